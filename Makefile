@@ -1,0 +1,50 @@
+# deliberval: two-command quickstart.  `make demo` then `make test`.
+# Every target creates .venv on first use and reinstalls when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DIR ?= deliberval-demo
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint typecheck pytest bench docs validate-coverage reference clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks]"
+	@touch $(STAMP)
+
+demo: $(STAMP)  ## write the example codebooks, forms and reports into deliberval-demo/
+	$(BIN)/deliberval demo -o $(DEMO_DIR)
+
+test: lint typecheck pytest  ## lint, type-check and run the whole test suite
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(STAMP)  ## performance against peers (writes benchmarks/results/latest.json)
+	$(BIN)/python -m benchmarks.run
+
+validate-coverage: $(STAMP)  ## Monte Carlo coverage of confidence intervals (slow; not part of make test)
+	$(BIN)/python -m benchmarks.coverage
+
+reference: ## regenerate golden values from R (needs Rscript; CI never does this)
+	@for s in tests/reference/*/generate_*.R; do echo "Rscript $$s"; Rscript $$s || exit 1; done
+
+docs: $(STAMP)  ## build the documentation site offline, strict
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	$(BIN)/mkdocs build --strict
+
+clean:
+	rm -rf $(DEMO_DIR) site build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,124 @@
+"""``deliberval instruments``: list, show, check and export survey instruments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from deliberval.cli._common import console, err_console, user_errors
+from deliberval.instruments import check_path, list_instruments, load_instrument
+from deliberval.instruments.library import shipped_surveys_dir
+
+__all__ = ["register"]
+
+instruments_app = typer.Typer(help="The survey instrument library.", no_args_is_help=True)
+
+SurveysOption = Annotated[
+    list[Path] | None,
+    typer.Option("--surveys", help="Extra folder of your own instrument YAML files (repeatable)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``instruments`` group to the main app."""
+    app.add_typer(instruments_app, name="instruments")
+
+
+@instruments_app.command("list")
+def list_(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    surveys: SurveysOption = None,
+) -> None:
+    """List every instrument and questionnaire with version, languages, items and constructs."""
+    with user_errors():
+        table = list_instruments(surveys)
+    if as_json:
+        records = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "version": r.version,
+                "title": r.title,
+                "languages": r.languages.split(","),
+                "n_items": int(r.n_items),
+                "constructs": r.constructs.split(",") if r.constructs else [],
+            }
+            for r in table.itertuples()
+        ]
+        typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    out = Table(title="deliberval instrument library")
+    for col in ("id", "kind", "version", "languages", "items", "constructs"):
+        out.add_column(col)
+    for r in table.itertuples():
+        out.add_row(r.id, r.kind, r.version, r.languages, str(r.n_items), r.constructs)
+    console.print(out)
+
+
+@instruments_app.command("show")
+def show(
+    instrument_id: Annotated[str, typer.Argument(help="Instrument or questionnaire id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    lang: Annotated[str, typer.Option(help="Language of the item texts shown.")] = "en",
+    surveys: SurveysOption = None,
+) -> None:
+    """Show an instrument's items: id, scale, values, missing codes, reverse flag and waves."""
+    with user_errors():
+        ins = load_instrument(instrument_id, surveys)
+    items = []
+    for it in ins.items:
+        rs = ins.response_scale(it.scale)
+        items.append(
+            {
+                "id": it.id,
+                "construct": it.construct,
+                "text": it.text.get(lang, it.text.get("en", "")),
+                "scale": rs.id,
+                "scale_type": rs.type,
+                "min": rs.min,
+                "max": rs.max,
+                "values": [v.value for v in rs.values],
+                "missing_codes": {str(m.code): m.meaning for m in ins.missing_codes(it.id)},
+                "reverse": it.reverse,
+                "waves": list(it.waves),
+                "respondents": list(it.respondents),
+            }
+        )
+    if as_json:
+        doc = {
+            "id": ins.id,
+            "version": ins.version,
+            "title": ins.title,
+            "languages": list(ins.languages),
+            "items": items,
+            "scales": [s.model_dump() for s in ins.scales],
+        }
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    out = Table(title=f"{ins.id} {ins.version}: {ins.title.get(lang, ins.title['en'])}")
+    for col in ("id", "construct", "scale", "reverse", "waves", "text"):
+        out.add_column(col, overflow="fold")
+    for it in items:
+        out.add_row(it["id"], it["construct"], it["scale"], "yes" if it["reverse"] else "",
+                    ",".join(it["waves"]), str(it["text"]))
+    console.print(out)
+
+
+@instruments_app.command("check")
+def check(
+    path: Annotated[
+        Path | None, typer.Argument(help="A YAML file or a folder of them (default: the shipped library).")
+    ] = None,
+) -> None:
+    """Check instrument YAML files against the format; exit 2 if any problem is found."""
+    target = path or shipped_surveys_dir()
+    problems = check_path(target)
+    if problems:
+        for p in problems:
+            err_console.print(f"[bold red]error:[/] {p}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    console.print(f"[green]ok[/]: {target} is a valid instrument definition")
