@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -55,7 +55,7 @@ def list_(
     for col in ("id", "kind", "version", "languages", "items", "constructs"):
         out.add_column(col)
     for r in table.itertuples():
-        out.add_row(r.id, r.kind, r.version, r.languages, str(r.n_items), r.constructs)
+        out.add_row(str(r.id), str(r.kind), str(r.version), str(r.languages), str(r.n_items), str(r.constructs))
     console.print(out)
 
 
@@ -69,7 +69,7 @@ def show(
     """Show an instrument's items: id, scale, values, missing codes, reverse flag and waves."""
     with user_errors():
         ins = load_instrument(instrument_id, surveys)
-    items = []
+    items: list[dict[str, Any]] = []
     for it in ins.items:
         rs = ins.response_scale(it.scale)
         items.append(
@@ -102,9 +102,9 @@ def show(
     out = Table(title=f"{ins.id} {ins.version}: {ins.title.get(lang, ins.title['en'])}")
     for col in ("id", "construct", "scale", "reverse", "waves", "text"):
         out.add_column(col, overflow="fold")
-    for it in items:
-        out.add_row(it["id"], it["construct"], it["scale"], "yes" if it["reverse"] else "",
-                    ",".join(it["waves"]), str(it["text"]))
+    for row in items:
+        out.add_row(row["id"], row["construct"], row["scale"], "yes" if row["reverse"] else "",
+                    ",".join(row["waves"]), str(row["text"]))
     console.print(out)
 
 

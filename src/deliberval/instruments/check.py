@@ -16,7 +16,9 @@ from pydantic import ValidationError
 from deliberval.errors import Problem
 from deliberval.instruments.model import (
     Instrument,
+    Item,
     Questionnaire,
+    ResponseScale,
     is_language_code,
     is_snake_case,
 )
@@ -93,7 +95,7 @@ def _semantic_problems(file: str, ins: Instrument) -> list[Problem]:
     if "en" not in ins.title:
         p(Problem(file, "", "title", "title has no English ('en') text"))
 
-    scales: dict[str, Any] = {}
+    scales: dict[str, ResponseScale] = {}
     for rs in ins.response_scales:
         where = f"response scale {rs.id!r}"
         if rs.id in scales:
@@ -132,20 +134,20 @@ def _semantic_problems(file: str, ins: Instrument) -> list[Problem]:
         for lang in it.text:
             if lang not in ins.languages:
                 p(Problem(file, where, f"text.{lang}", f"language {lang!r} is not among the instrument's languages"))
-        rs = scales.get(it.scale)
-        if rs is None:
+        item_scale = scales.get(it.scale)
+        if item_scale is None:
             known = ", ".join(sorted(scales)) or "none defined"
             p(Problem(file, where, "scale", f"unknown response scale {it.scale!r} (known: {known})"))
-        elif it.reverse and rs.type not in ("likert", "numeric"):
-            p(Problem(file, where, "reverse", f"cannot reverse-key an item on a {rs.type} scale"))
-        if rs is not None and rs.type == "text" and not it.free_text:
+        elif it.reverse and item_scale.type not in ("likert", "numeric"):
+            p(Problem(file, where, "reverse", f"cannot reverse-key an item on a {item_scale.type} scale"))
+        if item_scale is not None and item_scale.type == "text" and not it.free_text:
             p(Problem(file, where, "free_text", "items on a text scale must set free_text: true"))
         if not it.waves:
             p(Problem(file, where, "waves", "an item must be asked in at least one wave"))
         if not it.respondents:
             p(Problem(file, where, "respondents", "an item needs at least one respondent role"))
 
-    items = {it.id: it for it in ins.items}
+    items: dict[str, Item] = {it.id: it for it in ins.items}
     scale_ids: set[str] = set()
     for sc in ins.scales:
         where = f"scale {sc.id!r}"
@@ -155,13 +157,13 @@ def _semantic_problems(file: str, ins: Instrument) -> list[Problem]:
         if sc.id in items:
             p(Problem(file, where, "id", "a scale cannot share its id with an item"))
         for item_id in sc.items:
-            it = items.get(item_id)
-            if it is None:
+            member = items.get(item_id)
+            if member is None:
                 p(Problem(file, where, "items", f"unknown item {item_id!r}"))
                 continue
-            rs = scales.get(it.scale)
-            if rs is not None and rs.type not in ("likert", "numeric"):
-                p(Problem(file, where, "items", f"item {item_id!r} is {rs.type}; only likert or numeric items can be scored"))
+            member_scale = scales.get(member.scale)
+            if member_scale is not None and member_scale.type not in ("likert", "numeric"):
+                p(Problem(file, where, "items", f"item {item_id!r} is {member_scale.type}; only likert or numeric items can be scored"))
         if len(sc.items) < 2:
             p(Problem(file, where, "items", "a scale needs at least two items"))
         if sc.scoring.min_valid > len(sc.items):

@@ -105,7 +105,7 @@ class Item(_Strict):
     """One survey question."""
 
     id: str
-    construct: str
+    construct: str  # type: ignore[assignment]
     text: dict[str, str]
     scale: str = Field(description="Id of a response scale of the same instrument.")
     reverse: bool = False
@@ -144,7 +144,7 @@ class Scale(_Strict):
     """A multi-item scale: items that are scored together."""
 
     id: str
-    construct: str
+    construct: str  # type: ignore[assignment]
     items: list[str]
     scoring: ScoringRule
     validation: list[ValidationEvidence] = Field(default_factory=list)
