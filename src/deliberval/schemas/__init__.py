@@ -1,0 +1,1 @@
+"""Pandera schemas of the canonical tables."""
