@@ -1,0 +1,284 @@
+"""Writers: the canonical responses table in each supported format.
+
+They are the inverse of the readers (used by the round-trip tests and by evaluators who hand data
+to colleagues on other software): ``read_responses(write_x(df, path, instrument), instrument)``
+gives ``df`` back.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from deliberval.errors import DataInputError
+from deliberval.instruments.model import Instrument
+from deliberval.io.platforms import limesurvey_answer_codes, limesurvey_code
+from deliberval.schemas.responses import ID_COLUMNS, item_rules
+
+__all__ = [
+    "WRITE_FORMATS",
+    "write_csv",
+    "write_excel",
+    "write_kobo",
+    "write_limesurvey",
+    "write_qualtrics",
+    "write_responses",
+    "write_spss",
+    "write_stata",
+]
+
+PathLike = str | os.PathLike[str]
+
+WRITE_FORMATS: tuple[str, ...] = ("csv", "excel", "spss", "stata", "limesurvey", "qualtrics", "kobo")
+
+
+def _cell(v: object) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return ""
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        return str(int(f)) if f.is_integer() and abs(f) < 2**53 else repr(f)
+    return str(v)
+
+
+def _rows(df: pd.DataFrame) -> list[list[str]]:
+    cols = [df[c].astype(object).tolist() for c in df.columns]
+    return [[_cell(v) for v in row] for row in zip(*cols, strict=True)]
+
+
+def _write_csv_rows(path: Path, header: list[list[str]], rows: list[list[str]], *, sep: str = ",",
+                    encoding: str = "utf-8", quoting: int = csv.QUOTE_MINIMAL) -> Path:
+    try:
+        with path.open("w", encoding=encoding, newline="") as fh:
+            w = csv.writer(fh, delimiter=sep, quoting=quoting)
+            w.writerows(header)
+            w.writerows(rows)
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start:exc.end]
+        raise DataInputError(f"{path}: character {bad!r} cannot be written in {encoding}; use encoding='utf-8'") from None
+    return path
+
+
+def write_csv(df: pd.DataFrame, path: PathLike, instrument: Instrument | None = None, *,
+              encoding: str = "cp1252", sep: str = ",") -> Path:
+    """Write a CSV file, by default in cp1252 as Excel on Windows does.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> f = write_csv(pd.DataFrame({"city": ["Liège"]}), pathlib.Path(tempfile.mkdtemp()) / "x.csv")
+    >>> f.read_bytes()
+    b'city\\r\\nLi\\xe8ge\\r\\n'
+    """
+    p = Path(path)
+    return _write_csv_rows(p, [list(map(str, df.columns))], _rows(df), sep=sep, encoding=encoding)
+
+
+def write_excel(df: pd.DataFrame, path: PathLike, instrument: Instrument | None = None) -> Path:
+    """Write an ``.xlsx`` workbook with one sheet ``responses``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> write_excel(pd.DataFrame({"a": [1]}), pathlib.Path(tempfile.mkdtemp()) / "x.xlsx").suffix
+    '.xlsx'
+    """
+    p = Path(path)
+    df.to_excel(p, index=False, sheet_name="responses", engine="openpyxl")
+    return p
+
+
+def _labels(instrument: Instrument | None, df: pd.DataFrame) -> tuple[dict[str, dict[float, str]], dict[str, list[float]], dict[str, str]]:
+    value_labels: dict[str, dict[float, str]] = {}
+    missing: dict[str, list[float]] = {}
+    column_labels: dict[str, str] = {}
+    if instrument is None:
+        return value_labels, missing, column_labels
+    rules = item_rules(instrument)
+    for it in instrument.items:
+        if it.id not in df.columns:
+            continue
+        column_labels[it.id] = it.text.get("en", it.id)[:250]
+        rule = rules[it.id]
+        if rule.kind != "numeric" or not pd.api.types.is_numeric_dtype(df[it.id].dtype):
+            continue
+        rs = instrument.response_scale(it.scale)
+        labels = {float(v.value): v.labels.get("en", str(v.value)) for v in rs.values}  # type: ignore[arg-type]
+        codes = [m for m in instrument.missing_codes(it.id) if not isinstance(m.code, str)]
+        labels.update({float(m.code): m.labels.get("en", m.meaning) for m in codes})
+        if labels:
+            value_labels[it.id] = labels
+        if 0 < len(codes) <= 3:
+            missing[it.id] = [float(m.code) for m in codes]
+    return value_labels, missing, column_labels
+
+
+def _for_readstat(df: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            out[c] = s.astype(float)
+        else:
+            out[c] = s.astype(object).where(s.notna(), "").map(str)
+    return pd.DataFrame(out)
+
+
+def write_spss(df: pd.DataFrame, path: PathLike, instrument: Instrument | None = None) -> Path:
+    """Write an SPSS ``.sav`` file with item labels, value labels and user-missing codes.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> write_spss(pd.DataFrame({"a": [1.0]}), pathlib.Path(tempfile.mkdtemp()) / "x.sav").suffix
+    '.sav'
+    """
+    import pyreadstat
+
+    p = Path(path)
+    value_labels, missing, column_labels = _labels(instrument, df)
+    pyreadstat.write_sav(_for_readstat(df), str(p), column_labels=column_labels or None,
+                         variable_value_labels=value_labels or None, missing_ranges=missing or None)
+    return p
+
+
+def write_stata(df: pd.DataFrame, path: PathLike, instrument: Instrument | None = None) -> Path:
+    """Write a Stata ``.dta`` file with item labels and value labels of whole-number codes.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> write_stata(pd.DataFrame({"a": [1.0]}), pathlib.Path(tempfile.mkdtemp()) / "x.dta").suffix
+    '.dta'
+    """
+    import pyreadstat
+
+    p = Path(path)
+    value_labels, _, column_labels = _labels(instrument, df)
+    whole = {c: {int(k): v for k, v in lab.items()} for c, lab in value_labels.items()
+             if all(float(k).is_integer() for k in lab)}
+    pyreadstat.write_dta(_for_readstat(df), str(p), column_labels=column_labels or None,
+                         variable_value_labels=whole or None)
+    return p
+
+
+def write_limesurvey(df: pd.DataFrame, path: PathLike, instrument: Instrument | None = None) -> Path:
+    """Write a LimeSurvey-style response export (question codes, answer codes, all quoted).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> f = write_limesurvey(pd.DataFrame({"respondent_id": ["r1"], "language": ["en"]}),
+    ...                      pathlib.Path(tempfile.mkdtemp()) / "ls.csv")
+    >>> f.read_text().splitlines()[0]
+    '"id","submitdate","lastpage","startlanguage","seed","token"'
+    """
+    p = Path(path)
+    out = pd.DataFrame(index=df.index)
+    out["id"] = [str(i + 1) for i in range(len(df))]
+    out["submitdate"] = "1980-01-01 00:00:00"
+    out["lastpage"] = "1"
+    out["startlanguage"] = df["language"] if "language" in df.columns else "en"
+    out["seed"] = "1"
+    if "respondent_id" in df.columns:
+        out["token"] = df["respondent_id"]
+    if "duration_seconds" in df.columns:
+        out["interviewtime"] = df["duration_seconds"]
+    codes = limesurvey_answer_codes(instrument) if instrument is not None else {}
+    for c in df.columns:
+        if c in ("respondent_id", "language", "duration_seconds"):
+            continue
+        s = df[c]
+        if c in codes:
+            s = s.map(lambda v, t=codes[c]: t.get(_cell(v), v), na_action="ignore")
+        out[limesurvey_code(c)] = s
+    return _write_csv_rows(p, [list(out.columns)], _rows(out), quoting=csv.QUOTE_ALL)
+
+
+def write_qualtrics(df: pd.DataFrame, path: PathLike, instrument: Instrument | None = None) -> Path:
+    """Write a Qualtrics-style CSV export: three header rows, numeric values, UTF-8 with BOM.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> f = write_qualtrics(pd.DataFrame({"respondent_id": ["r1"]}), pathlib.Path(tempfile.mkdtemp()) / "q.csv")
+    >>> f.read_text(encoding="utf-8-sig").splitlines()[0]
+    '"StartDate","EndDate","Status","Progress","Finished","ResponseId","respondent_id"'
+    """
+    p = Path(path)
+    n = len(df)
+    meta: dict[str, Any] = {
+        "StartDate": ["1980-01-01 00:00:00"] * n, "EndDate": ["1980-01-01 00:00:00"] * n,
+        "Status": ["0"] * n, "Progress": ["100"] * n,
+    }
+    if "duration_seconds" in df.columns:
+        meta["Duration (in seconds)"] = df["duration_seconds"].tolist()
+    meta["Finished"] = ["1"] * n
+    meta["ResponseId"] = [f"R_{i + 1:015d}" for i in range(n)]
+    if "language" in df.columns:
+        meta["UserLanguage"] = df["language"].str.upper().tolist()
+    out = pd.DataFrame(meta, index=df.index)
+    texts = {c: c for c in out.columns}
+    imports = {c: json.dumps({"ImportId": c[:1].lower() + c[1:].replace(" ", ""), "timeZone": "UTC"}, separators=(",", ":")) for c in out.columns}
+    items = {it.id: it for it in instrument.items} if instrument is not None else {}
+    for k, c in enumerate(c for c in df.columns if c not in ("language", "duration_seconds")):
+        out[c] = df[c]
+        it = items.get(c)
+        texts[c] = it.text.get("en", c) if it is not None else c
+        imports[c] = json.dumps({"ImportId": f"QID{k + 1}" if it is not None else c}, separators=(",", ":"))
+    header = [list(out.columns), [texts[c] for c in out.columns], [imports[c] for c in out.columns]]
+    return _write_csv_rows(p, header, _rows(out), encoding="utf-8-sig", quoting=csv.QUOTE_ALL)
+
+
+def write_kobo(df: pd.DataFrame, path: PathLike, instrument: Instrument | None = None) -> Path:
+    """Write a KoboToolbox-style CSV export: ``;`` separated, items prefixed ``construct/``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> f = write_kobo(pd.DataFrame({"respondent_id": ["r1"]}), pathlib.Path(tempfile.mkdtemp()) / "k.csv")
+    >>> f.read_text().splitlines()[0]
+    'start;end;respondent_id;_id;_uuid;_submission_time;_index'
+    """
+    p = Path(path)
+    n = len(df)
+    out = pd.DataFrame({"start": ["1980-01-01T00:00:00.000+00:00"] * n, "end": ["1980-01-01T00:30:00.000+00:00"] * n}, index=df.index)
+    construct = {it.id: it.construct for it in instrument.items} if instrument is not None else {}
+    for c in df.columns:
+        name = f"{construct[c]}/{c}" if c in construct else c
+        out[name] = df[c]
+    out["_id"] = [str(100000 + i) for i in range(n)]
+    out["_uuid"] = [f"00000000-0000-4000-8000-{i:012d}" for i in range(n)]
+    out["_submission_time"] = "1980-01-01T00:30:00"
+    out["_index"] = [str(i + 1) for i in range(n)]
+    return _write_csv_rows(p, [list(out.columns)], _rows(out), sep=";", encoding="utf-8")
+
+
+_WRITERS: dict[str, Callable[..., Path]] = {
+    "csv": write_csv, "excel": write_excel, "spss": write_spss, "stata": write_stata,
+    "limesurvey": write_limesurvey, "qualtrics": write_qualtrics, "kobo": write_kobo,
+}
+
+
+def write_responses(df: pd.DataFrame, path: PathLike, format: str, instrument: Instrument | None = None) -> Path:
+    """Write the canonical responses table in one of :data:`WRITE_FORMATS`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> write_responses(pd.DataFrame({"a": [1]}), pathlib.Path(tempfile.mkdtemp()) / "x.csv", "csv").name
+    'x.csv'
+    """
+    if format not in _WRITERS:
+        raise DataInputError(f"unknown output format {format!r}; expected one of {', '.join(WRITE_FORMATS)}")
+    missing_ids = [c for c in ID_COLUMNS[:1] if c not in df.columns]
+    if missing_ids and format in ("limesurvey",):
+        raise DataInputError(f"a LimeSurvey export needs column(s) {missing_ids}")
+    return _WRITERS[format](df, path, instrument)
