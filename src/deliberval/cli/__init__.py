@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from deliberval import __version__
-from deliberval.cli import instruments
+from deliberval.cli import demo, instruments
 
 __all__ = ["app", "main"]
 
@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (instruments,):
+for _module in (demo, instruments):
     _module.register(app)
 
 

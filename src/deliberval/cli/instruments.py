@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +11,16 @@ import typer
 from rich.table import Table
 
 from deliberval.cli._common import console, err_console, user_errors
-from deliberval.instruments import check_path, list_instruments, load_instrument
+from deliberval.errors import DelibervalError
+from deliberval.instruments import (
+    check_path,
+    json_schemas,
+    list_instruments,
+    load_instrument,
+    to_codebook,
+    to_frictionless,
+    to_xlsform,
+)
 from deliberval.instruments.library import shipped_surveys_dir
 
 __all__ = ["register"]
@@ -122,3 +132,57 @@ def check(
             err_console.print(f"[bold red]error:[/] {p}", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     console.print(f"[green]ok[/]: {target} is a valid instrument definition")
+
+
+class ExportFormat(StrEnum):
+    """Formats of ``instruments export``."""
+
+    xlsform = "xlsform"
+    codebook = "codebook"
+    frictionless = "frictionless"
+
+
+@instruments_app.command("export")
+def export(
+    instrument_id: Annotated[str, typer.Argument(help="Instrument or questionnaire id.")],
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="xlsform, codebook or frictionless.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    lang: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="XLSForm only: language to include (repeatable; default all)."),
+    ] = None,
+    wave: Annotated[
+        str | None, typer.Option(help="XLSForm only: a form for this wave (pre, post, follow_up).")
+    ] = None,
+    surveys: SurveysOption = None,
+) -> None:
+    """Export an instrument as an XLSForm (.xlsx), a codebook (.md or .html) or a Table Schema (.json)."""
+    with user_errors():
+        ins = load_instrument(instrument_id, surveys)
+        if format is ExportFormat.xlsform:
+            if output.suffix.lower() != ".xlsx":
+                raise DelibervalError(f"{output}: an XLSForm is written as .xlsx, got {output.suffix or 'no suffix'!r}")
+            written = to_xlsform(ins, output, languages=lang, wave=wave)
+        elif format is ExportFormat.codebook:
+            kinds = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+            kind = kinds.get(output.suffix.lower())
+            if kind is None:
+                raise DelibervalError(f"{output}: a codebook is written as .md or .html, got {output.suffix or 'no suffix'!r}")
+            written = to_codebook(ins, output, format="html" if kind == "html" else "markdown")
+        else:
+            written = to_frictionless(ins, output)
+    console.print(f"[green]wrote[/] {written}", highlight=False)
+
+
+@instruments_app.command("schema")
+def schema(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the schemas into.")] = Path("docs"),
+) -> None:
+    """Write the JSON Schemas of the instrument and questionnaire YAML formats."""
+    output.mkdir(parents=True, exist_ok=True)
+    for name, doc in json_schemas().items():
+        target = output / name
+        target.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        console.print(f"[green]wrote[/] {target}", highlight=False)

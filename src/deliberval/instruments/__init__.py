@@ -1,12 +1,20 @@
 """The machine-readable instrument library: models, loading, checking and exports."""
 
+from deliberval.instruments.export import table_schema, to_codebook, to_frictionless, to_xlsform
 from deliberval.instruments.library import (
     check_path,
     list_instruments,
     load_instrument,
     load_questionnaire,
 )
-from deliberval.instruments.model import Instrument, Item, Questionnaire, ResponseScale, Scale
+from deliberval.instruments.model import (
+    Instrument,
+    Item,
+    Questionnaire,
+    ResponseScale,
+    Scale,
+    json_schemas,
+)
 
 __all__ = [
     "Instrument",
@@ -15,7 +23,12 @@ __all__ = [
     "ResponseScale",
     "Scale",
     "check_path",
+    "json_schemas",
     "list_instruments",
     "load_instrument",
     "load_questionnaire",
+    "table_schema",
+    "to_codebook",
+    "to_frictionless",
+    "to_xlsform",
 ]

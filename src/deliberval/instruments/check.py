@@ -113,6 +113,11 @@ def _semantic_problems(file: str, ins: Instrument) -> list[Problem]:
         for v in rs.values:
             if "en" not in v.labels:
                 p(Problem(file, where, "values", f"value {v.value!r} has no English label"))
+            for lang in sorted(set(ins.languages) - set(v.labels) - {"en"}):
+                p(Problem(file, where, f"values.labels.{lang}", f"value {v.value!r} has no {lang!r} label, but the instrument declares language {lang!r}"))
+        for m in rs.missing_codes:
+            for lang in sorted(set(ins.languages) - set(m.labels)):
+                p(Problem(file, where, f"missing_codes.labels.{lang}", f"missing code {m.code!r} has no {lang!r} label, but the instrument declares language {lang!r}"))
         codes = {m.code for m in rs.missing_codes}
         clash = codes & set(values)
         if clash:
@@ -131,6 +136,14 @@ def _semantic_problems(file: str, ins: Instrument) -> list[Problem]:
         seen.add(it.id)
         if "en" not in it.text:
             p(Problem(file, where, "text", "missing English ('en') text"))
+        for lang in sorted(set(ins.languages) - set(it.text) - {"en"}):
+            p(Problem(file, where, f"text.{lang}", f"missing {lang!r} text, but the instrument declares language {lang!r}"))
+        for m in it.missing_codes or []:
+            for lang in sorted(set(ins.languages) - set(m.labels)):
+                p(Problem(file, where, f"missing_codes.labels.{lang}", f"missing code {m.code!r} has no {lang!r} label"))
+        for lang in it.translations:
+            if lang not in ins.languages:
+                p(Problem(file, where, f"translations.{lang}", f"language {lang!r} is not among the instrument's languages"))
         for lang in it.text:
             if lang not in ins.languages:
                 p(Problem(file, where, f"text.{lang}", f"language {lang!r} is not among the instrument's languages"))

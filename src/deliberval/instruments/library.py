@@ -134,6 +134,13 @@ def _questionnaire_problems(entry: LibraryEntry, entries: dict[str, LibraryEntry
         for item_id in m.items or []:
             if item_id not in ids:
                 problems.append(Problem(str(entry.path), where, "items", f"instrument has no item {item_id!r}"))
+        lacking = [lang for lang in q.languages if lang not in target.definition.languages]
+        if lacking:
+            problems.append(
+                Problem(str(entry.path), where, "languages",
+                        f"the questionnaire declares {', '.join(map(repr, lacking))} but instrument "
+                        f"{m.instrument!r} has no such translation (it has {', '.join(target.definition.languages)})")
+            )
     return problems
 
 

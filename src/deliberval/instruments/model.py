@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -29,6 +29,7 @@ __all__ = [
     "Source",
     "TranslationInfo",
     "ValidationEvidence",
+    "json_schemas",
 ]
 
 Wave = Literal["pre", "post", "follow_up"]
@@ -239,6 +240,31 @@ class Questionnaire(_Strict):
         if not _SEMVER.match(v):
             raise ValueError(f"version {v!r} is not a semantic version such as '1.0.0'")
         return v
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of the YAML formats, keyed by the file name they are published under in docs/.
+
+    Editors that understand JSON Schema (for example VS Code with the YAML extension) can use
+    them to complete and check instrument files while they are written.
+
+    Examples
+    --------
+    >>> schemas = json_schemas()
+    >>> sorted(schemas)
+    ['instrument.schema.json', 'questionnaire.schema.json']
+    >>> schemas["instrument.schema.json"]["required"]
+    ['id', 'version', 'title', 'languages', 'licence', 'response_scales', 'items']
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name, model in (("instrument", Instrument), ("questionnaire", Questionnaire)):
+        schema = model.model_json_schema(mode="validation")
+        out[f"{name}.schema.json"] = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://github.com/deliberval/deliberval/blob/main/docs/{name}.schema.json",
+            **schema,
+        }
+    return out
 
 
 def is_snake_case(name: str) -> bool:

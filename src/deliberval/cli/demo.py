@@ -1,0 +1,41 @@
+"""``deliberval demo``: write the example outputs with a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from deliberval.cli._common import console, user_errors
+from deliberval.demo import write_demo
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``demo`` command to the main app."""
+    app.command("demo")(demo)
+
+
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
+        "deliberval-demo"
+    ),
+) -> None:
+    """Write every instrument's codebook (Markdown, HTML), XLSForm and Table Schema into a folder."""
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with user_errors(), Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("deliberval demo", total=None)
+
+        def step(done: int, total: int, description: str) -> None:
+            bar.update(task, completed=done, total=total, description=description)
+
+        files = write_demo(output, progress=step)
+    console.print(f"[green]wrote[/] {len(files)} files into {output}", highlight=False)
