@@ -105,7 +105,7 @@ def cohen_kappa_table(table: np.ndarray, weights: np.ndarray | None = None, *,
     >>> from deliberval.analysis.agreement import cohen_kappa_table
     >>> res = cohen_kappa_table(np.array([[20, 5], [10, 15]]))
     >>> round(res["kappa"], 6), round(res["kappa_low"], 6)
-    (0.4, 0.155006)
+    (0.4, 0.151092)
     """
     x = np.asarray(table, dtype=float)
     k = x.shape[0]
@@ -239,21 +239,22 @@ def agreement(
     --------
     >>> import pandas as pd
     >>> from deliberval.analysis.agreement import agreement
-    >>> codes = {"ana": ["implemented", "rejected_with_reasons", "acknowledged", "implemented"],
+    >>> codes = {"ana": ["implemented", "rejected_with_reasons", "acknowledged", "implemented",
+    ...                  "referred_for_study", "no_response"],
     ...          "ben": ["implemented", "rejected_without_reasons", "acknowledged",
-    ...                  "partially_implemented"]}
+    ...                  "partially_implemented", "referred_for_study", "acknowledged"]}
     >>> long = pd.DataFrame([{"item": f"e{i}", "coder": c, "code": v}
     ...                      for c, vs in codes.items() for i, v in enumerate(vs)])
     >>> res = agreement(long)
     >>> res.table[["statistic", "estimate", "n_items"]].round(4)
-                statistic  estimate  n_items
-    0         cohen_kappa    0.3333        4
-    1  cohen_kappa_weighted    0.9831        4
-    2        fleiss_kappa    0.3143        4
-    3  krippendorff_alpha    0.9101        4
-    4   percent_agreement    0.5000        4
+                  statistic  estimate  n_items
+    0           cohen_kappa    0.4194        6
+    1  cohen_kappa_weighted    0.9610        6
+    2          fleiss_kappa    0.3898        6
+    3    krippendorff_alpha    0.9404        6
+    4     percent_agreement    0.5000        6
     >>> res.disagreements["item"].unique().tolist()
-    ['e1', 'e3']
+    ['e1', 'e3', 'e5']
     """
     require_columns(df, [item, coder, code], what="coding data")
     check_confidence_level(confidence_level)
