@@ -1,0 +1,602 @@
+"""Reliability and item analysis: Cronbach's alpha, McDonald's omega, Guttman's lambda-6,
+item statistics and polychoric correlations.
+
+Every function takes a DataFrame and item column names and returns a tidy DataFrame. Items are
+analysed after listwise deletion (rows with any missing item are dropped); on complete data this
+equals psych's pairwise default, which is what the golden tests compare against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+
+from deliberval.analysis._common import check_confidence_level, require_columns, rng
+from deliberval.errors import AnalysisInputError
+
+__all__ = ["item_statistics", "omega", "polychoric", "reliability"]
+
+_RELIABILITY_COLUMNS = ["statistic", "estimate", "ci_low", "ci_high", "confidence_level", "n", "method"]
+
+
+# ---- input checks -----------------------------------------------------------------------------
+def _item_matrix(
+    df: pd.DataFrame, items: Sequence[str], reverse: Sequence[str] | None
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Complete-case item matrix (n, k), item names and per-item missing counts (before deletion)."""
+    if isinstance(items, str):
+        raise AnalysisInputError(f"items must be a list of column names, got the single string {items!r}")
+    items = list(items)
+    require_columns(df, items)
+    if len(set(items)) != len(items):
+        dupes = sorted({i for i in items if items.count(i) > 1})
+        raise AnalysisInputError(f"items are listed more than once: {', '.join(dupes)}")
+    if len(items) < 2:
+        raise AnalysisInputError(
+            f"reliability needs at least 2 items, got {len(items)} ({', '.join(items)}); "
+            "a single item has no internal consistency"
+        )
+    reverse = list(reverse or [])
+    unknown = [r for r in reverse if r not in items]
+    if unknown:
+        raise AnalysisInputError(f"reverse lists {', '.join(map(repr, unknown))}, which are not among items")
+    cols = []
+    for it in items:
+        col = df[it]
+        if not (pd.api.types.is_numeric_dtype(col) or col.isna().all()):
+            raise AnalysisInputError(f"item {it!r} is not numeric (dtype {col.dtype}); score or recode it first")
+        cols.append(col.to_numpy(dtype=float, na_value=np.nan))
+    x = np.column_stack(cols)
+    missing = np.isnan(x).sum(axis=0)
+    empty = [it for it, m in zip(items, missing, strict=True) if m == len(x)]
+    if empty:
+        raise AnalysisInputError(f"item(s) {', '.join(map(repr, empty))} have no answers at all")
+    if reverse:
+        lo, hi = np.nanmin(x), np.nanmax(x)
+        idx = [items.index(r) for r in reverse]
+        x[:, idx] = lo + hi - x[:, idx]
+    x = x[~np.isnan(x).any(axis=1)]
+    if len(x) < 3:
+        raise AnalysisInputError(
+            f"only {len(x)} respondent(s) answered all {len(items)} items; need at least 3 complete rows"
+        )
+    const = [it for it, s in zip(items, x.std(axis=0), strict=True) if s == 0]
+    if const:
+        raise AnalysisInputError(
+            f"item(s) {', '.join(map(repr, const))} are constant among complete rows; a constant item "
+            "has no variance and no correlation with the others"
+        )
+    return x, items, missing
+
+
+# ---- formulas on (batches of) covariance matrices ---------------------------------------------
+def _alpha(cov: np.ndarray) -> np.ndarray:
+    k = cov.shape[-1]
+    total = cov.sum(axis=(-1, -2))
+    trace = np.trace(cov, axis1=-2, axis2=-1)
+    return k / (k - 1) * (1 - trace / total)
+
+
+def _corr(cov: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
+    return cov / (sd[..., :, None] * sd[..., None, :])
+
+
+def _average_r(corr: np.ndarray) -> np.ndarray:
+    k = corr.shape[-1]
+    return (corr.sum(axis=(-1, -2)) - k) / (k * (k - 1))
+
+
+def _lambda6(corr: np.ndarray) -> np.ndarray:
+    smc = 1 - 1 / np.diagonal(np.linalg.inv(corr), axis1=-2, axis2=-1)
+    return 1 - (1 - smc).sum(axis=-1) / corr.sum(axis=(-1, -2))
+
+
+def _batched_cov(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Covariance matrices (ddof=1) of bootstrap resamples given by multinomial row counts (B, n)."""
+    n, k = x.shape
+    s1 = counts @ x  # (B, k)
+    s2 = (counts @ np.einsum("ni,nj->nij", x, x).reshape(n, k * k)).reshape(-1, k, k)
+    return (s2 - s1[:, :, None] * s1[:, None, :] / n) / (n - 1)
+
+
+# ---- factor analysis for omega ------------------------------------------------------------------
+def _minres(corr: np.ndarray, nfactors: int) -> np.ndarray:
+    """Minimum-residual (unweighted least squares) loadings, unrotated, as in psych::fa(fm="minres").
+
+    Minimises the sum of squared off-diagonal residuals over the uniquenesses (bounded to
+    [0.005, 1] like psych), loadings from the eigen decomposition of the reduced matrix.
+    """
+    k = corr.shape[0]
+
+    def loadings(psi: np.ndarray) -> np.ndarray:
+        reduced = corr.copy()
+        reduced[np.diag_indices(k)] = 1 - psi
+        vals, vecs = np.linalg.eigh(reduced)
+        order = np.argsort(vals)[::-1][:nfactors]
+        vals = np.maximum(vals[order], 100 * np.finfo(float).eps)
+        return vecs[:, order] * np.sqrt(vals)
+
+    def objective(psi: np.ndarray) -> tuple[float, np.ndarray]:
+        # min over loadings of ||R - diag(psi) - LL'||^2 (psych's minres gradient FAgr.minres);
+        # at its minimum the diagonal residual vanishes, so the off-diagonal residual is minimal
+        lam = loadings(psi)
+        resid = corr - lam @ lam.T
+        resid[np.diag_indices(k)] -= psi
+        return float((resid**2).sum()), -2 * np.diag(resid)
+
+    start = 1 / np.diag(np.linalg.inv(corr))  # 1 - smc
+    fit = optimize.minimize(
+        objective,
+        np.clip(start, 0.005, 1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.005, 1)] * k,
+        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000},
+    )
+    lam = loadings(fit.x)
+    signs = np.sign(lam.sum(axis=0))
+    signs[signs == 0] = 1
+    return lam * signs
+
+
+def _oblimin(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Direct oblimin (gamma 0, no Kaiser normalisation), as GPArotation::oblimin's defaults."""
+    from factor_analyzer.rotator import Rotator
+
+    rot = Rotator(method="oblimin", normalize=False, max_iter=1000, tol=1e-10)
+    pattern = rot.fit_transform(lam)
+    phi = np.asarray(rot.phi_)
+    signs = np.sign(pattern.sum(axis=0))
+    signs[signs == 0] = 1
+    return pattern * signs, phi * np.outer(signs, signs)
+
+
+def _omega_from_corr(corr: np.ndarray, nfactors: int) -> tuple[float, float]:
+    """(omega_total, omega_hierarchical) as psych::omega computes them from a correlation matrix."""
+    total = corr.sum()
+    if nfactors == 1:
+        lam = _minres(corr, 1)
+        u2 = 1 - (lam**2).sum(axis=1)
+        g = lam[:, 0]
+        return float((total - u2.sum()) / total), float(g.sum() ** 2 / total)
+    lam0 = _minres(corr, nfactors)
+    pattern, phi = _oblimin(lam0)
+    if nfactors == 2:
+        gload = np.sqrt(np.full(2, abs(phi[0, 1])))
+    else:
+        gload = _minres(phi, 1)[:, 0]
+    g = pattern @ gload
+    spec = pattern * np.sqrt(np.clip(1 - gload**2, 0, None))
+    u2 = 1 - (g**2 + (spec**2).sum(axis=1))
+    return float((total - u2.sum()) / total), float(g.sum() ** 2 / total)
+
+
+# ---- polychoric -----------------------------------------------------------------------------------
+def _bvn_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
+    """Bivariate standard normal CDF via Owen's T function (deterministic and smooth in rho)."""
+    h = np.where(h == 0, 1e-300, h)
+    k = np.where(k == 0, 1e-300, k)
+    s = np.sqrt(1 - rho * rho)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ah = (k - rho * h) / (h * s)
+        ak = (h - rho * k) / (k * s)
+    beta = np.where(h * k > 0, 0.0, 0.5)
+    out = 0.5 * (special.ndtr(h) + special.ndtr(k)) - special.owens_t(h, ah) - special.owens_t(k, ak) - beta
+    return np.clip(out, 0.0, 1.0)
+
+
+def _cell_probs(rho: float, tx: np.ndarray, ty: np.ndarray) -> np.ndarray:
+    bx = np.concatenate([[-np.inf], tx, [np.inf]])
+    by = np.concatenate([[-np.inf], ty, [np.inf]])
+    big = 38.0  # Phi(38) == 1 in double precision
+    hx = np.clip(bx, -big, big)
+    hy = np.clip(by, -big, big)
+    grid = _bvn_cdf(hx[:, None] * np.ones((1, len(hy))), np.ones((len(hx), 1)) * hy[None, :], rho)
+    return np.diff(np.diff(grid, axis=0), axis=1)
+
+
+def _thresholds(codes: np.ndarray, levels: int) -> np.ndarray:
+    counts = np.bincount(codes, minlength=levels)
+    return np.asarray(stats.norm.ppf(np.cumsum(counts)[:-1] / counts.sum()))
+
+
+def _polychoric_pair(ix: np.ndarray, iy: np.ndarray, tx: np.ndarray, ty: np.ndarray) -> float:
+    tab = np.zeros((len(tx) + 1, len(ty) + 1))
+    np.add.at(tab, (ix, iy), 1.0)
+    tab /= tab.sum()
+
+    def nll(r: float) -> float:
+        p = _cell_probs(r, tx, ty)
+        ok = p > 0
+        return float(-(tab[ok] * np.log(p[ok])).sum())
+
+    res = optimize.minimize_scalar(nll, bounds=(-0.9999, 0.9999), method="bounded", options={"xatol": 1e-10})
+    return float(res.x)
+
+
+def polychoric(df: pd.DataFrame, items: Sequence[str], *, max_categories: int = 10) -> pd.DataFrame:
+    """Polychoric correlation matrix by two-step maximum likelihood.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Data with one column per ordinal item (integer or float codes; rows with a missing item
+        are dropped).
+    items : list of str
+        At least two item columns.
+    max_categories : int, default 10
+        Items with more distinct values are refused (they are not ordinal categories).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square correlation matrix with ``items`` as index and columns.
+
+    Notes
+    -----
+    Two-step estimator (Olsson, 1979) as in ``psych::polychoric`` with its defaults
+    (``global = TRUE``, listwise complete data): thresholds are the normal quantiles of each
+    item's cumulative marginal proportions; then for each pair the correlation maximises the
+    multinomial log-likelihood ``sum p_ij log P_ij(rho)`` over the contingency table, with
+    ``P_ij`` cell probabilities of the bivariate standard normal between thresholds (computed
+    with Owen's T function, deterministic and smooth in ``rho``). Cells of zero model
+    probability are skipped, like psych.
+
+    Written here because no maintained Python package offers a polychoric estimator that
+    matches psych; factor_analyzer and semopy work on Pearson correlations.
+
+    Validated against R psych 2.2.9 ``polychoric()`` on bfi agreeableness and a simulated
+    6-item scale: every correlation within 1e-4 (psych's ``optimize`` tolerance is about 1e-4).
+
+    References
+    ----------
+    Olsson, U. (1979). Maximum likelihood estimation of the polychoric correlation coefficient.
+    *Psychometrika*, 44, 443-460.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1, 2, 2, 3, 3, 1, 2, 3], "b": [1, 2, 3, 3, 2, 1, 1, 3]})
+    >>> polychoric(df, ["a", "b"]).round(3)
+           a      b
+    a  1.000  0.867
+    b  0.867  1.000
+    """
+    x, items, _ = _item_matrix(df, items, None)
+    k = len(items)
+    codes = []
+    taus = []
+    for j in range(k):
+        levels, inv = np.unique(x[:, j], return_inverse=True)
+        if len(levels) > max_categories:
+            raise AnalysisInputError(
+                f"item {items[j]!r} has {len(levels)} distinct values; polychoric correlations need "
+                f"ordinal items with at most {max_categories} categories"
+            )
+        codes.append(inv)
+        taus.append(_thresholds(inv, len(levels)))
+    r = np.eye(k)
+    for i in range(k):
+        for j in range(i + 1, k):
+            r[i, j] = r[j, i] = _polychoric_pair(codes[i], codes[j], taus[i], taus[j])
+    return pd.DataFrame(r, index=items, columns=items)
+
+
+# ---- public API -----------------------------------------------------------------------------------
+def omega(
+    df: pd.DataFrame, items: Sequence[str], *, nfactors: int = 1, reverse: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """McDonald's omega total and hierarchical, as ``psych::omega`` computes them.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Item data (numeric).
+    items : list of str
+        Item columns (at least 2; at least 3 per group factor for ``nfactors > 1``).
+    nfactors : int, default 1
+        Number of group factors. 1: one-factor minres solution. 2 or more: Schmid-Leiman
+        transformation of an oblimin-rotated minres solution, giving omega hierarchical.
+    reverse : list of str, optional
+        Items to reverse-key before the analysis (``min + max - x`` over all items).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``statistic`` (``omega_total``, ``omega_hierarchical``), ``estimate``, ``n``,
+        ``nfactors``, ``method``.
+
+    Notes
+    -----
+    On the item correlation matrix ``R`` with ``V_t = sum(R)``:
+    ``omega_total = (V_t - sum(u2)) / V_t`` with ``u2`` the uniquenesses of the factor
+    solution, and ``omega_hierarchical = (sum of general-factor loadings)^2 / V_t``. Matches
+    ``psych::omega(x, nfactors = nfactors, fm = "minres", rotate = "oblimin")``: ``omega.tot``
+    and ``omega_h`` (for ``nfactors = 1`` omega_h equals the one-factor omega and is what psych
+    also reports). psych flips items loading negatively on the general factor; deliberval does
+    not: reverse-key them with ``reverse``.
+
+    The minres fit is computed here (scipy L-BFGS-B over the uniquenesses, the same criterion
+    and bounds as psych) so that the solution is converged tightly; oblimin uses
+    factor_analyzer's GPA rotation with GPArotation's defaults (no Kaiser normalisation).
+
+    Validated against R psych 2.2.9 on bfi agreeableness, bfi neuroticism, a simulated scale
+    (one factor, within 1e-6) and Holzinger-Swineford x1-x9 (three factors).
+
+    References
+    ----------
+    McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
+    Revelle, W., & Zinbarg, R. E. (2009). Coefficients alpha, beta, omega, and the glb.
+    *Psychometrika*, 74, 145-154.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> g = np.random.default_rng(1).normal(size=(300, 1))
+    >>> e = np.random.default_rng(2).normal(size=(300, 4))
+    >>> df = pd.DataFrame(0.7 * g + 0.7 * e, columns=list("abcd"))
+    >>> omega(df, list("abcd"))[["statistic", "estimate"]].round(3)
+                statistic  estimate
+    0         omega_total     0.759
+    1  omega_hierarchical     0.759
+    """
+    x, items, _ = _item_matrix(df, items, reverse)
+    if int(nfactors) != nfactors or nfactors < 1:
+        raise AnalysisInputError(f"nfactors must be a positive integer, got {nfactors!r}")
+    if nfactors > 1 and len(items) < 3 * nfactors:
+        raise AnalysisInputError(
+            f"omega with {nfactors} group factors needs at least {3 * nfactors} items, got {len(items)}"
+        )
+    corr = np.corrcoef(x, rowvar=False)
+    tot, hier = _omega_from_corr(corr, int(nfactors))
+    method = "minres, one factor" if nfactors == 1 else f"minres, oblimin, Schmid-Leiman ({nfactors} factors)"
+    return pd.DataFrame(
+        {
+            "statistic": ["omega_total", "omega_hierarchical"],
+            "estimate": [tot, hier],
+            "n": len(x),
+            "nfactors": int(nfactors),
+            "method": method,
+        }
+    )
+
+
+def reliability(
+    df: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    reverse: Sequence[str] | None = None,
+    confidence_level: float = 0.95,
+    n_boot: int = 1000,
+    seed: int | np.random.Generator | None = None,
+    nfactors: int = 1,
+    ordinal: bool = False,
+) -> pd.DataFrame:
+    """Internal consistency of a scale: alpha, omega, lambda-6 and average inter-item r.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Item data (numeric). Rows with any missing item are dropped (listwise deletion).
+    items : list of str
+        The scale's item columns (at least 2).
+    reverse : list of str, optional
+        Items to reverse-key first, as ``psych::alpha(keys=...)`` does: ``min + max - x`` with
+        the smallest and largest value over all items. Items that were already reversed by
+        :func:`deliberval.score` must not be listed again.
+    confidence_level : float, default 0.95
+        Coverage of every interval.
+    n_boot : int, default 1000
+        Bootstrap resamples (percentile intervals). 0 skips the bootstrap (only Feldt's
+        interval is given).
+    seed : int or numpy.random.Generator, optional
+        Makes the bootstrap reproducible.
+    nfactors : int, default 1
+        Group factors for omega; above 1 also reports ``omega_hierarchical`` (see :func:`omega`).
+    ordinal : bool, default False
+        Also report ``ordinal_alpha`` and ``ordinal_omega_total`` computed from the polychoric
+        correlation matrix (Zumbo, Gadermann & Zeisser, 2007); these come without interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per statistic and interval method: ``statistic`` (``cronbach_alpha``,
+        ``cronbach_alpha_std``, ``omega_total``, ``omega_hierarchical``, ``guttman_lambda6``,
+        ``average_r``, ``ordinal_alpha``, ``ordinal_omega_total``), ``estimate, ci_low,
+        ci_high, confidence_level, n`` (complete rows) and ``method`` (``feldt``,
+        ``bootstrap_percentile`` or ``point`` when no interval is computed).
+
+    Notes
+    -----
+    With ``C`` the item covariance matrix, ``R`` the correlation matrix and ``k`` items:
+    ``alpha = k / (k - 1) * (1 - tr(C) / sum(C))``; the standardised alpha applies the same
+    formula to ``R``; ``lambda6 = 1 - sum(1 - smc) / sum(R)`` with squared multiple
+    correlations ``smc = 1 - 1 / diag(R^-1)`` (psych's ``G6(smc)``); ``average_r`` is the mean
+    off-diagonal element of ``R``.
+
+    Feldt's interval (Feldt, 1965; Feldt, Woodruff & Salih, 1987): ``(1 - alpha) /
+    (1 - A)`` follows an F distribution with ``n - 1`` and ``(n - 1)(k - 1)`` degrees of
+    freedom, so the interval is ``1 - (1 - alpha) * F_{1 - g/2}`` to ``1 - (1 - alpha) *
+    F_{g/2}`` with ``g = 1 - confidence_level``.
+
+    The bootstrap draws ``n_boot`` multinomial row-count vectors with the seeded generator and
+    computes every resample's covariance matrix at once (one matrix product), so alpha,
+    lambda-6 and average r need no Python loop; omega refits the factor model per resample.
+
+    Validated against R psych 2.2.9 ``alpha(x, keys = ...)`` (``raw_alpha``, ``std.alpha``,
+    ``G6(smc)``, ``average_r``) within 1e-6 on four datasets and against
+    ``psych::omega`` (see :func:`omega`).
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    *Psychometrika*, 16, 297-334.
+    Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for coefficient
+    alpha. *Applied Psychological Measurement*, 11, 93-103.
+    Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients alpha
+    and theta for Likert rating scales. *Journal of Modern Applied Statistical Methods*, 6, 21-29.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> g = np.random.default_rng(1).normal(size=(200, 1))
+    >>> e = np.random.default_rng(2).normal(size=(200, 3))
+    >>> df = pd.DataFrame(np.round(3 + g + e), columns=["a", "b", "c"])
+    >>> res = reliability(df, ["a", "b", "c"], n_boot=200, seed=7)
+    >>> res[["statistic", "estimate", "ci_low", "ci_high", "method"]].round(3)
+                statistic  estimate  ci_low  ci_high                method
+    0      cronbach_alpha     0.683   0.599    0.752                 feldt
+    1      cronbach_alpha     0.683   0.602    0.745  bootstrap_percentile
+    2  cronbach_alpha_std     0.683   0.601    0.747  bootstrap_percentile
+    3         omega_total     0.683   0.609    0.751  bootstrap_percentile
+    4     guttman_lambda6     0.590   0.507    0.668  bootstrap_percentile
+    5           average_r     0.418   0.335    0.496  bootstrap_percentile
+    """
+    level = check_confidence_level(confidence_level)
+    if int(n_boot) != n_boot or n_boot < 0:
+        raise AnalysisInputError(f"n_boot must be a non-negative integer, got {n_boot!r}")
+    x, items, _ = _item_matrix(df, items, reverse)
+    n, k = x.shape
+    nf = int(nfactors)
+    if nf < 1 or nf != nfactors:
+        raise AnalysisInputError(f"nfactors must be a positive integer, got {nfactors!r}")
+    if nf > 1 and k < 3 * nf:
+        raise AnalysisInputError(f"omega with {nf} group factors needs at least {3 * nf} items, got {k}")
+    cov = np.cov(x, rowvar=False)
+    corr = _corr(cov)
+    om_t, om_h = _omega_from_corr(corr, nf)
+    point = {
+        "cronbach_alpha": float(_alpha(cov)),
+        "cronbach_alpha_std": float(_alpha(corr)),
+        "omega_total": om_t,
+        "omega_hierarchical": om_h,
+        "guttman_lambda6": float(_lambda6(corr)),
+        "average_r": float(_average_r(corr)),
+    }
+    if nf == 1:
+        del point["omega_hierarchical"]
+    a = point["cronbach_alpha"]
+    g = 1 - level
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    rows: list[dict[str, object]] = [
+        {
+            "statistic": "cronbach_alpha",
+            "estimate": a,
+            "ci_low": 1 - (1 - a) * stats.f.ppf(1 - g / 2, df1, df2),
+            "ci_high": 1 - (1 - a) * stats.f.ppf(g / 2, df1, df2),
+            "method": "feldt",
+        }
+    ]
+    if n_boot > 0:
+        gen = rng(seed)
+        counts = gen.multinomial(n, np.full(n, 1 / n), size=int(n_boot)).astype(float)
+        bcov = _batched_cov(x, counts)
+        ok = (np.diagonal(bcov, axis1=-2, axis2=-1) > 0).all(axis=1)
+        bcov = bcov[ok]
+        bcorr = _corr(bcov)
+        boots: dict[str, np.ndarray] = {
+            "cronbach_alpha": _alpha(bcov),
+            "cronbach_alpha_std": _alpha(bcorr),
+            "guttman_lambda6": _lambda6(bcorr),
+            "average_r": _average_r(bcorr),
+        }
+        om = np.array([_omega_from_corr(c, nf) for c in bcorr])
+        boots["omega_total"] = om[:, 0]
+        if nf > 1:
+            boots["omega_hierarchical"] = om[:, 1]
+        for stat, est in point.items():
+            lo, hi = np.quantile(boots[stat], [g / 2, 1 - g / 2])
+            rows.append({"statistic": stat, "estimate": est, "ci_low": lo, "ci_high": hi,
+                         "method": "bootstrap_percentile"})
+    else:
+        for stat, est in point.items():
+            if stat != "cronbach_alpha":
+                rows.append({"statistic": stat, "estimate": est, "ci_low": np.nan, "ci_high": np.nan,
+                             "method": "point"})
+    if ordinal:
+        pc = polychoric(pd.DataFrame(x, columns=items), items).to_numpy()
+        o_t, _ = _omega_from_corr(pc, 1)
+        for stat, est in (("ordinal_alpha", float(_alpha(pc))), ("ordinal_omega_total", o_t)):
+            rows.append({"statistic": stat, "estimate": est, "ci_low": np.nan, "ci_high": np.nan,
+                         "method": "point"})
+    out = pd.DataFrame(rows)
+    out["confidence_level"] = level
+    out["n"] = n
+    out[["ci_low", "ci_high"]] = out[["ci_low", "ci_high"]].astype(float)
+    return out[_RELIABILITY_COLUMNS]
+
+
+def item_statistics(
+    df: pd.DataFrame, items: Sequence[str], *, reverse: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Per-item statistics of a scale, as ``psych::alpha``'s ``item.stats`` and ``alpha.drop``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Item data (numeric); rows with any missing item are dropped for every statistic except
+        ``missing``.
+    items : list of str
+        The scale's items (at least 3, so that a scale remains when one item is dropped).
+    reverse : list of str, optional
+        Items to reverse-key first (see :func:`reliability`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item, reversed, n, missing, mean, sd, item_total_r, item_rest_r, alpha_if_deleted,
+        alpha_std_if_deleted``: ``missing`` counts empty answers before listwise deletion;
+        ``item_total_r`` is psych's ``raw.r``, ``item_rest_r`` psych's ``r.drop`` (correlation
+        with the sum of the other items), ``alpha_if_deleted`` psych's ``raw_alpha`` in
+        ``alpha.drop`` and ``alpha_std_if_deleted`` its ``std.alpha``.
+
+    Notes
+    -----
+    Validated against R psych 2.2.9 ``alpha(x, keys = ...)`` within 1e-6 on four datasets.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> g = np.random.default_rng(1).normal(size=(200, 1))
+    >>> e = np.random.default_rng(2).normal(size=(200, 3))
+    >>> df = pd.DataFrame(np.round(3 + g + e), columns=["a", "b", "c"])
+    >>> item_statistics(df, ["a", "b", "c"])[["item", "mean", "item_rest_r", "alpha_if_deleted"]].round(3)
+      item   mean  item_rest_r  alpha_if_deleted
+    0    a  2.895        0.488             0.601
+    1    b  2.880        0.503             0.582
+    2    c  2.855        0.499             0.586
+    """
+    x, items, missing = _item_matrix(df, items, reverse)
+    n, k = x.shape
+    if k < 3:
+        raise AnalysisInputError(
+            f"item statistics need at least 3 items (alpha if an item is deleted needs 2 left), got {k}"
+        )
+    cov = np.cov(x, rowvar=False)
+    corr = _corr(cov)
+    total = x.sum(axis=1)
+    rows = []
+    rev = set(reverse or [])
+    for j, it in enumerate(items):
+        rest = total - x[:, j]
+        keep = [i for i in range(k) if i != j]
+        sub_cov = cov[np.ix_(keep, keep)]
+        rows.append(
+            {
+                "item": it,
+                "reversed": it in rev,
+                "n": n,
+                "missing": int(missing[j]),
+                "mean": float(x[:, j].mean()),
+                "sd": float(x[:, j].std(ddof=1)),
+                "item_total_r": float(np.corrcoef(x[:, j], total)[0, 1]),
+                "item_rest_r": float(np.corrcoef(x[:, j], rest)[0, 1]),
+                "alpha_if_deleted": float(_alpha(sub_cov)),
+                "alpha_std_if_deleted": float(_alpha(corr[np.ix_(keep, keep)])),
+            }
+        )
+    return pd.DataFrame(rows)
