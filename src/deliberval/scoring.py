@@ -93,7 +93,11 @@ def item_range(scale: ResponseScale) -> tuple[float, float] | None:
 
 def _recode_column(col: pd.Series, item_id: str, codes: list[int | str]) -> np.ndarray:
     """Raw codes of one item as float with missing codes as NaN; raise on non-numeric answers."""
-    raw = col.to_numpy(dtype=object, na_value=None) if not pd.api.types.is_numeric_dtype(col) else None
+    raw = (
+        col.to_numpy(dtype=object, na_value=None)
+        if not pd.api.types.is_numeric_dtype(col)
+        else None
+    )
     if raw is None:
         values = col.to_numpy(dtype=float, na_value=np.nan)
         numeric_codes = [float(c) for c in codes if _is_number(c)]
@@ -254,5 +258,5 @@ def score(df: pd.DataFrame, instrument: Instrument) -> ScoringResult:
     items = pd.concat([ids, pd.DataFrame(cleaned, index=ids.index)], axis=1)
     summary = pd.DataFrame(rows, columns=_SUMMARY_COLUMNS)
     if not rows:
-        summary = summary.astype({c: "int64" for c in _SUMMARY_COLUMNS[2:]})
+        summary = summary.astype(dict.fromkeys(_SUMMARY_COLUMNS[2:], "int64"))
     return ScoringResult(scores=scores, items=items, summary=summary)

@@ -27,12 +27,37 @@ from deliberval.errors import AnalysisInputError
 __all__ = ["CFAResult", "cfa", "invariance", "parse_model"]
 
 _FIT_COLUMNS = [
-    "model", "chisq", "df", "p", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high",
-    "srmr", "n", "n_groups", "converged",
+    "model",
+    "chisq",
+    "df",
+    "p",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea_ci_low",
+    "rmsea_ci_high",
+    "srmr",
+    "n",
+    "n_groups",
+    "converged",
 ]
 _INVARIANCE_COLUMNS = [
-    "model", "chisq", "df", "p", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr",
-    "chisq_diff", "df_diff", "p_diff", "delta_cfi", "delta_rmsea", "verdict",
+    "model",
+    "chisq",
+    "df",
+    "p",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea_ci_low",
+    "rmsea_ci_high",
+    "srmr",
+    "chisq_diff",
+    "df_diff",
+    "p_diff",
+    "delta_cfi",
+    "delta_rmsea",
+    "verdict",
 ]
 
 
@@ -81,7 +106,9 @@ def parse_model(model: str | Mapping[str, Sequence[str]]) -> dict[str, list[str]
     seen: dict[str, str] = {}
     for f, its in factors.items():
         if len(its) < 2:
-            raise AnalysisInputError(f"factor {f!r} has {len(its)} item(s); each factor needs at least 2")
+            raise AnalysisInputError(
+                f"factor {f!r} has {len(its)} item(s); each factor needs at least 2"
+            )
         for it in its:
             if it in seen:
                 raise AnalysisInputError(
@@ -96,11 +123,15 @@ def parse_model(model: str | Mapping[str, Sequence[str]]) -> dict[str, list[str]
 class _Spec:
     """Parameter layout: every matrix entry maps to a free parameter index or a fixed value."""
 
-    def __init__(self, factors: dict[str, list[str]], n_groups: int, equal: set[str], means: bool) -> None:
+    def __init__(
+        self, factors: dict[str, list[str]], n_groups: int, equal: set[str], means: bool
+    ) -> None:
         self.items = [i for its in factors.values() for i in its]
         self.p, self.m, self.g = len(self.items), len(factors), n_groups
         self.means = means
-        self.load_pos = [(self.items.index(i), j) for j, its in enumerate(factors.values()) for i in its]
+        self.load_pos = [
+            (self.items.index(i), j) for j, its in enumerate(factors.values()) for i in its
+        ]
         self.marker = {self.items.index(its[0]) for its in factors.values()}
         n = 0
         idx: list[dict[str, list[tuple[tuple[int, int], int]]]] = []
@@ -117,7 +148,13 @@ class _Spec:
             return n - 1
 
         for gi in range(n_groups):
-            d: dict[str, list[tuple[tuple[int, int], int]]] = {"lam": [], "phi": [], "theta": [], "nu": [], "alpha": []}
+            d: dict[str, list[tuple[tuple[int, int], int]]] = {
+                "lam": [],
+                "phi": [],
+                "theta": [],
+                "nu": [],
+                "alpha": [],
+            }
             for pos in self.load_pos:
                 if pos[0] not in self.marker:
                     d["lam"].append((pos, new("loadings", pos)))
@@ -206,7 +243,7 @@ def _fit(
     for gi, (s, ybar) in enumerate(zip(covs, means, strict=True)):
         var = np.diag(s)
         di = spec.idx[gi]
-        for pos, k in di["lam"]:
+        for _pos, k in di["lam"]:
             start[k] = 1.0
         for (a, b), k in di["phi"]:
             if a == b:
@@ -216,7 +253,9 @@ def _fit(
             start[k] = 0.5 * var[i]
         for (i, _), k in di["nu"]:
             start[k] = ybar[i]
-    res = optimize.minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 10_000})
+    res = optimize.minimize(
+        objective, start, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 10_000}
+    )
     chisq = float(total_n * res.fun)
     grad_norm = float(np.abs(objective(res.x)[1]).max())
     return res.x, chisq, bool(grad_norm < 1e-5)
@@ -232,7 +271,9 @@ def _srmr(s: np.ndarray, ybar: np.ndarray, sigma: np.ndarray, mu: np.ndarray | N
     return float(np.sqrt(np.mean(np.square(resid))))
 
 
-def _prepare(df: pd.DataFrame, items: list[str], group: str | None) -> tuple[list[str], list[np.ndarray]]:
+def _prepare(
+    df: pd.DataFrame, items: list[str], group: str | None
+) -> tuple[list[str], list[np.ndarray]]:
     require_columns(df, items + ([group] if group else []))
     data = df[items + ([group] if group else [])].dropna()
     for it in items:
@@ -247,7 +288,9 @@ def _prepare(df: pd.DataFrame, items: list[str], group: str | None) -> tuple[lis
                 f"grouping column {group!r} has {len(levels)} level(s) among complete rows "
                 f"({', '.join(map(str, levels))}); invariance needs at least 2 groups"
             )
-        blocks = [(str(lv), data.loc[data[group] == lv, items].to_numpy(dtype=float)) for lv in levels]
+        blocks = [
+            (str(lv), data.loc[data[group] == lv, items].to_numpy(dtype=float)) for lv in levels
+        ]
     for name, x in blocks:
         if len(x) <= len(items):
             raise AnalysisInputError(
@@ -260,7 +303,11 @@ def _prepare(df: pd.DataFrame, items: list[str], group: str | None) -> tuple[lis
 
 
 def _estimate(
-    factors: dict[str, list[str]], names: list[str], blocks: list[np.ndarray], equal: set[str], level: float
+    factors: dict[str, list[str]],
+    names: list[str],
+    blocks: list[np.ndarray],
+    equal: set[str],
+    level: float,
 ) -> tuple[dict[str, object], pd.DataFrame]:
     g = len(blocks)
     means_on = g > 1
@@ -273,7 +320,12 @@ def _estimate(
     moments = g * (p * (p + 1) // 2 + (p if means_on else 0))
     df = moments - spec.n_par
     n = ns.sum()
-    base = float(sum(ns[i] * (np.log(np.diag(covs[i])).sum() - np.linalg.slogdet(covs[i])[1]) for i in range(g)))
+    base = float(
+        sum(
+            ns[i] * (np.log(np.diag(covs[i])).sum() - np.linalg.slogdet(covs[i])[1])
+            for i in range(g)
+        )
+    )
     df_base = g * p * (p - 1) // 2
     cfi_den = max(chisq - df, base - df_base, 0.0)
     cfi = 1 - max(chisq - df, 0.0) / cfi_den if cfi_den > 0 else 1.0
@@ -287,12 +339,30 @@ def _estimate(
         mu = nu + lam @ al if means_on else None
         srmrs.append(_srmr(covs[gi], ybars[gi], sigma, mu))
         for i, j in spec.load_pos:
-            rows.append({"group": names[gi], "factor": list(factors)[j], "item": spec.items[i],
-                         "loading": lam[i, j], "std_loading": lam[i, j] * np.sqrt(phi[j, j]) / np.sqrt(sigma[i, i])})
+            rows.append(
+                {
+                    "group": names[gi],
+                    "factor": list(factors)[j],
+                    "item": spec.items[i],
+                    "loading": lam[i, j],
+                    "std_loading": lam[i, j] * np.sqrt(phi[j, j]) / np.sqrt(sigma[i, i]),
+                }
+            )
     srmr = float(np.sum(ns * np.array(srmrs)) / n)
-    fit = {"chisq": chisq, "df": int(df), "p": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
-           "cfi": float(cfi), "tli": float(tli), "rmsea": float(rmsea), "rmsea_ci_low": lo,
-           "rmsea_ci_high": hi, "srmr": srmr, "n": int(n), "n_groups": g, "converged": converged}
+    fit: dict[str, object] = {
+        "chisq": chisq,
+        "df": int(df),
+        "p": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
+        "cfi": float(cfi),
+        "tli": float(tli),
+        "rmsea": float(rmsea),
+        "rmsea_ci_low": lo,
+        "rmsea_ci_high": hi,
+        "srmr": srmr,
+        "n": int(n),
+        "n_groups": g,
+        "converged": converged,
+    }
     return fit, pd.DataFrame(rows)
 
 
@@ -308,11 +378,17 @@ def _rmsea_ci(chisq: float, df: int, n: float, g: int, level: float) -> tuple[fl
         hi = max(chisq, 1.0)
         while stats.ncx2.cdf(chisq, df, hi) > prob:
             hi *= 2
-        return float(optimize.brentq(lambda lam: stats.ncx2.cdf(chisq, df, lam) - prob, 1e-12, hi, xtol=1e-12))
+        return float(
+            optimize.brentq(
+                lambda lam: stats.ncx2.cdf(chisq, df, lam) - prob, 1e-12, hi, xtol=1e-12
+            )
+        )
 
     a = (1 - level) / 2
     lam_low, lam_high = ncp_for(1 - a), ncp_for(a)
-    return float(np.sqrt(lam_low / (n * df)) * np.sqrt(g)), float(np.sqrt(lam_high / (n * df)) * np.sqrt(g))
+    return float(np.sqrt(lam_low / (n * df)) * np.sqrt(g)), float(
+        np.sqrt(lam_high / (n * df)) * np.sqrt(g)
+    )
 
 
 def cfa(
@@ -380,20 +456,27 @@ def cfa(
        chisq  df    cfi  rmsea
     0  2.823   2  0.999  0.032
     >>> res.loadings["std_loading"].round(2).tolist()
-    [0.81, 0.8, 0.79, 0.8]
+    [0.8, 0.81, 0.8, 0.82]
     """
     factors = parse_model(model)
     level = check_confidence_level(rmsea_confidence_level)
     unknown = set(equal) - {"loadings", "intercepts"}
     if unknown:
-        raise AnalysisInputError(f"equal may contain 'loadings' and 'intercepts', got {sorted(unknown)}")
+        raise AnalysisInputError(
+            f"equal may contain 'loadings' and 'intercepts', got {sorted(unknown)}"
+        )
     if equal and group is None:
         raise AnalysisInputError("equality constraints need a group column")
     items = [i for its in factors.values() for i in its]
     names, blocks = _prepare(df, items, group)
     fit, loadings = _estimate(factors, names, blocks, set(equal), level)
-    label = "single_group" if group is None else ("scalar" if "intercepts" in equal else
-                                                  "metric" if "loadings" in equal else "configural")
+    label = (
+        "single_group"
+        if group is None
+        else (
+            "scalar" if "intercepts" in equal else "metric" if "loadings" in equal else "configural"
+        )
+    )
     out = pd.DataFrame([{"model": label, **fit}])[_FIT_COLUMNS]
     if group is None:
         loadings = loadings.drop(columns="group")
@@ -465,20 +548,29 @@ def invariance(
     scalar invariance holds: means comparable across wave
     """
     if isinstance(items, str) and "=~" not in items:
-        raise AnalysisInputError(f"items must be a list of item columns or a model, got the string {items!r}")
+        raise AnalysisInputError(
+            f"items must be a list of item columns or a model, got the string {items!r}"
+        )
     model = {"factor": list(items)} if not isinstance(items, (str, Mapping)) else items
     factors = parse_model(model)
     level = check_confidence_level(rmsea_confidence_level)
     all_items = [i for its in factors.values() for i in its]
     names, blocks = _prepare(df, all_items, group)
     rows = []
-    for label, equal in (("configural", set()), ("metric", {"loadings"}), ("scalar", {"loadings", "intercepts"})):
+    for label, equal in (
+        ("configural", set()),
+        ("metric", {"loadings"}),
+        ("scalar", {"loadings", "intercepts"}),
+    ):
         fit, _ = _estimate(factors, names, blocks, equal, level)
         rows.append({"model": label, **fit})
     out = pd.DataFrame(rows)
     out["chisq_diff"] = out["chisq"].diff()
     out["df_diff"] = out["df"].diff()
-    out["p_diff"] = [np.nan] + [float(stats.chi2.sf(c, d)) for c, d in zip(out["chisq_diff"][1:], out["df_diff"][1:], strict=True)]
+    out["p_diff"] = [np.nan] + [
+        float(stats.chi2.sf(c, d))
+        for c, d in zip(out["chisq_diff"][1:], out["df_diff"][1:], strict=True)
+    ]
     out["delta_cfi"] = out["cfi"].diff()
     out["delta_rmsea"] = out["rmsea"].diff()
     verdicts = []
@@ -488,8 +580,16 @@ def invariance(
         f"{'the same factor structure holds' if cfi0 >= 0.95 else 'the factor structure itself is doubtful'} in every {group}"
     )
     holds_so_far = True
-    for i, what in ((1, ("metric", f"loadings equal across {group}, so relations with other variables are comparable")),
-                    (2, ("scalar", f"means comparable across {group}"))):
+    for i, what in (
+        (
+            1,
+            (
+                "metric",
+                f"loadings equal across {group}, so relations with other variables are comparable",
+            ),
+        ),
+        (2, ("scalar", f"means comparable across {group}")),
+    ):
         dc, dr = out["delta_cfi"].iloc[i], out["delta_rmsea"].iloc[i]
         holds = bool(dc >= delta_cfi_cutoff and dr <= delta_rmsea_cutoff) and holds_so_far
         if holds:
@@ -499,8 +599,11 @@ def invariance(
         else:
             verdicts.append(
                 f"{what[0]} invariance does not hold (delta CFI {dc:+.3f}, delta RMSEA {dr:+.3f}): "
-                + ("do not compare means across " + group if what[0] == "scalar"
-                   else "the items do not measure the construct the same way in every " + group)
+                + (
+                    "do not compare means across " + group
+                    if what[0] == "scalar"
+                    else "the items do not measure the construct the same way in every " + group
+                )
             )
         holds_so_far = holds
     out["verdict"] = verdicts

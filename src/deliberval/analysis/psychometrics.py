@@ -19,7 +19,15 @@ from deliberval.errors import AnalysisInputError
 
 __all__ = ["item_statistics", "omega", "polychoric", "reliability"]
 
-_RELIABILITY_COLUMNS = ["statistic", "estimate", "ci_low", "ci_high", "confidence_level", "n", "method"]
+_RELIABILITY_COLUMNS = [
+    "statistic",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "confidence_level",
+    "n",
+    "method",
+]
 
 
 # ---- input checks -----------------------------------------------------------------------------
@@ -28,7 +36,9 @@ def _item_matrix(
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Complete-case item matrix (n, k), item names and per-item missing counts (before deletion)."""
     if isinstance(items, str):
-        raise AnalysisInputError(f"items must be a list of column names, got the single string {items!r}")
+        raise AnalysisInputError(
+            f"items must be a list of column names, got the single string {items!r}"
+        )
     items = list(items)
     require_columns(df, items)
     if len(set(items)) != len(items):
@@ -42,12 +52,16 @@ def _item_matrix(
     reverse = list(reverse or [])
     unknown = [r for r in reverse if r not in items]
     if unknown:
-        raise AnalysisInputError(f"reverse lists {', '.join(map(repr, unknown))}, which are not among items")
+        raise AnalysisInputError(
+            f"reverse lists {', '.join(map(repr, unknown))}, which are not among items"
+        )
     cols = []
     for it in items:
         col = df[it]
         if not (pd.api.types.is_numeric_dtype(col) or col.isna().all()):
-            raise AnalysisInputError(f"item {it!r} is not numeric (dtype {col.dtype}); score or recode it first")
+            raise AnalysisInputError(
+                f"item {it!r} is not numeric (dtype {col.dtype}); score or recode it first"
+            )
         cols.append(col.to_numpy(dtype=float, na_value=np.nan))
     x = np.column_stack(cols)
     missing = np.isnan(x).sum(axis=0)
@@ -165,10 +179,7 @@ def _omega_from_corr(corr: np.ndarray, nfactors: int) -> tuple[float, float]:
         return float((total - u2.sum()) / total), float(g.sum() ** 2 / total)
     lam0 = _minres(corr, nfactors)
     pattern, phi = _oblimin(lam0)
-    if nfactors == 2:
-        gload = np.sqrt(np.full(2, abs(phi[0, 1])))
-    else:
-        gload = _minres(phi, 1)[:, 0]
+    gload = np.sqrt(np.full(2, abs(phi[0, 1]))) if nfactors == 2 else _minres(phi, 1)[:, 0]
     g = pattern @ gload
     spec = pattern * np.sqrt(np.clip(1 - gload**2, 0, None))
     u2 = 1 - (g**2 + (spec**2).sum(axis=1))
@@ -185,7 +196,12 @@ def _bvn_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
         ah = (k - rho * h) / (h * s)
         ak = (h - rho * k) / (k * s)
     beta = np.where(h * k > 0, 0.0, 0.5)
-    out = 0.5 * (special.ndtr(h) + special.ndtr(k)) - special.owens_t(h, ah) - special.owens_t(k, ak) - beta
+    out = (
+        0.5 * (special.ndtr(h) + special.ndtr(k))
+        - special.owens_t(h, ah)
+        - special.owens_t(k, ak)
+        - beta
+    )
     return np.clip(out, 0.0, 1.0)
 
 
@@ -214,7 +230,9 @@ def _polychoric_pair(ix: np.ndarray, iy: np.ndarray, tx: np.ndarray, ty: np.ndar
         ok = p > 0
         return float(-(tab[ok] * np.log(p[ok])).sum())
 
-    res = optimize.minimize_scalar(nll, bounds=(-0.9999, 0.9999), method="bounded", options={"xatol": 1e-10})
+    res = optimize.minimize_scalar(
+        nll, bounds=(-0.9999, 0.9999), method="bounded", options={"xatol": 1e-10}
+    )
     return float(res.x)
 
 
@@ -288,7 +306,11 @@ def polychoric(df: pd.DataFrame, items: Sequence[str], *, max_categories: int = 
 
 # ---- public API -----------------------------------------------------------------------------------
 def omega(
-    df: pd.DataFrame, items: Sequence[str], *, nfactors: int = 1, reverse: Sequence[str] | None = None
+    df: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    nfactors: int = 1,
+    reverse: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """McDonald's omega total and hierarchical, as ``psych::omega`` computes them.
 
@@ -353,7 +375,11 @@ def omega(
         )
     corr = np.corrcoef(x, rowvar=False)
     tot, hier = _omega_from_corr(corr, int(nfactors))
-    method = "minres, one factor" if nfactors == 1 else f"minres, oblimin, Schmid-Leiman ({nfactors} factors)"
+    method = (
+        "minres, one factor"
+        if nfactors == 1
+        else f"minres, oblimin, Schmid-Leiman ({nfactors} factors)"
+    )
     return pd.DataFrame(
         {
             "statistic": ["omega_total", "omega_hierarchical"],
@@ -465,7 +491,9 @@ def reliability(
     if nf < 1 or nf != nfactors:
         raise AnalysisInputError(f"nfactors must be a positive integer, got {nfactors!r}")
     if nf > 1 and k < 3 * nf:
-        raise AnalysisInputError(f"omega with {nf} group factors needs at least {3 * nf} items, got {k}")
+        raise AnalysisInputError(
+            f"omega with {nf} group factors needs at least {3 * nf} items, got {k}"
+        )
     cov = np.cov(x, rowvar=False)
     corr = _corr(cov)
     om_t, om_h = _omega_from_corr(corr, nf)
@@ -510,19 +538,40 @@ def reliability(
             boots["omega_hierarchical"] = om[:, 1]
         for stat, est in point.items():
             lo, hi = np.quantile(boots[stat], [g / 2, 1 - g / 2])
-            rows.append({"statistic": stat, "estimate": est, "ci_low": lo, "ci_high": hi,
-                         "method": "bootstrap_percentile"})
+            rows.append(
+                {
+                    "statistic": stat,
+                    "estimate": est,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "method": "bootstrap_percentile",
+                }
+            )
     else:
         for stat, est in point.items():
             if stat != "cronbach_alpha":
-                rows.append({"statistic": stat, "estimate": est, "ci_low": np.nan, "ci_high": np.nan,
-                             "method": "point"})
+                rows.append(
+                    {
+                        "statistic": stat,
+                        "estimate": est,
+                        "ci_low": np.nan,
+                        "ci_high": np.nan,
+                        "method": "point",
+                    }
+                )
     if ordinal:
         pc = polychoric(pd.DataFrame(x, columns=items), items).to_numpy()
         o_t, _ = _omega_from_corr(pc, 1)
         for stat, est in (("ordinal_alpha", float(_alpha(pc))), ("ordinal_omega_total", o_t)):
-            rows.append({"statistic": stat, "estimate": est, "ci_low": np.nan, "ci_high": np.nan,
-                         "method": "point"})
+            rows.append(
+                {
+                    "statistic": stat,
+                    "estimate": est,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "method": "point",
+                }
+            )
     out = pd.DataFrame(rows)
     out["confidence_level"] = level
     out["n"] = n
