@@ -6,6 +6,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,13 +77,30 @@ def _fixed_se(x: np.ndarray, groups: np.ndarray, tau2: float, sigma2: float) -> 
     return np.sqrt(np.diag(np.linalg.inv(info)))
 
 
-def _fit(y: np.ndarray, x: pd.DataFrame, groups: np.ndarray, caught: list[str]) -> object:
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always")
-        model = MixedLM(y, x.to_numpy(), groups=groups)
-        fit = model.fit(reml=True, method=["lbfgs", "bfgs", "nm"])
-    caught.extend(sorted({str(w.message) for w in rec}))
-    return fit
+def _fit(y: np.ndarray, x: pd.DataFrame, groups: np.ndarray, caught: list[str]) -> Any:
+    """REML fit keeping the best of several optimisers.
+
+    A single optimiser can stop at a poor point while reporting convergence (L-BFGS does
+    on some designs), so BFGS, L-BFGS and Powell are all run and the fit with the highest
+    restricted log-likelihood is kept; only its warnings are reported.
+    """
+    best: Any = None
+    best_msgs: list[str] = []
+    for method in ("bfgs", "lbfgs", "powell"):
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            try:
+                fit = MixedLM(y, x.to_numpy(), groups=groups).fit(reml=True, method=method)
+            except (np.linalg.LinAlgError, ValueError):
+                continue
+        if not np.isfinite(fit.llf):
+            continue
+        if best is None or fit.llf > best.llf + 1e-10:
+            best, best_msgs = fit, sorted({str(w.message) for w in rec})
+    if best is None:
+        raise AnalysisInputError("the mixed model could not be fitted by any optimiser")
+    caught.extend(best_msgs)
+    return best
 
 
 def compare_processes(

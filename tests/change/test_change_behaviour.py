@@ -1,0 +1,204 @@
+"""Behaviour of the change analyses: bad input, options, edge cases, hand-computed values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deliberval.analysis.change import (
+    PREPOST_COLUMNS,
+    attrition,
+    did,
+    group_means,
+    likert_shares,
+    prepost,
+    response_weights,
+    selection_check,
+)
+from deliberval.analysis.comparison import compare_processes
+from deliberval.errors import AnalysisInputError, DelibervalError
+
+
+def _panel(n: int = 12, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    ids = [f"r{i}" for i in range(n)]
+    pre = rng.normal(5, 1, n)
+    post = pre + rng.normal(0.5, 1, n)
+    roles = ["citizen"] * (n - 4) + ["politician"] * 4
+    return pd.DataFrame(
+        {
+            "respondent_id": ids * 2,
+            "wave": ["pre"] * n + ["post"] * n,
+            "role": roles * 2,
+            "group": (["participant"] * (n // 2) + ["control"] * (n - n // 2)) * 2,
+            "trust": np.r_[pre, post],
+            "likert": np.r_[rng.integers(1, 6, n), rng.integers(1, 6, n)].astype(float),
+        }
+    )
+
+
+def test_prepost_columns_and_hand_values() -> None:
+    df = _panel()
+    r = prepost(df, ["trust", "likert"], agree_values=[4, 5])
+    assert list(r.columns) == PREPOST_COLUMNS
+    d = df.loc[df["wave"] == "post", "trust"].to_numpy() - df.loc[df["wave"] == "pre", "trust"].to_numpy()
+    row = r.iloc[0]
+    assert row["mean_diff"] == pytest.approx(d.mean())
+    assert row["d_z"] == pytest.approx(d.mean() / d.std(ddof=1))
+    assert row["d_z_ci_low"] < row["d_z"] < row["d_z_ci_high"]
+    assert row["g_av_ci_low"] < row["g_av"] < row["g_av_ci_high"]
+    # Holm over 2 outcomes: min p doubled
+    p = r["p_t"].to_numpy()
+    assert r["p_holm"].iloc[int(np.argmin(p))] == pytest.approx(min(1, 2 * p.min()))
+    assert r["top2_diff"].notna().all()
+
+
+def test_prepost_by_role_adds_pooled_level() -> None:
+    r = prepost(_panel(), "trust", by="role")
+    assert r["role"].tolist() == ["citizen", "politician", "all"]
+    assert r["n"].tolist() == [8, 4, 12]
+    # adjustment is within each by level: a single outcome is unadjusted
+    np.testing.assert_allclose(r["p_holm"], r["p_t"])
+
+
+def test_prepost_agree_values_mapping_limits_to_named_outcomes() -> None:
+    r = prepost(_panel(), ["trust", "likert"], agree_values={"likert": [4, 5]}).set_index("outcome")
+    assert np.isnan(r.loc["trust", "top2_diff"])
+    assert not np.isnan(r.loc["likert", "top2_diff"])
+    with pytest.raises(AnalysisInputError, match="not analysed"):
+        prepost(_panel(), "trust", agree_values={"nope": [4, 5]})
+
+
+def test_prepost_one_wave_only() -> None:
+    df = _panel()
+    with pytest.raises(AnalysisInputError, match=r"no rows for wave\(s\) 'post'.*waves found: 'pre'"):
+        prepost(df.loc[df["wave"] == "pre"], "trust")
+
+
+def test_prepost_no_pairs() -> None:
+    df = _panel()
+    df.loc[df["wave"] == "post", "respondent_id"] += "_x"
+    with pytest.raises(AnalysisInputError, match="nothing can be paired"):
+        prepost(df, "trust")
+
+
+def test_prepost_missing_column_and_text_outcome() -> None:
+    with pytest.raises(AnalysisInputError, match="no column.*'efficacy'"):
+        prepost(_panel(), "efficacy")
+    df = _panel().astype({"trust": object})
+    df.loc[0, "trust"] = "high"
+    with pytest.raises(AnalysisInputError, match="must be numeric.*'high'"):
+        prepost(df, "trust")
+
+
+def test_prepost_duplicate_rows_are_refused() -> None:
+    df = _panel()
+    with pytest.raises(AnalysisInputError, match="one row per respondent and wave"):
+        prepost(pd.concat([df, df.iloc[[0]]]), "trust")
+
+
+def test_prepost_other_waves_and_error_class_for_cli() -> None:
+    df = _panel().replace({"wave": {"post": "follow_up"}})
+    r = prepost(df, "trust", post="follow_up")
+    assert r["n"].iloc[0] == 12
+    with pytest.raises(DelibervalError):
+        prepost(df, "trust")
+
+
+def test_prepost_constant_change_has_no_test() -> None:
+    df = pd.DataFrame(
+        {"respondent_id": [1, 2, 3] * 2, "wave": ["pre"] * 3 + ["post"] * 3, "y": [1, 2, 3, 2, 3, 4]}
+    )
+    r = prepost(df, "y").iloc[0]
+    assert r["mean_diff"] == 1
+    assert (r["ci_low"], r["ci_high"]) == (1, 1)
+    assert np.isnan(r["p_t"]) and np.isnan(r["d_z"])
+
+
+def test_prepost_bad_confidence_level() -> None:
+    with pytest.raises(AnalysisInputError, match="confidence_level"):
+        prepost(_panel(), "trust", confidence_level=95)
+
+
+def test_attrition_categorical_and_rate() -> None:
+    df = _panel()
+    df = df.loc[~((df["wave"] == "post") & df["respondent_id"].isin(["r0", "r1", "r2"]))]
+    r = attrition(df, ["trust", "role"])
+    assert r.loc[r["variable"] == "trust", "n_dropouts"].item() == 3
+    cat = r.loc[r["variable"] == "role"].set_index("level")
+    # drop-outs r0-r2 are all citizens
+    assert cat.loc["citizen", "estimate_dropouts"] == 1.0
+    assert cat.loc["politician", "estimate_completers"] == pytest.approx(4 / 9)
+
+
+def test_response_weights_need_both_outcomes() -> None:
+    with pytest.raises(AnalysisInputError, match="everybody answered"):
+        response_weights(_panel(), "trust")
+
+
+def test_did_recovers_difference_of_mean_changes() -> None:
+    df = _panel(40, seed=5)
+    r = did(df, "trust").set_index("model")
+    wide = df.pivot(index="respondent_id", columns="wave", values="trust")
+    grp = df.drop_duplicates("respondent_id").set_index("respondent_id")["group"]
+    ch = (wide["post"] - wide["pre"]).groupby(grp).mean()
+    assert r.loc["pooled_ols", "estimate"] == pytest.approx(ch["participant"] - ch["control"])
+    assert r.loc["individual_fe", "estimate"] == pytest.approx(ch["participant"] - ch["control"])
+    base = wide["pre"].groupby(grp).mean()
+    assert r.loc["baseline_difference", "estimate"] == pytest.approx(
+        base["participant"] - base["control"]
+    )
+    assert (r["ci_low"] < r["estimate"]).all() and (r["estimate"] < r["ci_high"]).all()
+
+
+def test_did_control_without_baseline() -> None:
+    df = _panel()
+    df = df.loc[~((df["group"] == "control") & (df["wave"] == "pre"))]
+    with pytest.raises(AnalysisInputError, match="'control' has no baseline observations"):
+        did(df, "trust")
+
+
+def test_did_missing_group_column() -> None:
+    with pytest.raises(AnalysisInputError, match="'arm'"):
+        did(_panel(), "trust", group="arm")
+
+
+def test_selection_check_needs_exactly_one_benchmark() -> None:
+    s = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
+    with pytest.raises(AnalysisInputError, match="exactly one benchmark"):
+        selection_check(s, "x")
+    with pytest.raises(AnalysisInputError, match="exactly one benchmark"):
+        selection_check(s, "x", benchmark_value=1.0, benchmark_df=s)
+
+
+def test_selection_check_benchmark_se_widens_interval() -> None:
+    s = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    a = selection_check(s, "x", benchmark_value=2.0, benchmark_se=0.0).iloc[0]
+    b = selection_check(s, "x", benchmark_value=2.0, benchmark_se=0.5).iloc[0]
+    assert a["se"] == pytest.approx(np.sqrt(2.5 / 5))
+    assert b["se"] == pytest.approx(np.sqrt(2.5 / 5 + 0.25))
+
+
+def test_group_means_and_likert_shares() -> None:
+    df = _panel()
+    g = group_means(df, "trust")
+    assert g[["group", "wave"]].apply(tuple, axis=1).tolist() == [
+        ("control", "pre"),
+        ("control", "post"),
+        ("participant", "pre"),
+        ("participant", "post"),
+    ]
+    sh = likert_shares(df, "likert", waves=["pre", "post"])
+    assert sh.groupby("wave")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_compare_processes_errors() -> None:
+    df = pd.DataFrame({"process_id": ["a", "a", "b", "b"], "y": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(AnalysisInputError, match="at least 3 processes"):
+        compare_processes(df, "y")
+    df = pd.DataFrame(
+        {"process_id": list("aabbcc"), "y": [1.0, 2, 3, 4, 5, 6], "s": [1, 1, 1, 1, 1, 1]}
+    )
+    with pytest.raises(AnalysisInputError, match="collinear"):
+        compare_processes(df, "y", features=["s"])
