@@ -98,4 +98,10 @@ fit <- glm(I(sch.wide == "Yes") ~ stype + comp.imp, family = binomial, data = ap
 rho <- fitted(fit)
 writeLines(sprintf('{"r_indicator": %.15f, "sd_rho": %.15f, "mean_rho": %.15f, "n": %d}',
                    1 - 2 * sd(rho), sd(rho), mean(rho), length(rho)), out("r_indicator.json"))
+# ---- minimum detectable standardised difference: one-sample / paired t-test -------------------
+mdd <- do.call(rbind, lapply(c(15, 40, 150), function(n) {
+  data.frame(n = n, delta = power.t.test(n = n, sig.level = 0.05, power = 0.8, sd = 1,
+                                          type = "one.sample", strict = TRUE, tol = 1e-12)$delta)
+}))
+write.csv(mdd, out("mdd_ttest.csv"), row.names = FALSE)
 cat("done\n")

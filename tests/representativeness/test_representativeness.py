@@ -1,0 +1,237 @@
+"""representativeness, funnel, r_indicator and margins_of_error against R golden values."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deliberval.analysis.representativeness import (
+    TargetsWarning,
+    exact_multinomial_test,
+    funnel,
+    margins_of_error,
+    r_indicator,
+    representativeness,
+)
+from deliberval.errors import AnalysisInputError
+
+REF = Path(__file__).resolve().parents[1] / "reference" / "representativeness"
+GOF = pd.read_csv(REF / "gof.csv")
+CI = pd.read_csv(REF / "binomial_ci.csv")
+
+
+def _case(row: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    counts = [int(c) for c in row["counts"].split(";")]
+    shares = [float(s) for s in row["shares"].split(";")]
+    cats = [f"c{i}" for i in range(len(counts))]
+    members = pd.DataFrame({"dim": np.repeat(cats, counts)})
+    targets = pd.DataFrame(
+        {
+            "population_id": "pop",
+            "dimension": "dim",
+            "category": cats,
+            "share": shares,
+            "source": "test",
+            "year": 2024,
+        }
+    )
+    return members, targets
+
+
+@pytest.mark.parametrize("case", GOF["case"].tolist())
+def test_goodness_of_fit_matches_r(case: str) -> None:
+    ref = GOF.set_index("case").loc[case]
+    members, targets = _case(ref)
+    res = representativeness(members, targets)
+    dim = res.dimensions.iloc[0]
+    assert dim["chisq"] == pytest.approx(ref["chisq"], abs=1e-6)
+    assert dim["chisq_df"] == ref["chisq_df"]
+    assert dim["chisq_p"] == pytest.approx(ref["chisq_p"], abs=1e-6)
+    assert dim["g"] == pytest.approx(ref["g"], abs=1e-6)
+    assert dim["g_p"] == pytest.approx(ref["g_p"], abs=1e-6)
+    assert dim["exact_p"] == pytest.approx(ref["exact_p"], abs=1e-6)
+    assert dim["exact_method"] == "exact enumeration"
+
+
+def test_monte_carlo_exact_test_is_seeded_and_close() -> None:
+    ref = GOF.set_index("case").loc["education_30"]
+    counts = [4, 10, 16]
+    p1, m1 = exact_multinomial_test(counts, [0.25, 0.4, 0.35], max_outcomes=10, seed=3)
+    p2, _ = exact_multinomial_test(counts, [0.25, 0.4, 0.35], max_outcomes=10, seed=3)
+    assert m1 == "monte carlo (100000 draws)"
+    assert p1 == p2
+    assert p1 == pytest.approx(ref["exact_p"], abs=0.005)  # MC error sd ~ 0.001
+
+
+@pytest.mark.parametrize("method", ["wilson", "exact"])
+def test_category_intervals_match_r(method: str) -> None:
+    for row in CI.itertuples():
+        members = pd.DataFrame({"d": ["a"] * row.x + ["b"] * (row.n - row.x)})
+        targets = pd.DataFrame({"dimension": "d", "category": ["a", "b"], "share": [0.3, 0.7]})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TargetsWarning)  # x = 0 or n: an empty category
+            cat = representativeness(members, targets, ci_method=method).categories.iloc[0]
+        low = row.wilson_low if method == "wilson" else row.exact_low
+        high = row.wilson_high if method == "wilson" else row.exact_high
+        assert cat["ci_low_pp"] == pytest.approx(100 * (low - 0.3), abs=1e-6)
+        assert cat["ci_high_pp"] == pytest.approx(100 * (high - 0.3), abs=1e-6)
+        assert cat["difference_pp"] == pytest.approx(100 * (row.x / row.n - 0.3))
+        assert cat["ratio"] == pytest.approx(row.x / row.n / 0.3)
+
+
+def _panel() -> tuple[pd.DataFrame, pd.DataFrame]:
+    members = pd.DataFrame(
+        {
+            "demo_gender": ["woman"] * 6 + ["man"] * 9 + ["other"] * 1,
+            "demo_age_band": (["16_24"] * 2 + ["65_plus"] * 4)
+            + (["16_24"] * 3 + ["65_plus"] * 6)
+            + ["16_24"],
+        }
+    )
+    targets = pd.DataFrame(
+        {
+            "population_id": "dk",
+            "dimension": ["demo_gender"] * 3 + ["demo_age_band"] * 2,
+            "category": ["woman", "man", "other", "16_24", "65_plus"],
+            "share": [0.50, 0.49, 0.01, 0.4, 0.6],
+            "source": "census",
+            "year": 2024,
+        }
+    )
+    return members, targets
+
+
+def test_duncan_mad_intersections_and_quotas() -> None:
+    members, targets = _panel()
+    inter = pd.DataFrame(
+        {
+            "dimension_1": "demo_gender",
+            "category_1": ["woman", "woman", "man", "man", "other", "other"],
+            "dimension_2": "demo_age_band",
+            "category_2": ["16_24", "65_plus"] * 3,
+            "share": [0.2, 0.3, 0.2, 0.29, 0.005, 0.005],
+        }
+    )
+    quotas = pd.DataFrame(
+        {"dimension": "demo_gender", "category": ["woman", "man"], "min": [7, 7], "max": [9, 9]}
+    )
+    res = representativeness(members, targets, intersection_targets=inter, quotas=quotas)
+    dims = res.dimensions.set_index("dimension")
+    # gender: 6/16, 9/16, 1/16 vs .50, .49, .01
+    d_gender = 0.5 * (abs(6 / 16 - 0.5) + abs(9 / 16 - 0.49) + abs(1 / 16 - 0.01))
+    assert dims.loc["demo_gender", "duncan"] == pytest.approx(d_gender)
+    assert dims.loc["demo_age_band", "duncan"] == pytest.approx(abs(6 / 16 - 0.4))
+    diffs = [6 / 16 - 0.5, 9 / 16 - 0.49, 1 / 16 - 0.01, 6 / 16 - 0.4, 10 / 16 - 0.6]
+    overall = res.overall.set_index("statistic")["estimate"]
+    assert overall["mean_absolute_deviation_pp"] == pytest.approx(100 * np.mean(np.abs(diffs)))
+    assert overall["n"] == 16
+    cells = np.array([2, 4, 3, 6, 1, 0]) / 16
+    mse = np.mean((cells - inter["share"].to_numpy()) ** 2)
+    assert overall["intersectional_mse"] == pytest.approx(mse)
+    assert res.intersections["panel_n"].tolist() == [2, 4, 3, 6, 1, 0]
+    assert res.quotas["achieved"].tolist() == [6, 9]
+    assert res.quotas["within"].tolist() == [False, True]
+
+
+def test_bad_targets_raise_or_warn() -> None:
+    members, targets = _panel()
+    off = targets.assign(share=[0.5, 0.4, 0.01, 0.4, 0.6])
+    with pytest.raises(AnalysisInputError, match=r"'demo_gender' sum to 0\.91, not 1"):
+        representativeness(members, off)
+    slightly = targets.assign(share=[0.5, 0.495, 0.01, 0.4, 0.6])
+    with pytest.warns(TargetsWarning, match="sum to 1.005; they are divided"):
+        res = representativeness(members, slightly)
+    assert res.categories["target_share"].iloc[:3].sum() == pytest.approx(1)
+    no_other = targets.loc[targets["category"] != "other"].assign(share=[0.51, 0.49, 0.4, 0.6])
+    with pytest.raises(AnalysisInputError, match=r"categories \['other'\] with no target"):
+        representativeness(members, no_other)
+    extra = pd.concat(
+        [targets.assign(share=[0.5, 0.48, 0.01, 0.4, 0.6]),
+         pd.DataFrame({"dimension": ["demo_gender"], "category": ["x"], "share": [0.01]})],
+        ignore_index=True,
+    )  # fmt: skip
+    with pytest.warns(TargetsWarning, match=r"no members in 'demo_gender' categories \['x'\]"):
+        representativeness(members, extra)
+    two = pd.concat([targets, targets.assign(population_id="se")], ignore_index=True)
+    with pytest.raises(AnalysisInputError, match="several populations"):
+        representativeness(members, two)
+    assert representativeness(members, two, population_id="se").overall.shape[0] == 4
+    with pytest.raises(AnalysisInputError, match="no column"):
+        representativeness(members.drop(columns="demo_gender"), targets)
+    with pytest.raises(AnalysisInputError, match="ci_method"):
+        representativeness(members, targets, ci_method="wald")
+
+
+def test_r_indicator_matches_r() -> None:
+    ref = json.loads((REF / "r_indicator.json").read_text())
+    df = pd.read_csv(REF / "apistrat.csv")
+    df["yes"] = df["sch.wide"] == "Yes"
+    out = r_indicator(df, "yes", ["stype", "comp.imp"]).iloc[0]
+    assert out["r_indicator"] == pytest.approx(ref["r_indicator"], abs=1e-8)
+    assert out["sd_propensity"] == pytest.approx(ref["sd_rho"], abs=1e-8)
+    assert out["n"] == ref["n"]
+
+
+def test_funnel_locates_the_distortion() -> None:
+    rng = np.random.default_rng(7)
+    n = 2000
+    edu = rng.choice(["isced_0_2", "isced_3_4", "isced_5_8"], size=n, p=[0.3, 0.4, 0.3])
+    gender = rng.choice(["woman", "man"], size=n)
+    # volunteering depends on education only; selection and attendance are random
+    vol = rng.random(n) < np.select([edu == "isced_0_2", edu == "isced_3_4"], [0.05, 0.1], 0.25)
+    sel = vol & (rng.random(n) < 0.5)
+    att = sel & (rng.random(n) < 0.9)
+    ans = att & (rng.random(n) < 0.9)
+    members = pd.DataFrame(
+        {
+            "demo_education": edu,
+            "demo_gender": gender,
+            "invited": True,
+            "volunteered": vol,
+            "selected": sel,
+            "attended_all": att,
+            "answered_post": ans,
+        }
+    )
+    targets = pd.DataFrame(
+        {
+            "dimension": ["demo_education"] * 3 + ["demo_gender"] * 2,
+            "category": ["isced_0_2", "isced_3_4", "isced_5_8", "woman", "man"],
+            "share": [0.3, 0.4, 0.3, 0.5, 0.5],
+        }
+    )
+    res = funnel(members, targets, seed=1)
+    assert res.stages["stage"].tolist() == [
+        "invited", "volunteered", "selected", "attended_all", "answered_post"
+    ]  # fmt: skip
+    assert res.stages["n"].tolist() == [n, vol.sum(), sel.sum(), att.sum(), ans.sum()]
+    dist = res.distortion.set_index("dimension")
+    assert dist.loc["demo_education", "stage"] == "volunteered"
+    assert dist.loc["demo_education", "change_in_duncan"] > 0.15
+    r_ind = res.r_indicator.iloc[0]
+    assert 0.5 < r_ind["r_indicator"] < 0.9
+    assert r_ind["n"] == n
+    stage_two = res.categories.query("stage == 'volunteered' and dimension == 'demo_education'")
+    expected = pd.Series(edu[vol]).value_counts(normalize=True)
+    assert stage_two.set_index("category")["panel_share"].to_dict() == pytest.approx(
+        expected.to_dict()
+    )
+
+
+def test_margins_of_error_values() -> None:
+    out = margins_of_error([15, 40, 150], population_size=1000)
+    se15 = np.sqrt(0.25 / 15) * np.sqrt(985 / 999)
+    assert out.loc[0, "margin_of_error_pp"] == pytest.approx(100 * 1.959963985 * se15)
+    assert out.loc[0, "mdd_proportion_pp"] == pytest.approx(
+        100 * (1.959963985 + 0.841621234) * se15
+    )
+    # R power.t.test(type = "one.sample", strict = TRUE)$delta
+    ref = pd.read_csv(REF / "mdd_ttest.csv")
+    np.testing.assert_allclose(out["mdd_standardized"], ref["delta"], atol=1e-6)
+    with pytest.raises(AnalysisInputError, match="at least 2"):
+        margins_of_error([1])
