@@ -36,6 +36,7 @@ __all__ = [
 LIMESURVEY_META = {
     "token": "respondent_id",
     "startlanguage": "language",
+    "processId": "process_id",
     "processid": "process_id",
     "interviewtime": "duration_seconds",
 }

@@ -175,16 +175,19 @@ def _read_text_table(p: Path, *, sep: str | None = None, encoding: str | None = 
     if dupes:
         raise DataInputError(f"{p}: row 1 (header) repeats column name(s) {sorted(set(dupes))}; expected unique names")
     try:
+        # header=None: a data row longer than the header is an error, never a silent index
         df = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=list(NA_STRINGS),
-            skip_blank_lines=True, engine="c",
+            skip_blank_lines=True, engine="c", header=None,
         )
     except pd.errors.ParserError as exc:
         raise DataInputError(f"{p}: {exc}; expected {len(header)} fields per row like the header") from None
     except (pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
         raise DataInputError(f"{p}: cannot be read as a delimited text file ({exc})") from None
-    if skip_after_header:
-        df = df.iloc[skip_after_header:].reset_index(drop=True)
+    if df.shape[1] != len(header):
+        raise DataInputError(f"{p}: rows have {df.shape[1]} fields but the header names {len(header)} columns")
+    df = df.iloc[1 + skip_after_header:].reset_index(drop=True)
+    df.columns = pd.Index(header, dtype="str")
     return df
 
 

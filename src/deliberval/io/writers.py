@@ -228,11 +228,13 @@ def write_qualtrics(df: pd.DataFrame, path: PathLike, instrument: Instrument | N
     texts = {c: c for c in out.columns}
     imports = {c: json.dumps({"ImportId": c[:1].lower() + c[1:].replace(" ", ""), "timeZone": "UTC"}, separators=(",", ":")) for c in out.columns}
     items = {it.id: it for it in instrument.items} if instrument is not None else {}
-    for k, c in enumerate(c for c in df.columns if c not in ("language", "duration_seconds")):
+    qid = 0
+    for c in (c for c in df.columns if c not in ("language", "duration_seconds")):
         out[c] = df[c]
         it = items.get(c)
         texts[c] = it.text.get("en", c) if it is not None else c
-        imports[c] = json.dumps({"ImportId": f"QID{k + 1}" if it is not None else c}, separators=(",", ":"))
+        qid += it is not None
+        imports[c] = json.dumps({"ImportId": f"QID{qid}" if it is not None else c}, separators=(",", ":"))
     header = [list(out.columns), [texts[c] for c in out.columns], [imports[c] for c in out.columns]]
     return _write_csv_rows(p, header, _rows(out), encoding="utf-8-sig", quoting=csv.QUOTE_ALL)
 

@@ -1,0 +1,525 @@
+"""validate(): split a responses table into valid and quarantined rows, losing nothing.
+
+Every check is vectorised over whole columns (the per-item range and allowed-value checks run
+through the pandera schema generated from the instrument), so a million rows by 60 items
+validate in seconds. Each failing cell becomes one row of a tidy failures table; rows with at
+least one *error* are quarantined unchanged, *warnings* (straight-lining, speeding, a post answer
+without a pre answer, an item answered in a wave it is not asked in) keep the row valid.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from deliberval.errors import DataInputError
+from deliberval.instruments.library import load_instrument
+from deliberval.instruments.model import Instrument
+from deliberval.io._common import as_code_strings
+from deliberval.io.mapping import _suggest_value
+from deliberval.schemas.dri import DRI_ID_COLUMNS, dri_survey_schema
+from deliberval.schemas.responses import (
+    GROUPS,
+    ROLES,
+    WAVES,
+    ItemRule,
+    item_rules,
+    responses_schema,
+)
+
+__all__ = ["FAILURE_COLUMNS", "SUMMARY_COLUMNS", "ValidationResult", "validate", "validate_dri"]
+
+FAILURE_COLUMNS: tuple[str, ...] = ("row", "respondent_id", "column", "value", "check", "severity", "message")
+"""Columns of :attr:`ValidationResult.failures`."""
+
+SUMMARY_COLUMNS: tuple[str, ...] = ("check", "severity", "column", "reason", "n")
+"""Columns of :attr:`ValidationResult.summary`."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What :func:`validate` found.
+
+    Attributes
+    ----------
+    valid : pandas.DataFrame
+        Rows without errors (original index kept); missing-value codes recoded to NA when asked.
+    quarantined : pandas.DataFrame
+        Rows with at least one error, exactly as given (original index kept).
+    failures : pandas.DataFrame
+        One row per problem: ``row`` (0-based position in the input table), ``respondent_id``,
+        ``column``, ``value`` (as found, text), ``check``, ``severity`` (``error`` or
+        ``warning``) and ``message`` (what was found and what was expected).
+    summary : pandas.DataFrame
+        Counts: ``check, severity, column, reason, n``; missing-value codes appear with check
+        ``missing_code``, severity ``info`` and the code's meaning as ``reason``.
+    n_rows : int
+        Rows read; always ``len(valid) + len(quarantined)``.
+    notes : list of str
+        Table-level remarks (item columns absent, columns unknown to the instrument).
+    """
+
+    valid: pd.DataFrame
+    quarantined: pd.DataFrame
+    failures: pd.DataFrame
+    summary: pd.DataFrame
+    n_rows: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def all_valid(self) -> bool:
+        """True when no row was quarantined."""
+        return len(self.quarantined) == 0
+
+
+class _Failures:
+    """Collects failures as column arrays (fast even when there are many)."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: np.ndarray | pd.Series, column: str, raw: pd.Series | None, check: str,
+            severity: str, message: str | pd.Series | np.ndarray) -> None:
+        m = np.asarray(mask, dtype=bool)
+        rows = np.flatnonzero(m)
+        if rows.size == 0:
+            return
+        if raw is None:
+            values = np.full(rows.size, "", dtype=object)
+        else:
+            picked = raw.iloc[rows]
+            values = as_code_strings(picked).fillna("").to_numpy(dtype=object) if len(picked) else np.array([], dtype=object)
+        if isinstance(message, str):
+            msgs = np.full(rows.size, message, dtype=object)
+        else:
+            msgs = np.asarray(message, dtype=object)
+            msgs = msgs[rows] if msgs.size == m.size else msgs
+        self.parts.append(pd.DataFrame({
+            "row": rows.astype(np.int64), "respondent_id": self.ids[rows], "column": column,
+            "value": values, "check": check, "severity": severity, "message": msgs,
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str") for c in FAILURE_COLUMNS})
+        out = pd.concat(self.parts, ignore_index=True)
+        out = out.sort_values(["row", "severity", "column"], kind="stable", ignore_index=True)
+        for c in FAILURE_COLUMNS[1:]:
+            out[c] = out[c].astype("str")
+        return out[list(FAILURE_COLUMNS)]
+
+
+def _suggest(kind: str, label: str, allowed: Sequence[str]) -> str | None:
+    if kind in ("wave", "group", "role"):
+        guess = _suggest_value(kind, label)
+        if guess is not None:
+            return guess
+    close = difflib.get_close_matches(label.lower(), list(allowed), n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def _label_check(col: str, raw: pd.Series, allowed: Sequence[str], acc: _Failures) -> pd.Series:
+    codes = as_code_strings(raw)
+    bad = ~codes.isin(list(allowed))
+    if bad.any():
+        messages = {}
+        for label in codes[bad].dropna().unique():
+            hint = _suggest(col, str(label), allowed)
+            tip = f"; did you mean {hint!r}?" if hint else ""
+            messages[label] = f"unknown {col} label {label!r}; expected one of {', '.join(allowed)}{tip}"
+        msg = codes.map(messages).fillna(f"{col} is missing; expected one of {', '.join(allowed)}")
+        acc.add(bad.to_numpy(), col, raw, f"{col}_label", "error", msg.to_numpy(dtype=object))
+    return codes
+
+
+def _coerce_items(data: pd.DataFrame, rules: dict[str, ItemRule], acc: _Failures,
+                  counts: list[dict[str, object]]) -> tuple[dict[str, pd.Series], dict[str, np.ndarray]]:
+    coerced: dict[str, pd.Series] = {}
+    missing_masks: dict[str, np.ndarray] = {}
+    for item_id, rule in rules.items():
+        if item_id not in data.columns:
+            continue
+        raw = data[item_id]
+        str_codes = [c for c in rule.missing if isinstance(c, str)]
+        if rule.kind == "numeric":
+            if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+                num = raw.astype(float)
+                str_miss = np.zeros(len(raw), dtype=bool)
+            else:
+                text = as_code_strings(raw)
+                str_miss = text.isin(str_codes).to_numpy() if str_codes else np.zeros(len(raw), dtype=bool)
+                num = pd.to_numeric(text, errors="coerce").astype(float)
+                bad_type = text.notna().to_numpy() & num.isna().to_numpy() & ~str_miss
+                acc.add(bad_type, item_id, raw, "type", "error",
+                        f"not a number; expected {rule.expected()}")
+            num_codes = np.asarray([float(c) for c in rule.missing if not isinstance(c, str)])
+            miss = num.isin(num_codes).to_numpy() | str_miss if num_codes.size else str_miss
+            coerced[item_id] = num
+            for code, meaning in rule.missing.items():
+                if isinstance(code, str):
+                    n = int((as_code_strings(raw) == code).sum()) if str_codes else 0
+                else:
+                    n = int((num.to_numpy() == float(code)).sum())
+                if n:
+                    counts.append({"check": "missing_code", "severity": "info", "column": item_id,
+                                   "reason": f"{meaning} ({code})", "n": n})
+        else:
+            text = as_code_strings(raw)
+            coerced[item_id] = text
+            keys = [str(c) for c in rule.missing]
+            miss = text.isin(keys).to_numpy() if keys else np.zeros(len(raw), dtype=bool)
+            for code, meaning in rule.missing.items():
+                n = int((text == str(code)).sum())
+                if n:
+                    counts.append({"check": "missing_code", "severity": "info", "column": item_id,
+                                   "reason": f"{meaning} ({code})", "n": n})
+        missing_masks[item_id] = miss
+    return coerced, missing_masks
+
+
+def _pandera_failures(schema: pa.DataFrameSchema, frame: pd.DataFrame, raw: pd.DataFrame,
+                      acc: _Failures, messages: dict[str, str]) -> None:
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[fc["index"].notna()]
+        for (column, check, number), part in fc.groupby(["column", "check", "check_number"], sort=False, dropna=False):
+            mask = np.zeros(len(frame), dtype=bool)
+            mask[part["index"].astype(np.int64).to_numpy()] = True
+            checks = schema.columns[column].checks if column in schema.columns else []
+            if pd.notna(number) and int(number) < len(checks):
+                name = str(checks[int(number)].name)
+            else:
+                name = "type" if "dtype" in str(check) else str(check).split("(")[0]
+            msg = messages.get(str(column), f"failed check {check}")
+            acc.add(mask, str(column), raw[column] if column in raw.columns else None,
+                    {"range": "out_of_range", "allowed_values": "not_allowed"}.get(name, name), "error", msg)
+
+
+def _instrument(instrument: Instrument | str) -> Instrument:
+    if isinstance(instrument, Instrument):
+        return instrument
+    if isinstance(instrument, str):
+        return load_instrument(instrument)
+    raise DataInputError(f"instrument must be an Instrument or an instrument id, got {type(instrument).__name__}")
+
+
+def validate(
+    df: pd.DataFrame,
+    instrument: Instrument | str,
+    *,
+    recode_missing: bool = True,
+    duration_column: str | None = "duration_seconds",
+    speeding_fraction: float = 0.5,
+    straightlining_min_items: int = 5,
+) -> ValidationResult:
+    """Check a canonical responses table against an instrument; quarantine failing rows.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical responses table (see :func:`deliberval.io.read_responses`).
+    instrument : Instrument or str
+        The instrument or questionnaire (or its id) the data answer.
+    recode_missing : bool, default True
+        Whether missing-value codes of the instrument become NA in ``valid`` (their counts per
+        item and reason are in ``summary`` either way). Nothing else is ever recoded to NA.
+    duration_column : str or None, default "duration_seconds"
+        Column with the completion time in seconds, used for the speeding warning when present.
+    speeding_fraction : float, default 0.5
+        Warn for completion faster than this fraction of the median time (Leiner 2019 flags
+        respondents at least twice as fast as the typical one).
+    straightlining_min_items : int, default 5
+        Warn when a row gives the same answer to at least this many Likert items (and to all
+        Likert items it answered).
+
+    Returns
+    -------
+    ValidationResult
+        ``valid``, ``quarantined``, ``failures``, ``summary``; ``len(valid) + len(quarantined)``
+        always equals ``len(df)``.
+
+    Raises
+    ------
+    DataInputError
+        When ``df`` is not a table or lacks ``respondent_id`` or ``wave`` (nothing can be checked).
+
+    Notes
+    -----
+    Errors (row quarantined): missing respondent id or process id, unknown ``wave`` / ``group``
+    / ``role`` labels (with a suggestion), language not a two-letter code, negative or
+    non-numeric weight, non-numeric answer to a numeric item, answer outside the response
+    scale, and duplicate respondent x wave (all copies). Warnings (row kept): a ``post`` or
+    ``follow_up`` row without a ``pre`` row for the same respondent, an answer to an item in a
+    wave it is not asked in, straight-lining and speeding.
+
+    References
+    ----------
+    Leiner, D. J. (2019). Too fast, too straight, too weird: Non-reactive indicators for
+    meaningless data in internet surveys. *Survey Research Methods*, 13(3), 229-248.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.instruments import load_instrument
+    >>> df = pd.DataFrame({"respondent_id": ["a", "a", "b"], "wave": ["pre", "Post-delib", "pre"],
+    ...                    "trust_parliament": [11, 7, 88]})
+    >>> res = validate(df, load_instrument("institutional_trust"))
+    >>> len(res.valid), len(res.quarantined)
+    (1, 2)
+    >>> print(res.failures[["row", "column", "value", "check"]].to_string(index=False))
+     row           column      value        check
+       0 trust_parliament         11 out_of_range
+       1             wave Post-delib   wave_label
+    >>> res.failures.loc[1, "message"]
+    "unknown wave label 'Post-delib'; expected one of pre, post, follow_up; did you mean 'post'?"
+    >>> res.valid["trust_parliament"].isna().tolist()
+    [True]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise DataInputError(f"data must be a pandas DataFrame, got {type(df).__name__}")
+    ins = _instrument(instrument)
+    required = [c for c in ("respondent_id", "wave") if c not in df.columns]
+    if required:
+        shown = ", ".join(map(repr, list(df.columns)[:20]))
+        raise DataInputError(
+            f"data lack column(s) {', '.join(map(repr, required))}; columns present: {shown}. "
+            "Write a mapping file (deliberval map suggest FILE --instrument ID)"
+        )
+    if df.columns.duplicated().any():
+        raise DataInputError(f"data have duplicate column names {sorted(set(df.columns[df.columns.duplicated()]))}")
+    n = len(df)
+    data = df.reset_index(drop=True)
+    ids = as_code_strings(data["respondent_id"])
+    acc = _Failures(ids.fillna("").to_numpy(dtype=object))
+    counts: list[dict[str, object]] = []
+    notes: list[str] = []
+
+    acc.add(ids.isna().to_numpy(), "respondent_id", data["respondent_id"], "missing_id", "error",
+            "respondent_id is empty; every row needs one")
+    if "process_id" in data.columns:
+        pid = as_code_strings(data["process_id"])
+        acc.add(pid.isna().to_numpy(), "process_id", data["process_id"], "missing_id", "error",
+                "process_id is empty; every row needs one")
+    else:
+        pid = pd.Series("", index=data.index, dtype="str")
+    waves = _label_check("wave", data["wave"], WAVES, acc)
+    for col, allowed in (("group", GROUPS), ("role", ROLES)):
+        if col in data.columns:
+            _label_check(col, data[col], allowed, acc)
+    if "language" in data.columns:
+        lang = as_code_strings(data["language"])
+        bad = ~lang.fillna("").str.fullmatch(r"[a-z]{2}")
+        hint = lang.fillna("").str.lower().str.extract(r"^([a-z]{2})(?:$|[-_])", expand=False)
+        msg = np.where(hint.notna(), "not an ISO 639-1 code; expected two lower-case letters such as 'en'; did you mean '"
+                       + hint.fillna("") + "'?", "not an ISO 639-1 code; expected two lower-case letters such as 'en'")
+        acc.add(bad.to_numpy(), "language", data["language"], "language_code", "error", msg)
+    if "weight" in data.columns:
+        raw_w = data["weight"]
+        text_w = as_code_strings(raw_w)
+        w = pd.to_numeric(text_w, errors="coerce").astype(float)
+        bad_w = (text_w.notna() & w.isna()) | (w < 0) | np.isinf(w)
+        acc.add(bad_w.to_numpy(), "weight", raw_w, "weight", "error", "expected a finite number >= 0")
+        acc.add((text_w.isna()).to_numpy(), "weight", raw_w, "weight", "warning", "weight is empty")
+
+    rules = item_rules(ins)
+    present = [i for i in rules if i in data.columns]
+    absent = [i for i in rules if i not in data.columns]
+    if absent:
+        notes.append(f"{len(absent)} item(s) of {ins.id!r} have no column: {', '.join(absent[:10])}{' ...' if len(absent) > 10 else ''}")
+    canonical = {"respondent_id", "process_id", "wave", "group", "role", "language", "weight"}
+    unknown = [c for c in data.columns if c not in canonical and c not in rules and c != duration_column]
+    if unknown:
+        notes.append(f"column(s) not in instrument {ins.id!r} kept unchecked: {', '.join(map(str, unknown[:10]))}")
+    coerced, missing_masks = _coerce_items(data, rules, acc, counts)
+    if present:
+        schema = responses_schema(ins)
+        item_schema = pa.DataFrameSchema({k: schema.columns[k] for k in present})
+        frame = pd.DataFrame(coerced, index=data.index)
+        _pandera_failures(item_schema, frame, data, acc,
+                          {k: f"outside the response scale; expected {rules[k].expected()}" for k in present})
+    # items answered in waves where they are not asked
+    for item_id in present:
+        rule = rules[item_id]
+        if set(rule.waves) >= set(WAVES):
+            continue
+        answered = coerced[item_id].notna().to_numpy() & ~missing_masks[item_id]
+        off = answered & waves.isin(WAVES).to_numpy() & ~waves.isin(list(rule.waves)).to_numpy()
+        acc.add(off, item_id, data[item_id], "not_asked_in_wave", "warning",
+                f"answer in a wave the item is not asked in; asked in {', '.join(rule.waves)}")
+    # duplicate respondent x wave
+    key = pd.DataFrame({"p": pid.fillna(""), "r": ids.fillna(""), "w": waves.fillna("")})
+    dup = key.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
+    if dup.any():
+        size = key[dup].groupby(["p", "r", "w"], sort=False)["r"].transform("size")
+        msg = np.full(n, "", dtype=object)
+        msg[np.flatnonzero(dup)] = ("respondent " + key.loc[dup, "r"] + " has " + size.astype("str")
+                                    + " rows for wave " + key.loc[dup, "w"] + "; expected one").to_numpy(dtype=object)
+        acc.add(dup, "respondent_id", data["respondent_id"], "duplicate", "error", msg)
+    # post / follow-up without pre
+    pre_keys = pd.MultiIndex.from_frame(key.loc[waves.eq("pre").fillna(False).to_numpy(), ["p", "r"]])
+    later = waves.isin(["post", "follow_up"]).to_numpy()
+    if later.any():
+        has_pre = pd.MultiIndex.from_frame(key[["p", "r"]]).isin(pre_keys)
+        acc.add(later & ~has_pre & ids.notna().to_numpy(), "wave", data["wave"], "no_pre", "warning",
+                "respondent has no pre row; change scores will exclude them")
+    # straight-lining over Likert items
+    likert = [i for i in present if rules[i].integer]
+    if len(likert) >= straightlining_min_items:
+        mat = np.column_stack([
+            np.where(missing_masks[i], np.nan, coerced[i].to_numpy(dtype=float, na_value=np.nan)) for i in likert
+        ])
+        with np.errstate(invalid="ignore"):
+            answered = np.sum(~np.isnan(mat), axis=1)
+            same = np.nanmax(np.where(np.isnan(mat), -np.inf, mat), axis=1) == np.nanmin(np.where(np.isnan(mat), np.inf, mat), axis=1)
+        flag = same & (answered >= straightlining_min_items)
+        acc.add(flag, "", None, "straightlining", "warning",
+                f"same answer to all of at least {straightlining_min_items} Likert items")
+    # speeding
+    if duration_column and duration_column in data.columns:
+        dur = pd.to_numeric(as_code_strings(data[duration_column]), errors="coerce").astype(float)
+        med = float(np.nanmedian(dur)) if dur.notna().any() else np.nan
+        if np.isfinite(med) and med > 0:
+            fast = (dur < speeding_fraction * med).to_numpy()
+            acc.add(fast, duration_column, data[duration_column], "speeding", "warning",
+                    f"completed faster than {speeding_fraction:g} x the median time ({med:g} s)")
+
+    failures = acc.frame()
+    bad_rows = np.zeros(n, dtype=bool)
+    err = failures["severity"].eq("error").to_numpy()
+    bad_rows[failures["row"].to_numpy()[err]] = True
+    quarantined = df.iloc[np.flatnonzero(bad_rows)]
+    valid_data = data.iloc[np.flatnonzero(~bad_rows)].copy()
+    for item_id in present:
+        col = coerced[item_id]
+        if recode_missing:
+            col = col.where(~missing_masks[item_id])
+        valid_data[item_id] = col.iloc[np.flatnonzero(~bad_rows)]
+    valid = valid_data.set_axis(df.index[~bad_rows], axis=0)
+    assert len(valid) + len(quarantined) == n, "validation must account for every row"
+    summary = _summary(failures, counts)
+    return ValidationResult(valid, quarantined, failures, summary, n, notes)
+
+
+def _summary(failures: pd.DataFrame, counts: list[dict[str, object]]) -> pd.DataFrame:
+    parts = []
+    if len(failures):
+        g = failures.groupby(["check", "severity", "column"], sort=True).size().rename("n").reset_index()
+        g["reason"] = ""
+        parts.append(g[list(SUMMARY_COLUMNS)])
+    if counts:
+        parts.append(pd.DataFrame(counts, columns=list(SUMMARY_COLUMNS)))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "n" else "str") for c in SUMMARY_COLUMNS})
+    out = pd.concat(parts, ignore_index=True)
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def _norm_label(label: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", label.lower())
+
+
+def validate_dri(df: pd.DataFrame) -> ValidationResult:
+    """Validate a DRI survey table in the layout of deliberr's ``human_data.csv``.
+
+    Checks the :func:`~deliberval.schemas.dri_survey_schema` ranges of ratings ``C*`` and
+    rankings ``P*``, ``stage_id`` in {1, 2}, duplicate case x participant x stage (errors), and
+    reports stage labels that differ from the most common label of the same ``stage_id`` (for
+    example ``"Post-delib"`` next to ``"Post-Delib"``) as warnings with a suggestion. Labels are
+    never merged: ``valid`` keeps them as found.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+
+    Returns
+    -------
+    ValidationResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"study": ["S"] * 4, "survey": ["s"] * 4, "case": ["a", "a", "b", "b"],
+    ...     "data_type": ["Likert"] * 4, "stage_id": [1, 2, 1, 2],
+    ...     "stage": ["Pre-Delib", "Post-Delib", "Pre-Delib", "Post-delib"], "pnum": [1, 1, 2, 2],
+    ...     "C1": [3, 4, 5, 6], "P1": [1, 2, 1, 2]})
+    >>> res = validate_dri(df)
+    >>> len(res.valid), len(res.quarantined)
+    (4, 0)
+    >>> res.failures.loc[0, "message"]
+    "stage label 'Post-delib' (1 row) differs from 'Post-Delib' (1 row) used for stage_id 2; did you mean 'Post-Delib' (wave 'post')? Labels are not merged."
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise DataInputError(f"data must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in DRI_ID_COLUMNS if c not in df.columns]
+    if missing:
+        raise DataInputError(f"DRI data lack column(s) {missing}; expected {', '.join(DRI_ID_COLUMNS)}, C1.., P1..")
+    n = len(df)
+    data = df.reset_index(drop=True)
+    pnum = as_code_strings(data["pnum"])
+    acc = _Failures(pnum.fillna("").to_numpy(dtype=object))
+    acc.add(pnum.isna().to_numpy(), "pnum", data["pnum"], "missing_id", "error", "pnum is empty; every row needs a participant number")
+    for col in ("study", "survey", "case", "stage"):
+        acc.add(as_code_strings(data[col]).isna().to_numpy(), col, data[col], "missing_value", "error", f"{col} is empty")
+    sid = as_code_strings(data["stage_id"])
+    acc.add((~sid.isin(["1", "2"])).to_numpy(), "stage_id", data["stage_id"], "stage_id", "error",
+            "expected stage_id 1 (before deliberation) or 2 (after)")
+    dtype_text = as_code_strings(data["data_type"])
+    acc.add((dtype_text.notna() & ~dtype_text.isin(["Likert", "Q"])).to_numpy(), "data_type", data["data_type"],
+            "data_type", "error", "expected data_type 'Likert', 'Q' or empty")
+    # stage labels per stage_id
+    stage = as_code_strings(data["stage"])
+    for s_id, labels in stage.groupby(sid, sort=True):
+        freq = labels.value_counts()
+        if len(freq) < 2:
+            continue
+        top, n_top = str(freq.index[0]), int(freq.iloc[0])
+        for label, k in freq.iloc[1:].items():
+            wave = _suggest_value("wave", str(label))
+            wave_tip = f" (wave {wave!r})" if wave else ""
+            similar = _norm_label(str(label)) == _norm_label(top)
+            tip = f"did you mean {top!r}{wave_tip}?" if similar else f"expected one label per stage_id, e.g. {top!r}{wave_tip}."
+            msg = (f"stage label {label!r} ({k} row{'s' if k != 1 else ''}) differs from {top!r} "
+                   f"({n_top} row{'s' if n_top != 1 else ''}) used for stage_id {s_id}; {tip} Labels are not merged.")
+            acc.add((stage == label).fillna(False).to_numpy() & (sid == s_id).fillna(False).to_numpy(),
+                    "stage", data["stage"], "inconsistent_label", "warning", msg)
+    # ratings and rankings through pandera
+    schema = dri_survey_schema()
+    item_cols = [c for c in data.columns if re.fullmatch(r"[CP]\d+", str(c)) and c in schema.columns]
+    frame = {}
+    for c in item_cols:
+        text = as_code_strings(data[c])
+        num = pd.to_numeric(text, errors="coerce").astype(float)
+        acc.add((text.notna() & num.isna()).to_numpy(), c, data[c], "type", "error", "not a number; expected a whole number")
+        frame[c] = num
+    if item_cols:
+        sub = pa.DataFrameSchema({c: schema.columns[c] for c in item_cols})
+        msgs = {c: ("expected a whole-number rating from -5 to 11" if c.startswith("C") else "expected a whole-number rank from 1 to 10")
+                for c in item_cols}
+        _pandera_failures(sub, pd.DataFrame(frame, index=data.index), data, acc, msgs)
+    key = pd.DataFrame({"c": as_code_strings(data["case"]).fillna(""), "p": pnum.fillna(""), "s": sid.fillna("")})
+    dup = key.duplicated(keep=False).to_numpy()
+    acc.add(dup, "pnum", data["pnum"], "duplicate", "error", "participant has more than one row for this case and stage_id")
+    pair = key[["c", "p"]].apply(tuple, axis=1) if n else pd.Series([], dtype=object)
+    stages_of = key.groupby(["c", "p"])["s"].agg(lambda s: set(s)) if n else pd.Series([], dtype=object)
+    if n:
+        only_one = pair.map(lambda t: len(stages_of.get(t, set()) & {"1", "2"}) < 2).to_numpy()
+        acc.add(only_one & ~dup, "stage_id", data["stage_id"], "unpaired", "warning",
+                "participant has no row for the other stage; excluded from paired DRI comparisons")
+    failures = acc.frame()
+    bad = np.zeros(n, dtype=bool)
+    err = failures["severity"].eq("error").to_numpy()
+    bad[failures["row"].to_numpy()[err]] = True
+    valid = df.iloc[np.flatnonzero(~bad)]
+    quarantined = df.iloc[np.flatnonzero(bad)]
+    assert len(valid) + len(quarantined) == n, "validation must account for every row"
+    return ValidationResult(valid, quarantined, failures, _summary(failures, []), n, [])
