@@ -42,7 +42,10 @@ def test_prepost_columns_and_hand_values() -> None:
     df = _panel()
     r = prepost(df, ["trust", "likert"], agree_values=[4, 5])
     assert list(r.columns) == PREPOST_COLUMNS
-    d = df.loc[df["wave"] == "post", "trust"].to_numpy() - df.loc[df["wave"] == "pre", "trust"].to_numpy()
+    d = (
+        df.loc[df["wave"] == "post", "trust"].to_numpy()
+        - df.loc[df["wave"] == "pre", "trust"].to_numpy()
+    )
     row = r.iloc[0]
     assert row["mean_diff"] == pytest.approx(d.mean())
     assert row["d_z"] == pytest.approx(d.mean() / d.std(ddof=1))
@@ -72,7 +75,9 @@ def test_prepost_agree_values_mapping_limits_to_named_outcomes() -> None:
 
 def test_prepost_one_wave_only() -> None:
     df = _panel()
-    with pytest.raises(AnalysisInputError, match=r"no rows for wave\(s\) 'post'.*waves found: 'pre'"):
+    with pytest.raises(
+        AnalysisInputError, match=r"no rows for wave\(s\) 'post'.*waves found: 'pre'"
+    ):
         prepost(df.loc[df["wave"] == "pre"], "trust")
 
 
@@ -84,11 +89,11 @@ def test_prepost_no_pairs() -> None:
 
 
 def test_prepost_missing_column_and_text_outcome() -> None:
-    with pytest.raises(AnalysisInputError, match="no column.*'efficacy'"):
+    with pytest.raises(AnalysisInputError, match=r"no column.*'efficacy'"):
         prepost(_panel(), "efficacy")
     df = _panel().astype({"trust": object})
     df.loc[0, "trust"] = "high"
-    with pytest.raises(AnalysisInputError, match="must be numeric.*'high'"):
+    with pytest.raises(AnalysisInputError, match=r"must be numeric.*'high'"):
         prepost(df, "trust")
 
 
@@ -108,12 +113,17 @@ def test_prepost_other_waves_and_error_class_for_cli() -> None:
 
 def test_prepost_constant_change_has_no_test() -> None:
     df = pd.DataFrame(
-        {"respondent_id": [1, 2, 3] * 2, "wave": ["pre"] * 3 + ["post"] * 3, "y": [1, 2, 3, 2, 3, 4]}
+        {
+            "respondent_id": [1, 2, 3] * 2,
+            "wave": ["pre"] * 3 + ["post"] * 3,
+            "y": [1, 2, 3, 2, 3, 4],
+        }
     )
     r = prepost(df, "y").iloc[0]
     assert r["mean_diff"] == 1
     assert (r["ci_low"], r["ci_high"]) == (1, 1)
-    assert np.isnan(r["p_t"]) and np.isnan(r["d_z"])
+    assert np.isnan(r["p_t"])
+    assert np.isnan(r["d_z"])
 
 
 def test_prepost_bad_confidence_level() -> None:
@@ -149,7 +159,8 @@ def test_did_recovers_difference_of_mean_changes() -> None:
     assert r.loc["baseline_difference", "estimate"] == pytest.approx(
         base["participant"] - base["control"]
     )
-    assert (r["ci_low"] < r["estimate"]).all() and (r["estimate"] < r["ci_high"]).all()
+    assert (r["ci_low"] < r["estimate"]).all()
+    assert (r["estimate"] < r["ci_high"]).all()
 
 
 def test_did_control_without_baseline() -> None:

@@ -59,16 +59,17 @@ PREPOST_COLUMNS = [
 
 
 def test_prepost_matches_r_by_group_and_pooled(prepost_data: pd.DataFrame) -> None:
-    got = prepost(
-        prepost_data, ["y1", "y2", "y3", "y4"], by="group", agree_values={"y2": [4, 5]}
-    )
+    got = prepost(prepost_data, ["y1", "y2", "y3", "y4"], by="group", agree_values={"y2": [4, 5]})
     exp = _read("prepost_expected.csv")
     assert list(got["group"]) == ["control"] * 4 + ["participant"] * 4 + ["all"] * 4
     merged = got.merge(exp, on=["group", "outcome"], suffixes=("", "_r"), validate="1:1")
     assert len(merged) == 12
     for col in PREPOST_COLUMNS:
         np.testing.assert_allclose(
-            merged[col].astype(float), merged[f"{col}_r"].astype(float), rtol=0, atol=TOL,
+            merged[col].astype(float),
+            merged[f"{col}_r"].astype(float),
+            rtol=0,
+            atol=TOL,
             err_msg=col,
         )
     exact = merged["wilcoxon_method"] == "exact"
@@ -138,7 +139,9 @@ def test_attrition_matches_r(prepost_data: pd.DataFrame) -> None:
         assert cat[col].iloc[0] == pytest.approx(exp.loc["education", col], abs=TOL)
     # standardised difference of the numeric variable
     base = prepost_data.loc[prepost_data["wave"] == "pre"]
-    done = base["respondent_id"].isin(prepost_data.loc[prepost_data["wave"] == "post", "respondent_id"])
+    done = base["respondent_id"].isin(
+        prepost_data.loc[prepost_data["wave"] == "post", "respondent_id"]
+    )
     a, b = base.loc[done, "y1"], base.loc[~done, "y1"]
     smd = (a.mean() - b.mean()) / np.sqrt((a.var() + b.var()) / 2)
     assert num["std_difference"] == pytest.approx(smd, abs=1e-12)
@@ -173,8 +176,9 @@ def test_selection_check_matches_t_tests(prepost_data: pd.DataFrame) -> None:
 
 
 def test_selection_check_weighted_share() -> None:
-    sample = pd.DataFrame({"edu": ["isced_5_8", "isced_3_4", "isced_5_8", "isced_0_2"],
-                           "w": [1.0, 2.0, 1.0, 4.0]})
+    sample = pd.DataFrame(
+        {"edu": ["isced_5_8", "isced_3_4", "isced_5_8", "isced_0_2"], "w": [1.0, 2.0, 1.0, 4.0]}
+    )
     r = selection_check(sample, "edu", level="isced_5_8", weight="w", benchmark_value=0.3).iloc[0]
     assert r["estimate_sample"] == pytest.approx(2 / 8)
     assert r["difference"] == pytest.approx(2 / 8 - 0.3)
@@ -203,9 +207,7 @@ def test_did_matches_lm_vcovcl(cluster: str) -> None:
 
 def test_compare_processes_matches_lmer() -> None:
     data = _read("mixed_data.csv")
-    res = compare_processes(
-        data, "y", features=["sessions", "politician_share", "remuneration"]
-    )
+    res = compare_processes(data, "y", features=["sessions", "politician_share", "remuneration"])
     exp = _read("mixed_fixed_expected.csv")
     got = res.coefficients.set_index("term")
     assert list(got.index) == ["(Intercept)", "sessions", "politician_share", "remunerationunpaid"]

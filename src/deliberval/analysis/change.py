@@ -458,7 +458,7 @@ def prepost(
             )
         agree = {o: (list(agree_values[o]) if o in agree_values else None) for o in outs}
     else:
-        agree = dict.fromkeys(outs, list(agree_values))
+        agree = {key: list(agree_values) for key in outs}
     wide = _pairs(df, outs, id=id, wave=wave, pre=pre, post=post, by=by_cols, weight=weight)
 
     groups: list[tuple[tuple[Any, ...], pd.DataFrame]] = []
@@ -768,7 +768,8 @@ def response_weights(
 def _cluster_fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> Any:
     codes = pd.factorize(pd.Series(groups))[0]
     return sm.OLS(y, x).fit(
-        cov_type="cluster", cov_kwds={"groups": codes, "use_correction": True, "df_correction": True}
+        cov_type="cluster",
+        cov_kwds={"groups": codes, "use_correction": True, "df_correction": True},
     )
 
 
@@ -941,9 +942,7 @@ def did(
         {"y": panel["__y"].to_numpy(), "po": ppo, "tp": ptr * ppo, "id": panel[id].to_numpy()}
     )
     dm = pfr[["y", "po", "tp"]] - pfr.groupby("id")[["y", "po", "tp"]].transform("mean")
-    fe = _cluster_fit(
-        dm["y"].to_numpy(), dm[["tp", "po"]].to_numpy(), panel[cl].to_numpy()
-    )
+    fe = _cluster_fit(dm["y"].to_numpy(), dm[["tp", "po"]].to_numpy(), panel[cl].to_numpy())
     g_fe = int(panel[cl].nunique())
     add(
         "individual_fe",
@@ -1061,7 +1060,9 @@ def selection_check(
         )
     require_columns(df, [variable, *([weight] if weight else [])], what="sample")
 
-    def values(frame: pd.DataFrame, col: str, wcol: str | None, what: str) -> tuple[np.ndarray, np.ndarray | None]:
+    def values(
+        frame: pd.DataFrame, col: str, wcol: str | None, what: str
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         s = frame[col]
         if level is not None:
             ok = s.notna()
@@ -1088,7 +1089,9 @@ def selection_check(
     if benchmark_df is not None:
         bvar = benchmark_variable or variable
         require_columns(
-            benchmark_df, [bvar, *([benchmark_weight] if benchmark_weight else [])], what="benchmark_df"
+            benchmark_df,
+            [bvar, *([benchmark_weight] if benchmark_weight else [])],
+            what="benchmark_df",
         )
         xb, wb = values(benchmark_df, bvar, benchmark_weight, "benchmark_df")
         n_b = float(xb.size)

@@ -1,0 +1,320 @@
+"""Figures of change analyses: dumbbells, diverging Likert bars, DiD lines and forest plots.
+
+Each function takes a tidy table produced by :mod:`deliberval.analysis.change` (or any table
+with the same columns) and returns a :class:`matplotlib.figure.Figure` built without pyplot,
+so nothing is shown or saved and no global state changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from deliberval.errors import AnalysisInputError
+
+__all__ = ["plot_did", "plot_forest", "plot_likert", "plot_prepost"]
+
+_PRE, _POST = "#8c8c8c", "#1f5fa8"
+_GROUP_COLOURS = ("#1f5fa8", "#d9822b", "#3a8f5b", "#a83f6a", "#6b5ca5")
+
+
+def _need(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise AnalysisInputError(f"{what} must be a DataFrame, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise AnalysisInputError(
+            f"{what} has no column(s) {', '.join(map(repr, missing))}; pass the output of the "
+            "matching analysis function"
+        )
+    if table.empty:
+        raise AnalysisInputError(f"{what} is empty; nothing to plot")
+
+
+def plot_prepost(
+    result: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Dumbbell of pre and post means per outcome, next to the mean change with its CI.
+
+    Parameters
+    ----------
+    result : DataFrame
+        Output of :func:`deliberval.analysis.change.prepost`. With ``by`` columns, every level
+        gets its own row, labelled ``"outcome (level)"``.
+    labels : mapping, optional
+        Display names of the outcomes.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left panel: pre (grey) and post (blue) means joined by a line; right panel: ``mean_diff``
+        with ``ci_low`` - ``ci_high`` and a reference line at 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.plots.change import plot_prepost
+    >>> res = pd.DataFrame({"outcome": ["trust", "efficacy"], "mean_pre": [5.0, 3.1],
+    ...                     "mean_post": [5.6, 3.4], "mean_diff": [0.6, 0.3],
+    ...                     "ci_low": [0.2, 0.1], "ci_high": [1.0, 0.5]})
+    >>> fig = plot_prepost(res)
+    >>> len(fig.axes)
+    2
+    """
+    _need(result, ["outcome", "mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high"], "result")
+    names = dict(labels or {})
+    known = {
+        "outcome", "n", "mean_pre", "mean_post", "mean_diff", "sd_diff", "se", "ci_low",
+        "ci_high", "confidence_level", "t", "df", "p_t", "wilcoxon_v", "p_wilcoxon",
+        "wilcoxon_method", "d_z", "d_z_ci_low", "d_z_ci_high", "g_av", "g_av_ci_low",
+        "g_av_ci_high", "p_holm", "p_bh", "top2_pre", "top2_post", "top2_diff", "top2_ci_low",
+        "top2_ci_high", "method",
+    }  # fmt: skip
+    by_cols = [c for c in result.columns if c not in known]
+    row_labels = []
+    for _, r in result.iterrows():
+        lab = names.get(str(r["outcome"]), str(r["outcome"]))
+        if by_cols:
+            lab += " (" + ", ".join(str(r[c]) for c in by_cols) + ")"
+        row_labels.append(lab)
+    k = len(result)
+    y = np.arange(k)[::-1]
+    fig = Figure(figsize=(9, 0.45 * k + 1.6), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+    pre = result["mean_pre"].to_numpy(dtype=float)
+    post = result["mean_post"].to_numpy(dtype=float)
+    ax1.hlines(y, pre, post, color="#b0b0b0", linewidth=2, zorder=1)
+    ax1.scatter(pre, y, color=_PRE, zorder=2, label="pre")
+    ax1.scatter(post, y, color=_POST, zorder=3, label="post")
+    ax1.set_yticks(y, row_labels)
+    ax1.set_xlabel("mean")
+    ax1.legend(loc="best", frameon=False)
+    diff = result["mean_diff"].to_numpy(dtype=float)
+    lo = result["ci_low"].to_numpy(dtype=float)
+    hi = result["ci_high"].to_numpy(dtype=float)
+    ax2.errorbar(diff, y, xerr=[diff - lo, hi - diff], fmt="o", color=_POST, capsize=3)
+    ax2.axvline(0, color="black", linewidth=0.8, linestyle="--")
+    level = result["confidence_level"].iloc[0] if "confidence_level" in result else None
+    ax2.set_xlabel(f"change (post - pre), {level:.0%} CI" if level else "change (post - pre)")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_likert(
+    shares: pd.DataFrame,
+    *,
+    labels: Mapping[object, str] | None = None,
+    item_labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Diverging stacked bars of Likert answers per item and wave.
+
+    Parameters
+    ----------
+    shares : DataFrame
+        Output of :func:`deliberval.analysis.change.likert_shares` (``item``, ``wave``,
+        ``level``, ``share``), levels in scale order.
+    labels : mapping, optional
+        Display names of the response levels for the legend (e.g. ``{1: "strongly disagree"}``).
+    item_labels : mapping, optional
+        Display names of the items.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One bar per item and wave, centred at 0: disagreeing levels to the left, agreeing to
+        the right, a middle level (odd number of levels) split across 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.plots.change import plot_likert
+    >>> sh = pd.DataFrame({"item": ["q"] * 6, "wave": ["pre"] * 3 + ["post"] * 3,
+    ...                    "level": [1, 2, 3] * 2, "share": [0.5, 0.3, 0.2, 0.2, 0.3, 0.5]})
+    >>> fig = plot_likert(sh)
+    >>> len(fig.axes[0].patches)
+    6
+    """
+    _need(shares, ["item", "wave", "level", "share"], "shares")
+    levels = list(dict.fromkeys(shares["level"]))
+    rows = list(dict.fromkeys(zip(shares["item"], shares["wave"], strict=True)))
+    table = shares.pivot_table(
+        index=["item", "wave"], columns="level", values="share", aggfunc="sum", sort=False
+    ).reindex(index=rows, columns=levels)
+    values = table.fillna(0.0).to_numpy(dtype=float)
+    m = len(levels)
+    half = m // 2
+    left = values[:, :half].sum(axis=1) + (values[:, half] / 2 if m % 2 else 0.0)
+    colours = colormaps["RdBu"](np.linspace(0.1, 0.9, m))
+    k = len(rows)
+    y = np.arange(k)[::-1]
+    fig = Figure(figsize=(9, 0.4 * k + 1.8), layout="constrained")
+    ax = fig.subplots()
+    start = -left
+    names = dict(labels or {})
+    for j, lev in enumerate(levels):
+        ax.barh(
+            y,
+            values[:, j],
+            left=start,
+            color=colours[j],
+            edgecolor="white",
+            label=names.get(lev, str(lev)),
+        )
+        start = start + values[:, j]
+    ax.axvline(0, color="black", linewidth=0.8)
+    inames = dict(item_labels or {})
+    ax.set_yticks(y, [f"{inames.get(str(i), str(i))} - {w}" for i, w in rows])
+    ax.set_xlabel("share of answers (disagree left, agree right)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(m, 6), frameon=False)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_did(
+    means: pd.DataFrame,
+    *,
+    did_result: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Group means over the waves with CIs: participants next to the control group.
+
+    Parameters
+    ----------
+    means : DataFrame
+        Output of :func:`deliberval.analysis.change.group_means` (``group``, ``wave``,
+        ``estimate``, ``ci_low``, ``ci_high``).
+    did_result : DataFrame, optional
+        Output of :func:`deliberval.analysis.change.did`; its ``pooled_ols`` estimate and CI are
+        written into the figure.
+    title : str, optional
+        Figure title (defaults to the outcome name).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per group across the waves, with error bars.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.plots.change import plot_did
+    >>> m = pd.DataFrame({"group": ["participant"] * 2 + ["control"] * 2,
+    ...                   "wave": ["pre", "post"] * 2, "estimate": [3.0, 3.6, 3.0, 3.1],
+    ...                   "ci_low": [2.8, 3.4, 2.8, 2.9], "ci_high": [3.2, 3.8, 3.2, 3.3]})
+    >>> fig = plot_did(m)
+    >>> len(fig.axes[0].lines) >= 2
+    True
+    """
+    _need(means, ["group", "wave", "estimate", "ci_low", "ci_high"], "means")
+    waves = list(dict.fromkeys(means["wave"]))
+    fig = Figure(figsize=(6, 4.2), layout="constrained")
+    ax = fig.subplots()
+    x = np.arange(len(waves))
+    for i, (g, part) in enumerate(means.groupby("group", sort=False)):
+        part = part.set_index("wave").reindex(waves)
+        est = part["estimate"].to_numpy(dtype=float)
+        err = [
+            est - part["ci_low"].to_numpy(dtype=float),
+            part["ci_high"].to_numpy(dtype=float) - est,
+        ]
+        ax.errorbar(
+            x + (i - 0.5) * 0.04,
+            est,
+            yerr=err,
+            marker="o",
+            capsize=3,
+            label=str(g),
+            color=_GROUP_COLOURS[i % len(_GROUP_COLOURS)],
+            linestyle="--" if str(g) == "control" else "-",
+        )
+    ax.set_xticks(x, waves)
+    ax.set_ylabel(str(means["outcome"].iloc[0]) if "outcome" in means else "mean")
+    ax.legend(frameon=False)
+    if did_result is not None:
+        _need(did_result, ["model", "estimate", "ci_low", "ci_high"], "did_result")
+        row = did_result.loc[did_result["model"] == "pooled_ols"]
+        if not row.empty:
+            r = row.iloc[0]
+            ax.text(
+                0.02,
+                0.98,
+                f"DiD = {r['estimate']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}]",
+                transform=ax.transAxes,
+                va="top",
+            )
+    ax.set_title(title or (str(means["outcome"].iloc[0]) if "outcome" in means else ""))
+    return fig
+
+
+def plot_forest(
+    table: pd.DataFrame,
+    *,
+    label: str = "process_id",
+    estimate: str = "estimate",
+    ci_low: str = "ci_low",
+    ci_high: str = "ci_high",
+    reference: float | None = 0.0,
+    xlabel: str = "effect size",
+    title: str | None = None,
+) -> Figure:
+    """Forest plot of effect sizes (e.g. ``d_z`` or DiD estimates) across processes.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per process (or subgroup) with a label, an estimate and its CI, e.g. the
+        concatenated :func:`~deliberval.analysis.change.prepost` results of several processes
+        with ``estimate="d_z"``, ``ci_low="d_z_ci_low"``, ``ci_high="d_z_ci_high"``.
+    label, estimate, ci_low, ci_high : str
+        Column names.
+    reference : float or None
+        Position of the no-effect line (None for none).
+    xlabel, title : str
+        Axis label and optional title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Points with horizontal CI bars, first row at the top.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.plots.change import plot_forest
+    >>> t = pd.DataFrame({"process_id": ["A", "B"], "estimate": [0.3, 0.5],
+    ...                   "ci_low": [0.1, 0.2], "ci_high": [0.5, 0.8]})
+    >>> fig = plot_forest(t)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['B', 'A']
+    """
+    _need(table, [label, estimate, ci_low, ci_high], "table")
+    k = len(table)
+    y = np.arange(k)[::-1]
+    est = table[estimate].to_numpy(dtype=float)
+    lo = table[ci_low].to_numpy(dtype=float)
+    hi = table[ci_high].to_numpy(dtype=float)
+    fig = Figure(figsize=(6.5, 0.4 * k + 1.4), layout="constrained")
+    ax = fig.subplots()
+    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="s", color=_POST, capsize=3)
+    if reference is not None:
+        ax.axvline(reference, color="black", linewidth=0.8, linestyle="--")
+    order = np.argsort(y)
+    ax.set_yticks(y[order], table[label].astype(str).to_numpy()[order])
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    return fig
