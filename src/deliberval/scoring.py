@@ -99,10 +99,10 @@ def _recode_column(col: pd.Series, item_id: str, codes: list[int | str]) -> np.n
         else None
     )
     if raw is None:
-        values = col.to_numpy(dtype=float, na_value=np.nan)
-        numeric_codes = [float(c) for c in codes if _is_number(c)]
-        if numeric_codes:
-            values = np.where(np.isin(values, numeric_codes), np.nan, values)
+        values = np.array(col.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
+        for c in codes:
+            if _is_number(c):
+                values[values == float(c)] = np.nan
         return values
     # object or string column: match codes as text, then convert the rest to numbers
     text = pd.Series(raw, dtype="object").map(lambda v: None if v is None else str(v).strip())
@@ -205,8 +205,8 @@ def score(df: pd.DataFrame, instrument: Instrument) -> ScoringResult:
         rng_ = item_range(rscale)
         if rng_ is not None:
             low, high = rng_
-            out = ~np.isnan(values) & ((values < low) | (values > high))
-            if out.any():
+            if np.nanmin(values, initial=low) < low or np.nanmax(values, initial=high) > high:
+                out = (values < low) | (values > high)
                 examples = ", ".join(f"{v:g}" for v in np.unique(values[out])[:3])
                 raise DataInputError(
                     f"item {it.id!r} has {int(out.sum())} value(s) outside {low:g}..{high:g} that "
@@ -230,10 +230,13 @@ def score(df: pd.DataFrame, instrument: Instrument) -> ScoringResult:
         if len(in_data) < rule.min_valid:
             not_in_data = n
         else:
-            block = np.column_stack([cleaned[i] for i in in_data])
-            valid = ~np.isnan(block)
-            count = valid.sum(axis=1)
-            total = np.where(valid, block, 0.0).sum(axis=1)
+            count = np.zeros(n, dtype=np.int64)
+            total = np.zeros(n)
+            for i in in_data:  # column by column: no (n, k) temporary copies
+                col = cleaned[i]
+                valid = ~np.isnan(col)
+                count += valid
+                total += np.where(valid, col, 0.0)
             ok = count >= rule.min_valid
             mean = np.divide(total, count, out=np.full(n, np.nan), where=ok)
             result = mean if rule.method == "mean" else mean * len(sc.items)
