@@ -25,6 +25,9 @@ from deliberval.instruments.model import (
 
 __all__ = ["check_definition", "parse_file"]
 
+# libyaml's safe loader when available (about ten times faster), else the pure-Python one.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def parse_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Read a YAML file into a mapping, or return the problem that prevents it."""
@@ -36,7 +39,7 @@ def parse_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         return None, [Problem(file, f"byte {exc.start}", "", "file is not UTF-8 encoded")]
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

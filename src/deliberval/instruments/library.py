@@ -83,7 +83,8 @@ def _scan_cached(dirs: tuple[Path, ...], stamp: tuple[tuple[str, float], ...]) -
     entries: dict[str, LibraryEntry] = {}
     problems: list[Problem] = []
     item_owner: dict[str, str] = {}
-    for path in _yaml_files(dirs):
+    # The shipped library is read first, so a clash is reported in the user's file.
+    for path in _yaml_files(reversed(dirs)):
         data, found = parse_file(path)
         if data is None:
             problems += found
@@ -232,8 +233,9 @@ def load_questionnaire(
 ) -> Instrument:
     """Load a questionnaire composed of modules, resolved into a single instrument.
 
-    Items keep their ids; each item's waves are restricted to the waves the module asks it in.
-    Scales are kept when all their items are included.
+    Items keep their ids; each item's waves and respondents are restricted to those the module
+    asks it in, and its texts to the questionnaire's languages. Scales are kept when all their
+    items are included.
 
     Examples
     --------
@@ -265,9 +267,18 @@ def _resolve(q: Questionnaire, entries: dict[str, LibraryEntry]) -> Instrument:
             if wanted is not None and it.id not in wanted:
                 continue
             waves = [w for w in it.waves if m.waves is None or w in m.waves]
-            if not waves:
+            roles = [r for r in it.respondents if m.respondents is None or r in m.respondents]
+            if not waves or not roles:
                 continue
-            chosen.append(it.model_copy(update={"waves": waves}))
+            # Keep only the questionnaire's languages, so exports show what it declares.
+            text = {lang: t for lang, t in it.text.items() if lang in q.languages}
+            translations = {lang: t for lang, t in it.translations.items() if lang in q.languages}
+            chosen.append(
+                it.model_copy(
+                    update={"waves": waves, "respondents": roles, "text": text,
+                            "translations": translations}
+                )
+            )
         items += chosen
         ids = {it.id for it in chosen}
         scales += [s for s in ins.scales if set(s.items) <= ids]

@@ -219,6 +219,10 @@ class ModuleRef(_Strict):
         default=None, description="Ask only in these waves (intersected with each item's waves)."
     )
     items: list[str] | None = Field(default=None, description="Only these items (default all).")
+    respondents: list[Role] | None = Field(
+        default=None,
+        description="Ask only these respondents (intersected with each item's respondents).",
+    )
 
 
 class Questionnaire(_Strict):
