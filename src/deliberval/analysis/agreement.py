@@ -263,8 +263,8 @@ def agreement(
     data = df[[item, coder, code]].copy()
     for col in (item, coder):
         if data[col].isna().any():
-            rows = (data.index[data[col].isna()] + 0).tolist()[:10]
-            raise AnalysisInputError(f"column {col!r} is missing in row(s) {rows}")
+            bad = data.index[data[col].isna()].tolist()[:10]
+            raise AnalysisInputError(f"column {col!r} is missing in row(s) {bad}")
     data[item] = data[item].astype(str)
     data[coder] = data[coder].astype(str)
     dup = data.duplicated([item, coder], keep=False)
@@ -281,13 +281,14 @@ def agreement(
     observed = sorted(coded[code].unique())
     scheme = scheme or load_scheme()
     if ordinal_order is not None:
-        order: tuple[str, ...] | None = tuple(str(c) for c in ordinal_order)
-        unknown = [c for c in observed if c not in order]
+        given = tuple(str(c) for c in ordinal_order)
+        unknown = [c for c in observed if c not in given]
         if unknown:
             raise AnalysisInputError(
-                f"code(s) {unknown} are not in ordinal_order {list(order)}")
-        if len(set(order)) != len(order):
+                f"code(s) {unknown} are not in ordinal_order {list(given)}")
+        if len(set(given)) != len(given):
             raise AnalysisInputError("ordinal_order lists a code twice")
+        order: tuple[str, ...] | None = given
     elif observed and set(observed) <= set(scheme.status_order):
         order = scheme.status_order
     else:
@@ -353,7 +354,7 @@ def agreement(
     vc = np.zeros((len(multi), k))
     for j, c in enumerate(levels):
         vc[:, j] = (multi == c).sum(axis=1).to_numpy()
-    level = "ordinal" if order is not None else "nominal"
+    level: Literal["nominal", "ordinal"] = "ordinal" if order is not None else "nominal"
     if len(np.flatnonzero(vc.sum(axis=0))) < 2:
         alpha = np.nan  # one value only: alpha undefined
     else:

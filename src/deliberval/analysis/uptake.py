@@ -389,9 +389,9 @@ def _status_table(recs: pd.DataFrame, ev: pd.DataFrame, when: pd.Timestamp,
     rid = out["rec_id"]
     out["status"] = rid.map(latest["response_status"]).fillna(none_code).astype(str)
     out["status_rank"] = out["status"].map(rank).astype(int)
-    out["status_date"] = rid.map(latest["date"]).astype("datetime64[ns]")
+    out["status_date"] = _map_dates(rid, latest["date"])
     out["n_events"] = rid.map(n_ev).fillna(0).astype(int)
-    out["first_response_date"] = rid.map(first_resp).astype("datetime64[ns]")
+    out["first_response_date"] = _map_dates(rid, first_resp)
     out["responded"] = out["first_response_date"].notna()
     out["days_to_first_response"] = (out["first_response_date"] - out["submitted"]).dt.days.astype(float)
     days = out["process_id"].map(deadlines)
@@ -408,10 +408,16 @@ def _status_table(recs: pd.DataFrame, ev: pd.DataFrame, when: pd.Timestamp,
     out["fidelity_weight"] = np.where(out["taken_up"], weights, 0.0)
     out["impact_type"] = rid.map(imp).astype("str").where(rid.map(imp).notna(), None)
     out["implemented"] = out["status"].isin(scheme.implemented_codes)
-    out["implementation_date"] = rid.map(impl).astype("datetime64[ns]")
+    out["implementation_date"] = _map_dates(rid, impl)
     out["days_to_implementation"] = (out["implementation_date"] - out["submitted"]).dt.days.astype(float)
     out["_censor_days"] = (when - out["submitted"]).dt.days.astype(float)
     return out.reset_index(drop=True)
+
+
+def _map_dates(keys: pd.Series, values: pd.Series) -> pd.Series:
+    if values.empty:
+        return pd.Series(pd.NaT, index=keys.index, dtype="datetime64[ns]")
+    return keys.map(values).astype("datetime64[ns]")
 
 
 def _ind(process: str, name: str, count: float, n: int, cl: float, method: str) -> dict[str, Any]:

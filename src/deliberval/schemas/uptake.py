@@ -73,16 +73,15 @@ def recommendations_schema() -> pa.DataFrameSchema:
     >>> list(recommendations_schema().columns)[:4]
     ['process_id', 'rec_id', 'title', 'submitted']
     """
-    text = {"nullable": True}
     return pa.DataFrameSchema(
         {
             "process_id": pa.Column(str, pa.Check.str_length(min_value=1)),
             "rec_id": pa.Column(str, pa.Check.str_length(min_value=1), unique=True),
             "title": pa.Column(str),
             "submitted": pa.Column("datetime64[ns]"),
-            "text": pa.Column(str, **text),
-            "theme": pa.Column(str, **text),
-            "addressee": pa.Column(str, **text),
+            "text": pa.Column(str, nullable=True),
+            "theme": pa.Column(str, nullable=True),
+            "addressee": pa.Column(str, nullable=True),
             "vote_share": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
             "cost_class": pa.Column(str, pa.Check.isin(COST_CLASSES)),
             "challenges_policy": pa.Column(str, pa.Check.isin(YES_NO_UNKNOWN)),
@@ -103,7 +102,6 @@ def events_schema(scheme: CodingScheme | None = None) -> pa.DataFrameSchema:
     False
     """
     scheme = scheme or load_scheme()
-    text = {"nullable": True}
     return pa.DataFrameSchema(
         {
             "rec_id": pa.Column(str, pa.Check.str_length(min_value=1)),
@@ -111,10 +109,10 @@ def events_schema(scheme: CodingScheme | None = None) -> pa.DataFrameSchema:
             "response_status": pa.Column(str, pa.Check.isin(scheme.codes("response_status"))),
             "fidelity": pa.Column(str, pa.Check.isin(scheme.codes("fidelity")), nullable=True),
             "impact_type": pa.Column(str, pa.Check.isin(scheme.codes("impact_type")), nullable=True),
-            "source": pa.Column(str, **text),
-            "actor": pa.Column(str, **text),
-            "coder": pa.Column(str, **text),
-            "note": pa.Column(str, **text),
+            "source": pa.Column(str, nullable=True),
+            "actor": pa.Column(str, nullable=True),
+            "coder": pa.Column(str, nullable=True),
+            "note": pa.Column(str, nullable=True),
         },
         strict=False,
         name="events",
