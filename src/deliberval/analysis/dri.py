@@ -39,6 +39,7 @@ _LAMBDA = np.sqrt(2.0) / 2.0
 _WEAK = 0.2  # deliberr's threshold below which a pair's signal is down-weighted (adjusted DRI)
 _C_PATTERN = re.compile(r"^C\d+$")
 _P_PATTERN = re.compile(r"^P\d+$")
+_BATCH_ELEMENTS = 500_000  # permutations x pairs per vectorised batch (memory vs speed)
 _TOL = 1e-12  # permuted DRIs within this of the observed one count as ">= observed"
 
 Undefined = Literal["drop", "propagate"]
@@ -65,6 +66,11 @@ class _Forum:
 
 
 # ----------------------------------------------------------------------------- input handling
+
+
+def _show(value: object) -> str:
+    """repr() of a value with numpy scalars shown as plain Python (1, not np.int64(1))."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _natural_key(name: str) -> int:
@@ -96,25 +102,33 @@ def _by_list(by: Sequence[str] | str | None) -> list[str]:
 
 def _check_undefined(undefined: str) -> None:
     if undefined not in ("drop", "propagate"):
-        raise AnalysisInputError(
-            f"undefined must be 'drop' or 'propagate', got {undefined!r}"
-        )
+        raise AnalysisInputError(f"undefined must be 'drop' or 'propagate', got {undefined!r}")
 
 
 def _label(by: list[str], key: tuple[Hashable, ...]) -> str:
     if not by:
         return "the forum"
-    return "forum " + ", ".join(f"{b}={k!r}" for b, k in zip(by, key, strict=True))
+    return "forum " + ", ".join(f"{b}={_show(k)}" for b, k in zip(by, key, strict=True))
 
 
-def _matrix(g: pd.DataFrame, cols: list[str], label: str, what: str) -> np.ndarray:
-    bad = [c for c in cols if not pd.api.types.is_numeric_dtype(g[c])]
+def _matrix(df: pd.DataFrame, cols: list[str], what: str) -> np.ndarray:
+    sub = df[cols]
+    empty = sub.isna().all(axis=0).to_numpy()
+    bad = [
+        c
+        for c, t, e in zip(cols, sub.dtypes, empty, strict=True)
+        if not e and not pd.api.types.is_numeric_dtype(t)
+    ]
     if bad:
         raise AnalysisInputError(
-            f"{label}: {what} column(s) {', '.join(map(repr, bad))} are not numeric; "
+            f"{what} column(s) {', '.join(map(repr, bad))} are not numeric; "
             "the DRI needs numeric ratings / rankings (recode text answers first)"
         )
-    return g[cols].to_numpy(dtype=float, na_value=np.nan)
+    keep = [c for c, e in zip(cols, empty, strict=True) if not e]
+    out = np.full((len(df), len(cols)), np.nan)
+    if keep:
+        out[:, ~empty] = sub[keep].to_numpy(dtype=float, na_value=np.nan)
+    return out
 
 
 def _spearman(x: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -136,36 +150,37 @@ def _spearman(x: np.ndarray, usable: np.ndarray) -> np.ndarray:
 
 
 def _forum(
-    g: pd.DataFrame,
+    xc_all: np.ndarray,
+    xp_all: np.ndarray,
+    ids: np.ndarray,
     c_candidates: list[str],
     p_candidates: list[str],
     participant: str,
     undefined: Undefined,
     label: str,
 ) -> _Forum:
-    c_cols = [c for c in c_candidates if g[c].notna().any()]
-    p_cols = [c for c in p_candidates if g[c].notna().any()]
-    for what, cols, cand in (
-        ("consideration", c_cols, c_candidates),
-        ("preference", p_cols, p_candidates),
+    c_answered = ~np.isnan(xc_all).all(axis=0)
+    p_answered = ~np.isnan(xp_all).all(axis=0)
+    for what, answered, cand in (
+        ("consideration", c_answered, c_candidates),
+        ("preference", p_answered, p_candidates),
     ):
-        if len(cols) < 2:
+        if answered.sum() < 2:
             raise AnalysisInputError(
-                f"{label}: {len(cols)} usable {what} column(s) (of {len(cand)} candidates; "
-                f"columns empty for everyone are dropped); a Spearman correlation needs at "
-                f"least 2 {what}s answered"
+                f"{label}: {answered.sum()} usable {what} column(s) (of {len(cand)} "
+                f"candidates; columns empty for everyone are dropped); a Spearman correlation "
+                f"needs at least 2 {what}s answered"
             )
-    ids = g[participant].to_numpy()
     dup = pd.Series(ids).duplicated(keep=False)
     if dup.any():
-        shown = ", ".join(map(repr, pd.unique(ids[dup.to_numpy()])[:10]))
+        shown = ", ".join(map(_show, pd.unique(ids[dup.to_numpy()])[:10]))
         raise AnalysisInputError(
             f"{label}: participant id(s) {shown} appear more than once in {participant!r}; "
             "each participant needs exactly one row per forum and stage (use by=[...] to "
             "separate forums or stages)"
         )
-    xc = _matrix(g, c_cols, label, "consideration")
-    xp = _matrix(g, p_cols, label, "preference")
+    xc, xp = xc_all[:, c_answered], xp_all[:, p_answered]
+    n_c, n_p = xc.shape[1], xp.shape[1]
 
     def usable(x: np.ndarray) -> np.ndarray:
         complete = ~np.isnan(x).any(axis=1)
@@ -181,7 +196,7 @@ def _forum(
             for okk, x, what in ((ok_c, xc, "considerations"), (ok_p, xp, "preferences")):
                 if not okk[i]:
                     why.append(f"missing {what}" if np.isnan(x[i]).any() else f"all-equal {what}")
-            reasons.append(f"{ids[i]!r} ({', '.join(why)})")
+            reasons.append(f"{_show(ids[i])} ({', '.join(why)})")
         shown = "; ".join(reasons[:10]) + ("; ..." if len(reasons) > 10 else "")
         if undefined == "drop":
             done = "left out of the DRI (undefined='drop')"
@@ -192,8 +207,8 @@ def _forum(
             )
         warnings.warn(
             f"{label}: {len(reasons)} participant(s) have no defined Spearman correlation "
-            f"(all-equal or missing ratings in the {len(c_cols)} consideration / "
-            f"{len(p_cols)} preference columns used): {shown}; {done}",
+            f"(all-equal or missing ratings in the {n_c} consideration / "
+            f"{n_p} preference columns used): {shown}; {done}",
             DRIWarning,
             stacklevel=4,
         )
@@ -204,7 +219,7 @@ def _forum(
             f"{label}: {len(ids)} participant(s) with usable ratings; the DRI needs at least 2 "
             "(one pair)"
         )
-    return _Forum(ids, _spearman(xc, ok_c), _spearman(xp, ok_p), len(c_cols), len(p_cols))
+    return _Forum(ids, _spearman(xc, ok_c), _spearman(xp, ok_p), n_c, n_p)
 
 
 def _forums(
@@ -222,12 +237,27 @@ def _forums(
     p_cand = _candidates(df, preferences, _P_PATTERN, "preference")
     if len(df) == 0:
         raise AnalysisInputError("data has no rows; the DRI needs at least 2 participants")
+    xc = _matrix(df, c_cand, "consideration")
+    xp = _matrix(df, p_cand, "preference")
+    ids = df[participant].to_numpy()
     if not by_cols:
-        return [((), _forum(df, c_cand, p_cand, participant, undefined, _label([], ())))]
+        groups: dict[Hashable, np.ndarray] = {(): np.arange(len(df))}
+    else:
+        groups = df[by_cols].groupby(by_cols, sort=False, dropna=False).indices
     out = []
-    for key, g in df.groupby(by_cols, sort=False, dropna=False):
+    for key, rows in groups.items():
         k = key if isinstance(key, tuple) else (key,)
-        out.append((k, _forum(g, c_cand, p_cand, participant, undefined, _label(by_cols, k))))
+        f = _forum(
+            xc[rows],
+            xp[rows],
+            ids[rows],
+            c_cand,
+            p_cand,
+            participant,
+            undefined,
+            _label(by_cols, k),
+        )
+        out.append((k, f))
     return out
 
 
@@ -569,7 +599,8 @@ def dri_change(
     Returns
     -------
     pandas.DataFrame
-        One row per case: ``case``, ``pre`` and ``post`` (group DRIs), ``delta``
+        One row per case (in order of appearance): the ``case`` column (named as in ``df``),
+        ``pre`` and ``post`` (group DRIs), ``delta``
         (post - pre), ``p_value`` (one-sided paired Wilcoxon signed-rank test of individual
         DRIs, post greater than pre), ``n`` (participants paired in the test), ``adjusted``
         and ``method`` (which p-value R's rules chose).
@@ -611,21 +642,28 @@ def dri_change(
         if len(values) != 2:
             raise AnalysisInputError(
                 f"column {stage!r} has {len(values)} distinct value(s) "
-                f"({', '.join(map(repr, values[:10]))}); dri_change needs exactly two "
+                f"({', '.join(map(_show, values[:10]))}); dri_change needs exactly two "
                 "stages, or name them with pre=... and post=..."
             )
         pre, post = values
+    if df[case].isna().any():
+        raise AnalysisInputError(
+            f"column {case!r} has {int(df[case].isna().sum())} missing value(s); every row "
+            "needs the name of its forum"
+        )
+    in_stages = df[stage].isin([pre, post])
+    forums = dict(
+        _forums(df[in_stages], considerations, preferences, [case, stage], participant, undefined)
+    )
     rows = []
-    for key, g in df.groupby(case, sort=False, dropna=False):
+    for key in pd.unique(df[case]):
         stages = {}
         for label, value in (("pre", pre), ("post", post)):
-            part = g[g[stage] == value]
-            if len(part) == 0:
+            if (key, value) not in forums:
                 raise AnalysisInputError(
-                    f"case {key!r} has no rows with {stage} == {value!r} ({label} stage)"
+                    f"case {_show(key)} has no rows with {stage} == {_show(value)} ({label} stage)"
                 )
-            (_, f), = _forums(part, considerations, preferences, None, participant, undefined)
-            stages[label] = f
+            stages[label] = forums[(key, value)]
         pre_f, post_f = stages["pre"], stages["post"]
         _, _, q0, r0 = _upper(pre_f)
         _, _, q1, r1 = _upper(post_f)
@@ -633,11 +671,12 @@ def dri_change(
         dri_post = float(_dri_value(q1, r1, adjusted))
         ind_pre = pd.Series(_individual_values(pre_f, adjusted), index=pre_f.ids)
         ind_post = pd.Series(_individual_values(post_f, adjusted), index=post_f.ids)
-        common = [i for i in post_f.ids if i in set(pre_f.ids)]
+        seen_pre = set(pre_f.ids)
+        common = [i for i in post_f.ids if i in seen_pre]
         unpaired = len(pre_f.ids) + len(post_f.ids) - 2 * len(common)
         if unpaired:
             warnings.warn(
-                f"case {key!r}: {unpaired} participant(s) appear at only one stage; they count "
+                f"case {_show(key)}: {unpaired} participant(s) appear at only one stage; they count "
                 "towards that stage's group DRI but are left out of the paired test",
                 DRIWarning,
                 stacklevel=2,
@@ -647,7 +686,7 @@ def dri_change(
         p_value, test = _wilcoxon_greater(x, y)
         rows.append(
             {
-                "case": key,
+                case: key,
                 "pre": dri_pre,
                 "post": dri_post,
                 "delta": dri_post - dri_pre,
@@ -678,15 +717,40 @@ def _permuted_dris(
     observed = float(_dri_value(q, r, adjusted))
     r_flat = f.r.ravel()
     m = len(q)
-    batch = max(1, min(n_permutations, 2_000_000 // max(m, 1)))
-    base = np.arange(n, dtype=np.intp)
+    batch = max(1, min(n_permutations, _BATCH_ELEMENTS // max(m, 1)))
+    base = np.arange(n, dtype=np.int32 if n * n < 2**31 else np.intp)
     out = np.empty(n_permutations)
     for start in range(0, n_permutations, batch):
         size = min(batch, n_permutations - start)
         perms = gen.permuted(np.broadcast_to(base, (size, n)), axis=1)
-        r_perm = np.take(r_flat, perms[:, iu] * n + perms[:, ju])
-        out[start : start + size] = _dri_value(q, r_perm, adjusted)
+        flat = perms[:, iu]
+        flat *= n
+        flat += perms[:, ju]
+        out[start : start + size] = _dri_rows(q, np.take(r_flat, flat), adjusted)
     return observed, out
+
+
+def _dri_rows(q: np.ndarray, r: np.ndarray, adjusted: bool) -> np.ndarray:
+    """:func:`_dri_value` for a (permutations, pairs) array ``r``, overwriting ``r`` in place.
+
+    ``min(s / 0.2, 1)`` equals deliberr's ``ifelse(s <= 0.2, s / 0.2, 1)`` exactly in floating
+    point (division by 0.2 is monotone and 0.2 / 0.2 == 1).
+    """
+    if adjusted:
+        weight = np.abs(r)
+        np.maximum(weight, np.abs(q), out=weight)
+        weight /= _WEAK
+        np.minimum(weight, 1.0, out=weight)
+    np.subtract(r, q, out=r)
+    np.abs(r, out=r)
+    r /= np.sqrt(2.0)
+    if adjusted:
+        np.subtract(1.0, r, out=r)
+        r *= weight
+        dist = 1.0 - r.mean(axis=1)
+    else:
+        dist = r.mean(axis=1)
+    return (_LAMBDA - 2.0 * dist) / _LAMBDA
 
 
 def dri_permutation_test(

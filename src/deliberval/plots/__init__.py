@@ -1,0 +1,1 @@
+"""Matplotlib figures of analysis results; every function returns a Figure and never shows or saves it."""
