@@ -213,3 +213,28 @@ def test_compare_processes_errors() -> None:
     )
     with pytest.raises(AnalysisInputError, match="collinear"):
         compare_processes(df, "y", features=["s"])
+
+
+def test_dz_interval_is_mirrored_for_decreases() -> None:
+    up = _panel(40, seed=9)
+    down = up.assign(trust=-up["trust"])
+    a = prepost(up, "trust").iloc[0]
+    b = prepost(down, "trust").iloc[0]
+    assert b["d_z"] == pytest.approx(-a["d_z"])
+    assert b["d_z_ci_low"] == pytest.approx(-a["d_z_ci_high"], abs=1e-9)
+    assert b["g_av_ci_high"] == pytest.approx(-a["g_av_ci_low"], abs=1e-9)
+
+
+def test_dz_interval_large_t_and_df() -> None:
+    # large negative t with many pairs used to push scipy's noncentral t into NaN
+    n = 600
+    df = pd.DataFrame(
+        {
+            "respondent_id": list(range(n)) * 2,
+            "wave": ["pre"] * n + ["post"] * n,
+            "y": np.r_[np.zeros(n), -0.15 + np.sin(np.arange(n))],
+        }
+    )
+    r = prepost(df, "y").iloc[0]
+    assert r["t"] < -5
+    assert r["d_z_ci_low"] < r["d_z"] < r["d_z_ci_high"]

@@ -122,23 +122,32 @@ def _t_quantile(confidence_level: float, df: float) -> float:
 def _nct_ci(t_obs: float, df: float, confidence_level: float) -> tuple[float, float]:
     """Limits of the noncentrality parameter of a t statistic (Steiger & Fouladi inversion).
 
-    Solves ``P(T <= t_obs | ncp) = 1 - alpha/2`` (lower) and ``= alpha/2`` (upper).
+    Solves ``P(T <= t_obs | ncp) = 1 - alpha/2`` (lower) and ``= alpha/2`` (upper). A negative
+    ``t_obs`` is solved as ``-t_obs`` and mirrored (``F(t; ncp) = 1 - F(-t; -ncp)``), because
+    scipy's noncentral t cdf is unstable far in the lower tail.
     """
     if not (math.isfinite(t_obs) and df > 0):
         return (math.nan, math.nan)
+    if t_obs < 0:
+        lo, hi = _nct_ci(-t_obs, df, confidence_level)
+        return (-hi, -lo)
     alpha = 1 - confidence_level
+    spread = math.sqrt(1 + t_obs**2 / (2 * df))
+    width = (float(stats.norm.ppf(1 - alpha / 2)) + 2) * spread
 
     def limit(target: float) -> float:
         def f(ncp: float) -> float:
             return float(stats.nct.cdf(t_obs, df, ncp)) - target
 
-        width = 10.0 + abs(t_obs)
         lo, hi = t_obs - width, t_obs + width
-        for _ in range(20):
-            if f(lo) > 0 > f(hi):
-                break
+        for _ in range(10):
+            f_lo, f_hi = f(lo), f(hi)
+            if not (math.isfinite(f_lo) and math.isfinite(f_hi)):
+                return math.nan
+            if f_lo > 0 > f_hi:
+                return float(optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=500))
             lo, hi = lo - width, hi + width
-        return float(optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=500))
+        return math.nan
 
     return (limit(1 - alpha / 2), limit(alpha / 2))
 
