@@ -1,0 +1,315 @@
+"""Read and write recommendation uptake registers (XLSX workbook or two CSV files).
+
+A register workbook has a ``recommendations`` sheet, an ``events`` sheet, a ``codes`` sheet
+listing every code of the coding scheme (the drop-down lists of the other sheets point there)
+and an ``about`` sheet naming the scheme and version. :func:`write_register_template` writes an
+empty workbook to fill in; :func:`read_register` reads it back, validated, and names the sheet
+line of any problem.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from deliberval.coding import CodingScheme, load_scheme
+from deliberval.errors import DataInputError
+from deliberval.schemas.uptake import (
+    COST_CLASSES,
+    EVENT_COLUMNS,
+    RECOMMENDATION_COLUMNS,
+    YES_NO_UNKNOWN,
+    Register,
+    validate_register,
+)
+
+__all__ = ["read_register", "template_validations", "write_register", "write_register_template"]
+
+PathLike = str | os.PathLike[str]
+_DATE_COLUMNS = {"submitted", "date"}
+_TEMPLATE_ROWS = 2000  # rows of the template that carry drop-down lists
+_HELP = {
+    "process_id": "Process identifier, e.g. climate_assembly",
+    "rec_id": "Unique id of the recommendation",
+    "title": "Short title",
+    "submitted": "Date the recommendations were handed to the authority (YYYY-MM-DD)",
+    "text": "Full text",
+    "theme": "Theme or policy area",
+    "addressee": "Authority the recommendation is addressed to",
+    "vote_share": "Share of the final plenary vote in favour (0-1)",
+    "cost_class": "low / medium / high / unknown",
+    "challenges_policy": "Does it challenge existing policy? yes / no / unknown",
+    "prior_agenda": "Already on the authority's agenda before the process? yes / no / unknown",
+    "date": "Date of the public response (YYYY-MM-DD)",
+    "response_status": "Code from the codes sheet",
+    "fidelity": "Code from the codes sheet (for accepted or implemented recommendations)",
+    "impact_type": "Code from the codes sheet",
+    "source": "Source document or link",
+    "actor": "Who responded",
+    "coder": "Who coded this event",
+    "note": "Free note",
+}
+
+
+def read_register(
+    path: PathLike,
+    events: PathLike | None = None,
+    *,
+    scheme: CodingScheme | None = None,
+) -> Register:
+    """Read and validate an uptake register.
+
+    Parameters
+    ----------
+    path : path-like
+        An ``.xlsx`` workbook with ``recommendations`` and ``events`` sheets; a folder with
+        ``recommendations.csv`` and ``events.csv``; or a recommendations CSV file (then give
+        ``events``).
+    events : path-like, optional
+        The events CSV when ``path`` is a recommendations CSV.
+    scheme : CodingScheme, optional
+        Coding scheme (default: the shipped uptake scheme).
+
+    Returns
+    -------
+    Register
+
+    Raises
+    ------
+    DataInputError
+        Unreadable file, missing sheet, or any problem of
+        :func:`deliberval.schemas.uptake.validate_register`, with the file and the line
+        number (header = line 1) of every bad row.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from deliberval.datasets.registers import simulate_register
+    >>> from deliberval.io.uptake import read_register, write_register
+    >>> reg = simulate_register("gentofte_ptc", seed=1)
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "register.xlsx"
+    >>> _ = write_register(reg, out)
+    >>> back = read_register(out)
+    >>> back.recommendations.equals(reg.recommendations), back.events.equals(reg.events)
+    (True, True)
+    """
+    p = Path(path)
+    scheme = scheme or load_scheme()
+    if not p.exists():
+        raise DataInputError(f"{p}: no such file or folder")
+    if p.is_dir():
+        rec_path, ev_path = p / "recommendations.csv", p / "events.csv"
+        for f in (rec_path, ev_path):
+            if not f.exists():
+                raise DataInputError(f"{p}: a register folder needs recommendations.csv and events.csv; {f.name} is missing")
+        return _validate(_read_csv(rec_path), _read_csv(ev_path), scheme, f"{rec_path} / {ev_path.name}")
+    suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            sheets = pd.read_excel(p, sheet_name=None, dtype=str, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            raise DataInputError(f"{p}: cannot read workbook ({exc})") from None
+        missing = [s for s in ("recommendations", "events") if s not in sheets]
+        if missing:
+            raise DataInputError(f"{p}: workbook has no sheet(s) {missing}; sheets found: {list(sheets)}")
+        return _validate(sheets["recommendations"], sheets["events"], scheme, str(p))
+    if suffix == ".csv":
+        if events is None:
+            raise DataInputError(f"{p}: a recommendations CSV needs the events CSV too (events=...)")
+        return _validate(_read_csv(p), _read_csv(Path(events)), scheme, f"{p} / {Path(events).name}")
+    raise DataInputError(f"{p}: unknown register format {suffix!r}; use .xlsx, .csv or a folder")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataInputError(f"{path}: cannot read CSV ({exc})") from None
+
+
+def _validate(recs: pd.DataFrame, ev: pd.DataFrame, scheme: CodingScheme, source: str) -> Register:
+    recs = recs.dropna(how="all")
+    ev = ev.dropna(how="all")
+    return validate_register(recs, ev, scheme, first_row=2, source=source)
+
+
+def write_register(register: Register, path: PathLike) -> Path:
+    """Write a register as an ``.xlsx`` workbook (with drop-down lists) or a folder of CSVs.
+
+    Parameters
+    ----------
+    register : Register
+        E.g. from :func:`read_register` or a simulator.
+    path : path-like
+        ``something.xlsx``, or a folder (created if needed) that receives
+        ``recommendations.csv`` and ``events.csv``.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from deliberval.datasets.registers import simulate_register
+    >>> from deliberval.io.uptake import read_register, write_register
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "register"
+    >>> _ = write_register(simulate_register("cofoe_panel", seed=2), folder)
+    >>> sorted(f.name for f in folder.iterdir())
+    ['events.csv', 'recommendations.csv']
+    """
+    p = Path(path)
+    if p.suffix.lower() == ".xlsx":
+        return write_register_template(p, scheme=register.scheme, register=register)
+    if p.suffix:
+        raise DataInputError(f"{p}: write a register to an .xlsx file or to a folder")
+    p.mkdir(parents=True, exist_ok=True)
+    for name, df in (("recommendations", register.recommendations), ("events", register.events)):
+        df.to_csv(p / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    return p
+
+
+def write_register_template(
+    path: PathLike,
+    *,
+    scheme: CodingScheme | None = None,
+    register: Register | None = None,
+) -> Path:
+    """Write a register workbook with drop-down lists of the codes (empty unless ``register``).
+
+    The ``recommendations`` and ``events`` sheets have one column per field (a note on each
+    header explains it); code columns (``response_status``, ``fidelity``, ``impact_type``,
+    ``prior_agenda``, ``challenges_policy``, ``cost_class``) get a drop-down list that points
+    to the ``codes`` sheet, which also gives each code's label and definition. The ``about``
+    sheet records the coding scheme id and version.
+
+    Parameters
+    ----------
+    path : path-like
+        Output ``.xlsx`` file.
+    scheme : CodingScheme, optional
+        Default: the shipped uptake scheme.
+    register : Register, optional
+        Rows to fill in (used by :func:`write_register`).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from deliberval.io.uptake import read_register, write_register_template
+    >>> out = write_register_template(pathlib.Path(tempfile.mkdtemp()) / "template.xlsx")
+    >>> empty = read_register(out)
+    >>> len(empty.recommendations), list(empty.events.columns)[:3]
+    (0, ['rec_id', 'date', 'response_status'])
+    """
+    p = Path(path)
+    if p.suffix.lower() != ".xlsx":
+        raise DataInputError(f"{p}: the register template is an .xlsx workbook")
+    scheme = scheme or (register.scheme if register is not None else load_scheme())
+    wb = Workbook()
+    ws_rec = wb.active
+    assert ws_rec is not None
+    ws_rec.title = "recommendations"
+    ws_ev = wb.create_sheet("events")
+    ws_codes = wb.create_sheet("codes")
+    ws_about = wb.create_sheet("about")
+
+    # codes sheet: one block of columns per coded field
+    lists = {
+        "response_status": [(c.code, c.label, c.definition) for c in
+                            sorted(scheme.response_status.codes, key=lambda c: c.rank or 0)],
+        "fidelity": [(c.code, c.label, c.definition) for c in scheme.fidelity.codes],
+        "impact_type": [(c.code, c.label, c.definition) for c in scheme.impact_type.codes],
+        "prior_agenda": [(v, v, "") for v in YES_NO_UNKNOWN],
+        "challenges_policy": [(v, v, "") for v in YES_NO_UNKNOWN],
+        "cost_class": [(v, v, "") for v in COST_CLASSES],
+    }
+    ranges: dict[str, str] = {}
+    col = 1
+    for field, entries in lists.items():
+        letter = get_column_letter(col)
+        ws_codes.cell(row=1, column=col, value=field).font = Font(bold=True)
+        ws_codes.cell(row=1, column=col + 1, value="label").font = Font(bold=True)
+        ws_codes.cell(row=1, column=col + 2, value="definition").font = Font(bold=True)
+        for i, (code, label, definition) in enumerate(entries, start=2):
+            ws_codes.cell(row=i, column=col, value=code)
+            ws_codes.cell(row=i, column=col + 1, value=label)
+            ws_codes.cell(row=i, column=col + 2, value=definition)
+        ranges[field] = f"codes!${letter}$2:${letter}${len(entries) + 1}"
+        col += 4
+
+    for ws, columns, df in (
+        (ws_rec, list(RECOMMENDATION_COLUMNS), None if register is None else register.recommendations),
+        (ws_ev, list(EVENT_COLUMNS), None if register is None else register.events),
+    ):
+        if df is not None:
+            columns = columns + [c for c in df.columns if c not in columns]
+        for j, name in enumerate(columns, start=1):
+            cell = ws.cell(row=1, column=j, value=name)
+            cell.font = Font(bold=True)
+            ws.column_dimensions[get_column_letter(j)].width = max(14, len(name) + 4)
+            if name in ranges:
+                dv = DataValidation(type="list", formula1=ranges[name], allow_blank=True,
+                                    showErrorMessage=True, errorTitle="Unknown code",
+                                    error=f"Choose a {name} code from the list (see the codes sheet).")
+                letter = get_column_letter(j)
+                dv.add(f"{letter}2:{letter}{_TEMPLATE_ROWS + 1}")
+                ws.add_data_validation(dv)
+        ws.freeze_panes = "A2"
+        if df is None:
+            continue
+        for i, row in enumerate(df.itertuples(index=False), start=2):
+            for j, (name, value) in enumerate(zip(columns, row, strict=True), start=1):
+                if value is None or (not isinstance(value, str) and pd.isna(value)):
+                    continue
+                if name in _DATE_COLUMNS:
+                    cell = ws.cell(row=i, column=j, value=pd.Timestamp(value).date())
+                    cell.number_format = "yyyy-mm-dd"
+                elif isinstance(value, float):
+                    ws.cell(row=i, column=j, value=float(value))
+                else:
+                    ws.cell(row=i, column=j, value=str(value))
+
+    about = [
+        ("deliberval recommendation uptake register", ""),
+        ("coding scheme", scheme.id),
+        ("version", scheme.version),
+        ("title", scheme.title),
+        ("how to fill in", "One row per recommendation on 'recommendations'; one row per public "
+         "response on 'events' (a recommendation may have several). Dates as YYYY-MM-DD. "
+         "Codes from the drop-down lists (see 'codes')."),
+    ]
+    for i, (key, value) in enumerate(about, start=1):
+        ws_about.cell(row=i, column=1, value=key).font = Font(bold=True)
+        ws_about.cell(row=i, column=2, value=value)
+    for j, name in enumerate(list(RECOMMENDATION_COLUMNS) + list(EVENT_COLUMNS), start=1):
+        ws_about.cell(row=len(about) + 1 + j, column=1, value=name)
+        ws_about.cell(row=len(about) + 1 + j, column=2, value=_HELP.get(name, ""))
+    p.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(p)
+    return p
+
+
+def template_validations(path: PathLike) -> dict[str, dict[str, str]]:
+    """The drop-down lists of a register workbook: ``{sheet: {column: formula}}`` (for checks)."""
+    wb = load_workbook(Path(path))
+    out: dict[str, dict[str, str]] = {}
+    for sheet in ("recommendations", "events"):
+        ws = wb[sheet]
+        headers = {cell.column_letter: str(cell.value) for cell in ws[1]}
+        found = {}
+        for dv in ws.data_validations.dataValidation:
+            letter = str(dv.sqref).split(":")[0].rstrip("0123456789")
+            found[headers.get(letter, letter)] = str(dv.formula1)
+        out[sheet] = found
+    return out
