@@ -78,7 +78,7 @@ def test_bad_paths(tmp_path: Path) -> None:
     (tmp_path / "x.txt").write_text("hello")
     with pytest.raises(DataInputError, match="unknown register format"):
         read_register(tmp_path / "x.txt")
-    with pytest.raises(DataInputError, match="needs recommendations.csv and events.csv"):
+    with pytest.raises(DataInputError, match=r"needs recommendations\.csv and events\.csv"):
         read_register(tmp_path)
     with pytest.raises(DataInputError, match=r"\.xlsx workbook"):
         write_register_template(tmp_path / "t.csv")
