@@ -235,3 +235,21 @@ def test_margins_of_error_values() -> None:
     np.testing.assert_allclose(out["mdd_standardized"], ref["delta"], atol=1e-6)
     with pytest.raises(AnalysisInputError, match="at least 2"):
         margins_of_error([1])
+
+
+def test_r_indicator_weights_equal_replication_and_constant_response() -> None:
+    df = pd.DataFrame(
+        {
+            "age": ["young", "young", "old", "old", "mid", "mid"],
+            "v": [True, False, True, True, False, True],
+            "d": [3, 1, 2, 1, 1, 4],
+        }
+    )
+    weighted = r_indicator(df, "v", ["age"], weight="d").iloc[0]
+    replicated = df.loc[df.index.repeat(df["d"])]
+    plain = r_indicator(replicated, "v", ["age"]).iloc[0]
+    assert weighted["r_indicator"] == pytest.approx(plain["r_indicator"], abs=1e-8)
+    assert weighted["mean_propensity"] == pytest.approx(10 / 12)
+    everybody = r_indicator(df.assign(v=True), "v", ["age"]).iloc[0]
+    assert everybody["r_indicator"] == 1.0
+    assert everybody["method"].startswith("constant response")

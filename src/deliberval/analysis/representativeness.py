@@ -9,6 +9,9 @@ given size can claim at all.
 The goodness-of-fit statistics are written here (a few lines on top of scipy) because no
 maintained Python library offers the exact multinomial test with R's ``EMT`` / ``XNomial``
 p-value definition; chi-square and G agree with R ``chisq.test`` and the G statistic.
+
+Attitudinal representativeness (the panel's baseline trust or efficacy against a population
+benchmark) is :func:`deliberval.analysis.change.selection_check`.
 """
 
 from __future__ import annotations
@@ -652,7 +655,8 @@ def r_indicator(
     :math:`S^2 = \\frac{1}{N - 1} \\sum_i d_i (\\hat\\rho_i - \\bar\\rho)^2`,
     :math:`N = \\sum_i d_i`, :math:`\\bar\\rho = \\sum_i d_i \\hat\\rho_i / N` (the paper's
     design-weighted estimator; with equal weights the ordinary :math:`n - 1` standard
-    deviation). R = 1: response unrelated to the dimensions; lower values: more selective.
+    deviation). R = 1: response unrelated to the dimensions (also when everybody or nobody
+    responded); lower values: more selective.
     The R-indicator is bounded by the response rate and depends on the chosen model, so
     compare it only across stages or processes with the same dimensions.
 
@@ -691,10 +695,13 @@ def r_indicator(
     )
     if np.isnan(d).any() or (d <= 0).any():
         raise AnalysisInputError(f"weight column {weight!r} must be positive numbers")
-    if y.min() == y.max():
-        raise AnalysisInputError(f"{response!r} is constant; a response model needs both outcomes")
-    model = sm.GLM(y, x.to_numpy(), family=sm.families.Binomial(), var_weights=d)
-    rho = np.asarray(model.fit().fittedvalues, dtype=float)
+    method = "logistic propensity on " + ", ".join(dims)
+    if y.min() == y.max():  # everybody (or nobody) responded: every propensity is the same
+        rho = np.full(len(df), y[0])
+        method = "constant response (no model needed)"
+    else:
+        model = sm.GLM(y, x.to_numpy(), family=sm.families.Binomial(), var_weights=d)
+        rho = np.asarray(model.fit().fittedvalues, dtype=float)
     big_n = float(d.sum())
     mean = float(np.sum(d * rho) / big_n)
     sd = float(np.sqrt(np.sum(d * (rho - mean) ** 2) / (big_n - 1)))
@@ -704,7 +711,7 @@ def r_indicator(
             "sd_propensity": [sd],
             "mean_propensity": [mean],
             "n": [len(df)],
-            "method": ["logistic propensity on " + ", ".join(dims)],
+            "method": [method],
         }
     )
 
