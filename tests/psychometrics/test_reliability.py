@@ -1,0 +1,240 @@
+"""reliability(), item_statistics(), omega() against R psych 2.2.9 golden values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from deliberval.analysis.psychometrics import (
+    _batched_cov,
+    item_statistics,
+    omega,
+    reliability,
+)
+from deliberval.errors import AnalysisInputError
+
+REF = Path(__file__).resolve().parents[1] / "reference" / "psychometrics"
+
+# dataset name -> (csv file, items, items psych::alpha reversed with keys)
+ALPHA_SETS: dict[str, tuple[str, list[str], list[str]]] = {
+    "bfi_agreeableness": ("bfi_agreeableness.csv", [f"A{i}" for i in range(1, 6)], ["A1"]),
+    "bfi_neuroticism": ("bfi_neuroticism.csv", [f"N{i}" for i in range(1, 6)], []),
+    "holzinger_visual": ("holzinger_swineford.csv", ["x1", "x2", "x3"], []),
+    "simulated_likert": ("simulated_likert.csv", [f"q{i}" for i in range(1, 7)], ["q6"]),
+}
+
+
+def read_ref(name: str) -> pd.DataFrame:
+    return pd.read_csv(REF / name)
+
+
+def reversed_data(name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Data with psych's keyed items already reversed (as the R script does for omega / lavaan)."""
+    file, items, rev = ALPHA_SETS[name]
+    df = read_ref(file)
+    top = {"bfi_agreeableness": 7, "simulated_likert": 6}
+    for r in rev:
+        df[r] = top[name] - df[r]
+    return df, items
+
+
+ALPHA = read_ref("alpha.csv").set_index("dataset")
+ITEMS = read_ref("alpha_items.csv")
+OMEGA = read_ref("omega.csv")
+
+
+def _point(res: pd.DataFrame, statistic: str) -> float:
+    return float(res.loc[res["statistic"] == statistic, "estimate"].iloc[0])
+
+
+@pytest.mark.parametrize("name", list(ALPHA_SETS))
+def test_alpha_matches_psych_alpha_with_keys(name: str) -> None:
+    file, items, rev = ALPHA_SETS[name]
+    res = reliability(read_ref(file), items, reverse=rev, n_boot=0)
+    gold = ALPHA.loc[name]
+    assert _point(res, "cronbach_alpha") == pytest.approx(gold["raw_alpha"], abs=1e-6)
+    assert _point(res, "cronbach_alpha_std") == pytest.approx(gold["std_alpha"], abs=1e-6)
+    assert _point(res, "guttman_lambda6") == pytest.approx(gold["g6"], abs=1e-6)
+    assert _point(res, "average_r") == pytest.approx(gold["average_r"], abs=1e-6)
+    assert set(res["n"]) == {gold["n"]}
+
+
+def test_forgotten_reversal_lowers_alpha_and_keys_restore_it() -> None:
+    file, items, _ = ALPHA_SETS["bfi_agreeableness"]
+    df = read_ref(file)
+    without = _point(reliability(df, items, n_boot=0), "cronbach_alpha")
+    keyed = _point(reliability(df, items, reverse=["A1"], n_boot=0), "cronbach_alpha")
+    assert without < keyed
+    assert keyed == pytest.approx(0.703755894374836, abs=1e-9)
+    # reversing by hand with the scale's 1..6 range gives the same result
+    df2 = df.assign(A1=7 - df["A1"])
+    assert _point(reliability(df2, items, n_boot=0), "cronbach_alpha") == pytest.approx(
+        keyed, abs=1e-12
+    )
+
+
+@pytest.mark.parametrize("name", list(ALPHA_SETS))
+def test_item_statistics_match_psych(name: str) -> None:
+    file, items, rev = ALPHA_SETS[name]
+    res = item_statistics(read_ref(file), items, reverse=rev)
+    gold = ITEMS[ITEMS["dataset"] == name].reset_index(drop=True)
+    assert res["item"].tolist() == gold["item"].tolist()
+    assert res["reversed"].tolist() == [i in rev for i in items]
+    for ours, theirs in [
+        ("n", "n"),
+        ("mean", "mean"),
+        ("sd", "sd"),
+        ("item_total_r", "raw_r"),
+        ("item_rest_r", "r_drop"),
+        ("alpha_if_deleted", "raw_alpha_drop"),
+        ("alpha_std_if_deleted", "std_alpha_drop"),
+    ]:
+        np.testing.assert_allclose(res[ours], gold[theirs], atol=1e-6, rtol=0, err_msg=ours)
+    assert (res["missing"] == 0).all()
+
+
+def test_item_statistics_count_missing_before_listwise_deletion() -> None:
+    df = pd.DataFrame(
+        {"a": [1, 2, 3, 4, np.nan, 2], "b": [2, 2, 3, 5, 4, np.nan], "c": [1, 3, 3, 4, 5, 1]}
+    )
+    res = item_statistics(df, ["a", "b", "c"])
+    assert res["missing"].tolist() == [1, 1, 0]
+    assert res["n"].tolist() == [4, 4, 4]
+
+
+@pytest.mark.parametrize(
+    "row", OMEGA.to_dict("records"), ids=lambda r: f"{r['dataset']}-{r['nfactors']}"
+)
+def test_omega_matches_psych_omega(row: dict[str, object], holzinger: pd.DataFrame) -> None:
+    if row["dataset"] == "holzinger_swineford":
+        df, items = holzinger, [f"x{i}" for i in range(1, 10)]
+    else:
+        df, items = reversed_data(str(row["dataset"]))
+    res = omega(df, items, nfactors=int(row["nfactors"]))  # type: ignore[call-overload]
+    assert _point(res, "omega_total") == pytest.approx(row["omega_total"], abs=1e-6)
+    # psych's oblimin stops at GPArotation's eps = 1e-5, so omega_h of the 3-factor
+    # Schmid-Leiman solution agrees to ~2e-6 only
+    tol = 1e-6 if row["nfactors"] == 1 else 1e-5
+    assert _point(res, "omega_hierarchical") == pytest.approx(row["omega_hierarchical"], abs=tol)
+
+
+def test_reliability_reports_omega_hierarchical_for_bifactor(holzinger: pd.DataFrame) -> None:
+    gold = OMEGA[OMEGA["dataset"] == "holzinger_swineford"].iloc[0]
+    res = reliability(holzinger, [f"x{i}" for i in range(1, 10)], nfactors=3, n_boot=0)
+    assert _point(res, "omega_total") == pytest.approx(gold["omega_total"], abs=1e-6)
+    assert _point(res, "omega_hierarchical") == pytest.approx(gold["omega_hierarchical"], abs=1e-5)
+    assert res.loc[res["statistic"] != "cronbach_alpha", "method"].eq("point").all()
+
+
+def test_feldt_interval_follows_formula_and_pingouin() -> None:
+    pingouin = pytest.importorskip("pingouin")
+    file, items, _ = ALPHA_SETS["holzinger_visual"]
+    df = read_ref(file)
+    res = reliability(df, items, n_boot=0, confidence_level=0.9)
+    row = res[res["method"] == "feldt"].iloc[0]
+    a, n, k = row["estimate"], 301, 3
+    lo = 1 - (1 - a) * stats.f.ppf(0.95, n - 1, (n - 1) * (k - 1))
+    hi = 1 - (1 - a) * stats.f.ppf(0.05, n - 1, (n - 1) * (k - 1))
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi), abs=1e-12)
+    pg_alpha, pg_ci = pingouin.cronbach_alpha(df[items], ci=0.9)
+    assert pg_alpha == pytest.approx(a, abs=1e-12)
+    np.testing.assert_allclose(
+        [row["ci_low"], row["ci_high"]], pg_ci, atol=5e-4
+    )  # pingouin rounds to 3
+    assert row["confidence_level"] == 0.9
+
+
+def test_bootstrap_is_seeded_and_brackets_estimate() -> None:
+    file, items, rev = ALPHA_SETS["simulated_likert"]
+    df = read_ref(file)
+    a = reliability(df, items, reverse=rev, n_boot=60, seed=11)
+    b = reliability(df, items, reverse=rev, n_boot=60, seed=11)
+    c = reliability(df, items, reverse=rev, n_boot=60, seed=12)
+    pd.testing.assert_frame_equal(a, b)
+    boot = a[a["method"] == "bootstrap_percentile"]
+    assert not np.allclose(boot["ci_low"], c[c["method"] == "bootstrap_percentile"]["ci_low"])
+    assert set(boot["statistic"]) == {
+        "cronbach_alpha",
+        "cronbach_alpha_std",
+        "omega_total",
+        "guttman_lambda6",
+        "average_r",
+    }
+    assert ((boot["ci_low"] < boot["estimate"]) & (boot["estimate"] < boot["ci_high"])).all()
+    assert list(a.columns) == [
+        "statistic",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "confidence_level",
+        "n",
+        "method",
+    ]
+
+
+def test_batched_bootstrap_covariance_equals_resampled_rows() -> None:
+    x = np.random.default_rng(0).normal(size=(50, 4))
+    counts = np.random.default_rng(1).multinomial(50, np.full(50, 1 / 50), size=3).astype(float)
+    batched = _batched_cov(x, counts)
+    for b in range(3):
+        rows = np.repeat(np.arange(50), counts[b].astype(int))
+        np.testing.assert_allclose(batched[b], np.cov(x[rows], rowvar=False), atol=1e-12)
+
+
+def test_ordinal_alpha_matches_alpha_of_psych_polychoric() -> None:
+    df, items = reversed_data("simulated_likert")
+    gold = read_ref("polychoric.csv")
+    gold = gold[gold["dataset"] == "simulated_likert"]["ordinal_alpha"].iloc[0]
+    res = reliability(df, items, n_boot=0, ordinal=True)
+    assert _point(res, "ordinal_alpha") == pytest.approx(gold, abs=1e-4)
+    assert _point(res, "ordinal_omega_total") > _point(res, "omega_total")
+
+
+@pytest.mark.parametrize(
+    ("data", "items", "message"),
+    [
+        ({"a": [1, 2, 3]}, ["a"], "at least 2 items"),
+        ({"a": [1, 2, 3, 4], "b": [2, 2, 2, 2]}, ["a", "b"], "'b' are constant"),
+        ({"a": [1, 2, 3, 4], "b": [np.nan] * 4}, ["a", "b"], "'b' have no answers"),
+        ({"a": [1, 2, 3, 4], "b": ["x", "y", "z", "w"]}, ["a", "b"], "'b' is not numeric"),
+        ({"a": [1, 2, np.nan, 4], "b": [1, np.nan, 3, 2]}, ["a", "b"], "only 2 respondent"),
+        ({"a": [1, 2, 3]}, ["a", "zz"], "no column"),
+        ({"a": [1, 2, 3]}, "a", "single string"),
+    ],
+)
+def test_bad_input_is_a_clear_error(
+    data: dict[str, list[object]], items: list[str], message: str
+) -> None:
+    with pytest.raises(AnalysisInputError, match=message):
+        reliability(pd.DataFrame(data), items, n_boot=0)
+
+
+def test_bad_arguments() -> None:
+    df = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 3, 4], "c": [1, 1, 3, 4]})
+    with pytest.raises(AnalysisInputError, match="reverse lists 'd'"):
+        reliability(df, ["a", "b", "c"], reverse=["d"])
+    with pytest.raises(AnalysisInputError, match="confidence_level"):
+        reliability(df, ["a", "b", "c"], confidence_level=95)
+    with pytest.raises(AnalysisInputError, match="n_boot"):
+        reliability(df, ["a", "b", "c"], n_boot=-1)
+    with pytest.raises(AnalysisInputError, match="needs at least 6 items"):
+        omega(df, ["a", "b", "c"], nfactors=2)
+    with pytest.raises(AnalysisInputError, match="at least 3 items"):
+        item_statistics(df, ["a", "b"])
+
+
+def test_batched_bootstrap_omega_equals_one_at_a_time() -> None:
+    from deliberval.analysis.psychometrics import _omega_from_corr, _omega_total_batch
+
+    df, items = reversed_data("bfi_agreeableness")
+    x = df[items].to_numpy(dtype=float)
+    gen = np.random.default_rng(3)
+    corrs = np.array(
+        [np.corrcoef(x[gen.integers(0, len(x), len(x))], rowvar=False) for _ in range(4)]
+    )
+    expected = [_omega_from_corr(c, 1)[0] for c in corrs]
+    np.testing.assert_allclose(_omega_total_batch(corrs), expected, atol=1e-9)
