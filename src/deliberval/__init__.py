@@ -17,6 +17,16 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 from deliberval import instruments
+from deliberval.analysis.change import (
+    attrition,
+    did,
+    group_means,
+    likert_shares,
+    prepost,
+    response_weights,
+    selection_check,
+)
+from deliberval.analysis.comparison import ProcessComparison, compare_processes
 from deliberval.analysis.fairness import selection_fairness
 from deliberval.analysis.representativeness import (
     TargetsWarning,
@@ -40,17 +50,26 @@ __all__ = [
     "DataInputError",
     "DelibervalError",
     "InstrumentError",
+    "ProcessComparison",
     "RakingConvergenceWarning",
     "TargetsWarning",
     "__version__",
+    "attrition",
+    "compare_processes",
     "design_effect",
+    "did",
     "effective_n",
     "funnel",
+    "group_means",
     "instruments",
+    "likert_shares",
     "margins_of_error",
+    "prepost",
     "r_indicator",
     "rake",
     "representativeness",
+    "response_weights",
+    "selection_check",
     "selection_fairness",
     "survey_mean",
     "trim_weights",

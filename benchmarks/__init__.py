@@ -1,0 +1,1 @@
+"""Benchmarks and Monte Carlo validation scripts (not part of the unit tests)."""

@@ -1,0 +1,158 @@
+"""Monte Carlo coverage of the change-analysis confidence intervals (``make validate-coverage``).
+
+Simulates 500 panel datasets with known effects (numpy, vectorised over datasets), runs
+:func:`deliberval.analysis.change.prepost` and :func:`deliberval.analysis.change.did` on each,
+and reports how often the nominal 95% intervals cover the truth. Acceptance: 93-97% for the
+paired mean difference and the DiD. Writes ``benchmarks/results/coverage.json``.
+
+Not part of the unit tests (it takes a few minutes). Run with ``python -m benchmarks.coverage``
+(``--reps``, ``--seed`` and ``--out`` change the defaults).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import deliberval
+from deliberval.analysis._common import rng
+from deliberval.analysis.change import did, prepost
+
+RESULTS = Path(__file__).parent / "results" / "coverage.json"
+
+# paired design: y_pre = a + e1, y_post = a + DELTA + e2
+N_PAIRED = 60
+DELTA = 0.3
+SD_A, SD_E = 1.0, 0.7
+TRUE_DZ = DELTA / (SD_E * math.sqrt(2))
+
+# DiD design: 80 participants, 120 controls, baseline gap, common trend, 15% attrition at post
+N_TREATED, N_CONTROL = 80, 120
+GAP, TREND, EFFECT = 0.3, 0.1, 0.4
+P_MISSING_POST = 0.15
+
+
+def simulate_paired(gen: np.random.Generator, reps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays (reps, N_PAIRED) of pre and post values."""
+    a = gen.normal(0, SD_A, (reps, N_PAIRED))
+    pre = a + gen.normal(0, SD_E, (reps, N_PAIRED))
+    post = a + DELTA + gen.normal(0, SD_E, (reps, N_PAIRED))
+    return pre, post
+
+
+def simulate_did(gen: np.random.Generator, reps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrays (reps, n) of pre values, post values (NaN when missing) and the treated flag."""
+    n = N_TREATED + N_CONTROL
+    treated = np.r_[np.ones(N_TREATED), np.zeros(N_CONTROL)]
+    a = gen.normal(0, SD_A, (reps, n)) + GAP * treated
+    pre = a + gen.normal(0, SD_E, (reps, n))
+    post = a + TREND + EFFECT * treated + gen.normal(0, SD_E, (reps, n))
+    post[gen.random((reps, n)) < P_MISSING_POST] = np.nan
+    return pre, post, treated
+
+
+def _long(pre: np.ndarray, post: np.ndarray, group: np.ndarray | None = None) -> pd.DataFrame:
+    n = pre.size
+    data: dict[str, object] = {
+        "respondent_id": np.tile(np.arange(n), 2),
+        "wave": np.repeat(["pre", "post"], n),
+        "y": np.r_[pre, post],
+    }
+    if group is not None:
+        data["group"] = np.tile(group, 2)
+    out = pd.DataFrame(data)
+    return out.loc[out["y"].notna()]
+
+
+def _summary(name: str, truth: float, covered: np.ndarray, widths: np.ndarray) -> dict:
+    cov = float(covered.mean())
+    return {
+        "estimand": name,
+        "truth": truth,
+        "coverage": cov,
+        "mc_se": math.sqrt(cov * (1 - cov) / covered.size),
+        "mean_ci_width": float(widths.mean()),
+        "within_93_97": bool(0.93 <= cov <= 0.97),
+    }
+
+
+def run(reps: int = 500, seed: int = 20261121) -> dict:
+    """Simulate ``reps`` datasets of each design and return the coverage summary."""
+    start = time.perf_counter()
+    gen = rng(seed)
+    pre, post = simulate_paired(gen, reps)
+    d_pre, d_post, treated = simulate_did(gen, reps)
+    group = np.where(treated == 1, "participant", "control")
+
+    paired = np.empty((reps, 4))
+    did_ci = np.empty((reps, 2, 2))
+    for i in range(reps):
+        r = prepost(_long(pre[i], post[i]), "y").iloc[0]
+        paired[i] = (r["ci_low"], r["ci_high"], r["d_z_ci_low"], r["d_z_ci_high"])
+        d = did(_long(d_pre[i], d_post[i], group), "y").set_index("model")
+        did_ci[i] = d.loc[["pooled_ols", "individual_fe"], ["ci_low", "ci_high"]].to_numpy()
+
+    def cover(lo: np.ndarray, hi: np.ndarray, truth: float) -> tuple[np.ndarray, np.ndarray]:
+        return (lo <= truth) & (truth <= hi), hi - lo
+
+    results = [
+        _summary("paired mean difference (prepost mean_diff)", DELTA, *cover(paired[:, 0], paired[:, 1], DELTA)),
+        _summary("paired d_z (prepost d_z)", TRUE_DZ, *cover(paired[:, 2], paired[:, 3], TRUE_DZ)),
+        _summary("DiD, pooled OLS with cluster-robust SE", EFFECT, *cover(did_ci[:, 0, 0], did_ci[:, 0, 1], EFFECT)),
+        _summary("DiD, individual fixed effects", EFFECT, *cover(did_ci[:, 1, 0], did_ci[:, 1, 1], EFFECT)),
+    ]
+    return {
+        "script": "benchmarks/coverage.py",
+        "deliberval_version": deliberval.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "seed": seed,
+        "n_datasets": reps,
+        "confidence_level": 0.95,
+        "acceptance": "coverage of the paired mean difference and the DiD within 0.93-0.97",
+        "designs": {
+            "paired": {"n": N_PAIRED, "delta": DELTA, "sd_person": SD_A, "sd_error": SD_E},
+            "did": {
+                "n_treated": N_TREATED,
+                "n_control": N_CONTROL,
+                "baseline_gap": GAP,
+                "trend": TREND,
+                "effect": EFFECT,
+                "p_missing_post": P_MISSING_POST,
+                "sd_person": SD_A,
+                "sd_error": SD_E,
+            },
+        },
+        "results": results,
+        "passed": all(r["within_93_97"] for r in results if "d_z" not in r["estimand"]),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    summary = run(args.reps, args.seed)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    for r in summary["results"]:
+        flag = "ok" if r["within_93_97"] else "OUT OF 93-97%"
+        print(f"{r['estimand']:<45} coverage {r['coverage']:.3f} (MC SE {r['mc_se']:.3f})  {flag}")
+    print(f"wrote {args.out} in {summary['seconds']} s")
+    if not summary["passed"]:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
