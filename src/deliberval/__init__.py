@@ -27,6 +27,14 @@ from deliberval.analysis.change import (
     selection_check,
 )
 from deliberval.analysis.comparison import ProcessComparison, compare_processes
+from deliberval.analysis.dri import (
+    DRIWarning,
+    dri,
+    dri_change,
+    dri_individual,
+    dri_pairs,
+    dri_permutation_test,
+)
 from deliberval.analysis.fairness import selection_fairness
 from deliberval.analysis.representativeness import (
     TargetsWarning,
@@ -47,6 +55,7 @@ from deliberval.errors import AnalysisInputError, DataInputError, DelibervalErro
 
 __all__ = [
     "AnalysisInputError",
+    "DRIWarning",
     "DataInputError",
     "DelibervalError",
     "InstrumentError",
@@ -58,6 +67,11 @@ __all__ = [
     "compare_processes",
     "design_effect",
     "did",
+    "dri",
+    "dri_change",
+    "dri_individual",
+    "dri_pairs",
+    "dri_permutation_test",
     "effective_n",
     "funnel",
     "group_means",
