@@ -1,0 +1,106 @@
+"""``deliberval uptake``: recommendation uptake indicators from a register, or a blank template.
+
+``deliberval uptake REGISTER --as-of DATE`` prints the indicators per process;
+``deliberval uptake template -o register.xlsx`` writes a register workbook with drop-down lists.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from deliberval.analysis.uptake import INDICATORS, uptake
+from deliberval.cli._common import console, user_errors
+from deliberval.coding import load_scheme
+from deliberval.errors import DataInputError
+from deliberval.io.uptake import read_register, write_register_template
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``uptake`` command to the main app."""
+    app.command("uptake")(uptake_command)
+
+
+def _fmt(value: float, digits: int = 2) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.{digits}f}"
+
+
+def uptake_command(
+    register_path: Annotated[
+        str, typer.Argument(metavar="REGISTER",
+                            help="Register .xlsx, folder with recommendations.csv + events.csv, "
+                                 "or the word 'template' to write a blank register.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Template file to write (with 'template').")] = None,
+    events: Annotated[Path | None, typer.Option("--events", help="Events CSV when REGISTER is a recommendations CSV.")] = None,
+    deadline_days: Annotated[int | None, typer.Option("--deadline-days",
+                                                      help="Response deadline in days after submission.")] = None,
+    coder: Annotated[str | None, typer.Option("--coder", help="Reference coder when several coded the events.")] = None,
+    scheme_path: Annotated[Path | None, typer.Option("--scheme", help="Your own coding-scheme YAML.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Uptake indicators per process (status on a date, uptake, rejections, deadlines, agenda)."""
+    with user_errors():
+        scheme = load_scheme(scheme_path)
+        if register_path == "template":
+            target = output or Path("register.xlsx")
+            written = write_register_template(target, scheme=scheme)
+            console.print(f"[green]wrote[/] {written} (coding scheme {scheme.id} {scheme.version})")
+            return
+        if as_of is None:
+            raise DataInputError("give the evaluation date with --as-of YYYY-MM-DD")
+        reg = read_register(register_path, events, scheme=scheme)
+        res = uptake(reg.recommendations, reg.events, as_of=as_of, deadline_days=deadline_days,
+                     coder=coder, scheme=scheme)
+    if as_json:
+        doc = {
+            "as_of": f"{res.as_of:%Y-%m-%d}",
+            "scheme": res.scheme,
+            "indicators": json.loads(res.indicators.to_json(orient="records")),
+            "prior_agenda": json.loads(res.agenda_test.to_json(orient="records")),
+            "medians": json.loads(res.medians.to_json(orient="records")),
+        }
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"Recommendation uptake on {res.as_of:%Y-%m-%d} ({res.scheme})")
+    table.add_column("process")
+    table.add_column("indicator")
+    table.add_column("estimate", justify="right")
+    table.add_column("95% CI" if res.indicators["confidence_level"].iloc[0] == 0.95 else "CI",
+                     justify="right")
+    table.add_column("n", justify="right")
+    order = {name: i for i, name in enumerate(INDICATORS)}
+    for process, g in res.indicators.groupby("process_id", sort=False):
+        for j, r in enumerate(g.sort_values("indicator", key=lambda s: s.map(order)).itertuples()):
+            table.add_row(str(process) if j == 0 else "", str(r.indicator), _fmt(r.estimate),
+                          f"{_fmt(r.ci_low)}-{_fmt(r.ci_high)}" if not np.isnan(r.ci_low) else "",
+                          str(r.n))
+        table.add_section()
+    console.print(table)
+    agenda = Table(title="Prior-agenda matrix (Vrydagh 2022): uptake of recommendations already "
+                         "on the agenda vs new ones")
+    for col in ("process", "on agenda", "new", "difference", "Fisher p", "unknown"):
+        agenda.add_column(col, justify="left" if col == "process" else "right",
+                          no_wrap=col == "process")
+    for r in res.agenda_test.itertuples():
+        agenda.add_row(str(r.process_id), f"{_fmt(r.uptake_on_agenda)} (n={r.n_on_agenda})",
+                       f"{_fmt(r.uptake_new)} (n={r.n_new})", _fmt(r.difference),
+                       _fmt(r.p_value, 3), str(r.n_unknown))
+    console.print(agenda)
+    med = Table(title="Median days (Kaplan-Meier, censored at the evaluation date)")
+    for col in ("process", "to first response", "to implementation"):
+        med.add_column(col, justify="left" if col == "process" else "right")
+    wide = res.medians.pivot(index="process_id", columns="endpoint", values="median_days")
+    for process in res.indicators["process_id"].unique():
+        row = wide.loc[process]
+        med.add_row(str(process), _fmt(row["first_response"], 0) or "not reached",
+                    _fmt(row["implementation"], 0) or "not reached")
+    console.print(med)
