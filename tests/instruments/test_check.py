@@ -183,3 +183,26 @@ def test_shipped_library_passes_check(cli) -> None:  # type: ignore[no-untyped-d
     result = cli("instruments", "check")
     assert result.exit_code == 0
     assert "is a valid instrument definition" in result.stdout
+
+
+def test_questionnaire_module_references_are_checked(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    write_yaml(tmp_path / "mine.yaml", minimal())
+    path = write_yaml(
+        tmp_path / "q.yaml",
+        {
+            "kind": "questionnaire", "id": "my_q", "version": "0.1.0", "title": {"en": "Q"},
+            "languages": {"en": {"status": "source"}}, "licence": "x",
+            "modules": [
+                {"instrument": "my_module"},
+                {"instrument": "political_efficacy", "items": ["efficacy_int_understand", "efficacy_typo"]},
+                {"instrument": "no_such_module"},
+            ],
+        },
+    )
+    assert check_path(tmp_path) == [
+        Problem(str(path), "module 'political_efficacy'", "items", "instrument has no item 'efficacy_typo'"),
+        Problem(str(path), "module 'no_such_module'", "instrument", "no instrument with this id in the library"),
+    ]
+    result = cli("instruments", "check", str(tmp_path))
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 2

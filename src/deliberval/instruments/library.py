@@ -337,6 +337,7 @@ def check_path(path: PathLike) -> list[Problem]:
                     if isinstance(it, dict) and "id" in it:
                         shipped_items[str(it["id"])] = str(data.get("id"))
     seen_items: dict[str, str] = {}
+    checked: dict[str, LibraryEntry] = {}
     for f in files:
         data, found = parse_file(f)
         problems += found
@@ -344,10 +345,22 @@ def check_path(path: PathLike) -> list[Problem]:
             continue
         definition, found = check_definition(data, str(f))
         problems += found
+        if definition is not None:
+            checked.setdefault(definition.id, LibraryEntry(f, definition))
         if isinstance(definition, Instrument):
             for it in definition.items:
                 owner = shipped_items.get(it.id) or seen_items.get(it.id)
                 if owner is not None and owner != definition.id:
                     problems.append(Problem(str(f), f"item {it.id!r}", "id", f"item id is already used by instrument {owner!r}"))
                 seen_items[it.id] = definition.id
+    # Questionnaires may compose shipped modules and the user's own ones.
+    questionnaires = [e for e in checked.values() if isinstance(e.definition, Questionnaire)]
+    if questionnaires:
+        try:
+            known = dict(_scan(None))
+        except InstrumentError:  # a broken DELIBERVAL_SURVEYS folder is reported when loading
+            known = {}
+        known.update(checked)
+        for entry in questionnaires:
+            problems += _questionnaire_problems(entry, known)
     return problems
