@@ -253,3 +253,43 @@ def test_r_indicator_weights_equal_replication_and_constant_response() -> None:
     everybody = r_indicator(df.assign(v=True), "v", ["age"]).iloc[0]
     assert everybody["r_indicator"] == 1.0
     assert everybody["method"].startswith("constant response")
+
+
+def test_canonical_intersection_rows_and_example_data() -> None:
+    from deliberval.datasets import examples
+
+    ex = examples.simulate_climate_assembly(seed=3)
+    members = ex.members.loc[ex.members["selected"]]
+    cross = (
+        ex.members.groupby(["demo_gender", "demo_education"]).size() / len(ex.members)
+    ).reset_index(name="share")
+    two_way = pd.DataFrame(
+        {
+            "population_id": ex.targets["population_id"].iloc[0],
+            "dimension": "demo_gender*demo_education",
+            "category": cross["demo_gender"] + "*" + cross["demo_education"],
+            "share": cross["share"],
+        }
+    )
+    targets = pd.concat([ex.targets, two_way], ignore_index=True)
+    with pytest.warns(TargetsWarning, match=r"no members in 'demo_gender' categories \['other'\]"):
+        res = representativeness(members, targets, seed=0)
+    assert "demo_gender*demo_education" not in set(res.dimensions["dimension"])
+    inter = res.intersections
+    assert len(inter) == len(cross)
+    assert inter["panel_n"].sum() == len(members)
+    panel = members.groupby(["demo_gender", "demo_education"]).size() / len(members)
+    expected = np.mean(
+        [
+            (panel.get((a, b), 0.0) - t) ** 2
+            for a, b, t in zip(
+                cross["demo_gender"], cross["demo_education"], cross["share"], strict=True
+            )
+        ]
+    )
+    overall = res.overall.set_index("statistic")["estimate"]
+    assert overall["intersectional_mse"] == pytest.approx(expected)
+    # the simulated volunteers are selective; the funnel finds it at volunteering
+    fun = funnel(ex.members, ex.targets, seed=0)
+    assert fun.stages["n"].iloc[0] == len(ex.members)
+    assert fun.stages["change_in_mean_duncan"].idxmax() == 1

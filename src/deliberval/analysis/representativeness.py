@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 DEFAULT_STAGES = ("invited", "volunteered", "selected", "attended_all", "answered_post")
+_SHORT_STAGES = ("invited", "volunteered", "selected", "attended", "answered")
 
 
 class TargetsWarning(UserWarning):
@@ -150,7 +151,7 @@ def _prepare_targets(
         raise AnalysisInputError(
             f"targets list category {first['category']!r} of {first['dimension']!r} twice"
         )
-    available = list(dict.fromkeys(t["dimension"]))
+    available = [d for d in dict.fromkeys(t["dimension"]) if "*" not in d]
     chosen = list(available if dimensions is None else dimensions)
     unknown = [d for d in chosen if d not in available]
     if unknown:
@@ -175,6 +176,34 @@ def _prepare_targets(
             shares = shares / total
         out[dim] = (sub["category"].tolist(), shares)
     return out
+
+
+def _intersections_in_targets(
+    targets: pd.DataFrame, population_id: str | None
+) -> pd.DataFrame | None:
+    """Two-way rows of the canonical targets table (``demo_gender*demo_age_band``,
+    ``woman*16_24``) in the layout of ``intersection_targets``; None when there are none."""
+    t = targets
+    if population_id is not None and "population_id" in t.columns:
+        t = t.loc[t["population_id"].astype(str) == population_id]
+    t = t.loc[t["dimension"].astype(str).str.contains("*", regex=False)]
+    if t.empty:
+        return None
+    dims = t["dimension"].astype(str).str.split("*", regex=False)
+    cats = t["category"].astype(str).str.split("*", regex=False)
+    if (dims.str.len() != 2).any() or (cats.str.len() != 2).any():
+        raise AnalysisInputError(
+            "intersection targets must be two-way: dimension 'a*b' with categories 'x*y'"
+        )
+    return pd.DataFrame(
+        {
+            "dimension_1": dims.str[0].to_numpy(),
+            "category_1": cats.str[0].to_numpy(),
+            "dimension_2": dims.str[1].to_numpy(),
+            "category_2": cats.str[1].to_numpy(),
+            "share": t["share"].to_numpy(),
+        }
+    )
 
 
 def _counts(
@@ -475,12 +504,14 @@ def representativeness(
         Canonical targets table: ``population_id, dimension, category, share, source, year``
         (``population_id``, ``source`` and ``year`` optional here).
     dimensions : sequence of str, optional
-        Dimensions to compare; default every dimension in ``targets``.
+        Dimensions to compare; default every one-way dimension in ``targets``.
     population_id : str, optional
         Which population when ``targets`` holds several.
     intersection_targets : pandas.DataFrame, optional
         Two-way population shares: ``dimension_1, category_1, dimension_2, category_2,
-        share`` (shares sum to 1 per pair of dimensions).
+        share`` (shares sum to 1 per pair of dimensions). Rows of ``targets`` written the
+        canonical way (dimension ``"demo_gender*demo_age_band"``, category ``"woman*16_24"``)
+        are used as intersection targets automatically.
     quotas : pandas.DataFrame, optional
         ``dimension, category, min, max`` in members (counts), as used by the selection.
     confidence_level : float, default 0.95
@@ -568,6 +599,13 @@ def representativeness(
     categories, dims = _composition(
         members, prepared, level=level, ci_method=ci_method, exact_kw=exact_kw, warn=True
     )
+    from_targets = _intersections_in_targets(targets, population_id)
+    if from_targets is not None:
+        intersection_targets = (
+            from_targets
+            if intersection_targets is None
+            else pd.concat([intersection_targets, from_targets], ignore_index=True)
+        )
     inter = (
         _intersections(members, intersection_targets, tolerance)
         if intersection_targets is not None
@@ -720,7 +758,7 @@ def funnel(
     members: pd.DataFrame,
     targets: pd.DataFrame,
     *,
-    stages: Sequence[str] = DEFAULT_STAGES,
+    stages: Sequence[str] | None = None,
     dimensions: Sequence[str] | None = None,
     population_id: str | None = None,
     confidence_level: float = 0.95,
@@ -739,9 +777,10 @@ def funnel(
         (or 0/1) column per stage and one column per dimension.
     targets : pandas.DataFrame
         Canonical targets table (see :func:`representativeness`).
-    stages : sequence of str
+    stages : sequence of str, optional
         Stage columns in funnel order; default ``invited, volunteered, selected,
-        attended_all, answered_post``. A person is at stage *k* when true for stages 1..*k*
+        attended_all, answered_post`` (or ``invited, volunteered, selected, attended,
+        answered`` when those are the columns present). A person is at stage *k* when true for stages 1..*k*
         (someone who answered the post survey without attending every session is not in the
         last stage).
     dimensions, population_id, confidence_level, ci_method, tolerance
@@ -784,6 +823,11 @@ def funnel(
     level = check_confidence_level(confidence_level)
     if ci_method not in ("wilson", "exact"):
         raise AnalysisInputError(f"ci_method must be 'wilson' or 'exact', got {ci_method!r}")
+    if stages is None:
+        stages = next(
+            (c for c in (DEFAULT_STAGES, _SHORT_STAGES) if all(x in members.columns for x in c)),
+            DEFAULT_STAGES,
+        )
     stage_list = list(stages)
     if not stage_list:
         raise AnalysisInputError("give at least one stage column")
