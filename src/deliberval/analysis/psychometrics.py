@@ -16,8 +16,9 @@ from scipy import optimize, special, stats
 
 from deliberval.analysis._common import check_confidence_level, require_columns, rng
 from deliberval.errors import AnalysisInputError
+from deliberval.instruments.model import Instrument
 
-__all__ = ["item_statistics", "omega", "polychoric", "reliability"]
+__all__ = ["item_statistics", "omega", "polychoric", "psychometrics_report", "reliability"]
 
 _RELIABILITY_COLUMNS = [
     "statistic",
@@ -677,3 +678,211 @@ def item_statistics(
             }
         )
     return pd.DataFrame(rows)
+
+
+# ---- report over every scale of an instrument --------------------------------------------------
+_REPORT_COLUMNS = [
+    "scale",
+    "subgroup",
+    "n_items",
+    "n",
+    "cronbach_alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "omega_total",
+    "cfa_df",
+    "cfi",
+    "tli",
+    "rmsea",
+    "srmr",
+    "min_std_loading",
+    "invariance",
+    "status",
+    "flags",
+]
+
+
+def _scale_row(
+    items_df: pd.DataFrame, items: list[str], thresholds: dict[str, float], confidence_level: float
+) -> dict[str, object]:
+    from deliberval.analysis.cfa import cfa
+
+    row: dict[str, object] = {"n_items": len(items)}
+    flags: list[str] = []
+    if len(items) == 2:
+        flags.append("two-item scale: alpha is only the Spearman-Brown of one correlation")
+    rel = reliability(items_df, items, confidence_level=confidence_level, n_boot=0)
+    feldt = rel[rel["method"] == "feldt"].iloc[0]
+    row.update(
+        n=int(feldt["n"]),
+        cronbach_alpha=float(feldt["estimate"]),
+        alpha_ci_low=float(feldt["ci_low"]),
+        alpha_ci_high=float(feldt["ci_high"]),
+        omega_total=float(rel.loc[rel["statistic"] == "omega_total", "estimate"].iloc[0]),
+    )
+    if row["cronbach_alpha"] < thresholds["alpha"]:  # type: ignore[operator]
+        flags.append(f"alpha {row['cronbach_alpha']:.2f} < {thresholds['alpha']:.2f}")
+    if row["omega_total"] < thresholds["omega"]:  # type: ignore[operator]
+        flags.append(f"omega {row['omega_total']:.2f} < {thresholds['omega']:.2f}")
+    if len(items) >= 3:
+        res = cfa(items_df, {"scale": items})
+        fit = res.fit.iloc[0]
+        min_load = float(res.loadings["std_loading"].min())
+        row.update(
+            cfa_df=int(fit["df"]),
+            cfi=fit["cfi"],
+            tli=fit["tli"],
+            rmsea=fit["rmsea"],
+            srmr=fit["srmr"],
+            min_std_loading=min_load,
+        )
+        if fit["df"] == 0:
+            flags.append("three items: one-factor model is just identified, fit cannot be tested")
+        elif fit["cfi"] < thresholds["cfi"]:
+            flags.append(f"CFI {fit['cfi']:.3f} < {thresholds['cfi']:.2f}")
+        weak = res.loadings.loc[
+            res.loadings["std_loading"] < thresholds["loading"], "item"
+        ].tolist()
+        if weak:
+            flags.append(f"loading < {thresholds['loading']:.2f}: {', '.join(weak)}")
+    row["flags"] = "; ".join(flags)
+    row["status"] = "check" if flags else "ok"
+    return row
+
+
+def psychometrics_report(
+    df: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    by: str | None = None,
+    invariance_by: str | None = None,
+    confidence_level: float = 0.95,
+    alpha_threshold: float = 0.70,
+    omega_threshold: float = 0.70,
+    cfi_threshold: float = 0.95,
+    loading_threshold: float = 0.40,
+) -> pd.DataFrame:
+    """Reliability and factor structure of every multi-item scale of an instrument, with flags.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical responses table with raw codes (missing codes and reverse keying are handled
+        by :func:`deliberval.score` first).
+    instrument : Instrument
+        The instrument whose ``scales`` are analysed.
+    by : str, optional
+        Analyse each level of this column separately (e.g. ``"wave"``); one row per scale and
+        level. Default: all rows together (``subgroup`` is ``"all"``).
+    invariance_by : str, optional
+        Also test configural / metric / scalar invariance of every scale with 3+ items across
+        this column and report the verdict of the strongest level tested.
+    confidence_level : float, default 0.95
+        Coverage of Feldt's alpha interval.
+    alpha_threshold, omega_threshold, cfi_threshold, loading_threshold : float
+        Conventional cut-offs (0.70, 0.70, 0.95, 0.40) below which a scale is flagged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scale (and subgroup): ``scale, subgroup, n_items, n`` (complete rows),
+        ``cronbach_alpha, alpha_ci_low, alpha_ci_high`` (Feldt), ``omega_total``, one-factor CFA
+        ``cfa_df, cfi, tli, rmsea, srmr, min_std_loading`` (NaN for two-item scales),
+        ``invariance`` (verdict or empty), ``status`` (``ok``, ``check`` or
+        ``not_estimated``) and ``flags`` (reasons, separated by ``"; "``).
+
+    Notes
+    -----
+    Flags: alpha or omega below .70, CFI below .95 (not for just-identified three-item
+    models, whose fit cannot be tested), standardised loadings below .40, two-item scales (alpha
+    is then a function of a single correlation; Eisinga, te Grotenhuis & Pelzer, 2013). A scale
+    that cannot be estimated (too few complete rows, a constant item, ...) gets status
+    ``not_estimated`` and the reason in ``flags`` instead of stopping the report.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from deliberval.instruments.model import Instrument
+    >>> inst = Instrument.model_validate({
+    ...     "id": "demo", "version": "1.0.0", "title": {"en": "Demo"},
+    ...     "languages": {"en": {"status": "source"}}, "licence": "CC-BY-4.0",
+    ...     "response_scales": [{"id": "agree_5", "type": "likert", "min": 1, "max": 5}],
+    ...     "items": [{"id": i, "construct": "c", "text": {"en": i}, "scale": "agree_5",
+    ...                "waves": ["pre"], "respondents": ["citizen"],
+    ...                "source": {"citation": "x", "wording": "new"}} for i in ("a", "b", "c", "d")],
+    ...     "scales": [{"id": "c", "construct": "c", "items": ["a", "b", "c", "d"],
+    ...                 "scoring": {"method": "mean", "min_valid": 3}}]})
+    >>> gen = np.random.default_rng(0)
+    >>> f = gen.normal(size=(300, 1))
+    >>> raw = np.clip(np.round(3 + f + 0.8 * gen.normal(size=(300, 4))), 1, 5)
+    >>> df = pd.DataFrame(raw, columns=list("abcd"))
+    >>> rep = psychometrics_report(df, inst)
+    >>> rep[["scale", "n", "cronbach_alpha", "cfi", "status"]].round(3)
+      scale    n  cronbach_alpha    cfi status
+    0     c  300           0.841  0.991     ok
+    """
+    from deliberval.analysis.cfa import invariance
+    from deliberval.scoring import score
+
+    level = check_confidence_level(confidence_level)
+    extra = [c for c in (by, invariance_by) if c is not None]
+    require_columns(df, extra)
+    thresholds = {
+        "alpha": alpha_threshold,
+        "omega": omega_threshold,
+        "cfi": cfi_threshold,
+        "loading": loading_threshold,
+    }
+    cleaned = score(df, instrument).items
+    for c in extra:
+        cleaned[c] = df[c].to_numpy()
+    rows: list[dict[str, object]] = []
+    subgroups = (
+        [("all", cleaned)]
+        if by is None
+        else [(str(lv), cleaned[cleaned[by] == lv]) for lv in pd.unique(cleaned[by].dropna())]
+    )
+    for sc in instrument.scales:
+        items = [i for i in sc.items if i in cleaned.columns]
+        verdict = ""
+        if invariance_by is not None and len(items) >= 3:
+            try:
+                inv = invariance(cleaned, items, group=invariance_by)
+                holds = inv[inv["verdict"].str.contains("holds")]
+                verdict = str(holds["verdict"].iloc[-1] if len(holds) else inv["verdict"].iloc[1])
+            except AnalysisInputError as exc:
+                verdict = f"not estimated: {exc}"
+        for name, part in subgroups:
+            base: dict[str, object] = {"scale": sc.id, "subgroup": name, "invariance": verdict}
+            if len(items) < 2:
+                rows.append(
+                    {
+                        **base,
+                        "n_items": len(items),
+                        "status": "not_estimated",
+                        "flags": f"only {len(items)} of the scale's items are in the data",
+                    }
+                )
+                continue
+            try:
+                rows.append({**base, **_scale_row(part, items, thresholds, level)})
+            except AnalysisInputError as exc:
+                rows.append(
+                    {**base, "n_items": len(items), "status": "not_estimated", "flags": str(exc)}
+                )
+    out = pd.DataFrame(rows, columns=_REPORT_COLUMNS)
+    for col in (
+        "cronbach_alpha",
+        "alpha_ci_low",
+        "alpha_ci_high",
+        "omega_total",
+        "cfi",
+        "tli",
+        "rmsea",
+        "srmr",
+        "min_std_loading",
+    ):
+        out[col] = out[col].astype(float)
+    out["n"] = out["n"].astype("Int64")
+    out["cfa_df"] = out["cfa_df"].astype("Int64")
+    return out
