@@ -243,7 +243,8 @@ def uptake(
         ``status_rank, status_date, n_events, responded, first_response_date,
         days_to_first_response, deadline_date, within_deadline, rejected, justified, taken_up,
         fidelity, fidelity_weight, impact_type, implemented, implementation_date,
-        days_to_implementation``. See :class:`UptakeResult` for the other tables.
+        days_to_implementation, follow_up_days`` (days from submission to ``as_of``, the
+        censoring time). See :class:`UptakeResult` for the other tables.
 
     Raises
     ------
@@ -410,7 +411,7 @@ def _status_table(recs: pd.DataFrame, ev: pd.DataFrame, when: pd.Timestamp,
     out["implemented"] = out["status"].isin(scheme.implemented_codes)
     out["implementation_date"] = _map_dates(rid, impl)
     out["days_to_implementation"] = (out["implementation_date"] - out["submitted"]).dt.days.astype(float)
-    out["_censor_days"] = (when - out["submitted"]).dt.days.astype(float)
+    out["follow_up_days"] = (when - out["submitted"]).dt.days.astype(float)
     return out.reset_index(drop=True)
 
 
@@ -498,7 +499,7 @@ def _agenda(status: pd.DataFrame, cl: float) -> tuple[pd.DataFrame, pd.DataFrame
 def _endpoint(g: pd.DataFrame, endpoint: str) -> tuple[np.ndarray, np.ndarray]:
     col = "days_to_first_response" if endpoint == "first_response" else "days_to_implementation"
     event = g[col].notna().to_numpy()
-    time = np.where(event, g[col].to_numpy(), g["_censor_days"].to_numpy())
+    time = np.where(event, g[col].to_numpy(), g["follow_up_days"].to_numpy())
     return time.astype(float), event.astype(float)
 
 
