@@ -17,6 +17,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 from deliberval import instruments
+from deliberval.analysis.agreement import AgreementResult, agreement
 from deliberval.analysis.change import (
     attrition,
     did,
@@ -44,6 +45,7 @@ from deliberval.analysis.representativeness import (
     representativeness,
 )
 from deliberval.analysis.survey_estimation import survey_mean
+from deliberval.analysis.uptake import UptakeResult, uptake
 from deliberval.analysis.weighting import (
     RakingConvergenceWarning,
     design_effect,
@@ -54,6 +56,7 @@ from deliberval.analysis.weighting import (
 from deliberval.errors import AnalysisInputError, DataInputError, DelibervalError, InstrumentError
 
 __all__ = [
+    "AgreementResult",
     "AnalysisInputError",
     "DRIWarning",
     "DataInputError",
@@ -62,7 +65,9 @@ __all__ = [
     "ProcessComparison",
     "RakingConvergenceWarning",
     "TargetsWarning",
+    "UptakeResult",
     "__version__",
+    "agreement",
     "attrition",
     "compare_processes",
     "design_effect",
@@ -87,4 +92,5 @@ __all__ = [
     "selection_fairness",
     "survey_mean",
     "trim_weights",
+    "uptake",
 ]
