@@ -1,0 +1,1052 @@
+"""Seeded simulators of four example processes, returned as canonical tables.
+
+All data produced here are **SYNTHETIC**. They imitate the *design* of real processes (a
+Gentofte-style Political Task Committee, a Wallonia-style deliberative committee, a national
+citizens' assembly, a transnational citizens' panel), never their results: every number comes
+from the latent-trait model of :mod:`deliberval.datasets._engine` and the item measurement model
+of :mod:`deliberval.datasets._items`.
+
+Designs
+-------
+``gentofte_ptc``
+    ``n_committees`` (3) Political Task Committees of one municipal council (one process;
+    the committee is the ``unit`` column of ``members``), each with ``n_politicians`` (5)
+    councillors and ``n_citizens`` (10)
+    citizens picked from ``n_applicants`` (30) who answered an open call (applying is more likely
+    for the educated, the old and earlier participants; the picks are balanced on gender, age and
+    education). Pre and post; Danish, some citizens answer in English. True effects for citizens:
+    ``effect_external_efficacy``, ``effect_trust``, ``effect_influence``; for politicians:
+    ``effect_hybrid_openness`` (their view of citizens' competence and usefulness).
+``wallonia_committee``
+    One deliberative committee of ``n_citizens`` (30) citizens drawn by lot from
+    ``n_volunteers`` (300) who answered ``n_invited`` (3,000) letters, and ``n_mps`` (10)
+    members of parliament. Pre, post and a follow-up, in French. The effects at follow-up are
+    ``follow_up_retention`` (0.5) times the effects at post.
+``climate_assembly``
+    A national assembly of ``n_members`` (100) drawn by stratified lottery from ``n_volunteers``
+    (1,000) who answered ``n_invited`` (20,000) invitations. Volunteering is more likely for the
+    tertiary educated, the old, earlier participants, and people who trust institutions
+    (``volunteer_trust``, log-odds per latent SD) and feel efficacious, so that the assembly is
+    more trusting than the population at baseline. The volunteers not selected form the control
+    group (``group == "control"``, answering pre with probability ``control_response`` and post
+    with probability 0.8), and ``n_population`` (1,000) people of a population survey answer the
+    control questionnaire once (``group == "population"``, wave pre). ``benchmarks`` holds the
+    population's expected scale means. True effect for members: ``effect_external_efficacy``
+    (+0.4 SD) and smaller ones on internal efficacy and perceived influence; none for controls.
+``cofoe_panel``
+    ``n_panels`` (4) transnational citizens' panels of ``panel_size`` (200) members each (one
+    process; the panel is the ``unit`` column of ``members``), drawn from ``n_volunteers`` out of
+    ``n_invited`` and
+    randomly assigned to panels; languages en / fr / de / nl follow the (placeholder) region.
+    The effect on external efficacy varies between panels with SD ``effect_between_panels_sd``.
+
+Every simulator takes ``seed`` (an int, a numpy Generator, or None for fresh entropy) and is
+deterministic for a given int seed. Attrition (``attrition``) is the base probability of not
+attending every session; it is higher for people low in internal efficacy, and only those who
+attended every session answer the post survey (97 %).
+
+Truth
+-----
+``Example.truth`` holds the parameters and ``expected_change``: a tidy table (see
+:func:`deliberval.datasets._engine.expected_changes`) with the *expected* scale means at pre and
+at each later wave of the people who answered both, computed in closed form from the model, and
+the part of the change caused by taking part. Estimates from the raw data should recover these.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from deliberval.datasets._engine import (
+    Cohort,
+    T,
+    build_responses,
+    demographic_mean,
+    draw_demographics,
+    draw_stable,
+    expected_changes,
+    expected_item,
+    expected_scale,
+    str_array,
+    stratified_pick,
+    targets_table,
+    top_k,
+)
+from deliberval.datasets._items import DEMOGRAPHICS, ITEM_BY_ID, SCALE_BY_ID, TRAITS
+from deliberval.errors import DataInputError
+
+__all__ = [
+    "DEFAULT_SEED",
+    "Example",
+    "list_examples",
+    "load_example",
+    "simulate_climate_assembly",
+    "simulate_cofoe_panel",
+    "simulate_gentofte_ptc",
+    "simulate_wallonia_committee",
+]
+
+DEFAULT_SEED = 2021
+SYNTHETIC_SOURCE = "synthetic (deliberval example data; not real figures)"
+STAGES = ("invited", "volunteered", "selected", "attended_all", "answered_post")
+Seed = int | np.random.Generator | None
+
+
+@dataclass(frozen=True)
+class Example:
+    """One SYNTHETIC example process in deliberval's canonical tables.
+
+    Attributes
+    ----------
+    name : str
+        Example name, e.g. ``"climate_assembly"``.
+    description : str
+        What was simulated and how; starts with "SYNTHETIC".
+    process : pandas.DataFrame
+        One row, the process (``process_id`` is the example's name): ``process_id, name, model``
+        (``political_task_committee``, ``deliberative_committee``, ``citizens_assembly``),
+        ``country, level_of_government, commissioner,
+        start_date, end_date, n_sessions, members_citizen, members_politician, remit, languages``
+        (comma-separated ISO 639-1 codes).
+    responses : pandas.DataFrame
+        One row per respondent x wave: ``respondent_id, process_id, wave, group, role,
+        language``, then one column per simulated item of ``participant_standard`` holding the
+        raw code (``float64`` as the schemas expect; missing codes such as 88 or 8 kept as codes;
+        NaN when the item was not asked), then the ``demo_*`` string codes (citizens' pre rows;
+        a few are the missing code ``"refused"``).
+    targets : pandas.DataFrame
+        ``population_id, dimension, category, share, source, year``; shares sum to 1 per
+        dimension; ``source`` says synthetic.
+    members : pandas.DataFrame
+        The selection funnel, one row per person: ``person_id, process_id, role``, the nested
+        stage flags ``invited, volunteered, selected, attended_all, answered_post``, ``stage``
+        (the last stage reached) and the ``demo_*`` codes. ``person_id`` equals the
+        ``respondent_id`` of the same person in ``responses``. ``gentofte_ptc`` and
+        ``cofoe_panel`` add ``unit``: the committee or panel a person applied to or sat on.
+    truth : dict
+        The simulation's parameters and true effects, and ``expected_change`` (a tidy table of
+        expected scale means and changes).
+    benchmarks : pandas.DataFrame or None
+        Population benchmark values ``variable, value, source, year`` (``climate_assembly``).
+    seed : int or None
+        The seed the example was simulated with.
+    questionnaires : dict
+        Questionnaire id answered by each group.
+    recommendations, response_events : pandas.DataFrame or None
+        Recommendation register and response events; filled in by
+        :mod:`deliberval.datasets.registers` when available (see :meth:`with_registers`).
+    """
+
+    name: str
+    description: str
+    process: pd.DataFrame
+    responses: pd.DataFrame
+    targets: pd.DataFrame
+    members: pd.DataFrame
+    truth: Mapping[str, Any]
+    benchmarks: pd.DataFrame | None = None
+    seed: int | None = None
+    questionnaires: Mapping[str, str] = field(default_factory=dict)
+    recommendations: pd.DataFrame | None = None
+    response_events: pd.DataFrame | None = None
+    synthetic: bool = True
+
+    def __repr__(self) -> str:
+        return (
+            f"Example({self.name!r}, SYNTHETIC, seed={self.seed}, processes={len(self.process)}, "
+            f"responses={len(self.responses)} rows, members={len(self.members)} rows)"
+        )
+
+    @property
+    def process_ids(self) -> list[str]:
+        """The example's process ids, in order."""
+        return [str(p) for p in self.process["process_id"]]
+
+    def with_registers(
+        self, recommendations: pd.DataFrame | None, response_events: pd.DataFrame | None
+    ) -> Example:
+        """A copy of the example with a recommendation register and its response events."""
+        return dataclasses.replace(self, recommendations=recommendations, response_events=response_events)
+
+
+# ---- shares used as synthetic census targets ----------------------------------------------------
+_GENERIC_SHARES: dict[str, tuple[float, ...]] = {
+    "demo_gender": (0.51, 0.485, 0.005),
+    "demo_age_band": (0.13, 0.16, 0.16, 0.17, 0.16, 0.22),
+    "demo_education": (0.22, 0.43, 0.35),
+    "demo_region": (0.30, 0.25, 0.20, 0.15, 0.10),
+    "demo_migration": (0.78, 0.13, 0.09),
+    "demo_prior_participation": (0.15, 0.85),
+}
+_POLITICIAN_SHARES: dict[str, tuple[float, ...]] = {
+    "demo_gender": (0.38, 0.62, 0.0),
+    "demo_age_band": (0.02, 0.10, 0.22, 0.30, 0.26, 0.10),
+    "demo_education": (0.05, 0.25, 0.70),
+    "demo_region": (0.30, 0.25, 0.20, 0.15, 0.10),
+    "demo_migration": (0.92, 0.04, 0.04),
+    "demo_prior_participation": (0.90, 0.10),
+}
+
+
+def _shares(base: Mapping[str, tuple[float, ...]], **override: tuple[float, ...]) -> dict[str, tuple[float, ...]]:
+    out = dict(base)
+    out.update(override)
+    return out
+
+
+def _target_dict(shares: Mapping[str, tuple[float, ...]], dims: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    return {d: dict(zip(DEMOGRAPHICS[d], shares[d], strict=True)) for d in dims}
+
+
+# ---- argument checks --------------------------------------------------------------------------
+def _rng(seed: Seed) -> tuple[np.random.Generator, int | None]:
+    if isinstance(seed, np.random.Generator):
+        return seed, None
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0):
+        raise DataInputError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
+    return np.random.default_rng(seed), None if seed is None else int(seed)
+
+
+def _count(name: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise DataInputError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer) or not math.isfinite(value):
+        raise DataInputError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _probability(name: str, value: object, *, upper_open: bool = True) -> float:
+    v = _real(name, value)
+    if not (0.0 <= v < 1.0 if upper_open else 0.0 <= v <= 1.0):
+        bound = "[0, 1)" if upper_open else "[0, 1]"
+        raise DataInputError(f"{name} must lie in {bound}, got {value!r}")
+    return v
+
+
+def _at_most(small: str, a: int, big: str, b: int) -> None:
+    if a > b:
+        raise DataInputError(f"{small} ({a}) cannot exceed {big} ({b})")
+
+
+# ---- shared building blocks -------------------------------------------------------------------
+def _ids(prefix: str, n: int, width: int | None = None) -> np.ndarray:
+    width = width or max(4, len(str(n)))
+    numbers = pd.Series(np.arange(1, n + 1)).astype("str").str.zfill(width)
+    return (prefix + numbers).to_numpy(dtype=object)
+
+
+def _effects(n: int, where: np.ndarray, **by_trait: float) -> np.ndarray:
+    out = np.zeros((n, len(TRAITS)))
+    for trait, value in by_trait.items():
+        out[where, T[trait]] = value
+    return out
+
+
+def _trend(trend: float) -> np.ndarray:
+    out = np.zeros(len(TRAITS))
+    out[[T["trust"], T["internal_efficacy"], T["external_efficacy"], T["influence"]]] = trend
+    return out
+
+
+def _volunteer_score(
+    rng: np.random.Generator, demo: Mapping[str, np.ndarray], stable: np.ndarray, volunteer_trust: float
+) -> np.ndarray:
+    """Latent propensity to volunteer (logistic noise): educated, old, earlier participants,
+    trusting and internally efficacious people volunteer more."""
+    score = (
+        0.6 * (demo["demo_education"] == "isced_5_8")
+        - 0.5 * (demo["demo_education"] == "isced_0_2")
+        - 0.3 * (demo["demo_age_band"] == "16_24")
+        + 0.3 * (demo["demo_age_band"] == "55_64")
+        + 0.5 * (demo["demo_age_band"] == "65_plus")
+        + 0.9 * (demo["demo_prior_participation"] == "yes")
+        + volunteer_trust * stable[:, T["trust"]]
+        + 0.35 * stable[:, T["internal_efficacy"]]
+    )
+    return score + rng.logistic(size=len(score))
+
+
+def _attendance(rng: np.random.Generator, stable: np.ndarray, attrition: float) -> tuple[np.ndarray, np.ndarray]:
+    """(attended_all, answered_post): drop-out is likelier for low internal efficacy."""
+    n = len(stable)
+    base = math.log((1 - attrition) / attrition) if attrition > 0 else math.inf
+    p = 1.0 / (1.0 + np.exp(-(base + 0.5 * stable[:, T["internal_efficacy"]])))
+    attended = rng.random(n) < p
+    answered = attended & (rng.random(n) < 0.97)
+    return attended, answered
+
+
+def _members_table(
+    person_id: np.ndarray,
+    process_id: np.ndarray,
+    role: np.ndarray,
+    flags: Mapping[str, np.ndarray],
+    demo: Mapping[str, np.ndarray],
+    unit: np.ndarray | None = None,
+) -> pd.DataFrame:
+    stage_idx = np.sum([np.asarray(flags[s], dtype=bool) for s in STAGES], axis=0) - 1
+    table: dict[str, object] = {
+        "person_id": str_array(person_id),
+        "process_id": str_array(process_id),
+        "role": str_array(role),
+    }
+    for s in STAGES:
+        table[s] = np.asarray(flags[s], dtype=bool)
+    table["stage"] = str_array(np.asarray(STAGES, dtype=object), stage_idx)
+    if unit is not None:
+        table["unit"] = str_array(unit)
+    for d in DEMOGRAPHICS:
+        table[d] = str_array(demo[d])
+    return pd.DataFrame(table)
+
+
+def _process_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    out = pd.DataFrame(rows)
+    for col in ("start_date", "end_date"):
+        out[col] = pd.to_datetime(out[col])
+    for col in ("n_sessions", "members_citizen", "members_politician"):
+        out[col] = out[col].astype("int64")
+    return out
+
+
+def _stamp(frames: list[pd.DataFrame | None], name: str) -> None:
+    for df in frames:
+        if df is not None:
+            df.attrs.update({"synthetic": True, "example": name, "source": SYNTHETIC_SOURCE})
+
+
+def _cohort(
+    ids: np.ndarray, process_id: np.ndarray | str, group: str, role: np.ndarray | str,
+    language: np.ndarray | str, demo: Mapping[str, np.ndarray], stable: np.ndarray,
+    answered: Mapping[str, np.ndarray],
+) -> Cohort:
+    n = len(ids)
+
+    def full(v: np.ndarray | str) -> np.ndarray:
+        return np.asarray(v, dtype=object) if not isinstance(v, str) else np.full(n, v, dtype=object)
+
+    role_arr = full(role)
+    return Cohort(
+        person_id=ids, process_id=full(process_id), group=np.full(n, group, dtype=object), role=role_arr,
+        language=full(language), demo=dict(demo), mean=demographic_mean(demo, role_arr), stable=stable,
+        answered=dict(answered),
+    )
+
+
+def _subset(demo: Mapping[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    return {d: v[mask] for d, v in demo.items()}
+
+
+def _finish(
+    name: str, description: str, process: pd.DataFrame, cohort: Cohort, rng: np.random.Generator,
+    targets: pd.DataFrame, members: pd.DataFrame, truth: dict[str, Any], seed: int | None,
+    benchmarks: pd.DataFrame | None = None, questionnaires: Mapping[str, str] | None = None,
+) -> Example:
+    responses = build_responses(cohort, rng)
+    truth = {**truth, "stability": 0.7, "expected_change": expected_changes(cohort)}
+    _stamp([process, responses, targets, members, benchmarks, truth["expected_change"]], name)
+    return Example(
+        name=name, description=description, process=process, responses=responses, targets=targets,
+        members=members, truth=truth, benchmarks=benchmarks, seed=seed,
+        questionnaires=dict(questionnaires or {"participant": "participant_standard"}),
+    )
+
+
+# ---- gentofte_ptc -----------------------------------------------------------------------------
+_GENTOFTE_SHARES = _shares(
+    _GENERIC_SHARES,
+    demo_age_band=(0.12, 0.10, 0.13, 0.17, 0.15, 0.33),
+    demo_education=(0.12, 0.33, 0.55),
+    demo_region=(0.20, 0.20, 0.20, 0.20, 0.20),
+    demo_migration=(0.84, 0.12, 0.04),
+)
+_GENTOFTE_REMITS = (
+    "Sports and exercise facilities of the future",
+    "Climate adaptation along the coast",
+    "Communities across generations",
+    "Mental health of young people",
+    "Green transport in everyday life",
+)
+
+
+def simulate_gentofte_ptc(
+    *,
+    n_committees: int = 3,
+    n_politicians: int = 5,
+    n_citizens: int = 10,
+    n_applicants: int = 30,
+    effect_external_efficacy: float = 0.4,
+    effect_trust: float = 0.2,
+    effect_influence: float = 0.3,
+    effect_hybrid_openness: float = 0.3,
+    trend: float = 0.0,
+    attrition: float = 0.1,
+    seed: Seed = None,
+) -> Example:
+    """Simulate Gentofte-style Political Task Committees (SYNTHETIC data).
+
+    Each committee (``members["unit"]``) has ``n_politicians`` councillors and ``n_citizens``
+    citizens chosen, balanced on gender, age and education, from ``n_applicants`` who answered
+    an open call. Everyone answers ``participant_standard`` pre and post (politicians also the
+    hybrid-body items); citizens answer in Danish (85 %) or English.
+
+    Parameters
+    ----------
+    n_committees, n_politicians, n_citizens, n_applicants : int
+        Design sizes; ``n_citizens <= n_applicants``.
+    effect_external_efficacy, effect_trust, effect_influence : float
+        True effects on citizens, in latent SD units.
+    effect_hybrid_openness : float
+        True effect on politicians' openness to working with citizens (latent SD units).
+    trend : float
+        Change common to everyone in trust, efficacy and influence (latent SD units).
+    attrition : float
+        Base probability of not attending every session (no post answer), in [0, 1).
+    seed : int, numpy.random.Generator or None
+        Seed; the same int gives the same data.
+
+    Returns
+    -------
+    Example
+        ``members`` lists applicants and councillors (``invited`` and ``volunteered`` are True
+        for all: applying answers an open call).
+
+    Examples
+    --------
+    >>> from deliberval.datasets import simulate_gentofte_ptc
+    >>> ex = simulate_gentofte_ptc(seed=1)
+    >>> ex.process_ids
+    ['gentofte_ptc']
+    >>> ex.members.query("selected").groupby(["unit", "role"]).size().tolist()
+    [10, 5, 10, 5, 10, 5]
+    """
+    n_committees = _count("n_committees", n_committees)
+    n_politicians = _count("n_politicians", n_politicians)
+    n_citizens = _count("n_citizens", n_citizens)
+    n_applicants = _count("n_applicants", n_applicants)
+    _at_most("n_citizens", n_citizens, "n_applicants", n_applicants)
+    eff = {k: _real(k, v) for k, v in {
+        "effect_external_efficacy": effect_external_efficacy, "effect_trust": effect_trust,
+        "effect_influence": effect_influence, "effect_hybrid_openness": effect_hybrid_openness, "trend": trend}.items()}
+    attrition = _probability("attrition", attrition)
+    rng, seed_used = _rng(seed)
+    balance = _target_dict(_GENTOFTE_SHARES, ("demo_gender", "demo_age_band", "demo_education"))
+
+    parts: list[Cohort] = []
+    member_parts: list[pd.DataFrame] = []
+    pid = "gentofte_ptc"
+    for c in range(1, n_committees + 1):
+        # applicants: the most willing of a pool reached by the open call
+        n_pool = 20 * n_applicants
+        demo_pool = draw_demographics(rng, n_pool, _GENTOFTE_SHARES)
+        stable_pool = draw_stable(rng, n_pool)
+        applied = top_k(_volunteer_score(rng, demo_pool, stable_pool, 0.5), n_applicants)
+        demo_a, stable_a = _subset(demo_pool, applied), stable_pool[applied]
+        chosen = stratified_pick(rng, demo_a, np.ones(n_applicants, dtype=bool), n_citizens, balance)
+        attended_c, post_c = _attendance(rng, stable_a, attrition)
+        attended_c &= chosen
+        post_c &= chosen
+        demo_p = draw_demographics(rng, n_politicians, _shares(_POLITICIAN_SHARES, demo_region=_GENTOFTE_SHARES["demo_region"]))
+        stable_p = draw_stable(rng, n_politicians)
+        attended_p, post_p = _attendance(rng, stable_p, attrition)
+
+        ids_c = _ids(f"gentofte_{c}_c", n_applicants, 3)
+        ids_p = _ids(f"gentofte_{c}_p", n_politicians, 3)
+        lang_c = np.where(rng.random(n_applicants) < 0.85, "da", "en").astype(object)
+        citizens = _cohort(ids_c[chosen], pid, "participant", "citizen", lang_c[chosen], _subset(demo_a, chosen),
+                           stable_a[chosen], {"pre": np.ones(n_citizens, dtype=bool), "post": post_c[chosen]})
+        citizens.effect["post"] = _effects(n_citizens, np.ones(n_citizens, dtype=bool),
+                                           external_efficacy=eff["effect_external_efficacy"],
+                                           trust=eff["effect_trust"], influence=eff["effect_influence"])
+        politicians = _cohort(ids_p, pid, "participant", "politician", "da", demo_p, stable_p,
+                              {"pre": np.ones(n_politicians, dtype=bool), "post": post_p})
+        politicians.effect["post"] = _effects(n_politicians, np.ones(n_politicians, dtype=bool),
+                                              hybrid_openness=eff["effect_hybrid_openness"])
+        for part in (citizens, politicians):
+            part.trend["post"] = _trend(eff["trend"])
+            parts.append(part)
+
+        all_true = np.ones(n_applicants + n_politicians, dtype=bool)
+        member_parts.append(_members_table(
+            np.concatenate([ids_c, ids_p]), np.full(n_applicants + n_politicians, pid, dtype=object),
+            np.array(["citizen"] * n_applicants + ["politician"] * n_politicians, dtype=object),
+            {"invited": all_true, "volunteered": all_true,
+             "selected": np.concatenate([chosen, np.ones(n_politicians, dtype=bool)]),
+             "attended_all": np.concatenate([attended_c, attended_p]),
+             "answered_post": np.concatenate([post_c, post_p])},
+            {d: np.concatenate([demo_a[d], demo_p[d]]) for d in DEMOGRAPHICS},
+            unit=np.full(n_applicants + n_politicians, f"committee_{c}", dtype=object),
+        ))
+    remits = "; ".join(f"({c}) {_GENTOFTE_REMITS[(c - 1) % len(_GENTOFTE_REMITS)]}" for c in range(1, n_committees + 1))
+    process = _process_table([{
+        "process_id": pid, "name": "Political Task Committees of a municipal council (SYNTHETIC)",
+        "model": "political_task_committee", "country": "DK", "level_of_government": "local",
+        "commissioner": "Municipal council (synthetic)", "start_date": pd.Timestamp(2022, 11, 1),
+        "end_date": pd.Timestamp(2023, 6, 10), "n_sessions": 8,
+        "members_citizen": n_committees * n_citizens, "members_politician": n_committees * n_politicians,
+        "remit": f"SYNTHETIC example: {n_committees} committees, each with its own task: {remits}",
+        "languages": "da,en",
+    }])
+
+    cohort = Cohort.concat(parts)
+    targets = targets_table("gentofte_municipality", _target_dict(_GENTOFTE_SHARES, (
+        "demo_gender", "demo_age_band", "demo_education")), 2023, SYNTHETIC_SOURCE)
+    description = (
+        "SYNTHETIC example data (deliberval), Gentofte-style Political Task Committees: "
+        f"{n_committees} committees of {n_politicians} politicians and {n_citizens} citizens "
+        f"chosen from {n_applicants} applicants each; pre and post; Danish and English. True "
+        f"effects (latent SD): citizens' external efficacy {eff['effect_external_efficacy']:+g}, "
+        f"trust {eff['effect_trust']:+g}, perceived influence {eff['effect_influence']:+g}; "
+        f"politicians' hybrid openness {eff['effect_hybrid_openness']:+g}."
+    )
+    return _finish("gentofte_ptc", description, process, cohort, rng, targets,
+                   pd.concat(member_parts, ignore_index=True), {**eff, "attrition": attrition}, seed_used)
+
+
+# ---- wallonia_committee -----------------------------------------------------------------------
+_WALLONIA_SHARES = _shares(
+    _GENERIC_SHARES,
+    demo_age_band=(0.13, 0.15, 0.16, 0.17, 0.17, 0.22),
+    demo_education=(0.27, 0.40, 0.33),
+    demo_region=(0.39, 0.11, 0.15, 0.12, 0.23),
+    demo_migration=(0.80, 0.11, 0.09),
+)
+
+
+def simulate_wallonia_committee(
+    *,
+    n_citizens: int = 30,
+    n_mps: int = 10,
+    n_invited: int = 3_000,
+    n_volunteers: int = 300,
+    effect_external_efficacy: float = 0.4,
+    effect_influence: float = 0.3,
+    effect_hybrid_openness: float = 0.3,
+    follow_up_retention: float = 0.5,
+    trend: float = 0.0,
+    attrition: float = 0.1,
+    follow_up_attrition: float = 0.3,
+    seed: Seed = None,
+) -> Example:
+    """Simulate a Wallonia-style deliberative committee of citizens and MPs (SYNTHETIC data).
+
+    ``n_citizens`` citizens drawn by stratified lot (gender, age, education, province) from
+    ``n_volunteers`` who answered ``n_invited`` letters sit with ``n_mps`` members of parliament.
+    Pre, post and follow-up surveys in French; the follow-up is answered by each pre respondent
+    with probability ``1 - follow_up_attrition``.
+
+    Parameters
+    ----------
+    n_citizens, n_mps, n_invited, n_volunteers : int
+        Design sizes; ``n_citizens <= n_volunteers <= n_invited``.
+    effect_external_efficacy, effect_influence : float
+        True effects on citizens at post (latent SD units).
+    effect_hybrid_openness : float
+        True effect on MPs' openness to working with citizens at post.
+    follow_up_retention : float
+        Share of the post effects still present at follow-up, in [0, 1].
+    trend : float
+        Change common to everyone at post and follow-up.
+    attrition, follow_up_attrition : float
+        Probabilities of no post answer (not attending every session) and of no follow-up answer.
+    seed : int, numpy.random.Generator or None
+        Seed; the same int gives the same data.
+
+    Returns
+    -------
+    Example
+
+    Examples
+    --------
+    >>> from deliberval.datasets import simulate_wallonia_committee
+    >>> ex = simulate_wallonia_committee(seed=1)
+    >>> ex.members[["invited", "volunteered", "selected"]].sum().to_dict()
+    {'invited': 3010, 'volunteered': 310, 'selected': 40}
+    >>> sorted(ex.responses["wave"].unique())
+    ['follow_up', 'post', 'pre']
+    """
+    n_citizens = _count("n_citizens", n_citizens)
+    n_mps = _count("n_mps", n_mps)
+    n_invited = _count("n_invited", n_invited)
+    n_volunteers = _count("n_volunteers", n_volunteers)
+    _at_most("n_citizens", n_citizens, "n_volunteers", n_volunteers)
+    _at_most("n_volunteers", n_volunteers, "n_invited", n_invited)
+    eff = {k: _real(k, v) for k, v in {
+        "effect_external_efficacy": effect_external_efficacy, "effect_influence": effect_influence,
+        "effect_hybrid_openness": effect_hybrid_openness, "trend": trend}.items()}
+    retention = _probability("follow_up_retention", follow_up_retention, upper_open=False)
+    attrition = _probability("attrition", attrition)
+    follow_up_attrition = _probability("follow_up_attrition", follow_up_attrition)
+    rng, seed_used = _rng(seed)
+    pid = "wallonia_committee"
+    balance = _target_dict(_WALLONIA_SHARES, ("demo_gender", "demo_age_band", "demo_education", "demo_region"))
+
+    demo = draw_demographics(rng, n_invited, _WALLONIA_SHARES)
+    stable = draw_stable(rng, n_invited)
+    volunteered = top_k(_volunteer_score(rng, demo, stable, 0.5), n_volunteers)
+    selected = stratified_pick(rng, demo, volunteered, n_citizens, balance)
+    attended, post = _attendance(rng, stable, attrition)
+    attended &= selected
+    post &= selected
+    follow = selected & (rng.random(n_invited) >= follow_up_attrition)
+
+    demo_m = draw_demographics(rng, n_mps, _shares(_POLITICIAN_SHARES, demo_region=_WALLONIA_SHARES["demo_region"]))
+    stable_m = draw_stable(rng, n_mps)
+    attended_m, post_m = _attendance(rng, stable_m, attrition)
+    follow_m = rng.random(n_mps) >= follow_up_attrition
+
+    ids = _ids("wal_c", n_invited)
+    ids_m = _ids("wal_mp", n_mps, 3)
+    citizens = _cohort(ids[selected], pid, "participant", "citizen", "fr", _subset(demo, selected), stable[selected],
+                       {"pre": np.ones(n_citizens, dtype=bool), "post": post[selected], "follow_up": follow[selected]})
+    all_c = np.ones(n_citizens, dtype=bool)
+    mps = _cohort(ids_m, pid, "participant", "politician", "fr", demo_m, stable_m,
+                  {"pre": np.ones(n_mps, dtype=bool), "post": post_m, "follow_up": follow_m})
+    all_m = np.ones(n_mps, dtype=bool)
+    for part, mask, kw in (
+        (citizens, all_c, {"external_efficacy": eff["effect_external_efficacy"], "influence": eff["effect_influence"]}),
+        (mps, all_m, {"hybrid_openness": eff["effect_hybrid_openness"]}),
+    ):
+        part.effect["post"] = _effects(part.n, mask, **kw)
+        part.effect["follow_up"] = retention * part.effect["post"]
+        part.trend["post"] = part.trend["follow_up"] = _trend(eff["trend"])
+    cohort = Cohort.concat([citizens, mps])
+
+    ones_m = np.ones(n_mps, dtype=bool)
+    members = _members_table(
+        np.concatenate([ids, ids_m]), np.full(n_invited + n_mps, pid, dtype=object),
+        np.array(["citizen"] * n_invited + ["politician"] * n_mps, dtype=object),
+        {"invited": np.ones(n_invited + n_mps, dtype=bool), "volunteered": np.concatenate([volunteered, ones_m]),
+         "selected": np.concatenate([selected, ones_m]), "attended_all": np.concatenate([attended, attended_m]),
+         "answered_post": np.concatenate([post, post_m])},
+        {d: np.concatenate([demo[d], demo_m[d]]) for d in DEMOGRAPHICS},
+    )
+    process = _process_table([{
+        "process_id": pid, "name": "Deliberative committee on housing (SYNTHETIC)",
+        "model": "deliberative_committee", "country": "BE", "level_of_government": "regional",
+        "commissioner": "Regional parliament (synthetic)", "start_date": pd.Timestamp(2023, 9, 16),
+        "end_date": pd.Timestamp(2023, 11, 25), "n_sessions": 4, "members_citizen": n_citizens,
+        "members_politician": n_mps,
+        "remit": "SYNTHETIC example: how can the region make housing affordable for young people?",
+        "languages": "fr",
+    }])
+    targets = targets_table("wallonia_region", balance, 2023, SYNTHETIC_SOURCE)
+    description = (
+        "SYNTHETIC example data (deliberval), Wallonia-style deliberative committee: "
+        f"{n_citizens} citizens drawn by lot from {n_volunteers} volunteers out of {n_invited} "
+        f"invitations, with {n_mps} MPs; pre, post and follow-up; French. True effects (latent SD) "
+        f"at post: citizens' external efficacy {eff['effect_external_efficacy']:+g}, perceived "
+        f"influence {eff['effect_influence']:+g}; MPs' hybrid openness {eff['effect_hybrid_openness']:+g}; "
+        f"{retention:g} of them remain at follow-up."
+    )
+    truth = {**eff, "follow_up_retention": retention, "attrition": attrition, "follow_up_attrition": follow_up_attrition}
+    return _finish("wallonia_committee", description, process, cohort, rng, targets, members, truth, seed_used)
+
+
+# ---- climate_assembly -------------------------------------------------------------------------
+_CLIMATE_SHARES = _GENERIC_SHARES
+_CLIMATE_TARGET_DIMS = ("demo_gender", "demo_age_band", "demo_education", "demo_region")
+_BENCHMARK_SCALES = ("trust_political_institutions", "internal_efficacy", "external_efficacy")
+
+
+def simulate_climate_assembly(
+    *,
+    n_invited: int = 20_000,
+    n_volunteers: int = 1_000,
+    n_members: int = 100,
+    n_population: int = 1_000,
+    control_response: float = 0.7,
+    effect_external_efficacy: float = 0.4,
+    effect_internal_efficacy: float = 0.2,
+    effect_influence: float = 0.3,
+    effect_trust: float = 0.0,
+    trend: float = 0.0,
+    volunteer_trust: float = 0.5,
+    attrition: float = 0.1,
+    seed: Seed = None,
+) -> Example:
+    """Simulate a national citizens' assembly with its selection funnel and a control group (SYNTHETIC).
+
+    ``n_invited`` people drawn from a synthetic census population get an invitation;
+    exactly ``n_volunteers`` volunteer (more likely when educated, older, earlier participants,
+    trusting or efficacious); a stratified lottery on gender, age, education and region picks
+    ``n_members``. Volunteers not selected are the control group (pre with probability
+    ``control_response``, post with probability 0.8 given pre; no effect). A population survey of
+    ``n_population`` people (``group == "population"``, pre only) and the ``benchmarks`` table
+    give the population's values for the selection check.
+
+    Parameters
+    ----------
+    n_invited, n_volunteers, n_members : int
+        The funnel: ``n_members <= n_volunteers <= n_invited``.
+    n_population : int
+        Size of the population benchmark survey (0 for none).
+    control_response : float
+        Probability that a volunteer not selected answers the control survey at pre.
+    effect_external_efficacy, effect_internal_efficacy, effect_influence, effect_trust : float
+        True effects on members at post (latent SD units); controls get none.
+    trend : float
+        Change common to members and controls (latent SD units).
+    volunteer_trust : float
+        Log-odds of volunteering per latent SD of (stable) trust: makes members more trusting
+        than the population at baseline.
+    attrition : float
+        Base probability that a member does not attend every session (and gives no post answer).
+    seed : int, numpy.random.Generator or None
+        Seed; the same int gives the same data.
+
+    Returns
+    -------
+    Example
+        With ``benchmarks`` (``variable, value, source, year``): the population's expected
+        scale means, and in ``truth`` the members' baseline gap to them.
+
+    Examples
+    --------
+    >>> from deliberval.datasets import simulate_climate_assembly
+    >>> ex = simulate_climate_assembly(seed=1)
+    >>> ex.members[["invited", "volunteered", "selected"]].sum().to_dict()
+    {'invited': 20000, 'volunteered': 1000, 'selected': 100}
+    >>> ex.responses.groupby("group")["respondent_id"].nunique().to_dict()
+    {'control': 617, 'participant': 100, 'population': 1000}
+    """
+    n_invited = _count("n_invited", n_invited)
+    n_volunteers = _count("n_volunteers", n_volunteers)
+    n_members = _count("n_members", n_members)
+    n_population = _count("n_population", n_population, 0)
+    _at_most("n_members", n_members, "n_volunteers", n_volunteers)
+    _at_most("n_volunteers", n_volunteers, "n_invited", n_invited)
+    control_response = _probability("control_response", control_response, upper_open=False)
+    eff = {k: _real(k, v) for k, v in {
+        "effect_external_efficacy": effect_external_efficacy, "effect_internal_efficacy": effect_internal_efficacy,
+        "effect_influence": effect_influence, "effect_trust": effect_trust, "trend": trend,
+        "volunteer_trust": volunteer_trust}.items()}
+    attrition = _probability("attrition", attrition)
+    rng, seed_used = _rng(seed)
+    pid = "climate_assembly"
+    target_shares = _target_dict(_CLIMATE_SHARES, _CLIMATE_TARGET_DIMS)
+
+    demo = draw_demographics(rng, n_invited, _CLIMATE_SHARES)
+    stable = draw_stable(rng, n_invited)
+    volunteered = top_k(_volunteer_score(rng, demo, stable, eff["volunteer_trust"]), n_volunteers)
+    selected = stratified_pick(rng, demo, volunteered, n_members, target_shares)
+    attended, post = _attendance(rng, stable, attrition)
+    attended &= selected
+    post &= selected
+    control = volunteered & ~selected
+    control_pre = control & (rng.random(n_invited) < control_response)
+    control_post = control_pre & (rng.random(n_invited) < 0.8)
+
+    ids = _ids("ca_", n_invited)
+    members_c = _cohort(ids[selected], pid, "participant", "citizen", "en", _subset(demo, selected), stable[selected],
+                        {"pre": np.ones(n_members, dtype=bool), "post": post[selected]})
+    members_c.effect["post"] = _effects(
+        n_members, np.ones(n_members, dtype=bool), external_efficacy=eff["effect_external_efficacy"],
+        internal_efficacy=eff["effect_internal_efficacy"], influence=eff["effect_influence"], trust=eff["effect_trust"])
+    controls = _cohort(ids[control_pre], pid, "control", "citizen", "en", _subset(demo, control_pre),
+                       stable[control_pre], {"pre": np.ones(int(control_pre.sum()), dtype=bool),
+                                             "post": control_post[control_pre]})
+    for part in (members_c, controls):
+        part.trend["post"] = _trend(eff["trend"])
+    parts = [members_c, controls]
+    if n_population:
+        demo_pop = draw_demographics(rng, n_population, _CLIMATE_SHARES)
+        parts.append(_cohort(_ids("ca_pop_", n_population), pid, "population", "citizen", "en", demo_pop,
+                             draw_stable(rng, n_population),
+                             {"pre": np.ones(n_population, dtype=bool), "post": np.zeros(n_population, dtype=bool)}))
+    # the population survey answers once; Cohort.concat keeps a post flag for everyone
+    cohort = Cohort.concat(parts)
+
+    members = _members_table(
+        ids, np.full(n_invited, pid, dtype=object), np.full(n_invited, "citizen", dtype=object),
+        {"invited": np.ones(n_invited, dtype=bool), "volunteered": volunteered, "selected": selected,
+         "attended_all": attended, "answered_post": post},
+        demo,
+    )
+    # population benchmarks: expected scale means of the invited (a random sample of the population)
+    base = demographic_mean(demo, np.full(n_invited, "citizen", dtype=object)) + stable
+    bench_rows = []
+    gaps: dict[str, float] = {}
+    for s in _BENCHMARK_SCALES:
+        spec = SCALE_BY_ID[s]
+        pop_values = expected_scale(spec, base[:, T[spec.trait]])
+        bench_rows.append({"variable": s, "value": float(pop_values.mean())})
+        gaps[f"baseline_gap_{s}"] = float(pop_values[selected].mean() - pop_values.mean())
+    say = expected_item(ITEM_BY_ID["influence_have_say"], base[:, T["influence"]])
+    bench_rows.append({"variable": "influence_have_say", "value": float(say.mean())})
+    benchmarks = pd.DataFrame(bench_rows).assign(source=SYNTHETIC_SOURCE + "; population survey", year=2023)
+    benchmarks["year"] = benchmarks["year"].astype("int64")
+    for col in ("variable", "source"):
+        benchmarks[col] = benchmarks[col].astype("str")
+
+    process = _process_table([{
+        "process_id": pid, "name": "National Citizens' Assembly on Climate (SYNTHETIC)",
+        "model": "citizens_assembly", "country": "XX", "level_of_government": "national",
+        "commissioner": "National parliament (synthetic)", "start_date": pd.Timestamp(2021, 1, 23),
+        "end_date": pd.Timestamp(2021, 6, 20), "n_sessions": 6, "members_citizen": n_members,
+        "members_politician": 0,
+        "remit": "SYNTHETIC example: how should the country reach net zero by 2050 fairly?",
+        "languages": "en",
+    }])
+    targets = targets_table("national_census", target_shares, 2020, SYNTHETIC_SOURCE + "; census")
+    latent_gap = float(base[selected, T["trust"]].mean() - base[:, T["trust"]].mean())
+    description = (
+        "SYNTHETIC example data (deliberval), national citizens' assembly on climate: "
+        f"{n_members} members drawn by stratified lot from {n_volunteers} volunteers out of "
+        f"{n_invited} invitations; volunteers not selected are the control group (pre/post); a "
+        f"population survey of {n_population} gives benchmarks. Volunteering favours the educated, "
+        "the old, earlier participants and the trusting. True effects (latent SD) on members: "
+        f"external efficacy {eff['effect_external_efficacy']:+g}, internal efficacy "
+        f"{eff['effect_internal_efficacy']:+g}, perceived influence {eff['effect_influence']:+g}, "
+        f"trust {eff['effect_trust']:+g}; none on controls."
+    )
+    truth = {**eff, "attrition": attrition, "control_response": control_response,
+             "baseline_latent_gap_trust": latent_gap, **gaps}
+    return _finish("climate_assembly", description, process, cohort, rng,
+                   targets, members, truth, seed_used, benchmarks=benchmarks,
+                   questionnaires={"participant": "participant_standard", "control": "control_standard",
+                                   "population": "control_standard"})
+
+
+# ---- cofoe_panel ------------------------------------------------------------------------------
+_COFOE_SHARES = _shares(
+    _GENERIC_SHARES,
+    demo_age_band=(0.13, 0.14, 0.16, 0.17, 0.17, 0.23),
+    demo_education=(0.24, 0.45, 0.31),
+    demo_region=(0.24, 0.26, 0.30, 0.12, 0.08),
+)
+_COFOE_LANGUAGE = {"region_1": "en", "region_2": "fr", "region_3": "de", "region_4": "nl", "region_5": "en"}
+_COFOE_REMITS = (
+    "A stronger economy, social justice and jobs; education, culture, youth and sport; digital transformation",
+    "European democracy; values and rights, rule of law, security",
+    "Climate change and the environment; health",
+    "The EU in the world; migration",
+)
+
+
+def simulate_cofoe_panel(
+    *,
+    n_panels: int = 4,
+    panel_size: int = 200,
+    n_invited: int = 16_000,
+    n_volunteers: int = 1_600,
+    effect_external_efficacy: float = 0.4,
+    effect_between_panels_sd: float = 0.1,
+    effect_internal_efficacy: float = 0.2,
+    effect_influence: float = 0.3,
+    trend: float = 0.0,
+    attrition: float = 0.15,
+    seed: Seed = None,
+) -> Example:
+    """Simulate multilingual transnational citizens' panels (SYNTHETIC data).
+
+    ``n_panels * panel_size`` members are drawn by stratified lot (gender, age, education,
+    region) from ``n_volunteers`` out of ``n_invited`` and randomly assigned to panels, each its
+    own ``unit`` of the members table. Members answer in en / fr / de / nl according to their
+    (placeholder) region.
+
+    Parameters
+    ----------
+    n_panels, panel_size, n_invited, n_volunteers : int
+        Design sizes; ``n_panels * panel_size <= n_volunteers <= n_invited``.
+    effect_external_efficacy : float
+        Mean true effect on external efficacy (latent SD units).
+    effect_between_panels_sd : float
+        SD of the panel-specific effects around that mean (``truth["panel_effects"]``).
+    effect_internal_efficacy, effect_influence : float
+        True effects on internal efficacy and perceived influence.
+    trend : float
+        Change common to everyone.
+    attrition : float
+        Base probability of not attending every session (no post answer).
+    seed : int, numpy.random.Generator or None
+        Seed; the same int gives the same data.
+
+    Returns
+    -------
+    Example
+
+    Examples
+    --------
+    >>> from deliberval.datasets import simulate_cofoe_panel
+    >>> ex = simulate_cofoe_panel(seed=1)
+    >>> ex.members.query("selected").groupby("unit").size().tolist()
+    [200, 200, 200, 200]
+    >>> sorted(ex.responses["language"].unique())
+    ['de', 'en', 'fr', 'nl']
+    """
+    n_panels = _count("n_panels", n_panels)
+    panel_size = _count("panel_size", panel_size)
+    n_invited = _count("n_invited", n_invited)
+    n_volunteers = _count("n_volunteers", n_volunteers)
+    n_members = n_panels * panel_size
+    _at_most("n_panels * panel_size", n_members, "n_volunteers", n_volunteers)
+    _at_most("n_volunteers", n_volunteers, "n_invited", n_invited)
+    eff = {k: _real(k, v) for k, v in {
+        "effect_external_efficacy": effect_external_efficacy, "effect_between_panels_sd": effect_between_panels_sd,
+        "effect_internal_efficacy": effect_internal_efficacy, "effect_influence": effect_influence, "trend": trend}.items()}
+    if eff["effect_between_panels_sd"] < 0:
+        raise DataInputError(f"effect_between_panels_sd must be >= 0, got {effect_between_panels_sd!r}")
+    attrition = _probability("attrition", attrition)
+    rng, seed_used = _rng(seed)
+    target_shares = _target_dict(_COFOE_SHARES, _CLIMATE_TARGET_DIMS)
+
+    demo = draw_demographics(rng, n_invited, _COFOE_SHARES)
+    stable = draw_stable(rng, n_invited)
+    volunteered = top_k(_volunteer_score(rng, demo, stable, 0.5), n_volunteers)
+    selected = stratified_pick(rng, demo, volunteered, n_members, target_shares)
+    attended, post = _attendance(rng, stable, attrition)
+    attended &= selected
+    post &= selected
+    panel_of = np.zeros(n_invited, dtype=np.int64)
+    panel_of[selected] = rng.permutation(np.repeat(np.arange(1, n_panels + 1), panel_size))
+    pid = "cofoe_panel"
+    units = np.array([None] + [f"panel_{p}" for p in range(1, n_panels + 1)], dtype=object)
+    panel_effects = eff["effect_external_efficacy"] + eff["effect_between_panels_sd"] * rng.standard_normal(n_panels)
+    language = np.vectorize(_COFOE_LANGUAGE.__getitem__, otypes=[object])(demo["demo_region"])
+
+    ids = _ids("cofoe_", n_invited)
+    cohort = _cohort(ids[selected], pid, "participant", "citizen", language[selected],
+                     _subset(demo, selected), stable[selected],
+                     {"pre": np.ones(n_members, dtype=bool), "post": post[selected]})
+    cohort.effect["post"] = _effects(n_members, np.ones(n_members, dtype=bool),
+                                     internal_efficacy=eff["effect_internal_efficacy"],
+                                     influence=eff["effect_influence"])
+    cohort.effect["post"][:, T["external_efficacy"]] = panel_effects[panel_of[selected] - 1]
+    cohort.trend["post"] = _trend(eff["trend"])
+
+    members = _members_table(
+        ids, np.full(n_invited, pid, dtype=object), np.full(n_invited, "citizen", dtype=object),
+        {"invited": np.ones(n_invited, dtype=bool), "volunteered": volunteered, "selected": selected,
+         "attended_all": attended, "answered_post": post},
+        demo, unit=units[panel_of],
+    )
+    process = _process_table([{
+        "process_id": pid, "name": "Transnational European Citizens' Panels (SYNTHETIC)",
+        "model": "citizens_assembly", "country": "EU", "level_of_government": "transnational",
+        "commissioner": "EU institutions (synthetic)", "start_date": pd.Timestamp(2021, 9, 17),
+        "end_date": pd.Timestamp(2022, 2, 27), "n_sessions": 3, "members_citizen": n_members,
+        "members_politician": 0,
+        "remit": "SYNTHETIC example: " + "; ".join(
+            f"(panel {p}) {_COFOE_REMITS[(p - 1) % len(_COFOE_REMITS)]}" for p in range(1, n_panels + 1)),
+        "languages": "en,fr,de,nl",
+    }])
+    targets = targets_table("eu_population", target_shares, 2021, SYNTHETIC_SOURCE + "; Eurostat-like")
+    description = (
+        "SYNTHETIC example data (deliberval), transnational citizens' panels: "
+        f"{n_panels} panels of {panel_size} members drawn by stratified lot from {n_volunteers} "
+        f"volunteers out of {n_invited} invitations; pre and post; English, French, German, Dutch. "
+        f"True effect on external efficacy {eff['effect_external_efficacy']:+g} latent SD on average, "
+        f"SD {eff['effect_between_panels_sd']:g} between panels."
+    )
+    truth = {**eff, "attrition": attrition,
+             "panel_effects": {f"panel_{p}": float(panel_effects[p - 1]) for p in range(1, n_panels + 1)}}
+    return _finish("cofoe_panel", description, process, cohort, rng, targets, members, truth, seed_used)
+
+
+# ---- registry ---------------------------------------------------------------------------------
+_REGISTRY: dict[str, tuple[Callable[..., Example], dict[str, str]]] = {
+    "gentofte_ptc": (simulate_gentofte_ptc, {
+        "title": "Gentofte-style Political Task Committees", "model": "political_task_committee",
+        "n_units": "3", "design": "3 committees x (5 politicians + 10 citizens)",
+        "waves": "pre,post", "languages": "da,en"}),
+    "wallonia_committee": (simulate_wallonia_committee, {
+        "title": "Wallonia-style deliberative committee", "model": "deliberative_committee",
+        "n_units": "1", "design": "30 citizens + 10 MPs", "waves": "pre,post,follow_up",
+        "languages": "fr"}),
+    "climate_assembly": (simulate_climate_assembly, {
+        "title": "National citizens' assembly on climate with control group", "model": "citizens_assembly",
+        "n_units": "1",
+        "design": "20,000 invited -> 1,000 volunteers -> 100 members; control group; population survey",
+        "waves": "pre,post", "languages": "en"}),
+    "cofoe_panel": (simulate_cofoe_panel, {
+        "title": "Transnational citizens' panels", "model": "citizens_assembly", "n_units": "4",
+        "design": "4 panels x 200 members", "waves": "pre,post", "languages": "en,fr,de,nl"}),
+}
+
+
+def list_examples() -> pd.DataFrame:
+    """List the SYNTHETIC example processes that :func:`load_example` can produce.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per example with columns ``name, title, model, n_units`` (committees or panels
+        within the process), ``design, waves, languages, simulator`` (the public function that
+        simulates it) and ``synthetic`` (always True).
+
+    Examples
+    --------
+    >>> from deliberval.datasets import list_examples
+    >>> list_examples()["name"].tolist()
+    ['gentofte_ptc', 'wallonia_committee', 'climate_assembly', 'cofoe_panel']
+    """
+    rows = [
+        {"name": name, **meta, "n_units": int(meta["n_units"]), "simulator": func.__name__, "synthetic": True}
+        for name, (func, meta) in _REGISTRY.items()
+    ]
+    columns = ["name", "title", "model", "n_units", "design", "waves", "languages", "simulator", "synthetic"]
+    out = pd.DataFrame(rows, columns=columns)
+    for col in ("name", "title", "model", "design", "waves", "languages", "simulator"):
+        out[col] = out[col].astype("str")
+    return out
+
+
+def load_example(name: str, *, seed: Seed = DEFAULT_SEED, **parameters: Any) -> Example:
+    """Simulate one of the SYNTHETIC example processes with its default design.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_examples` ``name``: ``gentofte_ptc``, ``wallonia_committee``,
+        ``climate_assembly``, ``cofoe_panel``.
+    seed : int, numpy.random.Generator or None, default 2021
+        Seed; the default makes ``load_example(name)`` the same data on every machine.
+    **parameters
+        Passed to the example's simulator (e.g. ``effect_external_efficacy=0.0``).
+
+    Returns
+    -------
+    Example
+
+    Raises
+    ------
+    DataInputError
+        For an unknown name or a parameter the simulator does not take or accept.
+
+    Examples
+    --------
+    >>> from deliberval.datasets import load_example
+    >>> ex = load_example("climate_assembly")
+    >>> ex.description.startswith("SYNTHETIC")
+    True
+    >>> ex.truth["effect_external_efficacy"]
+    0.4
+    >>> ex.targets.groupby("dimension")["share"].sum().round(12).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    entry = _REGISTRY.get(name) if isinstance(name, str) else None
+    if entry is None:
+        raise DataInputError(f"unknown example {name!r}; known examples: {', '.join(_REGISTRY)}")
+    func = entry[0]
+    import inspect
+
+    accepted = set(inspect.signature(func).parameters) - {"seed"}
+    unknown = sorted(set(parameters) - accepted)
+    if unknown:
+        raise DataInputError(
+            f"example {name!r} takes no parameter(s) {', '.join(map(repr, unknown))}; "
+            f"it takes: {', '.join(sorted(accepted))}"
+        )
+    return func(seed=seed, **parameters)
