@@ -293,3 +293,27 @@ def test_canonical_intersection_rows_and_example_data() -> None:
     fun = funnel(ex.members, ex.targets, seed=0)
     assert fun.stages["n"].iloc[0] == len(ex.members)
     assert fun.stages["change_in_mean_duncan"].idxmax() == 1
+
+
+def test_intersection_targets_checked_like_margins() -> None:
+    members, targets = _panel()
+    inter = pd.DataFrame(
+        {
+            "dimension_1": "demo_gender",
+            "category_1": ["woman", "woman", "man", "man", "other", "other"],
+            "dimension_2": "demo_age_band",
+            "category_2": ["16_24", "65_plus"] * 3,
+            "share": [0.2, 0.3, 0.2, 0.29, 0.005, 0.01],
+        }
+    )
+    with pytest.warns(TargetsWarning, match="sum to 1.005; they are divided"):
+        res = representativeness(members, targets, intersection_targets=inter)
+    assert res.intersections["target_share"].sum() == pytest.approx(1)
+    with pytest.raises(AnalysisInputError, match=r"sum to 0\.8"):
+        representativeness(
+            members, targets, intersection_targets=inter.assign(share=inter["share"] * 0.8 / 1.005)
+        )
+    with pytest.raises(AnalysisInputError, match="with no intersection target"):
+        representativeness(
+            members, targets, intersection_targets=inter.drop(index=4).assign(share=0.2)
+        )

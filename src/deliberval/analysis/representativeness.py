@@ -449,7 +449,14 @@ def _intersections(
             for a, b in zip(sub["category_1"], sub["category_2"], strict=True)
         ]
         frame = sub.rename(columns={"share": "target_share"}).assign(panel_n=panel_n)
-        frame["target_share"] = frame["target_share"] / total if total > 0 else np.nan
+        if abs(total - 1) > 1e-9:
+            warnings.warn(
+                f"intersection target shares of {d1!r} x {d2!r} sum to {total:.6g}; they are "
+                "divided by that sum (within the stated tolerance)",
+                TargetsWarning,
+                stacklevel=3,
+            )
+            frame["target_share"] = frame["target_share"] / total
         frame["panel_share"] = frame["panel_n"] / n if n else np.nan
         frame["difference_pp"] = 100 * (frame["panel_share"] - frame["target_share"])
         out.append(frame)
