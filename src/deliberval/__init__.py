@@ -53,6 +53,7 @@ from deliberval.analysis.weighting import (
     rake,
     trim_weights,
 )
+from deliberval.datasets import Example, list_examples, load_example
 from deliberval.errors import AnalysisInputError, DataInputError, DelibervalError, InstrumentError
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "DRIWarning",
     "DataInputError",
     "DelibervalError",
+    "Example",
     "InstrumentError",
     "ProcessComparison",
     "RakingConvergenceWarning",
@@ -82,6 +84,8 @@ __all__ = [
     "group_means",
     "instruments",
     "likert_shares",
+    "list_examples",
+    "load_example",
     "margins_of_error",
     "prepost",
     "r_indicator",
