@@ -33,6 +33,8 @@ LAVAAN = [
 def _data(name: str) -> tuple[pd.DataFrame, str | dict[str, list[str]]]:
     if name == "holzinger_swineford":
         return pd.read_csv(REF / "holzinger_swineford.csv"), HS_MODEL
+    if name == "holzinger_visual":
+        return pd.read_csv(REF / "holzinger_swineford.csv"), {"visual": ["x1", "x2", "x3"]}
     if name == "simulated_likert":
         df = pd.read_csv(REF / "simulated_likert.csv")
         return df.assign(q6=6 - df["q6"]), {"f": [f"q{i}" for i in range(1, 7)]}
@@ -44,7 +46,9 @@ def _gold(name: str, model: str) -> pd.Series:
     return FIT[(FIT["dataset"] == name) & (FIT["model"] == model)].iloc[0]
 
 
-@pytest.mark.parametrize("name", ["holzinger_swineford", "simulated_likert", "bfi_agreeableness"])
+@pytest.mark.parametrize(
+    "name", ["holzinger_swineford", "simulated_likert", "bfi_agreeableness", "holzinger_visual"]
+)
 def test_cfa_matches_lavaan(name: str) -> None:
     df, model = _data(name)
     res = cfa(df, model)

@@ -329,8 +329,9 @@ def _estimate(
     df_base = g * p * (p - 1) // 2
     cfi_den = max(chisq - df, base - df_base, 0.0)
     cfi = 1 - max(chisq - df, 0.0) / cfi_den if cfi_den > 0 else 1.0
-    tli = ((base / df_base) - (chisq / df)) / ((base / df_base) - 1) if df > 0 else np.nan
-    rmsea = np.sqrt(max(chisq / n / df - 1 / n, 0.0)) * np.sqrt(g) if df > 0 else np.nan
+    # a saturated model (df = 0) fits perfectly: lavaan then reports TLI 1 and RMSEA 0
+    tli = ((base / df_base) - (chisq / df)) / ((base / df_base) - 1) if df > 0 else 1.0
+    rmsea = np.sqrt(max(chisq / n / df - 1 / n, 0.0)) * np.sqrt(g) if df > 0 else 0.0
     lo, hi = _rmsea_ci(chisq, df, n, g, level)
     srmrs, rows = [], []
     for gi in range(g):
@@ -369,7 +370,7 @@ def _estimate(
 def _rmsea_ci(chisq: float, df: int, n: float, g: int, level: float) -> tuple[float, float]:
     """RMSEA interval from the noncentral chi-square (Browne & Cudeck, 1993), as lavaan."""
     if df <= 0:
-        return np.nan, np.nan
+        return 0.0, 0.0
 
     def ncp_for(prob: float) -> float:
         # noncentrality lambda with P(X2 <= chisq | df, lambda) = prob; 0 if even lambda=0 is too big

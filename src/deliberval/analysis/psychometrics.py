@@ -848,8 +848,9 @@ def psychometrics_report(
         if invariance_by is not None and len(items) >= 3:
             try:
                 inv = invariance(cleaned, items, group=invariance_by)
-                holds = inv[inv["verdict"].str.contains("holds")]
-                verdict = str(holds["verdict"].iloc[-1] if len(holds) else inv["verdict"].iloc[1])
+                steps = inv["verdict"].iloc[1:]
+                holds = steps[steps.str.contains("invariance holds")]
+                verdict = str(holds.iloc[-1] if len(holds) else steps.iloc[0])
             except AnalysisInputError as exc:
                 verdict = f"not estimated: {exc}"
         for name, part in subgroups:

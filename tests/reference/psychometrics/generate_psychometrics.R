@@ -96,6 +96,7 @@ sim_rev <- sim; sim_rev$q6 <- 6 - sim_rev$q6
 invisible(do_cfa("simulated_likert", sim_model, sim_rev))
 agree_model <- "agree =~ A1 + A2 + A3 + A4 + A5"
 invisible(do_cfa("bfi_agreeableness", agree_model, rev_agree))
+invisible(do_cfa("holzinger_visual", "visual =~ x1 + x2 + x3", hs))  # just identified, df = 0
 lrt_rows <- list()
 do_inv <- function(name, model, data, group) {
   f1 <- do_cfa(name, model, data, group, "", "configural")

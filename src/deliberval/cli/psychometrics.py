@@ -1,0 +1,131 @@
+"""``deliberval psychometrics``: reliability and factor structure of every scale, with flags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from deliberval.analysis.psychometrics import psychometrics_report
+from deliberval.cli._common import console, user_errors
+from deliberval.errors import DataInputError
+from deliberval.instruments import load_instrument
+from deliberval.io import read_responses
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``psychometrics`` command to the main app."""
+    app.command("psychometrics")(psychometrics_command)
+
+
+def _fmt(value: object, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def psychometrics_command(
+    data: Annotated[
+        Path, typer.Argument(help="Responses file (CSV, Excel, SPSS, Stata, Parquet, ...).")
+    ],
+    instrument: Annotated[
+        str, typer.Option("--instrument", "-i", help="Instrument or questionnaire id.")
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Analyse each level of this column (e.g. wave) separately."),
+    ] = None,
+    invariance_by: Annotated[
+        str | None,
+        typer.Option(
+            "--invariance-by", help="Test measurement invariance across this column (e.g. wave)."
+        ),
+    ] = None,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="Mapping YAML for source names and codes.")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Force a format (csv, excel, spss, ...).")
+    ] = None,
+    surveys: Annotated[
+        list[Path] | None, typer.Option("--surveys", help="Extra instrument folder (repeatable).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the table as CSV.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Alpha, omega and one-factor CFA for every scale of INSTRUMENT in DATA; flags weak scales."""
+    with user_errors():
+        ins = load_instrument(instrument, surveys)
+        if data.suffix.lower() == ".parquet":
+            import pandas as pd
+
+            try:
+                df = pd.read_parquet(data)
+            except (OSError, ValueError) as exc:
+                raise DataInputError(f"{data}: cannot read Parquet file ({exc})") from None
+        else:
+            df = read_responses(data, ins, map_file, fmt)
+        rep = psychometrics_report(df, ins, by=by, invariance_by=invariance_by)
+        if output is not None:
+            try:
+                rep.to_csv(output, index=False)
+            except OSError as exc:
+                raise DataInputError(f"{output}: cannot write ({exc.strerror})") from None
+    if as_json:
+        typer.echo(
+            json.dumps(json.loads(rep.to_json(orient="records")), indent=2, ensure_ascii=False)
+        )
+        return
+    table = Table(title=f"Psychometrics of {ins.id} {ins.version} in {data.name}")
+    cols = [
+        "scale",
+        "subgroup",
+        "n",
+        "alpha",
+        "95% CI",
+        "omega",
+        "CFI",
+        "RMSEA",
+        "min load",
+        "status",
+        "flags",
+    ]
+    for col in cols:
+        table.add_column(
+            col,
+            justify="right"
+            if col in {"n", "alpha", "omega", "CFI", "RMSEA", "min load"}
+            else "left",
+        )
+    for r in rep.itertuples():
+        ci = "" if np.isnan(r.alpha_ci_low) else f"{r.alpha_ci_low:.2f}-{r.alpha_ci_high:.2f}"
+        status = {"ok": "[green]ok[/]", "check": "[yellow]check[/]"}.get(
+            str(r.status), f"[red]{r.status}[/]"
+        )
+        table.add_row(
+            str(r.scale),
+            str(r.subgroup),
+            _fmt(r.n),
+            _fmt(r.cronbach_alpha),
+            ci,
+            _fmt(r.omega_total),
+            _fmt(r.cfi, 3),
+            _fmt(r.rmsea, 3),
+            _fmt(r.min_std_loading),
+            status,
+            str(r.flags),
+        )
+    console.print(table)
+    verdicts = rep.loc[
+        rep["invariance"].astype(str) != "", ["scale", "invariance"]
+    ].drop_duplicates()
+    for r in verdicts.itertuples():
+        console.print(f"{r.scale}: {r.invariance}", highlight=False)
