@@ -89,7 +89,14 @@ def _candidates(
                 f"or an explicit list via {what}s=[...]"
             )
         return found
-    cols = [given] if isinstance(given, str) else list(given)
+    if isinstance(given, str):
+        cols = [given]
+    elif isinstance(given, Sequence | pd.Index | np.ndarray):
+        cols = list(given)
+    else:
+        raise AnalysisInputError(
+            f"{what}s must be a list of column names, got {type(given).__name__} {given!r}"
+        )
     require_columns(df, cols, what="data")
     return cols
 
@@ -107,8 +114,8 @@ def _check_undefined(undefined: str) -> None:
 
 def _label(by: list[str], key: tuple[Hashable, ...]) -> str:
     if not by:
-        return "the forum"
-    return "forum " + ", ".join(f"{b}={_show(k)}" for b, k in zip(by, key, strict=True))
+        return "data"
+    return ", ".join(f"{b}={_show(k)}" for b, k in zip(by, key, strict=True))
 
 
 def _matrix(df: pd.DataFrame, cols: list[str], what: str) -> np.ndarray:
@@ -661,7 +668,7 @@ def dri_change(
         for label, value in (("pre", pre), ("post", post)):
             if (key, value) not in forums:
                 raise AnalysisInputError(
-                    f"case {_show(key)} has no rows with {stage} == {_show(value)} ({label} stage)"
+                    f"{case}={_show(key)} has no rows with {stage} == {_show(value)} ({label} stage)"
                 )
             stages[label] = forums[(key, value)]
         pre_f, post_f = stages["pre"], stages["post"]
@@ -676,8 +683,9 @@ def dri_change(
         unpaired = len(pre_f.ids) + len(post_f.ids) - 2 * len(common)
         if unpaired:
             warnings.warn(
-                f"case {_show(key)}: {unpaired} participant(s) appear at only one stage; they count "
-                "towards that stage's group DRI but are left out of the paired test",
+                f"{case}={_show(key)}: {unpaired} participant(s) have an individual DRI at only "
+                "one stage (absent, or left out, at the other); they count towards that "
+                "stage's group DRI but are left out of the paired test",
                 DRIWarning,
                 stacklevel=2,
             )
@@ -791,8 +799,10 @@ def dri_permutation_test(
     -----
     As deliberr's ``permute_dri``: each permutation reassigns the preference rows to
     participants at random, keeping considerations in place, and ``p`` is the share of the
-    permuted DRIs at least as large as the observed one (within 1e-12). Random data give a
-    DRI above zero, so compare the observed DRI with ``null_mean``, not with 0.
+    permuted DRIs at least as large as the observed one (within 1e-12); it can be 0, meaning
+    below ``1 / n_permutations`` (Phipson & Smyth's ``(b + 1) / (m + 1)`` is the conservative
+    alternative). Random data give a DRI above zero, so compare the observed DRI with
+    ``null_mean``, not with 0.
 
     Reassigning preference rows permutes the rows and columns of the preference correlation
     matrix, so the correlations are computed once and each permuted DRI is read off the
