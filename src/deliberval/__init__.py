@@ -18,6 +18,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 from deliberval import instruments
 from deliberval.analysis.agreement import AgreementResult, agreement
+from deliberval.analysis.cfa import CFAResult, cfa, invariance
 from deliberval.analysis.change import (
     attrition,
     did,
@@ -37,6 +38,13 @@ from deliberval.analysis.dri import (
     dri_permutation_test,
 )
 from deliberval.analysis.fairness import selection_fairness
+from deliberval.analysis.psychometrics import (
+    item_statistics,
+    omega,
+    polychoric,
+    psychometrics_report,
+    reliability,
+)
 from deliberval.analysis.representativeness import (
     TargetsWarning,
     funnel,
@@ -55,10 +63,12 @@ from deliberval.analysis.weighting import (
 )
 from deliberval.datasets import Example, list_examples, load_example
 from deliberval.errors import AnalysisInputError, DataInputError, DelibervalError, InstrumentError
+from deliberval.scoring import ScoringResult, score
 
 __all__ = [
     "AgreementResult",
     "AnalysisInputError",
+    "CFAResult",
     "DRIWarning",
     "DataInputError",
     "DelibervalError",
@@ -66,11 +76,13 @@ __all__ = [
     "InstrumentError",
     "ProcessComparison",
     "RakingConvergenceWarning",
+    "ScoringResult",
     "TargetsWarning",
     "UptakeResult",
     "__version__",
     "agreement",
     "attrition",
+    "cfa",
     "compare_processes",
     "design_effect",
     "did",
@@ -83,15 +95,22 @@ __all__ = [
     "funnel",
     "group_means",
     "instruments",
+    "invariance",
+    "item_statistics",
     "likert_shares",
     "list_examples",
     "load_example",
     "margins_of_error",
+    "omega",
+    "polychoric",
     "prepost",
+    "psychometrics_report",
     "r_indicator",
     "rake",
+    "reliability",
     "representativeness",
     "response_weights",
+    "score",
     "selection_check",
     "selection_fairness",
     "survey_mean",
