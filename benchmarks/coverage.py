@@ -103,10 +103,22 @@ def run(reps: int = 500, seed: int = 20261121) -> dict:
         return (lo <= truth) & (truth <= hi), hi - lo
 
     results = [
-        _summary("paired mean difference (prepost mean_diff)", DELTA, *cover(paired[:, 0], paired[:, 1], DELTA)),
+        _summary(
+            "paired mean difference (prepost mean_diff)",
+            DELTA,
+            *cover(paired[:, 0], paired[:, 1], DELTA),
+        ),
         _summary("paired d_z (prepost d_z)", TRUE_DZ, *cover(paired[:, 2], paired[:, 3], TRUE_DZ)),
-        _summary("DiD, pooled OLS with cluster-robust SE", EFFECT, *cover(did_ci[:, 0, 0], did_ci[:, 0, 1], EFFECT)),
-        _summary("DiD, individual fixed effects", EFFECT, *cover(did_ci[:, 1, 0], did_ci[:, 1, 1], EFFECT)),
+        _summary(
+            "DiD, pooled OLS with cluster-robust SE",
+            EFFECT,
+            *cover(did_ci[:, 0, 0], did_ci[:, 0, 1], EFFECT),
+        ),
+        _summary(
+            "DiD, individual fixed effects",
+            EFFECT,
+            *cover(did_ci[:, 1, 0], did_ci[:, 1, 1], EFFECT),
+        ),
     ]
     return {
         "script": "benchmarks/coverage.py",

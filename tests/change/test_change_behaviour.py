@@ -238,3 +238,12 @@ def test_dz_interval_large_t_and_df() -> None:
     r = prepost(df, "y").iloc[0]
     assert r["t"] < -5
     assert r["d_z_ci_low"] < r["d_z"] < r["d_z_ci_high"]
+
+
+def test_holm_matches_statsmodels_with_ties() -> None:
+    from statsmodels.stats.multitest import multipletests
+
+    from deliberval.analysis.change import _holm
+
+    p = np.array([0.01, 0.04, 0.03, 0.04, 0.5, 0.001, 0.2])
+    np.testing.assert_allclose(_holm(p), multipletests(p, method="holm")[1], atol=1e-15)
