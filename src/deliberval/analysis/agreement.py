@@ -88,9 +88,11 @@ def cohen_kappa_table(table: np.ndarray, weights: np.ndarray | None = None, *,
     :math:`\\kappa_w = (p_{ow} - p_{cw})/(1 - p_{cw})` with
     :math:`p_{ow} = \\sum w_{ij}p_{ij}`, :math:`p_{cw} = \\sum w_{ij}p_{i.}p_{.j}` (Cohen 1968).
     The variance of :math:`\\kappa` is the large-sample formula of Fleiss, Cohen & Everitt
-    (1969). The variance of :math:`\\kappa_w` follows psych 2.2.9 line by line, including its
-    row term :math:`p_{i.}\\sum_j w_{ij}` where Fleiss, Cohen & Everitt have
-    :math:`\\sum_j w_{ij}p_{.j}`; the two agree when the margins are equal. Interval limits
+    (1969). The variance of :math:`\\kappa_w` follows psych 2.2.9 line by line so that the
+    intervals reproduce R: its column term is Fleiss, Cohen & Everitt's
+    :math:`\\bar w_{i.} = \\sum_k w_{ik}p_{.k}`, but its row term is
+    :math:`p_{j.}\\sum_k w_{jk}` where they have :math:`\\bar w_{.j} = \\sum_k p_{k.}w_{kj}`,
+    so the weighted-kappa interval is psych's, not the textbook one. Interval limits
     beyond +/-1 are set to +/-1, as psych does. Validated against R psych 2.2.9 to 1e-9.
 
     References
