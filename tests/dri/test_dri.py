@@ -390,6 +390,10 @@ def test_argument_errors() -> None:
         dri_permutation_test(df, n_permutations=10, confidence_level=95)
     with pytest.raises(AnalysisInputError, match="no column"):
         dri(df, considerations=["C1", "C99"])
+    with pytest.raises(AnalysisInputError, match="'C1' as both consideration and preference"):
+        dri(df, considerations=C[:6], preferences=["C1", "P1", "P2"])
+    with pytest.raises(AnalysisInputError, match="'C2' are listed more than once"):
+        dri(df, considerations=["C1", "C2", "C2", "C3"])
 
 
 def test_change_needs_both_stages_and_warns_about_unpaired(human: pd.DataFrame) -> None:

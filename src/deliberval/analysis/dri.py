@@ -48,7 +48,7 @@ Undefined = Literal["drop", "propagate"]
 class DRIWarning(UserWarning):
     """Something in the DRI input was handled in a way the user should know about.
 
-    Raised (as a warning) when participants are left out because their Spearman correlations
+    Issued when participants are left out because their Spearman correlations
     are undefined (all-equal or missing ratings), or when participants seen at only one stage
     are left out of the paired pre/post test.
     """
@@ -242,6 +242,18 @@ def _forums(
     require_columns(df, [participant, *by_cols], what="data")
     c_cand = _candidates(df, considerations, _C_PATTERN, "consideration")
     p_cand = _candidates(df, preferences, _P_PATTERN, "preference")
+    both = sorted(set(c_cand) & set(p_cand))
+    repeated = sorted({c for c in [*c_cand, *p_cand] if [*c_cand, *p_cand].count(c) > 1})
+    if both or repeated:
+        raise AnalysisInputError(
+            f"column(s) {', '.join(map(repr, repeated))} are listed more than once"
+            + (
+                f" ({', '.join(map(repr, both))} as both consideration and preference)"
+                if both
+                else ""
+            )
+            + "; each rating column belongs to exactly one list"
+        )
     if len(df) == 0:
         raise AnalysisInputError("data has no rows; the DRI needs at least 2 participants")
     xc = _matrix(df, c_cand, "consideration")
