@@ -118,6 +118,9 @@ def test_hand_computed_register() -> None:
     assert st.loc["r5", "responded"] == False  # noqa: E712  an explicit no_response is not a response
     assert st.loc["r2", "days_to_first_response"] == 60
     assert st["within_deadline"].tolist() == [False] * 5
+    early = uptake(recs, ev, as_of="2024-01-20", deadline_days=30).indicators.set_index("indicator")
+    assert early.loc["answered_within_deadline", "method"].endswith(
+        "deadline not yet passed for 5 recommendation(s) (provisional)")
     assert st.loc["r4", "prior_agenda"] == "unknown"  # blank means unknown, stated not dropped
     ind = res.indicators.set_index("indicator")
     assert ind.loc["uptake_rate", "estimate"] == pytest.approx(1 / 5)

@@ -435,8 +435,12 @@ def _indicators(status: pd.DataFrame, deadlines: dict[str, int | None], cl: floa
         n = len(g)
         rows.append(_ind(p, "any_public_response", g["responded"].sum(), n, cl, "Wilson score"))
         if deadlines[p] is not None:
-            rows.append(_ind(p, "answered_within_deadline", g["within_deadline"].fillna(False).astype(bool).sum(),
-                             n, cl, f"Wilson score; deadline {deadlines[p]} days after submission"))
+            method = f"Wilson score; deadline {deadlines[p]} days after submission"
+            open_ = int((g["follow_up_days"] < deadlines[p]).sum())
+            if open_:
+                method += f"; deadline not yet passed for {open_} recommendation(s) (provisional)"
+            rows.append(_ind(p, "answered_within_deadline",
+                             g["within_deadline"].fillna(False).astype(bool).sum(), n, cl, method))
         rows.append(_ind(p, "rejected_with_reasons",
                          (g["rejected"] & (g["justified"] == True)).sum(), n, cl, "Wilson score"))  # noqa: E712
         rows.append(_ind(p, "rejected_without_reasons",
