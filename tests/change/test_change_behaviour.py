@@ -247,3 +247,18 @@ def test_holm_matches_statsmodels_with_ties() -> None:
 
     p = np.array([0.01, 0.04, 0.03, 0.04, 0.5, 0.001, 0.2])
     np.testing.assert_allclose(_holm(p), multipletests(p, method="holm")[1], atol=1e-15)
+
+
+def test_attrition_nullable_dtypes_and_no_dropouts_among_answered() -> None:
+    df = pd.DataFrame(
+        {
+            "respondent_id": [1, 2, 3, 1, 2],
+            "wave": ["pre"] * 3 + ["post"] * 2,
+            "q": pd.array([1, 2, None, 3, 4], dtype="Int64"),
+            "g": pd.array(["a", "b", None, "a", "b"], dtype="string"),
+        }
+    )
+    r = attrition(df, ["q", "g"])
+    assert r["n_dropouts"].tolist() == [0, 0, 0]
+    assert r["estimate_completers"].tolist() == [1.5, 0.5, 0.5]
+    assert r["p"].isna().all()

