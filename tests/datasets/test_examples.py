@@ -264,6 +264,19 @@ def test_with_registers_hook_returns_a_copy() -> None:
     assert filled.responses is ex.responses
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_registers_belong_to_the_process_and_follow_its_end(name: str) -> None:
+    ex = load_example(name, registers=True)
+    recs, events = ex.recommendations, ex.response_events
+    assert recs is not None and events is not None
+    assert set(recs["process_id"]) == {name}
+    end = ex.process["end_date"].item()
+    assert (recs["submitted"] >= end).all()
+    assert (pd.to_datetime(events["date"]) >= end).all()
+    assert set(events["rec_id"]) <= set(recs["rec_id"])
+    pd.testing.assert_frame_equal(ex.responses, example(name).responses)
+
+
 # ---- determinism ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", NAMES)
 def test_same_seed_same_data_other_seed_other_data(name: str) -> None:

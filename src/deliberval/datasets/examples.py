@@ -1003,7 +1003,7 @@ def list_examples() -> pd.DataFrame:
     return out
 
 
-def load_example(name: str, *, seed: Seed = DEFAULT_SEED, **parameters: Any) -> Example:
+def load_example(name: str, *, seed: Seed = DEFAULT_SEED, registers: bool = False, **parameters: Any) -> Example:
     """Simulate one of the SYNTHETIC example processes with its default design.
 
     Parameters
@@ -1013,6 +1013,10 @@ def load_example(name: str, *, seed: Seed = DEFAULT_SEED, **parameters: Any) -> 
         ``climate_assembly``, ``cofoe_panel``.
     seed : int, numpy.random.Generator or None, default 2021
         Seed; the default makes ``load_example(name)`` the same data on every machine.
+    registers : bool, default False
+        Also simulate the process's recommendation register
+        (:func:`deliberval.datasets.registers.simulate_register`, same seed) into
+        ``recommendations`` and ``response_events``.
     **parameters
         Passed to the example's simulator (e.g. ``effect_external_efficacy=0.0``).
 
@@ -1049,4 +1053,10 @@ def load_example(name: str, *, seed: Seed = DEFAULT_SEED, **parameters: Any) -> 
             f"example {name!r} takes no parameter(s) {', '.join(map(repr, unknown))}; "
             f"it takes: {', '.join(sorted(accepted))}"
         )
-    return func(seed=seed, **parameters)
+    ex: Example = func(seed=seed, **parameters)
+    if registers:
+        from deliberval.datasets.registers import simulate_register
+
+        register = simulate_register(name, seed=seed)
+        ex = ex.with_registers(register.recommendations, register.events)
+    return ex
