@@ -268,7 +268,8 @@ def test_with_registers_hook_returns_a_copy() -> None:
 def test_registers_belong_to_the_process_and_follow_its_end(name: str) -> None:
     ex = load_example(name, registers=True)
     recs, events = ex.recommendations, ex.response_events
-    assert recs is not None and events is not None
+    assert recs is not None
+    assert events is not None
     assert set(recs["process_id"]) == {name}
     end = ex.process["end_date"].item()
     assert (recs["submitted"] >= end).all()
