@@ -42,7 +42,7 @@ def _efficacy_responses(n: int = 400, seed: int = 4) -> pd.DataFrame:
     return df
 
 
-def test_report_scores_reverse_keys_and_flags() -> None:
+def test_report_scores_reverse_keys_and_notes() -> None:
     ins = load_instrument("political_efficacy")
     df = _efficacy_responses()
     rep = psychometrics_report(df, ins)
@@ -55,8 +55,11 @@ def test_report_scores_reverse_keys_and_flags() -> None:
     assert row["cronbach_alpha"] > 0.7  # reverse keying applied from the instrument
     assert row["n"] == items[INT].dropna().shape[0]
     assert row["cfa_df"] == 0
-    assert "just identified" in row["flags"]
-    assert row["status"] == "check"
+    assert (
+        row["flags"]
+        == "note: three items, the one-factor model is just identified (fit not testable)"
+    )
+    assert row["status"] == "ok"
 
 
 def test_report_not_keying_would_show_low_alpha() -> None:
@@ -125,3 +128,16 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     )
     assert res.exit_code == 2
     assert "no column(s) 'nope'" in res.output
+
+
+def test_report_flags_weak_scale() -> None:
+    ins = load_instrument("political_efficacy")
+    df = _efficacy_responses()
+    gen = np.random.default_rng(9)
+    df["efficacy_ext_contact"] = gen.integers(1, 6, len(df))  # unrelated to the other two items
+    rep = psychometrics_report(df, ins).set_index("scale")
+    row = rep.loc["external_efficacy"]
+    assert row["status"] == "check"
+    assert "alpha" in row["flags"]
+    weak = row["flags"].split("loading < 0.40: ")[1].split(", ")
+    assert "efficacy_ext_contact" in weak

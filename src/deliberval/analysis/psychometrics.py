@@ -737,7 +737,9 @@ def _scale_row(
             min_std_loading=min_load,
         )
         if fit["df"] == 0:
-            flags.append("three items: one-factor model is just identified, fit cannot be tested")
+            flags.append(
+                "note: three items, the one-factor model is just identified (fit not testable)"
+            )
         elif fit["cfi"] < thresholds["cfi"]:
             flags.append(f"CFI {fit['cfi']:.3f} < {thresholds['cfi']:.2f}")
         weak = res.loadings.loc[
@@ -746,7 +748,7 @@ def _scale_row(
         if weak:
             flags.append(f"loading < {thresholds['loading']:.2f}: {', '.join(weak)}")
     row["flags"] = "; ".join(flags)
-    row["status"] = "check" if flags else "ok"
+    row["status"] = "check" if any(not f.startswith("note:") for f in flags) else "ok"
     return row
 
 
@@ -789,7 +791,8 @@ def psychometrics_report(
         ``cronbach_alpha, alpha_ci_low, alpha_ci_high`` (Feldt), ``omega_total``, one-factor CFA
         ``cfa_df, cfi, tli, rmsea, srmr, min_std_loading`` (NaN for two-item scales),
         ``invariance`` (verdict or empty), ``status`` (``ok``, ``check`` or
-        ``not_estimated``) and ``flags`` (reasons, separated by ``"; "``).
+        ``not_estimated``) and ``flags`` (reasons, separated by ``"; "``; entries starting with
+        ``note:`` are information and do not set ``check``).
 
     Notes
     -----

@@ -85,6 +85,7 @@ def psychometrics_command(
         )
         return
     table = Table(title=f"Psychometrics of {ins.id} {ins.version} in {data.name}")
+    rep = rep.assign(n=rep["n"].astype(object).where(rep["n"].notna(), None))
     cols = [
         "scale",
         "subgroup",
@@ -96,7 +97,6 @@ def psychometrics_command(
         "RMSEA",
         "min load",
         "status",
-        "flags",
     ]
     for col in cols:
         table.add_column(
@@ -121,9 +121,11 @@ def psychometrics_command(
             _fmt(r.rmsea, 3),
             _fmt(r.min_std_loading),
             status,
-            str(r.flags),
         )
     console.print(table)
+    for r in rep.itertuples():
+        if r.flags:
+            console.print(f"[bold]{r.scale}[/] ({r.subgroup}): {r.flags}", highlight=False)
     verdicts = rep.loc[
         rep["invariance"].astype(str) != "", ["scale", "invariance"]
     ].drop_duplicates()
