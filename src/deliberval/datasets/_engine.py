@@ -296,13 +296,12 @@ def build_responses(
     intercepts = np.array([it.intercept for it in items])
     trait_idx = np.array([T[it.trait] for it in items])
     for k, w in enumerate(waves):
-        occasion = draw_stable(rng, cohort.n, 1.0 - STABILITY)
-        errors = rng.standard_normal((cohort.n, len(items)))
-        u_missing = rng.random((cohort.n, len(items)))
         rows = np.flatnonzero(cohort.answered[w])
-        theta = (cohort.mean + cohort.stable + occasion + cohort.shift(w))[rows][:, trait_idx]
-        ystar = loadings * theta + intercepts + np.sqrt(1.0 - loadings**2) * errors[rows]
-        u = u_missing[rows]
+        occasion = draw_stable(rng, len(rows), 1.0 - STABILITY)
+        theta = (cohort.mean[rows] + cohort.stable[rows] + occasion + cohort.shift(w)[rows])[:, trait_idx]
+        ystar = loadings * theta + intercepts
+        ystar += np.sqrt(1.0 - loadings**2) * rng.standard_normal((len(rows), len(items)))
+        u = rng.random((len(rows), len(items)))
         person_rows.append(rows)
         wave_rows.append(np.full(len(rows), k, dtype=np.int64))
         for j, it in enumerate(items):
