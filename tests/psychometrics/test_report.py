@@ -19,7 +19,7 @@ INT = ["efficacy_int_understand", "efficacy_int_confidence", "efficacy_int_compl
 EXT = ["efficacy_ext_care", "efficacy_ext_contact", "efficacy_ext_no_say"]
 
 
-def _efficacy_responses(n: int = 400, seed: int = 4) -> pd.DataFrame:
+def _efficacy_responses(n: int = 400, seed: int = 4, weak: str | None = None) -> pd.DataFrame:
     """Raw agree_5 codes: reverse-worded items stored as answered, some 8/9 missing codes."""
     gen = np.random.default_rng(seed)
     internal, external = gen.normal(size=(2, n))
@@ -33,7 +33,8 @@ def _efficacy_responses(n: int = 400, seed: int = 4) -> pd.DataFrame:
     }
     for items, f in ((INT, internal), (EXT, external)):
         for j, it in enumerate(items):
-            z = 0.8 * f + 0.6 * gen.normal(size=n)
+            lam = 0.25 if it == weak else 0.8
+            z = lam * f + np.sqrt(1 - lam**2) * gen.normal(size=n)
             code = np.digitize(z, [-1.2, -0.4, 0.4, 1.2]) + 1
             out[it] = 6 - code if j == 2 else code  # third item of each scale is reverse-worded
     df = pd.DataFrame(out)
@@ -132,12 +133,20 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
 
 def test_report_flags_weak_scale() -> None:
     ins = load_instrument("political_efficacy")
-    df = _efficacy_responses()
-    gen = np.random.default_rng(9)
-    df["efficacy_ext_contact"] = gen.integers(1, 6, len(df))  # unrelated to the other two items
-    rep = psychometrics_report(df, ins).set_index("scale")
-    row = rep.loc["external_efficacy"]
+    rep = psychometrics_report(_efficacy_responses(weak="efficacy_ext_contact"), ins)
+    row = rep.set_index("scale").loc["external_efficacy"]
     assert row["status"] == "check"
-    assert "alpha" in row["flags"]
-    weak = row["flags"].split("loading < 0.40: ")[1].split(", ")
-    assert "efficacy_ext_contact" in weak
+    assert row["cronbach_alpha"] < 0.7
+    assert row["flags"].startswith(f"alpha {row['cronbach_alpha']:.2f} < 0.70")
+    assert "loading < 0.40: efficacy_ext_contact" in row["flags"]
+    assert row["min_std_loading"] < 0.4
+
+
+def test_report_flags_cfa_that_does_not_converge() -> None:
+    ins = load_instrument("political_efficacy")
+    df = _efficacy_responses()
+    df["efficacy_ext_contact"] = np.random.default_rng(9).integers(1, 6, len(df))  # pure noise
+    row = psychometrics_report(df, ins).set_index("scale").loc["external_efficacy"]
+    assert row["status"] == "check"
+    assert "CFA did not converge" in row["flags"]
+    assert np.isnan(row["cfi"])

@@ -254,7 +254,7 @@ def _fit(
         for (i, _), k in di["nu"]:
             start[k] = ybar[i]
     res = optimize.minimize(
-        objective, start, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 10_000}
+        objective, start, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 2_000}
     )
     chisq = float(total_n * res.fun)
     grad_norm = float(np.abs(objective(res.x)[1]).max())
@@ -523,6 +523,13 @@ def invariance(
     test of ``lavTestLRT`` (ML). The verdict follows Chen's (2007) change-in-fit criteria; the
     chi-square difference is reported but not used, because with large samples it rejects
     trivial differences.
+
+    Groups are treated as independent samples. When the same people answer in every wave
+    (pre / post panels), this multi-group test ignores the pairing; it still tells whether the
+    loadings and intercepts differ between waves, but a longitudinal invariance model with
+    correlated residuals would be the stricter test. A model that does not converge (e.g. an
+    item unrelated to the others) shows ``converged`` False in :func:`cfa`; do not interpret
+    its statistics.
 
     Validated against R lavaan 0.6.14 on Holzinger-Swineford (``school``) and a simulated
     two-wave scale: every statistic within 1e-3.

@@ -372,8 +372,10 @@ def omega(
     and bounds as psych) so that the solution is converged tightly; oblimin uses
     factor_analyzer's GPA rotation with GPArotation's defaults (no Kaiser normalisation).
 
-    Validated against R psych 2.2.9 on bfi agreeableness, bfi neuroticism, a simulated scale
-    (one factor, within 1e-6) and Holzinger-Swineford x1-x9 (three factors).
+    Validated against R psych 2.2.9 on bfi agreeableness, bfi neuroticism and a simulated scale
+    (one factor: omega_total and omega_h within 1e-6) and Holzinger-Swineford x1-x9 (three
+    factors: omega_total within 1e-7; omega_h within 2e-6, because GPArotation stops the
+    oblimin iterations at ``eps = 1e-5`` while deliberval converges further).
 
     References
     ----------
@@ -727,6 +729,11 @@ def _scale_row(
     if len(items) >= 3:
         res = cfa(items_df, {"scale": items})
         fit = res.fit.iloc[0]
+        if not bool(fit["converged"]):
+            flags.append("one-factor CFA did not converge (an item may be unrelated to the others)")
+            row["flags"] = "; ".join(flags)
+            row["status"] = "check"
+            return row
         min_load = float(res.loadings["std_loading"].min())
         row.update(
             cfa_df=int(fit["df"]),
