@@ -26,12 +26,15 @@ from deliberval.analysis._common import rng
 from deliberval.analysis.change import did, prepost
 
 RESULTS = Path(__file__).parent / "results" / "coverage.json"
+# estimands under the acceptance criterion; effect-size intervals are reported for information
+ACCEPTED = ("paired mean difference", "DiD")
 
 # paired design: y_pre = a + e1, y_post = a + DELTA + e2
 N_PAIRED = 60
 DELTA = 0.3
 SD_A, SD_E = 1.0, 0.7
 TRUE_DZ = DELTA / (SD_E * math.sqrt(2))
+TRUE_GAV = DELTA / math.sqrt(SD_A**2 + SD_E**2)  # both waves have the same SD
 
 # DiD design: 80 participants, 120 controls, baseline gap, common trend, 15% attrition at post
 N_TREATED, N_CONTROL = 80, 120
@@ -91,11 +94,18 @@ def run(reps: int = 500, seed: int = 20261121) -> dict:
     d_pre, d_post, treated = simulate_did(gen, reps)
     group = np.where(treated == 1, "participant", "control")
 
-    paired = np.empty((reps, 4))
+    paired = np.empty((reps, 6))
     did_ci = np.empty((reps, 2, 2))
     for i in range(reps):
         r = prepost(_long(pre[i], post[i]), "y").iloc[0]
-        paired[i] = (r["ci_low"], r["ci_high"], r["d_z_ci_low"], r["d_z_ci_high"])
+        paired[i] = (
+            r["ci_low"],
+            r["ci_high"],
+            r["d_z_ci_low"],
+            r["d_z_ci_high"],
+            r["g_av_ci_low"],
+            r["g_av_ci_high"],
+        )
         d = did(_long(d_pre[i], d_post[i], group), "y").set_index("model")
         did_ci[i] = d.loc[["pooled_ols", "individual_fe"], ["ci_low", "ci_high"]].to_numpy()
 
@@ -109,6 +119,11 @@ def run(reps: int = 500, seed: int = 20261121) -> dict:
             *cover(paired[:, 0], paired[:, 1], DELTA),
         ),
         _summary("paired d_z (prepost d_z)", TRUE_DZ, *cover(paired[:, 2], paired[:, 3], TRUE_DZ)),
+        _summary(
+            "paired g_av (prepost g_av, approximate CI)",
+            TRUE_GAV,
+            *cover(paired[:, 4], paired[:, 5], TRUE_GAV),
+        ),
         _summary(
             "DiD, pooled OLS with cluster-robust SE",
             EFFECT,
@@ -144,7 +159,7 @@ def run(reps: int = 500, seed: int = 20261121) -> dict:
             },
         },
         "results": results,
-        "passed": all(r["within_93_97"] for r in results if "d_z" not in r["estimand"]),
+        "passed": all(r["within_93_97"] for r in results if r["estimand"].startswith(ACCEPTED)),
         "seconds": round(time.perf_counter() - start, 1),
     }
 
