@@ -298,20 +298,21 @@ def build_responses(
     for k, w in enumerate(waves):
         rows = np.flatnonzero(cohort.answered[w])
         occasion = draw_stable(rng, len(rows), 1.0 - STABILITY)
-        theta = (cohort.mean[rows] + cohort.stable[rows] + occasion + cohort.shift(w)[rows])[:, trait_idx]
-        ystar = loadings * theta + intercepts
-        ystar += np.sqrt(1.0 - loadings**2) * rng.standard_normal((len(rows), len(items)))
-        u = rng.random((len(rows), len(items)))
+        theta = (cohort.mean[rows] + cohort.stable[rows] + occasion + cohort.shift(w)[rows]).T[trait_idx]
+        # item-major layout (items x rows) keeps each item's values contiguous
+        ystar = loadings[:, None] * theta + intercepts[:, None]
+        ystar += np.sqrt(1.0 - loadings**2)[:, None] * rng.standard_normal((len(items), len(rows)))
+        u = rng.random((len(items), len(rows)))
         person_rows.append(rows)
         wave_rows.append(np.full(len(rows), k, dtype=np.int64))
         for j, it in enumerate(items):
-            code = it.low + np.searchsorted(it.thresholds, ystar[:, j], side="left")
+            code = it.low + np.searchsorted(it.thresholds, ystar[j], side="left")
             if it.reverse:
                 code = it.low + it.high - code
             cut = 0.0
             for mcode, _meaning, rate in it.missing_codes:
                 upper = cut + rate * missing_scale
-                code[(u[:, j] >= cut) & (u[:, j] < upper)] = mcode
+                code[(u[j] >= cut) & (u[j] < upper)] = mcode
                 cut = upper
             codes[it.id].append(code)
             masks[it.id].append(~eligible(it, w)[rows])
