@@ -41,6 +41,7 @@ from deliberval.datasets._items import (
     DEMOGRAPHIC_REFUSED,
     DEMOGRAPHIC_RESPONDENTS,
     DEMOGRAPHICS,
+    ITEM_BY_ID,
     ITEMS,
     SCALES,
     TRAITS,
@@ -359,8 +360,6 @@ def expected_item(
 
 def expected_scale(scale: ScaleSpec, theta: np.ndarray) -> np.ndarray:
     """Expected scale score (mean of the expected scored item codes) given latent means (n,)."""
-    from deliberval.datasets._items import ITEM_BY_ID
-
     return np.mean([expected_item(ITEM_BY_ID[i], theta, scored=True) for i in scale.items], axis=0)
 
 
@@ -374,8 +373,6 @@ def expected_changes(cohort: Cohort) -> pd.DataFrame:
     scale score (trend and effect), ``expected_effect`` the part caused by taking part, and
     ``latent_effect`` the mean true effect in latent SD units.
     """
-    from deliberval.datasets._items import ITEM_BY_ID
-
     rows = []
     eligible = _Eligibility(cohort)
     base = cohort.mean + cohort.stable
