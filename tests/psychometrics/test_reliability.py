@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from deliberval.analysis.psychometrics import (
@@ -238,3 +240,20 @@ def test_batched_bootstrap_omega_equals_one_at_a_time() -> None:
     )
     expected = [_omega_from_corr(c, 1)[0] for c in corrs]
     np.testing.assert_allclose(_omega_total_batch(corrs), expected, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shift=st.floats(-5, 5),
+    scale=st.floats(0.2, 5),
+    order=st.permutations(range(5)),
+)
+def test_alpha_is_invariant_to_item_order_and_linear_rescaling(
+    shift: float, scale: float, order: list[int]
+) -> None:
+    file, items, _ = ALPHA_SETS["bfi_neuroticism"]
+    df = read_ref(file).head(300)
+    base = reliability(df, items, n_boot=0)
+    moved = df[items] * scale + shift
+    res = reliability(moved, [items[i] for i in order], n_boot=0)
+    np.testing.assert_allclose(res["estimate"], base["estimate"], atol=1e-9)

@@ -150,3 +150,14 @@ def test_report_flags_cfa_that_does_not_converge() -> None:
     assert row["status"] == "check"
     assert "CFA did not converge" in row["flags"]
     assert np.isnan(row["cfi"])
+
+
+def test_report_flags_forgotten_reverse_keying() -> None:
+    ins = load_instrument("political_efficacy")
+    df = _efficacy_responses()
+    df["efficacy_int_complicated"] = 6 - df["efficacy_int_complicated"]  # stored pre-reversed
+    row = psychometrics_report(df, ins).set_index("scale").loc["internal_efficacy"]
+    assert row["status"] == "check"
+    negative = row["flags"].split("negative item-rest correlation: ")[1].split(" (")[0]
+    assert "efficacy_int_complicated" in negative.split(", ")
+    assert row["cronbach_alpha"] < 0  # what psych::alpha would give without keys

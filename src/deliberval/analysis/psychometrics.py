@@ -727,6 +727,12 @@ def _scale_row(
     if row["omega_total"] < thresholds["omega"]:  # type: ignore[operator]
         flags.append(f"omega {row['omega_total']:.2f} < {thresholds['omega']:.2f}")
     if len(items) >= 3:
+        stats_ = item_statistics(items_df, items)
+        negative = stats_.loc[stats_["item_rest_r"] < 0, "item"].tolist()
+        if negative:
+            flags.append(
+                f"negative item-rest correlation: {', '.join(negative)} (reverse keying missing?)"
+            )
         res = cfa(items_df, {"scale": items})
         fit = res.fit.iloc[0]
         if not bool(fit["converged"]):
@@ -803,7 +809,8 @@ def psychometrics_report(
 
     Notes
     -----
-    Flags: alpha or omega below .70, CFI below .95 (not for just-identified three-item
+    Flags: alpha or omega below .70, items correlating negatively with the rest of the scale
+    (usually a reverse-worded item not marked ``reverse: true``), CFI below .95 (not for just-identified three-item
     models, whose fit cannot be tested), standardised loadings below .40, two-item scales (alpha
     is then a function of a single correlation; Eisinga, te Grotenhuis & Pelzer, 2013). A scale
     that cannot be estimated (too few complete rows, a constant item, ...) gets status
