@@ -262,3 +262,26 @@ def test_attrition_nullable_dtypes_and_no_dropouts_among_answered() -> None:
     assert r["n_dropouts"].tolist() == [0, 0, 0]
     assert r["estimate_completers"].tolist() == [1.5, 0.5, 0.5]
     assert r["p"].isna().all()
+
+
+def test_compare_processes_at_zero_process_variance() -> None:
+    # identical process means: the REML process variance sits on the boundary at 0;
+    # optimiser warnings are collected instead of escaping
+    gen = np.random.default_rng(4)
+    e = gen.normal(0, 1, (6, 20))
+    y = (e - e.mean(axis=1, keepdims=True)).ravel()
+    df = pd.DataFrame(
+        {
+            "process_id": np.repeat([f"p{i}" for i in range(6)], 20),
+            "paid": np.repeat([True, False] * 3, 20),
+            "y": y,
+        }
+    )
+    res = compare_processes(df, "y", features=["paid"])
+    assert res.icc == pytest.approx(0.0, abs=1e-6)
+    assert res.coefficients["term"].tolist() == ["(Intercept)", "paid"]
+    assert res.coefficients["estimate"].abs().max() < 1e-6
+    # with tau^2 = 0 the SEs are those of OLS
+    ols_se = np.sqrt(y.var(ddof=2) * 2 / 60)
+    assert res.coefficients["se"].iloc[1] == pytest.approx(ols_se, rel=1e-3)
+    assert isinstance(res.warnings, tuple)
