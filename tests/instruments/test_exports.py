@@ -67,12 +67,10 @@ def test_xlsform_converts_in_every_language(instrument_id: str, tmp_path: Path) 
             assert texts[f"/data/{it.id}:label"] == it.text[lang]
 
 
-@pytest.mark.parametrize(
-    ("instrument_id", "lang"),
-    [(i, lang) for i in ALL_IDS for lang in load_instrument(i).languages if lang != "en"],
-)
-def test_xlsform_single_language_form(instrument_id: str, lang: str, tmp_path: Path) -> None:
-    ins = load_instrument(instrument_id)
+@pytest.mark.parametrize("lang", ["fr", "nl", "de", "da"])
+def test_xlsform_single_language_form(lang: str, tmp_path: Path) -> None:
+    # participant_standard holds every module, so this covers every item in each language alone.
+    ins = load_instrument("participant_standard")
     path = to_xlsform(ins, tmp_path / "form.xlsx", languages=[lang])
     warnings: list[str] = []
     result = convert(str(path), warnings=warnings)
@@ -165,8 +163,10 @@ def test_xlsform_wide_numeric_scale_uses_constraint(tmp_path: Path) -> None:
 
 
 def test_xlsform_unknown_language(tmp_path: Path) -> None:
-    with pytest.raises(InstrumentError, match="cannot export 'fr'; the instrument is available in: en"):
-        to_xlsform(load_instrument("hybrid_body"), tmp_path / "x.xlsx", languages=["en", "fr"])
+    with pytest.raises(
+        InstrumentError, match="cannot export 'es'; the instrument is available in: en, fr, nl, de, da"
+    ):
+        to_xlsform(load_instrument("hybrid_body"), tmp_path / "x.xlsx", languages=["en", "es"])
 
 
 # ---- codebook -----------------------------------------------------------------------------

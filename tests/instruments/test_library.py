@@ -181,6 +181,7 @@ def test_participant_questionnaire_resolves_all_modules() -> None:
     }
     assert sorted(rs.id for rs in q.response_scales)[:3] == ["age_band_6", "agree_5", "employment_5"]
     assert q.item("influence_expected").waves == ["pre"]
+    assert list(q.languages) == LANGS5
 
 
 def test_control_questionnaire_content() -> None:
@@ -279,7 +280,7 @@ def test_questionnaire_language_not_covered_by_module(tmp_path: Path) -> None:
         tmp_path / "q.yaml",
         {
             "kind": "questionnaire", "id": "my_q", "version": "0.1.0", "title": {"en": "Q"},
-            "languages": {"en": {"status": "source"}, "fr": {"status": "unofficial"}},
+            "languages": {"en": {"status": "source"}, "es": {"status": "unofficial"}},
             "licence": "x", "modules": [{"instrument": "hybrid_body"}],
         },
     )
@@ -288,4 +289,4 @@ def test_questionnaire_language_not_covered_by_module(tmp_path: Path) -> None:
     (problem,) = info.value.problems
     assert problem.location == "module 'hybrid_body'"
     assert problem.field == "languages"
-    assert "declares 'fr' but instrument 'hybrid_body' has no such translation" in problem.message
+    assert "declares 'es' but instrument 'hybrid_body' has no such translation" in problem.message
