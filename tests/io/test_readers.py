@@ -51,7 +51,8 @@ def test_sample_sav_reads_with_value_labels_and_maps_onto_waves_and_groups(data_
     }
     assert df.attrs["value_labels"]["dp_evaluation"][4.0] == "Agree"
     assert df.attrs["column_labels"]["dp_democracy"] == "How well does democracy function?"
-    assert df.loc[0, "respondent_id"] == "1" and df["weight"].notna().all()
+    assert df.loc[0, "respondent_id"] == "1"
+    assert df["weight"].notna().all()
     assert df["dp_evaluation"].notna().sum() == 7  # asked of participants after deliberation only
 
 
@@ -59,11 +60,16 @@ def test_suggest_mapping_for_sample_sav(data_dir, dp_instrument):
     raw = read_table(data_dir / "deliberative-polling" / "Sample.sav")
     m = suggest_mapping(raw, dp_instrument)
     assert m.columns["ID"] == "respondent_id"
-    assert m.columns["Time"] == "wave" and m.columns["Group"] == "group" and m.columns["Weight1"] == "weight"
+    assert m.columns["Time"] == "wave"
+    assert m.columns["Group"] == "group"
+    assert m.columns["Weight1"] == "weight"
     assert m.values["wave"] == {"T1": "pre", "T2": "post"}
     assert m.values["group"] == {"Treatment": "participant", "Control": "control"}
-    assert "Question1" in m.unmatched
-    assert "# not matched" in m.to_yaml()
+    assert m.columns["Question1"] == "dp_democracy"  # through the SPSS variable label
+    assert m.unmatched == []
+    m2 = suggest_mapping(raw.assign(Extra=1), dp_instrument)
+    assert m2.unmatched == ["Extra"]
+    assert m2.to_yaml().endswith("# not matched (map or drop them): Extra\n")
 
 
 def test_mapping_file_round_trip_and_errors(tmp_path):
@@ -116,7 +122,8 @@ def test_truncated_rows_are_kept_with_empty_cells(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("respondent_id,wave,x\n1,pre,3\n2,post\n")
     df = read_responses(path)
-    assert len(df) == 2 and pd.isna(df.loc[1, "x"])
+    assert len(df) == 2
+    assert pd.isna(df.loc[1, "x"])
 
 
 def test_non_numeric_answers_are_kept_as_text_for_validation(tmp_path, fixture_instrument):

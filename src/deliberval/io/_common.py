@@ -13,6 +13,14 @@ __all__ = ["as_code_strings", "canonicalise", "numeric_if_lossless"]
 NA_STRINGS = ("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "#N/A")
 
 
+def _code_of(v: object) -> str:
+    if isinstance(v, float | np.floating) and float(v).is_integer() and abs(float(v)) < 2**53:
+        return str(int(v))
+    if isinstance(v, bool | np.bool_):
+        return str(v)
+    return str(v).strip()
+
+
 def as_code_strings(s: pd.Series) -> pd.Series:
     """Codes as strings without losing anything: ``1.0 -> "1"``, NA stays NA, blanks become NA."""
     if pd.api.types.is_bool_dtype(s.dtype):
@@ -28,10 +36,11 @@ def as_code_strings(s: pd.Series) -> pd.Series:
         out[other] = values[other].astype(str)
         out[np.isnan(values)] = None
         return pd.Series(out, index=s.index, dtype="str", name=s.name)
-    text = s.astype("str").str.strip()
-    mixed = s.map(lambda v: isinstance(v, float) and v.is_integer(), na_action="ignore")
-    if s.dtype == object and mixed.fillna(False).astype(bool).any():
-        text = text.where(~mixed.fillna(False).astype(bool), text.str.removesuffix(".0"))
+    kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object else "string"
+    if kind in ("string", "empty"):
+        text = s.astype("str").str.strip()
+    else:  # mixed numbers and text (e.g. Excel cells): format each number like a code
+        text = s.map(_code_of, na_action="ignore").astype("str")
     text = text.where(s.notna() & (text != ""))
     return text
 

@@ -260,7 +260,8 @@ def suggest_mapping(df: pd.DataFrame, instrument: Instrument | None = None) -> M
 
     Columns are matched on normalised names (case, punctuation and ``group/`` prefixes
     ignored), then on common synonyms (``ID``, ``Time``, ``condition`` ...), then by string
-    similarity to item ids (:func:`difflib.get_close_matches`, cutoff 0.8). Codes of ``wave``,
+    similarity to item ids (:func:`difflib.get_close_matches`, cutoff 0.8), then by the
+    similarity of SPSS / Stata variable labels to English item texts (cutoff 0.9). Codes of ``wave``,
     ``group`` and ``role`` that are not canonical get a proposed translation. Always review the
     proposal before use.
 
@@ -299,6 +300,11 @@ def suggest_mapping(df: pd.DataFrame, instrument: Instrument | None = None) -> M
         if target is None and items:
             close = difflib.get_close_matches(n, [_norm(i) for i in items], n=1, cutoff=0.8)
             target = by_norm[close[0]] if close else None
+        if target is None and items and instrument is not None:
+            label = str(df.attrs.get("column_labels", {}).get(col) or "").strip().lower()
+            texts = {it.text.get("en", "").strip().lower(): it.id for it in instrument.items}
+            close = difflib.get_close_matches(label, list(texts), n=1, cutoff=0.9) if label else []
+            target = texts[close[0]] if close else None
         if target is None or target in taken:
             if col not in ID_COLUMNS and col != "weight" and col not in items:
                 unmatched.append(col)

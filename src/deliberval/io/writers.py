@@ -164,6 +164,8 @@ def write_stata(df: pd.DataFrame, path: PathLike, instrument: Instrument | None 
     value_labels, _, column_labels = _labels(instrument, df)
     whole = {c: {int(k): v for k, v in lab.items()} for c, lab in value_labels.items()
              if all(float(k).is_integer() for k in lab)}
+    column_labels = {k: v[:80] for k, v in column_labels.items()}  # Stata's limit
+    whole = {c: {k: v[:80] for k, v in lab.items()} for c, lab in whole.items()}
     pyreadstat.write_dta(_for_readstat(df), str(p), column_labels=column_labels or None,
                          variable_value_labels=whole or None)
     return p

@@ -29,6 +29,7 @@ from deliberval.schemas.responses import (
     ROLES,
     WAVES,
     ItemRule,
+    isin_small,
     item_rules,
     responses_schema,
 )
@@ -134,8 +135,10 @@ def _label_check(col: str, raw: pd.Series, allowed: Sequence[str], acc: _Failure
             hint = _suggest(col, str(label), allowed)
             tip = f"; did you mean {hint!r}?" if hint else ""
             messages[label] = f"unknown {col} label {label!r}; expected one of {', '.join(allowed)}{tip}"
-        msg = codes.map(messages).fillna(f"{col} is missing; expected one of {', '.join(allowed)}")
-        acc.add(bad.to_numpy(), col, raw, f"{col}_label", "error", msg.to_numpy(dtype=object))
+        msg = np.full(len(codes), f"{col} is missing; expected one of {', '.join(allowed)}", dtype=object)
+        named = np.flatnonzero((bad & codes.notna()).to_numpy())
+        msg[named] = codes.iloc[named].map(messages).to_numpy(dtype=object)
+        acc.add(bad.to_numpy(), col, raw, f"{col}_label", "error", msg)
     return codes
 
 
@@ -160,13 +163,14 @@ def _coerce_items(data: pd.DataFrame, rules: dict[str, ItemRule], acc: _Failures
                 acc.add(bad_type, item_id, raw, "type", "error",
                         f"not a number; expected {rule.expected()}")
             num_codes = np.asarray([float(c) for c in rule.missing if not isinstance(c, str)])
-            miss = num.isin(num_codes).to_numpy() | str_miss if num_codes.size else str_miss
+            values = num.to_numpy()
+            miss = isin_small(values, num_codes) | str_miss if num_codes.size else str_miss
             coerced[item_id] = num
             for code, meaning in rule.missing.items():
                 if isinstance(code, str):
                     n = int((as_code_strings(raw) == code).sum()) if str_codes else 0
                 else:
-                    n = int((num.to_numpy() == float(code)).sum())
+                    n = int((values == float(code)).sum())
                 if n:
                     counts.append({"check": "missing_code", "severity": "info", "column": item_id,
                                    "reason": f"{meaning} ({code})", "n": n})
@@ -347,12 +351,18 @@ def validate(
         _pandera_failures(item_schema, frame, data, acc,
                           {k: f"outside the response scale; expected {rules[k].expected()}" for k in present})
     # items answered in waves where they are not asked
+    known_wave = waves.isin(WAVES).to_numpy()
+    off_wave: dict[tuple[str, ...], np.ndarray] = {}
     for item_id in present:
         rule = rules[item_id]
         if set(rule.waves) >= set(WAVES):
             continue
+        if rule.waves not in off_wave:
+            off_wave[rule.waves] = known_wave & ~waves.isin(list(rule.waves)).to_numpy()
+        if not off_wave[rule.waves].any():
+            continue
         answered = coerced[item_id].notna().to_numpy() & ~missing_masks[item_id]
-        off = answered & waves.isin(WAVES).to_numpy() & ~waves.isin(list(rule.waves)).to_numpy()
+        off = answered & off_wave[rule.waves]
         acc.add(off, item_id, data[item_id], "not_asked_in_wave", "warning",
                 f"answer in a wave the item is not asked in; asked in {', '.join(rule.waves)}")
     # duplicate respondent x wave
@@ -397,13 +407,18 @@ def validate(
     err = failures["severity"].eq("error").to_numpy()
     bad_rows[failures["row"].to_numpy()[err]] = True
     quarantined = df.iloc[np.flatnonzero(bad_rows)]
-    valid_data = data.iloc[np.flatnonzero(~bad_rows)].copy()
-    for item_id in present:
-        col = coerced[item_id]
-        if recode_missing:
-            col = col.where(~missing_masks[item_id])
-        valid_data[item_id] = col.iloc[np.flatnonzero(~bad_rows)]
-    valid = valid_data.set_axis(df.index[~bad_rows], axis=0)
+    keep = np.flatnonzero(~bad_rows)
+    columns = {}
+    for col in data.columns:
+        if col in coerced:
+            values = coerced[col]
+            if recode_missing:
+                values = values.where(~missing_masks[col])
+            columns[col] = values.iloc[keep] if len(keep) < n else values
+        else:
+            columns[col] = data[col].iloc[keep] if len(keep) < n else data[col]
+    valid = pd.DataFrame({c: v.to_numpy() if hasattr(v, "to_numpy") and v.dtype == float else v.array
+                          for c, v in columns.items()}, index=df.index[keep], columns=data.columns)
     assert len(valid) + len(quarantined) == n, "validation must account for every row"
     summary = _summary(failures, counts)
     return ValidationResult(valid, quarantined, failures, summary, n, notes)
