@@ -204,14 +204,16 @@ def rake(
         sub = table.loc[table["variable"] == var]
         cats = list(sub["category"])
         lookup = {str(c): i for i, c in enumerate(cats)}
-        as_str = values.astype(str)
-        unknown = sorted(set(as_str) - set(lookup))
+        # factorize once (vectorised) and map the few distinct labels, not every row
+        row_code, distinct = pd.factorize(values.astype(str))
+        labels = [str(u) for u in distinct]
+        unknown = sorted(set(labels) - set(lookup))
         if unknown:
             raise AnalysisInputError(
                 f"raking variable {var!r} has categories {unknown} with no margin; margins give "
                 f"{[str(c) for c in cats]}"
             )
-        idx = as_str.map(lookup).to_numpy(dtype=int)
+        idx = np.array([lookup[u] for u in labels], dtype=np.intp)[row_code]
         target = sub["target"].to_numpy(dtype=float)
         counts = np.bincount(idx, weights=w0, minlength=len(cats))
         empty = [str(c) for c, t, k in zip(cats, target, counts, strict=True) if t > 0 and k <= 0]
