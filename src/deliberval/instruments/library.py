@@ -41,6 +41,11 @@ def shipped_surveys_dir() -> Path:
 
     In a wheel the YAML files live in ``deliberval/surveys``; in a source checkout (editable
     install) they live in the repository's top-level ``surveys/``.
+
+    Examples
+    --------
+    >>> (shipped_surveys_dir() / "institutional_trust.yaml").is_file()
+    True
     """
     packaged = Path(str(resources.files("deliberval"))) / "surveys"
     if packaged.is_dir():
@@ -50,7 +55,13 @@ def shipped_surveys_dir() -> Path:
 
 
 def library_dirs(surveys_dirs: Sequence[PathLike] | None = None) -> list[Path]:
-    """Folders searched for instruments, in order: arguments, ``DELIBERVAL_SURVEYS``, shipped."""
+    """Folders searched for instruments, in order: arguments, ``DELIBERVAL_SURVEYS``, shipped.
+
+    Examples
+    --------
+    >>> library_dirs()[-1] == shipped_surveys_dir().resolve()
+    True
+    """
     dirs = [Path(d) for d in (surveys_dirs or [])]
     env = os.environ.get(ENV_VAR, "")
     dirs += [Path(d) for d in env.split(os.pathsep) if d]
@@ -312,10 +323,28 @@ def check_path(path: PathLike) -> list[Problem]:
 
     Also checks that item ids do not clash with the shipped library.
 
+    Parameters
+    ----------
+    path : path-like
+        A ``.yaml`` file or a folder of them. Questionnaires in it may compose the user's own
+        instruments and the shipped ones.
+
     Returns
     -------
     list of Problem
-        Empty when everything is valid.
+        Empty when everything is valid; otherwise one problem per fault, each naming the file,
+        the item (or scale, module, line) and the field.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from deliberval.instruments import check_path
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     bad = pathlib.Path(tmp) / "mine.yaml"
+    ...     _ = bad.write_text("id: [mine", encoding="utf-8")
+    ...     (problem,) = check_path(bad)
+    >>> problem.file.endswith("mine.yaml"), problem.message.startswith("invalid YAML")
+    (True, True)
     """
     p = Path(path)
     if p.is_dir():
