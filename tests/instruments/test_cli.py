@@ -21,7 +21,7 @@ def test_list_json_content(cli) -> None:  # type: ignore[no-untyped-def]
     assert trust == {
         "id": "institutional_trust",
         "kind": "instrument",
-        "version": "1.0.0",
+        "version": "1.0.1",
         "title": "Institutional trust",
         "languages": ["en", "fr", "nl", "de", "da"],
         "n_items": 10,
