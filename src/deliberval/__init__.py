@@ -63,7 +63,10 @@ from deliberval.analysis.weighting import (
 )
 from deliberval.datasets import Example, list_examples, load_example
 from deliberval.errors import AnalysisInputError, DataInputError, DelibervalError, InstrumentError
+from deliberval.io import load_mapping, read_responses, suggest_mapping, write_responses
+from deliberval.privacy import pseudonymise, suppress_small_cells
 from deliberval.scoring import ScoringResult, score
+from deliberval.validation import ValidationResult, validate, validate_dri
 
 __all__ = [
     "AgreementResult",
@@ -79,6 +82,7 @@ __all__ = [
     "ScoringResult",
     "TargetsWarning",
     "UptakeResult",
+    "ValidationResult",
     "__version__",
     "agreement",
     "attrition",
@@ -100,20 +104,28 @@ __all__ = [
     "likert_shares",
     "list_examples",
     "load_example",
+    "load_mapping",
     "margins_of_error",
     "omega",
     "polychoric",
     "prepost",
+    "pseudonymise",
     "psychometrics_report",
     "r_indicator",
     "rake",
+    "read_responses",
     "reliability",
     "representativeness",
     "response_weights",
     "score",
     "selection_check",
     "selection_fairness",
+    "suggest_mapping",
+    "suppress_small_cells",
     "survey_mean",
     "trim_weights",
     "uptake",
+    "validate",
+    "validate_dri",
+    "write_responses",
 ]

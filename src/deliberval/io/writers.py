@@ -54,7 +54,7 @@ def _rows(df: pd.DataFrame) -> list[list[str]]:
 
 
 def _write_csv_rows(path: Path, header: list[list[str]], rows: list[list[str]], *, sep: str = ",",
-                    encoding: str = "utf-8", quoting: int = csv.QUOTE_MINIMAL) -> Path:
+                    encoding: str = "utf-8", quoting: Any = csv.QUOTE_MINIMAL) -> Path:
     try:
         with path.open("w", encoding=encoding, newline="") as fh:
             w = csv.writer(fh, delimiter=sep, quoting=quoting)
@@ -110,7 +110,7 @@ def _labels(instrument: Instrument | None, df: pd.DataFrame) -> tuple[dict[str, 
         if rule.kind != "numeric" or not pd.api.types.is_numeric_dtype(df[it.id].dtype):
             continue
         rs = instrument.response_scale(it.scale)
-        labels = {float(v.value): v.labels.get("en", str(v.value)) for v in rs.values}  # type: ignore[arg-type]
+        labels = {float(v.value): v.labels.get("en", str(v.value)) for v in rs.values}
         codes = [m for m in instrument.missing_codes(it.id) if not isinstance(m.code, str)]
         labels.update({float(m.code): m.labels.get("en", m.meaning) for m in codes})
         if labels:
@@ -144,8 +144,10 @@ def write_spss(df: pd.DataFrame, path: PathLike, instrument: Instrument | None =
 
     p = Path(path)
     value_labels, missing, column_labels = _labels(instrument, df)
-    pyreadstat.write_sav(_for_readstat(df), str(p), column_labels=column_labels or None,
-                         variable_value_labels=value_labels or None, missing_ranges=missing or None)
+    labels: Any = column_labels or None
+    ranges: Any = missing or None
+    pyreadstat.write_sav(_for_readstat(df), str(p), column_labels=labels,
+                         variable_value_labels=value_labels or None, missing_ranges=ranges)
     return p
 
 
@@ -164,10 +166,9 @@ def write_stata(df: pd.DataFrame, path: PathLike, instrument: Instrument | None 
     value_labels, _, column_labels = _labels(instrument, df)
     whole = {c: {int(k): v for k, v in lab.items()} for c, lab in value_labels.items()
              if all(float(k).is_integer() for k in lab)}
-    column_labels = {k: v[:80] for k, v in column_labels.items()}  # Stata's limit
-    whole = {c: {k: v[:80] for k, v in lab.items()} for c, lab in whole.items()}
-    pyreadstat.write_dta(_for_readstat(df), str(p), column_labels=column_labels or None,
-                         variable_value_labels=whole or None)
+    short: Any = {k: v[:80] for k, v in column_labels.items()} or None  # Stata's limit
+    values: Any = {c: {k: v[:80] for k, v in lab.items()} for c, lab in whole.items()} or None
+    pyreadstat.write_dta(_for_readstat(df), str(p), column_labels=short, variable_value_labels=values)
     return p
 
 

@@ -133,7 +133,7 @@ def item_rules(instrument: Instrument) -> dict[str, ItemRule]:
         else:
             lo = float(rs.min) if rs.min is not None else None
             hi = float(rs.max) if rs.max is not None else None
-            listed = tuple(float(v.value) for v in rs.values)  # type: ignore[arg-type]
+            listed = tuple(float(v.value) for v in rs.values)
             if rs.type == "likert":
                 if not listed and lo is not None and hi is not None:
                     listed = tuple(float(v) for v in range(int(lo), int(hi) + 1))

@@ -188,8 +188,16 @@ def _coerce_items(data: pd.DataFrame, rules: dict[str, ItemRule], acc: _Failures
     return coerced, missing_masks
 
 
-def _pandera_failures(schema: pa.DataFrameSchema, frame: pd.DataFrame, raw: pd.DataFrame,
+def _pandera_failures(schema: pa.DataFrameSchema, frame: dict[str, pd.Series], raw: pd.DataFrame,
                       acc: _Failures, messages: dict[str, str]) -> None:
+    # one single-column schema per item: no 2-D copy of a million-row frame
+    for column, series in frame.items():
+        sub = pa.DataFrameSchema({column: schema.columns[column]})
+        _pandera_column(sub, pd.DataFrame({column: series}, copy=False), raw, acc, messages)
+
+
+def _pandera_column(schema: pa.DataFrameSchema, frame: pd.DataFrame, raw: pd.DataFrame,
+                    acc: _Failures, messages: dict[str, str]) -> None:
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -320,12 +328,15 @@ def validate(
         if col in data.columns:
             _label_check(col, data[col], allowed, acc)
     if "language" in data.columns:
-        lang = as_code_strings(data["language"])
-        bad = ~lang.fillna("").str.fullmatch(r"[a-z]{2}")
-        hint = lang.fillna("").str.lower().str.extract(r"^([a-z]{2})(?:$|[-_])", expand=False)
-        msg = np.where(hint.notna(), "not an ISO 639-1 code; expected two lower-case letters such as 'en'; did you mean '"
-                       + hint.fillna("") + "'?", "not an ISO 639-1 code; expected two lower-case letters such as 'en'")
-        acc.add(bad.to_numpy(), "language", data["language"], "language_code", "error", msg)
+        codes, uniques = pd.factorize(as_code_strings(data["language"]))
+        base = "not an ISO 639-1 code; expected two lower-case letters such as 'en'"
+        u_bad = np.array([re.fullmatch(r"[a-z]{2}", str(u)) is None for u in uniques] + [True], dtype=bool)
+        u_msg = []
+        for u in [*map(str, uniques), ""]:
+            m = re.match(r"^([a-z]{2})(?:$|[-_])", u.lower())
+            u_msg.append(f"{base}; did you mean {m.group(1)!r}?" if m else base)
+        acc.add(u_bad[codes], "language", data["language"], "language_code", "error",
+                np.asarray(u_msg, dtype=object)[codes])
     if "weight" in data.columns:
         raw_w = data["weight"]
         text_w = as_code_strings(raw_w)
@@ -346,9 +357,7 @@ def validate(
     coerced, missing_masks = _coerce_items(data, rules, acc, counts)
     if present:
         schema = responses_schema(ins)
-        item_schema = pa.DataFrameSchema({k: schema.columns[k] for k in present})
-        frame = pd.DataFrame(coerced, index=data.index)
-        _pandera_failures(item_schema, frame, data, acc,
+        _pandera_failures(schema, {k: coerced[k] for k in present}, data, acc,
                           {k: f"outside the response scale; expected {rules[k].expected()}" for k in present})
     # items answered in waves where they are not asked
     known_wave = waves.isin(WAVES).to_numpy()
@@ -365,21 +374,27 @@ def validate(
         off = answered & off_wave[rule.waves]
         acc.add(off, item_id, data[item_id], "not_asked_in_wave", "warning",
                 f"answer in a wave the item is not asked in; asked in {', '.join(rule.waves)}")
-    # duplicate respondent x wave
-    key = pd.DataFrame({"p": pid.fillna(""), "r": ids.fillna(""), "w": waves.fillna("")})
-    dup = key.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
+    # duplicate respondent x wave, post without pre: integer keys from factorize (fast)
+    p_code = pd.factorize(pid.fillna(""))[0].astype(np.int64)
+    r_code = pd.factorize(ids.fillna(""))[0].astype(np.int64)
+    w_code = pd.factorize(waves.fillna(""))[0].astype(np.int64)
+    pr = pd.factorize(p_code * (int(r_code.max(initial=0)) + 1) + r_code)[0].astype(np.int64)
+    key = pr * (int(w_code.max(initial=0)) + 1) + w_code
+    dup = pd.Series(key).duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
     if dup.any():
-        size = key[dup].groupby(["p", "r", "w"], sort=False)["r"].transform("size")
+        size = np.bincount(key[dup])[key[dup]]
         msg = np.full(n, "", dtype=object)
-        msg[np.flatnonzero(dup)] = ("respondent " + key.loc[dup, "r"] + " has " + size.astype("str")
-                                    + " rows for wave " + key.loc[dup, "w"] + "; expected one").to_numpy(dtype=object)
+        msg[np.flatnonzero(dup)] = [
+            f"respondent {r} has {k} rows for wave {w}; expected one"
+            for r, k, w in zip(ids[dup].fillna(""), size, waves[dup].fillna(""), strict=True)
+        ]
         acc.add(dup, "respondent_id", data["respondent_id"], "duplicate", "error", msg)
-    # post / follow-up without pre
-    pre_keys = pd.MultiIndex.from_frame(key.loc[waves.eq("pre").fillna(False).to_numpy(), ["p", "r"]])
+    is_pre = waves.eq("pre").fillna(False).to_numpy(dtype=bool)
     later = waves.isin(["post", "follow_up"]).to_numpy()
     if later.any():
-        has_pre = pd.MultiIndex.from_frame(key[["p", "r"]]).isin(pre_keys)
-        acc.add(later & ~has_pre & ids.notna().to_numpy(), "wave", data["wave"], "no_pre", "warning",
+        has_pre = np.zeros(int(pr.max(initial=0)) + 1, dtype=bool)
+        has_pre[pr[is_pre]] = True
+        acc.add(later & ~has_pre[pr] & ids.notna().to_numpy(), "wave", data["wave"], "no_pre", "warning",
                 "respondent has no pre row; change scores will exclude them")
     # straight-lining over Likert items
     likert = [i for i in present if rules[i].integer]
@@ -517,10 +532,9 @@ def validate_dri(df: pd.DataFrame) -> ValidationResult:
         acc.add((text.notna() & num.isna()).to_numpy(), c, data[c], "type", "error", "not a number; expected a whole number")
         frame[c] = num
     if item_cols:
-        sub = pa.DataFrameSchema({c: schema.columns[c] for c in item_cols})
         msgs = {c: ("expected a whole-number rating from -5 to 11" if c.startswith("C") else "expected a whole-number rank from 1 to 10")
                 for c in item_cols}
-        _pandera_failures(sub, pd.DataFrame(frame, index=data.index), data, acc, msgs)
+        _pandera_failures(schema, frame, data, acc, msgs)
     key = pd.DataFrame({"c": as_code_strings(data["case"]).fillna(""), "p": pnum.fillna(""), "s": sid.fillna("")})
     dup = key.duplicated(keep=False).to_numpy()
     acc.add(dup, "pnum", data["pnum"], "duplicate", "error", "participant has more than one row for this case and stage_id")
