@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from deliberval.instruments.model import ROLES
+
 __all__ = [
     "FUNNEL_STAGES",
     "LEVELS",
@@ -34,11 +36,18 @@ FUNNEL_STAGES: tuple[str, ...] = ("invited", "volunteered", "selected", "attende
 """Boolean columns of the members table, in funnel order."""
 
 
+_is_datetime = pa.Check(
+    lambda s: pd.Series(pd.api.types.is_datetime64_any_dtype(s.dtype), index=s.index),
+    name="is_datetime", error="expected a datetime column (pandas.to_datetime)",
+)
+
+
 def process_schema() -> pa.DataFrameSchema:
     """Schema of the *process* table: one row per democratic innovation.
 
     Columns: ``process_id`` (unique), ``name``, ``model`` (one of :data:`PROCESS_MODELS`),
-    ``country`` (ISO 3166-1 alpha-2), ``level`` (one of :data:`LEVELS`), ``commissioner``,
+    ``country`` (ISO 3166-1 alpha-2), ``level`` or ``level_of_government`` (one of
+    :data:`LEVELS`), ``commissioner``,
     ``start_date`` and ``end_date`` (end not before start), ``n_sessions`` (>= 1),
     ``members_<role>`` counts (optional, >= 0), ``remit`` and ``languages`` (comma-separated
     ISO 639-1 codes, e.g. ``"fr,nl"``).
@@ -61,9 +70,10 @@ def process_schema() -> pa.DataFrameSchema:
             "model": pa.Column(str, pa.Check.isin(list(PROCESS_MODELS))),
             "country": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$"), required=False),
             "level": pa.Column(str, pa.Check.isin(list(LEVELS)), required=False),
+            "level_of_government": pa.Column(str, pa.Check.isin(list(LEVELS)), required=False),
             "commissioner": pa.Column(str, nullable=True, required=False),
-            "start_date": pa.Column("datetime64[ns]", nullable=True, required=False, coerce=True),
-            "end_date": pa.Column("datetime64[ns]", nullable=True, required=False, coerce=True),
+            "start_date": pa.Column(None, _is_datetime, nullable=True, required=False),
+            "end_date": pa.Column(None, _is_datetime, nullable=True, required=False),
             "n_sessions": pa.Column(int, pa.Check.ge(1), required=False, coerce=True),
             r"members_\w+": pa.Column(int, pa.Check.ge(0), regex=True, required=False, coerce=True),
             "remit": pa.Column(str, nullable=True, required=False),
@@ -128,9 +138,11 @@ def members_schema() -> pa.DataFrameSchema:
     """Schema of the *members / selection funnel* table: one row per person ever invited.
 
     Columns ``person_id`` (unique within ``process_id``), ``process_id``, booleans
-    ``invited, volunteered, selected, attended, answered`` and any ``demo_*`` demographic
-    columns. The funnel must be monotone: volunteered implies invited, selected implies
-    volunteered, attended implies selected (``answered`` is free: controls answer too).
+    ``invited, volunteered, selected``, optional booleans ``attended`` (or ``attended_all``)
+    and ``answered`` (or ``answered_post``), an optional ``stage`` (furthest funnel stage,
+    one of :data:`FUNNEL_STAGES`), ``role`` and any ``demo_*`` demographic columns. The funnel
+    must be monotone: volunteered implies invited, selected implies volunteered, attended
+    implies selected (answering is free: controls answer too).
 
     Examples
     --------
@@ -141,14 +153,31 @@ def members_schema() -> pa.DataFrameSchema:
     >>> len(members_schema().validate(df))
     2
     """
-    pairs = (("volunteered", "invited"), ("selected", "volunteered"), ("attended", "selected"))
+
+    def implies(a: tuple[str, ...], b: str) -> pa.Check:
+        def check(df: pd.DataFrame) -> pd.Series:
+            col = next((c for c in a if c in df.columns), None)
+            if col is None:
+                return pd.Series(True, index=df.index)
+            return ~df[col].astype(bool) | df[b].astype(bool)
+
+        return pa.Check(check, name=f"{a[0]}_implies_{b}")
+
     checks = [
-        pa.Check(lambda df, a=a, b=b: ~df[a] | df[b], name=f"{a}_implies_{b}") for a, b in pairs
+        implies(("volunteered",), "invited"),
+        implies(("selected",), "volunteered"),
+        implies(("attended", "attended_all"), "selected"),
     ]
+    flag = {"nullable": False, "coerce": True}
     columns = {
         "person_id": pa.Column(str),
         "process_id": pa.Column(str),
-        **{stage: pa.Column(bool, coerce=True) for stage in FUNNEL_STAGES},
+        "invited": pa.Column(bool, **flag),
+        "volunteered": pa.Column(bool, **flag),
+        "selected": pa.Column(bool, **flag),
+        **{c: pa.Column(bool, required=False, **flag) for c in ("attended", "attended_all", "answered", "answered_post")},
+        "stage": pa.Column(str, pa.Check.isin([*FUNNEL_STAGES, "attended_all", "answered_post"]), required=False),
+        "role": pa.Column(str, pa.Check.isin(list(ROLES)), required=False),
         r"demo_\w+": pa.Column(str, regex=True, nullable=True, required=False),
     }
     return pa.DataFrameSchema(
