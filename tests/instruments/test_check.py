@@ -65,6 +65,11 @@ def _missing_translation(doc: dict[str, Any]) -> None:
             m["labels"]["de"] = "Verweigert"
 
 
+def _reserved_id(doc: dict[str, Any]) -> None:
+    _item(doc, 1)["id"] = "wave"
+    doc["scales"][0]["items"] = ["my_item_a", "wave"]
+
+
 def _unknown_scale_item(doc: dict[str, Any]) -> None:
     doc["scales"][0]["items"] = ["my_item_a", "my_item_z"]
 
@@ -81,6 +86,8 @@ CASES = {
                      "value 'during' is not allowed: Input should be 'pre', 'post' or 'follow_up'"),
     "missing translation": (_missing_translation, "item 'my_item_b'", "text.de",
                             "missing 'de' text, but the instrument declares language 'de'"),
+    "item id is a responses column": (_reserved_id, "item 'wave'", "id",
+                                      "'wave' is a column of the canonical responses table; choose another item id"),
     "unknown item in scale": (_unknown_scale_item, "scale 'my_scale'", "items", "unknown item 'my_item_z'"),
 }
 

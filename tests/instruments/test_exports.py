@@ -115,7 +115,7 @@ def test_xlsform_sheets_and_choices(tmp_path: Path) -> None:
 def test_xlsform_roles_and_waves_relevance(tmp_path: Path) -> None:
     path = to_xlsform(load_instrument("participant_standard"), tmp_path / "p.xlsx")
     by_name = {r["name"]: r for r in _sheet(path, "survey")}
-    assert by_name["role"]["type"] == "select_one role"
+    assert by_name["role"]["type"] == "select_one dv_role"
     assert by_name["hybrid_usefulness"]["relevant"] == (
         "(selected(${wave}, 'pre') or selected(${wave}, 'post')) and "
         "(selected(${role}, 'politician') or selected(${role}, 'civil_servant'))"

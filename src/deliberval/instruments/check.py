@@ -23,7 +23,12 @@ from deliberval.instruments.model import (
     is_snake_case,
 )
 
-__all__ = ["check_definition", "parse_file"]
+__all__ = ["RESERVED_COLUMNS", "check_definition", "parse_file"]
+
+#: Columns of the canonical responses table that no item id may take.
+RESERVED_COLUMNS: frozenset[str] = frozenset(
+    {"respondent_id", "process_id", "wave", "group", "role", "language", "weight"}
+)
 
 # libyaml's safe loader when available (about ten times faster), else the pure-Python one.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -134,6 +139,8 @@ def _semantic_problems(file: str, ins: Instrument) -> list[Problem]:
         where = f"item {it.id!r}"
         if not is_snake_case(it.id):
             p(Problem(file, where, "id", "item ids must be snake_case"))
+        if it.id in RESERVED_COLUMNS:
+            p(Problem(file, where, "id", f"{it.id!r} is a column of the canonical responses table; choose another item id"))
         if it.id in seen:
             p(Problem(file, where, "id", "duplicate item id"))
         seen.add(it.id)

@@ -212,26 +212,29 @@ def to_xlsform(
                        required, relevant, constraint, calculation])
 
     choices: list[list[str]] = []
-    choice_lists: set[str] = set()
+    choice_lists: dict[str, list[tuple[str, dict[str, str]]]] = {}
 
     def add_choices(list_name: str, rows: list[tuple[str, dict[str, str]]]) -> None:
         if list_name in choice_lists:
+            if choice_lists[list_name] != rows:
+                raise InstrumentError([Problem("", f"response scale {list_name!r}", "id",
+                                               "this name is reserved by the XLSForm export; rename the scale")])
             return
-        choice_lists.add(list_name)
+        choice_lists[list_name] = rows
         for name, labels in rows:
             choices.append([list_name, name, *[labels[lang] for lang in langs]])
 
     row("text", "respondent_id", {lang: _meta(_META["respondent_id"], lang) for lang in langs},
         required="yes")
     if wave is None:
-        row("select_one wave", "wave", {lang: _meta(_META["wave"], lang) for lang in langs}, required="yes")
-        add_choices("wave", [(w, {lang: _meta(_CHOICE_META["wave"][w], lang) for lang in langs})
+        row("select_one dv_wave", "wave", {lang: _meta(_META["wave"], lang) for lang in langs}, required="yes")
+        add_choices("dv_wave", [(w, {lang: _meta(_CHOICE_META["wave"][w], lang) for lang in langs})
                              for w in form_waves])
     else:
         row("calculate", "wave", None, calculation=f"'{wave}'")
     if ask_role:
-        row("select_one role", "role", {lang: _meta(_META["role"], lang) for lang in langs}, required="yes")
-        add_choices("role", [(r, {lang: _meta(_CHOICE_META["role"][r], lang) for lang in langs})
+        row("select_one dv_role", "role", {lang: _meta(_META["role"], lang) for lang in langs}, required="yes")
+        add_choices("dv_role", [(r, {lang: _meta(_CHOICE_META["role"][r], lang) for lang in langs})
                              for r in form_roles])
 
     for it in items:
