@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from deliberval import __version__
-from deliberval.cli import demo, instruments, mapping, psychometrics, uptake, validate
+from deliberval.cli import demo, instruments, mapping, psychometrics, report, uptake, validate
 
 __all__ = ["app", "main"]
 
@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (demo, instruments, uptake, mapping, validate, psychometrics):
+for _module in (demo, instruments, uptake, mapping, validate, psychometrics, report):
     _module.register(app)
 
 

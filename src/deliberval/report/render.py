@@ -1,0 +1,306 @@
+"""Write a :class:`~deliberval.report.build.ProcessReport` as self-contained HTML, PDF or XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from deliberval.errors import DelibervalError
+from deliberval.report.build import ProcessReport, Table
+from deliberval.report.i18n import CODES, COLUMNS, t
+
+__all__ = ["PdfUnavailableError", "format_value", "pdf_available", "render_html", "write_html",
+           "write_pdf", "write_xlsx"]
+
+
+class PdfUnavailableError(DelibervalError):
+    """WeasyPrint (the optional ``pdf`` extra) is not installed."""
+
+
+def _template_dir() -> Path:
+    return Path(str(resources.files("deliberval.report"))) / "templates"
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_template_dir())),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def css() -> str:
+    """The report's stylesheet (inlined into every HTML file)."""
+    return (_template_dir() / "style.css").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------- formatting
+def _missing(v: Any) -> bool:
+    if v is None or v is pd.NA:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_value(v: Any, kind: str, lang: str = "en") -> str:
+    """Format one cell: ``int``, ``pct``, ``num1``, ``num2``, ``num3``, ``p`` or ``text``.
+
+    Examples
+    --------
+    >>> format_value(0.4567, "pct"), format_value(0.4567, "pct", "fr")
+    ('46%', '46 %')
+    >>> format_value(3.14159, "num2", "fr"), format_value(0.0001, "p"), format_value(None, "num2")
+    ('3,14', '<0.001', '—')
+    """
+    if _missing(v):
+        return "—"
+    if kind == "text":
+        return str(v)
+    x = float(v)
+    if not math.isfinite(x):
+        return "—"
+    if kind == "int":
+        s = f"{round(x):,d}".replace(",", "\u202f" if lang == "fr" else ",")
+    elif kind == "pct":
+        s = f"{100 * x:.0f}" + ("\u202f%" if lang == "fr" else "%")
+        return s.replace("\u202f", " ")
+    elif kind == "p":
+        s = "<0.001" if x < 0.001 else f"{x:.3f}"
+    elif kind in ("num1", "num2", "num3"):
+        s = f"{x:.{kind[-1]}f}"
+    else:
+        s = f"{x:.3g}"
+    return s.replace(".", ",") if lang == "fr" else s
+
+
+def _display_table(tab: Table, lang: str, k: int) -> dict[str, Any]:
+    df = tab.data
+    cols = [c for c in df.columns if c != "suppressed"]
+    heads = COLUMNS.get(lang, COLUMNS["en"])
+    numeric = {c for c in cols if tab.formats.get(c, "num2") != "text"}
+    header = [(heads.get(c, c.replace("_", " ")), "num" if c in numeric else "") for c in cols]
+    rows = []
+    supp = df["suppressed"].to_numpy() if "suppressed" in df.columns else [False] * len(df)
+    for (_, r), s in zip(df.iterrows(), supp, strict=True):
+        cells = []
+        for c in cols:
+            kind = tab.formats.get(c, "num2" if pd.api.types.is_float_dtype(df[c].dtype) else "text")
+            if s and _missing(r[c]):
+                text = f"<{k}" if kind == "int" else "·"
+            else:
+                text = format_value(r[c], kind, lang)
+            cells.append((text, "num" if c in numeric else ""))
+        rows.append({"cells": cells, "css": "suppressed" if s else ""})
+    return {"header": header, "rows": rows, "note": tab.note, "caption": ""}
+
+
+def _card_value(unit: str, est: float, lang: str) -> str:
+    if unit == "proportion":
+        return format_value(est, "pct", lang)
+    if unit == "percentage_points":
+        return format_value(est, "num1", lang) + (" pts" if lang == "fr" else " pp")
+    if unit == "effect_size":
+        return "d = " + format_value(est, "num2", lang)
+    if unit == "scale_points":
+        return ("+" if est > 0 else "") + format_value(est, "num2", lang)
+    if unit == "yes_no":
+        return t(lang, "yes") if est >= 0.5 else t(lang, "no")
+    return format_value(est, "num2", lang)
+
+
+def _cards(rep: ProcessReport) -> list[dict[str, Any]]:
+    lang = rep.lang
+    cat = rep.run.catalogue
+    assert cat is not None
+    stages = []
+    for stage in ("design_integrity", "deliberative_experience", "pathways_to_impact"):
+        cards = []
+        for _, r in rep.indicators.loc[rep.indicators["stage"] == stage].iterrows():
+            card: dict[str, Any] = {"label": r["label"], "status": r["status"], "bar": None, "mark": None,
+                                    "ci": "", "n": "", "reason": "", "css": r["status"]}
+            if r["status"] != "measured":
+                card["badge"] = t(lang, r["status"])
+                card["reason"] = r["status_reason"]
+                cards.append(card)
+                continue
+            unit, est = str(r["unit"]), float(r["estimate"])
+            card["value"] = _card_value(unit, est, lang)
+            if not _missing(r["ci_low"]):
+                lo, hi = float(r["ci_low"]), float(r["ci_high"])
+                kind = "pct" if unit == "proportion" else "num2"
+                card["ci"] = (f"{r['confidence_level']:.0%} {t(lang, 'ci')} "
+                              f"{format_value(lo, kind, lang)} – {format_value(hi, kind, lang)}")
+            if not _missing(r["n"]):
+                card["n"] = format_value(r["n"], "int", lang)
+            if unit == "proportion":
+                card["bar"] = round(100 * min(max(est, 0.0), 1.0), 1)
+                if not _missing(r["threshold"]):
+                    card["mark"] = round(100 * float(r["threshold"]), 1)
+            if _missing(r["meets_threshold"]):
+                card["badge"], card["badge_css"] = t(lang, "no_threshold"), "none"
+            else:
+                ok = bool(r["meets_threshold"])
+                thr = _card_value(unit, float(r["threshold"]), lang)
+                card["badge"] = f"{t(lang, 'meets') if ok else t(lang, 'below')} ({thr})"
+                card["badge_css"] = "meets" if ok else "below"
+                card["css"] = "meets" if ok else "below"
+            cards.append(card)
+        stages.append({"title": cat.stage_label(stage, lang), "cards": cards})
+    return stages
+
+
+def _plain(header: list[str], rows: list[list[str]]) -> dict[str, Any]:
+    return {"header": [(h, "") for h in header],
+            "rows": [{"cells": [(v, "") for v in r], "css": ""} for r in rows]}
+
+
+def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
+    """The report as one self-contained HTML page (CSS inline, figures as base64 PNG).
+
+    Parameters
+    ----------
+    rep : ProcessReport
+        Output of :func:`deliberval.report.build_report`.
+    timestamp : str, optional
+        The "generated" line (default: now, UTC). It is the only line that differs between two
+        runs on the same inputs and seed.
+
+    Returns
+    -------
+    str
+    """
+    lang = rep.lang
+    k = rep.config.min_cell_size
+    cat = rep.run.catalogue
+    assert cat is not None
+    ind = rep.indicators
+    counts = [(st, t(lang, st), int((ind["status"] == st).sum()))
+              for st in ("measured", "not_measured", "suppressed")]
+    sections = []
+    for sec in rep.sections:
+        tables = []
+        for tab in sec.tables:
+            d = _display_table(tab, lang, k)
+            d["caption"] = "" if tab.title == sec.title else tab.title
+            tables.append(d)
+        sections.append({"key": sec.key, "title": sec.title, "intro": sec.intro, "notices": sec.notices,
+                         "tables": tables,
+                         "figures": [{"uri": f.data_uri, "title": f.title} for f in sec.figures]})
+    heads = COLUMNS.get(lang, COLUMNS["en"])
+    missing = ind.loc[ind["status"] == "not_measured"]
+    not_assessed = _plain(
+        [heads["stage"], heads["criterion"], heads["indicator"], heads["status_reason"]],
+        [[CODES[lang].get(r["stage"], r["stage"]), cat.criterion_label(r["criterion"], lang), r["label"],
+          r["status_reason"]] for _, r in missing.iterrows()],
+    )
+    not_assessed["rows"] = not_assessed["rows"] if len(missing) else []
+    inputs = _plain([heads["file"], "key", heads["rows"], heads["sha256"]],
+                    [[str(r["file"]), str(r["key"]), format_value(r["rows"], "int", lang), str(r["sha256"])]
+                     for _, r in rep.inputs.iterrows()])
+    stamp = timestamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    html = _env().get_template("report.html.j2").render(
+        lang=lang, s={key: t(lang, key) for key in ("report_title", "synthetic_banner", "toc", "summary",
+                                                     "not_assessed", "not_assessed_intro",
+                                                     "nothing_not_assessed", "methods", "settings",
+                                                     "inputs", "generated")},
+        css=css(), title=rep.title, facts=rep.facts, synthetic=rep.synthetic,
+        summary_intro=t(lang, "summary_intro", version=cat.version), counts=counts, stages=_cards(rep),
+        disclosure=t(lang, "disclosure_note", k=k), sections=sections, not_assessed=not_assessed,
+        methods_text=t(lang, "methods_text", level=f"{rep.config.confidence_level:.0%}"),
+        provenance=rep.provenance, inputs=inputs, catalogue_reference=cat.reference, timestamp=stamp,
+    )
+    return html
+
+
+def write_html(rep: ProcessReport, path: str | os.PathLike[str], *, timestamp: str | None = None) -> Path:
+    """Write :func:`render_html` to ``path`` (UTF-8) and return the path."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(render_html(rep, timestamp=timestamp), encoding="utf-8")
+    return p
+
+
+def pdf_available() -> bool:
+    """Whether WeasyPrint can be imported (the ``pdf`` extra)."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
+    """Print an HTML report to PDF with WeasyPrint.
+
+    Raises
+    ------
+    PdfUnavailableError
+        WeasyPrint is not installed: ``pip install "deliberval[pdf]"``.
+    """
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailableError(
+            f"PDF output needs WeasyPrint ({type(exc).__name__}: {exc}); install it with "
+            "pip install \"deliberval[pdf]\""
+        ) from None
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    weasyprint.HTML(string=html).write_pdf(str(p))
+    return p
+
+
+def _sheet_name(key: str, used: set[str]) -> str:
+    name = key[:31]
+    i = 2
+    while name in used:
+        name = f"{key[:28]}_{i}"
+        i += 1
+    used.add(name)
+    return name
+
+
+def write_xlsx(tables: list[Table], path: str | os.PathLike[str], *, provenance: list[tuple[str, str]] | None = None,
+               min_cell_size: int = 5) -> Path:
+    """Write every table to its own sheet of an XLSX workbook (openpyxl).
+
+    Suppressed cells are empty and flagged in a ``suppressed`` column; a ``README`` sheet states
+    the disclosure rule and the provenance.
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    with pd.ExcelWriter(p, engine="openpyxl") as xw:
+        readme = [("disclosure control",
+                   f"counts, shares and means based on fewer than {min_cell_size} respondents are "
+                   "left empty (column 'suppressed' is TRUE on their rows)")]
+        readme += list(provenance or [])
+        pd.DataFrame(readme, columns=["setting", "value"]).to_excel(
+            xw, sheet_name=_sheet_name("README", used), index=False)
+        for tab in tables:
+            df = tab.data.copy()
+            for c in df.columns:
+                if isinstance(df[c].dtype, pd.StringDtype):
+                    df[c] = df[c].astype(object)
+            df.to_excel(xw, sheet_name=_sheet_name(tab.key, used), index=False)
+        for ws in xw.book.worksheets:
+            for col in ws.columns:
+                width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:200])
+                ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
+            ws.freeze_panes = "A2"
+    return p
