@@ -168,14 +168,13 @@ def members_schema() -> pa.DataFrameSchema:
         implies(("selected",), "volunteered"),
         implies(("attended", "attended_all"), "selected"),
     ]
-    flag = {"nullable": False, "coerce": True}
     columns = {
         "person_id": pa.Column(str),
         "process_id": pa.Column(str),
-        "invited": pa.Column(bool, **flag),
-        "volunteered": pa.Column(bool, **flag),
-        "selected": pa.Column(bool, **flag),
-        **{c: pa.Column(bool, required=False, **flag) for c in ("attended", "attended_all", "answered", "answered_post")},
+        "invited": pa.Column(bool, coerce=True),
+        "volunteered": pa.Column(bool, coerce=True),
+        "selected": pa.Column(bool, coerce=True),
+        **{c: pa.Column(bool, required=False, coerce=True) for c in ("attended", "attended_all", "answered", "answered_post")},
         "stage": pa.Column(str, pa.Check.isin([*FUNNEL_STAGES, "attended_all", "answered_post"]), required=False),
         "role": pa.Column(str, pa.Check.isin(list(ROLES)), required=False),
         r"demo_\w+": pa.Column(str, regex=True, nullable=True, required=False),
