@@ -94,3 +94,12 @@ def test_example_datasets_round_trip_through_every_format(name, tmp_path):
 
 def test_fixture_files_exist():
     assert (Path(__file__).parent / "fixtures" / "surveys" / "fixture_survey.yaml").is_file()
+
+
+def test_kobo_excel_export_is_recognised(canonical, fixture_instrument, tmp_path):
+    expected = canonicalise(canonical, fixture_instrument)
+    csv_path = write_responses(expected, tmp_path / "k.csv", "kobo", fixture_instrument)
+    kobo = pd.read_csv(csv_path, sep=";", dtype=str, keep_default_na=False)
+    xlsx = tmp_path / "kobo.xlsx"
+    kobo.to_excel(xlsx, index=False)
+    pd.testing.assert_frame_equal(read_responses(xlsx, fixture_instrument), expected)

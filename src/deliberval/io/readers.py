@@ -309,8 +309,8 @@ def _finish(raw: pd.DataFrame, platform: str, instrument: InstrumentLike, mappin
         df = decode_limesurvey(df, ins)
     elif platform == "qualtrics":
         df = decode_qualtrics(df)
-    elif platform == "kobo":
-        df = decode_kobo(df)
+    elif platform == "kobo" or {"_uuid", "_submission_time"} <= set(map(str, df.columns)):
+        df = decode_kobo(df)  # also Kobo's Excel exports
     out = canonicalise(df, ins)
     renames = m.columns if m is not None else {}
     for key in ("value_labels", "column_labels", "measure", "user_missing"):
