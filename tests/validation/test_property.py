@@ -54,7 +54,7 @@ def corrupted_file(draw):
     return data
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corrupted_file())
 def test_corrupted_inputs_never_crash_and_every_row_is_accounted_for(data):
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,3 +74,17 @@ def test_corrupted_inputs_never_crash_and_every_row_is_accounted_for(data):
         assert set(res.valid.index).isdisjoint(res.quarantined.index)
         errors = res.failures[res.failures.severity == "error"]
         assert set(errors["row"]) == set(res.quarantined.index)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from([".sav", ".dta", ".xlsx", ".tsv"]))
+def test_random_bytes_in_binary_formats_give_a_clear_error_or_a_table(data, suffix):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"data{suffix}"
+        path.write_bytes(data)
+        try:
+            df = read_responses(path, INS)
+        except DataInputError as exc:
+            assert str(path) in str(exc)  # noqa: PT017
+            return
+        assert isinstance(df, pd.DataFrame)
