@@ -33,6 +33,20 @@ LAVAAN = [
 def _data(name: str) -> tuple[pd.DataFrame, str | dict[str, list[str]]]:
     if name == "holzinger_swineford":
         return pd.read_csv(REF / "holzinger_swineford.csv"), HS_MODEL
+    if name.startswith("example_"):
+        df = pd.read_csv(REF / "example_climate_assembly.csv")
+        trust = ["trust_parliament", "trust_politicians", "trust_parties"]
+        trust += ["trust_national_government", "trust_local_government"]
+        if name == "example_trust":
+            return df, {"trust": trust}
+        return df, {
+            "internal": [
+                "efficacy_int_understand",
+                "efficacy_int_confidence",
+                "efficacy_int_complicated",
+            ],
+            "external": ["efficacy_ext_care", "efficacy_ext_contact", "efficacy_ext_no_say"],
+        }
     if name == "holzinger_visual":
         return pd.read_csv(REF / "holzinger_swineford.csv"), {"visual": ["x1", "x2", "x3"]}
     if name == "simulated_likert":
@@ -47,7 +61,14 @@ def _gold(name: str, model: str) -> pd.Series:
 
 
 @pytest.mark.parametrize(
-    "name", ["holzinger_swineford", "simulated_likert", "bfi_agreeableness", "holzinger_visual"]
+    "name",
+    [
+        "holzinger_swineford",
+        "simulated_likert",
+        "bfi_agreeableness",
+        "holzinger_visual",
+        "example_efficacy",
+    ],
 )
 def test_cfa_matches_lavaan(name: str) -> None:
     df, model = _data(name)
@@ -67,7 +88,8 @@ def test_cfa_matches_lavaan(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "group"), [("holzinger_swineford", "school"), ("simulated_likert", "wave")]
+    ("name", "group"),
+    [("holzinger_swineford", "school"), ("simulated_likert", "wave"), ("example_trust", "wave")],
 )
 def test_invariance_matches_lavaan_group_equal(name: str, group: str) -> None:
     df, model = _data(name)

@@ -20,6 +20,35 @@ ALPHA_SETS: dict[str, tuple[str, list[str], list[str]]] = {
     "bfi_neuroticism": ("bfi_neuroticism.csv", [f"N{i}" for i in range(1, 6)], []),
     "holzinger_visual": ("holzinger_swineford.csv", ["x1", "x2", "x3"], []),
     "simulated_likert": ("simulated_likert.csv", [f"q{i}" for i in range(1, 7)], ["q6"]),
+    # deliberval's SYNTHETIC climate-assembly example, scored by deliberval.score
+    "example_trust": (
+        "example_climate_assembly.csv",
+        [
+            "trust_parliament",
+            "trust_politicians",
+            "trust_parties",
+            "trust_national_government",
+            "trust_local_government",
+        ],
+        [],
+    ),
+    "example_internal_efficacy": (
+        "example_climate_assembly.csv",
+        ["efficacy_int_understand", "efficacy_int_confidence", "efficacy_int_complicated"],
+        [],
+    ),
+    "example_efficacy": (
+        "example_climate_assembly.csv",
+        [
+            "efficacy_int_understand",
+            "efficacy_int_confidence",
+            "efficacy_int_complicated",
+            "efficacy_ext_care",
+            "efficacy_ext_contact",
+            "efficacy_ext_no_say",
+        ],
+        [],
+    ),
 }
 
 
@@ -40,7 +69,7 @@ def reversed_data(name: str) -> tuple[pd.DataFrame, list[str]]:
 GOLD = read_ref("polychoric.csv")
 
 
-@pytest.mark.parametrize("name", ["bfi_agreeableness", "simulated_likert"])
+@pytest.mark.parametrize("name", ["bfi_agreeableness", "simulated_likert", "example_efficacy"])
 def test_polychoric_matches_psych(name: str) -> None:
     df, items = reversed_data(name)
     res = polychoric(df, items)
@@ -52,7 +81,7 @@ def test_polychoric_matches_psych(name: str) -> None:
     assert np.all(np.diag(res.to_numpy()) == 1)
 
 
-@pytest.mark.parametrize("name", ["bfi_agreeableness", "simulated_likert"])
+@pytest.mark.parametrize("name", ["bfi_agreeableness", "simulated_likert", "example_efficacy"])
 def test_thresholds_match_psych_tau(name: str) -> None:
     df, items = reversed_data(name)
     tau = read_ref(f"polychoric_tau_{name}.csv").set_index("item")

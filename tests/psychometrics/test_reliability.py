@@ -27,6 +27,35 @@ ALPHA_SETS: dict[str, tuple[str, list[str], list[str]]] = {
     "bfi_neuroticism": ("bfi_neuroticism.csv", [f"N{i}" for i in range(1, 6)], []),
     "holzinger_visual": ("holzinger_swineford.csv", ["x1", "x2", "x3"], []),
     "simulated_likert": ("simulated_likert.csv", [f"q{i}" for i in range(1, 7)], ["q6"]),
+    # deliberval's SYNTHETIC climate-assembly example, scored by deliberval.score
+    "example_trust": (
+        "example_climate_assembly.csv",
+        [
+            "trust_parliament",
+            "trust_politicians",
+            "trust_parties",
+            "trust_national_government",
+            "trust_local_government",
+        ],
+        [],
+    ),
+    "example_internal_efficacy": (
+        "example_climate_assembly.csv",
+        ["efficacy_int_understand", "efficacy_int_confidence", "efficacy_int_complicated"],
+        [],
+    ),
+    "example_efficacy": (
+        "example_climate_assembly.csv",
+        [
+            "efficacy_int_understand",
+            "efficacy_int_confidence",
+            "efficacy_int_complicated",
+            "efficacy_ext_care",
+            "efficacy_ext_contact",
+            "efficacy_ext_no_say",
+        ],
+        [],
+    ),
 }
 
 
@@ -53,7 +82,7 @@ def _point(res: pd.DataFrame, statistic: str) -> float:
     return float(res.loc[res["statistic"] == statistic, "estimate"].iloc[0])
 
 
-@pytest.mark.parametrize("name", list(ALPHA_SETS))
+@pytest.mark.parametrize("name", [n for n in ALPHA_SETS if n != "example_efficacy"])
 def test_alpha_matches_psych_alpha_with_keys(name: str) -> None:
     file, items, rev = ALPHA_SETS[name]
     res = reliability(read_ref(file), items, reverse=rev, n_boot=0)
@@ -79,7 +108,7 @@ def test_forgotten_reversal_lowers_alpha_and_keys_restore_it() -> None:
     )
 
 
-@pytest.mark.parametrize("name", list(ALPHA_SETS))
+@pytest.mark.parametrize("name", [n for n in ALPHA_SETS if n != "example_efficacy"])
 def test_item_statistics_match_psych(name: str) -> None:
     file, items, rev = ALPHA_SETS[name]
     res = item_statistics(read_ref(file), items, reverse=rev)
@@ -242,7 +271,7 @@ def test_batched_bootstrap_omega_equals_one_at_a_time() -> None:
     np.testing.assert_allclose(_omega_total_batch(corrs), expected, atol=1e-9)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(
     shift=st.floats(-5, 5),
     scale=st.floats(0.2, 5),

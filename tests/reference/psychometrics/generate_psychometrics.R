@@ -44,6 +44,16 @@ do_alpha("bfi_agreeableness", agree, c("A1"))
 do_alpha("bfi_neuroticism", neuro, NULL)
 do_alpha("holzinger_visual", hs[, c("x1", "x2", "x3")], NULL)
 do_alpha("simulated_likert", sim[, paste0("q", 1:6)], c("q6"))
+# deliberval's own SYNTHETIC example data: example_climate_assembly.csv was written from
+# deliberval.score(load_example("climate_assembly").responses, participant_standard).items
+# (missing codes already NA, efficacy_int_complicated / efficacy_ext_no_say already reversed),
+# pre and post waves, rows complete on the 11 items. It is an input here, not an output.
+ca <- read.csv(file.path(here, "example_climate_assembly.csv"))
+ca_trust <- c("trust_parliament", "trust_politicians", "trust_parties", "trust_national_government", "trust_local_government")
+ca_int <- c("efficacy_int_understand", "efficacy_int_confidence", "efficacy_int_complicated")
+ca_ext <- c("efficacy_ext_care", "efficacy_ext_contact", "efficacy_ext_no_say")
+do_alpha("example_trust", ca[, ca_trust], NULL)
+do_alpha("example_internal_efficacy", ca[, ca_int], NULL)
 out(do.call(rbind, alpha_rows), "alpha.csv"); out(do.call(rbind, item_rows), "alpha_items.csv")
 
 # ---- omega (psych::omega, fm = "minres", rotate = "oblimin") --------------------------------
@@ -59,6 +69,7 @@ do_omega("bfi_agreeableness", rev_agree, 1)
 do_omega("bfi_neuroticism", neuro, 1)
 do_omega("simulated_likert", rev_sim, 1)
 do_omega("holzinger_swineford", hs[, paste0("x", 1:9)], 3)
+do_omega("example_trust", ca[, ca_trust], 1)
 out(do.call(rbind, om_rows), "omega.csv")
 
 # ---- polychoric (psych::polychoric defaults: global thresholds, correct = 0.5) -----------
@@ -73,6 +84,7 @@ do_poly <- function(name, x) {
 }
 do_poly("bfi_agreeableness", rev_agree)
 do_poly("simulated_likert", rev_sim)
+do_poly("example_efficacy", ca[, c(ca_int, ca_ext)])
 out(do.call(rbind, poly_rows), "polychoric.csv")
 
 # ---- CFA and invariance (lavaan defaults: ML, likelihood = "normal") ----------------------
@@ -97,6 +109,7 @@ invisible(do_cfa("simulated_likert", sim_model, sim_rev))
 agree_model <- "agree =~ A1 + A2 + A3 + A4 + A5"
 invisible(do_cfa("bfi_agreeableness", agree_model, rev_agree))
 invisible(do_cfa("holzinger_visual", "visual =~ x1 + x2 + x3", hs))  # just identified, df = 0
+invisible(do_cfa("example_efficacy", "internal =~ efficacy_int_understand + efficacy_int_confidence + efficacy_int_complicated\n external =~ efficacy_ext_care + efficacy_ext_contact + efficacy_ext_no_say", ca))
 lrt_rows <- list()
 do_inv <- function(name, model, data, group) {
   f1 <- do_cfa(name, model, data, group, "", "configural")
@@ -108,6 +121,7 @@ do_inv <- function(name, model, data, group) {
 }
 do_inv("holzinger_swineford", hs_model, hs, "school")
 do_inv("simulated_likert", sim_model, sim_rev, "wave")
+do_inv("example_trust", paste("trust =~", paste(ca_trust, collapse = " + ")), ca, "wave")
 out(do.call(rbind, fit_rows), "cfa_fit.csv"); out(do.call(rbind, load_rows), "cfa_loadings.csv")
 out(do.call(rbind, lrt_rows), "invariance_lrt.csv")
 cat("done\n")
