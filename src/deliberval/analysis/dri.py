@@ -738,14 +738,17 @@ def _permuted_dris(
     r_flat = f.r.ravel()
     m = len(q)
     batch = max(1, min(n_permutations, _BATCH_ELEMENTS // max(m, 1)))
-    base = np.arange(n, dtype=np.int32 if n * n < 2**31 else np.intp)
+    # intp indices: np.take would otherwise cast a smaller index dtype with one more pass;
+    # the row offsets are multiplied on the small (batch, n) array, not on (batch, pairs)
+    base = np.arange(n, dtype=np.intp)
+    iu = iu.astype(np.intp, copy=False)
+    ju = ju.astype(np.intp, copy=False)
     out = np.empty(n_permutations)
     for start in range(0, n_permutations, batch):
         size = min(batch, n_permutations - start)
         perms = gen.permuted(np.broadcast_to(base, (size, n)), axis=1)
-        flat = perms[:, iu]
-        flat *= n
-        flat += perms[:, ju]
+        flat = np.take(perms * n, iu, axis=1)
+        flat += np.take(perms, ju, axis=1)
         out[start : start + size] = _dri_rows(q, np.take(r_flat, flat), adjusted)
     return observed, out
 
