@@ -1,33 +1,41 @@
-"""``deliberval demo``: every instrument's codebooks, XLSForm and Table Schema."""
+"""``deliberval demo``: the instrument part (codebooks, XLSForm and Table Schema of each instrument).
+
+The report stage adds its own demo tasks and tests; these tests run only the instrument tasks.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from deliberval.demo import demo_tasks, write_demo
+import pytest
+
+import deliberval.demo
+from deliberval.demo import DemoTask, demo_tasks
 from deliberval.instruments import list_instruments
 
+SUFFIXES = (".codebook.md", ".codebook.html", ".xlsform.xlsx", ".schema.json")
 
-def test_write_demo_files_and_progress(tmp_path: Path) -> None:
-    calls: list[tuple[int, int, str]] = []
-    files = write_demo(tmp_path / "out", progress=lambda d, t, s: calls.append((d, t, s)))
+
+def _instrument_tasks(out: Path, **options: object) -> list[DemoTask]:
+    return [t for t in demo_tasks(out) if t.description.startswith("instrument ")]
+
+
+def test_instrument_tasks_write_every_export(tmp_path: Path) -> None:
     ids = list(list_instruments()["id"])
-    names = {p.name for p in files}
-    for i in ids:
-        for suffix in (".codebook.md", ".codebook.html", ".xlsform.xlsx", ".schema.json"):
-            assert f"{i}{suffix}" in names
-    assert len(files) == 4 * len(ids) + 1
-    assert all(p.is_file() and p.stat().st_size > 0 for p in files)
-    index = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
-    assert "- [instruments/political_efficacy.xlsform.xlsx](instruments/political_efficacy.xlsform.xlsx)" in index
-    assert calls[0] == (0, len(ids), f"instrument {ids[0]}")
-    assert calls[-1] == (len(ids), len(ids), "done")
-    assert [t.description for t in demo_tasks(tmp_path)] == [f"instrument {i}" for i in ids]
+    tasks = _instrument_tasks(tmp_path)
+    assert [t.description for t in tasks] == [f"instrument {i}" for i in ids]
+    for instrument_id, task in zip(ids, tasks, strict=True):
+        files = task.run()
+        assert [p.name for p in files] == [f"{instrument_id}{s}" for s in SUFFIXES]
+        assert all(p.parent == tmp_path / "instruments" for p in files)
+        assert all(p.stat().st_size > 0 for p in files)
 
 
-def test_demo_command(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_demo_command_with_progress(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(deliberval.demo, "demo_tasks", _instrument_tasks)
     out = tmp_path / "deliberval-demo"
     result = cli("demo", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert (out / "instruments" / "participant_standard.codebook.html").is_file()
-    assert "wrote 33 files" in result.stdout
+    assert (out / "instruments" / "control_standard.xlsform.xlsx").is_file()
+    assert "wrote" in result.stdout
