@@ -399,12 +399,17 @@ def validate(
     # straight-lining over Likert items
     likert = [i for i in present if rules[i].integer]
     if len(likert) >= straightlining_min_items:
-        mat = np.column_stack([
-            np.where(missing_masks[i], np.nan, coerced[i].to_numpy(dtype=float, na_value=np.nan)) for i in likert
-        ])
-        with np.errstate(invalid="ignore"):
-            answered = np.sum(~np.isnan(mat), axis=1)
-            same = np.nanmax(np.where(np.isnan(mat), -np.inf, mat), axis=1) == np.nanmin(np.where(np.isnan(mat), np.inf, mat), axis=1)
+        # running min / max / count over columns: no n x k matrix
+        lo = np.full(n, np.inf)
+        hi = np.full(n, -np.inf)
+        answered = np.zeros(n, dtype=np.int64)
+        for i in likert:
+            x = coerced[i].to_numpy(dtype=float, na_value=np.nan)
+            ok = ~np.isnan(x) & ~missing_masks[i]
+            answered += ok
+            np.minimum(lo, np.where(ok, x, np.inf), out=lo)
+            np.maximum(hi, np.where(ok, x, -np.inf), out=hi)
+        same = lo == hi
         flag = same & (answered >= straightlining_min_items)
         acc.add(flag, "", None, "straightlining", "warning",
                 f"same answer to all of at least {straightlining_min_items} Likert items")
@@ -427,7 +432,7 @@ def validate(
     for col in data.columns:
         if col in coerced:
             values = coerced[col]
-            if recode_missing:
+            if recode_missing and missing_masks[col].any():
                 values = values.where(~missing_masks[col])
             columns[col] = values.iloc[keep] if len(keep) < n else values
         else:
