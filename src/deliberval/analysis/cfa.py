@@ -531,7 +531,8 @@ def invariance(
     item unrelated to the others) shows ``converged`` False in :func:`cfa`; do not interpret
     its statistics.
 
-    Validated against R lavaan 0.6.14 on Holzinger-Swineford (``school``) and a simulated
+    Validated against R lavaan 0.6.14 on Holzinger-Swineford (``school``), the example trust
+    scale (``wave``) and a simulated
     two-wave scale: every statistic within 1e-3.
 
     References
