@@ -111,63 +111,63 @@ def compare_processes(
 ) -> ProcessComparison:
     """Mixed model of an outcome across processes: random intercept per process, fixed features.
 
-        Parameters
-        ----------
-        df : DataFrame
-            One row per respondent (e.g. post-wave scores or individual changes) with a process
-            column and process-level design features merged in (duration, number of sessions,
-            share of politicians, remuneration, a legal duty to respond, ...).
-        outcome : str
-            Numeric outcome column.
-        process : str
-            Process identifier column (the grouping factor).
-        features : sequence of str
-            Fixed-effect columns; numeric and boolean columns enter as they are, text columns as
-            treatment-coded dummies (first level in sorted order as reference).
-        confidence_level : float
-            Coverage of the Wald intervals.
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent (e.g. post-wave scores or individual changes) with a process
+        column and process-level design features merged in (duration, number of sessions,
+        share of politicians, remuneration, a legal duty to respond, ...).
+    outcome : str
+        Numeric outcome column.
+    process : str
+        Process identifier column (the grouping factor).
+    features : sequence of str
+        Fixed-effect columns; numeric and boolean columns enter as they are, text columns as
+        treatment-coded dummies (first level in sorted order as reference).
+    confidence_level : float
+        Coverage of the Wald intervals.
 
-        Returns
-        -------
-        ProcessComparison
-            Tidy ``coefficients`` and ``variance_components`` tables, the null-model ``icc`` and
-            sample sizes (see :class:`ProcessComparison`).
+    Returns
+    -------
+    ProcessComparison
+        Tidy ``coefficients`` and ``variance_components`` tables, the null-model ``icc`` and
+        sample sizes (see :class:`ProcessComparison`).
 
-        Raises
-        ------
-        AnalysisInputError
-            If columns are missing, the outcome is not numeric, fewer than three processes remain
-            after dropping incomplete rows, or the design is rank deficient (e.g. more features
-            than processes can identify).
+    Raises
+    ------
+    AnalysisInputError
+        If columns are missing, the outcome is not numeric, fewer than three processes remain
+        after dropping incomplete rows, or the design is rank deficient (e.g. more features
+        than processes can identify).
 
-        Notes
-        -----
-        ``y_ij = x_j' b + u_j + e_ij`` with ``u_j ~ N(0, tau^2)``, ``e_ij ~ N(0, sigma^2)``, fitted
-        by REML with :class:`statsmodels.regression.mixed_linear_model.MixedLM` (the default of
-        ``lme4::lmer``). The ICC ``tau^2 / (tau^2 + sigma^2)`` comes from the null model ``y ~ 1 +
-        (1 | process)``; the ``full`` rows give the residual ICC after the features. ``p`` are
-        Wald z tests (``estimate / se`` against the standard normal) and intervals are
-        ``estimate -/+ z se``, with ``se`` from ``(X' V^-1 X)^-1`` at the REML variance components
-    (as ``vcov()`` in lme4; see ``_fixed_se`` for why it is computed here); with few processes these are liberal (Kenward-Roger or
-        Satterthwaite df, as in ``lmerTest``, are wider). Rows with a missing outcome, process or
-        feature are dropped.
+    Notes
+    -----
+    ``y_ij = x_j' b + u_j + e_ij`` with ``u_j ~ N(0, tau^2)``, ``e_ij ~ N(0, sigma^2)``, fitted
+    by REML with :class:`statsmodels.regression.mixed_linear_model.MixedLM` (the default of
+    ``lme4::lmer``). The ICC ``tau^2 / (tau^2 + sigma^2)`` comes from the null model ``y ~ 1 +
+    (1 | process)``; the ``full`` rows give the residual ICC after the features. ``p`` are
+    Wald z tests (``estimate / se`` against the standard normal) and intervals are
+    ``estimate -/+ z se``, with ``se`` from ``(X' V^-1 X)^-1`` at the REML variance components
+    (as ``vcov()`` in lme4; see ``_fixed_se`` for why it is computed here); with few processes
+    these are liberal (Kenward-Roger or Satterthwaite df, as in ``lmerTest``, are wider). Rows
+    with a missing outcome, process or feature are dropped.
 
-        Validated against R ``lme4::lmer(REML = TRUE)`` to 1e-4 (tests/reference/change).
+    Validated against R ``lme4::lmer(REML = TRUE)`` to 1e-4 (tests/reference/change).
 
-        Examples
-        --------
-        >>> import numpy as np, pandas as pd
-        >>> from deliberval.analysis.comparison import compare_processes
-        >>> rng = np.random.default_rng(1)
-        >>> proc = np.repeat(np.arange(8), 25)
-        >>> sessions = np.repeat([2, 3, 4, 5, 6, 7, 8, 9], 25)
-        >>> y = 0.2 * sessions + rng.normal(0, 0.3, 8)[proc] + rng.normal(0, 1, 200)
-        >>> df = pd.DataFrame({"process_id": proc, "sessions": sessions, "y": y})
-        >>> res = compare_processes(df, "y", features=["sessions"])
-        >>> res.coefficients["term"].tolist()
-        ['(Intercept)', 'sessions']
-        >>> res.n_processes
-        8
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from deliberval.analysis.comparison import compare_processes
+    >>> rng = np.random.default_rng(1)
+    >>> proc = np.repeat(np.arange(8), 25)
+    >>> sessions = np.repeat([2, 3, 4, 5, 6, 7, 8, 9], 25)
+    >>> y = 0.2 * sessions + rng.normal(0, 0.3, 8)[proc] + rng.normal(0, 1, 200)
+    >>> df = pd.DataFrame({"process_id": proc, "sessions": sessions, "y": y})
+    >>> res = compare_processes(df, "y", features=["sessions"])
+    >>> res.coefficients["term"].tolist()
+    ['(Intercept)', 'sessions']
+    >>> res.n_processes
+    8
     """
     level = check_confidence_level(confidence_level)
     feats = list(features)

@@ -248,6 +248,23 @@ def load_questionnaire(
     asks it in, and its texts to the questionnaire's languages. Scales are kept when all their
     items are included.
 
+    Parameters
+    ----------
+    questionnaire_id : str
+        The questionnaire's ``id``.
+    surveys_dirs : sequence of path, optional
+        Extra folders with the user's own instruments and questionnaires.
+
+    Returns
+    -------
+    Instrument
+        One instrument holding every module's items, response scales and scales.
+
+    Raises
+    ------
+    InstrumentError
+        If the id is not a questionnaire, a module is unknown, or modules clash.
+
     Examples
     --------
     >>> from deliberval.instruments import load_questionnaire

@@ -252,6 +252,12 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     Editors that understand JSON Schema (for example VS Code with the YAML extension) can use
     them to complete and check instrument files while they are written.
 
+    Returns
+    -------
+    dict
+        ``{"instrument.schema.json": schema, "questionnaire.schema.json": schema}``, each a
+        JSON Schema (draft 2020-12) as a dict.
+
     Examples
     --------
     >>> schemas = json_schemas()

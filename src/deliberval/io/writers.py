@@ -275,6 +275,28 @@ _WRITERS: dict[str, Callable[..., Path]] = {
 def write_responses(df: pd.DataFrame, path: PathLike, format: str, instrument: Instrument | None = None) -> Path:
     """Write the canonical responses table in one of :data:`WRITE_FORMATS`.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical responses table.
+    path : path
+        File to write.
+    format : str
+        One of :data:`WRITE_FORMATS` (``csv``, ``excel``, ``spss``, ``stata``, ``limesurvey``,
+        ``qualtrics``, ``kobo``).
+    instrument : Instrument, optional
+        Adds value labels and item wording where the format can hold them.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    DataInputError
+        Unknown format, or a LimeSurvey export without ``respondent_id``.
+
     Examples
     --------
     >>> import tempfile, pathlib, pandas as pd
