@@ -40,7 +40,8 @@ def as_code_strings(s: pd.Series) -> pd.Series:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
         if len(uniques) * 4 < len(s):  # few distinct labels (wave, group, ...): work on those
             done = as_code_strings(pd.Series(uniques, dtype=object))
-            table = np.append(done.to_numpy(dtype=object), None)  # code -1 (NA) -> None
+            table = np.empty(len(done) + 1, dtype=object)  # code -1 (NA) -> None
+            table[:-1] = done.to_numpy(dtype=object)
             return pd.Series(table[codes], index=s.index, dtype="str", name=s.name)
     kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object else "string"
     if kind in ("string", "empty"):
