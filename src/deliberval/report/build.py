@@ -272,7 +272,7 @@ def _drop_text(df: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFrame, 
 # ------------------------------------------------------------------------------------ helpers
 def _png(fig: MplFigure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
     return buf.getvalue()
 
 
@@ -573,6 +573,14 @@ def _data_quality(inp: ProcessInputs, cfg: ReportConfig, lang: str) -> Section:
     sec.tables.append(Table("validation_counts", t(lang, "data_quality"), _suppress(counts, "n", k),
                             {"value": "text", "n": "int"}))
     summ = v.summary[["check", "severity", "column", "reason", "n"]].copy()
+    # missing-value codes: one row per reason (items counted), not one per item
+    is_code = summ["check"] == "missing_code"
+    if is_code.any():
+        codes = summ.loc[is_code].groupby(["check", "severity", "reason"], sort=False).agg(
+            column=("column", "nunique"), n=("n", "sum")).reset_index()
+        codes["column"] = [f"{c} item(s)" for c in codes["column"]]
+        summ = pd.concat([summ.loc[~is_code], codes[["check", "severity", "column", "reason", "n"]]],
+                         ignore_index=True)
     sec.tables.append(Table("validation", t(lang, "validation_summary"), _suppress(summ, "n", k),
                             {"check": "text", "severity": "text", "column": "text", "reason": "text", "n": "int"}))
     for note in v.notes:
