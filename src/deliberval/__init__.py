@@ -62,7 +62,13 @@ from deliberval.analysis.weighting import (
     trim_weights,
 )
 from deliberval.datasets import Example, list_examples, load_example
-from deliberval.errors import AnalysisInputError, DataInputError, DelibervalError, InstrumentError
+from deliberval.errors import (
+    AnalysisInputError,
+    DataInputError,
+    DelibervalError,
+    DelibervalWarning,
+    InstrumentError,
+)
 from deliberval.io import load_mapping, read_responses, suggest_mapping, write_responses
 from deliberval.privacy import pseudonymise, suppress_small_cells
 from deliberval.scoring import ScoringResult, score
@@ -75,6 +81,7 @@ __all__ = [
     "DRIWarning",
     "DataInputError",
     "DelibervalError",
+    "DelibervalWarning",
     "Example",
     "InstrumentError",
     "ProcessComparison",

@@ -12,6 +12,7 @@ __all__ = [
     "AnalysisInputError",
     "DataInputError",
     "DelibervalError",
+    "DelibervalWarning",
     "InstrumentError",
     "Problem",
 ]
@@ -70,3 +71,11 @@ class DataInputError(DelibervalError, ValueError):
 
 class AnalysisInputError(DelibervalError, ValueError):
     """The arguments or data passed to an analysis cannot give a meaningful result."""
+
+
+class DelibervalWarning(UserWarning):
+    """Base class of every warning deliberval issues about the user's data or settings.
+
+    Filter them all at once, e.g. ``warnings.simplefilter("error", DelibervalWarning)`` to
+    make every one an error, or ``"ignore"`` to silence them.
+    """

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from deliberval.analysis._common import check_confidence_level, require_columns, rng
-from deliberval.errors import AnalysisInputError
+from deliberval.errors import AnalysisInputError, DelibervalWarning
 
 __all__ = [
     "DRIWarning",
@@ -45,7 +45,7 @@ _TOL = 1e-12  # permuted DRIs within this of the observed one count as ">= obser
 Undefined = Literal["drop", "propagate"]
 
 
-class DRIWarning(UserWarning):
+class DRIWarning(DelibervalWarning):
     """Something in the DRI input was handled in a way the user should know about.
 
     Issued when participants are left out because their Spearman correlations

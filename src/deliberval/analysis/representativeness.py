@@ -30,7 +30,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from deliberval.analysis._common import check_confidence_level, normal_quantile, require_columns
 from deliberval.analysis._common import rng as make_rng
-from deliberval.errors import AnalysisInputError
+from deliberval.errors import AnalysisInputError, DelibervalWarning
 
 __all__ = [
     "DEFAULT_STAGES",
@@ -48,7 +48,7 @@ DEFAULT_STAGES = ("invited", "volunteered", "selected", "attended_all", "answere
 _SHORT_STAGES = ("invited", "volunteered", "selected", "attended", "answered")
 
 
-class TargetsWarning(UserWarning):
+class TargetsWarning(DelibervalWarning):
     """Population targets were usable but not clean (rescaled shares, empty categories)."""
 
 

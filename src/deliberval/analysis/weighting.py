@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from deliberval.analysis._common import require_columns
-from deliberval.errors import AnalysisInputError
+from deliberval.errors import AnalysisInputError, DelibervalWarning
 
 __all__ = [
     "RakeResult",
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-class RakingConvergenceWarning(UserWarning):
+class RakingConvergenceWarning(DelibervalWarning):
     """Raking stopped at ``max_iter`` before the margins were met within ``tol``."""
 
 
