@@ -45,7 +45,7 @@ def indicator_page(path: Path = CATALOGUE) -> str:
         "that computes it, its unit, the direction in which it is better, and an optional "
         "threshold used to flag it in the report. An indicator whose data are missing is reported "
         "as *not measured*, with the missing data named. See `deliberval.indicators.indicators()` "
-        "in the [API reference](api/index.md).",
+        "in the [API reference](api/indicators.md).",
         "",
     ]
     for stage, labels in stages.items():
