@@ -47,6 +47,7 @@ from deliberval.analysis.psychometrics import (
 )
 from deliberval.analysis.representativeness import (
     TargetsWarning,
+    attitudinal_representativeness,
     funnel,
     margins_of_error,
     r_indicator,
@@ -92,6 +93,7 @@ __all__ = [
     "ValidationResult",
     "__version__",
     "agreement",
+    "attitudinal_representativeness",
     "attrition",
     "cfa",
     "compare_processes",

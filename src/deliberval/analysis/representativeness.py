@@ -11,15 +11,17 @@ maintained Python library offers the exact multinomial test with R's ``EMT`` / `
 p-value definition; chi-square and G agree with R ``chisq.test`` and the G statistic.
 
 Attitudinal representativeness (the panel's baseline trust or efficacy against a population
-benchmark) is :func:`deliberval.analysis.change.selection_check`.
+benchmark) is :func:`attitudinal_representativeness`, several
+:func:`deliberval.analysis.change.selection_check` calls in one table.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,7 @@ __all__ = [
     "FunnelResult",
     "RepresentativenessResult",
     "TargetsWarning",
+    "attitudinal_representativeness",
     "exact_multinomial_test",
     "funnel",
     "margins_of_error",
@@ -1006,3 +1009,201 @@ def margins_of_error(
             }
         )
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# attitudes: the panel's baseline against a population benchmark
+
+
+def _benchmark_table(
+    benchmarks: pd.DataFrame | Mapping[str, float], variables: list[str]
+) -> pd.DataFrame:
+    """``benchmarks`` as a table ``variable, value, se, source, year`` indexed by variable."""
+    if isinstance(benchmarks, Mapping):
+        table = pd.DataFrame({"variable": list(benchmarks), "value": list(benchmarks.values())})
+    elif isinstance(benchmarks, pd.DataFrame):
+        require_columns(benchmarks, ["variable", "value"], what="benchmarks")
+        table = benchmarks.copy()
+    else:
+        raise AnalysisInputError(
+            "benchmarks must be a DataFrame (variable, value[, se, source, year]) or a dict "
+            f"variable -> value, got {type(benchmarks).__name__}"
+        )
+    table["variable"] = table["variable"].astype(str)
+    dup = table["variable"].duplicated()
+    if dup.any():
+        raise AnalysisInputError(
+            f"benchmarks give variable {table.loc[dup, 'variable'].iloc[0]!r} more than once"
+        )
+    for col in ("se", "source", "year"):
+        if col not in table.columns:
+            table[col] = None
+    table = table.set_index("variable")
+    missing = [v for v in variables if v not in table.index]
+    if missing:
+        raise AnalysisInputError(
+            f"benchmarks have no value for {', '.join(map(repr, missing))}; they give "
+            f"{', '.join(map(repr, table.index))}"
+        )
+    values = pd.to_numeric(table["value"], errors="coerce")
+    if values.loc[variables].isna().any():
+        bad = values.loc[variables]
+        raise AnalysisInputError(
+            f"benchmark value of {bad[bad.isna()].index[0]!r} is missing or not a number"
+        )
+    return table
+
+
+def attitudinal_representativeness(
+    panel: pd.DataFrame,
+    variables: str | Sequence[str],
+    *,
+    benchmarks: pd.DataFrame | Mapping[str, float] | None = None,
+    benchmark_df: pd.DataFrame | None = None,
+    weight: str | None = None,
+    benchmark_weight: str | None = None,
+    levels: Mapping[str, Any] | None = None,
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
+    """Compare the panel's baseline attitudes (trust, efficacy, ...) with a population benchmark.
+
+    One call of :func:`deliberval.analysis.change.selection_check` per variable, gathered in
+    one table with Holm-adjusted p-values across the variables.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The panel's baseline, one row per member, scored (e.g. the ``wave == "pre"`` and
+        ``group == "participant"`` rows of the canonical responses table).
+    variables : str or sequence of str
+        Item or scale columns compared, e.g. ``["trust_political_institutions",
+        "external_efficacy"]``.
+    benchmarks : pandas.DataFrame or dict, optional
+        Published population estimates on the same scale: a table with columns ``variable,
+        value`` and optionally ``se``, ``source``, ``year`` (one row per variable), or a dict
+        ``variable -> value``.
+    benchmark_df : pandas.DataFrame, optional
+        A population survey sample with the same columns, instead of ``benchmarks``.
+    weight : str, optional
+        Weight column of ``panel``.
+    benchmark_weight : str, optional
+        Weight column of ``benchmark_df``.
+    levels : dict, optional
+        ``variable -> code(s)`` for variables compared as a share rather than a mean, e.g.
+        ``{"efficacy_ext_care": [4, 5]}`` (share agreeing).
+    confidence_level : float, default 0.95
+        Coverage of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variable, in the order given, with the columns of
+        :func:`~deliberval.analysis.change.selection_check`: ``variable``, ``level``,
+        ``estimate_sample``, ``estimate_benchmark``, ``difference`` (panel - benchmark),
+        ``se``, ``ci_low``, ``ci_high`` (interval of the difference), ``confidence_level``,
+        ``statistic``, ``df``, ``p``, ``n``, ``n_benchmark``, ``benchmark_source``,
+        ``benchmark_year``, ``method``; and ``p_holm`` (``p`` adjusted across the variables).
+
+    Raises
+    ------
+    AnalysisInputError
+        If neither or both of ``benchmarks`` and ``benchmark_df`` are given, a variable has no
+        benchmark, a column is missing, or a variable has fewer than two values.
+
+    Notes
+    -----
+    Each row is :func:`~deliberval.analysis.change.selection_check` unchanged: a one-sample
+    t-test of the panel mean against a published value (``t = (m - mu) / (s / sqrt(n))`` on
+    ``n - 1`` df), Welch's t-test against an unweighted benchmark sample, and a normal
+    reference with linearised SEs when either side is weighted or the published value comes
+    with its ``se``. ``p_holm`` is Holm's step-down adjustment of ``p`` over the variables
+    (R ``p.adjust(p, "holm")``): with ``m`` variables and ordered p-values
+    ``p_(1) <= ... <= p_(m)``, ``p_holm_(i) = max_{j <= i} min(1, (m - j + 1) p_(j))``.
+
+    A panel of 15 to 40 members can only detect large differences (see
+    :func:`margins_of_error`); read a non-significant row as "no evidence", not as "alike".
+
+    Validated against R ``t.test(x, mu = value)`` and ``t.test(x, y)`` to 1e-6 through the
+    selection-check golden values (tests/reference/change).
+
+    References
+    ----------
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure. *Scandinavian
+    Journal of Statistics*, 6(2), 65-70.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.analysis.representativeness import attitudinal_representativeness
+    >>> panel = pd.DataFrame({"trust": [6, 7, 5, 8, 6, 7, 5, 6],
+    ...                       "efficacy": [3, 4, 4, 2, 5, 4, 3, 4]})
+    >>> bench = pd.DataFrame({"variable": ["trust", "efficacy"], "value": [5.2, 3.1],
+    ...                       "source": "ESS round 10", "year": 2021})
+    >>> r = attitudinal_representativeness(panel, ["trust", "efficacy"], benchmarks=bench)
+    >>> r[["variable", "estimate_sample", "difference", "ci_low", "ci_high", "n"]].round(3)
+       variable  estimate_sample  difference  ci_low  ci_high  n
+    0     trust            6.250       1.050   0.185    1.915  8
+    1  efficacy            3.625       0.525  -0.241    1.291  8
+    >>> r[["p", "p_holm"]].round(4)
+            p  p_holm
+    0  0.0240  0.0480
+    1  0.1491  0.1491
+    """
+    from deliberval.analysis.change import _holm, selection_check
+
+    level = check_confidence_level(confidence_level)
+    names = [variables] if isinstance(variables, str) else list(variables)
+    if not names:
+        raise AnalysisInputError("variables is empty; name at least one item or scale column")
+    if (benchmarks is None) == (benchmark_df is None):
+        raise AnalysisInputError(
+            "give exactly one benchmark: benchmarks (published values per variable) or "
+            "benchmark_df (a population survey sample)"
+        )
+    level_map = dict(levels or {})
+    unknown = [k for k in level_map if k not in names]
+    if unknown:
+        raise AnalysisInputError(
+            f"levels names variable(s) not compared: {', '.join(map(repr, unknown))}"
+        )
+    require_columns(panel, [*names, *([weight] if weight else [])], what="panel")
+    table = _benchmark_table(benchmarks, names) if benchmarks is not None else None
+    rows = []
+    for v in names:
+        if table is not None:
+            b = table.loc[v]
+            se = pd.to_numeric(pd.Series([b["se"]]), errors="coerce").iloc[0]
+            year = pd.to_numeric(pd.Series([b["year"]]), errors="coerce").iloc[0]
+            rows.append(
+                selection_check(
+                    panel,
+                    v,
+                    weight=weight,
+                    level=level_map.get(v),
+                    benchmark_value=float(b["value"]),
+                    benchmark_se=None if pd.isna(se) else float(se),
+                    benchmark_source=None if pd.isna(b["source"]) else str(b["source"]),
+                    benchmark_year=None if pd.isna(year) else int(year),
+                    confidence_level=level,
+                )
+            )
+        else:
+            rows.append(
+                selection_check(
+                    panel,
+                    v,
+                    weight=weight,
+                    level=level_map.get(v),
+                    benchmark_df=benchmark_df,
+                    benchmark_weight=benchmark_weight,
+                    confidence_level=level,
+                )
+            )
+    out = pd.concat(rows, ignore_index=True)
+    p = out["p"].to_numpy(dtype=float)
+    ok = ~np.isnan(p)
+    holm = np.full(p.size, np.nan)
+    if ok.any():
+        holm[ok] = _holm(p[ok])
+    out["p_holm"] = holm
+    return out
