@@ -1,0 +1,14 @@
+"""One module per benchmark case of ``make bench`` (see ``benchmarks/README.md``).
+
+Every case module defines ``NAME``, ``TITLE``, ``SIZE_LABEL``, ``sizes(quick)`` and
+``run(size, quick, use_r)``; :mod:`benchmarks.run` calls them in a fresh subprocess per case.
+"""
+
+CASES = (
+    "validation_scoring",
+    "reliability_bootstrap",
+    "prepost",
+    "raking",
+    "dri_permutation",
+    "demo",
+)
