@@ -51,6 +51,19 @@ def _norm(name: object) -> str:
 def load_key(key: bytes | str | None = None, key_file: str | os.PathLike[str] | None = None) -> bytes:
     """Return the pseudonymisation key: the argument, else the key file, else the environment.
 
+    Parameters
+    ----------
+    key : bytes or str, optional
+        The key itself (a str is encoded as UTF-8).
+    key_file : path-like, optional
+        A file holding the key (surrounding whitespace is stripped); read when ``key`` is None.
+
+    Returns
+    -------
+    bytes
+        The key, at least 16 bytes; from ``key``, else ``key_file``, else the
+        ``DELIBERVAL_PSEUDONYM_KEY`` environment variable.
+
     Raises
     ------
     DataInputError
@@ -85,6 +98,20 @@ def free_text_columns(df: pd.DataFrame, instrument: Instrument | None = None, *,
     A column is free text when the instrument marks its item ``free_text`` (or its scale is of
     type ``text``), or, for columns the instrument does not describe, when it holds strings
     averaging at least ``min_mean_length`` characters with mostly distinct values.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Any table (typically the canonical responses table).
+    instrument : Instrument, optional
+        Instrument whose ``free_text`` items (or items on ``text`` scales) are flagged.
+    min_mean_length : float, default 25.0
+        Mean string length from which an undescribed text column counts as free text.
+
+    Returns
+    -------
+    list of str
+        The free-text columns, in table order.
 
     Examples
     --------

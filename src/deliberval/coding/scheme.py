@@ -175,7 +175,23 @@ class CodingScheme(_Strict):
 
 
 def shipped_scheme_path() -> Path:
-    """Path of the shipped ``uptake_v1.yaml``."""
+    """Path of the shipped ``uptake_v1.yaml``.
+
+    Copy this file to adapt labels, definitions or fidelity weights, then load the copy with
+    :func:`load_scheme`.
+
+    Returns
+    -------
+    pathlib.Path
+        The YAML file inside the installed package.
+
+    Examples
+    --------
+    >>> shipped_scheme_path().name
+    'uptake_v1.yaml'
+    >>> shipped_scheme_path().is_file()
+    True
+    """
     return Path(str(resources.files("deliberval.coding"))) / "uptake_v1.yaml"
 
 
