@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from deliberval.errors import AnalysisInputError
 
-__all__ = ["check_confidence_level", "normal_quantile", "require_columns", "rng"]
+__all__ = [
+    "check_confidence_level",
+    "holm",
+    "normal_quantile",
+    "require_columns",
+    "rng",
+    "wilcoxon_signed_rank",
+    "wilson_interval",
+]
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:
@@ -42,3 +53,98 @@ def normal_quantile(confidence_level: float) -> float:
 def rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     """A numpy Generator from a seed (int), an existing Generator, or fresh entropy (None)."""
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def wilson_interval(count: float, n: int, confidence_level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (statsmodels), ``(nan, nan)`` when ``n == 0``.
+
+    Parameters
+    ----------
+    count : float
+        Number of successes (may be a weighted count).
+    n : int
+        Number of trials.
+    confidence_level : float, default 0.95
+        Coverage of the interval.
+
+    Returns
+    -------
+    tuple of (float, float)
+        Lower and upper limit (a pair, not a table: the building block of the tidy tables of
+        :func:`deliberval.analysis.uptake.uptake`).
+
+    Notes
+    -----
+    :math:`\\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}`,
+    computed by :func:`statsmodels.stats.proportion.proportion_confint` (``method="wilson"``).
+    Validated against R ``prop.test(count, n, correct = FALSE)$conf.int``.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
+    inference. *JASA*, 22(158), 209-212.
+
+    Examples
+    --------
+    >>> from deliberval.analysis.uptake import wilson_interval
+    >>> [round(x, 6) for x in wilson_interval(7, 20)]
+    [0.181192, 0.567146]
+    """
+    level = check_confidence_level(confidence_level)
+    if n == 0:
+        return (math.nan, math.nan)
+    low, high = proportion_confint(count, n, alpha=1 - level, method="wilson")
+    return (float(low), float(high))
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm step-down adjusted p-values, as R ``p.adjust(p, "holm")`` (no NaN in ``p``).
+
+    ``p_holm_(i) = max_{j <= i} min(1, (m - j + 1) p_(j))`` over the ordered p-values. Written
+    here because ``statsmodels.stats.multitest.multipletests(method="holm")`` forces a full
+    garbage collection on every call, which takes seconds in a large session.
+    """
+    p = np.asarray(p, dtype=float)
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adj
+    return out
+
+
+def wilcoxon_signed_rank(
+    diff: np.ndarray, *, alternative: Literal["two-sided", "greater"] = "two-sided"
+) -> tuple[float, float, bool]:
+    """Wilcoxon signed-rank test of paired differences with R's ``wilcox.test`` rules.
+
+    Returns ``(V, p, exact)``: V is the sum of the ranks of the positive differences. Zeros
+    are dropped before ranking; the exact null distribution (from scipy) is used when fewer
+    than 50 non-zero differences remain and there are neither ties nor zeros, otherwise the
+    normal approximation with tie-corrected variance
+    ``n (n + 1) (2n + 1) / 24 - sum(t^3 - t) / 48`` and a continuity correction of 0.5
+    (``sign(z) 0.5`` two-sided). scipy's ``method="auto"`` draws the exact/approximate line
+    elsewhere, hence this helper. As in R, no non-zero difference gives ``p`` NaN two-sided
+    and 1 one-sided. ``diff`` must hold no NaN.
+    """
+    d = np.asarray(diff, dtype=float)
+    zeros = bool((d == 0).any())
+    d = d[d != 0]
+    n = d.size
+    ranks = stats.rankdata(np.abs(d))
+    v = float(ranks[d > 0].sum())
+    _, counts = np.unique(ranks, return_counts=True)
+    ties = bool((counts > 1).any())
+    if 0 < n < 50 and not ties and not zeros:
+        p = float(stats.wilcoxon(d, alternative=alternative, method="exact").pvalue)
+        return (v, min(1.0, p), True)
+    z = v - n * (n + 1) / 4
+    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - float((counts**3 - counts).sum()) / 48)
+    correction = math.copysign(0.5, z) * (z != 0) if alternative == "two-sided" else 0.5
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zc = float(np.float64(z - correction) / np.float64(sigma))
+    if alternative == "two-sided":
+        p = 2 * min(float(stats.norm.cdf(zc)), float(stats.norm.sf(zc)))
+    else:
+        p = float(stats.norm.sf(zc))
+    return (v, min(1.0, p), False)

@@ -18,7 +18,12 @@ import statsmodels.api as sm
 from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
-from deliberval.analysis._common import check_confidence_level, require_columns
+from deliberval.analysis._common import (
+    check_confidence_level,
+    holm,
+    require_columns,
+    wilcoxon_signed_rank,
+)
 from deliberval.errors import AnalysisInputError
 
 __all__ = [
@@ -64,6 +69,8 @@ PREPOST_COLUMNS = [
     "top2_ci_high",
     "method",
 ]
+
+_holm = holm  # the old private name, now shared in analysis._common
 
 _EXACT = "exact"
 _APPROX = "normal approximation with continuity correction"
@@ -153,45 +160,12 @@ def _nct_ci(t_obs: float, df: float, confidence_level: float) -> tuple[float, fl
 
 
 def _wilcoxon_r(diff: np.ndarray) -> tuple[float, float, str]:
-    """Paired Wilcoxon signed-rank test exactly as R's ``wilcox.test(x, y, paired = TRUE)``.
-
-    Zeros are dropped before ranking; the exact null distribution is used when fewer than 50
-    non-zero differences remain and there are neither ties nor zeros; otherwise the normal
-    approximation with tie-corrected variance and a continuity correction of 0.5.
-    """
-    d = diff[diff != 0]
-    zeros = d.size != diff.size
-    n = d.size
-    if n == 0:
+    """Two-sided paired Wilcoxon signed-rank test exactly as R's ``wilcox.test(x, y, paired =
+    TRUE)`` (see :func:`deliberval.analysis._common.wilcoxon_signed_rank`)."""
+    if not (diff != 0).any():
         return (0.0, math.nan, "not computable: all differences are zero")
-    ranks = stats.rankdata(np.abs(d))
-    v = float(ranks[d > 0].sum())
-    _, counts = np.unique(ranks, return_counts=True)
-    ties = bool((counts > 1).any())
-    if n < 50 and not ties and not zeros:
-        p = float(stats.wilcoxon(d, method="exact").pvalue)
-        return (v, min(1.0, p), _EXACT)
-    z = v - n * (n + 1) / 4
-    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - float((counts**3 - counts).sum()) / 48)
-    if sigma == 0:
-        return (v, math.nan, "not computable: all differences tied")
-    z = (z - math.copysign(0.5, z) * (z != 0)) / sigma
-    p = 2 * min(stats.norm.cdf(z), stats.norm.sf(z))
-    return (v, float(min(1.0, p)), _APPROX)
-
-
-def _holm(p: np.ndarray) -> np.ndarray:
-    """Holm step-down adjusted p-values, as R ``p.adjust(p, "holm")``.
-
-    Written here because ``statsmodels.stats.multitest.multipletests(method="holm")`` forces a
-    full garbage collection on every call, which takes seconds in a large session.
-    """
-    m = p.size
-    order = np.argsort(p, kind="stable")
-    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
-    out = np.empty(m)
-    out[order] = adj
-    return out
+    v, p, exact = wilcoxon_signed_rank(diff)
+    return (v, p, _EXACT if exact else _APPROX)
 
 
 def _weighted_mean_se(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -513,10 +487,10 @@ def prepost(
         p = np.array([r["p_t"] for r in block], dtype=float)
         ok = ~np.isnan(p)
         if ok.any():
-            holm = _holm(p[ok])
+            holm_p = holm(p[ok])
             bh = multipletests(p[ok], method="fdr_bh")[1]
             for i, j in enumerate(np.flatnonzero(ok)):
-                block[j]["p_holm"] = float(holm[i])
+                block[j]["p_holm"] = float(holm_p[i])
                 block[j]["p_bh"] = float(bh[i])
         rows.extend(block)
     out = pd.DataFrame(rows, columns=[*by_cols, *PREPOST_COLUMNS])

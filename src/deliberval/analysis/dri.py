@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from deliberval.analysis._common import check_confidence_level, require_columns, rng
+from deliberval.analysis._common import (
+    check_confidence_level,
+    require_columns,
+    rng,
+    wilcoxon_signed_rank,
+)
 from deliberval.errors import AnalysisInputError, DelibervalWarning
 
 __all__ = [
@@ -553,31 +558,17 @@ def dri_individual(
 
 
 def _wilcoxon_greater(x: np.ndarray, y: np.ndarray) -> tuple[float, str]:
-    """One-sided paired Wilcoxon signed-rank p-value (x > y) with R's ``wilcox.test`` rules.
-
-    R computes the exact p-value when fewer than 50 non-zero differences remain and there are
-    neither ties nor zeros; otherwise the normal approximation with tie correction and a
-    continuity correction of 0.5. scipy's ``method="auto"`` draws that line elsewhere, so the
-    choice is made here and only the exact null distribution is taken from scipy.
-    """
+    """One-sided paired Wilcoxon signed-rank p-value (x > y) with R's ``wilcox.test`` rules
+    (see :func:`deliberval.analysis._common.wilcoxon_signed_rank`)."""
     diff = x - y
     diff = diff[np.isfinite(diff)]
     if len(diff) == 0:
         return float("nan"), "no complete pairs"
-    zeros = bool((diff == 0).any())
-    diff = diff[diff != 0]
-    n = len(diff)
-    ranks = stats.rankdata(np.abs(diff))
-    v = float(ranks[diff > 0].sum())
-    _, counts = np.unique(ranks, return_counts=True)
-    ties = bool((counts > 1).any())
-    if n < 50 and not ties and not zeros:
-        p = stats.wilcoxon(diff, alternative="greater", method="exact").pvalue
-        return float(p), "paired Wilcoxon signed-rank, one-sided (post > pre), exact"
-    sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.sum(counts**3 - counts) / 48)
-    z = (v - n * (n + 1) / 4 - 0.5) / sigma if sigma > 0 else -np.inf
+    _, p, exact = wilcoxon_signed_rank(diff, alternative="greater")
+    if exact:
+        return p, "paired Wilcoxon signed-rank, one-sided (post > pre), exact"
     return (
-        float(stats.norm.sf(z)),
+        p,
         "paired Wilcoxon signed-rank, one-sided (post > pre), normal approximation with "
         "continuity correction",
     )

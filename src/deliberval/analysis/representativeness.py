@@ -30,7 +30,12 @@ from scipy import special, stats
 from statsmodels.stats.power import TTestPower
 from statsmodels.stats.proportion import proportion_confint
 
-from deliberval.analysis._common import check_confidence_level, normal_quantile, require_columns
+from deliberval.analysis._common import (
+    check_confidence_level,
+    normal_quantile,
+    require_columns,
+)
+from deliberval.analysis._common import holm as holm_adjust
 from deliberval.analysis._common import rng as make_rng
 from deliberval.errors import AnalysisInputError, DelibervalWarning
 
@@ -1149,7 +1154,7 @@ def attitudinal_representativeness(
     0  0.0240  0.0480
     1  0.1491  0.1491
     """
-    from deliberval.analysis.change import _holm, selection_check
+    from deliberval.analysis.change import selection_check
 
     level = check_confidence_level(confidence_level)
     names = [variables] if isinstance(variables, str) else list(variables)
@@ -1204,6 +1209,6 @@ def attitudinal_representativeness(
     ok = ~np.isnan(p)
     holm = np.full(p.size, np.nan)
     if ok.any():
-        holm[ok] = _holm(p[ok])
+        holm[ok] = holm_adjust(p[ok])
     out["p_holm"] = holm
     return out

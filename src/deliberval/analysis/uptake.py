@@ -19,9 +19,8 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import odds_ratio
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
-from statsmodels.stats.proportion import proportion_confint
 
-from deliberval.analysis._common import check_confidence_level, normal_quantile
+from deliberval.analysis._common import check_confidence_level, normal_quantile, wilson_interval
 from deliberval.coding import CodingScheme, load_scheme
 from deliberval.errors import AnalysisInputError, DelibervalError
 from deliberval.schemas.uptake import validate_register
@@ -87,23 +86,6 @@ class UptakeResult:
     comparison: pd.DataFrame
     tests: pd.DataFrame
     scheme: str
-
-
-def wilson_interval(count: float, n: int, confidence_level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion (statsmodels), ``(nan, nan)`` when ``n == 0``.
-
-    Validated against R ``prop.test(count, n, correct = FALSE)$conf.int``.
-
-    Examples
-    --------
-    >>> from deliberval.analysis.uptake import wilson_interval
-    >>> [round(x, 6) for x in wilson_interval(7, 20)]
-    [0.181192, 0.567146]
-    """
-    if n == 0:
-        return (np.nan, np.nan)
-    low, high = proportion_confint(count, n, alpha=1 - confidence_level, method="wilson")
-    return (float(low), float(high))
 
 
 def kaplan_meier(time: Any, event: Any, *, confidence_level: float = 0.95) -> pd.DataFrame:
