@@ -70,6 +70,8 @@ from deliberval.errors import (
     DelibervalWarning,
     InstrumentError,
 )
+from deliberval.indicators import load_catalogue
+from deliberval.indicators.compute import indicators
 from deliberval.io import load_mapping, read_responses, suggest_mapping, write_responses
 from deliberval.privacy import pseudonymise, suppress_small_cells
 from deliberval.scoring import ScoringResult, score
@@ -107,11 +109,13 @@ __all__ = [
     "effective_n",
     "funnel",
     "group_means",
+    "indicators",
     "instruments",
     "invariance",
     "item_statistics",
     "likert_shares",
     "list_examples",
+    "load_catalogue",
     "load_example",
     "load_mapping",
     "margins_of_error",
