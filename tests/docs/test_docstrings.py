@@ -116,13 +116,6 @@ KNOWN_GAPS = {
     "deliberval.report.write_html",
     "deliberval.report.write_pdf",
     "deliberval.report.write_xlsx",
-    "deliberval.io.read_csv",
-    "deliberval.io.read_excel",
-    "deliberval.io.read_kobo",
-    "deliberval.io.read_limesurvey",
-    "deliberval.io.read_qualtrics",
-    "deliberval.io.read_spss",
-    "deliberval.io.read_stata",
 }
 
 

@@ -379,9 +379,38 @@ def _reader(fmt: str, doc: str) -> Callable[..., pd.DataFrame]:
         return read_responses(path, instrument, mapping, fmt, **kwargs)
 
     reader.__name__ = reader.__qualname__ = f"read_{fmt}"
+    ext = {"excel": "xlsx", "spss": "sav", "stata": "dta"}.get(fmt, "csv")
     reader.__doc__ = f"""Read {doc} into the canonical responses table.
 
-    Same parameters and result as :func:`read_responses` with ``format="{fmt}"``.
+    Same as :func:`read_responses` with ``format="{fmt}"``.
+
+    Parameters
+    ----------
+    path : path
+        The file to read.
+    instrument : Instrument or str, optional
+        Instrument (or its id) the data answer; types the item columns.
+    mapping : Mapping or path, optional
+        Mapping file for sources whose names or codes differ from the canonical ones.
+    **kwargs
+        Passed to the raw reader (``sep``, ``encoding``; ``sheet`` for Excel).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical responses table; missing-value codes kept as codes.
+
+    Examples
+    --------
+    A round trip through :func:`deliberval.io.write_responses`:
+
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from deliberval.io import write_responses
+    >>> df = pd.DataFrame({{"respondent_id": ["001", "002"], "wave": ["pre", "pre"],
+    ...                    "trust_parliament": [7.0, 88.0]}})
+    >>> f = write_responses(df, pathlib.Path(tempfile.mkdtemp()) / "export.{ext}", "{fmt}")
+    >>> read_{fmt}(f, "institutional_trust")["trust_parliament"].tolist()
+    [7.0, 88.0]
     """
     return reader
 
