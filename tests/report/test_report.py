@@ -345,3 +345,14 @@ def test_cli_report_writes_html_and_xlsx(folder: Path, tmp_path: Path, html: str
     assert page != html
     assert len(GENERATED.findall(page)) == 1
     assert GENERATED.sub("", page) == GENERATED.sub("", html)
+
+
+def test_example_configurations_are_valid():
+    import yaml
+
+    folder = Path(__file__).parents[2] / "examples"
+    files = sorted(folder.glob("*.yaml"))
+    assert len(files) == 5
+    for f in files:
+        cfg = ReportConfig.model_validate(yaml.safe_load(f.read_text(encoding="utf-8")))
+        assert cfg.process_id in f.stem
