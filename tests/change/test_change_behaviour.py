@@ -285,3 +285,20 @@ def test_compare_processes_at_zero_process_variance() -> None:
     ols_se = np.sqrt(y.var(ddof=2) * 2 / 60)
     assert res.coefficients["se"].iloc[1] == pytest.approx(ols_se, rel=1e-3)
     assert isinstance(res.warnings, tuple)
+
+
+def test_selection_check_constant_samples_give_no_test_instead_of_crashing() -> None:
+    a = pd.DataFrame({"x": [3.0, 3.0, 3.0]})
+    b = pd.DataFrame({"x": [2.0, 2.0]})
+    r = selection_check(a, "x", benchmark_df=b).iloc[0]
+    assert r["difference"] == 1.0
+    assert (r["ci_low"], r["ci_high"]) == (1.0, 1.0)
+    assert np.isnan(r["p"])
+    assert np.isnan(r["statistic"])
+    assert np.isnan(r["df"])
+
+
+def test_attrition_without_variables_is_an_input_error() -> None:
+    df = pd.DataFrame({"respondent_id": [1, 2], "wave": ["pre", "pre"]})
+    with pytest.raises(AnalysisInputError, match="variables is empty"):
+        attrition(df, [])

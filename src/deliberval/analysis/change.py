@@ -587,6 +587,8 @@ def attrition(
     0    trust             3           3         3.0  welch_t
     """
     vars_ = _as_list(variables)
+    if not vars_:
+        raise AnalysisInputError("variables is empty; name at least one baseline column")
     require_columns(df, [id, wave, *vars_], what="responses table")
     base, completed = _completion(df, id=id, wave=wave, pre=pre, post=post)
     rows: list[dict[str, Any]] = []
@@ -1106,7 +1108,9 @@ def selection_check(
             est_b, se_b = _weighted_mean_se(xb, wb)
         se_d = math.sqrt(se**2 + se_b**2)
         if w is None and wb is None:
-            dof = se_d**4 / (se**4 / (n - 1) + se_b**4 / (xb.size - 1))
+            denom = se**4 / (n - 1) + se_b**4 / (xb.size - 1)
+            # Welch-Satterthwaite df; both samples constant: no variance, no test (R errors)
+            dof = se_d**4 / denom if denom > 0 else math.nan
             method = "Welch two-sample t-test against a benchmark sample"
         else:
             dof = math.inf
@@ -1126,7 +1130,12 @@ def selection_check(
                 else "weighted mean with linearised SE against a published value, normal approximation"
             )
     diff = est - est_b
-    q = float(stats.norm.ppf(0.5 + lev / 2)) if math.isinf(dof) else _t_quantile(lev, dof)
+    if se_d == 0:  # constant values: zero-width interval, no test
+        q = 0.0
+    elif math.isinf(dof):
+        q = float(stats.norm.ppf(0.5 + lev / 2))
+    else:
+        q = _t_quantile(lev, dof)
     stat = diff / se_d if se_d > 0 else math.nan
     if math.isnan(stat):
         p = math.nan
