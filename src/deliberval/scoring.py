@@ -72,8 +72,21 @@ class ScoringResult:
 def item_range(scale: ResponseScale) -> tuple[float, float] | None:
     """Lowest and highest substantive value of a numeric or Likert response scale.
 
-    Uses the scale's ``min``/``max`` when given, else the smallest and largest numeric
-    ``values``. Returns ``None`` for categorical and text scales.
+    Parameters
+    ----------
+    scale : ResponseScale
+        A response scale of an instrument.
+
+    Returns
+    -------
+    tuple of (float, float) or None
+        The scale's ``min``/``max`` when given, else the smallest and largest numeric
+        ``values``; ``None`` for categorical and text scales or when neither is known.
+
+    Notes
+    -----
+    The range drives reverse keying in :func:`score`: a reverse-keyed answer ``x`` becomes
+    ``low + high - x``.
 
     Examples
     --------

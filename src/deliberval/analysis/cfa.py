@@ -82,6 +82,35 @@ class CFAResult:
 def parse_model(model: str | Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """Factors and their items from a lavaan-style string or a mapping.
 
+    Parameters
+    ----------
+    model : str or mapping
+        lavaan measurement syntax, one ``factor =~ item1 + item2`` per line (or separated by
+        ``;``; ``#`` starts a comment), or a mapping ``factor -> [items]``.
+
+    Returns
+    -------
+    dict of str to list of str
+        Factor name -> its items, in the order given.
+
+    Raises
+    ------
+    AnalysisInputError
+        A line without ``=~``, no factor, a factor with fewer than 2 items, an item loading
+        on two factors (only simple structure is supported), or a one-factor model with fewer
+        than 3 items (not identified).
+
+    Notes
+    -----
+    Only the ``=~`` (loading) operator is read; the models of :func:`cfa` are simple-structure
+    congeneric models with correlated factors, identified as lavaan does by default: the first
+    item of each factor is its marker (loading fixed to 1).
+
+    References
+    ----------
+    Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
+    Statistical Software*, 48(2), 1-36.
+
     Examples
     --------
     >>> parse_model("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6")

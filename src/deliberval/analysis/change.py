@@ -715,6 +715,11 @@ def response_weights(
 
     Validated against R ``glm(family = binomial)`` fitted probabilities to 1e-6.
 
+    References
+    ----------
+    Seaman, S. R., & White, I. R. (2013). Review of inverse probability weighting for dealing
+    with missing data. *Statistical Methods in Medical Research*, 22(3), 278-295.
+
     Examples
     --------
     >>> import pandas as pd
@@ -1048,6 +1053,12 @@ def selection_check(
     Validated against R ``t.test`` (one-sample and Welch) to 1e-6; the weighted SE is the
     ``survey::svymean`` formula checked in :func:`prepost`.
 
+    References
+    ----------
+    Welch, B. L. (1947). The generalization of "Student's" problem when several different
+    population variances are involved. *Biometrika*, 34(1-2), 28-35.
+    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
+
     Examples
     --------
     >>> import pandas as pd
@@ -1205,6 +1216,18 @@ def group_means(
         Columns ``group``, ``wave``, ``outcome``, ``n``, ``estimate`` (mean), ``ci_low``,
         ``ci_high``, ``confidence_level``, ``method``; waves in the order given.
 
+    Notes
+    -----
+    Per group and wave, with the ``n`` non-missing values: mean ``m``, interval
+    ``m -/+ t_{n-1, 1 - (1 - level) / 2} s / sqrt(n)`` (``s`` the n - 1 standard deviation), as R
+    ``t.test(x)$conf.int``; NaN limits for ``n < 2``. Rows with a missing ``group`` are left
+    out. Descriptive input of :func:`deliberval.plots.change.plot_did`; the inference on the
+    change is :func:`did`.
+
+    References
+    ----------
+    Student (1908). The probable error of a mean. *Biometrika*, 6(1), 1-25.
+
     Examples
     --------
     >>> import pandas as pd
@@ -1271,6 +1294,17 @@ def likert_shares(
     DataFrame
         Columns ``item``, ``wave``, ``level``, ``n`` (answers of the item in the wave),
         ``count`` and ``share``; values outside ``levels`` are not counted.
+
+    Notes
+    -----
+    ``share = count / n`` with ``n`` the answers of the item in the wave that are one of
+    ``levels`` (missing values and codes outside ``levels`` are in neither). Descriptive input of
+    the diverging bar chart (Heiberger & Robbins 2014); no inference.
+
+    References
+    ----------
+    Heiberger, R. M., & Robbins, N. B. (2014). Design of diverging stacked bar charts for
+    Likert scales and other applications. *Journal of Statistical Software*, 57(5), 1-32.
 
     Examples
     --------

@@ -372,6 +372,12 @@ def dri_pairs(
     Spearman correlations use average ranks for ties, as R's ``cor(method = "spearman")``.
     Validated against R (``tests/reference/dri/generate_dri.R``).
 
+    References
+    ----------
+    Niemeyer, S. J., & Dryzek, J. S. (2007). The ends of deliberation: meta-consensus and
+    inter-subjective rationality as ideal outcomes. *Swiss Political Science Review*, 13(4),
+    497-526.
+
     Examples
     --------
     >>> import pandas as pd
@@ -528,6 +534,12 @@ def dri_individual(
     :math:`(i, j)`, as in deliberr's ``get_dri_ind``. Validated against base R for all 24
     forums of deliberr's ``human_data`` (to 1e-12).
 
+    References
+    ----------
+    Niemeyer, S. J., & Dryzek, J. S. (2007). The ends of deliberation: meta-consensus and
+    inter-subjective rationality as ideal outcomes. *Swiss Political Science Review*, 13(4),
+    497-526.
+
     Examples
     --------
     >>> import pandas as pd
@@ -628,6 +640,12 @@ def dri_change(
 
     Validated against deliberr 0.1.0 (5 cases, both formulas: DRIs to 1e-9, p to 1e-6) and
     base R for all 24 forums of ``human_data``.
+
+    References
+    ----------
+    Niemeyer, S. J., & Dryzek, J. S. (2007). The ends of deliberation: meta-consensus and
+    inter-subjective rationality as ideal outcomes. *Swiss Political Science Review*, 13(4),
+    497-526.
 
     Examples
     --------
@@ -814,6 +832,14 @@ def dri_permutation_test(
     matrix, so the correlations are computed once and each permuted DRI is read off the
     matrices with vectorised indexing; 10,000 permutations of a 63-person forum take well
     under a second (``benchmarks/dri_permutation.py``).
+
+    References
+    ----------
+    Niemeyer, S. J., & Dryzek, J. S. (2007). The ends of deliberation: meta-consensus and
+    inter-subjective rationality as ideal outcomes. *Swiss Political Science Review*, 13(4),
+    497-526.
+    Phipson, B., & Smyth, G. K. (2010). Permutation p-values should never be zero.
+    *Statistical Applications in Genetics and Molecular Biology*, 9(1), Article 39.
 
     Examples
     --------

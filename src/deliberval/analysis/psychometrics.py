@@ -472,10 +472,11 @@ def reliability(
     correlations ``smc = 1 - 1 / diag(R^-1)`` (psych's ``G6(smc)``); ``average_r`` is the mean
     off-diagonal element of ``R``.
 
-    Feldt's interval (Feldt, 1965; Feldt, Woodruff & Salih, 1987): ``(1 - alpha) /
-    (1 - A)`` follows an F distribution with ``n - 1`` and ``(n - 1)(k - 1)`` degrees of
-    freedom, so the interval is ``1 - (1 - alpha) * F_{1 - g/2}`` to ``1 - (1 - alpha) *
-    F_{g/2}`` with ``g = 1 - confidence_level``.
+    Feldt's interval (Feldt, 1965; Feldt, Woodruff & Salih, 1987): with ``A`` the population
+    alpha, ``(1 - A) / (1 - alpha)`` follows an F distribution with ``n - 1`` and
+    ``(n - 1)(k - 1)`` degrees of freedom (as ``psych::alpha.ci``), so the interval is
+    ``1 - (1 - alpha) * F_{1 - g/2}`` to ``1 - (1 - alpha) * F_{g/2}`` with
+    ``g = 1 - confidence_level``.
 
     The bootstrap draws ``n_boot`` multinomial row-count vectors with the seeded generator and
     computes every resample's covariance matrix at once (one matrix product), so alpha,

@@ -302,6 +302,11 @@ def exact_multinomial_test(
     version returns :math:`(1 + \\#\\{P(y_b) \\le P(x)\\}) / (B + 1)` like
     ``chisq.test(simulate.p.value = TRUE)``. Validated against a brute-force enumeration in R.
 
+    References
+    ----------
+    Menzel, U. (2013). EMT: Exact Multinomial Test: Goodness-of-Fit Test for Discrete
+    Multivariate Data. R package version 1.1.
+
     Examples
     --------
     >>> from deliberval.analysis.representativeness import exact_multinomial_test
@@ -817,6 +822,11 @@ def funnel(
     auxiliary variables. Empty target categories at a stage do not warn here (small stages
     routinely miss categories); they show as ``panel_n`` 0.
 
+    References
+    ----------
+    Schouten, B., Cobben, F., & Bethlehem, J. (2009). Indicators for the representativeness of
+    survey response. *Survey Methodology*, 35(1), 101-113.
+
     Examples
     --------
     >>> import pandas as pd
@@ -968,6 +978,11 @@ def margins_of_error(
     difference (Cohen's d) detectable by a one-sample or paired t-test (pre/post change of the
     same members), solved exactly from the noncentral t (statsmodels ``TTestPower``); it
     ignores the finite population correction.
+
+    References
+    ----------
+    Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences* (2nd ed.).
+    Lawrence Erlbaum.
 
     Examples
     --------

@@ -113,6 +113,13 @@ def kaplan_meier(time: Any, event: Any, *, confidence_level: float = 0.95) -> pd
     interval :math:`\\hat S \\exp(\\pm z\\,\\widehat{se}/\\hat S)`. Validated against R survival
     3.5.3 ``summary(survfit(Surv(time, event) ~ 1))`` to 1e-9.
 
+    References
+    ----------
+    Kaplan, E. L., & Meier, P. (1958). Nonparametric estimation from incomplete observations.
+    *JASA*, 53(282), 457-481.
+    Greenwood, M. (1926). The natural duration of cancer. *Reports on Public Health and
+    Medical Subjects*, 33. HMSO.
+
     Examples
     --------
     >>> from deliberval.analysis.uptake import kaplan_meier

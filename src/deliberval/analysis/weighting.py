@@ -300,6 +300,12 @@ def design_effect(weights: Sequence[float] | np.ndarray | pd.Series) -> float:
         :math:`\\text{deff} = n \\sum w_i^2 / (\\sum w_i)^2 = 1 + \\text{CV}^2(w)` (population
         CV). 1 for equal weights.
 
+    Notes
+    -----
+    Kish's approximation :math:`\\text{deff} = n \\sum w_i^2 / (\\sum w_i)^2`: the variance
+    inflation of a weighted mean when the weights are unrelated to the outcome. It ignores
+    clustering and stratification; :func:`deliberval.survey_mean` gives design-based SEs.
+
     References
     ----------
     Kish, L. (1965). *Survey Sampling*. Wiley. Section 11.7.
@@ -326,6 +332,16 @@ def effective_n(weights: Sequence[float] | np.ndarray | pd.Series) -> float:
     -------
     float
         The number of equally weighted respondents giving the same precision.
+
+    Notes
+    -----
+    :math:`n_{\\text{eff}} = (\\sum w_i)^2 / \\sum w_i^2 = n / \\text{deff}` with ``deff`` from
+    :func:`design_effect`; equal to ``n`` for equal weights. It measures the precision lost to
+    unequal weighting only (not to clustering or stratification).
+
+    References
+    ----------
+    Kish, L. (1965). *Survey Sampling*. Wiley. Section 11.7.
 
     Examples
     --------
@@ -370,6 +386,12 @@ def trim_weights(
     rescales the untouched weights so the total is unchanged; rounds repeat until no weight
     breaks a cap. Trimming trades bias for variance and breaks exact calibration: rake again
     afterwards if the margins must hold. Caps that cannot hold together with the total raise.
+
+    References
+    ----------
+    Potter, F. J. (1990). A study of procedures to identify and trim extreme sampling weights.
+    *Proceedings of the Survey Research Methods Section, American Statistical Association*,
+    225-230.
 
     Examples
     --------
