@@ -396,6 +396,8 @@ def _experience(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lang: 
         for role in roles:
             x = pd.to_numeric(post.loc[post["role"] == role, it.id], errors="coerce").dropna()
             n = int(x.size)
+            if n == 0:  # the statement was not put to this role
+                continue
             rows.append({"item": it.text.get(lang, it.text["en"]), "role": _code(lang, role), "n": n,
                          "share_agree": float(x.isin(agree).mean()) if n else math.nan,
                          "mean": float(x.mean()) if n else math.nan})

@@ -172,6 +172,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "column": "Column", "reason": "Reason", "count": "Count", "file": "File", "sha256": "SHA-256",
         "rows": "Rows", "setting": "Setting", "value": "Value", "group": "Group", "wave": "Wave",
         "mean": "Mean", "comparison": "Comparison", "term": "Term", "threshold": "Threshold",
+        "ci_low": "CI low", "ci_high": "CI high", "ci_low_pp": "CI low (pp)", "ci_high_pp": "CI high (pp)",
+        "alpha_ci_low": "Alpha CI low", "alpha_ci_high": "Alpha CI high", "prior_agenda": "Already on the agenda",
     },
     "fr": {
         "indicator": "Indicateur", "label": "Indicateur", "criterion": "Critère", "estimate": "Estimation",
@@ -186,6 +188,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "column": "Colonne", "reason": "Motif", "count": "Effectif", "file": "Fichier", "sha256": "SHA-256",
         "rows": "Lignes", "setting": "Paramètre", "value": "Valeur", "group": "Groupe", "wave": "Vague",
         "mean": "Moyenne", "comparison": "Comparaison", "term": "Terme", "threshold": "Seuil",
+        "ci_low": "IC bas", "ci_high": "IC haut", "ci_low_pp": "IC bas (pts)", "ci_high_pp": "IC haut (pts)",
+        "alpha_ci_low": "Alpha IC bas", "alpha_ci_high": "Alpha IC haut", "prior_agenda": "Déjà à l'agenda",
     },
 }
 
