@@ -302,3 +302,13 @@ def test_attrition_without_variables_is_an_input_error() -> None:
     df = pd.DataFrame({"respondent_id": [1, 2], "wave": ["pre", "pre"]})
     with pytest.raises(AnalysisInputError, match="variables is empty"):
         attrition(df, [])
+
+
+def test_compare_processes_coefficients_carry_n() -> None:
+    rng = np.random.default_rng(4)
+    proc = np.repeat(np.arange(5), 10)
+    df = pd.DataFrame({"process_id": proc, "y": rng.normal(size=50) + proc * 0.1})
+    df.loc[3, "y"] = np.nan
+    res = compare_processes(df, "y")
+    assert res.coefficients["n"].tolist() == [49]
+    assert res.n_obs == 49

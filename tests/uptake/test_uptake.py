@@ -205,3 +205,9 @@ def test_kaplan_meier_hand_example() -> None:
     np.testing.assert_allclose(km["survival"], [5 / 6, 4 / 6, 4 / 9, 0.0])
     assert km["n_risk"].tolist() == [6, 5, 3, 1]
     assert kaplan_meier([3, 4], [0, 0]).empty
+
+
+def test_agenda_rows_name_their_interval_method(result) -> None:
+    assert list(result.agenda.columns) == ["process_id", "prior_agenda", "n", "count", "estimate",
+                                           "ci_low", "ci_high", "confidence_level", "method"]
+    assert set(result.agenda["method"]) == {"Wilson score"}

@@ -27,7 +27,7 @@ class ProcessComparison:
     ----------
     coefficients : DataFrame
         Fixed effects: ``term``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``z``, ``p``,
-        ``confidence_level``, ``method``.
+        ``confidence_level``, ``n`` (observations used), ``method``.
     variance_components : DataFrame
         ``model`` (``"null"`` or ``"full"``), ``component`` (``"process"`` or ``"residual"``),
         ``variance``, ``sd`` and ``icc`` (process variance over total, same on both rows).
@@ -214,6 +214,7 @@ def compare_processes(
             "z": z,
             "p": 2 * stats.norm.sf(np.abs(z)),
             "confidence_level": level,
+            "n": len(data),
             "method": "linear mixed model, random intercept per process, REML; Wald z",
         }
     )

@@ -58,7 +58,8 @@ class UptakeResult:
         ``process_id, indicator, estimate, ci_low, ci_high, confidence_level, n, count, method``.
     agenda : DataFrame
         Prior-agenda matrix, one row per process x ``prior_agenda`` (yes / no):
-        ``process_id, prior_agenda, n, count, estimate, ci_low, ci_high, confidence_level``.
+        ``process_id, prior_agenda, n, count, estimate, ci_low, ci_high, confidence_level,
+        method``.
     agenda_test : DataFrame
         Per process: ``uptake_on_agenda, uptake_new, difference, odds_ratio, or_ci_low,
         or_ci_high, p_value, n_on_agenda, n_new, n_unknown, method``.
@@ -462,7 +463,7 @@ def _agenda(status: pd.DataFrame, cl: float) -> tuple[pd.DataFrame, pd.DataFrame
             low, high = wilson_interval(k, n, cl)
             rows.append({"process_id": p, "prior_agenda": grp, "n": n, "count": k,
                          "estimate": k / n if n else np.nan, "ci_low": low, "ci_high": high,
-                         "confidence_level": cl})
+                         "confidence_level": cl, "method": "Wilson score"})
             counts[grp] = (k, n)
         (k1, n1), (k0, n0) = counts["yes"], counts["no"]
         n_unknown = int((g["prior_agenda"] == "unknown").sum())
