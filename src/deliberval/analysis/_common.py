@@ -14,6 +14,7 @@ from statsmodels.stats.proportion import proportion_confint
 from deliberval.errors import AnalysisInputError
 
 __all__ = [
+    "as_list",
     "check_confidence_level",
     "holm",
     "normal_quantile",
@@ -22,6 +23,15 @@ __all__ = [
     "wilcoxon_signed_rank",
     "wilson_interval",
 ]
+
+
+def as_list(value: str | Iterable[str] | None) -> list[str]:
+    """One column name or several as a list: None -> [], "a" -> ["a"], ("a", "b") -> ["a", "b"]."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
 from deliberval.analysis._common import (
+    as_list,
     check_confidence_level,
     holm,
     require_columns,
@@ -79,14 +80,6 @@ _APPROX = "normal approximation with continuity correction"
 # ----------------------------------------------------------------------------------------
 # shared helpers
 # ----------------------------------------------------------------------------------------
-
-
-def _as_list(value: str | Iterable[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return list(value)
 
 
 def _numeric(series: pd.Series, name: str) -> pd.Series:
@@ -441,10 +434,10 @@ def prepost(
     normal approximation with continuity correction 0.0568
     """
     level = check_confidence_level(confidence_level)
-    outs = _as_list(outcomes)
+    outs = as_list(outcomes)
     if not outs:
         raise AnalysisInputError("outcomes is empty; name at least one item or scale column")
-    by_cols = _as_list(by)
+    by_cols = as_list(by)
     needed = [id, wave, *outs, *by_cols, *([weight] if weight else [])]
     require_columns(df, needed, what="responses table")
     _check_waves(df, wave, [pre, post])
@@ -586,7 +579,7 @@ def attrition(
       variable  n_completers  n_dropouts  difference     test
     0    trust             3           3         3.0  welch_t
     """
-    vars_ = _as_list(variables)
+    vars_ = as_list(variables)
     if not vars_:
         raise AnalysisInputError("variables is empty; name at least one baseline column")
     require_columns(df, [id, wave, *vars_], what="responses table")
@@ -738,7 +731,7 @@ def response_weights(
     >>> bool((w.loc[w["completed"], "weight"] > 1).all())
     True
     """
-    preds = _as_list(predictors)
+    preds = as_list(predictors)
     require_columns(df, [id, wave, *preds], what="responses table")
     base, completed = _completion(df, id=id, wave=wave, pre=pre, post=post)
     base = base.loc[base[preds].notna().all(axis=1)]
@@ -1318,7 +1311,7 @@ def likert_shares(
     2    q  post      1  2      0    0.0
     3    q  post      2  2      2    1.0
     """
-    its = _as_list(items)
+    its = as_list(items)
     require_columns(df, [wave, *its], what="responses table")
     wv_list = list(waves) if waves is not None else sorted(df[wave].dropna().unique())
     rows = []

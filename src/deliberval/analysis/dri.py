@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from deliberval.analysis._common import (
+    as_list,
     check_confidence_level,
     require_columns,
     rng,
@@ -104,12 +105,6 @@ def _candidates(
         )
     require_columns(df, cols, what="data")
     return cols
-
-
-def _by_list(by: Sequence[str] | str | None) -> list[str]:
-    if by is None:
-        return []
-    return [by] if isinstance(by, str) else list(by)
 
 
 def _check_undefined(undefined: str) -> None:
@@ -243,7 +238,7 @@ def _forums(
     undefined: Undefined,
 ) -> list[tuple[tuple[Hashable, ...], _Forum]]:
     _check_undefined(undefined)
-    by_cols = _by_list(by)
+    by_cols = as_list(by)
     require_columns(df, [participant, *by_cols], what="data")
     c_cand = _candidates(df, considerations, _C_PATTERN, "consideration")
     p_cand = _candidates(df, preferences, _P_PATTERN, "preference")
@@ -390,7 +385,7 @@ def dri_pairs(
     1              1              3 -0.5 -0.5  0.000
     2              2              3 -0.5  0.5  0.707
     """
-    by_cols = _by_list(by)
+    by_cols = as_list(by)
     parts = []
     for key, f in _forums(df, considerations, preferences, by, participant, undefined):
         iu, ju, q, r = _upper(f)
@@ -486,7 +481,7 @@ def dri(
           dri  n  n_pairs  n_considerations  n_preferences
     0  0.1476  5       10                 4              3
     """
-    by_cols = _by_list(by)
+    by_cols = as_list(by)
     rows = []
     for key, f in _forums(df, considerations, preferences, by, participant, undefined):
         _, _, q, r = _upper(f)
@@ -556,7 +551,7 @@ def dri_individual(
     3     4   0.1845
     4     5   0.5662
     """
-    by_cols = _by_list(by)
+    by_cols = as_list(by)
     parts = []
     for key, f in _forums(df, considerations, preferences, by, participant, undefined):
         part = pd.DataFrame({participant: f.ids, "dri_ind": _individual_values(f, adjusted)})
@@ -861,7 +856,7 @@ def dri_permutation_test(
     if n_permutations < 1:
         raise AnalysisInputError(f"n_permutations must be at least 1, got {n_permutations}")
     gen = rng(seed)
-    by_cols = _by_list(by)
+    by_cols = as_list(by)
     alpha = (1.0 - level) / 2.0
     rows = []
     for key, f in _forums(df, considerations, preferences, by, participant, undefined):

@@ -14,7 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from deliberval.analysis._common import check_confidence_level, normal_quantile, require_columns
+from deliberval.analysis._common import (
+    as_list,
+    check_confidence_level,
+    normal_quantile,
+    require_columns,
+)
 from deliberval.errors import AnalysisInputError
 
 __all__ = ["survey_mean"]
@@ -30,14 +35,6 @@ _COLUMNS = [
     "n",
     "method",
 ]
-
-
-def _as_list(value: str | Sequence[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return list(value)
 
 
 def _codes(values: pd.Series) -> np.ndarray:
@@ -188,12 +185,12 @@ def survey_mean(
     0        y       3.0  0.4303  6
     """
     level = check_confidence_level(confidence_level)
-    cols = _as_list(columns)
+    cols = as_list(columns)
     if not cols:
         raise AnalysisInputError("columns is empty; name at least one variable to estimate")
-    stages = _as_list(cluster)
-    fpcs = _as_list(fpc)
-    calib = _as_list(calibrated_on)
+    stages = as_list(cluster)
+    fpcs = as_list(fpc)
+    calib = as_list(calibrated_on)
     extra = [c for c in [weight, strata] if c is not None]
     require_columns(df, [*cols, *extra, *stages, *fpcs, *calib], what="data")
     n_rows = len(df)
