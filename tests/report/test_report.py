@@ -250,6 +250,7 @@ def test_comparison_says_why_the_model_is_not_shown(report, folder: Path):
     assert f"at least {MIN_PROCESSES_FOR_MODEL} processes" in comp.model_note
     page = render_comparison(comp, timestamp="t")
     assert "A copy" in page
+    assert "<th class=\"num\">copy</th>" in page
     assert page.count("<tr") >= len(report.indicators)
     with pytest.raises(DataInputError, match="more than once"):
         assemble_comparison([one, one])

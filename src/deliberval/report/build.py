@@ -46,6 +46,7 @@ __all__ = [
     "Table",
     "build_report",
     "load_inputs",
+    "response_deadline",
 ]
 
 ID_COLUMNS = ("respondent_id", "process_id", "wave", "group", "role", "language", "weight")
@@ -321,7 +322,8 @@ def _participation(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lan
         return sec
     members = inp.members
     if "role" in members.columns:
-        counts = members.groupby("role", sort=False).size()
+        sat = members.loc[members["selected"].astype(bool)] if "selected" in members.columns else members
+        counts = sat.groupby("role", sort=False).size()
         by_role = pd.DataFrame({"role": [_code(lang, r) for r in counts.index], "n": counts.to_numpy()})
         sec.tables.append(Table("members_by_role", t(lang, "members_by_role"), _suppress(by_role, "n", k),
                                 {"role": "text", "n": "int"}))
@@ -615,6 +617,23 @@ def _facts(cfg: ReportConfig, inp: ProcessInputs, lang: str) -> tuple[str, list[
     return title, facts
 
 
+def response_deadline(cfg: ReportConfig, inp: ProcessInputs) -> int | None:
+    """The response deadline in days: the configuration's, else the process table's
+    ``response_deadline_days``, else (built-in examples) the example's."""
+    if cfg.deadline_days is not None:
+        return cfg.deadline_days
+    proc = inp.process
+    if proc is not None and "response_deadline_days" in proc.columns:
+        val = pd.to_numeric(proc["response_deadline_days"], errors="coerce").iloc[0]
+        if not pd.isna(val):
+            return int(val)
+    if inp.synthetic and cfg.example is not None:
+        from deliberval.datasets.registers import PROCESS_DEADLINES
+
+        return PROCESS_DEADLINES.get(cfg.example)
+    return None
+
+
 def build_report(cfg: ReportConfig, *, lang: str | None = None, inputs: ProcessInputs | None = None) -> ProcessReport:
     """Run every analysis of the standard report for one process.
 
@@ -643,14 +662,7 @@ def build_report(cfg: ReportConfig, *, lang: str | None = None, inputs: ProcessI
     language = lang or cfg.language
     inp = inputs or load_inputs(cfg)
     proc = inp.process
-    deadline = cfg.deadline_days
-    if deadline is None and proc is not None and "response_deadline_days" in proc.columns:
-        val = pd.to_numeric(proc["response_deadline_days"], errors="coerce").iloc[0]
-        deadline = None if pd.isna(val) else int(val)
-    if deadline is None and inp.synthetic and cfg.example is not None:
-        from deliberval.datasets.registers import PROCESS_DEADLINES
-
-        deadline = PROCESS_DEADLINES.get(cfg.example)
+    deadline = response_deadline(cfg, inp)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TargetsWarning)
         run = evaluate_process(

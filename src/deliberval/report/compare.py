@@ -16,7 +16,7 @@ from deliberval.analysis.comparison import compare_processes
 from deliberval.analysis.representativeness import TargetsWarning
 from deliberval.errors import AnalysisInputError, DataInputError
 from deliberval.indicators import evaluate_process, load_catalogue
-from deliberval.report.build import ProcessReport, Table, load_inputs
+from deliberval.report.build import ProcessReport, Table, load_inputs, response_deadline
 from deliberval.report.config import ReportConfig
 from deliberval.report.i18n import CODES, COLUMNS, t
 from deliberval.report.render import _card_value, _env, css, format_value
@@ -94,7 +94,7 @@ def summarise_process(cfg: ReportConfig, *, min_cell_size: int | None = None, la
         run = evaluate_process(
             inp.responses, inp.instrument, members=inp.members, targets=inp.targets,
             recommendations=inp.recommendations, events=inp.events, process=inp.process,
-            as_of=cfg.as_of, deadline_days=cfg.deadline_days, min_cell_size=k,
+            as_of=cfg.as_of, deadline_days=response_deadline(cfg, inp), min_cell_size=k,
             confidence_level=cfg.confidence_level, seed=cfg.seed, lang=lang)
     scored = run.results.get("scored")
     return ProcessSummary(cfg.process_id, name, run.table,
@@ -175,7 +175,7 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
     lang = rep.lang
     cat = load_catalogue()
     heads = COLUMNS.get(lang, COLUMNS["en"])
-    header = [(heads["indicator"], ""), *[(name, "num") for _, name in rep.processes]]
+    header = [(heads["indicator"], ""), *[(pid, "num") for pid, _ in rep.processes]]
     rows = []
     ind = rep.indicators
     for spec in cat.indicators:
@@ -210,7 +210,7 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
         {"key": "model", "title": t(lang, "model_section"), "intro": "", "notices": [rep.model_note],
          "tables": tables[1:], "figures": []},
     ]
-    facts = [(t(lang, "process"), ", ".join(name for _, name in rep.processes))]
+    facts = [(pid, name) for pid, name in rep.processes]
     return _env().get_template("comparison.html.j2").render(
         lang=lang, css=css(), title=t(lang, "comparison_title"), facts=facts, synthetic=rep.synthetic,
         banner=t(lang, "synthetic_banner"), sections=sections, provenance=rep.provenance,
