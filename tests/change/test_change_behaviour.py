@@ -312,3 +312,16 @@ def test_compare_processes_coefficients_carry_n() -> None:
     res = compare_processes(df, "y")
     assert res.coefficients["n"].tolist() == [49]
     assert res.n_obs == 49
+
+
+def test_did_with_as_many_observations_as_coefficients_is_an_input_error() -> None:
+    df = pd.DataFrame(
+        {
+            "respondent_id": [1, 2, 1, 2],
+            "wave": ["pre", "pre", "post", "post"],
+            "group": ["participant", "control"] * 2,
+            "y": [1.0, 2.0, 2.0, 2.5],
+        }
+    )
+    with pytest.raises(AnalysisInputError, match="4 coefficients"):
+        did(df, "y")

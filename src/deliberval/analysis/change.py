@@ -888,8 +888,14 @@ def did(
     po = (sub[wave] == post).to_numpy(dtype=float)
     yv = sub["__y"].to_numpy(dtype=float)
     x = np.column_stack([np.ones_like(yv), tr, po, tr * po])
-    fit = _cluster_fit(yv, x, sub[cl].to_numpy())
     g_pooled = int(sub[cl].nunique())
+    if len(yv) <= x.shape[1] or g_pooled < 2:
+        raise AnalysisInputError(
+            f"{len(yv)} observations in {g_pooled} cluster(s) of {outcome!r}; the pooled "
+            "difference-in-differences model has 4 coefficients and needs more observations "
+            "than that, in at least 2 clusters"
+        )
+    fit = _cluster_fit(yv, x, sub[cl].to_numpy())
 
     rows = []
 
@@ -944,6 +950,11 @@ def did(
         {"y": panel["__y"].to_numpy(), "po": ppo, "tp": ptr * ppo, "id": panel[id].to_numpy()}
     )
     dm = pfr[["y", "po", "tp"]] - pfr.groupby("id")[["y", "po", "tp"]].transform("mean")
+    if len(pfr) <= 2 or panel[cl].nunique() < 2:
+        raise AnalysisInputError(
+            f"{len(pfr)} panel observations of {outcome!r}; the fixed-effects model needs more "
+            "than 2, in at least 2 clusters"
+        )
     fe = _cluster_fit(dm["y"].to_numpy(), dm[["tp", "po"]].to_numpy(), panel[cl].to_numpy())
     g_fe = int(panel[cl].nunique())
     add(

@@ -87,6 +87,9 @@ def _item_matrix(
     return x, items, missing
 
 
+_SINGULAR = 1e12  # condition number above which a correlation matrix counts as singular
+
+
 # ---- formulas on (batches of) covariance matrices ---------------------------------------------
 def _alpha(cov: np.ndarray) -> np.ndarray:
     k = cov.shape[-1]
@@ -484,6 +487,9 @@ def reliability(
     all resamples at once (batched eigen decompositions); with ``nfactors > 1`` the rotated
     solution is refitted per resample (a loop, slower).
 
+    Bootstrap resamples in which an item is constant or the items are perfectly collinear (only
+    likely with a handful of respondents) have no defined lambda-6 and are left out.
+
     Missing answers: rows with any missing item are dropped (listwise). psych::alpha uses
     pairwise-complete covariances instead, so with missing answers the two differ slightly;
     on complete data (as in the golden tests) they agree.
@@ -532,6 +538,11 @@ def reliability(
         )
     cov = np.cov(x, rowvar=False)
     corr = _corr(cov)
+    if not np.linalg.cond(corr) < _SINGULAR:
+        raise AnalysisInputError(
+            f"items {', '.join(items)} are perfectly collinear among the {n} complete rows (an "
+            "item duplicates another or is a linear combination of them); drop the redundant item"
+        )
     om_t, om_h = _omega_from_corr(corr, nf)
     point = {
         "cronbach_alpha": float(_alpha(cov)),
@@ -562,6 +573,10 @@ def reliability(
         ok = (np.diagonal(bcov, axis1=-2, axis2=-1) > 0).all(axis=1)
         bcov = bcov[ok]
         bcorr = _corr(bcov)
+        # resamples (of small samples) in which items are perfectly collinear have no lambda-6
+        # and possibly no alpha (zero total variance): leave them out, as constant items are
+        regular = np.linalg.cond(bcorr) < _SINGULAR
+        bcov, bcorr = bcov[regular], bcorr[regular]
         boots: dict[str, np.ndarray] = {
             "cronbach_alpha": _alpha(bcov),
             "cronbach_alpha_std": _alpha(bcorr),
