@@ -127,6 +127,10 @@ def test_french(report, folder: Path):
     assert "Tableau de bord" in fr
     assert "Membres jugeant l&#39;animation neutre" in fr
     assert "Summary dashboard" not in fr
+    # the reasons for criteria not assessed are translated too
+    assert "pas de groupe témoin dans les réponses" in fr
+    assert "no control group" not in fr
+    assert "la table du processus n&#39;a pas de champ « privacy_policy »" in fr
 
 
 # ---------------------------------------------------------------------- disclosure control

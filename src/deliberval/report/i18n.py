@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "STRINGS", "t"]
+__all__ = ["LANGUAGES", "STRINGS", "t", "translate_reason"]
 
 LANGUAGES = ("en", "fr")
 
@@ -249,3 +249,57 @@ def t(lang: str, key: str, **values: object) -> str:
     table = STRINGS.get(lang, STRINGS["en"])
     text = table.get(key, STRINGS["en"][key])
     return text.format(**values) if values else text
+
+
+#: French renderings of the reasons :func:`deliberval.indicators` gives (regex -> template).
+_REASONS_FR: list[tuple[str, str]] = [
+    (r"^no responses table$", "pas de table des réponses"),
+    (r"^no (pre|post|follow_up) responses of participant (.+)s$", r"pas de réponses « \1 » des participants (\2)"),
+    (r"^(item|scale) '(.+)' is not in the responses$", r"\1 « \2 » absent des réponses"),
+    (r"^(item|scale) '(.+)' has no valid answer$", r"\1 « \2 » sans réponse valide"),
+    (r"^scale '(.+)' was not measured$", r"échelle « \1 » non mesurée"),
+    (r"^no control group in the responses \(group == 'control'\)$",
+     "pas de groupe témoin dans les réponses (group == 'control')"),
+    (r"^no members table( \(selection funnel\))?$", "pas de table des membres (entonnoir de sélection)"),
+    (r"^no population targets table$", "pas de table des cibles de population"),
+    (r"^members have none of the target dimensions (.+)$", r"les membres n'ont aucune des dimensions cibles \1"),
+    (r"^members table has no stage column\(s\) (.+)$", r"la table des membres n'a pas les colonnes d'étape \1"),
+    (r"^every person in the members table volunteered \(open call\).*$",
+     "toutes les personnes de la table des membres sont volontaires (appel ouvert) : la population "
+     "invitée qui ne s'est pas portée volontaire n'est pas enregistrée"),
+    (r"^no selected citizens in the members table$", "aucun citoyen tiré au sort dans la table des membres"),
+    (r"^no recommendation register.*$", "pas de registre des recommandations (recommandations et réponses)"),
+    (r"^no evaluation date \(as_of\) and no dated response event$",
+     "pas de date d'évaluation (as_of) ni de réponse datée"),
+    (r"^the register has no recommendations both on and off the prior agenda$",
+     "le registre n'a pas de recommandations à la fois inscrites et non inscrites à l'agenda"),
+    (r"^no response deadline given \(process:response_deadline_days\)$",
+     "pas de délai de réponse indiqué (process:response_deadline_days)"),
+    (r"^no follow_up wave in the responses and no 'aftercare' field in the process table$",
+     "pas de vague de suivi dans les réponses ni de champ « aftercare » dans la table du processus"),
+    (r"^the process table has no '(.+)' field \(documentation by the organiser\)$",
+     r"la table du processus n'a pas de champ « \1 » (documentation de l'organisateur)"),
+    (r"^based on fewer than (\d+) respondents \(disclosure control\)$",
+     r"repose sur moins de \1 répondants (contrôle de divulgation)"),
+    (r"^could not be computed: (.+)$", r"calcul impossible : \1"),
+]
+
+
+def translate_reason(reason: str, lang: str) -> str:
+    """A status reason of :func:`deliberval.indicators` in ``lang`` (unchanged when unknown).
+
+    Examples
+    --------
+    >>> translate_reason("no control group in the responses (group == 'control')", "fr")
+    "pas de groupe témoin dans les réponses (group == 'control')"
+    >>> translate_reason("based on fewer than 5 respondents (disclosure control)", "fr")
+    'repose sur moins de 5 répondants (contrôle de divulgation)'
+    """
+    if lang != "fr":
+        return reason
+    import re
+
+    for pattern, template in _REASONS_FR:
+        if re.match(pattern, reason):
+            return re.sub(pattern, template, reason)
+    return reason

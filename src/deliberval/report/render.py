@@ -14,7 +14,7 @@ import pandas as pd
 
 from deliberval.errors import DelibervalError
 from deliberval.report.build import ProcessReport, Table
-from deliberval.report.i18n import CODES, COLUMNS, t
+from deliberval.report.i18n import CODES, COLUMNS, t, translate_reason
 
 __all__ = ["PdfUnavailableError", "format_value", "pdf_available", "render_html", "write_html",
            "write_pdf", "write_xlsx"]
@@ -131,7 +131,7 @@ def _cards(rep: ProcessReport) -> list[dict[str, Any]]:
                                     "ci": "", "n": "", "reason": "", "css": r["status"]}
             if r["status"] != "measured":
                 card["badge"] = t(lang, r["status"])
-                card["reason"] = r["status_reason"]
+                card["reason"] = translate_reason(str(r["status_reason"]), lang)
                 cards.append(card)
                 continue
             unit, est = str(r["unit"]), float(r["estimate"])
@@ -202,7 +202,7 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
     not_assessed = _plain(
         [heads["stage"], heads["criterion"], heads["indicator"], heads["status_reason"]],
         [[CODES[lang].get(r["stage"], r["stage"]), cat.criterion_label(r["criterion"], lang), r["label"],
-          r["status_reason"]] for _, r in missing.iterrows()],
+          translate_reason(str(r["status_reason"]), lang)] for _, r in missing.iterrows()],
     )
     not_assessed["rows"] = not_assessed["rows"] if len(missing) else []
     inputs = _plain([heads["file"], "key", heads["rows"], heads["sha256"]],
