@@ -140,3 +140,15 @@ def test_errors_are_clear() -> None:
     split = pd.DataFrame({"item": ["a", "b"], "coder": ["x", "y"], "code": ["u", "v"]})
     with pytest.raises(AnalysisInputError, match="no item was coded by two"):
         agreement(split)
+
+
+def test_single_code_gives_undefined_kappas_not_a_crash() -> None:
+    df = pd.DataFrame({"item": ["i1", "i1", "i2", "i2"], "coder": ["a", "b"] * 2,
+                       "code": ["x"] * 4})
+    got = agreement(df).table.set_index("statistic")
+    for stat in ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha"):
+        assert np.isnan(got.loc[stat, "estimate"])
+    assert got.loc["percent_agreement", "estimate"] == 1.0
+    res = cohen_kappa_table(np.array([[5.0]]), np.array([[1.0]]))
+    assert np.isnan(res["kappa"])
+    assert np.isnan(res["weighted"])

@@ -133,7 +133,10 @@ def cohen_kappa_table(table: np.ndarray, weights: np.ndarray | None = None, *,
             (x * (w * (1 - wpc) - np.add.outer(colw, roww) * (1 - wpo)) ** 2).sum()
             - (wpo * wpc - 2 * wpc + wpo) ** 2
         )
-        wkappa = (wpo - wpc) / (1 - wpc) if np.trace(w) > 0 else 1 - wpo / wpc
+        if np.trace(w) > 0:  # agreement weights (1 on the diagonal)
+            wkappa = (wpo - wpc) / (1 - wpc) if wpc < 1 else np.nan  # one category: undefined
+        else:  # disagreement weights
+            wkappa = 1 - wpo / wpc if wpc > 0 else np.nan
     var_k = 0.0 if not np.isfinite(var_k) or var_k < 0 else float(var_k)
     var_w = 0.0 if not np.isfinite(var_w) or var_w < 0 else float(var_w)
     z = normal_quantile(confidence_level)
@@ -348,7 +351,12 @@ def agreement(
         counts = np.zeros((len(complete), k))
         for j, c in enumerate(levels):
             counts[:, j] = (complete == c).sum(axis=1).to_numpy()
-        fk = float(fleiss_kappa(counts, method="fleiss"))
+        # one value only: chance agreement is 1 and kappa undefined (as alpha below)
+        fk = (
+            float(fleiss_kappa(counts, method="fleiss"))
+            if len(np.flatnonzero(counts.sum(axis=0))) >= 2
+            else np.nan
+        )
         rows.append(_row("fleiss_kappa", fk, np.nan, np.nan, confidence_level, len(complete),
                          len(coders), "Fleiss (1971), items coded by every coder"))
 
