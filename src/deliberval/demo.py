@@ -249,6 +249,11 @@ def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = N
     if parallel:
         if progress is not None:
             progress(done, len(tasks), "reports of " + ", ".join(t.description.split()[-1] for t in parallel))
+        # import the report stack (and WeasyPrint) once here, so that forked workers inherit it
+        from deliberval.report import pdf_available
+        from deliberval.report.compare import summarise_process  # noqa: F401
+
+        pdf_available()
         results: dict[int, Any] = {}
         with ProcessPoolExecutor(max_workers=min(n_workers, len(parallel))) as pool:
             futures = {pool.submit(task.job[0], *task.job[1]): i  # type: ignore[index]
