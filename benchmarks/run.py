@@ -45,32 +45,50 @@ QUICK_TIMEOUT = 300.0
 # Why a target can be missed; written into the results only when it is missed.
 WHY = {
     "validation_floor": (
-        "validate() builds a pandera schema check per item column, a long-format failure log, "
-        "per-item missing-code counts, id/wave/duplicate/straight-lining checks and copies the "
-        "valid and quarantined tables; the floor does only the arithmetic on one float matrix. "
-        "Profile at 100k rows: no Python loop per row; the time is spread over pandas string "
-        "checks (isin on Arrow strings), pandera column checks and dtype conversions."
+        "validate() checks every item column with pandera, keeps a long-format failure log and "
+        "per-item missing-code counts, checks ids, waves, duplicates and straight-lining, and builds "
+        "the valid and quarantined tables; the floor does the arithmetic on one float matrix. "
+        "cProfile of validate + score at 1M rows (20.9 s, load ~4): 5.1 s in 318 dtype conversions "
+        "(astype), 3.9 s consolidating column dicts into DataFrame blocks, 3.6 s row takes building "
+        "the valid / quarantined tables, 1.0 s factorizing Arrow strings; no Python loop per row. "
+        "The validation owner was still optimising (commits at 23:34 and 23:37), so it was not "
+        "touched here."
     ),
-    "validation_linear": "fixed per-column overhead dominates the small sizes; see the pairwise slopes.",
+    "validation_linear": (
+        "no superlinear step was found in the profile (no sort or loop per row; conversions, "
+        "consolidation and row takes are O(rows)). The best-time slope is tilted by a fast best run "
+        "at 100k rows on the shared machine (see seconds_all); median_time_exponents gives the "
+        "slopes of median runs. At 1M rows the working set is ~3.7 GB, so memory bandwidth shared "
+        "with other jobs also weighs more there than at 100k."
+    ),
     "memory_1m": "",
     "dri_100x_strong": (
         "the vectorised numpy baseline recomputes the correlations with one BLAS product per "
         "permutation (n x 7 ranks), so its cost per permutation is of the same order as the "
         "fast path's gather of the n(n-1)/2 permuted pairs; both are memory passes over the pairs. "
         "No algebraic shortcut exists for sum |q_ij - r_pi(i)pi(j)|, so >= 100x against this "
-        "baseline is out of reach for any exact method; the target holds against the "
-        "straightforward recompute (per-pair scipy, scipy spearmanr matrices) and R."
+        "baseline is out of reach for an exact method in numpy; the target holds against the "
+        "straightforward recomputes the issue names (per-pair scipy, scipy spearmanr matrices, R)."
     ),
     "dri_100x_straightforward": "",
-    "bootstrap_vectorised": (
-        "the resampled covariances are one matrix product, but the row counts come from "
-        "numpy's Generator.multinomial with n equal cells, which draws n binomials one after "
-        "another per resample (~10 s of the total at n = 20,000 on this machine); counting "
-        "gen.integers draws with one bincount per chunk gives the same distribution about 9x "
-        "faster (measured 1.2 s vs 10.9 s) — left to the psychometrics owner because it "
-        "changes the seeded stream and the doctest values."
-    ),
+    "bootstrap_vectorised": "",
 }
+
+# What this round of benchmarking found and changed (shown in latest.md).
+FINDINGS = [
+    "Fixed: rake() iterated 1M strings in Python per raking variable (set() and dict map); it now "
+    "factorizes once: 12.1 s -> 0.7 s at 1M rows x 4 margins (commit cd2dd21).",
+    "Fixed: dri_permutation_test() built int32 gather indices that np.take cast to intp (one more "
+    "pass) and multiplied row offsets on the (batch, pairs) array; intp indices and offsets on the "
+    "(batch, n) array: 2.5-3x faster in an interleaved A/B, results identical (commit bf88a2c).",
+    "Open: reliability() draws bootstrap row counts with Generator.multinomial over n equal cells, "
+    "which samples n binomials one after another per resample (~10 s of the 25 s at n = 20,000). "
+    "Counting gen.integers draws with one bincount per chunk of resamples gives the same "
+    "distribution ~9x faster (1.2 s vs 10.9 s measured), but changes the seeded stream and the "
+    "doctest values; left to the psychometrics owner, who was still committing.",
+    "Open: validate() at 1M rows spends its time in pandas table building (dtype conversions, "
+    "block consolidation, row takes), not in checks; see the validation_floor note.",
+]
 
 
 # ----------------------------------------------------------------------------- worker side
@@ -143,9 +161,15 @@ def summarise(case: dict[str, Any]) -> dict[str, Any]:
             ref["ratio"] = None if sec is None or not mine else sec / mine
     sizes = [float(r["size"]) for r in rows]
     case["scaling_exponent"] = slope(sizes, [r["deliberval"]["seconds"] for r in rows])
+    # the same slopes on the median run: a lucky best-of-k at one size can tilt a best-time slope
+    for r in rows:
+        r["deliberval"]["seconds_median"] = float(np.median(r["deliberval"]["seconds_all"]))
+    case["scaling_exponent_median"] = slope(sizes, [r["deliberval"]["seconds_median"] for r in rows])
     case["pairwise_exponents"] = [
         {"from": int(a["size"]), "to": int(b["size"]),
-         "exponent": slope([a["size"], b["size"]], [a["deliberval"]["seconds"], b["deliberval"]["seconds"]])}
+         "exponent": slope([a["size"], b["size"]], [a["deliberval"]["seconds"], b["deliberval"]["seconds"]]),
+         "exponent_median": slope([a["size"], b["size"]],
+                                  [a["deliberval"]["seconds_median"], b["deliberval"]["seconds_median"]])}
         for a, b in itertools.pairwise(rows)
     ]
     ref_exp = []
@@ -186,9 +210,12 @@ def targets(cases: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                            times_floor, 5.0, higher_is_better=False, unit="x floor time"))
         exps = [e["exponent"] for e in vs["pairwise_exponents"] if e["exponent"] is not None]
         worst = max([vs["scaling_exponent"] or 0.0, *exps]) if exps else vs["scaling_exponent"]
-        out.append(_target("validation_linear", "validation_scoring",
-                           "linear in rows: largest of the overall and pairwise log-log slopes <= 1.1",
-                           worst, 1.1, higher_is_better=False, unit="exponent"))
+        lin = _target("validation_linear", "validation_scoring",
+                      "linear in rows: largest of the overall and pairwise log-log slopes of best times <= 1.1",
+                      worst, 1.1, higher_is_better=False, unit="exponent")
+        med = [e["exponent_median"] for e in vs["pairwise_exponents"] if e.get("exponent_median") is not None]
+        lin["median_time_exponents"] = {"overall": vs.get("scaling_exponent_median"), "pairwise": med}
+        out.append(lin)
         out.append(_target("memory_1m", "validation_scoring",
                            f"peak memory (RSS incl. input data and interpreter) at {big['size']:,} rows < 4 GB",
                            big["deliberval"].get("peak_rss_mb"), 4096.0, higher_is_better=False, unit="MB"))
@@ -314,15 +341,18 @@ def markdown(result: dict[str, Any]) -> str:
     if missed:
         lines += ["", "### Why targets were missed", ""]
         lines += [f"- **{tg['id']}**: {tg['why']}" for tg in missed]
+    lines += ["", "## Findings of this round", ""]
+    lines += [f"- {f}" for f in result.get("findings", [])]
     lines += ["", "## Scaling exponents", ""]
     for case in result["cases"].values():
         if case.get("scaling_exponent") is None:
             continue
-        pw = ", ".join(f"{e['from']:,}->{e['to']:,}: {e['exponent']:.2f}" for e in case["pairwise_exponents"]
-                       if e["exponent"] is not None)
+        pw = ", ".join(f"{e['from']:,}->{e['to']:,}: {e['exponent']:.2f} (median runs {e['exponent_median']:.2f})"
+                       for e in case["pairwise_exponents"] if e["exponent"] is not None)
         refs = "; ".join(f"{e['reference']}: {e['exponent']:.2f}" for e in case["reference_exponents"]
                          if e["exponent"] is not None)
-        lines.append(f"- {case['name']}: {case['scaling_exponent']:.2f} overall ({pw}). References: {refs or '-'}")
+        lines.append(f"- {case['name']}: {case['scaling_exponent']:.2f} overall on best times, "
+                     f"{case['scaling_exponent_median']:.2f} on median times ({pw}). References: {refs or '-'}")
     lines += ["", "## Agreement checks (same data)", ""]
     for case in result["cases"].values():
         for r in case["sizes"]:
@@ -395,6 +425,7 @@ def run_cases(names: list[str], *, quick: bool, use_r: bool, out_dir: Path | Non
         },
         "ratio_definition": "reference seconds / deliberval seconds (above 1: deliberval is faster)",
         "cases": cases,
+        "findings": FINDINGS,
     }
     result["targets"] = targets(cases)
     if quick:  # tiny sizes say nothing about the targets; keep the structure, judge nothing

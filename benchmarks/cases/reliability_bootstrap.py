@@ -68,7 +68,7 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
     x = df.to_numpy()
     reliability(df.head(100), items, n_boot=10, seed=0)  # warm-up
 
-    timing, res = best_of(lambda: reliability(df, items, n_boot=n_boot, seed=1), repeats=3)
+    timing, res = best_of(lambda: reliability(df, items, n_boot=n_boot, seed=1), repeats=3, budget=90.0)
     loop_t, _ = best_of(lambda: _loop_stats(x, np.random.default_rng(2), loop_reps), repeats=3)
     gen = np.random.default_rng(4)
 

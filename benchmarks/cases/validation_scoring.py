@@ -88,7 +88,7 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
         v = validate(df, ins)
         return v, score(v.valid, ins)
 
-    timing, (v, s) = best_of(pipeline, repeats=3, budget=90.0)
+    timing, (v, s) = best_of(pipeline, repeats=3, budget=150.0)
     floor_timing, (quarantine, floor_scores) = best_of(lambda: numpy_floor(df), repeats=5)
     scores = s.scores
     same_rows = len(scores) == int((~quarantine).sum())
