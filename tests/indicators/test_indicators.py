@@ -227,3 +227,15 @@ def test_estimates_are_finite_when_measured(gentofte):
     _, tab = gentofte
     measured = tab.loc[tab["status"] == "measured", "estimate"].astype(float)
     assert np.isfinite(measured).all()
+
+
+def test_a_tiny_control_group_suppresses_the_did():
+    ex = load_example("climate_assembly")
+    r = ex.responses
+    keep = sorted(r.loc[(r["group"] == "control") & (r["wave"] == "post"), "respondent_id"].unique())[:3]
+    r = r.loc[(r["group"] == "participant") | r["respondent_id"].isin(keep)]
+    tab = indicators(r, INSTRUMENT).set_index("indicator_id")
+    row = tab.loc["did_external_efficacy"]
+    assert row["status"] == "suppressed"
+    assert pd.isna(row["estimate"])
+    assert tab.loc["change_external_efficacy", "status"] == "measured"

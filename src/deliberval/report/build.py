@@ -498,9 +498,12 @@ def _change(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lang: str)
         except AnalysisInputError:
             continue
         d = d.loc[d["model"] != "baseline_difference"]
+        answered = cit.loc[cit[o].notna()]
+        n_small = int(answered.groupby("group")["respondent_id"].nunique().reindex(
+            ["participant", "control"], fill_value=0).min())
         for _, r in d.iterrows():
             rows.append({"outcome": _code(lang, o), "model": _code(lang, r["model"]),
-                         "n": int(r["n_clusters"]), "estimate": r["estimate"], "ci_low": r["ci_low"],
+                         "n": n_small, "estimate": r["estimate"], "ci_low": r["ci_low"],
                          "ci_high": r["ci_high"], "p": r["p"]})
     if rows:
         sec.tables.append(Table("did", t(lang, "did_title"), _suppress(pd.DataFrame(rows), "n", k),
