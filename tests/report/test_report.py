@@ -361,3 +361,14 @@ def test_example_configurations_are_valid():
     for f in files:
         cfg = ReportConfig.model_validate(yaml.safe_load(f.read_text(encoding="utf-8")))
         assert cfg.process_id in f.stem
+
+
+def test_cli_pdf_without_weasyprint_and_bad_language(folder: Path, tmp_path: Path, monkeypatch):
+    import deliberval.cli.report as cli_report
+
+    path = _config(folder, tmp_path)
+    monkeypatch.setattr(cli_report, "pdf_available", lambda: False)
+    line = _one_error_line(runner.invoke(app, ["report", str(path), "--pdf", str(tmp_path / "r.pdf")]))
+    assert "install the 'pdf' extra (pip install weasyprint)" in line
+    line = _one_error_line(runner.invoke(app, ["report", str(path), "--lang", "de"]))
+    assert "--lang must be en or fr" in line

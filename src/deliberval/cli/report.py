@@ -29,14 +29,15 @@ def register(app: typer.Typer) -> None:
 
 def _check_lang(lang: str | None) -> None:
     if lang is not None and lang not in ("en", "fr"):
-        err_console.print(f"[bold red]error:[/] --lang must be en or fr, got {lang!r}", highlight=False)
+        err_console.print(f"[bold red]error:[/] --lang must be en or fr, got {lang!r}", highlight=False,
+                          soft_wrap=True)
         raise typer.Exit(2)
 
 
 def report(
     config: Annotated[Path, typer.Argument(help="Report configuration (YAML).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
-    pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to this PDF (needs deliberval[pdf]).")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to this PDF (needs the pdf extra: WeasyPrint).")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write every table to this XLSX workbook.")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Report language: en or fr (default: the config's).")] = None,
 ) -> None:
@@ -46,8 +47,8 @@ def report(
         cfg = load_config(config)
         if pdf is not None and not pdf_available():
             err_console.print(
-                "[bold red]error:[/] --pdf needs WeasyPrint, which is not installed; "
-                "pip install \"deliberval[pdf]\" (or leave out --pdf)", highlight=False)
+                "[bold red]error:[/] --pdf needs WeasyPrint, which is not installed: install the "
+                "'pdf' extra (pip install weasyprint) or leave out --pdf", highlight=False, soft_wrap=True)
             raise typer.Exit(2)
         rep = build_report(cfg, lang=lang)
         html = render_html(rep)
@@ -63,7 +64,7 @@ def report(
     counts = ", ".join(f"{int((ind['status'] == s).sum())} {s.replace('_', ' ')}"
                        for s in ("measured", "not_measured", "suppressed"))
     console.print(f"[green]wrote[/] {', '.join(map(str, written))} ({len(ind)} indicators: {counts})",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
 
 
 def compare(
@@ -83,4 +84,4 @@ def compare(
         if xlsx is not None:
             written.append(write_xlsx(rep.tables(), xlsx, provenance=rep.provenance,
                                       min_cell_size=rep.min_cell_size))
-    console.print(f"[green]wrote[/] {', '.join(map(str, written))} ({len(cfgs)} processes)", highlight=False)
+    console.print(f"[green]wrote[/] {', '.join(map(str, written))} ({len(cfgs)} processes)", highlight=False, soft_wrap=True)

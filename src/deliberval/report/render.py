@@ -246,14 +246,14 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     PdfUnavailableError
-        WeasyPrint is not installed: ``pip install "deliberval[pdf]"``.
+        WeasyPrint is not installed: install the ``pdf`` extra (``pip install weasyprint``).
     """
     try:
         import weasyprint
     except (ImportError, OSError) as exc:
         raise PdfUnavailableError(
-            f"PDF output needs WeasyPrint ({type(exc).__name__}: {exc}); install it with "
-            "pip install \"deliberval[pdf]\""
+            f"PDF output needs WeasyPrint ({type(exc).__name__}: {exc}); install the 'pdf' extra "
+            "of deliberval (pip install weasyprint)"
         ) from None
     import logging
 
