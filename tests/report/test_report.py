@@ -372,3 +372,12 @@ def test_cli_pdf_without_weasyprint_and_bad_language(folder: Path, tmp_path: Pat
     assert "install the 'pdf' extra (pip install weasyprint)" in line
     line = _one_error_line(runner.invoke(app, ["report", str(path), "--lang", "de"]))
     assert "--lang must be en or fr" in line
+
+
+def test_no_category_can_be_recovered_by_subtraction(report):
+    rep = next(t for t in report.tables() if t.key == "representativeness").data
+    per_dimension = rep.groupby("dimension")["suppressed"].sum()
+    assert per_dimension.max() >= 2  # the 30 Gentofte citizens do leave small age groups
+    assert not (per_dimension == 1).any()
+    published = pd.to_numeric(rep["panel_n"], errors="coerce").dropna()
+    assert not ((published > 0) & (published < 5)).any()
