@@ -239,3 +239,11 @@ def test_a_tiny_control_group_suppresses_the_did():
     assert row["status"] == "suppressed"
     assert pd.isna(row["estimate"])
     assert tab.loc["change_external_efficacy", "status"] == "measured"
+
+
+def test_every_catalogue_function_exists():
+    import deliberval
+
+    for spec in load_catalogue().indicators:
+        if spec.function is not None:
+            assert callable(getattr(deliberval, spec.function.split(".", 1)[1])), spec.function

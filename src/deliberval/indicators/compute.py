@@ -14,13 +14,13 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from deliberval.analysis._common import check_confidence_level
-from deliberval.analysis.change import did, prepost
+from deliberval.analysis.change import did, likert_shares, prepost
 from deliberval.analysis.representativeness import TargetsWarning, r_indicator, representativeness
 from deliberval.analysis.uptake import UptakeResult, uptake
 from deliberval.errors import AnalysisInputError, DelibervalError
 from deliberval.indicators.catalogue import Catalogue, IndicatorSpec, load_catalogue
 from deliberval.instruments.model import Instrument
-from deliberval.scoring import score
+from deliberval.scoring import item_range, score
 
 __all__ = ["INDICATOR_COLUMNS", "IndicatorRun", "evaluate_process", "indicators"]
 
@@ -148,14 +148,20 @@ def _column(df: pd.DataFrame, column: str, what: str) -> pd.Series:
 def _share_agree(spec: IndicatorSpec, inp: _Inputs) -> dict[str, Any]:
     item = spec.items[0]
     df = _participants(inp, "post")
-    x = _column(df, item, "item")
+    _column(df, item, "item")
     if inp.instrument is None:
         raise _NotMeasured("no instrument")
-    agree = inp.instrument.response_scale(inp.instrument.item(item).scale).agree_values
-    if not agree:
+    scale = inp.instrument.response_scale(inp.instrument.item(item).scale)
+    agree = [float(a) for a in scale.agree_values if not isinstance(a, str)]
+    bounds = item_range(scale)
+    if not agree or bounds is None:
         raise _NotMeasured(f"the response scale of {item!r} defines no agree_values")
-    n = int(x.size)
-    count = int(x.isin([float(a) for a in agree if not isinstance(a, str)]).sum())
+    levels = [float(v) for v in range(int(bounds[0]), int(bounds[1]) + 1)]
+    shares = likert_shares(df, item, levels=levels, waves=["post"])
+    n = int(shares["n"].iloc[0])
+    if n == 0:
+        raise _NotMeasured(f"item {item!r} has no valid answer")
+    count = int(shares.loc[shares["level"].isin(agree), "count"].sum())
     lo, hi = _wilson(count, n, inp.level)
     return _value(count / n, n, low=lo, high=hi, level=inp.level,
                   source=f"responses: {item} (post, participant citizens); Wilson interval")
@@ -384,7 +390,7 @@ def _yes(value: Any, key: str) -> float:
 
 
 _FUNCTIONS: dict[str, Callable[[IndicatorSpec, _Inputs], dict[str, Any]]] = {
-    "deliberval.share_agree": _share_agree,
+    "deliberval.likert_shares": _share_agree,
     "deliberval.score": _scale_mean,
     "deliberval.prepost": _prepost,
     "deliberval.did": _did,
@@ -572,9 +578,9 @@ def indicators(
 
     Notes
     -----
-    Shares of members agreeing use the instrument's ``agree_values`` of the item's response
-    scale among valid post answers of participating citizens, with Wilson intervals
-    (statsmodels). Scale means use t intervals. Changes are :func:`deliberval.prepost` ``d_z``
+    Shares of members agreeing (:func:`deliberval.likert_shares`) use the instrument's
+    ``agree_values`` of the item's response scale among valid post answers of participating
+    citizens, with Wilson intervals (statsmodels). Scale means use t intervals. Changes are :func:`deliberval.prepost` ``d_z``
     with exact intervals; DiD is the pooled OLS estimate of :func:`deliberval.did`.
     Representativeness indicators come from :func:`deliberval.representativeness` of the
     selected citizens (members who refused a question are left out of that dimension only);
