@@ -530,14 +530,25 @@ def _uptake(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lang: str)
         sec.notices.append(t(lang, "not_available", reason=reason))
         return sec
     ind = res.indicators[["indicator", "n", "count", "estimate", "ci_low", "ci_high"]].copy()
+    ind["indicator"] = [_code(lang, i) for i in ind["indicator"]]
     sec.tables.append(Table("uptake", t(lang, "uptake"), ind,
                             {"indicator": "text", "n": "int", "count": "int", "estimate": "pct",
                              "ci_low": "pct", "ci_high": "pct"},
                             f"as of {res.as_of.date().isoformat()}; coding scheme {res.scheme}"))
+    order = {code: i for i, code in enumerate(res.status["status"].drop_duplicates())}
+    try:
+        from deliberval.coding import load_scheme
+
+        order = {code: i for i, code in enumerate(load_scheme().status_order)}
+    except DelibervalError:  # pragma: no cover - the shipped scheme always loads
+        pass
     status = res.status.groupby("status", sort=False).size().rename("count").reset_index()
+    status = status.sort_values("status", key=lambda s: s.map(order)).reset_index(drop=True)
+    status["status"] = [_code(lang, c) for c in status["status"]]
     sec.tables.append(Table("uptake_status", t(lang, "uptake"), status, {"status": "text", "count": "int"}))
     if not res.agenda.empty:
         ag = res.agenda[["prior_agenda", "n", "count", "estimate", "ci_low", "ci_high"]].copy()
+        ag["prior_agenda"] = [_code(lang, c) for c in ag["prior_agenda"]]
         sec.tables.append(Table("uptake_agenda", t(lang, "uptake_agenda"), ag,
                                 {"prior_agenda": "text", "n": "int", "count": "int", "estimate": "pct",
                                  "ci_low": "pct", "ci_high": "pct"}))

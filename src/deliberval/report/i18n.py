@@ -214,6 +214,13 @@ CODES: dict[str, dict[str, str]] = {
         "design_integrity": "Process design integrity",
         "deliberative_experience": "Sound deliberative process",
         "pathways_to_impact": "Pathways to impact",
+        "any_public_response": "public response", "answered_within_deadline": "answered within the deadline",
+        "rejected_with_reasons": "rejected with reasons", "rejected_without_reasons": "rejected without reasons",
+        "uptake_rate": "accepted in principle or better", "fidelity_weighted_uptake": "uptake weighted by fidelity",
+        "implementation_rate": "implemented", "no_response": "no response", "acknowledged": "acknowledged",
+        "referred_for_study": "referred for study", "accepted_in_principle": "accepted in principle",
+        "partially_implemented": "partially implemented", "implemented": "implemented",
+        "yes": "yes", "no": "no", "unknown": "unknown",
     },
     "fr": {
         "citizen": "citoyens", "politician": "élus", "civil_servant": "fonctionnaires",
@@ -234,6 +241,13 @@ CODES: dict[str, dict[str, str]] = {
         "design_integrity": "Intégrité de la conception",
         "deliberative_experience": "Qualité du processus délibératif",
         "pathways_to_impact": "Voies d'impact",
+        "any_public_response": "réponse publique", "answered_within_deadline": "réponse dans le délai",
+        "rejected_with_reasons": "rejetée avec justification", "rejected_without_reasons": "rejetée sans justification",
+        "uptake_rate": "acceptée en principe ou mieux", "fidelity_weighted_uptake": "prise en compte pondérée par la fidélité",
+        "implementation_rate": "mise en œuvre", "no_response": "sans réponse", "acknowledged": "accusé de réception",
+        "referred_for_study": "renvoyée pour étude", "accepted_in_principle": "acceptée en principe",
+        "partially_implemented": "partiellement mise en œuvre", "implemented": "mise en œuvre",
+        "yes": "oui", "no": "non", "unknown": "inconnu",
     },
 }
 

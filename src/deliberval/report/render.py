@@ -62,6 +62,8 @@ def format_value(v: Any, kind: str, lang: str = "en") -> str:
     ('46%', '46 %')
     >>> format_value(3.14159, "num2", "fr"), format_value(0.0001, "p"), format_value(None, "num2")
     ('3,14', '<0.001', '—')
+    >>> format_value(12345, "int"), format_value(6.5, "int", "fr")
+    ('12,345', '6,5')
     """
     if _missing(v):
         return "—"
@@ -71,6 +73,9 @@ def format_value(v: Any, kind: str, lang: str = "en") -> str:
     if not math.isfinite(x):
         return "—"
     if kind == "int":
+        if x != round(x):  # a weighted count
+            s = f"{x:.1f}"
+            return s.replace(".", ",") if lang == "fr" else s
         s = f"{round(x):,d}".replace(",", "\u202f" if lang == "fr" else ",")
     elif kind == "pct":
         s = f"{100 * x:.0f}" + ("\u202f%" if lang == "fr" else "%")
