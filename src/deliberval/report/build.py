@@ -31,7 +31,7 @@ from deliberval.instruments.model import Instrument
 from deliberval.io import read_responses, read_table
 from deliberval.io.uptake import read_register
 from deliberval.plots.change import plot_did, plot_prepost
-from deliberval.plots.representativeness import plot_representativeness
+from deliberval.plots.representativeness import plot_funnel, plot_representativeness
 from deliberval.plots.uptake import plot_status_bars
 from deliberval.privacy import free_text_columns, suppress_small_cells
 from deliberval.report.config import ReportConfig
@@ -352,6 +352,12 @@ def _participation(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lan
             st["stage"] = [_code(lang, s) for s in st["stage"]]
             sec.tables.append(Table("funnel", t(lang, "funnel"), _suppress(st, "n", k),
                                     {"stage": "text", "n": "int", "retained": "pct", "mean_duncan": "num3"}))
+            # the figure shows category shares at every stage: small cells are left out of it
+            cats = fr.categories.assign(key=fr.categories["stage"] + "|" + fr.categories["dimension"])
+            cats = _secondary(_suppress(cats, "panel_n", k), "key", "panel_n", ["panel_share"])
+            shown = fr.categories.assign(panel_share=cats["panel_share"].astype(float).to_numpy())
+            sec.figures.append(Figure("funnel", t(lang, "funnel"),
+                                      _png(plot_funnel(replace(fr, categories=shown)))))
         except DelibervalError as exc:
             sec.notices.append(t(lang, "not_available", reason=str(exc)))
     rep = run.results.get("representativeness")
