@@ -339,11 +339,18 @@ def validate(
                 np.asarray(u_msg, dtype=object)[codes])
     if "weight" in data.columns:
         raw_w = data["weight"]
-        text_w = as_code_strings(raw_w)
-        w = pd.to_numeric(text_w, errors="coerce").astype(float)
-        bad_w = (text_w.notna() & w.isna()) | (w < 0) | np.isinf(w)
+        if pd.api.types.is_numeric_dtype(raw_w.dtype) and not pd.api.types.is_bool_dtype(raw_w.dtype):
+            # numbers already: skip the text round trip (3 s of formatting at 1M rows)
+            w = pd.Series(raw_w.to_numpy(dtype=float, na_value=np.nan), index=raw_w.index)
+            empty_w = w.isna()
+            bad_w = (w < 0) | np.isinf(w)
+        else:
+            text_w = as_code_strings(raw_w)
+            w = pd.to_numeric(text_w, errors="coerce").astype(float)
+            empty_w = text_w.isna()
+            bad_w = (text_w.notna() & w.isna()) | (w < 0) | np.isinf(w)
         acc.add(bad_w.to_numpy(), "weight", raw_w, "weight", "error", "expected a finite number >= 0")
-        acc.add((text_w.isna()).to_numpy(), "weight", raw_w, "weight", "warning", "weight is empty")
+        acc.add(empty_w.to_numpy(), "weight", raw_w, "weight", "warning", "weight is empty")
 
     rules = item_rules(ins)
     present = [i for i in rules if i in data.columns]
