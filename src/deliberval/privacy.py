@@ -222,7 +222,8 @@ def suppress_small_cells(table: pd.DataFrame, n_column: str, threshold: int = 5)
 
     Rows with ``0 < n < threshold`` could reveal individuals; their ``n`` and every other numeric
     column become NA and a boolean ``suppressed`` column is added. Rows with ``n == 0`` disclose
-    nobody and are kept.
+    nobody and are kept. Rows whose count is missing (NA) are kept as they are, with their count
+    left NA and ``suppressed`` False; a count that is present but not a number is an error.
 
     Parameters
     ----------
@@ -251,8 +252,14 @@ def suppress_small_cells(table: pd.DataFrame, n_column: str, threshold: int = 5)
         raise DataInputError(f"table has no count column {n_column!r}; columns: {list(table.columns)}")
     if int(threshold) < 1:
         raise DataInputError(f"threshold must be at least 1, got {threshold}")
-    n = pd.to_numeric(table[n_column], errors="coerce")
-    small = ((n > 0) & (n < threshold)).to_numpy()
+    raw = table[n_column]
+    n = pd.to_numeric(raw, errors="coerce")
+    bad = n.isna() & raw.notna()
+    if bad.any():
+        raise DataInputError(
+            f"count column {n_column!r} holds non-numeric values {sorted(map(str, set(raw[bad])))[:5]}; "
+            "expected whole numbers or missing values")
+    small = ((n > 0) & (n < threshold)).fillna(False).to_numpy(dtype=bool)
     out = table.copy()
     out[n_column] = n.astype("Int64").mask(small)
     for col in out.columns:

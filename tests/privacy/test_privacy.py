@@ -77,3 +77,21 @@ def test_suppress_small_cells():
     assert out["group"].tolist() == ["a", "b", "c"]
     with pytest.raises(DataInputError, match="no count column"):
         suppress_small_cells(t, "count")
+
+
+def test_suppress_small_cells_missing_count():
+    # a nullable count with NA used to crash (Boolean array expected for the condition)
+    t = pd.DataFrame({"group": ["a", "b", "c", "d"], "n": pd.array([12, pd.NA, 3, 0], dtype="Int64"),
+                      "share": [0.5, 0.2, 0.1, 0.0]}, index=[10, 11, 12, 13])
+    out = suppress_small_cells(t, "n")
+    assert out["suppressed"].tolist() == [False, False, True, False]
+    assert out["n"].tolist()[0] == 12
+    assert pd.isna(out["n"].iloc[1])
+    assert pd.isna(out["n"].iloc[2])
+    assert out["share"].iloc[1] == 0.2
+    assert pd.isna(out["share"].iloc[2])
+    assert out.index.tolist() == [10, 11, 12, 13]
+    floats = suppress_small_cells(t.assign(n=[12.0, float("nan"), 3.0, 0.0]), "n")
+    assert floats["suppressed"].tolist() == [False, False, True, False]
+    with pytest.raises(DataInputError, match="non-numeric values"):
+        suppress_small_cells(t.assign(n=["12", "many", "3", "0"]), "n")

@@ -281,14 +281,6 @@ def _code(lang: str, value: Any) -> str:
     return CODES.get(lang, CODES["en"]).get(str(value), str(value))
 
 
-def _suppress(df: pd.DataFrame, n_column: str, k: int) -> pd.DataFrame:
-    """:func:`deliberval.privacy.suppress_small_cells`, tolerating a missing count (kept as NA)."""
-    n = pd.to_numeric(df[n_column], errors="coerce")
-    out = suppress_small_cells(df.assign(**{n_column: n.fillna(0)}).reset_index(drop=True), n_column, k)
-    out[n_column] = out[n_column].mask(n.isna().to_numpy())
-    return out
-
-
 def _secondary(df: pd.DataFrame, group: str, n_column: str, value_columns: Sequence[str]) -> pd.DataFrame:
     """Suppress the next smallest cell of a group with exactly one suppressed cell."""
     out = df.copy()
@@ -325,7 +317,7 @@ def _participation(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lan
         sat = members.loc[members["selected"].astype(bool)] if "selected" in members.columns else members
         counts = sat.groupby("role", sort=False).size()
         by_role = pd.DataFrame({"role": [_code(lang, r) for r in counts.index], "n": counts.to_numpy()})
-        sec.tables.append(Table("members_by_role", t(lang, "members_by_role"), _suppress(by_role, "n", k),
+        sec.tables.append(Table("members_by_role", t(lang, "members_by_role"), suppress_small_cells(by_role, "n", k),
                                 {"role": "text", "n": "int"}))
         members = members.loc[members["role"] == "citizen"]
     stages = [s for s in STAGE_FLAGS if s in members.columns]
@@ -335,7 +327,7 @@ def _participation(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lan
             rows = [{"stage": _code(lang, s), "n": int(members[stages[: i + 1]].all(axis=1).sum())}
                     for i, s in enumerate(stages)]
             sec.tables.append(Table("funnel", t(lang, "funnel"),
-                                    _suppress(pd.DataFrame(rows), "n", k), {"stage": "text", "n": "int"}))
+                                    suppress_small_cells(pd.DataFrame(rows), "n", k), {"stage": "text", "n": "int"}))
         return sec
     dims = [str(d) for d in dict.fromkeys(inp.targets["dimension"]) if "*" not in str(d) and d in members.columns]
     if stages and dims:
@@ -350,11 +342,11 @@ def _participation(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lan
                             dimensions=dims, seed=cfg.seed, confidence_level=cfg.confidence_level)
             st = fr.stages[["stage", "n", "retained", "mean_duncan"]].copy()
             st["stage"] = [_code(lang, s) for s in st["stage"]]
-            sec.tables.append(Table("funnel", t(lang, "funnel"), _suppress(st, "n", k),
+            sec.tables.append(Table("funnel", t(lang, "funnel"), suppress_small_cells(st, "n", k),
                                     {"stage": "text", "n": "int", "retained": "pct", "mean_duncan": "num3"}))
             # the figure shows category shares at every stage: small cells are left out of it
             cats = fr.categories.assign(key=fr.categories["stage"] + "|" + fr.categories["dimension"])
-            cats = _secondary(_suppress(cats, "panel_n", k), "key", "panel_n", ["panel_share"])
+            cats = _secondary(suppress_small_cells(cats, "panel_n", k), "key", "panel_n", ["panel_share"])
             shown = fr.categories.assign(panel_share=cats["panel_share"].astype(float).to_numpy())
             sec.figures.append(Figure("funnel", t(lang, "funnel"),
                                       _png(plot_funnel(replace(fr, categories=shown)))))
@@ -364,7 +356,7 @@ def _participation(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lan
     if rep is not None:
         cat = rep.categories[["dimension", "category", "panel_n", "panel_share", "target_share",
                               "difference_pp", "ci_low_pp", "ci_high_pp"]].copy()
-        cat = _suppress(cat, "panel_n", k)
+        cat = suppress_small_cells(cat, "panel_n", k)
         cat = _secondary(cat, "dimension", "panel_n",
                          ["panel_share", "target_share", "difference_pp", "ci_low_pp", "ci_high_pp"])
         note = t(lang, "secondary_note") if cat["suppressed"].any() else ""
@@ -409,7 +401,7 @@ def _experience(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lang: 
             rows.append({"item": it.text.get(lang, it.text["en"]), "role": _code(lang, role), "n": n,
                          "share_agree": float(x.isin(agree).mean()) if n else math.nan,
                          "mean": float(x.mean()) if n else math.nan})
-    tab = _suppress(pd.DataFrame(rows), "n", k)
+    tab = suppress_small_cells(pd.DataFrame(rows), "n", k)
     note = t(lang, "suppressed_rows", n=int(tab["suppressed"].sum()), k=k) if tab["suppressed"].any() else ""
     sec.tables.append(Table("experience", t(lang, "experience"), tab,
                             {"item": "text", "role": "text", "n": "int", "share_agree": "pct", "mean": "num2"},
@@ -473,7 +465,7 @@ def _change(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lang: str)
         tab.insert(0, "comparison", f"{_code(lang, 'pre')} → {_code(lang, later)}")
         tab["role"] = [_code(lang, r) for r in tab["role"]]
         tab["outcome"] = [_code(lang, o) for o in tab["outcome"]]
-        tab = _suppress(tab.reset_index(drop=True), "n", k)
+        tab = suppress_small_cells(tab.reset_index(drop=True), "n", k)
         tables.append(tab)
         if later == "post":
             ok = res.loc[(res["n"] >= k) & (res["role"] == "citizen")]
@@ -512,12 +504,12 @@ def _change(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lang: str)
                          "n": n_small, "estimate": r["estimate"], "ci_low": r["ci_low"],
                          "ci_high": r["ci_high"], "p": r["p"]})
     if rows:
-        sec.tables.append(Table("did", t(lang, "did_title"), _suppress(pd.DataFrame(rows), "n", k),
+        sec.tables.append(Table("did", t(lang, "did_title"), suppress_small_cells(pd.DataFrame(rows), "n", k),
                                 {"outcome": "text", "model": "text", "n": "int", "estimate": "num2",
                                  "ci_low": "num2", "ci_high": "num2", "p": "p"}, t(lang, "did_intro")))
         if "external_efficacy" in cit.columns:
             gm = group_means(cit, "external_efficacy", confidence_level=cfg.confidence_level)
-            gm = _suppress(gm, "n", k)
+            gm = suppress_small_cells(gm, "n", k)
             if not gm["suppressed"].any():
                 d = did(cit, "external_efficacy", confidence_level=cfg.confidence_level)
                 fig = plot_did(gm.assign(group=[_code(lang, g) for g in gm["group"]],
@@ -577,7 +569,7 @@ def _psychometrics(inp: ProcessInputs, cfg: ReportConfig, lang: str) -> Section:
     tab = rep[["scale", "wave", "n_items", "n", "cronbach_alpha", "alpha_ci_low", "alpha_ci_high", "omega_total",
                "cfi", "rmsea", "status", "flags"]].copy()
     tab["scale"] = [_code(lang, s) for s in tab["scale"]]
-    tab = _suppress(tab, "n", k)
+    tab = suppress_small_cells(tab, "n", k)
     sec.tables.append(Table("psychometrics", t(lang, "psychometrics"), tab,
                             {"scale": "text", "wave": "text", "n_items": "int", "n": "int", "cronbach_alpha": "num2",
                              "alpha_ci_low": "num2", "alpha_ci_high": "num2", "omega_total": "num2",
@@ -594,7 +586,7 @@ def _data_quality(inp: ProcessInputs, cfg: ReportConfig, lang: str) -> Section:
         return sec
     counts = pd.DataFrame({"value": [t(lang, "rows_read"), t(lang, "rows_valid"), t(lang, "rows_quarantined")],
                            "n": [v.n_rows, len(v.valid), len(v.quarantined)]})
-    sec.tables.append(Table("validation_counts", t(lang, "data_quality"), _suppress(counts, "n", k),
+    sec.tables.append(Table("validation_counts", t(lang, "data_quality"), suppress_small_cells(counts, "n", k),
                             {"value": "text", "n": "int"}))
     summ = v.summary[["check", "severity", "column", "reason", "n"]].copy()
     # missing-value codes: one row per reason (items counted), not one per item
@@ -605,7 +597,7 @@ def _data_quality(inp: ProcessInputs, cfg: ReportConfig, lang: str) -> Section:
         codes["column"] = [f"{c} item(s)" for c in codes["column"]]
         summ = pd.concat([summ.loc[~is_code], codes[["check", "severity", "column", "reason", "n"]]],
                          ignore_index=True)
-    sec.tables.append(Table("validation", t(lang, "validation_summary"), _suppress(summ, "n", k),
+    sec.tables.append(Table("validation", t(lang, "validation_summary"), suppress_small_cells(summ, "n", k),
                             {"check": "text", "severity": "text", "column": "text", "reason": "text", "n": "int"}))
     for note in v.notes:
         sec.notices.append(note)
