@@ -247,3 +247,50 @@ def test_every_catalogue_function_exists():
     for spec in load_catalogue().indicators:
         if spec.function is not None:
             assert callable(getattr(deliberval, spec.function.split(".", 1)[1])), spec.function
+
+
+def _post_citizens(r: pd.DataFrame) -> pd.Index:
+    return r.index[(r["wave"] == "post") & (r["group"] == "participant") & (r["role"] == "citizen")]
+
+
+def test_missing_codes_are_out_of_the_share_agreeing_denominator():
+    r = load_example("gentofte_ptc").responses.copy()
+    post = _post_citizens(r)
+    answered = post[r.loc[post, "dx_facilitation_neutral"].notna().to_numpy()]
+    r.loc[answered[:3], "dx_facilitation_neutral"] = 8.0  # don't know
+    r.loc[answered[3:4], "dx_facilitation_neutral"] = 9.0  # refused
+    x = r.loc[post, "dx_facilitation_neutral"]
+    valid = x[x.between(1, 5)]
+    count, n = int(valid.isin([4, 5]).sum()), len(valid)
+    assert n == 18  # 22 answers, 4 of them missing codes
+    row = indicators(r, INSTRUMENT).set_index("indicator_id").loc["facilitation_neutral"]
+    assert row["status"] == "measured"
+    assert row["n"] == n
+    assert row["estimate"] == pytest.approx(count / n, abs=1e-12)
+    lo, hi = wilson(count, n)
+    assert row["ci_low"] == pytest.approx(lo, abs=1e-12)
+    assert row["ci_high"] == pytest.approx(hi, abs=1e-12)
+
+
+def test_answers_that_are_not_scale_codes_are_never_silently_dropped():
+    r = load_example("gentofte_ptc").responses.copy()
+    post = _post_citizens(r)
+    answered = post[r.loc[post, "dx_facilitation_neutral"].notna().to_numpy()]
+    r.loc[answered[:2], "dx_facilitation_neutral"] = 2.5  # inside 1..5 but not a code
+    row = indicators(r, INSTRUMENT).set_index("indicator_id").loc["facilitation_neutral"]
+    assert row["status"] == "not_measured"
+    assert "2 answer(s) that are not response codes 1..5 (e.g. 2.5)" in row["status_reason"]
+    # a text answer is caught by scoring with a clear error
+    r = load_example("gentofte_ptc").responses.copy()
+    r["dx_facilitation_neutral"] = r["dx_facilitation_neutral"].astype(object)
+    r.loc[answered[:1], "dx_facilitation_neutral"] = "agree"
+    with pytest.raises(DataInputError, match="neither numbers nor missing codes"):
+        indicators(r, INSTRUMENT)
+
+
+def test_column_helper_refuses_non_numeric_values():
+    from deliberval.indicators.compute import _column
+
+    with pytest.raises(AnalysisInputError, match=r"1 non-numeric value\(s\) after scoring \(e.g. 'x'\)"):
+        _column(pd.DataFrame({"q": ["1", "x", None]}), "q", "item")
+    assert _column(pd.DataFrame({"q": [1.0, None, 3.0]}), "q", "item").tolist() == [1.0, 3.0]

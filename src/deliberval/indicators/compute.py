@@ -11,9 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
-from deliberval.analysis._common import check_confidence_level
+from deliberval.analysis._common import check_confidence_level, wilson_interval
 from deliberval.analysis.change import did, likert_shares, prepost
 from deliberval.analysis.representativeness import TargetsWarning, r_indicator, representativeness
 from deliberval.analysis.uptake import UptakeResult, uptake
@@ -99,11 +98,6 @@ class _Inputs:
     cache: dict[str, Any] = field(default_factory=dict)
 
 
-def _wilson(count: int, n: int, level: float) -> tuple[float, float]:
-    lo, hi = proportion_confint(count, n, alpha=1 - level, method="wilson")
-    return float(lo), float(hi)
-
-
 def _value(estimate: float, n: int | None, *, low: float = math.nan, high: float = math.nan,
            level: float = math.nan, source: str = "", respondents: bool = True) -> dict[str, Any]:
     return {"estimate": float(estimate), "ci_low": float(low), "ci_high": float(high),
@@ -136,9 +130,18 @@ def _participants(inp: _Inputs, wave: str | None, roles: tuple[str, ...] = ("cit
 
 
 def _column(df: pd.DataFrame, column: str, what: str) -> pd.Series:
+    """Valid answers of a scored item or scale; anything that is not a number is an error."""
     if column not in df.columns:
         raise _NotMeasured(f"{what} {column!r} is not in the responses")
-    s = pd.to_numeric(df[column], errors="coerce").dropna()
+    raw = df[column]
+    s = pd.to_numeric(raw, errors="coerce")
+    bad = s.isna() & raw.notna()
+    if bad.any():
+        raise AnalysisInputError(
+            f"{what} {column!r} has {int(bad.sum())} non-numeric value(s) after scoring "
+            f"(e.g. {raw[bad].iloc[0]!r}); expected numeric codes, with missing codes recoded "
+            "through the instrument (deliberval.score)")
+    s = s.dropna()
     if s.empty:
         raise _NotMeasured(f"{what} {column!r} has no valid answer")
     return s
@@ -148,7 +151,7 @@ def _column(df: pd.DataFrame, column: str, what: str) -> pd.Series:
 def _share_agree(spec: IndicatorSpec, inp: _Inputs) -> dict[str, Any]:
     item = spec.items[0]
     df = _participants(inp, "post")
-    _column(df, item, "item")
+    answers = _column(df, item, "item")
     if inp.instrument is None:
         raise _NotMeasured("no instrument")
     scale = inp.instrument.response_scale(inp.instrument.item(item).scale)
@@ -157,12 +160,18 @@ def _share_agree(spec: IndicatorSpec, inp: _Inputs) -> dict[str, Any]:
     if not agree or bounds is None:
         raise _NotMeasured(f"the response scale of {item!r} defines no agree_values")
     levels = [float(v) for v in range(int(bounds[0]), int(bounds[1]) + 1)]
+    odd = answers.loc[~answers.isin(levels)]
+    if not odd.empty:
+        raise AnalysisInputError(
+            f"item {item!r} has {odd.size} answer(s) that are not response codes "
+            f"{int(bounds[0])}..{int(bounds[1])} (e.g. {float(odd.iloc[0]):g}); they would be left out "
+            "of the share agreeing")
     shares = likert_shares(df, item, levels=levels, waves=["post"])
     n = int(shares["n"].iloc[0])
     if n == 0:
         raise _NotMeasured(f"item {item!r} has no valid answer")
     count = int(shares.loc[shares["level"].isin(agree), "count"].sum())
-    lo, hi = _wilson(count, n, inp.level)
+    lo, hi = wilson_interval(count, n, inp.level)
     return _value(count / n, n, low=lo, high=hi, level=inp.level,
                   source=f"responses: {item} (post, participant citizens); Wilson interval")
 
@@ -321,7 +330,7 @@ def _retention(spec: IndicatorSpec, inp: _Inputs) -> dict[str, Any]:
         raise _NotMeasured("no selected citizens in the members table")
     n = len(sel)
     count = int(sel["attended_all"].astype(bool).sum())
-    lo, hi = _wilson(count, n, inp.level)
+    lo, hi = wilson_interval(count, n, inp.level)
     return _value(count / n, n, low=lo, high=hi, level=inp.level,
                   source="members: selected citizens who attended every session; Wilson interval")
 
@@ -578,9 +587,14 @@ def indicators(
 
     Notes
     -----
-    Shares of members agreeing (:func:`deliberval.likert_shares`) use the instrument's
+    ``responses`` are first scored through ``instrument`` (:func:`deliberval.score`): missing
+    codes (e.g. 8 don't know, 9 refused) become missing values, and values that are neither
+    valid codes nor missing codes raise :class:`~deliberval.errors.DataInputError`. Shares of
+    members agreeing (:func:`deliberval.likert_shares`) use the instrument's
     ``agree_values`` of the item's response scale among valid post answers of participating
-    citizens, with Wilson intervals (statsmodels). Scale means use t intervals. Changes are :func:`deliberval.prepost` ``d_z``
+    citizens (missing codes are in neither count nor denominator; an answer that is not one of
+    the scale's codes makes the indicator ``not_measured`` with the reason), with Wilson
+    intervals (:func:`deliberval.analysis._common.wilson_interval`). Scale means use t intervals. Changes are :func:`deliberval.prepost` ``d_z``
     with exact intervals; DiD is the pooled OLS estimate of :func:`deliberval.did`.
     Representativeness indicators come from :func:`deliberval.representativeness` of the
     selected citizens (members who refused a question are left out of that dimension only);
