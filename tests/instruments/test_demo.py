@@ -39,3 +39,12 @@ def test_demo_command_with_progress(cli, tmp_path: Path, monkeypatch: pytest.Mon
     assert (out / "instruments" / "participant_standard.codebook.html").is_file()
     assert (out / "instruments" / "control_standard.xlsform.xlsx").is_file()
     assert "wrote" in result.stdout
+
+
+def test_demo_help_names_everything_it_writes(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("demo", "--help")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.replace("│", " ").split())
+    for words in ("codebook", "XLSForm", "example process's input data", "reports (HTML, XLSX, and PDF when",
+                  "WeasyPrint is installed)", "comparison"):
+        assert words in text, words

@@ -24,7 +24,13 @@ def demo(
         "deliberval-demo"
     ),
 ) -> None:
-    """Write every instrument's codebook (Markdown, HTML), XLSForm and Table Schema into a folder."""
+    """Write the demo into a folder: instrument exports, example data, reports and a comparison.
+
+    Every instrument's codebook (Markdown, HTML), XLSForm and Table Schema; each synthetic
+    example process's input data and report.yaml; its reports (HTML, XLSX, and PDF when
+    WeasyPrint is installed); a comparison of the examples (comparison.html); and a README.md
+    listing every file.
+    """
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
