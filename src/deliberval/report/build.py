@@ -186,6 +186,22 @@ def _check_process_ids(df: pd.DataFrame | None, expected: str, what: str) -> Non
 def load_inputs(cfg: ReportConfig) -> ProcessInputs:
     """Read every input of a configuration and check that they describe the same process.
 
+    The responses are validated against the instrument (:func:`deliberval.validate`, missing
+    codes kept as codes) and only the valid rows are kept; free-text columns are dropped.
+
+    Parameters
+    ----------
+    cfg : ReportConfig
+        The configuration: its data files, or a built-in SYNTHETIC ``example``.
+
+    Returns
+    -------
+    ProcessInputs
+        The tables read (``responses``, ``members``, ``targets``, ``recommendations``,
+        ``events``, ``process``; None when not given), the ``instrument``, the ``validation``
+        result of the responses, the ``dropped_text`` columns, ``files`` (name, key, SHA-256
+        and rows of every input file) and ``synthetic``.
+
     Raises
     ------
     DataInputError
@@ -193,6 +209,20 @@ def load_inputs(cfg: ReportConfig) -> ProcessInputs:
         configuration's, or an unknown example.
     InstrumentError
         An unknown instrument id.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from deliberval import load_example
+    >>> from deliberval.report import DataFiles, ReportConfig
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> load_example("gentofte_ptc").responses.to_csv(folder / "responses.csv", index=False)
+    >>> cfg = ReportConfig(process_id="gentofte_ptc", data=DataFiles(responses=folder / "responses.csv"))
+    >>> inp = load_inputs(cfg)
+    >>> inp.instrument.id, inp.responses.shape, inp.members is None
+    ('participant_standard', (80, 45), True)
+    >>> [(f["file"], f["key"], f["rows"]) for f in inp.files]
+    [('responses.csv', 'responses', 80)]
     """
     instrument = load_instrument(cfg.instrument, cfg.surveys_dirs or None)
     inp = ProcessInputs(cfg.process_id, instrument)

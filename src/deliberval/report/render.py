@@ -184,6 +184,22 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
     Returns
     -------
     str
+        The HTML document (``<!DOCTYPE html>`` first), in the report's language.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from deliberval import load_example
+    >>> from deliberval.report import DataFiles, ReportConfig, build_report
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> load_example("gentofte_ptc").responses.to_csv(folder / "responses.csv", index=False)
+    >>> cfg = ReportConfig(process_id="gentofte_ptc", data=DataFiles(responses=folder / "responses.csv"))
+    >>> rep = build_report(cfg)
+    >>> html = render_html(rep, timestamp="2026-01-01 00:00:00 UTC")
+    >>> html.startswith("<!DOCTYPE html>"), "<title>gentofte_ptc · Evaluation report</title>" in html
+    (True, True)
+    >>> "2026-01-01 00:00:00 UTC" in html
+    True
     """
     lang = rep.lang
     k = rep.config.min_cell_size
@@ -229,7 +245,35 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
 
 
 def write_html(rep: ProcessReport, path: str | os.PathLike[str], *, timestamp: str | None = None) -> Path:
-    """Write :func:`render_html` to ``path`` (UTF-8) and return the path."""
+    """Write :func:`render_html` to ``path`` (UTF-8) and return the path.
+
+    Parameters
+    ----------
+    rep : ProcessReport
+        Output of :func:`deliberval.report.build_report`.
+    path : path-like
+        The HTML file (missing parent folders are created; an existing file is overwritten).
+    timestamp : str, optional
+        The "generated" line (default: now, UTC).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from deliberval import load_example
+    >>> from deliberval.report import DataFiles, ReportConfig, build_report
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> load_example("gentofte_ptc").responses.to_csv(folder / "responses.csv", index=False)
+    >>> cfg = ReportConfig(process_id="gentofte_ptc", data=DataFiles(responses=folder / "responses.csv"))
+    >>> rep = build_report(cfg)
+    >>> out = write_html(rep, folder / "html" / "report.html", timestamp="2026-01-01 00:00:00 UTC")
+    >>> out.name, out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    ('report.html', True)
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(render_html(rep, timestamp=timestamp), encoding="utf-8")
@@ -237,7 +281,18 @@ def write_html(rep: ProcessReport, path: str | os.PathLike[str], *, timestamp: s
 
 
 def pdf_available() -> bool:
-    """Whether WeasyPrint can be imported (the ``pdf`` extra)."""
+    """Whether WeasyPrint can be imported (the ``pdf`` extra), so :func:`write_pdf` can work.
+
+    Returns
+    -------
+    bool
+        True when ``import weasyprint`` succeeds (package and its system libraries present).
+
+    Examples
+    --------
+    >>> pdf_available() in (True, False)
+    True
+    """
     try:
         import weasyprint  # noqa: F401
     except (ImportError, OSError):
@@ -248,10 +303,38 @@ def pdf_available() -> bool:
 def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
     """Print an HTML report to PDF with WeasyPrint.
 
+    Parameters
+    ----------
+    html : str
+        An HTML document, usually :func:`render_html` of a report.
+    path : path-like
+        The PDF file (missing parent folders are created; an existing file is overwritten).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
     Raises
     ------
     PdfUnavailableError
         WeasyPrint is not installed: install the ``pdf`` extra (``pip install weasyprint``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> html = "<!DOCTYPE html><html><body><h1>Evaluation report</h1></body></html>"
+    >>> if pdf_available():
+    ...     out = write_pdf(html, folder / "report.pdf")
+    ...     assert out.read_bytes().startswith(b"%PDF")
+    ... else:
+    ...     try:
+    ...         write_pdf(html, folder / "report.pdf")
+    ...     except PdfUnavailableError as exc:
+    ...         assert "pip install weasyprint" in str(exc)
+    >>> (folder / "report.pdf").exists() == pdf_available()
+    True
     """
     try:
         import weasyprint
@@ -286,6 +369,44 @@ def write_xlsx(tables: list[Table], path: str | os.PathLike[str], *, provenance:
 
     Suppressed cells are empty and flagged in a ``suppressed`` column; a ``README`` sheet states
     the disclosure rule and the provenance.
+
+    Parameters
+    ----------
+    tables : list of Table
+        The tables, one sheet each (sheet name: the table's ``key``, cut to 31 characters and
+        made unique).
+    path : path-like
+        The XLSX file (missing parent folders are created; an existing file is overwritten).
+    provenance : list of (str, str), optional
+        ``(setting, value)`` rows added to the ``README`` sheet.
+    min_cell_size : int, default 5
+        The disclosure threshold stated in the ``README`` sheet (the tables are written as
+        given: suppress them first, e.g. with :func:`deliberval.privacy.suppress_small_cells`).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import pandas as pd
+    >>> from deliberval import load_example
+    >>> from deliberval.privacy import suppress_small_cells
+    >>> from deliberval.report import Table
+    >>> members = load_example("gentofte_ptc").members
+    >>> counts = members.groupby("role").size().rename("n").reset_index()
+    >>> tab = Table("members_by_role", "Members by role", suppress_small_cells(counts, "n", threshold=20))
+    >>> out = write_xlsx([tab], pathlib.Path(tempfile.mkdtemp()) / "report.xlsx",
+    ...                  provenance=[("process", "gentofte_ptc")], min_cell_size=20)
+    >>> sheets = pd.read_excel(out, sheet_name=None)
+    >>> list(sheets)
+    ['README', 'members_by_role']
+    >>> sheets["members_by_role"]
+             role     n  suppressed
+    0     citizen  90.0       False
+    1  politician   NaN        True
     """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
