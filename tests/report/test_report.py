@@ -120,9 +120,14 @@ def test_criteria_not_assessed_are_listed(report, html: str):
     assert "Member privacy protected" in section
 
 
-def test_french(report, folder: Path):
+@pytest.fixture(scope="module")
+def report_fr(folder: Path):
     cfg = load_config(folder / "report.yaml")
-    fr = render_html(build_report(cfg, lang="fr", inputs=load_inputs(cfg)), timestamp="t")
+    return build_report(cfg, lang="fr", inputs=load_inputs(cfg))
+
+
+def test_french(report_fr):
+    fr = render_html(report_fr, timestamp="t")
     assert '<html lang="fr">' in fr
     assert "Tableau de bord" in fr
     assert "Membres jugeant l&#39;animation neutre" in fr
@@ -131,6 +136,17 @@ def test_french(report, folder: Path):
     assert "pas de groupe témoin dans les réponses" in fr
     assert "no control group" not in fr
     assert "la table du processus n&#39;a pas de champ « privacy_policy »" in fr
+
+
+def test_french_indicator_table_has_french_reasons(report_fr, tmp_path: Path):
+    ind = report_fr.indicators.set_index("indicator_id")
+    assert ind.loc["did_external_efficacy", "status_reason"] == \
+        "pas de groupe témoin dans les réponses (group == 'control')"
+    assert not ind["status_reason"].str.contains("no control group|the process table has no").any()
+    out = write_xlsx(report_fr.tables(), tmp_path / "fr.xlsx")
+    sheet = pd.read_excel(out, sheet_name="indicators").set_index("indicator_id")
+    assert sheet.loc["did_external_efficacy", "status_reason"] == \
+        "pas de groupe témoin dans les réponses (group == 'control')"
 
 
 # ---------------------------------------------------------------------- disclosure control

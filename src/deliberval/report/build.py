@@ -35,7 +35,7 @@ from deliberval.plots.representativeness import plot_funnel, plot_representative
 from deliberval.plots.uptake import plot_status_bars
 from deliberval.privacy import free_text_columns, suppress_small_cells
 from deliberval.report.config import ReportConfig
-from deliberval.report.i18n import CODES, t
+from deliberval.report.i18n import CODES, t, translate_reason
 from deliberval.validation import validate
 
 __all__ = [
@@ -713,6 +713,9 @@ def build_report(cfg: ReportConfig, *, lang: str | None = None, inputs: ProcessI
             as_of=cfg.as_of, deadline_days=deadline, min_cell_size=cfg.min_cell_size,
             confidence_level=cfg.confidence_level, seed=cfg.seed, lang=language,
         )
+    # indicators() gives its reasons in English; the report's table, XLSX sheet and notices
+    # carry them in the report language
+    run.table["status_reason"] = [translate_reason(str(r), language) for r in run.table["status_reason"]]
     sections = [
         _participation(inp, run, cfg, language),
         _experience(inp, run, cfg, language),
