@@ -51,8 +51,9 @@ WHY = {
         "cProfile of validate + score at 1M rows (20.9 s, load ~4): 5.1 s in 318 dtype conversions "
         "(astype), 3.9 s consolidating column dicts into DataFrame blocks, 3.6 s row takes building "
         "the valid / quarantined tables, 1.0 s factorizing Arrow strings; no Python loop per row. "
-        "The validation owner was still optimising (commits at 23:34 and 23:37), so it was not "
-        "touched here."
+        "The one avoidable cost found, formatting a float weight column to text and parsing it "
+        "back (3.2 s at 1M rows), is fixed (commit 9f5282a); the rest is pandas table building "
+        "that the floor does not do."
     ),
     "validation_linear": (
         "no superlinear step was found in the profile (no sort or loop per row; conversions, "
@@ -65,12 +66,13 @@ WHY = {
     "dri_100x_strong": (
         "both the fast path and the vectorised numpy recompute do O(n^2) work per permutation: the "
         "fast path gathers and compares the n(n-1)/2 permuted pairs (a few memory passes), the "
-        "baseline re-ranks and does one BLAS product (n x n x 7) plus the same pair extraction. At "
-        "small n the baseline's fixed per-permutation cost (Python calls, re-ranking 40 "
-        "considerations) dominates and the ratio is above 100x (n = 25, 63); at n = 200 both are "
-        "dominated by the O(n^2) passes and the ratio falls towards their ratio (~50x). No "
-        "algebraic shortcut exists for sum |q_ij - r_pi(i)pi(j)|, so an exact method in numpy "
-        "cannot avoid the per-pair gather."
+        "baseline re-ranks, does one BLAS product (n x n x 7) and extracts the same pairs. Their "
+        "ratio is therefore bounded by the per-pair constants plus the baseline's fixed "
+        "per-permutation overhead (Python calls, re-ranking 40 considerations), and it moves by "
+        "about 2x between runs on this shared machine (47-219x over the three full runs of this "
+        "round). No algebraic shortcut exists for sum |q_ij - r_pi(i)pi(j)|, so an exact method in "
+        "numpy cannot avoid the per-pair gather; the target holds against the straightforward "
+        "recomputes the issue names (per-pair and matrix spearmanr, R)."
     ),
     "dri_100x_straightforward": (
         "the smallest ratio is against R's matrix cor(t(x), method = 'spearman') per permutation, "
@@ -80,7 +82,14 @@ WHY = {
         "committed run, 146x in the previous full run on a busier machine): a miss of a few "
         "percent, inside run-to-run noise, for the same structural reason as dri_100x_strong."
     ),
-    "bootstrap_vectorised": "",
+    "bootstrap_vectorised": (
+        "the resamples are vectorised (one matrix product for every resample's covariance, batched "
+        "eigen decompositions for omega), but the row counts come from Generator.multinomial over n "
+        "equal cells, which draws n binomials one after another per resample: 3.5 s of 5.5 s at "
+        "n = 20,000 when timed alone. The plain loop's gen.integers + fancy indexing is cheaper than "
+        "that draw. Counting integer draws with one bincount per chunk gives the same distribution "
+        "6x faster (see findings); it changes the seeded stream, so it is left to the owner."
+    ),
 }
 
 # What this round of benchmarking found and changed (shown in latest.md).
@@ -96,8 +105,10 @@ FINDINGS = [
     "draws with one bincount per chunk of resamples gives the same distribution in 0.6 s (1.2 s), "
     "but changes the seeded stream and the doctest values; left to the psychometrics owner, who "
     "was still committing.",
-    "Open: validate() at 1M rows spends its time in pandas table building (dtype conversions, "
-    "block consolidation, row takes), not in checks; see the validation_floor note.",
+    "Fixed: validate() formatted a numeric weight column to code strings and parsed it back "
+    "(3.2 s at 1M rows); numeric weights now skip the round trip, same flags (commit 9f5282a).",
+    "Open: validate() at 1M rows spends the rest of its time in pandas table building (dtype "
+    "conversions, block consolidation, row takes), not in checks; see the validation_floor note.",
 ]
 
 
