@@ -120,10 +120,45 @@ def test_criteria_not_assessed_are_listed(report, html: str):
     assert "Member privacy protected" in section
 
 
+FR_FIGURE_WORDS: list[str] = []
+
+
+def _figure_words(fig) -> list[str]:  # type: ignore[no-untyped-def]
+    words = [fig.get_suptitle()]
+    for ax in fig.axes:
+        words += [ax.get_xlabel(), ax.get_ylabel(), ax.get_title()]
+        words += [tl.get_text() for tl in ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend() is not None:
+            words += [tx.get_text() for tx in ax.get_legend().get_texts()]
+    return [w for w in words if w]
+
+
 @pytest.fixture(scope="module")
 def report_fr(folder: Path):
+    import deliberval.report.build as build
+
+    png = build._png
+
+    def record(fig):  # type: ignore[no-untyped-def]
+        FR_FIGURE_WORDS.extend(_figure_words(fig))
+        return png(fig)
+
     cfg = load_config(folder / "report.yaml")
-    return build_report(cfg, lang="fr", inputs=load_inputs(cfg))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build, "_png", record)
+        return build_report(cfg, lang="fr", inputs=load_inputs(cfg))
+
+
+def test_french_figures_have_french_axis_labels(report_fr):
+    text = " | ".join(FR_FIGURE_WORDS)
+    for french in ("avant", "après", "moyenne", "évolution (après - avant), IC à 95%", "part",
+                   "membres moins cible (points de pourcentage)", "Statut des recommandations",
+                   "part des recommandations (statut au", "tirés au sort"):
+        assert french in text, french
+    for english in ("mean", "change (post - pre)", "panel minus target", "share of recommendations",
+                    "Status of the recommendations", "selected\n", "attended_all", "Acknowledged",
+                    "Partially implemented"):
+        assert english not in text, english
 
 
 def test_french(report_fr):

@@ -40,6 +40,7 @@ def plot_prepost(
     *,
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
+    axis_labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """Dumbbell of pre and post means per outcome, next to the mean change with its CI.
 
@@ -52,6 +53,11 @@ def plot_prepost(
         Display names of the outcomes.
     title : str, optional
         Figure title.
+    axis_labels : mapping, optional
+        Replacements of the figure's own words, e.g. in another language: ``pre`` and ``post``
+        (legend), ``mean`` (left x axis), ``change`` (right x axis, default ``"change (post -
+        pre)"``) and ``ci`` (appended after a comma when the result has a confidence level; a
+        template with ``{level}``, default ``"{level:.0%} CI"``).
 
     Returns
     -------
@@ -69,9 +75,14 @@ def plot_prepost(
     >>> fig = plot_prepost(res)
     >>> len(fig.axes)
     2
+    >>> fig = plot_prepost(res, axis_labels={"mean": "moyenne", "change": "évolution"})
+    >>> fig.axes[0].get_xlabel(), fig.axes[1].get_xlabel()
+    ('moyenne', 'évolution')
     """
     _need(result, ["outcome", "mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high"], "result")
     names = dict(labels or {})
+    words = {"pre": "pre", "post": "post", "mean": "mean", "change": "change (post - pre)",
+             "ci": "{level:.0%} CI", **dict(axis_labels or {})}
     known = {
         "outcome", "n", "mean_pre", "mean_post", "mean_diff", "sd_diff", "se", "ci_low",
         "ci_high", "confidence_level", "t", "df", "p_t", "wilcoxon_v", "p_wilcoxon",
@@ -93,10 +104,10 @@ def plot_prepost(
     pre = result["mean_pre"].to_numpy(dtype=float)
     post = result["mean_post"].to_numpy(dtype=float)
     ax1.hlines(y, pre, post, color="#b0b0b0", linewidth=2, zorder=1)
-    ax1.scatter(pre, y, color=_PRE, zorder=2, label="pre")
-    ax1.scatter(post, y, color=_POST, zorder=3, label="post")
+    ax1.scatter(pre, y, color=_PRE, zorder=2, label=words["pre"])
+    ax1.scatter(post, y, color=_POST, zorder=3, label=words["post"])
     ax1.set_yticks(y, row_labels)
-    ax1.set_xlabel("mean")
+    ax1.set_xlabel(words["mean"])
     ax1.legend(loc="best", frameon=False)
     diff = result["mean_diff"].to_numpy(dtype=float)
     lo = result["ci_low"].to_numpy(dtype=float)
@@ -104,7 +115,7 @@ def plot_prepost(
     ax2.errorbar(diff, y, xerr=[diff - lo, hi - diff], fmt="o", color=_POST, capsize=3)
     ax2.axvline(0, color="black", linewidth=0.8, linestyle="--")
     level = result["confidence_level"].iloc[0] if "confidence_level" in result else None
-    ax2.set_xlabel(f"change (post - pre), {level:.0%} CI" if level else "change (post - pre)")
+    ax2.set_xlabel(f"{words['change']}, {words['ci'].format(level=level)}" if level else words["change"])
     if title:
         fig.suptitle(title)
     return fig

@@ -7,7 +7,7 @@ and return a :class:`matplotlib.figure.Figure` built without pyplot (nothing sho
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ def plot_representativeness(
     *,
     dimensions: Sequence[str] | None = None,
     title: str | None = None,
+    axis_labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """Panel share minus target share, with its CI, per category and dimension.
 
@@ -47,6 +48,9 @@ def plot_representativeness(
         Dimensions to draw (default all), one panel each.
     title : str, optional
         Figure title.
+    axis_labels : mapping, optional
+        Replacement of the figure's own words, e.g. in another language: ``difference`` (x
+        axis, default ``"panel minus target (percentage points)"``).
 
     Returns
     -------
@@ -94,7 +98,7 @@ def plot_representativeness(
         ax.set_yticks(
             y, [f"{c} ({t:.0%})" for c, t in zip(sub["category"], sub["target_share"], strict=True)]
         )
-        ax.set_xlabel("panel minus target (percentage points)")
+        ax.set_xlabel(dict(axis_labels or {}).get("difference", "panel minus target (percentage points)"))
         n = int(info.loc[dim, "n"])
         ax.set_title(f"{dim}  (n = {n}, D = {info.loc[dim, 'duncan']:.2f})", fontsize=10)
     if title:
@@ -107,6 +111,7 @@ def plot_funnel(
     *,
     dimensions: Sequence[str] | None = None,
     title: str | None = None,
+    axis_labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """Composition at each selection stage against the targets.
 
@@ -118,6 +123,9 @@ def plot_funnel(
         Dimensions to draw (default all), one panel each.
     title : str, optional
         Figure title.
+    axis_labels : mapping, optional
+        Replacements of the figure's own words, e.g. in another language: ``share`` (y axis)
+        and any stage name (its x tick label).
 
     Returns
     -------
@@ -148,7 +156,8 @@ def plot_funnel(
     if unknown or not dims:
         raise AnalysisInputError(f"result has no dimension(s) {unknown or dims}")
     stages = result.stages["stage"].tolist()
-    ticks = [f"{s}\nn={n}" for s, n in zip(stages, result.stages["n"], strict=True)]
+    words = dict(axis_labels or {})
+    ticks = [f"{words.get(s, s)}\nn={n}" for s, n in zip(stages, result.stages["n"], strict=True)]
     x = np.arange(len(stages))
     fig, axes = _grid(len(dims), width=4.6, height=3.4)
     for ax, dim in zip(axes, dims, strict=True):
@@ -163,7 +172,7 @@ def plot_funnel(
                 float(rows["target_share"].iloc[0]), color=colour, linestyle="--", linewidth=1
             )
         ax.set_xticks(x, ticks, fontsize=8)
-        ax.set_ylabel("share")
+        ax.set_ylabel(words.get("share", "share"))
         ax.set_ylim(0, None)
         ax.set_title(dim, fontsize=10)
         ax.legend(fontsize=8, frameon=False)

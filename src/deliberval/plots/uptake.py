@@ -6,6 +6,8 @@ Each function takes an :class:`~deliberval.analysis.uptake.UptakeResult` and ret
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
@@ -26,7 +28,7 @@ def _check(result: UptakeResult) -> None:
 
 
 def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None,
-                     title: str | None = None) -> Figure:
+                     title: str | None = None, axis_labels: Mapping[str, str] | None = None) -> Figure:
     """Stacked bars of the status of the recommendations on the evaluation date, per process.
 
     Parameters
@@ -36,6 +38,10 @@ def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None
     scheme : CodingScheme, optional
         Gives the order and labels of the statuses (default: shipped scheme).
     title : str, optional
+    axis_labels : mapping, optional
+        Replacements of the figure's own words, e.g. in another language: ``share`` (x axis; a
+        template with ``{date}``, default ``"share of recommendations (status on
+        {date:%Y-%m-%d})"``), ``title`` (default title) and any status code (its legend label).
 
     Returns
     -------
@@ -65,7 +71,9 @@ def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None
     fig = Figure(figsize=(9, 1.0 + 0.6 * len(processes)), layout="constrained")
     ax = fig.add_subplot()
     left = np.zeros(len(processes))
+    words = dict(axis_labels or {})
     labels = {c.code: c.label for c in scheme.response_status.codes}
+    labels.update({k: v for k, v in words.items() if k not in ("share", "title")})
     for i, code in enumerate(order):
         values = shares[code].to_numpy()
         ax.barh(processes, values, left=left, color=cmap(i / max(len(order) - 1, 1)),
@@ -73,10 +81,11 @@ def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None
         left += values
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
-    ax.set_xlabel(f"share of recommendations (status on {result.as_of:%Y-%m-%d})")
+    ax.set_xlabel(words.get("share", "share of recommendations (status on {date:%Y-%m-%d})")
+                  .format(date=result.as_of))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(processes) < 3 else -0.15),
               ncol=4, fontsize="small", frameon=False)
-    ax.set_title(title or "Status of the recommendations")
+    ax.set_title(title or words.get("title", "Status of the recommendations"))
     return fig
 
 

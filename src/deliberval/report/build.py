@@ -12,7 +12,7 @@ import hashlib
 import io
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -311,6 +311,13 @@ def _code(lang: str, value: Any) -> str:
     return CODES.get(lang, CODES["en"]).get(str(value), str(value))
 
 
+def _plot_words(lang: str, *keys: str, codes: Iterable[Any] = (), prefix: str = "plot_") -> dict[str, str]:
+    """``axis_labels`` of a plot in the report language: ``t(lang, prefix + key)`` and code names."""
+    words = {key: t(lang, prefix + key) for key in keys}
+    words.update({str(c): _code(lang, c) for c in codes})
+    return words
+
+
 def _secondary(df: pd.DataFrame, group: str, n_column: str, value_columns: Sequence[str]) -> pd.DataFrame:
     """Suppress the next smallest cell of a group with exactly one suppressed cell."""
     out = df.copy()
@@ -379,7 +386,8 @@ def _participation(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lan
             cats = _secondary(suppress_small_cells(cats, "panel_n", k), "key", "panel_n", ["panel_share"])
             shown = fr.categories.assign(panel_share=cats["panel_share"].astype(float).to_numpy())
             sec.figures.append(Figure("funnel", t(lang, "funnel"),
-                                      _png(plot_funnel(replace(fr, categories=shown)))))
+                                      _png(plot_funnel(replace(fr, categories=shown),
+                                                       axis_labels=_plot_words(lang, "share", codes=fr.stages["stage"])))))
         except DelibervalError as exc:
             sec.notices.append(t(lang, "not_available", reason=str(exc)))
     rep = run.results.get("representativeness")
@@ -400,7 +408,8 @@ def _participation(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lan
             ci_high_pp=cat["ci_high_pp"].astype(float).to_numpy()))
         if not cat["suppressed"].all():
             sec.figures.append(Figure("representativeness", t(lang, "composition"),
-                                      _png(plot_representativeness(plotted))))
+                                      _png(plot_representativeness(plotted,
+                                                                   axis_labels=_plot_words(lang, "difference")))))
     return sec
 
 
@@ -502,7 +511,9 @@ def _change(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lang: str)
             if not ok.empty:
                 labels = {o: _code(lang, o) for o in ok["outcome"]}
                 sec.figures.append(Figure("prepost", t(lang, "change"),
-                                          _png(plot_prepost(ok.drop(columns=["role"]), labels=labels))))
+                                          _png(plot_prepost(ok.drop(columns=["role"]), labels=labels,
+                                                            axis_labels=_plot_words(
+                                                                lang, "mean", "change", "ci", codes=("pre", "post"))))))
     if tables:
         tab = pd.concat(tables, ignore_index=True)
         note = t(lang, "suppressed_rows", n=int(tab["suppressed"].sum()), k=k) if tab["suppressed"].any() else ""
@@ -543,7 +554,8 @@ def _change(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lang: str)
             if not gm["suppressed"].any():
                 d = did(cit, "external_efficacy", confidence_level=cfg.confidence_level)
                 fig = plot_did(gm.assign(group=[_code(lang, g) for g in gm["group"]],
-                                         wave=[_code(lang, w) for w in gm["wave"]]),
+                                         wave=[_code(lang, w) for w in gm["wave"]],
+                                         outcome=_code(lang, "external_efficacy")),
                                did_result=d, title=_code(lang, "external_efficacy"))
                 sec.figures.append(Figure("did", t(lang, "did_intro"), _png(fig)))
     return sec
@@ -580,7 +592,9 @@ def _uptake(inp: ProcessInputs, run: IndicatorRun, cfg: ReportConfig, lang: str)
         sec.tables.append(Table("uptake_agenda", t(lang, "uptake_agenda"), ag,
                                 {"prior_agenda": "text", "n": "int", "count": "int", "estimate": "pct",
                                  "ci_low": "pct", "ci_high": "pct"}))
-    sec.figures.append(Figure("uptake", t(lang, "uptake"), _png(plot_status_bars(res))))
+    words = _plot_words(lang, "share", "title", codes=[*order, *res.status["status"].unique()],
+                        prefix="plot_status_")
+    sec.figures.append(Figure("uptake", t(lang, "uptake"), _png(plot_status_bars(res, axis_labels=words))))
     return sec
 
 
