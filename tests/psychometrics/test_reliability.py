@@ -13,6 +13,7 @@ from scipy import stats
 
 from deliberval.analysis.psychometrics import (
     _batched_cov,
+    _bootstrap_covs,
     item_statistics,
     omega,
     reliability,
@@ -214,6 +215,18 @@ def test_batched_bootstrap_covariance_equals_resampled_rows() -> None:
     for b in range(3):
         rows = np.repeat(np.arange(50), counts[b].astype(int))
         np.testing.assert_allclose(batched[b], np.cov(x[rows], rowvar=False), atol=1e-12)
+
+
+@pytest.mark.parametrize("chunk_cells", [50, 120, 2**22])
+def test_bootstrap_covs_are_covariances_of_seeded_index_resamples(chunk_cells: int) -> None:
+    # one resample = n row indices from gen.integers, drawn in order; chunking (here 1, 2 and
+    # all 7 resamples per chunk) must not change the stream, so a seed gives one result
+    x = np.random.default_rng(0).normal(size=(50, 4))
+    covs = _bootstrap_covs(x, np.random.default_rng(9), 7, chunk_cells=chunk_cells)
+    gen = np.random.default_rng(9)
+    for b in range(7):
+        expected = np.cov(x[gen.integers(0, 50, size=50)], rowvar=False)
+        np.testing.assert_allclose(covs[b], expected, atol=1e-12)
 
 
 def test_ordinal_alpha_matches_alpha_of_psych_polychoric() -> None:

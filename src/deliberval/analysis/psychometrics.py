@@ -113,6 +113,30 @@ def _lambda6(corr: np.ndarray) -> np.ndarray:
     return 1 - (1 - smc).sum(axis=-1) / corr.sum(axis=(-1, -2))
 
 
+def _bootstrap_covs(
+    x: np.ndarray, gen: np.random.Generator, n_boot: int, chunk_cells: int = 2**22
+) -> np.ndarray:
+    """Covariance matrices (n_boot, k, k) of ``n_boot`` resamples of the rows of ``x``.
+
+    Each resample draws ``n`` row indices with ``gen.integers``; the indices of a chunk of
+    resamples are counted with one ``bincount`` (offset by ``n`` per resample), which gives
+    the same multinomial row counts as ``gen.multinomial(n, [1/n] * n)`` about 6x faster at
+    n = 20,000 (that draws ``n`` binomials one after another per resample). Chunks hold at most
+    ``chunk_cells`` counts (32 MB) so memory stays bounded; ``integers`` continues one stream
+    across calls, so the result for a seed does not depend on the chunk size.
+    """
+    n, k = x.shape
+    out = np.empty((n_boot, k, k))
+    chunk = max(1, chunk_cells // n)
+    for start in range(0, n_boot, chunk):
+        b = min(chunk, n_boot - start)
+        idx = gen.integers(0, n, size=(b, n))
+        idx += (np.arange(b) * n)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(float)
+        out[start : start + b] = _batched_cov(x, counts)
+    return out
+
+
 def _batched_cov(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Covariance matrices (ddof=1) of bootstrap resamples given by multinomial row counts (B, n)."""
     n, k = x.shape
@@ -481,11 +505,12 @@ def reliability(
     ``1 - (1 - alpha) * F_{1 - g/2}`` to ``1 - (1 - alpha) * F_{g/2}`` with
     ``g = 1 - confidence_level``.
 
-    The bootstrap draws ``n_boot`` multinomial row-count vectors with the seeded generator and
-    computes every resample's covariance matrix at once (one matrix product), so alpha,
-    lambda-6 and average r need no Python loop; one-factor omega iterates principal axes on
-    all resamples at once (batched eigen decompositions); with ``nfactors > 1`` the rotated
-    solution is refitted per resample (a loop, slower).
+    The bootstrap draws ``n_boot`` resamples of row indices with the seeded generator, counts
+    them per resample (one ``bincount`` per chunk of resamples, so memory stays bounded) and
+    computes the resamples' covariance matrices from the counts (one matrix product per
+    chunk), so alpha, lambda-6 and average r need no Python loop; one-factor omega iterates
+    principal axes on all resamples at once (batched eigen decompositions); with
+    ``nfactors > 1`` the rotated solution is refitted per resample (a loop, slower).
 
     Bootstrap resamples in which an item is constant or the items are perfectly collinear (only
     likely with a handful of respondents) have no defined lambda-6 and are left out.
@@ -518,11 +543,11 @@ def reliability(
     >>> res[["statistic", "estimate", "ci_low", "ci_high", "method"]].round(3)
                 statistic  estimate  ci_low  ci_high                method
     0      cronbach_alpha     0.683   0.599    0.752                 feldt
-    1      cronbach_alpha     0.683   0.602    0.745  bootstrap_percentile
-    2  cronbach_alpha_std     0.683   0.601    0.747  bootstrap_percentile
-    3         omega_total     0.683   0.609    0.751  bootstrap_percentile
-    4     guttman_lambda6     0.590   0.507    0.668  bootstrap_percentile
-    5           average_r     0.418   0.335    0.496  bootstrap_percentile
+    1      cronbach_alpha     0.683   0.607    0.753  bootstrap_percentile
+    2  cronbach_alpha_std     0.683   0.607    0.753  bootstrap_percentile
+    3         omega_total     0.683   0.611    0.755  bootstrap_percentile
+    4     guttman_lambda6     0.590   0.511    0.673  bootstrap_percentile
+    5           average_r     0.418   0.340    0.504  bootstrap_percentile
     """
     level = check_confidence_level(confidence_level)
     if int(n_boot) != n_boot or n_boot < 0:
@@ -568,8 +593,7 @@ def reliability(
     ]
     if n_boot > 0:
         gen = rng(seed)
-        counts = gen.multinomial(n, np.full(n, 1 / n), size=int(n_boot)).astype(float)
-        bcov = _batched_cov(x, counts)
+        bcov = _bootstrap_covs(x, gen, int(n_boot))
         ok = (np.diagonal(bcov, axis1=-2, axis2=-1) > 0).all(axis=1)
         bcov = bcov[ok]
         bcorr = _corr(bcov)
