@@ -226,6 +226,10 @@ def _real(name: str, value: object) -> float:
     return float(value)
 
 
+def _reals(**values: object) -> dict[str, float]:
+    return {k: _real(k, v) for k, v in values.items()}
+
+
 def _probability(name: str, value: object, *, upper_open: bool = True) -> float:
     v = _real(name, value)
     if not (0.0 <= v < 1.0 if upper_open else 0.0 <= v <= 1.0):
@@ -246,10 +250,10 @@ def _ids(prefix: str, n: int, width: int | None = None) -> np.ndarray:
     return (prefix + numbers).to_numpy(dtype=object)
 
 
-def _effects(n: int, where: np.ndarray, **by_trait: float) -> np.ndarray:
+def _effects(n: int, **by_trait: float) -> np.ndarray:
     out = np.zeros((n, len(TRAITS)))
     for trait, value in by_trait.items():
-        out[where, T[trait]] = value
+        out[:, T[trait]] = value
     return out
 
 
@@ -287,27 +291,84 @@ def _attendance(rng: np.random.Generator, stable: np.ndarray, attrition: float) 
     return attended, answered
 
 
-def _members_table(
-    person_id: np.ndarray,
-    process_id: np.ndarray,
-    role: np.ndarray,
-    flags: Mapping[str, np.ndarray],
-    demo: Mapping[str, np.ndarray],
-    unit: np.ndarray | None = None,
-) -> pd.DataFrame:
-    stage_idx = np.sum([np.asarray(flags[s], dtype=bool) for s in STAGES], axis=0) - 1
+@dataclass(frozen=True)
+class _Funnel:
+    """Everyone invited: demographics, stable traits and the nested funnel flags."""
+
+    demo: dict[str, np.ndarray]
+    stable: np.ndarray
+    volunteered: np.ndarray
+    selected: np.ndarray
+    attended: np.ndarray
+    post: np.ndarray
+
+    def flags(self) -> dict[str, np.ndarray]:
+        return {"invited": np.ones(len(self.stable), dtype=bool), "volunteered": self.volunteered,
+                "selected": self.selected, "attended_all": self.attended, "answered_post": self.post}
+
+    def participants(self, ids: np.ndarray, pid: str, language: np.ndarray | str,
+                     **later: np.ndarray) -> Cohort:
+        """The selected citizens as a participant cohort (pre for all, post and ``later`` waves as flagged)."""
+        s = self.selected
+        return _cohort(ids[s], pid, "participant", "citizen", language if isinstance(language, str) else language[s],
+                       _subset(self.demo, s), self.stable[s],
+                       _pre_post(self.post[s], **{w: a[s] for w, a in later.items()}))
+
+
+def _funnel(
+    rng: np.random.Generator, n_invited: int, shares: Mapping[str, tuple[float, ...]], n_volunteers: int,
+    n_selected: int, balance: Mapping[str, Mapping[str, float]], attrition: float, volunteer_trust: float = 0.5,
+) -> _Funnel:
+    """Invite, let the most willing volunteer, pick by stratified lot, then attend and answer post."""
+    demo = draw_demographics(rng, n_invited, shares)
+    stable = draw_stable(rng, n_invited)
+    volunteered = top_k(_volunteer_score(rng, demo, stable, volunteer_trust), n_volunteers)
+    selected = stratified_pick(rng, demo, volunteered, n_selected, balance)
+    attended, post = _attendance(rng, stable, attrition)
+    return _Funnel(demo, stable, volunteered, selected, attended & selected, post & selected)
+
+
+def _politicians(
+    rng: np.random.Generator, n: int, region_shares: tuple[float, ...], attrition: float
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """(demo, stable, attended_all, answered_post) of ``n`` politicians of the given regions."""
+    demo = draw_demographics(rng, n, _shares(_POLITICIAN_SHARES, demo_region=region_shares))
+    stable = draw_stable(rng, n)
+    attended, post = _attendance(rng, stable, attrition)
+    return demo, stable, attended, post
+
+
+def _seated(attended: np.ndarray, post: np.ndarray) -> dict[str, np.ndarray]:
+    """Funnel flags of people who sit by office (invited, volunteered and selected)."""
+    ones = np.ones(len(attended), dtype=bool)
+    return {"invited": ones, "volunteered": ones, "selected": ones, "attended_all": attended, "answered_post": post}
+
+
+def _pre_post(post: np.ndarray, **later: np.ndarray) -> dict[str, np.ndarray]:
+    """Answered flags: pre for everyone, then ``post`` and any later waves."""
+    return {"pre": np.ones(len(post), dtype=bool), "post": post, **later}
+
+
+_Group = tuple[np.ndarray, str, Mapping[str, np.ndarray], Mapping[str, np.ndarray]]
+
+
+def _members_table(pid: str, groups: list[_Group], unit: np.ndarray | None = None) -> pd.DataFrame:
+    """The members table of groups of ``(person_id, role, flags, demo)``, in order."""
+    person_id = np.concatenate([g[0] for g in groups])
+    flags = {s: np.concatenate([np.asarray(g[2][s], dtype=bool) for g in groups]) for s in STAGES}
+    stage_idx = np.sum([flags[s] for s in STAGES], axis=0) - 1
     table: dict[str, object] = {
         "person_id": str_array(person_id),
-        "process_id": str_array(process_id),
-        "role": str_array(role),
+        "process_id": str_array(np.full(len(person_id), pid, dtype=object)),
+        "role": str_array(np.concatenate([np.full(len(g[0]), g[1], dtype=object) for g in groups])),
     }
     for s in STAGES:
-        table[s] = np.asarray(flags[s], dtype=bool)
+        table[s] = flags[s]
     table["stage"] = str_array(np.asarray(STAGES, dtype=object), stage_idx)
     if unit is not None:
         table["unit"] = str_array(unit)
     for d in DEMOGRAPHICS:
-        table[d] = str_array(demo[d])
+        table[d] = str_array(np.concatenate([g[3][d] for g in groups]))
     return pd.DataFrame(table)
 
 
@@ -436,9 +497,8 @@ def simulate_gentofte_ptc(
     n_citizens = _count("n_citizens", n_citizens)
     n_applicants = _count("n_applicants", n_applicants)
     _at_most("n_citizens", n_citizens, "n_applicants", n_applicants)
-    eff = {k: _real(k, v) for k, v in {
-        "effect_external_efficacy": effect_external_efficacy, "effect_trust": effect_trust,
-        "effect_influence": effect_influence, "effect_hybrid_openness": effect_hybrid_openness, "trend": trend}.items()}
+    eff = _reals(effect_external_efficacy=effect_external_efficacy, effect_trust=effect_trust,
+                 effect_influence=effect_influence, effect_hybrid_openness=effect_hybrid_openness, trend=trend)
     attrition = _probability("attrition", attrition)
     rng, seed_used = _rng(seed)
     balance = _target_dict(_GENTOFTE_SHARES, ("demo_gender", "demo_age_band", "demo_education"))
@@ -457,37 +517,27 @@ def simulate_gentofte_ptc(
         attended_c, post_c = _attendance(rng, stable_a, attrition)
         attended_c &= chosen
         post_c &= chosen
-        demo_p = draw_demographics(rng, n_politicians, _shares(_POLITICIAN_SHARES, demo_region=_GENTOFTE_SHARES["demo_region"]))
-        stable_p = draw_stable(rng, n_politicians)
-        attended_p, post_p = _attendance(rng, stable_p, attrition)
+        demo_p, stable_p, attended_p, post_p = _politicians(rng, n_politicians, _GENTOFTE_SHARES["demo_region"], attrition)
 
         ids_c = _ids(f"gentofte_{c}_c", n_applicants, 3)
         ids_p = _ids(f"gentofte_{c}_p", n_politicians, 3)
         lang_c = np.where(rng.random(n_applicants) < 0.85, "da", "en").astype(object)
         citizens = _cohort(ids_c[chosen], pid, "participant", "citizen", lang_c[chosen], _subset(demo_a, chosen),
-                           stable_a[chosen], {"pre": np.ones(n_citizens, dtype=bool), "post": post_c[chosen]})
-        citizens.effect["post"] = _effects(n_citizens, np.ones(n_citizens, dtype=bool),
-                                           external_efficacy=eff["effect_external_efficacy"],
+                           stable_a[chosen], _pre_post(post_c[chosen]))
+        citizens.effect["post"] = _effects(n_citizens, external_efficacy=eff["effect_external_efficacy"],
                                            trust=eff["effect_trust"], influence=eff["effect_influence"])
-        politicians = _cohort(ids_p, pid, "participant", "politician", "da", demo_p, stable_p,
-                              {"pre": np.ones(n_politicians, dtype=bool), "post": post_p})
-        politicians.effect["post"] = _effects(n_politicians, np.ones(n_politicians, dtype=bool),
-                                              hybrid_openness=eff["effect_hybrid_openness"])
+        politicians = _cohort(ids_p, pid, "participant", "politician", "da", demo_p, stable_p, _pre_post(post_p))
+        politicians.effect["post"] = _effects(n_politicians, hybrid_openness=eff["effect_hybrid_openness"])
         for part in (citizens, politicians):
             part.trend["post"] = _trend(eff["trend"])
             parts.append(part)
 
-        all_true = np.ones(n_applicants + n_politicians, dtype=bool)
-        member_parts.append(_members_table(
-            np.concatenate([ids_c, ids_p]), np.full(n_applicants + n_politicians, pid, dtype=object),
-            np.array(["citizen"] * n_applicants + ["politician"] * n_politicians, dtype=object),
-            {"invited": all_true, "volunteered": all_true,
-             "selected": np.concatenate([chosen, np.ones(n_politicians, dtype=bool)]),
-             "attended_all": np.concatenate([attended_c, attended_p]),
-             "answered_post": np.concatenate([post_c, post_p])},
-            {d: np.concatenate([demo_a[d], demo_p[d]]) for d in DEMOGRAPHICS},
-            unit=np.full(n_applicants + n_politicians, f"committee_{c}", dtype=object),
-        ))
+        all_true = np.ones(n_applicants, dtype=bool)
+        member_parts.append(_members_table(pid, [
+            (ids_c, "citizen", {"invited": all_true, "volunteered": all_true, "selected": chosen,
+                                "attended_all": attended_c, "answered_post": post_c}, demo_a),
+            (ids_p, "politician", _seated(attended_p, post_p), demo_p),
+        ], unit=np.full(n_applicants + n_politicians, f"committee_{c}", dtype=object)))
     remits = "; ".join(f"({c}) {_GENTOFTE_REMITS[(c - 1) % len(_GENTOFTE_REMITS)]}" for c in range(1, n_committees + 1))
     process = _process_table([{
         "process_id": pid, "name": "Political Task Committees of a municipal council (SYNTHETIC)",
@@ -582,9 +632,8 @@ def simulate_wallonia_committee(
     n_volunteers = _count("n_volunteers", n_volunteers)
     _at_most("n_citizens", n_citizens, "n_volunteers", n_volunteers)
     _at_most("n_volunteers", n_volunteers, "n_invited", n_invited)
-    eff = {k: _real(k, v) for k, v in {
-        "effect_external_efficacy": effect_external_efficacy, "effect_influence": effect_influence,
-        "effect_hybrid_openness": effect_hybrid_openness, "trend": trend}.items()}
+    eff = _reals(effect_external_efficacy=effect_external_efficacy, effect_influence=effect_influence,
+                 effect_hybrid_openness=effect_hybrid_openness, trend=trend)
     retention = _probability("follow_up_retention", follow_up_retention, upper_open=False)
     attrition = _probability("attrition", attrition)
     follow_up_attrition = _probability("follow_up_attrition", follow_up_attrition)
@@ -592,46 +641,27 @@ def simulate_wallonia_committee(
     pid = "wallonia_committee"
     balance = _target_dict(_WALLONIA_SHARES, ("demo_gender", "demo_age_band", "demo_education", "demo_region"))
 
-    demo = draw_demographics(rng, n_invited, _WALLONIA_SHARES)
-    stable = draw_stable(rng, n_invited)
-    volunteered = top_k(_volunteer_score(rng, demo, stable, 0.5), n_volunteers)
-    selected = stratified_pick(rng, demo, volunteered, n_citizens, balance)
-    attended, post = _attendance(rng, stable, attrition)
-    attended &= selected
-    post &= selected
-    follow = selected & (rng.random(n_invited) >= follow_up_attrition)
+    invited = _funnel(rng, n_invited, _WALLONIA_SHARES, n_volunteers, n_citizens, balance, attrition)
+    follow = invited.selected & (rng.random(n_invited) >= follow_up_attrition)
 
-    demo_m = draw_demographics(rng, n_mps, _shares(_POLITICIAN_SHARES, demo_region=_WALLONIA_SHARES["demo_region"]))
-    stable_m = draw_stable(rng, n_mps)
-    attended_m, post_m = _attendance(rng, stable_m, attrition)
+    demo_m, stable_m, attended_m, post_m = _politicians(rng, n_mps, _WALLONIA_SHARES["demo_region"], attrition)
     follow_m = rng.random(n_mps) >= follow_up_attrition
 
     ids = _ids("wal_c", n_invited)
     ids_m = _ids("wal_mp", n_mps, 3)
-    citizens = _cohort(ids[selected], pid, "participant", "citizen", "fr", _subset(demo, selected), stable[selected],
-                       {"pre": np.ones(n_citizens, dtype=bool), "post": post[selected], "follow_up": follow[selected]})
-    all_c = np.ones(n_citizens, dtype=bool)
-    mps = _cohort(ids_m, pid, "participant", "politician", "fr", demo_m, stable_m,
-                  {"pre": np.ones(n_mps, dtype=bool), "post": post_m, "follow_up": follow_m})
-    all_m = np.ones(n_mps, dtype=bool)
-    for part, mask, kw in (
-        (citizens, all_c, {"external_efficacy": eff["effect_external_efficacy"], "influence": eff["effect_influence"]}),
-        (mps, all_m, {"hybrid_openness": eff["effect_hybrid_openness"]}),
+    citizens = invited.participants(ids, pid, "fr", follow_up=follow)
+    mps = _cohort(ids_m, pid, "participant", "politician", "fr", demo_m, stable_m, _pre_post(post_m, follow_up=follow_m))
+    for part, kw in (
+        (citizens, {"external_efficacy": eff["effect_external_efficacy"], "influence": eff["effect_influence"]}),
+        (mps, {"hybrid_openness": eff["effect_hybrid_openness"]}),
     ):
-        part.effect["post"] = _effects(part.n, mask, **kw)
+        part.effect["post"] = _effects(part.n, **kw)
         part.effect["follow_up"] = retention * part.effect["post"]
         part.trend["post"] = part.trend["follow_up"] = _trend(eff["trend"])
     cohort = Cohort.concat([citizens, mps])
 
-    ones_m = np.ones(n_mps, dtype=bool)
-    members = _members_table(
-        np.concatenate([ids, ids_m]), np.full(n_invited + n_mps, pid, dtype=object),
-        np.array(["citizen"] * n_invited + ["politician"] * n_mps, dtype=object),
-        {"invited": np.ones(n_invited + n_mps, dtype=bool), "volunteered": np.concatenate([volunteered, ones_m]),
-         "selected": np.concatenate([selected, ones_m]), "attended_all": np.concatenate([attended, attended_m]),
-         "answered_post": np.concatenate([post, post_m])},
-        {d: np.concatenate([demo[d], demo_m[d]]) for d in DEMOGRAPHICS},
-    )
+    members = _members_table(pid, [(ids, "citizen", invited.flags(), invited.demo),
+                                   (ids_m, "politician", _seated(attended_m, post_m), demo_m)])
     process = _process_table([{
         "process_id": pid, "name": "Deliberative committee on housing (SYNTHETIC)",
         "model": "deliberative_committee", "country": "BE", "level_of_government": "regional",
@@ -728,52 +758,39 @@ def simulate_climate_assembly(
     _at_most("n_members", n_members, "n_volunteers", n_volunteers)
     _at_most("n_volunteers", n_volunteers, "n_invited", n_invited)
     control_response = _probability("control_response", control_response, upper_open=False)
-    eff = {k: _real(k, v) for k, v in {
-        "effect_external_efficacy": effect_external_efficacy, "effect_internal_efficacy": effect_internal_efficacy,
-        "effect_influence": effect_influence, "effect_trust": effect_trust, "trend": trend,
-        "volunteer_trust": volunteer_trust}.items()}
+    eff = _reals(effect_external_efficacy=effect_external_efficacy, effect_internal_efficacy=effect_internal_efficacy,
+                 effect_influence=effect_influence, effect_trust=effect_trust, trend=trend,
+                 volunteer_trust=volunteer_trust)
     attrition = _probability("attrition", attrition)
     rng, seed_used = _rng(seed)
     pid = "climate_assembly"
     target_shares = _target_dict(_CLIMATE_SHARES, _CLIMATE_TARGET_DIMS)
 
-    demo = draw_demographics(rng, n_invited, _CLIMATE_SHARES)
-    stable = draw_stable(rng, n_invited)
-    volunteered = top_k(_volunteer_score(rng, demo, stable, eff["volunteer_trust"]), n_volunteers)
-    selected = stratified_pick(rng, demo, volunteered, n_members, target_shares)
-    attended, post = _attendance(rng, stable, attrition)
-    attended &= selected
-    post &= selected
-    control = volunteered & ~selected
+    invited = _funnel(rng, n_invited, _CLIMATE_SHARES, n_volunteers, n_members, target_shares, attrition,
+                eff["volunteer_trust"])
+    demo, stable, selected = invited.demo, invited.stable, invited.selected
+    control = invited.volunteered & ~selected
     control_pre = control & (rng.random(n_invited) < control_response)
     control_post = control_pre & (rng.random(n_invited) < 0.8)
 
     ids = _ids("ca_", n_invited)
-    members_c = _cohort(ids[selected], pid, "participant", "citizen", "en", _subset(demo, selected), stable[selected],
-                        {"pre": np.ones(n_members, dtype=bool), "post": post[selected]})
+    members_c = invited.participants(ids, pid, "en")
     members_c.effect["post"] = _effects(
-        n_members, np.ones(n_members, dtype=bool), external_efficacy=eff["effect_external_efficacy"],
+        n_members, external_efficacy=eff["effect_external_efficacy"],
         internal_efficacy=eff["effect_internal_efficacy"], influence=eff["effect_influence"], trust=eff["effect_trust"])
     controls = _cohort(ids[control_pre], pid, "control", "citizen", "en", _subset(demo, control_pre),
-                       stable[control_pre], {"pre": np.ones(int(control_pre.sum()), dtype=bool),
-                                             "post": control_post[control_pre]})
+                       stable[control_pre], _pre_post(control_post[control_pre]))
     for part in (members_c, controls):
         part.trend["post"] = _trend(eff["trend"])
     parts = [members_c, controls]
     if n_population:
         demo_pop = draw_demographics(rng, n_population, _CLIMATE_SHARES)
         parts.append(_cohort(_ids("ca_pop_", n_population), pid, "population", "citizen", "en", demo_pop,
-                             draw_stable(rng, n_population),
-                             {"pre": np.ones(n_population, dtype=bool), "post": np.zeros(n_population, dtype=bool)}))
+                             draw_stable(rng, n_population), _pre_post(np.zeros(n_population, dtype=bool))))
     # the population survey answers once; Cohort.concat keeps a post flag for everyone
     cohort = Cohort.concat(parts)
 
-    members = _members_table(
-        ids, np.full(n_invited, pid, dtype=object), np.full(n_invited, "citizen", dtype=object),
-        {"invited": np.ones(n_invited, dtype=bool), "volunteered": volunteered, "selected": selected,
-         "attended_all": attended, "answered_post": post},
-        demo,
-    )
+    members = _members_table(pid, [(ids, "citizen", invited.flags(), demo)])
     # population benchmarks: expected scale means of the invited (a random sample of the population)
     base = demographic_mean(demo, np.full(n_invited, "citizen", dtype=object)) + stable
     bench_rows = []
@@ -893,45 +910,31 @@ def simulate_cofoe_panel(
     n_members = n_panels * panel_size
     _at_most("n_panels * panel_size", n_members, "n_volunteers", n_volunteers)
     _at_most("n_volunteers", n_volunteers, "n_invited", n_invited)
-    eff = {k: _real(k, v) for k, v in {
-        "effect_external_efficacy": effect_external_efficacy, "effect_between_panels_sd": effect_between_panels_sd,
-        "effect_internal_efficacy": effect_internal_efficacy, "effect_influence": effect_influence, "trend": trend}.items()}
+    eff = _reals(effect_external_efficacy=effect_external_efficacy, effect_between_panels_sd=effect_between_panels_sd,
+                 effect_internal_efficacy=effect_internal_efficacy, effect_influence=effect_influence, trend=trend)
     if eff["effect_between_panels_sd"] < 0:
         raise DataInputError(f"effect_between_panels_sd must be >= 0, got {effect_between_panels_sd!r}")
     attrition = _probability("attrition", attrition)
     rng, seed_used = _rng(seed)
     target_shares = _target_dict(_COFOE_SHARES, _CLIMATE_TARGET_DIMS)
 
-    demo = draw_demographics(rng, n_invited, _COFOE_SHARES)
-    stable = draw_stable(rng, n_invited)
-    volunteered = top_k(_volunteer_score(rng, demo, stable, 0.5), n_volunteers)
-    selected = stratified_pick(rng, demo, volunteered, n_members, target_shares)
-    attended, post = _attendance(rng, stable, attrition)
-    attended &= selected
-    post &= selected
+    invited = _funnel(rng, n_invited, _COFOE_SHARES, n_volunteers, n_members, target_shares, attrition)
+    selected = invited.selected
     panel_of = np.zeros(n_invited, dtype=np.int64)
     panel_of[selected] = rng.permutation(np.repeat(np.arange(1, n_panels + 1), panel_size))
     pid = "cofoe_panel"
     units = np.array([None] + [f"panel_{p}" for p in range(1, n_panels + 1)], dtype=object)
     panel_effects = eff["effect_external_efficacy"] + eff["effect_between_panels_sd"] * rng.standard_normal(n_panels)
-    language = np.vectorize(_COFOE_LANGUAGE.__getitem__, otypes=[object])(demo["demo_region"])
+    language = np.vectorize(_COFOE_LANGUAGE.__getitem__, otypes=[object])(invited.demo["demo_region"])
 
     ids = _ids("cofoe_", n_invited)
-    cohort = _cohort(ids[selected], pid, "participant", "citizen", language[selected],
-                     _subset(demo, selected), stable[selected],
-                     {"pre": np.ones(n_members, dtype=bool), "post": post[selected]})
-    cohort.effect["post"] = _effects(n_members, np.ones(n_members, dtype=bool),
-                                     internal_efficacy=eff["effect_internal_efficacy"],
+    cohort = invited.participants(ids, pid, language)
+    cohort.effect["post"] = _effects(n_members, internal_efficacy=eff["effect_internal_efficacy"],
                                      influence=eff["effect_influence"])
     cohort.effect["post"][:, T["external_efficacy"]] = panel_effects[panel_of[selected] - 1]
     cohort.trend["post"] = _trend(eff["trend"])
 
-    members = _members_table(
-        ids, np.full(n_invited, pid, dtype=object), np.full(n_invited, "citizen", dtype=object),
-        {"invited": np.ones(n_invited, dtype=bool), "volunteered": volunteered, "selected": selected,
-         "attended_all": attended, "answered_post": post},
-        demo, unit=units[panel_of],
-    )
+    members = _members_table(pid, [(ids, "citizen", invited.flags(), invited.demo)], unit=units[panel_of])
     process = _process_table([{
         "process_id": pid, "name": "Transnational European Citizens' Panels (SYNTHETIC)",
         "model": "citizens_assembly", "country": "EU", "level_of_government": "transnational",
