@@ -323,6 +323,19 @@ def _upper(f: _Forum) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return iu, ju, f.q[iu, ju], f.r[iu, ju]
 
 
+def _group_dri(f: _Forum, adjusted: bool) -> tuple[float, int]:
+    """(group DRI, number of pairs) of one forum."""
+    _, _, q, r = _upper(f)
+    return float(_dri_value(q, r, adjusted)), len(q)
+
+
+def _with_by(part: pd.DataFrame, by_cols: list[str], key: tuple[Hashable, ...]) -> pd.DataFrame:
+    """``part`` with the forum's ``by`` columns put in front."""
+    for b, k in zip(reversed(by_cols), reversed(key), strict=True):
+        part.insert(0, b, k)
+    return part
+
+
 def dri_pairs(
     df: pd.DataFrame,
     considerations: Sequence[str] | str | None = None,
@@ -398,9 +411,7 @@ def dri_pairs(
                 "d": np.abs(q - r) / np.sqrt(2.0),
             }
         )
-        for b, k in zip(reversed(by_cols), reversed(key), strict=True):
-            part.insert(0, b, k)
-        parts.append(part)
+        parts.append(_with_by(part, by_cols, key))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -484,13 +495,13 @@ def dri(
     by_cols = as_list(by)
     rows = []
     for key, f in _forums(df, considerations, preferences, by, participant, undefined):
-        _, _, q, r = _upper(f)
+        value, n_pairs = _group_dri(f, adjusted)
         rows.append(
             {
                 **dict(zip(by_cols, key, strict=True)),
-                "dri": float(_dri_value(q, r, adjusted)),
+                "dri": value,
                 "n": len(f.ids),
-                "n_pairs": len(q),
+                "n_pairs": n_pairs,
                 "n_considerations": f.n_considerations,
                 "n_preferences": f.n_preferences,
                 "adjusted": bool(adjusted),
@@ -555,9 +566,7 @@ def dri_individual(
     parts = []
     for key, f in _forums(df, considerations, preferences, by, participant, undefined):
         part = pd.DataFrame({participant: f.ids, "dri_ind": _individual_values(f, adjusted)})
-        for b, k in zip(reversed(by_cols), reversed(key), strict=True):
-            part.insert(0, b, k)
-        parts.append(part)
+        parts.append(_with_by(part, by_cols, key))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -688,10 +697,8 @@ def dri_change(
                 )
             stages[label] = forums[(key, value)]
         pre_f, post_f = stages["pre"], stages["post"]
-        _, _, q0, r0 = _upper(pre_f)
-        _, _, q1, r1 = _upper(post_f)
-        dri_pre = float(_dri_value(q0, r0, adjusted))
-        dri_post = float(_dri_value(q1, r1, adjusted))
+        dri_pre, _ = _group_dri(pre_f, adjusted)
+        dri_post, _ = _group_dri(post_f, adjusted)
         ind_pre = pd.Series(_individual_values(pre_f, adjusted), index=pre_f.ids)
         ind_post = pd.Series(_individual_values(post_f, adjusted), index=post_f.ids)
         seen_pre = set(pre_f.ids)
