@@ -13,10 +13,10 @@ DEMO_DIR ?= deliberval-demo
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,pdf,docs]"
 	@touch $(STAMP)
 
 demo: $(STAMP)  ## write the example codebooks, forms and reports into deliberval-demo/
@@ -43,7 +43,6 @@ reference: ## regenerate golden values from R (needs Rscript; CI never does this
 	@for s in tests/reference/*/generate_*.R; do echo "Rscript $$s"; Rscript $$s || exit 1; done
 
 docs: $(STAMP)  ## build the documentation site offline, strict
-	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	$(BIN)/mkdocs build --strict
 
 clean:
