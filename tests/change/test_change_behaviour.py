@@ -243,7 +243,7 @@ def test_dz_interval_large_t_and_df() -> None:
 def test_holm_matches_statsmodels_with_ties() -> None:
     from statsmodels.stats.multitest import multipletests
 
-    from deliberval.analysis.change import _holm
+    from deliberval.analysis._common import holm as _holm
 
     p = np.array([0.01, 0.04, 0.03, 0.04, 0.5, 0.001, 0.2])
     np.testing.assert_allclose(_holm(p), multipletests(p, method="holm")[1], atol=1e-15)

@@ -96,7 +96,7 @@ def wilson_interval(count: float, n: int, confidence_level: float = 0.95) -> tup
 
     Examples
     --------
-    >>> from deliberval.analysis.uptake import wilson_interval
+    >>> from deliberval.analysis._common import wilson_interval
     >>> [round(x, 6) for x in wilson_interval(7, 20)]
     [0.181192, 0.567146]
     """

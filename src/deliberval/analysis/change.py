@@ -71,8 +71,6 @@ PREPOST_COLUMNS = [
     "method",
 ]
 
-_holm = holm  # the old private name, now shared in analysis._common
-
 _EXACT = "exact"
 _APPROX = "normal approximation with continuity correction"
 
