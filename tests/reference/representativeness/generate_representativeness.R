@@ -104,4 +104,29 @@ mdd <- do.call(rbind, lapply(c(15, 40, 150), function(n) {
                                           type = "one.sample", strict = TRUE, tol = 1e-12)$delta)
 }))
 write.csv(mdd, out("mdd_ttest.csv"), row.names = FALSE)
+# ---- domain means: svyby(~x, ~dom, design, svymean) over the whole design --------------------
+byfmt <- function(res, design_name, by, variable) {
+  doms <- strsplit(by, "+", fixed = TRUE)[[1]]
+  data.frame(design = design_name, by = by,
+             domain = do.call(paste, c(lapply(doms, function(d) as.character(res[[d]])), sep = ":")),
+             variable = variable, estimate = as.numeric(coef(res)), se = as.numeric(SE(res)))
+}
+bycase <- function(design, design_name, by, variable) {
+  res <- svyby(as.formula(paste0("~", variable)), as.formula(paste0("~", by)), design, svymean)
+  byfmt(res, design_name, by, variable)
+}
+dom <- rbind(
+  bycase(dstrat, "apistrat", "stype", "api00"),
+  bycase(dstrat, "apistrat", "stype", "api99"),
+  bycase(dstrat, "apistrat", "stype", "enroll"),
+  bycase(dstrat, "apistrat", "comp.imp", "api00"),
+  bycase(dclus1, "apiclus1", "stype", "api00"),
+  bycase(dclus1, "apiclus1", "stype", "enroll"),
+  bycase(dclus1, "apiclus1", "stype+sch.wide", "api00"),
+  bycase(dclus1r, "apiclus1_raked", "stype", "api00"),
+  bycase(dclus1r, "apiclus1_raked", "stype", "enroll"),
+  bycase(dclus1r, "apiclus1_raked", "comp.imp", "api00"),
+  bycase(dclus2, "apiclus2", "stype", "api00")
+)
+write.csv(dom, out("svyby.csv"), row.names = FALSE)
 cat("done\n")
