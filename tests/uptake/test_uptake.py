@@ -211,3 +211,58 @@ def test_agenda_rows_name_their_interval_method(result) -> None:
     assert list(result.agenda.columns) == ["process_id", "prior_agenda", "n", "count", "estimate",
                                            "ci_low", "ci_high", "confidence_level", "method"]
     assert set(result.agenda["method"]) == {"Wilson score"}
+
+
+@pytest.mark.parametrize("level", [0.95, 0.90])
+def test_prior_agenda_newcombe_interval_matches_r(level) -> None:
+    recs = pd.read_csv(REF / "register_recommendations.csv")
+    ev = pd.read_csv(REF / "register_events.csv")
+    res = uptake(recs, ev, as_of=AS_OF, deadline_days=PROCESS_DEADLINES, confidence_level=level)
+    ref = pd.read_csv(REF / "uptake_agenda_newcombe_golden.csv").query("confidence_level == @level")
+    m = res.agenda_test.merge(ref, on="process_id", suffixes=("", "_r"))
+    assert len(m) == 4
+    for col in ("difference", "diff_ci_low", "diff_ci_high", "confidence_level"):
+        np.testing.assert_allclose(m[col], m[f"{col}_r"], atol=1e-9)
+    assert (m["diff_ci_low"] < m["difference"]).all()
+    assert (m["difference"] < m["diff_ci_high"]).all()
+    assert m["method"].str.contains("Newcombe").all()
+
+
+def test_newcombe_interval_edge_cases() -> None:
+    recs, ev = _toy()
+    at = uptake(recs, ev, as_of="2024-12-31").agenda_test.iloc[0]
+    # on agenda: r1 (rejected) 0/1; new: r2 (implemented), r5 (no response) 1/2
+    assert at["difference"] == pytest.approx(-0.5)
+    # Newcombe method 10 by hand from Wilson(0, 1) = (0, 0.7935) and Wilson(1, 2) = (0.0945, 0.9055)
+    assert at["diff_ci_low"] == pytest.approx(-0.9054687942657693, abs=1e-12)
+    assert at["diff_ci_high"] == pytest.approx(0.39104934410983594, abs=1e-12)
+    one_group = uptake(recs.assign(prior_agenda="no"), ev, as_of="2024-12-31").agenda_test.iloc[0]
+    assert np.isnan(one_group["diff_ci_low"])
+    assert np.isnan(one_group["diff_ci_high"])
+
+
+@pytest.mark.parametrize("level", [0.95, 0.90])
+def test_median_interval_matches_r_print_survfit(level) -> None:
+    recs = pd.read_csv(REF / "register_recommendations.csv")
+    ev = pd.read_csv(REF / "register_events.csv")
+    res = uptake(recs, ev, as_of=AS_OF, deadline_days=PROCESS_DEADLINES, confidence_level=level)
+    ref = pd.read_csv(REF / "uptake_median_ci_golden.csv").query("confidence_level == @level")
+    m = res.medians.merge(ref, on=["process_id", "endpoint"], suffixes=("", "_r"))
+    assert len(m) == len(ref) == 8
+    for col in ("median_days", "ci_low", "ci_high", "confidence_level"):
+        np.testing.assert_allclose(m[col], m[f"{col}_r"], atol=1e-9)
+    assert list(res.medians.columns) == ["process_id", "endpoint", "median_days", "ci_low",
+                                         "ci_high", "confidence_level", "n", "n_events"]
+
+
+def test_median_interval_hand_examples_match_r() -> None:
+    from deliberval.analysis.uptake import _km_median
+
+    ref = pd.read_csv(REF / "km_median_examples_golden.csv")
+    assert len(ref) == 5
+    for row in ref.itertuples():
+        time = [float(x) for x in row.time.split()]
+        event = [int(x) for x in row.event.split()]
+        got = _km_median(kaplan_meier(time, event))
+        np.testing.assert_allclose(got, (row.median_days, row.ci_low, row.ci_high), atol=1e-9,
+                                   err_msg=row.case)

@@ -165,7 +165,15 @@ wilson <- function(process, name, x, n) {
   ind[[length(ind) + 1]] <<- data.frame(process_id = process, indicator = name, count = x, n = n,
                                         estimate = x / n, ci_low = ci[1], ci_high = ci[2])
 }
-agenda <- list(); kms <- list(); meds <- list()
+agenda <- list(); kms <- list(); meds <- list(); newc <- list(); medci <- list()
+# Newcombe (1998) method 10 hybrid score interval of p1 - p2, from the two Wilson limits
+newcombe <- function(x1, n1, x2, n2, conf.level = 0.95) {
+  w1 <- suppressWarnings(prop.test(x1, n1, correct = FALSE, conf.level = conf.level))$conf.int
+  w2 <- suppressWarnings(prop.test(x2, n2, correct = FALSE, conf.level = conf.level))$conf.int
+  p1 <- x1 / n1; p2 <- x2 / n2; d <- p1 - p2
+  c(difference = d, diff_ci_low = d - sqrt((p1 - w1[1])^2 + (w2[2] - p2)^2),
+    diff_ci_high = d + sqrt((w1[2] - p1)^2 + (p2 - w2[1])^2))
+}
 for (p in unique(recs$process_id)) {
   g <- recs[recs$process_id == p, ]
   n <- nrow(g)
@@ -186,6 +194,13 @@ for (p in unique(recs$process_id)) {
                             uptake_new = tab[2, 1] / sum(tab[2, ]), p_value = ft$p.value,
                             odds_ratio = unname(ft$estimate), or_ci_low = ft$conf.int[1],
                             or_ci_high = ft$conf.int[2], n_unknown = sum(g$prior_agenda == "unknown"))
+  for (cl in c(0.95, 0.90)) {
+    nc <- newcombe(tab[1, 1], sum(tab[1, ]), tab[2, 1], sum(tab[2, ]), cl)
+    newc[[paste(p, cl)]] <- data.frame(process_id = p, confidence_level = cl,
+                                       difference = nc[["difference"]],
+                                       diff_ci_low = nc[["diff_ci_low"]],
+                                       diff_ci_high = nc[["diff_ci_high"]])
+  }
   # Kaplan-Meier, censored at as_of
   for (endpoint in c("first_response", "implementation")) {
     d <- if (endpoint == "first_response") g$first_resp else g$impl
@@ -201,12 +216,40 @@ for (p in unique(recs$process_id)) {
     }
     meds[[paste(p, endpoint)]] <- data.frame(process_id = p, endpoint = endpoint,
                                              median_days = unname(summary(fit)$table["median"]))
+    for (cl in c(0.95, 0.90)) {
+      tb <- summary(survfit(Surv(time, as.numeric(ev_)) ~ 1, conf.int = cl))$table
+      medci[[paste(p, endpoint, cl)]] <- data.frame(
+        process_id = p, endpoint = endpoint, confidence_level = cl,
+        median_days = unname(tb["median"]), ci_low = unname(tb[paste0(cl, "LCL")]),
+        ci_high = unname(tb[paste0(cl, "UCL")]))
+    }
   }
 }
 out(do.call(rbind, ind), "uptake_indicators_golden.csv")
 out(do.call(rbind, agenda), "uptake_agenda_golden.csv")
 out(do.call(rbind, kms), "uptake_km_golden.csv")
 out(do.call(rbind, meds), "uptake_median_golden.csv")
+out(do.call(rbind, newc), "uptake_agenda_newcombe_golden.csv")
+out(do.call(rbind, medci), "uptake_median_ci_golden.csv")
+
+# median and its interval (print.survfit) on small hand-made samples, incl. flat segments at 0.5
+km_cases <- list(
+  hand = list(time = c(5, 8, 8, 12, 20, 30), event = c(1, 1, 0, 1, 0, 1)),
+  flat_half = list(time = 1:4, event = c(1, 1, 1, 1)),
+  flat_half_censored = list(time = c(2, 4, 4, 6, 7, 9, 10, 12), event = c(1, 1, 0, 1, 1, 0, 1, 1)),
+  ties = list(time = c(3, 3, 3, 5, 5, 8, 9, 9, 11, 14, 14, 20),
+              event = c(1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1)),
+  not_reached = list(time = c(4, 6, 9, 10, 10, 12), event = c(1, 0, 0, 1, 0, 0)))
+kmc <- list()
+for (case in names(km_cases)) {
+  d <- km_cases[[case]]
+  tb <- summary(survfit(Surv(d$time, d$event) ~ 1))$table
+  kmc[[case]] <- data.frame(case = case, time = paste(d$time, collapse = " "),
+                            event = paste(d$event, collapse = " "),
+                            median_days = unname(tb["median"]), ci_low = unname(tb["0.95LCL"]),
+                            ci_high = unname(tb["0.95UCL"]))
+}
+out(do.call(rbind, kmc), "km_median_examples_golden.csv")
 
 # across processes
 tab <- table(recs$process_id, recs$taken_up)
