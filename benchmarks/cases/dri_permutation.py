@@ -5,7 +5,7 @@ ranked). Every baseline recomputes the correlations for each permutation, as del
 ``permute_dri`` does; each runs fewer permutations and is scaled linearly to 10,000 (its cost
 per permutation is constant).
 
-* deliberval: ``dri_permutation_test(df, n_permutations=10_000)`` (correlations once, then each
+* deliberval: ``dri_permutation_test(df, n_resamples=10_000)`` (correlations once, then each
   permutation re-indexes the preference correlations, batched).
 * per-pair scipy (the straightforward port): ``scipy.stats.spearmanr`` for every pair of
   participants, both matrices, every permutation.
@@ -82,8 +82,8 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
     df = forum(size, seed=size)
     c = df.filter(regex=r"^C\d+$").to_numpy()
     p = df.filter(regex=r"^P\d+$").to_numpy()
-    dri_permutation_test(df, n_permutations=100, seed=0)  # warm-up
-    timing, res = best_of(lambda: dri_permutation_test(df, n_permutations=n_perm, seed=1), repeats=3)
+    dri_permutation_test(df, n_resamples=100, seed=0)  # warm-up
+    timing, res = best_of(lambda: dri_permutation_test(df, n_resamples=n_perm, seed=1), repeats=3)
     gen = np.random.default_rng(2)
 
     def perms(k: int) -> np.ndarray:
@@ -106,7 +106,7 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
         refs.append(reference(f"{label} ({k} run, scaled)", kind, t, scale=n_perm / k))
     checks: dict[str, Any] = {
         "n_permutations": n_perm,
-        "observed_dri": float(res["observed"].iloc[0]),
+        "observed_dri": float(res["estimate"].iloc[0]),
         "p_value": float(res["p_value"].iloc[0]),
         "max_abs_difference_same_permutations": agreement,
     }

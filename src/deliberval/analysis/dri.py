@@ -55,14 +55,14 @@ class DRIWarning(DelibervalWarning):
     """Something in the DRI input was handled in a way the user should know about.
 
     Issued when participants are left out because their Spearman correlations
-    are undefined (all-equal or missing ratings), or when participants seen at only one stage
+    are undefined (all-equal or missing ratings), or when participants seen in only one wave
     are left out of the paired pre/post test.
     """
 
 
 @dataclass(frozen=True)
 class _Forum:
-    """One forum at one stage, ready for the DRI: participant ids and correlation matrices."""
+    """One forum in one wave, ready for the DRI: participant ids and correlation matrices."""
 
     ids: np.ndarray
     q: np.ndarray  # (n, n) Spearman correlations of considerations
@@ -162,7 +162,7 @@ def _forum(
     ids: np.ndarray,
     c_candidates: list[str],
     p_candidates: list[str],
-    participant: str,
+    respondent: str,
     undefined: Undefined,
     label: str,
 ) -> _Forum:
@@ -182,9 +182,9 @@ def _forum(
     if dup.any():
         shown = ", ".join(map(_show, pd.unique(ids[dup.to_numpy()])[:10]))
         raise AnalysisInputError(
-            f"{label}: participant id(s) {shown} appear more than once in {participant!r}; "
-            "each participant needs exactly one row per forum and stage (use by=[...] to "
-            "separate forums or stages)"
+            f"{label}: participant id(s) {shown} appear more than once in {respondent!r}; "
+            "each participant needs exactly one row per forum and wave (use by=[...] to "
+            "separate forums or waves)"
         )
     xc, xp = xc_all[:, c_answered], xp_all[:, p_answered]
     n_c, n_p = xc.shape[1], xp.shape[1]
@@ -234,12 +234,12 @@ def _forums(
     considerations: Sequence[str] | str | None,
     preferences: Sequence[str] | str | None,
     by: Sequence[str] | str | None,
-    participant: str,
+    respondent: str,
     undefined: Undefined,
 ) -> list[tuple[tuple[Hashable, ...], _Forum]]:
     _check_undefined(undefined)
     by_cols = as_list(by)
-    require_columns(df, [participant, *by_cols], what="data")
+    require_columns(df, [respondent, *by_cols], what="data")
     c_cand = _candidates(df, considerations, _C_PATTERN, "consideration")
     p_cand = _candidates(df, preferences, _P_PATTERN, "preference")
     both = sorted(set(c_cand) & set(p_cand))
@@ -258,7 +258,7 @@ def _forums(
         raise AnalysisInputError("data has no rows; the DRI needs at least 2 participants")
     xc = _matrix(df, c_cand, "consideration")
     xp = _matrix(df, p_cand, "preference")
-    ids = df[participant].to_numpy()
+    ids = df[respondent].to_numpy()
     if not by_cols:
         groups: dict[Hashable, np.ndarray] = {(): np.arange(len(df))}
     else:
@@ -272,7 +272,7 @@ def _forums(
             ids[rows],
             c_cand,
             p_cand,
-            participant,
+            respondent,
             undefined,
             _label(by_cols, k),
         )
@@ -336,13 +336,19 @@ def _with_by(part: pd.DataFrame, by_cols: list[str], key: tuple[Hashable, ...]) 
     return part
 
 
+_PAIRS_METHOD = (
+    "Spearman correlations (average ranks for ties) of consideration ratings (q) and "
+    "preference rankings (r); d = |q - r| / sqrt(2)"
+)
+
+
 def dri_pairs(
     df: pd.DataFrame,
     considerations: Sequence[str] | str | None = None,
     preferences: Sequence[str] | str | None = None,
-    by: Sequence[str] | str | None = None,
     *,
-    participant: str = "pnum",
+    by: Sequence[str] | str | None = None,
+    respondent: str = "pnum",
     undefined: Undefined = "drop",
 ) -> pd.DataFrame:
     """Intersubjective consistency: ``q`` and ``r`` for every pair of participants.
@@ -350,7 +356,7 @@ def dri_pairs(
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per participant (per forum and stage), consideration ratings in C columns and
+        One row per participant (per forum and wave), consideration ratings in C columns and
         preference rankings in P columns, as in deliberr's ``human_data``.
     considerations : list of str, optional
         Consideration columns. Default: every column named ``C<number>``. Columns empty for
@@ -358,9 +364,11 @@ def dri_pairs(
     preferences : list of str, optional
         Preference columns. Default: every column named ``P<number>``; empty ones dropped.
     by : str or list of str, optional
-        Columns that separate forums and stages, e.g. ``["case", "stage_id"]``.
-    participant : str, default "pnum"
-        Participant id column (unique within each forum and stage).
+        Columns that separate forums and waves, e.g. ``["case", "stage_id"]``: one block of
+        pairs per level.
+    respondent : str, default "pnum"
+        Participant id column (unique within each forum and wave). The default is the
+        column name of deliberr's raw layout (``human_data``), so that table works as is.
     undefined : {"drop", "propagate"}, default "drop"
         What to do with participants whose Spearman correlation is undefined (all-equal or
         missing ratings): leave them out (``"drop"``) or keep them so that their correlations
@@ -370,10 +378,14 @@ def dri_pairs(
     Returns
     -------
     pandas.DataFrame
-        One row per pair ``i < j`` (in data order): the ``by`` columns, ``participant_1``,
-        ``participant_2``, ``q`` (Spearman correlation of considerations), ``r`` (Spearman
-        correlation of preferences) and ``d = |q - r| / sqrt(2)`` (distance to the 45-degree
-        line).
+        One row per pair ``i < j`` (in data order), columns:
+
+        - the ``by`` columns (named as in ``df``);
+        - ``respondent_1``, ``respondent_2``: the two participants' ids;
+        - ``q``: Spearman correlation of their consideration ratings;
+        - ``r``: Spearman correlation of their preference rankings;
+        - ``d``: ``|q - r| / sqrt(2)``, the distance to the 45-degree line;
+        - ``method``: how ``q``, ``r`` and ``d`` were computed.
 
     Notes
     -----
@@ -392,23 +404,24 @@ def dri_pairs(
     >>> from deliberval.analysis.dri import dri_pairs
     >>> df = pd.DataFrame({"pnum": [1, 2, 3], "C1": [1, 2, 3], "C2": [2, 3, 1],
     ...                    "C3": [3, 1, 2], "P1": [1, 2, 3], "P2": [2, 1, 1], "P3": [3, 3, 2]})
-    >>> dri_pairs(df).round(3)
-       participant_1  participant_2    q    r      d
-    0              1              2 -0.5  0.5  0.707
-    1              1              3 -0.5 -0.5  0.000
-    2              2              3 -0.5  0.5  0.707
+    >>> dri_pairs(df).drop(columns="method").round(3)
+       respondent_1  respondent_2    q    r      d
+    0             1             2 -0.5  0.5  0.707
+    1             1             3 -0.5 -0.5  0.000
+    2             2             3 -0.5  0.5  0.707
     """
     by_cols = as_list(by)
     parts = []
-    for key, f in _forums(df, considerations, preferences, by, participant, undefined):
+    for key, f in _forums(df, considerations, preferences, by, respondent, undefined):
         iu, ju, q, r = _upper(f)
         part = pd.DataFrame(
             {
-                "participant_1": f.ids[iu],
-                "participant_2": f.ids[ju],
+                "respondent_1": f.ids[iu],
+                "respondent_2": f.ids[ju],
                 "q": q,
                 "r": r,
                 "d": np.abs(q - r) / np.sqrt(2.0),
+                "method": _PAIRS_METHOD,
             }
         )
         parts.append(_with_by(part, by_cols, key))
@@ -419,26 +432,28 @@ def dri(
     df: pd.DataFrame,
     considerations: Sequence[str] | str | None = None,
     preferences: Sequence[str] | str | None = None,
-    by: Sequence[str] | str | None = None,
     *,
-    participant: str = "pnum",
+    by: Sequence[str] | str | None = None,
+    respondent: str = "pnum",
     adjusted: bool = False,
     undefined: Undefined = "drop",
 ) -> pd.DataFrame:
-    """Group Deliberative Reason Index of each forum (and stage).
+    """Group Deliberative Reason Index of each forum (and wave).
 
     Parameters
     ----------
     df : pandas.DataFrame
         One row per participant: C columns (consideration ratings) and P columns (preference
-        rankings), plus the ``participant`` id and the ``by`` columns.
+        rankings), plus the ``respondent`` id and the ``by`` columns.
     considerations, preferences : list of str, optional
         Columns to use; default every ``C<number>`` / ``P<number>`` column. Within each forum
         columns empty for everyone are dropped, as in deliberr.
     by : str or list of str, optional
-        Columns separating forums and stages, e.g. ``["case", "stage_id"]``; default one forum.
-    participant : str, default "pnum"
-        Participant id column.
+        Columns separating forums and waves, e.g. ``["case", "stage_id"]``: one row per
+        level; default one forum.
+    respondent : str, default "pnum"
+        Participant id column. The default is the column name of deliberr's raw layout
+        (``human_data``), so that table works as is.
     adjusted : bool, default False
         Use the adjusted formula, which down-weights pairs whose correlations are both weak.
     undefined : {"drop", "propagate"}, default "drop"
@@ -449,9 +464,15 @@ def dri(
     Returns
     -------
     pandas.DataFrame
-        One row per forum: the ``by`` columns, ``dri``, ``n`` (participants used),
-        ``n_pairs``, ``n_considerations`` and ``n_preferences`` (columns used), ``adjusted``
-        and ``method``.
+        One row per forum, columns:
+
+        - the ``by`` columns (named as in ``df``);
+        - ``estimate``: the group DRI;
+        - ``n``: participants used;
+        - ``n_pairs``: pairs of participants, ``n (n - 1) / 2``;
+        - ``n_considerations``, ``n_preferences``: rating columns used;
+        - ``adjusted``: whether the adjusted formula was used;
+        - ``method``: the formula.
 
     Notes
     -----
@@ -488,18 +509,18 @@ def dri(
     ...                    "C1": [1, 2, 3, 4, 2], "C2": [2, 3, 4, 3, 2], "C3": [3, 2, 4, 2, 1],
     ...                    "C4": [4, 3, 3, 1, 4], "P1": [1, 2, 3, 3, 1], "P2": [2, 3, 1, 2, 3],
     ...                    "P3": [3, 1, 2, 1, 2]})
-    >>> dri(df)[["dri", "n", "n_pairs", "n_considerations", "n_preferences"]].round(4)
-          dri  n  n_pairs  n_considerations  n_preferences
-    0  0.1476  5       10                 4              3
+    >>> dri(df)[["estimate", "n", "n_pairs", "n_considerations", "n_preferences"]].round(4)
+       estimate  n  n_pairs  n_considerations  n_preferences
+    0    0.1476  5       10                 4              3
     """
     by_cols = as_list(by)
     rows = []
-    for key, f in _forums(df, considerations, preferences, by, participant, undefined):
+    for key, f in _forums(df, considerations, preferences, by, respondent, undefined):
         value, n_pairs = _group_dri(f, adjusted)
         rows.append(
             {
                 **dict(zip(by_cols, key, strict=True)),
-                "dri": value,
+                "estimate": value,
                 "n": len(f.ids),
                 "n_pairs": n_pairs,
                 "n_considerations": f.n_considerations,
@@ -515,9 +536,9 @@ def dri_individual(
     df: pd.DataFrame,
     considerations: Sequence[str] | str | None = None,
     preferences: Sequence[str] | str | None = None,
-    by: Sequence[str] | str | None = None,
     *,
-    participant: str = "pnum",
+    by: Sequence[str] | str | None = None,
+    respondent: str = "pnum",
     adjusted: bool = False,
     undefined: Undefined = "drop",
 ) -> pd.DataFrame:
@@ -525,14 +546,19 @@ def dri_individual(
 
     Parameters
     ----------
-    df, considerations, preferences, by, participant, adjusted, undefined
+    df, considerations, preferences, by, respondent, adjusted, undefined
         As in :func:`dri`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per participant (data order within each forum): the ``by`` columns, the
-        ``participant`` column and ``dri_ind``.
+        One row per participant (data order within each forum), columns:
+
+        - the ``by`` columns (named as in ``df``);
+        - the ``respondent`` column (named as in ``df``, ``pnum`` by default);
+        - ``estimate``: the participant's individual DRI;
+        - ``adjusted``: whether the adjusted formula was used;
+        - ``method``: the formula.
 
     Notes
     -----
@@ -554,18 +580,26 @@ def dri_individual(
     ...                    "C1": [1, 2, 3, 4, 2], "C2": [2, 3, 4, 3, 2], "C3": [3, 2, 4, 2, 1],
     ...                    "C4": [4, 3, 3, 1, 4], "P1": [1, 2, 3, 3, 1], "P2": [2, 3, 1, 2, 3],
     ...                    "P3": [3, 1, 2, 1, 2]})
-    >>> dri_individual(df).round(4)
-       pnum  dri_ind
-    0     1   0.1845
-    1     2  -0.3008
-    2     3   0.1036
-    3     4   0.1845
-    4     5   0.5662
+    >>> dri_individual(df)[["pnum", "estimate"]].round(4)
+       pnum  estimate
+    0     1    0.1845
+    1     2   -0.3008
+    2     3    0.1036
+    3     4    0.1845
+    4     5    0.5662
     """
     by_cols = as_list(by)
+    method = f"{_method(adjusted)}; individual DRI over each participant's n - 1 pairs"
     parts = []
-    for key, f in _forums(df, considerations, preferences, by, participant, undefined):
-        part = pd.DataFrame({participant: f.ids, "dri_ind": _individual_values(f, adjusted)})
+    for key, f in _forums(df, considerations, preferences, by, respondent, undefined):
+        part = pd.DataFrame(
+            {
+                respondent: f.ids,
+                "estimate": _individual_values(f, adjusted),
+                "adjusted": bool(adjusted),
+                "method": method,
+            }
+        )
         parts.append(_with_by(part, by_cols, key))
     return pd.concat(parts, ignore_index=True)
 
@@ -592,44 +626,53 @@ def _wilcoxon_greater(x: np.ndarray, y: np.ndarray) -> tuple[float, str]:
 
 def dri_change(
     df: pd.DataFrame,
-    case: str = "case",
-    stage: str = "stage_id",
-    participant: str = "pnum",
-    *,
     considerations: Sequence[str] | str | None = None,
     preferences: Sequence[str] | str | None = None,
+    *,
+    by: Sequence[str] | str | None = "case",
+    wave: str = "stage_id",
+    respondent: str = "pnum",
     adjusted: bool = False,
     pre: Hashable | None = None,
     post: Hashable | None = None,
     undefined: Undefined = "drop",
 ) -> pd.DataFrame:
-    """Pre/post change of the DRI per case, with a one-sided paired Wilcoxon test.
+    """Pre/post change of the DRI per forum, with a one-sided paired Wilcoxon test.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per participant and stage, C and P columns as in :func:`dri`.
-    case : str, default "case"
-        Column naming the forum.
-    stage : str, default "stage_id"
-        Column naming the stage. Unless ``pre`` and ``post`` are given its two distinct values,
-        sorted, are taken as pre and post (deliberr's ``stage_id`` 1 and 2; use the id rather
-        than a free-text label such as "Post-Delib" / "Post-delib").
-    participant : str, default "pnum"
-        Participant id column; pre and post are paired on it.
-    considerations, preferences, adjusted, undefined
+        One row per participant and wave, C and P columns as in :func:`dri`.
+    considerations, preferences : list of str, optional
+        As in :func:`dri`.
+    by : str or list of str or None, default "case"
+        Columns naming the forum: one row of results per level. The default is the column of
+        deliberr's raw layout (``human_data``); ``None`` treats ``df`` as one forum.
+    wave : str, default "stage_id"
+        Column naming the survey wave (deliberr's stage). Unless ``pre`` and ``post`` are
+        given its two distinct values, sorted, are taken as pre and post (deliberr's
+        ``stage_id`` 1 and 2; use the id rather than a free-text label such as
+        "Post-Delib" / "Post-delib").
+    respondent : str, default "pnum"
+        Participant id column (deliberr's name by default); pre and post are paired on it.
+    adjusted, undefined
         As in :func:`dri`.
     pre, post : optional
-        Values of ``stage`` marking the two stages.
+        Values of ``wave`` marking the two waves.
 
     Returns
     -------
     pandas.DataFrame
-        One row per case (in order of appearance): the ``case`` column (named as in ``df``),
-        ``pre`` and ``post`` (group DRIs), ``delta``
-        (post - pre), ``p_value`` (one-sided paired Wilcoxon signed-rank test of individual
-        DRIs, post greater than pre), ``n`` (participants paired in the test), ``adjusted``
-        and ``method`` (which p-value R's rules chose).
+        One row per forum (in order of appearance), columns:
+
+        - the ``by`` columns (named as in ``df``);
+        - ``dri_pre``, ``dri_post``: group DRIs before and after;
+        - ``estimate``: the change, ``dri_post - dri_pre``;
+        - ``p_value``: one-sided paired Wilcoxon signed-rank test of individual DRIs, post
+          greater than pre;
+        - ``n``: participants paired in the test;
+        - ``adjusted``: whether the adjusted formula was used;
+        - ``method``: the formula and which p-value R's rules chose.
 
     Notes
     -----
@@ -637,9 +680,9 @@ def dri_change(
     alternative = "greater")`` on the individual DRIs; the same rules are applied here: the
     exact null distribution when fewer than 50 non-zero differences and no ties or zeros,
     otherwise the normal approximation with tie and continuity corrections. deliberr pairs
-    the two stages by row position; here they are paired by participant id (identical when
-    both stages list the same participants in the same order, as in ``human_data``).
-    Participants seen at one stage only count towards that stage's group DRI and are left
+    the two waves by row position; here they are paired by participant id (identical when
+    both waves list the same participants in the same order, as in ``human_data``).
+    Participants seen in one wave only count towards that wave's group DRI and are left
     out of the test, with a :class:`DRIWarning`.
 
     Validated against deliberr 0.1.0 (5 cases, both formulas: DRIs to 1e-9, p to 1e-6) and
@@ -663,40 +706,51 @@ def dri_change(
     >>> post[["P1", "P2", "P3", "P4"]] = pre[["C1", "C2", "C3", "C4"]] + gen.random((8, 4))
     >>> data = pd.concat([pre.assign(stage_id=1), post.assign(stage_id=2)])
     >>> data = data.assign(case="demo", pnum=list(range(8)) * 2)
-    >>> dri_change(data)[["case", "pre", "post", "delta", "p_value", "n"]].round(3)
-       case   pre   post  delta  p_value  n
-    0  demo -0.08  0.267  0.347     0.02  8
+    >>> dri_change(data)[["case", "dri_pre", "dri_post", "estimate", "p_value", "n"]].round(3)
+       case  dri_pre  dri_post  estimate  p_value  n
+    0  demo    -0.08     0.267     0.347     0.02  8
     """
     _check_undefined(undefined)
-    require_columns(df, [case, stage, participant], what="data")
+    by_cols = as_list(by)
+    if wave in by_cols:
+        raise AnalysisInputError(
+            f"column {wave!r} is both the wave and a by column; by names the forums, "
+            "wave the two survey waves compared within each forum"
+        )
+    require_columns(df, [*by_cols, wave, respondent], what="data")
     if pre is None or post is None:
-        values = sorted(pd.unique(df[stage].dropna()))
+        values = sorted(pd.unique(df[wave].dropna()))
         if len(values) != 2:
             raise AnalysisInputError(
-                f"column {stage!r} has {len(values)} distinct value(s) "
+                f"column {wave!r} has {len(values)} distinct value(s) "
                 f"({', '.join(map(_show, values[:10]))}); dri_change needs exactly two "
-                "stages, or name them with pre=... and post=..."
+                "waves, or name them with pre=... and post=..."
             )
         pre, post = values
-    if df[case].isna().any():
-        raise AnalysisInputError(
-            f"column {case!r} has {int(df[case].isna().sum())} missing value(s); every row "
-            "needs the name of its forum"
-        )
-    in_stages = df[stage].isin([pre, post])
+    for b in by_cols:
+        if df[b].isna().any():
+            raise AnalysisInputError(
+                f"column {b!r} has {int(df[b].isna().sum())} missing value(s); every row "
+                "needs the name of its forum"
+            )
+    in_waves = df[wave].isin([pre, post])
     forums = dict(
-        _forums(df[in_stages], considerations, preferences, [case, stage], participant, undefined)
+        _forums(df[in_waves], considerations, preferences, [*by_cols, wave], respondent, undefined)
+    )
+    keys: list[tuple[Hashable, ...]] = (
+        list(df[by_cols].drop_duplicates().itertuples(index=False, name=None)) if by_cols else [()]
     )
     rows = []
-    for key in pd.unique(df[case]):
-        stages = {}
-        for label, value in (("pre", pre), ("post", post)):
-            if (key, value) not in forums:
+    for key in keys:
+        label = _label(by_cols, key)
+        waves = {}
+        for which, value in (("pre", pre), ("post", post)):
+            if (*key, value) not in forums:
                 raise AnalysisInputError(
-                    f"{case}={_show(key)} has no rows with {stage} == {_show(value)} ({label} stage)"
+                    f"{label} has no rows with {wave} == {_show(value)} ({which} wave)"
                 )
-            stages[label] = forums[(key, value)]
-        pre_f, post_f = stages["pre"], stages["post"]
+            waves[which] = forums[(*key, value)]
+        pre_f, post_f = waves["pre"], waves["post"]
         dri_pre, _ = _group_dri(pre_f, adjusted)
         dri_post, _ = _group_dri(post_f, adjusted)
         ind_pre = pd.Series(_individual_values(pre_f, adjusted), index=pre_f.ids)
@@ -706,9 +760,9 @@ def dri_change(
         unpaired = len(pre_f.ids) + len(post_f.ids) - 2 * len(common)
         if unpaired:
             warnings.warn(
-                f"{case}={_show(key)}: {unpaired} participant(s) have an individual DRI at only "
-                "one stage (absent, or left out, at the other); they count towards that "
-                "stage's group DRI but are left out of the paired test",
+                f"{label}: {unpaired} participant(s) have an individual DRI in only one wave "
+                "(absent, or left out, in the other); they count towards that wave's group "
+                "DRI but are left out of the paired test",
                 DRIWarning,
                 stacklevel=2,
             )
@@ -717,10 +771,10 @@ def dri_change(
         p_value, test = _wilcoxon_greater(x, y)
         rows.append(
             {
-                case: key,
-                "pre": dri_pre,
-                "post": dri_post,
-                "delta": dri_post - dri_pre,
+                **dict(zip(by_cols, key, strict=True)),
+                "dri_pre": dri_pre,
+                "dri_post": dri_post,
+                "estimate": dri_post - dri_pre,
                 "p_value": p_value,
                 "n": int(np.isfinite(x - y).sum()),
                 "adjusted": bool(adjusted),
@@ -734,9 +788,9 @@ def dri_change(
 
 
 def _permuted_dris(
-    f: _Forum, n_permutations: int, gen: np.random.Generator, adjusted: bool
+    f: _Forum, n_resamples: int, gen: np.random.Generator, adjusted: bool
 ) -> tuple[float, np.ndarray]:
-    """Observed DRI and ``n_permutations`` DRIs with preference rows shuffled.
+    """Observed DRI and ``n_resamples`` DRIs with preference rows shuffled.
 
     Giving participant ``i`` the preferences of participant ``perm[i]`` turns the preference
     correlation of pair ``(i, j)`` into ``R[perm[i], perm[j]]``; the consideration
@@ -748,15 +802,15 @@ def _permuted_dris(
     observed = float(_dri_value(q, r, adjusted))
     r_flat = f.r.ravel()
     m = len(q)
-    batch = max(1, min(n_permutations, _BATCH_ELEMENTS // max(m, 1)))
+    batch = max(1, min(n_resamples, _BATCH_ELEMENTS // max(m, 1)))
     # intp indices: np.take would otherwise cast a smaller index dtype with one more pass;
     # the row offsets are multiplied on the small (batch, n) array, not on (batch, pairs)
     base = np.arange(n, dtype=np.intp)
     iu = iu.astype(np.intp, copy=False)
     ju = ju.astype(np.intp, copy=False)
-    out = np.empty(n_permutations)
-    for start in range(0, n_permutations, batch):
-        size = min(batch, n_permutations - start)
+    out = np.empty(n_resamples)
+    for start in range(0, n_resamples, batch):
+        size = min(batch, n_resamples - start)
         perms = gen.permuted(np.broadcast_to(base, (size, n)), axis=1)
         flat = np.take(perms * n, iu, axis=1)
         flat += np.take(perms, ju, axis=1)
@@ -791,10 +845,10 @@ def dri_permutation_test(
     df: pd.DataFrame,
     considerations: Sequence[str] | str | None = None,
     preferences: Sequence[str] | str | None = None,
-    by: Sequence[str] | str | None = None,
     *,
-    participant: str = "pnum",
-    n_permutations: int = 10_000,
+    by: Sequence[str] | str | None = None,
+    respondent: str = "pnum",
+    n_resamples: int = 10_000,
     seed: int | np.random.Generator | None = None,
     adjusted: bool = False,
     confidence_level: float = 0.95,
@@ -804,9 +858,9 @@ def dri_permutation_test(
 
     Parameters
     ----------
-    df, considerations, preferences, by, participant, adjusted, undefined
+    df, considerations, preferences, by, respondent, adjusted, undefined
         As in :func:`dri`.
-    n_permutations : int, default 10000
+    n_resamples : int, default 10000
         Number of random permutations of the preference rows.
     seed : int or numpy.random.Generator, optional
         Seed for reproducible permutations.
@@ -816,17 +870,26 @@ def dri_permutation_test(
     Returns
     -------
     pandas.DataFrame
-        One row per forum: the ``by`` columns, ``observed`` (the DRI), ``p_value`` (share of
-        permuted DRIs >= observed), ``null_mean``, ``null_ci_low`` and ``null_ci_high``
-        (central quantiles of the permuted DRIs), ``n_permutations``, ``confidence_level``,
-        ``n``, ``adjusted`` and ``method``.
+        One row per forum, columns:
+
+        - the ``by`` columns (named as in ``df``);
+        - ``estimate``: the observed DRI;
+        - ``p_value``: share of permuted DRIs >= the observed one;
+        - ``null_mean``: mean of the permuted DRIs;
+        - ``null_ci_low``, ``null_ci_high``: central quantiles of the permuted DRIs
+          (coverage ``confidence_level``);
+        - ``n_resamples``: permutations run;
+        - ``confidence_level``;
+        - ``n``: participants used;
+        - ``adjusted``: whether the adjusted formula was used;
+        - ``method``: the formula and the test.
 
     Notes
     -----
     As deliberr's ``permute_dri``: each permutation reassigns the preference rows to
     participants at random, keeping considerations in place, and ``p`` is the share of the
     permuted DRIs at least as large as the observed one (within 1e-12); it can be 0, meaning
-    below ``1 / n_permutations`` (Phipson & Smyth's ``(b + 1) / (m + 1)`` is the conservative
+    below ``1 / n_resamples`` (Phipson & Smyth's ``(b + 1) / (m + 1)`` is the conservative
     alternative). Random data give a DRI above zero, so compare the observed DRI with
     ``null_mean``, not with 0.
 
@@ -852,34 +915,34 @@ def dri_permutation_test(
     >>> df = pd.DataFrame(gen.integers(1, 8, (20, 30)), columns=[f"C{i}" for i in range(1, 31)])
     >>> df[[f"P{i}" for i in range(1, 8)]] = np.argsort(gen.random((20, 7)), axis=1) + 1
     >>> df["pnum"] = range(20)
-    >>> res = dri_permutation_test(df, n_permutations=2000, seed=1)
-    >>> res[["observed", "p_value", "null_mean", "n_permutations", "n"]].round(3)  # DRI > 0 by chance
-       observed  p_value  null_mean  n_permutations   n
-    0     0.271    0.441      0.268            2000  20
+    >>> res = dri_permutation_test(df, n_resamples=2000, seed=1)
+    >>> res[["estimate", "p_value", "null_mean", "n_resamples", "n"]].round(3)  # DRI > 0 by chance
+       estimate  p_value  null_mean  n_resamples   n
+    0     0.271    0.441      0.268         2000  20
     """
     level = check_confidence_level(confidence_level)
-    if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)):
-        raise AnalysisInputError(f"n_permutations must be an integer, got {n_permutations!r}")
-    if n_permutations < 1:
-        raise AnalysisInputError(f"n_permutations must be at least 1, got {n_permutations}")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)):
+        raise AnalysisInputError(f"n_resamples must be an integer, got {n_resamples!r}")
+    if n_resamples < 1:
+        raise AnalysisInputError(f"n_resamples must be at least 1, got {n_resamples}")
     gen = rng(seed)
     by_cols = as_list(by)
     alpha = (1.0 - level) / 2.0
     rows = []
-    for key, f in _forums(df, considerations, preferences, by, participant, undefined):
-        observed, null = _permuted_dris(f, int(n_permutations), gen, adjusted)
+    for key, f in _forums(df, considerations, preferences, by, respondent, undefined):
+        observed, null = _permuted_dris(f, int(n_resamples), gen, adjusted)
         low, high = np.quantile(null, [alpha, 1.0 - alpha])
         rows.append(
             {
                 **dict(zip(by_cols, key, strict=True)),
-                "observed": observed,
+                "estimate": observed,
                 "p_value": (
                     float(np.mean(null >= observed - _TOL)) if np.isfinite(observed) else np.nan
                 ),
                 "null_mean": float(np.mean(null)),
                 "null_ci_low": float(low),
                 "null_ci_high": float(high),
-                "n_permutations": int(n_permutations),
+                "n_resamples": int(n_resamples),
                 "confidence_level": level,
                 "n": len(f.ids),
                 "adjusted": bool(adjusted),

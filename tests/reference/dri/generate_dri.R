@@ -50,19 +50,19 @@ for (cs in unique(data$case)) {
       d <- data[data$case == cs & data$stage_id == st, ]
       pr <- pairs_of(d)
       forums[[length(forums) + 1]] <- data.frame(
-        case = cs, stage_id = st, adjusted = adj, dri = dri_value(pr$q, pr$r, adj),
+        case = cs, stage_id = st, adjusted = adj, estimate = dri_value(pr$q, pr$r, adj),
         n = nrow(d), n_pairs = length(pr$q), n_considerations = pr$n_c, n_preferences = pr$n_p)
-      ind[[st]] <- data.frame(pnum = d$pnum, dri_ind = individual(pr, d$pnum, adj))
+      ind[[st]] <- data.frame(pnum = d$pnum, estimate = individual(pr, d$pnum, adj))
       inds[[length(inds) + 1]] <- data.frame(case = cs, stage_id = st, adjusted = adj, ind[[st]])
     }
     m <- merge(ind[[1]], ind[[2]], by = "pnum", suffixes = c("_pre", "_post"))
-    p <- suppressWarnings(wilcox.test(m$dri_ind_post, m$dri_ind_pre, paired = TRUE,
+    p <- suppressWarnings(wilcox.test(m$estimate_post, m$estimate_pre, paired = TRUE,
                                       alternative = "greater")$p.value)
     f <- do.call(rbind, forums)
-    pre <- f$dri[f$case == cs & f$stage_id == 1 & f$adjusted == adj]
-    post <- f$dri[f$case == cs & f$stage_id == 2 & f$adjusted == adj]
+    pre <- f$estimate[f$case == cs & f$stage_id == 1 & f$adjusted == adj]
+    post <- f$estimate[f$case == cs & f$stage_id == 2 & f$adjusted == adj]
     changes[[length(changes) + 1]] <- data.frame(
-      case = cs, adjusted = adj, pre = pre, post = post, delta = post - pre, p_value = p,
+      case = cs, adjusted = adj, dri_pre = pre, dri_post = post, estimate = post - pre, p_value = p,
       n = nrow(m))
   }
 }
