@@ -6,17 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from deliberval.analysis._common import wilson_interval
+from deliberval.analysis.attrition import ATTRITION_COLUMNS, attrition, response_weights
+from deliberval.analysis.benchmarks import selection_check
 from deliberval.analysis.change import (
+    GROUP_MEANS_COLUMNS,
+    LIKERT_SHARES_COLUMNS,
     PREPOST_COLUMNS,
-    attrition,
-    did,
     group_means,
     likert_shares,
     prepost,
-    response_weights,
-    selection_check,
 )
 from deliberval.analysis.comparison import compare_processes
+from deliberval.analysis.did import DID_COLUMNS, did
 from deliberval.errors import AnalysisInputError, DelibervalError
 
 
@@ -47,14 +49,18 @@ def test_prepost_columns_and_hand_values() -> None:
         - df.loc[df["wave"] == "pre", "trust"].to_numpy()
     )
     row = r.iloc[0]
-    assert row["mean_diff"] == pytest.approx(d.mean())
+    assert row["estimate"] == pytest.approx(d.mean())
     assert row["d_z"] == pytest.approx(d.mean() / d.std(ddof=1))
     assert row["d_z_ci_low"] < row["d_z"] < row["d_z_ci_high"]
     assert row["g_av_ci_low"] < row["g_av"] < row["g_av_ci_high"]
     # Holm over 2 outcomes: min p doubled
-    p = r["p_t"].to_numpy()
-    assert r["p_holm"].iloc[int(np.argmin(p))] == pytest.approx(min(1, 2 * p.min()))
+    p = r["p_value"].to_numpy()
+    assert r["holm_p_value"].iloc[int(np.argmin(p))] == pytest.approx(min(1, 2 * p.min()))
     assert r["top2_diff"].notna().all()
+    # top-two-box shares are proportions in 0-1
+    assert r[["top2_pre", "top2_post"]].stack().between(0, 1).all()
+    assert (r["top2_diff_ci_low"] <= r["top2_diff"]).all()
+    assert (r["top2_diff"] <= r["top2_diff_ci_high"]).all()
 
 
 def test_prepost_by_role_adds_pooled_level() -> None:
@@ -62,7 +68,7 @@ def test_prepost_by_role_adds_pooled_level() -> None:
     assert r["role"].tolist() == ["citizen", "politician", "all"]
     assert r["n"].tolist() == [8, 4, 12]
     # adjustment is within each by level: a single outcome is unadjusted
-    np.testing.assert_allclose(r["p_holm"], r["p_t"])
+    np.testing.assert_allclose(r["holm_p_value"], r["p_value"])
 
 
 def test_prepost_agree_values_mapping_limits_to_named_outcomes() -> None:
@@ -103,6 +109,14 @@ def test_prepost_duplicate_rows_are_refused() -> None:
         prepost(pd.concat([df, df.iloc[[0]]]), "trust")
 
 
+def test_prepost_respondent_column_is_keyword() -> None:
+    df = _panel().rename(columns={"respondent_id": "pid"})
+    r = prepost(df, "trust", respondent="pid")
+    assert r["n"].iloc[0] == 12
+    with pytest.raises(AnalysisInputError, match="'respondent_id'"):
+        prepost(df, "trust")
+
+
 def test_prepost_other_waves_and_error_class_for_cli() -> None:
     df = _panel().replace({"wave": {"post": "follow_up"}})
     r = prepost(df, "trust", post="follow_up")
@@ -120,9 +134,9 @@ def test_prepost_constant_change_has_no_test() -> None:
         }
     )
     r = prepost(df, "y").iloc[0]
-    assert r["mean_diff"] == 1
+    assert r["estimate"] == 1
     assert (r["ci_low"], r["ci_high"]) == (1, 1)
-    assert np.isnan(r["p_t"])
+    assert np.isnan(r["p_value"])
     assert np.isnan(r["d_z"])
 
 
@@ -135,11 +149,14 @@ def test_attrition_categorical_and_rate() -> None:
     df = _panel()
     df = df.loc[~((df["wave"] == "post") & df["respondent_id"].isin(["r0", "r1", "r2"]))]
     r = attrition(df, ["trust", "role"])
+    assert list(r.columns) == ATTRITION_COLUMNS
     assert r.loc[r["variable"] == "trust", "n_dropouts"].item() == 3
+    assert (r["n"] == 12).all()
     cat = r.loc[r["variable"] == "role"].set_index("level")
     # drop-outs r0-r2 are all citizens
-    assert cat.loc["citizen", "estimate_dropouts"] == 1.0
-    assert cat.loc["politician", "estimate_completers"] == pytest.approx(4 / 9)
+    assert cat.loc["citizen", "dropouts_value"] == 1.0
+    assert cat.loc["politician", "completers_value"] == pytest.approx(4 / 9)
+    assert cat.loc["politician", "estimate"] == pytest.approx(4 / 9)
 
 
 def test_response_weights_need_both_outcomes() -> None:
@@ -147,9 +164,22 @@ def test_response_weights_need_both_outcomes() -> None:
         response_weights(_panel(), "trust")
 
 
+def test_response_weights_columns_and_respondent_keyword() -> None:
+    df = _panel(40, seed=2).rename(columns={"respondent_id": "pid"})
+    df = df.loc[~((df["wave"] == "post") & df["pid"].isin(["r1", "r5", "r9", "r20", "r33"]))]
+    w = response_weights(df, "trust", respondent="pid")
+    assert list(w.columns) == ["pid", "completed", "response_propensity", "weight", "method"]
+    assert w["response_propensity"].between(0, 1).all()
+    assert int((~w["completed"]).sum()) == 5
+
+
 def test_did_recovers_difference_of_mean_changes() -> None:
     df = _panel(40, seed=5)
     r = did(df, "trust").set_index("model")
+    assert list(r.reset_index().columns) == DID_COLUMNS
+    # n: the smaller group (20 participants, 20 controls); n_rows: respondent x wave rows
+    assert (r["n"] == 20).all()
+    assert r.loc["pooled_ols", "n_rows"] == 80
     wide = df.pivot(index="respondent_id", columns="wave", values="trust")
     grp = df.drop_duplicates("respondent_id").set_index("respondent_id")["group"]
     ch = (wide["post"] - wide["pre"]).groupby(grp).mean()
@@ -168,6 +198,21 @@ def test_did_control_without_baseline() -> None:
     df = df.loc[~((df["group"] == "control") & (df["wave"] == "pre"))]
     with pytest.raises(AnalysisInputError, match="'control' has no baseline observations"):
         did(df, "trust")
+
+
+def test_did_n_is_the_smaller_group_with_the_outcome_observed() -> None:
+    df = _panel(20, seed=6)
+    # 10 participants, 10 controls; 3 controls lose the outcome at both waves, 1 at one wave
+    gone = df["respondent_id"].isin(["r10", "r11", "r12"]) | (
+        (df["respondent_id"] == "r13") & (df["wave"] == "post")
+    )
+    df.loc[gone, "trust"] = np.nan
+    r = did(df.rename(columns={"respondent_id": "pid"}), "trust", respondent="pid")
+    answered = df.loc[df["trust"].notna()]
+    expected = answered.groupby("group")["respondent_id"].nunique().min()
+    assert expected == 7
+    assert (r["n"] == expected).all()
+    assert r.loc[r["model"] == "pooled_ols", "n_rows"].item() == 40 - 7
 
 
 def test_did_missing_group_column() -> None:
@@ -194,14 +239,37 @@ def test_selection_check_benchmark_se_widens_interval() -> None:
 def test_group_means_and_likert_shares() -> None:
     df = _panel()
     g = group_means(df, "trust")
+    assert list(g.columns) == GROUP_MEANS_COLUMNS
     assert g[["group", "wave"]].apply(tuple, axis=1).tolist() == [
         ("control", "pre"),
         ("control", "post"),
         ("participant", "pre"),
         ("participant", "post"),
     ]
+    x = df.loc[(df["group"] == "control") & (df["wave"] == "pre"), "trust"]
+    assert g["se"].iloc[0] == pytest.approx(x.std(ddof=1) / np.sqrt(x.size))
     sh = likert_shares(df, "likert", waves=["pre", "post"])
-    assert sh.groupby("wave")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
+    assert list(sh.columns) == LIKERT_SHARES_COLUMNS
+    assert sh.groupby("wave")["estimate"].sum().tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_likert_shares_wilson_intervals_and_by() -> None:
+    df = _panel(30, seed=8)
+    df.loc[3, "likert"] = np.nan
+    sh = likert_shares(df, "likert", by="role", waves=["pre"], confidence_level=0.9)
+    assert list(sh.columns) == ["role", *LIKERT_SHARES_COLUMNS]
+    assert sh["role"].drop_duplicates().tolist() == ["citizen", "politician"]
+    assert len(sh) == 2 * 5
+    for _, row in sh.iterrows():
+        lo, hi = wilson_interval(row["count"], row["n"], 0.9)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi), abs=1e-12)
+    citizens = df.loc[(df["role"] == "citizen") & (df["wave"] == "pre"), "likert"].dropna()
+    assert (sh.loc[sh["role"] == "citizen", "n"] == citizens.size).all()
+    assert (sh["confidence_level"] == 0.9).all()
+    # a wave without answers gives n = 0 and NaN shares, not a division warning
+    empty = likert_shares(df.assign(likert=np.nan), "likert", waves=["pre"])
+    assert (empty["n"] == 0).all()
+    assert empty[["estimate", "ci_low", "ci_high"]].isna().all().all()
 
 
 def test_compare_processes_errors() -> None:
@@ -236,7 +304,7 @@ def test_dz_interval_large_t_and_df() -> None:
         }
     )
     r = prepost(df, "y").iloc[0]
-    assert r["t"] < -5
+    assert r["statistic"] < -5
     assert r["d_z_ci_low"] < r["d_z"] < r["d_z_ci_high"]
 
 
@@ -260,8 +328,8 @@ def test_attrition_nullable_dtypes_and_no_dropouts_among_answered() -> None:
     )
     r = attrition(df, ["q", "g"])
     assert r["n_dropouts"].tolist() == [0, 0, 0]
-    assert r["estimate_completers"].tolist() == [1.5, 0.5, 0.5]
-    assert r["p"].isna().all()
+    assert r["completers_value"].tolist() == [1.5, 0.5, 0.5]
+    assert r["p_value"].isna().all()
 
 
 def test_compare_processes_at_zero_process_variance() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from deliberval.analysis.change import did, prepost, selection_check
+from deliberval.analysis.benchmarks import selection_check
+from deliberval.analysis.change import prepost
+from deliberval.analysis.did import did
 
 datasets = pytest.importorskip("deliberval.datasets")
 library = pytest.importorskip("deliberval.instruments.library")
@@ -39,7 +41,7 @@ def test_prepost_covers_true_change(example: tuple[pd.DataFrame, pd.DataFrame, d
             assert lo <= truth <= hi, (group, scale, truth, lo, hi)
     # +0.4 latent SD on external efficacy for members is detected
     assert _truth(expected, "participant", "external_efficacy") > 0.2
-    assert r.loc[("participant", "external_efficacy"), "p_holm"] < 0.05
+    assert r.loc[("participant", "external_efficacy"), "holm_p_value"] < 0.05
 
 
 def test_did_covers_true_effect(example: tuple[pd.DataFrame, pd.DataFrame, dict]) -> None:

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from deliberval.analysis.change import did, group_means, likert_shares, prepost
+from deliberval.analysis.change import group_means, likert_shares, prepost
+from deliberval.analysis.did import did
 from deliberval.errors import AnalysisInputError
 from deliberval.plots.change import plot_did, plot_forest, plot_likert, plot_prepost
 
@@ -81,3 +82,13 @@ def test_plots_reject_wrong_tables() -> None:
         plot_prepost(pd.DataFrame({"outcome": ["a"]}))
     with pytest.raises(AnalysisInputError, match="empty"):
         plot_forest(pd.DataFrame(columns=["process_id", "estimate", "ci_low", "ci_high"]))
+
+
+def test_plot_likert_with_by_levels(panel: pd.DataFrame) -> None:
+    shares = likert_shares(panel, "q1", by="group", waves=["pre", "post"])
+    fig = plot_likert(shares, item_labels={"q1": "Trust"})
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 2 * 2
+    assert labels[0] == "Trust - pre (control)"
+    assert len(ax.patches) == 2 * 2 * 5

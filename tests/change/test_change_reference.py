@@ -8,14 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deliberval.analysis.change import (
-    attrition,
-    did,
-    prepost,
-    response_weights,
-    selection_check,
-)
+from deliberval.analysis.attrition import attrition, response_weights
+from deliberval.analysis.benchmarks import selection_check
+from deliberval.analysis.change import prepost
 from deliberval.analysis.comparison import compare_processes
+from deliberval.analysis.did import did
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "change"
 TOL = 1e-6
@@ -34,14 +31,14 @@ PREPOST_COLUMNS = [
     "n",
     "mean_pre",
     "mean_post",
-    "mean_diff",
+    "estimate",
     "ci_low",
     "ci_high",
-    "t",
+    "statistic",
     "df",
-    "p_t",
-    "wilcoxon_v",
-    "p_wilcoxon",
+    "p_value",
+    "wilcoxon_statistic",
+    "wilcoxon_p_value",
     "d_z",
     "d_z_ci_low",
     "d_z_ci_high",
@@ -51,10 +48,10 @@ PREPOST_COLUMNS = [
     "top2_pre",
     "top2_post",
     "top2_diff",
-    "top2_ci_low",
-    "top2_ci_high",
-    "p_holm",
-    "p_bh",
+    "top2_diff_ci_low",
+    "top2_diff_ci_high",
+    "holm_p_value",
+    "bh_p_value",
 ]
 
 
@@ -91,9 +88,9 @@ def test_prepost_missing_values_drop_pairs(prepost_data: pd.DataFrame) -> None:
 def test_prepost_weighted_matches_survey(prepost_data: pd.DataFrame) -> None:
     got = prepost(prepost_data, ["y1", "y4"], weight="weight").set_index("outcome")
     exp = _read("prepost_weighted_expected.csv").set_index("outcome")
-    for col in ["n", "mean_diff", "se", "ci_low", "ci_high", "p_t"]:
+    for col in ["n", "estimate", "se", "ci_low", "ci_high", "p_value"]:
         np.testing.assert_allclose(got[col].astype(float), exp[col], rtol=0, atol=TOL, err_msg=col)
-    assert got["p_wilcoxon"].isna().all()
+    assert got["wilcoxon_p_value"].isna().all()
     assert got["d_z_ci_low"].isna().all()
     assert got["method"].str.contains("linearised").all()
 
@@ -110,8 +107,8 @@ def test_wilcoxon_exact_and_zero_cases() -> None:
     )
     r = prepost(long, "y").iloc[0]
     assert r["wilcoxon_method"] == "exact"
-    assert r["wilcoxon_v"] == exp.loc["exact", "v"]
-    assert r["p_wilcoxon"] == pytest.approx(exp.loc["exact", "p"], abs=TOL)
+    assert r["wilcoxon_statistic"] == exp.loc["exact", "v"]
+    assert r["wilcoxon_p_value"] == pytest.approx(exp.loc["exact", "p"], abs=TOL)
 
     with_zero = long.copy()
     with_zero.loc[(with_zero["wave"] == "post") & (with_zero["respondent_id"] == 2), "y"] = small[
@@ -119,23 +116,24 @@ def test_wilcoxon_exact_and_zero_cases() -> None:
     ][2]
     r = prepost(with_zero, "y").iloc[0]
     assert r["wilcoxon_method"] == "normal approximation with continuity correction"
-    assert r["wilcoxon_v"] == exp.loc["zero", "v"]
-    assert r["p_wilcoxon"] == pytest.approx(exp.loc["zero", "p"], abs=TOL)
+    assert r["wilcoxon_statistic"] == exp.loc["zero", "v"]
+    assert r["wilcoxon_p_value"] == pytest.approx(exp.loc["zero", "p"], abs=TOL)
 
 
 def test_attrition_matches_r(prepost_data: pd.DataFrame) -> None:
     got = attrition(prepost_data, ["y1", "education"])
     exp = _read("attrition_expected.csv").set_index("variable")
     num = got.loc[got["variable"] == "y1"].iloc[0]
-    assert (num["n_completers"], num["n_dropouts"]) == (50, 8)
+    assert (num["n"], num["n_completers"], num["n_dropouts"]) == (58, 50, 8)
     assert num["test"] == "welch_t"
-    for col in ["statistic", "df", "p"]:
+    for col in ["statistic", "df", "p_value"]:
         assert num[col] == pytest.approx(exp.loc["y1", col], abs=TOL)
+    assert num["estimate"] == pytest.approx(num["completers_value"] - num["dropouts_value"])
     cat = got.loc[got["variable"] == "education"]
     assert len(cat) == 3
-    assert cat["estimate_completers"].sum() == pytest.approx(1.0)
-    assert cat["estimate_dropouts"].sum() == pytest.approx(1.0)
-    for col in ["statistic", "df", "p"]:
+    assert cat["completers_value"].sum() == pytest.approx(1.0)
+    assert cat["dropouts_value"].sum() == pytest.approx(1.0)
+    for col in ["statistic", "df", "p_value"]:
         assert cat[col].iloc[0] == pytest.approx(exp.loc["education", col], abs=TOL)
     # standardised difference of the numeric variable
     base = prepost_data.loc[prepost_data["wave"] == "pre"]
@@ -144,7 +142,7 @@ def test_attrition_matches_r(prepost_data: pd.DataFrame) -> None:
     )
     a, b = base.loc[done, "y1"], base.loc[~done, "y1"]
     smd = (a.mean() - b.mean()) / np.sqrt((a.var() + b.var()) / 2)
-    assert num["std_difference"] == pytest.approx(smd, abs=1e-12)
+    assert num["standardised_difference"] == pytest.approx(smd, abs=1e-12)
 
 
 def test_response_weights_match_glm(prepost_data: pd.DataFrame) -> None:
@@ -152,9 +150,13 @@ def test_response_weights_match_glm(prepost_data: pd.DataFrame) -> None:
     exp = _read("response_weights_expected.csv")
     merged = got.merge(exp, on="respondent_id", suffixes=("", "_r"), validate="1:1")
     assert len(merged) == 58
-    np.testing.assert_allclose(merged["p_response"], merged["p_response_r"], atol=TOL)
+    np.testing.assert_allclose(
+        merged["response_propensity"], merged["response_propensity_r"], atol=TOL
+    )
     done = merged["completed"]
-    np.testing.assert_allclose(merged.loc[done, "weight"], 1 / merged.loc[done, "p_response"])
+    np.testing.assert_allclose(
+        merged.loc[done, "weight"], 1 / merged.loc[done, "response_propensity"]
+    )
     assert (merged.loc[~done, "weight"] == 0).all()
 
 
@@ -198,11 +200,13 @@ def test_did_matches_lm_vcovcl(cluster: str) -> None:
     got = did(data, "y", cluster=None if cluster == "respondent_id" else cluster).set_index("model")
     assert list(got.index) == ["pooled_ols", "individual_fe", "baseline_difference"]
     for model in got.index:
-        for col in ["estimate", "se", "p", "ci_low", "ci_high"]:
+        for col in ["estimate", "se", "p_value", "ci_low", "ci_high"]:
             assert got.loc[model, col] == pytest.approx(exp.loc[model, col], abs=TOL), (model, col)
         assert got.loc[model, "n_clusters"] == exp.loc[model, "n_clusters"]
-    assert got.loc["pooled_ols", "n_obs"] == 173
-    assert got.loc["individual_fe", "n_obs"] == 166
+    assert got.loc["pooled_ols", "n_rows"] == 173
+    assert got.loc["individual_fe", "n_rows"] == 166
+    # n: respondents of the smaller group with the outcome observed (40 participants, 50 controls)
+    assert (got["n"] == 40).all()
 
 
 def test_compare_processes_matches_lmer() -> None:
@@ -219,6 +223,6 @@ def test_compare_processes_matches_lmer() -> None:
     np.testing.assert_allclose(merged["variance"], merged["variance_r"], atol=1e-4)
     null = vexp.loc[vexp["model"] == "null", "variance"].to_numpy()
     assert res.icc == pytest.approx(null[0] / null.sum(), abs=1e-4)
-    assert (res.n_obs, res.n_processes) == (len(data), 12)
+    assert (res.n, res.n_processes) == (len(data), 12)
     z = got["estimate"] / got["se"]
-    np.testing.assert_allclose(got["z"], z)
+    np.testing.assert_allclose(got["statistic"], z)

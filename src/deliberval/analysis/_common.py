@@ -16,12 +16,18 @@ from deliberval.errors import AnalysisInputError
 __all__ = [
     "as_list",
     "check_confidence_level",
+    "check_unique",
+    "check_waves",
     "holm",
     "normal_quantile",
+    "numeric_column",
     "require_columns",
     "rng",
+    "t_quantile",
+    "weighted_mean_se",
     "wilcoxon_signed_rank",
     "wilson_interval",
+    "wilson_intervals",
 ]
 
 
@@ -107,6 +113,33 @@ def wilson_interval(count: float, n: int, confidence_level: float = 0.95) -> tup
     return (float(low), float(high))
 
 
+def wilson_intervals(
+    count: np.ndarray, n: np.ndarray, confidence_level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`wilson_interval` of many proportions at once: arrays of lower and upper limits.
+
+    ``count`` and ``n`` are arrays of the same shape; limits are NaN where ``n == 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deliberval.analysis._common import wilson_intervals
+    >>> low, high = wilson_intervals(np.array([7, 0]), np.array([20, 0]))
+    >>> [round(float(x), 6) for x in low], [round(float(x), 6) for x in high]
+    ([0.181192, nan], [0.567146, nan])
+    """
+    level = check_confidence_level(confidence_level)
+    c = np.asarray(count, dtype=float)
+    m = np.asarray(n, dtype=float)
+    low = np.full(c.shape, np.nan)
+    high = np.full(c.shape, np.nan)
+    ok = m > 0
+    if ok.any():
+        lo, hi = proportion_confint(c[ok], m[ok], alpha=1 - level, method="wilson")
+        low[ok], high[ok] = lo, hi
+    return (low, high)
+
+
 def holm(p: np.ndarray) -> np.ndarray:
     """Holm step-down adjusted p-values, as R ``p.adjust(p, "holm")`` (no NaN in ``p``).
 
@@ -158,3 +191,59 @@ def wilcoxon_signed_rank(
     else:
         p = float(stats.norm.sf(zc))
     return (v, min(1.0, p), False)
+
+
+def numeric_column(series: pd.Series, name: str) -> pd.Series:
+    """``series`` as float64, raising :class:`AnalysisInputError` when it holds text."""
+    out = pd.to_numeric(series, errors="coerce")
+    bad = series.notna() & out.isna()
+    if bad.any():
+        examples = ", ".join(map(repr, series[bad].unique()[:3]))
+        raise AnalysisInputError(
+            f"column {name!r} must be numeric (scored data); found non-numeric value(s) {examples}"
+        )
+    return out.astype("float64")
+
+
+def check_waves(df: pd.DataFrame, wave: str, needed: Iterable[str]) -> None:
+    """Raise :class:`AnalysisInputError` unless column ``wave`` has rows for every wave of ``needed``."""
+    present = set(df[wave].dropna().unique())
+    missing = [w for w in needed if w not in present]
+    if missing:
+        found = ", ".join(sorted(map(repr, map(str, present)))) or "none"
+        raise AnalysisInputError(
+            f"column {wave!r} has no rows for wave(s) {', '.join(map(repr, missing))}; "
+            f"waves found: {found}. A change analysis needs both waves."
+        )
+
+
+def check_unique(df: pd.DataFrame, respondent: str, wave: str) -> None:
+    """Raise :class:`AnalysisInputError` if a (respondent, wave) pair has more than one row."""
+    dup = df.duplicated([respondent, wave], keep=False)
+    if dup.any():
+        first = df.loc[dup, [respondent, wave]].iloc[0]
+        raise AnalysisInputError(
+            f"{int(dup.sum())} rows share a ({respondent!r}, {wave!r}) pair, e.g. "
+            f"({first[respondent]!r}, {first[wave]!r}); expected one row per respondent and wave"
+        )
+
+
+def t_quantile(confidence_level: float, df: float) -> float:
+    """Two-sided Student t critical value on ``df`` degrees of freedom, e.g. 2.262 for 0.95, 9."""
+    return float(stats.t.ppf(0.5 + confidence_level / 2, df))
+
+
+def weighted_mean_se(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Weighted mean and its linearised (Taylor) standard error, as ``survey::svymean``.
+
+    With a design of independent units and weights only, the ratio-mean estimator
+    ``sum(w x) / sum(w)`` has variance ``n / (n - 1) * sum(w_i^2 (x_i - m)^2) / (sum w)^2``;
+    the SE is NaN for fewer than two units.
+    """
+    n = x.size
+    total = w.sum()
+    m = float((w * x).sum() / total)
+    if n < 2:
+        return (m, math.nan)
+    z = w * (x - m) / total
+    return (m, float(math.sqrt(n / (n - 1) * (z**2).sum())))

@@ -1,41 +1,43 @@
-"""Change analysis: paired pre/post change, attrition, difference-in-differences, selection.
+"""Change analysis: paired pre/post change, and the group means and Likert shares of its plots.
 
 Every function takes the canonical responses table (one row per respondent x wave) and
 returns a tidy :class:`pandas.DataFrame`. Scores should already be scored (missing codes
 recoded to NaN, reverse-keyed items reversed) with :func:`deliberval.scoring.score`.
+Difference-in-differences is in :mod:`deliberval.analysis.did`, attrition and response
+weights in :mod:`deliberval.analysis.attrition`.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
 from deliberval.analysis._common import (
     as_list,
     check_confidence_level,
+    check_unique,
+    check_waves,
     holm,
+    numeric_column,
     require_columns,
+    t_quantile,
+    weighted_mean_se,
     wilcoxon_signed_rank,
+    wilson_intervals,
 )
 from deliberval.errors import AnalysisInputError
 
 __all__ = [
     "PREPOST_COLUMNS",
-    "attrition",
-    "did",
     "group_means",
     "likert_shares",
     "prepost",
-    "response_weights",
-    "selection_check",
 ]
 
 PREPOST_COLUMNS = [
@@ -43,17 +45,17 @@ PREPOST_COLUMNS = [
     "n",
     "mean_pre",
     "mean_post",
-    "mean_diff",
+    "estimate",
     "sd_diff",
     "se",
     "ci_low",
     "ci_high",
     "confidence_level",
-    "t",
+    "statistic",
     "df",
-    "p_t",
-    "wilcoxon_v",
-    "p_wilcoxon",
+    "p_value",
+    "wilcoxon_statistic",
+    "wilcoxon_p_value",
     "wilcoxon_method",
     "d_z",
     "d_z_ci_low",
@@ -61,13 +63,39 @@ PREPOST_COLUMNS = [
     "g_av",
     "g_av_ci_low",
     "g_av_ci_high",
-    "p_holm",
-    "p_bh",
+    "holm_p_value",
+    "bh_p_value",
     "top2_pre",
     "top2_post",
     "top2_diff",
-    "top2_ci_low",
-    "top2_ci_high",
+    "top2_diff_ci_low",
+    "top2_diff_ci_high",
+    "method",
+]
+
+GROUP_MEANS_COLUMNS = [
+    "group",
+    "wave",
+    "outcome",
+    "n",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "confidence_level",
+    "method",
+]
+
+LIKERT_SHARES_COLUMNS = [
+    "item",
+    "wave",
+    "level",
+    "n",
+    "count",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "confidence_level",
     "method",
 ]
 
@@ -78,43 +106,6 @@ _APPROX = "normal approximation with continuity correction"
 # ----------------------------------------------------------------------------------------
 # shared helpers
 # ----------------------------------------------------------------------------------------
-
-
-def _numeric(series: pd.Series, name: str) -> pd.Series:
-    """``series`` as float, raising a clear error when it holds text."""
-    out = pd.to_numeric(series, errors="coerce")
-    bad = series.notna() & out.isna()
-    if bad.any():
-        examples = ", ".join(map(repr, series[bad].unique()[:3]))
-        raise AnalysisInputError(
-            f"column {name!r} must be numeric (scored data); found non-numeric value(s) {examples}"
-        )
-    return out.astype("float64")
-
-
-def _check_waves(df: pd.DataFrame, wave: str, needed: Sequence[str]) -> None:
-    present = set(df[wave].dropna().unique())
-    missing = [w for w in needed if w not in present]
-    if missing:
-        found = ", ".join(sorted(map(repr, map(str, present)))) or "none"
-        raise AnalysisInputError(
-            f"column {wave!r} has no rows for wave(s) {', '.join(map(repr, missing))}; "
-            f"waves found: {found}. A change analysis needs both waves."
-        )
-
-
-def _check_unique(df: pd.DataFrame, id: str, wave: str) -> None:
-    dup = df.duplicated([id, wave], keep=False)
-    if dup.any():
-        first = df.loc[dup, [id, wave]].iloc[0]
-        raise AnalysisInputError(
-            f"{int(dup.sum())} rows share a ({id!r}, {wave!r}) pair, e.g. "
-            f"({first[id]!r}, {first[wave]!r}); expected one row per respondent and wave"
-        )
-
-
-def _t_quantile(confidence_level: float, df: float) -> float:
-    return float(stats.t.ppf(0.5 + confidence_level / 2, df))
 
 
 def _nct_ci(t_obs: float, df: float, confidence_level: float) -> tuple[float, float]:
@@ -159,21 +150,6 @@ def _wilcoxon_r(diff: np.ndarray) -> tuple[float, float, str]:
     return (v, p, _EXACT if exact else _APPROX)
 
 
-def _weighted_mean_se(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    """Weighted mean and its linearised (Taylor) standard error, as ``survey::svymean``.
-
-    With a design of independent units and weights only, the ratio-mean estimator
-    ``sum(w x) / sum(w)`` has variance ``n / (n - 1) * sum(w_i^2 (x_i - m)^2) / (sum w)^2``.
-    """
-    n = x.size
-    total = w.sum()
-    m = float((w * x).sum() / total)
-    if n < 2:
-        return (m, math.nan)
-    z = w * (x - m) / total
-    return (m, float(math.sqrt(n / (n - 1) * (z**2).sum())))
-
-
 def _weighted_sd(x: np.ndarray, w: np.ndarray) -> float:
     m = (w * x).sum() / w.sum()
     return float(math.sqrt((w * (x - m) ** 2).sum() / w.sum() * x.size / (x.size - 1)))
@@ -188,7 +164,7 @@ def _pairs(
     df: pd.DataFrame,
     outcomes: list[str],
     *,
-    id: str,
+    respondent: str,
     wave: str,
     pre: str,
     post: str,
@@ -197,23 +173,23 @@ def _pairs(
 ) -> pd.DataFrame:
     """Wide table: one row per respondent with ``<outcome>__pre`` / ``__post``, by, weight."""
     sub = df.loc[df[wave].isin([pre, post])]
-    _check_unique(sub, id, wave)
-    pre_rows = sub.loc[sub[wave] == pre].set_index(id)
-    post_rows = sub.loc[sub[wave] == post].set_index(id)
+    check_unique(sub, respondent, wave)
+    pre_rows = sub.loc[sub[wave] == pre].set_index(respondent)
+    post_rows = sub.loc[sub[wave] == post].set_index(respondent)
     common = pre_rows.index.intersection(post_rows.index)
     if len(common) == 0:
         raise AnalysisInputError(
-            f"no respondent in {id!r} answered both wave {pre!r} ({len(pre_rows)} rows) and "
+            f"no respondent in {respondent!r} answered both wave {pre!r} ({len(pre_rows)} rows) and "
             f"wave {post!r} ({len(post_rows)} rows); nothing can be paired"
         )
     wide = pd.DataFrame(index=common)
     for o in outcomes:
-        wide[f"{o}__pre"] = _numeric(pre_rows.loc[common, o], o).to_numpy()
-        wide[f"{o}__post"] = _numeric(post_rows.loc[common, o], o).to_numpy()
+        wide[f"{o}__pre"] = numeric_column(pre_rows.loc[common, o], o).to_numpy()
+        wide[f"{o}__post"] = numeric_column(post_rows.loc[common, o], o).to_numpy()
     for b in by:
         wide[b] = pre_rows.loc[common, b].to_numpy()
     if weight is not None:
-        w = _numeric(post_rows.loc[common, weight], weight)
+        w = numeric_column(post_rows.loc[common, weight], weight)
         if (w.dropna() < 0).any():
             raise AnalysisInputError(f"weight column {weight!r} has negative values")
         wide["__weight"] = w.to_numpy()
@@ -249,22 +225,22 @@ def _one_outcome(
         row.update(mean_pre=float(x0.mean()), mean_post=float(x1.mean()))
     else:
         ww = w[keep]
-        mean_diff, se = _weighted_mean_se(d, ww)
+        mean_diff, se = weighted_mean_se(d, ww)
         sd_diff = _weighted_sd(d, ww) if n > 1 else math.nan
         sd0 = _weighted_sd(x0, ww) if n > 1 else math.nan
         sd1 = _weighted_sd(x1, ww) if n > 1 else math.nan
         row.update(
             mean_pre=float((ww * x0).sum() / ww.sum()), mean_post=float((ww * x1).sum() / ww.sum())
         )
-    row.update(mean_diff=mean_diff, sd_diff=sd_diff, se=se)
+    row.update(estimate=mean_diff, sd_diff=sd_diff, se=se)
     if n > 1 and se > 0:
-        q = _t_quantile(confidence_level, dfree)
+        q = t_quantile(confidence_level, dfree)
         t = mean_diff / se
         row.update(
             ci_low=mean_diff - q * se,
             ci_high=mean_diff + q * se,
-            t=t,
-            p_t=float(2 * stats.t.sf(abs(t), dfree)),
+            statistic=t,
+            p_value=float(2 * stats.t.sf(abs(t), dfree)),
         )
     elif n > 1:  # every difference identical: zero-width interval, no test
         row.update(ci_low=mean_diff, ci_high=mean_diff)
@@ -275,14 +251,14 @@ def _one_outcome(
         if sd_av > 0:
             row["g_av"] = j * mean_diff / sd_av
         if w is None:
-            lo, hi = _nct_ci(row["t"], dfree, confidence_level)
+            lo, hi = _nct_ci(row["statistic"], dfree, confidence_level)
             row.update(d_z_ci_low=lo / math.sqrt(n), d_z_ci_high=hi / math.sqrt(n))
             if sd_av > 0:
                 scale = j * sd_diff / (math.sqrt(n) * sd_av)
                 row.update(g_av_ci_low=lo * scale, g_av_ci_high=hi * scale)
     if w is None:
         v, p_w, w_method = _wilcoxon_r(d)
-        row.update(wilcoxon_v=v, p_wilcoxon=p_w, wilcoxon_method=w_method)
+        row.update(wilcoxon_statistic=v, wilcoxon_p_value=p_w, wilcoxon_method=w_method)
         row["method"] = "paired t-test; Wilcoxon signed-rank test"
     else:
         row["wilcoxon_method"] = "not computed for weighted data"
@@ -299,13 +275,13 @@ def _one_outcome(
             ww = w[keep]
             p0 = float((ww * a0).sum() / ww.sum())
             p1 = float((ww * a1).sum() / ww.sum())
-            diff, se2 = _weighted_mean_se(e, ww)
+            diff, se2 = weighted_mean_se(e, ww)
         row.update(
             top2_pre=float(p0),
             top2_post=float(p1),
             top2_diff=float(diff),
-            top2_ci_low=float(diff - z * se2),
-            top2_ci_high=float(diff + z * se2),
+            top2_diff_ci_low=float(diff - z * se2),
+            top2_diff_ci_high=float(diff + z * se2),
         )
     return row
 
@@ -314,7 +290,7 @@ def prepost(
     df: pd.DataFrame,
     outcomes: str | Sequence[str],
     *,
-    id: str = "respondent_id",
+    respondent: str = "respondent_id",
     wave: str = "wave",
     pre: str = "pre",
     post: str = "post",
@@ -325,7 +301,7 @@ def prepost(
 ) -> pd.DataFrame:
     """Paired change between two waves, with tests, effect sizes and adjusted p-values.
 
-    Respondents are paired on ``id``; for each outcome only respondents with a value at both
+    Respondents are paired on ``respondent``; for each outcome only respondents with a value at both
     waves count.
 
     Parameters
@@ -334,7 +310,7 @@ def prepost(
         Canonical responses table in long form (one row per respondent and wave), scored.
     outcomes : str or sequence of str
         Item or scale columns to analyse.
-    id, wave : str
+    respondent, wave : str
         Respondent and wave columns.
     pre, post : str
         The two waves compared; the change is ``post - pre``.
@@ -352,15 +328,27 @@ def prepost(
     Returns
     -------
     DataFrame
-        One row per (by level and) outcome with columns: the by columns, ``outcome``, ``n``
-        (complete pairs), ``mean_pre``, ``mean_post``, ``mean_diff`` (post - pre), ``sd_diff``,
-        ``se``, ``ci_low``, ``ci_high``, ``confidence_level``, ``t``, ``df``, ``p_t`` (paired
-        t-test), ``wilcoxon_v`` (R's V: sum of ranks of positive changes), ``p_wilcoxon``,
-        ``wilcoxon_method`` (``"exact"`` or ``"normal approximation with continuity
-        correction"``), ``d_z``, ``d_z_ci_low``, ``d_z_ci_high``, ``g_av``, ``g_av_ci_low``,
-        ``g_av_ci_high``, ``p_holm``, ``p_bh`` (adjusted ``p_t`` across the outcomes within each
-        by level), ``top2_pre``, ``top2_post``, ``top2_diff``, ``top2_ci_low``, ``top2_ci_high``
-        (NaN unless ``agree_values`` covers the outcome) and ``method``.
+        One row per (by level and) outcome with columns (``PREPOST_COLUMNS`` after the by
+        columns):
+
+        - the by columns (under their own names, as strings, with the pooled level ``"all"``);
+        - ``outcome``; ``n``: complete pairs;
+        - ``mean_pre``, ``mean_post``: the means at the two waves;
+        - ``estimate``: mean change (post - pre); ``sd_diff``: SD of the changes;
+          ``se``: standard error of ``estimate``;
+        - ``ci_low``, ``ci_high``, ``confidence_level``: t interval of ``estimate``;
+        - ``statistic`` (paired t), ``df``, ``p_value`` (two-sided paired t-test);
+        - ``wilcoxon_statistic`` (R's V: sum of ranks of positive changes),
+          ``wilcoxon_p_value``, ``wilcoxon_method`` (``"exact"`` or ``"normal approximation
+          with continuity correction"``);
+        - ``d_z``, ``d_z_ci_low``, ``d_z_ci_high``, ``g_av``, ``g_av_ci_low``,
+          ``g_av_ci_high``: standardised changes with their intervals;
+        - ``holm_p_value``, ``bh_p_value``: ``p_value`` adjusted across the outcomes within
+          each by level;
+        - ``top2_pre``, ``top2_post``: shares (0-1) answering one of ``agree_values`` at each
+          wave; ``top2_diff``: their change, with ``top2_diff_ci_low``, ``top2_diff_ci_high``
+          (all NaN unless ``agree_values`` covers the outcome);
+        - ``method``.
 
     Raises
     ------
@@ -390,7 +378,7 @@ def prepost(
     as fixed (covered the truth in 96.0% of 500 simulated datasets, n = 60; see
     ``benchmarks/coverage.py``).
 
-    ``p_holm`` and ``p_bh`` adjust ``p_t`` with Holm's step-down and Benjamini-Hochberg
+    ``holm_p_value`` and ``bh_p_value`` adjust ``p_value`` with Holm's step-down and Benjamini-Hochberg
     procedures (as R's ``p.adjust``; BH by :func:`statsmodels.stats.multitest.multipletests`,
     Holm by a direct three-line implementation because statsmodels' Holm path forces a full
     garbage collection on every call), ignoring outcomes without a p-value.
@@ -425,10 +413,10 @@ def prepost(
     ...     "trust": [4, 5, 3, 6, 5, 6, 6, 5, 7, 8],
     ... })
     >>> r = prepost(df, "trust")
-    >>> r[["outcome", "n", "mean_diff", "ci_low", "ci_high"]].round(3)
-      outcome  n  mean_diff  ci_low  ci_high
-    0   trust  5        1.8   0.761    2.839
-    >>> print(r["wilcoxon_method"].iloc[0], round(float(r["p_wilcoxon"].iloc[0]), 4))
+    >>> r[["outcome", "n", "estimate", "ci_low", "ci_high"]].round(3)
+      outcome  n  estimate  ci_low  ci_high
+    0   trust  5       1.8   0.761    2.839
+    >>> print(r["wilcoxon_method"].iloc[0], round(float(r["wilcoxon_p_value"].iloc[0]), 4))
     normal approximation with continuity correction 0.0568
     """
     level = check_confidence_level(confidence_level)
@@ -436,9 +424,9 @@ def prepost(
     if not outs:
         raise AnalysisInputError("outcomes is empty; name at least one item or scale column")
     by_cols = as_list(by)
-    needed = [id, wave, *outs, *by_cols, *([weight] if weight else [])]
+    needed = [respondent, wave, *outs, *by_cols, *([weight] if weight else [])]
     require_columns(df, needed, what="responses table")
-    _check_waves(df, wave, [pre, post])
+    check_waves(df, wave, [pre, post])
     if agree_values is None:
         agree: dict[str, Sequence[float] | None] = dict.fromkeys(outs)
     elif isinstance(agree_values, Mapping):
@@ -450,7 +438,9 @@ def prepost(
         agree = {o: (list(agree_values[o]) if o in agree_values else None) for o in outs}
     else:
         agree = {key: list(agree_values) for key in outs}
-    wide = _pairs(df, outs, id=id, wave=wave, pre=pre, post=post, by=by_cols, weight=weight)
+    wide = _pairs(
+        df, outs, respondent=respondent, wave=wave, pre=pre, post=post, by=by_cols, weight=weight
+    )
 
     groups: list[tuple[tuple[Any, ...], pd.DataFrame]] = []
     if by_cols:
@@ -475,713 +465,19 @@ def prepost(
             r["outcome"] = o
             r.update(dict(zip(by_cols, key, strict=True)))
             block.append(r)
-        p = np.array([r["p_t"] for r in block], dtype=float)
+        p = np.array([r["p_value"] for r in block], dtype=float)
         ok = ~np.isnan(p)
         if ok.any():
             holm_p = holm(p[ok])
             bh = multipletests(p[ok], method="fdr_bh")[1]
             for i, j in enumerate(np.flatnonzero(ok)):
-                block[j]["p_holm"] = float(holm_p[i])
-                block[j]["p_bh"] = float(bh[i])
+                block[j]["holm_p_value"] = float(holm_p[i])
+                block[j]["bh_p_value"] = float(bh[i])
         rows.extend(block)
     out = pd.DataFrame(rows, columns=[*by_cols, *PREPOST_COLUMNS])
     for b in by_cols:
         out[b] = out[b].astype(object).astype("string")
     out["n"] = out["n"].astype("int64")
-    return out
-
-
-# ----------------------------------------------------------------------------------------
-# attrition
-# ----------------------------------------------------------------------------------------
-
-
-def _completion(
-    df: pd.DataFrame, *, id: str, wave: str, pre: str, post: str
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Baseline rows (indexed by id) and a boolean Series: did the respondent answer post?"""
-    _check_waves(df, wave, [pre])
-    sub = df.loc[df[wave].isin([pre, post])]
-    _check_unique(sub, id, wave)
-    base = sub.loc[sub[wave] == pre].set_index(id)
-    answered = set(sub.loc[sub[wave] == post, id])
-    completed = pd.Series(base.index.isin(answered), index=base.index, name="completed")
-    return base, completed
-
-
-def attrition(
-    df: pd.DataFrame,
-    variables: str | Sequence[str],
-    *,
-    id: str = "respondent_id",
-    wave: str = "wave",
-    pre: str = "pre",
-    post: str = "post",
-) -> pd.DataFrame:
-    """Compare the baseline answers of completers (answered ``post``) and drop-outs.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Canonical responses table (long form).
-    variables : str or sequence of str
-        Baseline columns to compare. Numeric columns are compared by their means; text,
-        categorical and boolean columns by the share of each category.
-    id, wave, pre, post : str
-        Respondent and wave columns and the two waves.
-
-    Returns
-    -------
-    DataFrame
-        One row per numeric variable, or per category of a categorical variable, with columns
-        ``variable``, ``level`` (category; missing for numeric variables), ``n_completers``,
-        ``n_dropouts`` (non-missing baseline answers), ``estimate_completers``,
-        ``estimate_dropouts`` (means or shares), ``difference`` (completers - drop-outs),
-        ``std_difference``, ``test`` (``"welch_t"`` or ``"chi_square"``), ``statistic``, ``df``,
-        ``p`` and ``method``. The overall attrition rate is
-        ``n_dropouts / (n_completers + n_dropouts)``.
-
-    Raises
-    ------
-    AnalysisInputError
-        If a column or the baseline wave is missing or ids repeat within a wave.
-
-    Notes
-    -----
-    Standardised differences use the pooled-SD convention of balance diagnostics (Austin
-    2009): ``(m_c - m_d) / sqrt((s_c^2 + s_d^2) / 2)`` for means and
-    ``(p_c - p_d) / sqrt((p_c (1 - p_c) + p_d (1 - p_d)) / 2)`` for shares. Means are compared
-    with Welch's t-test (R ``t.test``); a categorical variable with Pearson's chi-square test
-    of the completers x category table without continuity correction (R ``chisq.test(correct =
-    FALSE)``), reported on every category row. |std_difference| above 0.1 is a common flag.
-
-    Validated against R ``t.test`` and ``chisq.test(correct = FALSE)`` to 1e-6.
-
-    References
-    ----------
-    Austin, P. C. (2009). Balance diagnostics for comparing the distribution of baseline
-    covariates between treatment groups in propensity-score matched samples. Statistics in
-    Medicine, 28(25), 3083-3107.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from deliberval.analysis.change import attrition
-    >>> df = pd.DataFrame({
-    ...     "respondent_id": [1, 2, 3, 4, 5, 6, 1, 2, 3],
-    ...     "wave": ["pre"] * 6 + ["post"] * 3,
-    ...     "trust": [6, 7, 5, 3, 4, 2, 6, 7, 6],
-    ... })
-    >>> r = attrition(df, "trust")
-    >>> r[["variable", "n_completers", "n_dropouts", "difference", "test"]]
-      variable  n_completers  n_dropouts  difference     test
-    0    trust             3           3         3.0  welch_t
-    """
-    vars_ = as_list(variables)
-    if not vars_:
-        raise AnalysisInputError("variables is empty; name at least one baseline column")
-    require_columns(df, [id, wave, *vars_], what="responses table")
-    base, completed = _completion(df, id=id, wave=wave, pre=pre, post=post)
-    rows: list[dict[str, Any]] = []
-    for v in vars_:
-        col = base[v]
-        is_num = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-        if is_num:
-            x = col.astype("float64")
-            a = x[completed & x.notna()].to_numpy()
-            b = x[~completed & x.notna()].to_numpy()
-            sa = a.std(ddof=1) if a.size > 1 else math.nan
-            sb = b.std(ddof=1) if b.size > 1 else math.nan
-            pooled = math.sqrt((sa**2 + sb**2) / 2)
-            diff = (a.mean() if a.size else math.nan) - (b.mean() if b.size else math.nan)
-            stat = dof = p = math.nan
-            if a.size > 1 and b.size > 1 and (sa > 0 or sb > 0):
-                res = stats.ttest_ind(a, b, equal_var=False)
-                stat, p = float(res.statistic), float(res.pvalue)
-                dof = float(res.df)
-            rows.append(
-                {
-                    "variable": v,
-                    "level": pd.NA,
-                    "n_completers": int(a.size),
-                    "n_dropouts": int(b.size),
-                    "estimate_completers": float(a.mean()) if a.size else math.nan,
-                    "estimate_dropouts": float(b.mean()) if b.size else math.nan,
-                    "difference": float(diff),
-                    "std_difference": float(diff / pooled) if pooled > 0 else math.nan,
-                    "test": "welch_t",
-                    "statistic": stat,
-                    "df": dof,
-                    "p": p,
-                    "method": "mean; Welch two-sample t-test",
-                }
-            )
-        else:
-            ok = col.notna()
-            table = pd.crosstab(completed[ok], col[ok].astype(str))
-            table = table.reindex(pd.Index([True, False]), fill_value=0)
-            stat = dof = p = math.nan
-            if table.shape[1] > 1 and (table.sum(axis=1) > 0).all():
-                chi = stats.chi2_contingency(table.to_numpy(), correction=False)
-                stat, p, dof = float(chi.statistic), float(chi.pvalue), float(chi.dof)
-            nc, nd = int(table.loc[True].sum()), int(table.loc[False].sum())
-            for lev in table.columns:
-                pc = table.loc[True, lev] / nc if nc else math.nan
-                pd_ = table.loc[False, lev] / nd if nd else math.nan
-                denom = math.sqrt((pc * (1 - pc) + pd_ * (1 - pd_)) / 2)
-                rows.append(
-                    {
-                        "variable": v,
-                        "level": str(lev),
-                        "n_completers": nc,
-                        "n_dropouts": nd,
-                        "estimate_completers": float(pc),
-                        "estimate_dropouts": float(pd_),
-                        "difference": float(pc - pd_),
-                        "std_difference": float((pc - pd_) / denom) if denom > 0 else math.nan,
-                        "test": "chi_square",
-                        "statistic": stat,
-                        "df": dof,
-                        "p": p,
-                        "method": "share; Pearson chi-square test (no continuity correction)",
-                    }
-                )
-    out = pd.DataFrame(rows)
-    out["level"] = out["level"].astype("string")
-    return out
-
-
-def _design(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Numeric design matrix: numeric columns as they are, others as treatment dummies."""
-    parts = []
-    for c in columns:
-        s = df[c]
-        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            parts.append(s.astype("float64").rename(c))
-        else:
-            dummies = pd.get_dummies(s.astype(str), prefix=c, prefix_sep="=", drop_first=True)
-            parts.append(dummies.astype("float64"))
-    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=df.index)
-
-
-def response_weights(
-    df: pd.DataFrame,
-    predictors: str | Sequence[str],
-    *,
-    id: str = "respondent_id",
-    wave: str = "wave",
-    pre: str = "pre",
-    post: str = "post",
-) -> pd.DataFrame:
-    """Inverse-probability-of-response weights from a logistic model of answering ``post``.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Canonical responses table (long form).
-    predictors : str or sequence of str
-        Baseline columns predicting response (numeric as is, others as dummy variables).
-    id, wave, pre, post : str
-        Respondent and wave columns and the two waves.
-
-    Returns
-    -------
-    DataFrame
-        One row per baseline respondent with complete predictors: ``id`` column,
-        ``completed`` (bool), ``p_response`` (fitted probability) and ``weight``
-        (``1 / p_response`` for completers, 0 for drop-outs).
-
-    Raises
-    ------
-    AnalysisInputError
-        If nobody or everybody dropped out, or the model cannot be fitted (e.g. perfect
-        prediction).
-
-    Notes
-    -----
-    Fitted with :class:`statsmodels.api.GLM` (binomial family, logit link), as R ``glm(family =
-    binomial)``. Completers' weights sum to about the baseline sample size; multiply them by
-    design weights where the baseline is itself weighted. Join the weights to the ``post`` rows
-    and pass ``weight=`` to :func:`prepost`.
-
-    Validated against R ``glm(family = binomial)`` fitted probabilities to 1e-6.
-
-    References
-    ----------
-    Seaman, S. R., & White, I. R. (2013). Review of inverse probability weighting for dealing
-    with missing data. *Statistical Methods in Medical Research*, 22(3), 278-295.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from deliberval.analysis.change import response_weights
-    >>> df = pd.DataFrame({
-    ...     "respondent_id": list(range(8)) + [0, 1, 2, 4, 6],
-    ...     "wave": ["pre"] * 8 + ["post"] * 5,
-    ...     "age": [20, 30, 40, 50, 60, 70, 80, 25, 20, 30, 40, 60, 80],
-    ... })
-    >>> w = response_weights(df, "age")
-    >>> w[["respondent_id", "completed"]].head(3)
-       respondent_id  completed
-    0              0       True
-    1              1       True
-    2              2       True
-    >>> bool((w.loc[w["completed"], "weight"] > 1).all())
-    True
-    """
-    preds = as_list(predictors)
-    require_columns(df, [id, wave, *preds], what="responses table")
-    base, completed = _completion(df, id=id, wave=wave, pre=pre, post=post)
-    base = base.loc[base[preds].notna().all(axis=1)]
-    y = completed.loc[base.index].astype(float)
-    if y.nunique() < 2:
-        state = "everybody answered" if y.all() else "nobody answered"
-        raise AnalysisInputError(
-            f"{state} wave {post!r}; response weights need both completers and drop-outs"
-        )
-    x = sm.add_constant(_design(base, preds), has_constant="add")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            fit = sm.GLM(y.to_numpy(), x.to_numpy(), family=sm.families.Binomial()).fit()
-        except Exception as exc:  # perfect separation, singular design
-            raise AnalysisInputError(
-                f"the response model could not be fitted ({exc}); use fewer or coarser predictors"
-            ) from exc
-    p = np.asarray(fit.fittedvalues, dtype=float)
-    out = pd.DataFrame(
-        {
-            id: base.index.to_numpy(),
-            "completed": y.to_numpy() == 1,
-            "p_response": p,
-        }
-    )
-    out["weight"] = np.where(out["completed"], 1 / out["p_response"], 0.0)
-    return out
-
-
-# ----------------------------------------------------------------------------------------
-# difference-in-differences
-# ----------------------------------------------------------------------------------------
-
-
-def _cluster_fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> Any:
-    codes = pd.factorize(pd.Series(groups))[0]
-    return sm.OLS(y, x).fit(
-        cov_type="cluster",
-        cov_kwds={"groups": codes, "use_correction": True, "df_correction": True},
-    )
-
-
-def did(
-    df: pd.DataFrame,
-    outcome: str,
-    *,
-    id: str = "respondent_id",
-    wave: str = "wave",
-    group: str = "group",
-    treated: str = "participant",
-    control: str = "control",
-    pre: str = "pre",
-    post: str = "post",
-    cluster: str | None = None,
-    confidence_level: float = 0.95,
-) -> pd.DataFrame:
-    """Difference-in-differences of ``outcome`` between a treated and a control group.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Canonical responses table (long form), scored.
-    outcome : str
-        Outcome column.
-    id, wave, group : str
-        Respondent, wave and group columns.
-    treated, control : str
-        Values of ``group`` for participants and the comparison group.
-    pre, post : str
-        The two waves.
-    cluster : str, optional
-        Cluster column for the robust SEs; the respondent ``id`` by default.
-    confidence_level : float
-        Coverage of the intervals.
-
-    Returns
-    -------
-    DataFrame
-        Three rows, ``model`` in ``pooled_ols`` (term ``treated:post`` of ``y ~ treated * post``),
-        ``individual_fe`` (term ``treated:post`` with respondent fixed effects) and
-        ``baseline_difference`` (term ``treated`` of the pooled model: treated minus control at
-        ``pre``), with columns ``model``, ``term``, ``estimate``, ``se``, ``ci_low``,
-        ``ci_high``, ``confidence_level``, ``t``, ``df``, ``p``, ``n_obs``, ``n_clusters``,
-        ``method``.
-
-    Raises
-    ------
-    AnalysisInputError
-        If a column or wave is missing, a group has no ``pre`` or ``post`` observations (in
-        particular a control group without a baseline), or ids repeat within a wave.
-
-    Notes
-    -----
-    Pooled OLS of ``y = b0 + b1 treated + b2 post + b3 treated x post`` on every available
-    observation, with cluster-robust (CR1) covariance
-    ``G / (G - 1) (N - 1) / (N - K) (X'X)^-1 sum_g X_g' e_g e_g' X_g (X'X)^-1`` (statsmodels;
-    identical to R ``sandwich::vcovCL(type = "HC1")``, its default). Tests and intervals use
-    the t distribution with ``G - 1`` degrees of freedom (G clusters), as Stata does and as
-    ``lmtest::coeftest(..., df = G - 1)`` in R.
-
-    The fixed-effects model uses respondents observed at both waves: ``y``, ``post`` and
-    ``treated x post`` are demeaned within respondent and regressed without intercept; the
-    absorbed respondent means are not counted in ``K`` because they are nested in the clusters
-    (the Stata ``xtreg, fe`` / ``fixest`` convention), so ``K = 2``. The estimate equals that of
-    R ``lm(y ~ post + treated:post + factor(id))``. With two waves it equals the difference of
-    mean changes of the two groups. When ``cluster`` is not nested in the respondents the same
-    formula is used.
-
-    Validated against R ``lm`` + ``sandwich::vcovCL`` + ``lmtest::coeftest`` to 1e-6.
-
-    References
-    ----------
-    Cameron, A. C., & Miller, D. L. (2015). A practitioner's guide to cluster-robust inference.
-    Journal of Human Resources, 50(2), 317-372.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from deliberval.analysis.change import did
-    >>> df = pd.DataFrame({
-    ...     "respondent_id": [1, 2, 3, 4, 5, 6] * 2,
-    ...     "wave": ["pre"] * 6 + ["post"] * 6,
-    ...     "group": ["participant"] * 3 + ["control"] * 3 + ["participant"] * 3 + ["control"] * 3,
-    ...     "efficacy": [3.0, 2.5, 3.5, 3.0, 2.0, 3.5, 4.0, 3.5, 4.0, 3.5, 2.0, 3.5],
-    ... })
-    >>> r = did(df, "efficacy")
-    >>> r[["model", "term", "estimate", "n_obs", "n_clusters"]].round(3)
-                     model          term  estimate  n_obs  n_clusters
-    0           pooled_ols  treated:post     0.667     12           6
-    1        individual_fe  treated:post     0.667     12           6
-    2  baseline_difference       treated     0.167      6           6
-    """
-    level = check_confidence_level(confidence_level)
-    cl = cluster or id
-    require_columns(df, list(dict.fromkeys([id, wave, group, outcome, cl])), what="responses table")
-    _check_waves(df, wave, [pre, post])
-    sub = df.loc[df[wave].isin([pre, post]) & df[group].isin([treated, control])]
-    _check_unique(sub, id, wave)
-    y = _numeric(sub[outcome], outcome)
-    sub = sub.assign(__y=y).loc[y.notna()]
-    for g in (treated, control):
-        for wv in (pre, post):
-            if not ((sub[group] == g) & (sub[wave] == wv)).any():
-                what = "baseline" if wv == pre else "follow-up"
-                raise AnalysisInputError(
-                    f"group {g!r} has no {what} observations of {outcome!r} (no rows with "
-                    f"{group!r} == {g!r} and {wave!r} == {wv!r}); a difference-in-differences "
-                    f"needs {treated!r} and {control!r} at both {pre!r} and {post!r}"
-                )
-    if sub[cl].isna().any():
-        raise AnalysisInputError(f"cluster column {cl!r} has missing values")
-    tr = (sub[group] == treated).to_numpy(dtype=float)
-    po = (sub[wave] == post).to_numpy(dtype=float)
-    yv = sub["__y"].to_numpy(dtype=float)
-    x = np.column_stack([np.ones_like(yv), tr, po, tr * po])
-    g_pooled = int(sub[cl].nunique())
-    if len(yv) <= x.shape[1] or g_pooled < 2:
-        raise AnalysisInputError(
-            f"{len(yv)} observations in {g_pooled} cluster(s) of {outcome!r}; the pooled "
-            "difference-in-differences model has 4 coefficients and needs more observations "
-            "than that, in at least 2 clusters"
-        )
-    fit = _cluster_fit(yv, x, sub[cl].to_numpy())
-
-    rows = []
-
-    def add(model: str, term: str, est: float, se: float, n_obs: int, g: int, method: str) -> None:
-        dof = float(g - 1)
-        q = _t_quantile(level, dof)
-        t = est / se if se > 0 else math.nan
-        rows.append(
-            {
-                "model": model,
-                "term": term,
-                "estimate": est,
-                "se": se,
-                "ci_low": est - q * se,
-                "ci_high": est + q * se,
-                "confidence_level": level,
-                "t": t,
-                "df": dof,
-                "p": float(2 * stats.t.sf(abs(t), dof)) if math.isfinite(t) else math.nan,
-                "n_obs": n_obs,
-                "n_clusters": g,
-                "method": method,
-            }
-        )
-
-    crv = f"cluster-robust SE (CR1, clusters: {cl}), t with G - 1 df"
-    add(
-        "pooled_ols",
-        "treated:post",
-        float(fit.params[3]),
-        float(fit.bse[3]),
-        len(yv),
-        g_pooled,
-        f"OLS y ~ treated * post; {crv}",
-    )
-
-    both = sub.groupby(id)[wave].transform("nunique") == 2
-    panel = sub.loc[both]
-    if panel.empty:
-        raise AnalysisInputError(
-            f"no respondent has {outcome!r} at both {pre!r} and {post!r}; the fixed-effects "
-            "model needs panel respondents"
-        )
-    if panel[group].nunique() < 2 or panel.groupby(id)[group].nunique().max() > 1:
-        raise AnalysisInputError(
-            f"the fixed-effects model needs panel respondents in both {treated!r} and "
-            f"{control!r}, each in one group at both waves"
-        )
-    ptr = (panel[group] == treated).to_numpy(dtype=float)
-    ppo = (panel[wave] == post).to_numpy(dtype=float)
-    pfr = pd.DataFrame(
-        {"y": panel["__y"].to_numpy(), "po": ppo, "tp": ptr * ppo, "id": panel[id].to_numpy()}
-    )
-    dm = pfr[["y", "po", "tp"]] - pfr.groupby("id")[["y", "po", "tp"]].transform("mean")
-    if len(pfr) <= 2 or panel[cl].nunique() < 2:
-        raise AnalysisInputError(
-            f"{len(pfr)} panel observations of {outcome!r}; the fixed-effects model needs more "
-            "than 2, in at least 2 clusters"
-        )
-    fe = _cluster_fit(dm["y"].to_numpy(), dm[["tp", "po"]].to_numpy(), panel[cl].to_numpy())
-    g_fe = int(panel[cl].nunique())
-    add(
-        "individual_fe",
-        "treated:post",
-        float(fe.params[0]),
-        float(fe.bse[0]),
-        len(pfr),
-        g_fe,
-        f"within (respondent fixed effects) y ~ post + treated:post; {crv}",
-    )
-    n_pre = int((po == 0).sum())
-    add(
-        "baseline_difference",
-        "treated",
-        float(fit.params[1]),
-        float(fit.bse[1]),
-        n_pre,
-        g_pooled,
-        f"treated - control at {pre!r} from the pooled OLS; {crv}",
-    )
-    return pd.DataFrame(rows)
-
-
-# ----------------------------------------------------------------------------------------
-# selection check
-# ----------------------------------------------------------------------------------------
-
-
-def selection_check(
-    df: pd.DataFrame,
-    variable: str,
-    *,
-    weight: str | None = None,
-    level: Any = None,
-    benchmark_value: float | None = None,
-    benchmark_se: float | None = None,
-    benchmark_source: str | None = None,
-    benchmark_year: int | None = None,
-    benchmark_df: pd.DataFrame | None = None,
-    benchmark_variable: str | None = None,
-    benchmark_weight: str | None = None,
-    confidence_level: float = 0.95,
-) -> pd.DataFrame:
-    """Compare a sample's mean (or share) with a population benchmark.
-
-    Typically ``df`` holds the participants' baseline rows (filter on ``wave == "pre"`` and
-    ``group == "participant"`` first) and the benchmark is a published survey estimate or a
-    weighted population survey sample.
-
-    Parameters
-    ----------
-    df : DataFrame
-        The sample, one row per respondent.
-    variable : str
-        Column compared. Numeric columns are compared by their mean; with ``level`` the share
-        of rows whose value is ``level`` (or in ``level`` when it is a list) is compared.
-    weight : str, optional
-        Weight column of the sample.
-    level : scalar or list, optional
-        Value(s) counted for a share, e.g. ``"isced_5_8"`` or ``[4, 5]``.
-    benchmark_value : float, optional
-        Published benchmark estimate (mean or share on the same scale).
-    benchmark_se : float, optional
-        Its standard error, if published; added to the sample's variance.
-    benchmark_source, benchmark_year : optional
-        Where the benchmark comes from (e.g. ``"ESS round 10"``, ``2021``); copied to the output.
-    benchmark_df : DataFrame, optional
-        A benchmark sample instead of ``benchmark_value``.
-    benchmark_variable : str, optional
-        Column of ``benchmark_df`` (``variable`` by default).
-    benchmark_weight : str, optional
-        Weight column of ``benchmark_df``.
-    confidence_level : float
-        Coverage of the interval.
-
-    Returns
-    -------
-    DataFrame
-        One row with columns ``variable``, ``level``, ``estimate_sample``,
-        ``estimate_benchmark``, ``difference`` (sample - benchmark), ``se``, ``ci_low``,
-        ``ci_high``, ``confidence_level``, ``statistic``, ``df``, ``p``, ``n``,
-        ``n_benchmark``, ``benchmark_source``, ``benchmark_year`` and ``method``.
-
-    Raises
-    ------
-    AnalysisInputError
-        If neither or both benchmarks are given, a column is missing, or fewer than two
-        values are available.
-
-    Notes
-    -----
-    Unweighted sample against a value: one-sample t-test (R ``t.test(x, mu = value)``).
-    Unweighted sample against an unweighted benchmark sample: Welch's t-test (R ``t.test(x,
-    y)``). When either side is weighted, each weighted mean gets its linearised SE
-    (``survey::svymean`` with ``svydesign(ids = ~1, weights = ~w)``), the SEs are combined as
-    independent samples, and a normal reference distribution is used. A ``benchmark_se`` is
-    likewise added in quadrature with a normal reference distribution.
-
-    Validated against R ``t.test`` (one-sample and Welch) to 1e-6; the weighted SE is the
-    ``survey::svymean`` formula checked in :func:`prepost`.
-
-    References
-    ----------
-    Welch, B. L. (1947). The generalization of "Student's" problem when several different
-    population variances are involved. *Biometrika*, 34(1-2), 28-35.
-    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from deliberval.analysis.change import selection_check
-    >>> sample = pd.DataFrame({"trust": [6, 7, 5, 8, 6, 7, 5, 6]})
-    >>> r = selection_check(sample, "trust", benchmark_value=5.2,
-    ...                     benchmark_source="ESS round 10", benchmark_year=2021)
-    >>> r[["estimate_sample", "estimate_benchmark", "difference", "n"]].round(3)
-       estimate_sample  estimate_benchmark  difference  n
-    0             6.25                 5.2        1.05  8
-    """
-    lev = check_confidence_level(confidence_level)
-    if (benchmark_value is None) == (benchmark_df is None):
-        raise AnalysisInputError(
-            "give exactly one benchmark: benchmark_value (a published estimate) or "
-            "benchmark_df (a benchmark sample)"
-        )
-    require_columns(df, [variable, *([weight] if weight else [])], what="sample")
-
-    def values(
-        frame: pd.DataFrame, col: str, wcol: str | None, what: str
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        s = frame[col]
-        if level is not None:
-            ok = s.notna()
-            levels = level if isinstance(level, list | tuple | set) else [level]
-            x = s.isin(levels).astype(float)[ok]
-        else:
-            x = _numeric(s, col).dropna()
-        w = None
-        if wcol is not None:
-            ww = _numeric(frame[wcol], wcol).loc[x.index]
-            keep = ww.notna() & (ww > 0)
-            x, w = x[keep], ww[keep].to_numpy()
-        if len(x) < 2:
-            raise AnalysisInputError(f"{what} has fewer than two values of {col!r}")
-        return x.to_numpy(dtype=float), w
-
-    x, w = values(df, variable, weight, "sample")
-    n = x.size
-    if w is None:
-        est, se = float(x.mean()), float(x.std(ddof=1) / math.sqrt(n))
-    else:
-        est, se = _weighted_mean_se(x, w)
-    n_b: float = math.nan
-    if benchmark_df is not None:
-        bvar = benchmark_variable or variable
-        require_columns(
-            benchmark_df,
-            [bvar, *([benchmark_weight] if benchmark_weight else [])],
-            what="benchmark_df",
-        )
-        xb, wb = values(benchmark_df, bvar, benchmark_weight, "benchmark_df")
-        n_b = float(xb.size)
-        if wb is None:
-            est_b, se_b = float(xb.mean()), float(xb.std(ddof=1) / math.sqrt(xb.size))
-        else:
-            est_b, se_b = _weighted_mean_se(xb, wb)
-        se_d = math.sqrt(se**2 + se_b**2)
-        if w is None and wb is None:
-            denom = se**4 / (n - 1) + se_b**4 / (xb.size - 1)
-            # Welch-Satterthwaite df; both samples constant: no variance, no test (R errors)
-            dof = se_d**4 / denom if denom > 0 else math.nan
-            method = "Welch two-sample t-test against a benchmark sample"
-        else:
-            dof = math.inf
-            method = "weighted means with linearised SEs, normal approximation"
-    else:
-        est_b = float(benchmark_value)  # type: ignore[arg-type]
-        if benchmark_se is not None:
-            se_d = math.sqrt(se**2 + float(benchmark_se) ** 2)
-            dof = math.inf
-            method = "difference from a published value with its SE, normal approximation"
-        else:
-            se_d = se
-            dof = math.inf if w is not None else float(n - 1)
-            method = (
-                "one-sample t-test against a published value"
-                if w is None
-                else "weighted mean with linearised SE against a published value, normal approximation"
-            )
-    diff = est - est_b
-    if se_d == 0:  # constant values: zero-width interval, no test
-        q = 0.0
-    elif math.isinf(dof):
-        q = float(stats.norm.ppf(0.5 + lev / 2))
-    else:
-        q = _t_quantile(lev, dof)
-    stat = diff / se_d if se_d > 0 else math.nan
-    if math.isnan(stat):
-        p = math.nan
-    elif math.isinf(dof):
-        p = float(2 * stats.norm.sf(abs(stat)))
-    else:
-        p = float(2 * stats.t.sf(abs(stat), dof))
-    out = pd.DataFrame(
-        [
-            {
-                "variable": variable,
-                "level": None if level is None else str(level),
-                "estimate_sample": est,
-                "estimate_benchmark": est_b,
-                "difference": diff,
-                "se": se_d,
-                "ci_low": diff - q * se_d,
-                "ci_high": diff + q * se_d,
-                "confidence_level": lev,
-                "statistic": stat,
-                "df": float(dof),
-                "p": p,
-                "n": int(n),
-                "n_benchmark": n_b,
-                "benchmark_source": benchmark_source,
-                "benchmark_year": benchmark_year,
-                "method": method,
-            }
-        ]
-    )
-    out["level"] = out["level"].astype("string")
-    out["benchmark_source"] = out["benchmark_source"].astype("string")
-    out["benchmark_year"] = out["benchmark_year"].astype("Int64")
     return out
 
 
@@ -1205,8 +501,10 @@ def group_means(
     ----------
     df : DataFrame
         Canonical responses table (long form), scored.
-    outcome, wave, group : str
-        Outcome, wave and group columns.
+    outcome : str
+        Outcome column.
+    wave, group : str
+        Wave and group (participant / control) columns.
     waves : sequence of str
         Waves in display order.
     confidence_level : float
@@ -1215,16 +513,22 @@ def group_means(
     Returns
     -------
     DataFrame
-        Columns ``group``, ``wave``, ``outcome``, ``n``, ``estimate`` (mean), ``ci_low``,
-        ``ci_high``, ``confidence_level``, ``method``; waves in the order given.
+        One row per group and wave (groups sorted, waves in the order given) with columns
+
+        - ``group``: the level of the ``group`` column (as a string);
+        - ``wave``, ``outcome``;
+        - ``n``: non-missing values;
+        - ``estimate``: the mean; ``se``: its standard error ``s / sqrt(n)``;
+        - ``ci_low``, ``ci_high``, ``confidence_level``: t interval;
+        - ``method``.
 
     Notes
     -----
-    Per group and wave, with the ``n`` non-missing values: mean ``m``, interval
-    ``m -/+ t_{n-1, 1 - (1 - level) / 2} s / sqrt(n)`` (``s`` the n - 1 standard deviation), as R
-    ``t.test(x)$conf.int``; NaN limits for ``n < 2``. Rows with a missing ``group`` are left
-    out. Descriptive input of :func:`deliberval.plots.change.plot_did`; the inference on the
-    change is :func:`did`.
+    Per group and wave, with the ``n`` non-missing values: mean ``m``, ``se = s / sqrt(n)``
+    (``s`` the n - 1 standard deviation), interval ``m -/+ t_{n-1, 1 - (1 - level) / 2} se``,
+    as R ``t.test(x)$conf.int``; NaN ``se`` and limits for ``n < 2``. Rows with a missing
+    ``group`` are left out. Descriptive input of :func:`deliberval.plots.change.plot_did`; the
+    inference on the change is :func:`deliberval.analysis.did.did`.
 
     References
     ----------
@@ -1236,22 +540,23 @@ def group_means(
     >>> from deliberval.analysis.change import group_means
     >>> df = pd.DataFrame({"wave": ["pre", "pre", "post", "post"], "group": ["a"] * 4,
     ...                    "y": [1.0, 3.0, 4.0, 6.0]})
-    >>> group_means(df, "y")[["group", "wave", "n", "estimate"]]
-      group  wave  n  estimate
-    0     a   pre  2       2.0
-    1     a  post  2       5.0
+    >>> group_means(df, "y")[["group", "wave", "n", "estimate", "se"]]
+      group  wave  n  estimate   se
+    0     a   pre  2       2.0  1.0
+    1     a  post  2       5.0  1.0
     """
     lev = check_confidence_level(confidence_level)
     require_columns(df, [wave, group, outcome], what="responses table")
-    _check_waves(df, wave, list(waves))
-    y = _numeric(df[outcome], outcome)
+    check_waves(df, wave, list(waves))
+    y = numeric_column(df[outcome], outcome)
     rows = []
     for g, part in df.assign(__y=y).groupby(group, sort=True):
         for wv in waves:
             x = part.loc[part[wave] == wv, "__y"].dropna().to_numpy()
             n = x.size
             m = float(x.mean()) if n else math.nan
-            h = _t_quantile(lev, n - 1) * x.std(ddof=1) / math.sqrt(n) if n > 1 else math.nan
+            se = float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+            h = t_quantile(lev, n - 1) * se if n > 1 else math.nan
             rows.append(
                 {
                     "group": str(g),
@@ -1259,13 +564,14 @@ def group_means(
                     "outcome": outcome,
                     "n": n,
                     "estimate": m,
+                    "se": se,
                     "ci_low": m - h,
                     "ci_high": m + h,
                     "confidence_level": lev,
                     "method": "mean with t interval",
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=GROUP_MEANS_COLUMNS)
 
 
 def likert_shares(
@@ -1273,10 +579,12 @@ def likert_shares(
     items: str | Sequence[str],
     *,
     wave: str = "wave",
+    by: str | Sequence[str] | None = None,
     levels: Sequence[Any] = (1, 2, 3, 4, 5),
     waves: Sequence[str] | None = None,
+    confidence_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Share of each response level per item and wave (input of the diverging bar plot).
+    """Share of each response level per item and wave, with Wilson intervals.
 
     Parameters
     ----------
@@ -1286,59 +594,95 @@ def likert_shares(
         Likert item columns.
     wave : str
         Wave column.
+    by : str or sequence of str, optional
+        Columns splitting the table (e.g. ``"role"``): one block of rows per combination of
+        their levels (rows with a missing by value are left out; no pooled level).
     levels : sequence
         Response codes in scale order (first = most negative).
     waves : sequence of str, optional
         Waves to keep, in order (all, sorted, by default).
+    confidence_level : float
+        Coverage of the intervals.
 
     Returns
     -------
     DataFrame
-        Columns ``item``, ``wave``, ``level``, ``n`` (answers of the item in the wave),
-        ``count`` and ``share``; values outside ``levels`` are not counted.
+        One row per (by level,) item, wave and response level, with columns
+
+        - the by columns (under their own names, levels sorted);
+        - ``item``, ``wave``, ``level``;
+        - ``n``: answers of the item in the wave (and by level) that are one of ``levels``;
+        - ``count``: answers equal to ``level``;
+        - ``estimate``: the share ``count / n`` in 0-1 (NaN when ``n`` is 0);
+        - ``ci_low``, ``ci_high``, ``confidence_level``: Wilson score interval of the share;
+        - ``method``.
 
     Notes
     -----
-    ``share = count / n`` with ``n`` the answers of the item in the wave that are one of
-    ``levels`` (missing values and codes outside ``levels`` are in neither). Descriptive input of
-    the diverging bar chart (Heiberger & Robbins 2014); no inference.
+    Values outside ``levels`` and missing values are in neither ``count`` nor ``n``. The
+    interval is Wilson's score interval without continuity correction (as R
+    ``prop.test(count, n, correct = FALSE)$conf.int``, see
+    :func:`deliberval.analysis._common.wilson_interval`), computed for every row at once. A
+    share of several levels (e.g. agreeing = 4 or 5) is the sum of their ``count`` over ``n``.
+    Descriptive input of the diverging bar chart (Heiberger & Robbins 2014).
 
     References
     ----------
     Heiberger, R. M., & Robbins, N. B. (2014). Design of diverging stacked bar charts for
     Likert scales and other applications. *Journal of Statistical Software*, 57(5), 1-32.
 
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
+    inference. *JASA*, 22(158), 209-212.
+
     Examples
     --------
     >>> import pandas as pd
     >>> from deliberval.analysis.change import likert_shares
     >>> df = pd.DataFrame({"wave": ["pre", "pre", "post", "post"], "q": [1, 2, 2, 2]})
-    >>> likert_shares(df, "q", levels=[1, 2], waves=["pre", "post"])
-      item  wave  level  n  count  share
-    0    q   pre      1  2      1    0.5
-    1    q   pre      2  2      1    0.5
-    2    q  post      1  2      0    0.0
-    3    q  post      2  2      2    1.0
+    >>> r = likert_shares(df, "q", levels=[1, 2], waves=["pre", "post"])
+    >>> r[["item", "wave", "level", "n", "count", "estimate", "ci_low"]].round(3)
+      item  wave  level  n  count  estimate  ci_low
+    0    q   pre      1  2      1       0.5   0.095
+    1    q   pre      2  2      1       0.5   0.095
+    2    q  post      1  2      0       0.0   0.000
+    3    q  post      2  2      2       1.0   0.342
     """
+    lev = check_confidence_level(confidence_level)
     its = as_list(items)
-    require_columns(df, [wave, *its], what="responses table")
+    by_cols = as_list(by)
+    require_columns(df, [wave, *by_cols, *its], what="responses table")
     wv_list = list(waves) if waves is not None else sorted(df[wave].dropna().unique())
-    rows = []
-    for it in its:
-        for wv in wv_list:
-            x = df.loc[df[wave] == wv, it]
-            x = x[x.isin(list(levels))]
-            n = int(x.size)
-            for lv in levels:
-                c = int((x == lv).sum())
-                rows.append(
-                    {
-                        "item": it,
-                        "wave": wv,
-                        "level": lv,
-                        "n": n,
-                        "count": c,
-                        "share": c / n if n else math.nan,
-                    }
-                )
-    return pd.DataFrame(rows)
+    level_list = list(levels)
+    if by_cols:
+        keep = df[by_cols].notna().all(axis=1)
+        blocks = [
+            (key if isinstance(key, tuple) else (key,), part)
+            for key, part in df.loc[keep].groupby(by_cols, sort=True)
+        ]
+    else:
+        blocks = [((), df)]
+    keys: list[tuple[Any, ...]] = []
+    n_list: list[int] = []
+    counts: list[int] = []
+    for key, part in blocks:
+        for it in its:
+            for wv in wv_list:
+                x = part.loc[part[wave] == wv, it]
+                x = x[x.isin(level_list)]
+                n = int(x.size)
+                for lv in level_list:
+                    keys.append((*key, it, wv, lv))
+                    n_list.append(n)
+                    counts.append(int((x == lv).sum()))
+    out = pd.DataFrame(keys, columns=[*by_cols, "item", "wave", "level"])
+    n_arr = np.asarray(n_list, dtype="int64")
+    c_arr = np.asarray(counts, dtype="int64")
+    low, high = wilson_intervals(c_arr, n_arr, lev)
+    out["n"] = n_arr
+    out["count"] = c_arr
+    out["estimate"] = np.where(n_arr > 0, c_arr / np.maximum(n_arr, 1), np.nan)
+    out["ci_low"] = low
+    out["ci_high"] = high
+    out["confidence_level"] = lev
+    out["method"] = "share with Wilson score interval"
+    return out

@@ -1,7 +1,7 @@
 """Figures of change analyses: dumbbells, diverging Likert bars, DiD lines and forest plots.
 
-Each function takes a tidy table produced by :mod:`deliberval.analysis.change` (or any table
-with the same columns) and returns a :class:`matplotlib.figure.Figure` built without pyplot,
+Each function takes a tidy table produced by :mod:`deliberval.analysis.change` or
+:mod:`deliberval.analysis.did` (or any table with the same columns) and returns a :class:`matplotlib.figure.Figure` built without pyplot,
 so nothing is shown or saved and no global state changes.
 """
 
@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from deliberval.analysis.change import LIKERT_SHARES_COLUMNS, PREPOST_COLUMNS
 from deliberval.errors import AnalysisInputError
 
 __all__ = ["plot_did", "plot_forest", "plot_likert", "plot_prepost"]
@@ -62,15 +63,15 @@ def plot_prepost(
     Returns
     -------
     matplotlib.figure.Figure
-        Left panel: pre (grey) and post (blue) means joined by a line; right panel: ``mean_diff``
-        with ``ci_low`` - ``ci_high`` and a reference line at 0.
+        Left panel: pre (grey) and post (blue) means joined by a line; right panel: the mean
+        change ``estimate`` with ``ci_low`` - ``ci_high`` and a reference line at 0.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from deliberval.plots.change import plot_prepost
     >>> res = pd.DataFrame({"outcome": ["trust", "efficacy"], "mean_pre": [5.0, 3.1],
-    ...                     "mean_post": [5.6, 3.4], "mean_diff": [0.6, 0.3],
+    ...                     "mean_post": [5.6, 3.4], "estimate": [0.6, 0.3],
     ...                     "ci_low": [0.2, 0.1], "ci_high": [1.0, 0.5]})
     >>> fig = plot_prepost(res)
     >>> len(fig.axes)
@@ -79,18 +80,11 @@ def plot_prepost(
     >>> fig.axes[0].get_xlabel(), fig.axes[1].get_xlabel()
     ('moyenne', 'évolution')
     """
-    _need(result, ["outcome", "mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high"], "result")
+    _need(result, ["outcome", "mean_pre", "mean_post", "estimate", "ci_low", "ci_high"], "result")
     names = dict(labels or {})
     words = {"pre": "pre", "post": "post", "mean": "mean", "change": "change (post - pre)",
              "ci": "{level:.0%} CI", **dict(axis_labels or {})}
-    known = {
-        "outcome", "n", "mean_pre", "mean_post", "mean_diff", "sd_diff", "se", "ci_low",
-        "ci_high", "confidence_level", "t", "df", "p_t", "wilcoxon_v", "p_wilcoxon",
-        "wilcoxon_method", "d_z", "d_z_ci_low", "d_z_ci_high", "g_av", "g_av_ci_low",
-        "g_av_ci_high", "p_holm", "p_bh", "top2_pre", "top2_post", "top2_diff", "top2_ci_low",
-        "top2_ci_high", "method",
-    }  # fmt: skip
-    by_cols = [c for c in result.columns if c not in known]
+    by_cols = [c for c in result.columns if c not in PREPOST_COLUMNS]
     row_labels = []
     for _, r in result.iterrows():
         lab = names.get(str(r["outcome"]), str(r["outcome"]))
@@ -109,7 +103,7 @@ def plot_prepost(
     ax1.set_yticks(y, row_labels)
     ax1.set_xlabel(words["mean"])
     ax1.legend(loc="best", frameon=False)
-    diff = result["mean_diff"].to_numpy(dtype=float)
+    diff = result["estimate"].to_numpy(dtype=float)
     lo = result["ci_low"].to_numpy(dtype=float)
     hi = result["ci_high"].to_numpy(dtype=float)
     ax2.errorbar(diff, y, xerr=[diff - lo, hi - diff], fmt="o", color=_POST, capsize=3)
@@ -128,13 +122,14 @@ def plot_likert(
     item_labels: Mapping[str, str] | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Diverging stacked bars of Likert answers per item and wave.
+    """Diverging stacked bars of Likert answers per item and wave (and by level).
 
     Parameters
     ----------
     shares : DataFrame
         Output of :func:`deliberval.analysis.change.likert_shares` (``item``, ``wave``,
-        ``level``, ``share``), levels in scale order.
+        ``level``, ``estimate``: the share in 0-1), levels in scale order. With ``by`` columns,
+        every level gets its own bar, labelled ``"item - wave (level)"``.
     labels : mapping, optional
         Display names of the response levels for the legend (e.g. ``{1: "strongly disagree"}``).
     item_labels : mapping, optional
@@ -145,25 +140,29 @@ def plot_likert(
     Returns
     -------
     matplotlib.figure.Figure
-        One bar per item and wave, centred at 0: disagreeing levels to the left, agreeing to
-        the right, a middle level (odd number of levels) split across 0.
+        One bar per (by level,) item and wave, centred at 0: disagreeing levels to the left,
+        agreeing to the right, a middle level (odd number of levels) split across 0.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from deliberval.plots.change import plot_likert
     >>> sh = pd.DataFrame({"item": ["q"] * 6, "wave": ["pre"] * 3 + ["post"] * 3,
-    ...                    "level": [1, 2, 3] * 2, "share": [0.5, 0.3, 0.2, 0.2, 0.3, 0.5]})
+    ...                    "level": [1, 2, 3] * 2, "estimate": [0.5, 0.3, 0.2, 0.2, 0.3, 0.5]})
     >>> fig = plot_likert(sh)
     >>> len(fig.axes[0].patches)
     6
     """
-    _need(shares, ["item", "wave", "level", "share"], "shares")
+    _need(shares, ["item", "wave", "level", "estimate"], "shares")
+    by_cols = [c for c in shares.columns if c not in LIKERT_SHARES_COLUMNS]
+    keys = [*by_cols, "item", "wave"]
     levels = list(dict.fromkeys(shares["level"]))
-    rows = list(dict.fromkeys(zip(shares["item"], shares["wave"], strict=True)))
+    rows = list(dict.fromkeys(shares[keys].itertuples(index=False, name=None)))
     table = shares.pivot_table(
-        index=["item", "wave"], columns="level", values="share", aggfunc="sum", sort=False
-    ).reindex(index=rows, columns=levels)
+        index=keys, columns="level", values="estimate", aggfunc="sum", sort=False
+    )
+    table.index = table.index.to_flat_index()
+    table = table.reindex(index=rows, columns=levels)
     values = table.fillna(0.0).to_numpy(dtype=float)
     m = len(levels)
     half = m // 2
@@ -187,7 +186,15 @@ def plot_likert(
         start = start + values[:, j]
     ax.axvline(0, color="black", linewidth=0.8)
     inames = dict(item_labels or {})
-    ax.set_yticks(y, [f"{inames.get(str(i), str(i))} - {w}" for i, w in rows])
+    nb = len(by_cols)
+    ax.set_yticks(
+        y,
+        [
+            f"{inames.get(str(r[nb]), str(r[nb]))} - {r[nb + 1]}"
+            + (" (" + ", ".join(map(str, r[:nb])) + ")" if nb else "")
+            for r in rows
+        ],
+    )
     ax.set_xlabel("share of answers (disagree left, agree right)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(m, 6), frameon=False)
     if title:
@@ -209,7 +216,7 @@ def plot_did(
         Output of :func:`deliberval.analysis.change.group_means` (``group``, ``wave``,
         ``estimate``, ``ci_low``, ``ci_high``).
     did_result : DataFrame, optional
-        Output of :func:`deliberval.analysis.change.did`; its ``pooled_ols`` estimate and CI are
+        Output of :func:`deliberval.analysis.did.did`; its ``pooled_ols`` estimate and CI are
         written into the figure.
     title : str, optional
         Figure title (defaults to the outcome name).

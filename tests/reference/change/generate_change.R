@@ -1,4 +1,4 @@
-# Golden values for deliberval.analysis.change and .comparison (issue 5).
+# Golden values for deliberval.analysis.change, .did, .attrition and .comparison (issue 5).
 # Run from the repository root: Rscript tests/reference/change/generate_change.R
 # Writes the simulated datasets (CSV) and R's results (CSV) next to this script.
 suppressPackageStartupMessages({
@@ -65,20 +65,20 @@ for (lev in c("control", "participant", "all")) {
     } else rep(NA, 5)
     block[[v]] <- data.frame(
       group = lev, outcome = v, n = nn, mean_pre = mean(a), mean_post = mean(b),
-      mean_diff = unname(tt$estimate), ci_low = tt$conf.int[1], ci_high = tt$conf.int[2],
-      t = unname(tt$statistic), df = unname(tt$parameter), p_t = tt$p.value,
-      wilcoxon_v = unname(ww$statistic), p_wilcoxon = ww$p.value,
+      estimate = unname(tt$estimate), ci_low = tt$conf.int[1], ci_high = tt$conf.int[2],
+      statistic = unname(tt$statistic), df = unname(tt$parameter), p_value = tt$p.value,
+      wilcoxon_statistic = unname(ww$statistic), wilcoxon_p_value = ww$p.value,
       wilcoxon_exact = grepl("exact", ww$method) & !grepl("continuity", ww$method),
       d_z = mean(d) / sd(d), d_z_ci_low = lim[1] / sqrt(nn), d_z_ci_high = lim[2] / sqrt(nn),
       g_av = J * mean(d) / sav,
       g_av_ci_low = lim[1] * J * sd(d) / (sqrt(nn) * sav),
       g_av_ci_high = lim[2] * J * sd(d) / (sqrt(nn) * sav),
-      top2_pre = top[1], top2_post = top[2], top2_diff = top[3], top2_ci_low = top[4],
-      top2_ci_high = top[5])
+      top2_pre = top[1], top2_post = top[2], top2_diff = top[3], top2_diff_ci_low = top[4],
+      top2_diff_ci_high = top[5])
   }
   block <- do.call(rbind, block)
-  block$p_holm <- p.adjust(block$p_t, "holm")
-  block$p_bh <- p.adjust(block$p_t, "BH")
+  block$holm_p_value <- p.adjust(block$p_value, "holm")
+  block$bh_p_value <- p.adjust(block$p_value, "BH")
   rows[[lev]] <- block
 }
 out(do.call(rbind, rows), "prepost_expected.csv")
@@ -90,9 +90,9 @@ for (v in c("y1", "y4")) {
   des <- svydesign(ids = ~1, weights = ~w, data = d)
   m <- svymean(~d, des)
   est <- unname(coef(m)); se <- unname(SE(m)); df <- nrow(d) - 1
-  wrows[[v]] <- data.frame(outcome = v, n = nrow(d), mean_diff = est, se = se,
+  wrows[[v]] <- data.frame(outcome = v, n = nrow(d), estimate = est, se = se,
                            ci_low = est - qt(.975, df) * se, ci_high = est + qt(.975, df) * se,
-                           p_t = 2 * pt(-abs(est / se), df))
+                           p_value = 2 * pt(-abs(est / se), df))
 }
 out(do.call(rbind, wrows), "prepost_weighted_expected.csv")
 
@@ -113,10 +113,10 @@ comp <- base$respondent_id %in% post$respondent_id
 tt <- t.test(base$y1[comp], base$y1[!comp])
 ch <- chisq.test(table(comp, base$education), correct = FALSE)
 out(data.frame(variable = c("y1", "education"), statistic = c(unname(tt$statistic), unname(ch$statistic)),
-               df = c(unname(tt$parameter), unname(ch$parameter)), p = c(tt$p.value, ch$p.value)),
+               df = c(unname(tt$parameter), unname(ch$parameter)), p_value = c(tt$p.value, ch$p.value)),
     "attrition_expected.csv")
 fit <- glm(comp ~ y1 + education, family = binomial, data = cbind(base, comp = comp))
-out(data.frame(respondent_id = base$respondent_id, p_response = unname(fitted(fit))),
+out(data.frame(respondent_id = base$respondent_id, response_propensity = unname(fitted(fit))),
     "response_weights_expected.csv")
 
 ## ---------------------------------------------------------------- selection check
@@ -154,8 +154,8 @@ for (cl in c("respondent_id", "site")) {
   for (term in c("treated:post", "treated")) {
     did_rows[[length(did_rows) + 1]] <- data.frame(
       cluster = cl, model = ifelse(term == "treated", "baseline_difference", "pooled_ols"), term = term,
-      estimate = ct[term, 1], se = ct[term, 2], p = ct[term, 4], ci_low = ci[term, 1], ci_high = ci[term, 2],
-      n_obs = nrow(dd), n_clusters = G)
+      estimate = ct[term, 1], se = ct[term, 2], p_value = ct[term, 4], ci_low = ci[term, 1], ci_high = ci[term, 2],
+      n_rows = nrow(dd), n_clusters = G)
   }
   # individual fixed effects: balanced panel, within transformation
   bal <- dd[dd$respondent_id %in% names(which(table(dd$respondent_id) == 2)), ]
@@ -170,8 +170,8 @@ for (cl in c("respondent_id", "site")) {
   ciw <- coefci(wfit, vcov. = Vw, df = Gb - 1)
   did_rows[[length(did_rows) + 1]] <- data.frame(
     cluster = cl, model = "individual_fe", term = "treated:post", estimate = unname(coef(lsdv)["tp"]),
-    se = ctw["tp", 2], p = ctw["tp", 4], ci_low = ciw["tp", 1], ci_high = ciw["tp", 2],
-    n_obs = nrow(bal), n_clusters = Gb)
+    se = ctw["tp", 2], p_value = ctw["tp", 4], ci_low = ciw["tp", 1], ci_high = ciw["tp", 2],
+    n_rows = nrow(bal), n_clusters = Gb)
 }
 out(do.call(rbind, did_rows), "did_expected.csv")
 
