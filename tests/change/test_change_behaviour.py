@@ -379,7 +379,13 @@ def test_compare_processes_coefficients_carry_n() -> None:
     df.loc[3, "y"] = np.nan
     res = compare_processes(df, "y")
     assert res.coefficients["n"].tolist() == [49]
-    assert res.n_obs == 49
+    assert res.n == 49
+    assert set(res.variance_components["n"]) == {49}
+    assert res.variance_components["method"].str.startswith("linear mixed model").all()
+    assert list(res.coefficients.columns) == ["term", "estimate", "se", "ci_low", "ci_high",
+                                              "statistic", "p_value", "confidence_level", "n",
+                                              "method"]
+    assert set(res.tables()) == {"coefficients", "variance_components"}
 
 
 def test_did_with_as_many_observations_as_coefficients_is_an_input_error() -> None:

@@ -18,6 +18,9 @@ def test_hand_computed_example() -> None:
     assert out["min_probability"] == pytest.approx(0.2)
     assert out["geometric_mean"] == pytest.approx((0.2 * 0.4 * 0.4 * 0.5 * 0.5) ** (1 / 5))
     assert out["share_below"] == pytest.approx(1 / 5)  # only 0.2 < 0.4; the 0.4s are not below
+    table = selection_fairness(p)
+    assert list(table.columns) == ["statistic", "estimate", "threshold", "n", "method"]
+    assert table["method"].str.contains("Flanigan et al. 2021").all()
 
 
 def test_equal_lottery_and_extremes() -> None:

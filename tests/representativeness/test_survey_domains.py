@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deliberval.analysis.survey_estimation import survey_mean
+from deliberval.analysis.survey import survey_mean
 from deliberval.errors import AnalysisInputError
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "representativeness"

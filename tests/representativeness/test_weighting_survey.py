@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from deliberval.analysis.survey_estimation import survey_mean
+from deliberval.analysis.survey import survey_mean
 from deliberval.analysis.weighting import (
     RakingConvergenceWarning,
     design_effect,
@@ -48,10 +49,59 @@ def test_rake_matches_r_survey_weights(apiclus1: pd.DataFrame) -> None:
     assert bool(diag["converged"])
     assert 1 < diag["iterations"] < 100
     assert diag["max_margin_error"] < 1e-6
-    assert res.variables == ("stype", "sch.wide")
-    achieved = res.margins.set_index(["variable", "category"])["achieved"]
+    assert res.dimensions == ("stype", "sch.wide")
+    assert list(res.margins.columns) == ["dimension", "category", "target", "initial", "achieved",
+                                         "error"]
+    achieved = res.margins.set_index(["dimension", "category"])["achieved"]
     assert achieved[("stype", "H")] == pytest.approx(755, abs=1e-6)
     assert diag["effective_n"] == pytest.approx(183 / diag["design_effect"])
+    assert diag["method"].startswith("raking")
+    assert set(res.tables()) == {"weights", "margins", "diagnostics"}
+    assert res.tables()["weights"].columns.tolist() == ["weight"]
+
+
+def _canonical(margins: Mapping[str, Mapping[str, float]], population_id: str = "ca") -> pd.DataFrame:
+    """The margins as the canonical targets table (shares), as targets_schema describes it."""
+    rows = [
+        {"population_id": population_id, "dimension": dim, "category": cat,
+         "share": total / sum(cats.values()), "source": "survey::api", "year": 2000}
+        for dim, cats in margins.items()
+        for cat, total in cats.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_rake_takes_the_canonical_targets_table(apiclus1: pd.DataFrame) -> None:
+    ref = pd.read_csv(REF / "rake_apiclus1_weights.csv")["weight"].to_numpy()
+    targets = _canonical(MARGINS)
+    res = rake(apiclus1, targets, weight="pw")
+    population = sum(MARGINS["stype"].values())
+    np.testing.assert_allclose(res.weights.to_numpy() * population, ref, atol=1e-6, rtol=0)
+    assert res.weights.sum() == pytest.approx(1)
+    assert res.dimensions == ("stype", "sch.wide")
+    # several populations: choose one; intersections are not raked on by default
+    other = _canonical(MARGINS, "elsewhere").assign(share=lambda t: t["share"] * 0 + 0.5)
+    cross = pd.DataFrame({"population_id": ["ca"], "dimension": ["stype*sch.wide"],
+                          "category": ["E*Yes"], "share": [1.0]})
+    both = pd.concat([targets, other, cross], ignore_index=True)
+    with pytest.raises(AnalysisInputError, match="several populations"):
+        rake(apiclus1, both, weight="pw")
+    chosen = rake(apiclus1, both, weight="pw", population_id="ca")
+    np.testing.assert_allclose(chosen.weights, res.weights, rtol=1e-12)
+    one = rake(apiclus1, targets, weight="pw", dimensions=["stype"])
+    assert one.dimensions == ("stype",)
+    # published shares round: within the tolerance they are rescaled to sum to 1
+    rounded = targets.assign(share=targets["share"].round(2))
+    assert rounded.groupby("dimension")["share"].sum().sub(1).abs().max() > 1e-9
+    near = rake(apiclus1, rounded, weight="pw")
+    assert near.margins.groupby("dimension")["target"].sum().tolist() == pytest.approx([1, 1])
+    with pytest.raises(AnalysisInputError, match=r"sum to 0\.9"):
+        rake(apiclus1, targets.assign(share=targets["share"] * 0.9))
+    old = targets.rename(columns={"dimension": "variable", "share": "target"})
+    with pytest.raises(AnalysisInputError, match="rename the old column variable to dimension"):
+        rake(apiclus1, old)
+    with pytest.raises(AnalysisInputError, match="no dimension"):
+        rake(apiclus1, targets, dimensions=["region"])
 
 
 def test_raked_mean_and_se_match_svymean(apiclus1: pd.DataFrame, golden: pd.DataFrame) -> None:
@@ -63,7 +113,7 @@ def test_raked_mean_and_se_match_svymean(apiclus1: pd.DataFrame, golden: pd.Data
         weight="raked",
         cluster="dnum",
         fpc="fpc",
-        calibrated_on=res.variables,
+        calibrated_on=res.dimensions,
     )
     assert out.loc[0, "estimate"] == pytest.approx(641.23032092682, abs=1e-6)
     _check(out, golden, "apiclus1_raked")

@@ -10,9 +10,11 @@ import pytest
 
 from deliberval.analysis.agreement import agreement, cohen_kappa_table
 from deliberval.errors import AnalysisInputError
+from deliberval.instruments.coding import load_scheme
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "uptake"
 TOL = 1e-9
+SCHEME = load_scheme()  # the uptake statuses' order, passed in: agreement reads no file
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def _status(codes: pd.DataFrame, coders: list[str]) -> pd.DataFrame:
 
 
 def test_two_coders_match_psych(codes: pd.DataFrame, golden: pd.DataFrame) -> None:
-    res = agreement(_status(codes, ["ana", "ben"]))
+    res = agreement(_status(codes, ["ana", "ben"]), scheme=SCHEME)
     got = res.table.set_index("statistic")
     ref = _golden(golden, "status_two_coders")
     for stat in ("cohen_kappa", "cohen_kappa_weighted", "fleiss_kappa", "krippendorff_alpha"):
@@ -47,10 +49,27 @@ def test_two_coders_match_psych(codes: pd.DataFrame, golden: pd.DataFrame) -> No
     assert got.loc["percent_agreement", "estimate"] == pytest.approx(27 / 60)
     assert set(got["n_coders"]) == {2}
     assert got.loc["krippendorff_alpha", "method"].endswith("ordinal")
+    # the long pairwise table repeats the two-coder kappas, interval included
+    pair = res.pairwise.set_index("statistic")
+    assert list(res.pairwise.columns) == ["coder_1", "coder_2", "statistic", "estimate", "se",
+                                          "ci_low", "ci_high", "confidence_level", "n_items",
+                                          "method"]
+    for stat in ("cohen_kappa", "cohen_kappa_weighted"):
+        assert pair.loc[stat, "estimate"] == got.loc[stat, "estimate"]
+        assert pair.loc[stat, "ci_low"] == got.loc[stat, "ci_low"]
+        assert pair.loc[stat, "se"] == got.loc[stat, "se"] > 0
+    assert set(res.tables()) == {"table", "disagreements", "pairwise"}
+
+
+def test_codes_are_nominal_without_scheme_or_order(codes: pd.DataFrame) -> None:
+    got = agreement(_status(codes, ["ana", "ben"])).table.set_index("statistic")
+    assert "cohen_kappa_weighted" not in got.index
+    assert got.loc["krippendorff_alpha", "method"].endswith("nominal")
 
 
 def test_linear_weights_match_psych(codes: pd.DataFrame, golden: pd.DataFrame) -> None:
-    got = agreement(_status(codes, ["ana", "ben"]), weights="linear").table.set_index("statistic")
+    got = agreement(_status(codes, ["ana", "ben"]), weights="linear",
+                    scheme=SCHEME).table.set_index("statistic")
     ref = _golden(golden, "status_two_coders_linear").loc["cohen_kappa_weighted"]
     row = got.loc["cohen_kappa_weighted"]
     assert row["estimate"] == pytest.approx(ref["estimate"], abs=TOL)
@@ -59,20 +78,22 @@ def test_linear_weights_match_psych(codes: pd.DataFrame, golden: pd.DataFrame) -
 
 
 def test_three_coders_light_kappa_fleiss_krippendorff(codes: pd.DataFrame, golden: pd.DataFrame) -> None:
-    res = agreement(_status(codes, ["ana", "ben", "chloe"]))
+    res = agreement(_status(codes, ["ana", "ben", "chloe"]), scheme=SCHEME)
     got = res.table.set_index("statistic")
     ref = _golden(golden, "status_three_coders")
     for stat in ("cohen_kappa", "cohen_kappa_weighted", "fleiss_kappa", "krippendorff_alpha"):
         assert got.loc[stat, "estimate"] == pytest.approx(ref.loc[stat, "estimate"], abs=TOL), stat
     assert got.loc["fleiss_kappa", "n_items"] == 53  # chloe skipped 7 events
     assert np.isnan(got.loc["cohen_kappa", "ci_low"])  # no interval for Light's kappa
-    assert len(res.pairwise) == 3
-    assert res.pairwise["cohen_kappa"].mean() == pytest.approx(got.loc["cohen_kappa", "estimate"])
+    assert len(res.pairwise) == 6  # 3 pairs x (kappa, weighted kappa)
+    kappas = res.pairwise.loc[res.pairwise["statistic"] == "cohen_kappa"]
+    assert len(kappas) == 3
+    assert kappas["estimate"].mean() == pytest.approx(got.loc["cohen_kappa", "estimate"])
 
 
 def test_nominal_when_no_order(codes: pd.DataFrame, golden: pd.DataFrame) -> None:
     fid = codes[codes["dimension"] == "fidelity"]
-    got = agreement(fid).table.set_index("statistic")
+    got = agreement(fid, scheme=SCHEME).table.set_index("statistic")
     ref = _golden(golden, "fidelity_two_coders")
     assert "cohen_kappa_weighted" not in got.index  # nominal codes: no weighted kappa
     assert got.loc["cohen_kappa", "estimate"] == pytest.approx(ref.loc["cohen_kappa", "estimate"], abs=TOL)
@@ -105,9 +126,14 @@ def test_krippendorff_published_example(golden: pd.DataFrame) -> None:
 
 def test_hand_computed_kappa() -> None:
     # po = 0.7, pc = 0.5*0.6 + 0.5*0.4 = 0.5 -> kappa = 0.4
-    res = cohen_kappa_table(np.array([[20, 5], [10, 15]]))
-    assert res["kappa"] == pytest.approx(0.4)
-    assert res["weighted"] == pytest.approx(0.4)  # two categories: weights are the identity
+    res = cohen_kappa_table(np.array([[20, 5], [10, 15]])).set_index("statistic")
+    assert res.loc["cohen_kappa", "estimate"] == pytest.approx(0.4)
+    # two categories: weights are the identity
+    assert res.loc["cohen_kappa_weighted", "estimate"] == pytest.approx(0.4)
+    assert res.loc["cohen_kappa", "n"] == 50
+    assert res.loc["cohen_kappa", "confidence_level"] == 0.95
+    with pytest.raises(AnalysisInputError, match="square"):
+        cohen_kappa_table(np.array([[1, 2, 3]]))
 
 
 def test_disagreements_listed() -> None:
@@ -117,7 +143,7 @@ def test_disagreements_listed() -> None:
         "code": ["implemented", "acknowledged", "no_response", "no_response", "implemented",
                  "partially_implemented"],
     })
-    res = agreement(long)
+    res = agreement(long, scheme=SCHEME)
     d = res.disagreements
     assert d["item"].tolist() == ["a", "a", "c", "c"]
     assert d.loc[d["item"] == "a", "rank_spread"].iloc[0] == 6  # acknowledged (1) .. implemented (7)
@@ -150,5 +176,4 @@ def test_single_code_gives_undefined_kappas_not_a_crash() -> None:
         assert np.isnan(got.loc[stat, "estimate"])
     assert got.loc["percent_agreement", "estimate"] == 1.0
     res = cohen_kappa_table(np.array([[5.0]]), np.array([[1.0]]))
-    assert np.isnan(res["kappa"])
-    assert np.isnan(res["weighted"])
+    assert res["estimate"].isna().all()

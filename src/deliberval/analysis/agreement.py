@@ -1,7 +1,8 @@
 """Inter-coder agreement on long coding data (one row per item x coder).
 
 Used to check the reliability of an uptake register when two or more coders code the same
-response events, but works for any categorical coding.
+response events, but works for any categorical coding. Pure: reads no file (the coding scheme,
+when its order is wanted, is passed in).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import krippendorff
 import numpy as np
@@ -17,13 +18,19 @@ import pandas as pd
 from statsmodels.stats.inter_rater import fleiss_kappa
 
 from deliberval.analysis._common import check_confidence_level, normal_quantile, require_columns
-from deliberval.coding import CodingScheme, load_scheme
 from deliberval.errors import AnalysisInputError
+
+if TYPE_CHECKING:
+    from deliberval.instruments.coding import CodingScheme
 
 __all__ = ["AgreementResult", "agreement", "cohen_kappa_table"]
 
-TABLE_COLUMNS = ["statistic", "estimate", "ci_low", "ci_high", "confidence_level", "n_items",
-                 "n_coders", "method"]
+TABLE_COLUMNS = ["statistic", "estimate", "se", "ci_low", "ci_high", "confidence_level",
+                 "n_items", "n_coders", "method"]
+PAIRWISE_COLUMNS = ["coder_1", "coder_2", "statistic", "estimate", "se", "ci_low", "ci_high",
+                    "confidence_level", "n_items", "method"]
+KAPPA_COLUMNS = ["statistic", "estimate", "se", "ci_low", "ci_high", "confidence_level", "n",
+                 "method"]
 
 
 @dataclass(frozen=True)
@@ -33,15 +40,18 @@ class AgreementResult:
     Attributes
     ----------
     table : DataFrame
-        One row per statistic: ``statistic, estimate, ci_low, ci_high, confidence_level,
-        n_items, n_coders, method``.
+        One row per statistic: ``statistic, estimate, se, ci_low, ci_high, confidence_level,
+        n_items, n_coders, method`` (``se``, ``ci_low``, ``ci_high`` for Cohen's kappas with
+        two coders only; missing otherwise).
     disagreements : DataFrame
         Long table of the items the coders did not agree on, to resolve: ``item, coder, code,
         n_distinct, rank_spread`` (``rank_spread`` is the distance between the lowest and
         highest code in the ordinal order, missing when the codes are nominal).
     pairwise : DataFrame
-        Cohen's kappa for every pair of coders: ``coder_1, coder_2, n_items, cohen_kappa,
-        cohen_kappa_weighted``.
+        Cohen's kappas of every pair of coders, long form (one row per pair x statistic):
+        ``coder_1, coder_2, statistic`` (``cohen_kappa``, and ``cohen_kappa_weighted`` when
+        the codes are ordinal and weights are used), ``estimate, se, ci_low, ci_high,
+        confidence_level, n_items`` (items both coders coded), ``method``.
     levels : tuple of str
         The categories, in the order used for the weights.
     """
@@ -51,6 +61,11 @@ class AgreementResult:
     pairwise: pd.DataFrame
     levels: tuple[str, ...]
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result's tables by name (``table``, ``disagreements``, ``pairwise``), for writers."""
+        return {"table": self.table, "disagreements": self.disagreements,
+                "pairwise": self.pairwise}
+
 
 def _weight_matrix(k: int, weights: str) -> np.ndarray:
     i, j = np.indices((k, k))
@@ -58,57 +73,11 @@ def _weight_matrix(k: int, weights: str) -> np.ndarray:
     return 1 - d**2 if weights == "quadratic" else 1 - d
 
 
-def cohen_kappa_table(table: np.ndarray, weights: np.ndarray | None = None, *,
-                      confidence_level: float = 0.95) -> dict[str, float]:
-    """Cohen's kappa, weighted kappa and their large-sample intervals from a k x k count table.
-
-    Written here (rather than calling a library) so that estimates *and* intervals reproduce
-    R ``psych::cohen.kappa`` exactly, which no Python library does.
-
-    Parameters
-    ----------
-    table : ndarray, shape (k, k)
-        Counts: rows coder 1, columns coder 2, categories in the weight order.
-    weights : ndarray, shape (k, k), optional
-        Agreement weights (1 on the diagonal). Default: psych's quadratic weights
-        ``1 - (i - j)**2 / (k - 1)**2``.
-    confidence_level : float, default 0.95
-
-    Returns
-    -------
-    dict
-        ``kappa, kappa_se, kappa_low, kappa_high, weighted, weighted_se, weighted_low,
-        weighted_high, n``.
-
-    Notes
-    -----
-    With proportions :math:`p_{ij}`, margins :math:`p_{i.}, p_{.j}`, weights :math:`w_{ij}`:
-    :math:`p_o = \\sum_i p_{ii}`, :math:`p_c = \\sum_i p_{i.}p_{.i}`,
-    :math:`\\kappa = (p_o - p_c)/(1 - p_c)` and
-    :math:`\\kappa_w = (p_{ow} - p_{cw})/(1 - p_{cw})` with
-    :math:`p_{ow} = \\sum w_{ij}p_{ij}`, :math:`p_{cw} = \\sum w_{ij}p_{i.}p_{.j}` (Cohen 1968).
-    The variance of :math:`\\kappa` is the large-sample formula of Fleiss, Cohen & Everitt
-    (1969). The variance of :math:`\\kappa_w` follows psych 2.2.9 line by line so that the
-    intervals reproduce R: its column term is Fleiss, Cohen & Everitt's
-    :math:`\\bar w_{i.} = \\sum_k w_{ik}p_{.k}`, but its row term is
-    :math:`p_{j.}\\sum_k w_{jk}` where they have :math:`\\bar w_{.j} = \\sum_k p_{k.}w_{kj}`,
-    so the weighted-kappa interval is psych's, not the textbook one. Interval limits
-    beyond +/-1 are set to +/-1, as psych does. Validated against R psych 2.2.9 to 1e-9.
-
-    References
-    ----------
-    Cohen, J. (1968). Weighted kappa. Psychological Bulletin, 70(4), 213-220.
-    Fleiss, J. L., Cohen, J., & Everitt, B. S. (1969). Large sample standard errors of kappa
-    and weighted kappa. Psychological Bulletin, 72(5), 323-327.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from deliberval.analysis.agreement import cohen_kappa_table
-    >>> res = cohen_kappa_table(np.array([[20, 5], [10, 15]]))
-    >>> round(res["kappa"], 6), round(res["kappa_low"], 6)
-    (0.4, 0.151092)
-    """
+def _cohen_kappa(table: np.ndarray, weights: np.ndarray | None, confidence_level: float
+                 ) -> dict[str, float]:
+    """Cohen's kappa, weighted kappa, SEs and intervals from a k x k count table (see
+    :func:`cohen_kappa_table` for the formulas); keys ``kappa, kappa_se, kappa_low,
+    kappa_high, weighted, weighted_se, weighted_low, weighted_high, n``."""
     x = np.asarray(table, dtype=float)
     k = x.shape[0]
     w = _weight_matrix(k, "quadratic") if weights is None else np.asarray(weights, dtype=float)
@@ -152,12 +121,91 @@ def cohen_kappa_table(table: np.ndarray, weights: np.ndarray | None = None, *,
     }
 
 
+def cohen_kappa_table(table: np.ndarray, weights: np.ndarray | None = None, *,
+                      confidence_level: float = 0.95) -> pd.DataFrame:
+    """Cohen's kappa, weighted kappa and their large-sample intervals from a k x k count table.
+
+    Written here (rather than calling a library) so that estimates *and* intervals reproduce
+    R ``psych::cohen.kappa`` exactly, which no Python library does.
+
+    Parameters
+    ----------
+    table : ndarray, shape (k, k)
+        Counts: rows coder 1, columns coder 2, categories in the weight order.
+    weights : ndarray, shape (k, k), optional
+        Agreement weights (1 on the diagonal). Default: psych's quadratic weights
+        ``1 - (i - j)**2 / (k - 1)**2``.
+    confidence_level : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        Two rows, ``statistic`` ``cohen_kappa`` and ``cohen_kappa_weighted``, with
+        ``estimate, se, ci_low, ci_high, confidence_level, n`` (the table's total count) and
+        ``method``.
+
+    Notes
+    -----
+    With proportions :math:`p_{ij}`, margins :math:`p_{i.}, p_{.j}`, weights :math:`w_{ij}`:
+    :math:`p_o = \\sum_i p_{ii}`, :math:`p_c = \\sum_i p_{i.}p_{.i}`,
+    :math:`\\kappa = (p_o - p_c)/(1 - p_c)` and
+    :math:`\\kappa_w = (p_{ow} - p_{cw})/(1 - p_{cw})` with
+    :math:`p_{ow} = \\sum w_{ij}p_{ij}`, :math:`p_{cw} = \\sum w_{ij}p_{i.}p_{.j}` (Cohen 1968).
+    The variance of :math:`\\kappa` is the large-sample formula of Fleiss, Cohen & Everitt
+    (1969). The variance of :math:`\\kappa_w` follows psych 2.2.9 line by line so that the
+    intervals reproduce R: its column term is Fleiss, Cohen & Everitt's
+    :math:`\\bar w_{i.} = \\sum_k w_{ik}p_{.k}`, but its row term is
+    :math:`p_{j.}\\sum_k w_{jk}` where they have :math:`\\bar w_{.j} = \\sum_k p_{k.}w_{kj}`,
+    so the weighted-kappa interval is psych's, not the textbook one. Interval limits
+    beyond +/-1 are set to +/-1, as psych does. Validated against R psych 2.2.9 to 1e-9.
+
+    References
+    ----------
+    Cohen, J. (1968). Weighted kappa. Psychological Bulletin, 70(4), 213-220.
+    Fleiss, J. L., Cohen, J., & Everitt, B. S. (1969). Large sample standard errors of kappa
+    and weighted kappa. Psychological Bulletin, 72(5), 323-327.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deliberval.analysis.agreement import cohen_kappa_table
+    >>> res = cohen_kappa_table(np.array([[20, 5], [10, 15]]))
+    >>> res[["statistic", "estimate", "ci_low", "n"]].round(6)
+                  statistic  estimate    ci_low   n
+    0           cohen_kappa       0.4  0.151092  50
+    1  cohen_kappa_weighted       0.4  0.151092  50
+    """
+    check_confidence_level(confidence_level)
+    x = np.asarray(table, dtype=float)
+    if x.ndim != 2 or x.shape[0] != x.shape[1] or x.shape[0] == 0:
+        raise AnalysisInputError(f"table must be a square k x k array of counts, got shape {x.shape}")
+    if not np.isfinite(x).all() or (x < 0).any() or x.sum() <= 0:
+        raise AnalysisInputError("table must hold finite, non-negative counts with a positive total")
+    res = _cohen_kappa(x, weights, confidence_level)
+    desc = "quadratic (psych) weights" if weights is None else "the given weights"
+    return pd.DataFrame(
+        [_kappa_row("cohen_kappa", res, "kappa", confidence_level,
+                    "Cohen (1960); Fleiss-Cohen-Everitt interval"),
+         _kappa_row("cohen_kappa_weighted", res, "weighted", confidence_level,
+                    f"Cohen (1968), {desc}; psych interval")],
+        columns=KAPPA_COLUMNS,
+    )
+
+
+def _kappa_row(statistic: str, res: dict[str, float], key: str, cl: float, method: str
+               ) -> dict[str, object]:
+    n = res["n"]
+    return {"statistic": statistic, "estimate": res[key], "se": res[f"{key}_se"],
+            "ci_low": res[f"{key}_low"], "ci_high": res[f"{key}_high"], "confidence_level": cl,
+            "n": int(n) if float(n).is_integer() else n, "method": method}
+
+
 def agreement(
     df: pd.DataFrame,
+    *,
     item: str = "item",
     coder: str = "coder",
     code: str = "code",
-    *,
     ordinal_order: Sequence[str] | None = None,
     weights: Literal["quadratic", "linear"] | None = "quadratic",
     confidence_level: float = 0.95,
@@ -168,16 +216,19 @@ def agreement(
     Parameters
     ----------
     df : DataFrame
-        Long coding data.
-    item, coder, code : str
-        Columns holding the item id (e.g. a response event), the coder and the code given.
-        Rows whose code is missing count as "not coded by this coder" and are reported in
-        ``n_items`` of each statistic, never imputed.
+        Long coding data, one row per item x coder.
+    item, coder, code : str, default "item", "coder", "code"
+        Columns holding the item id (e.g. a response event), the coder (``coder`` is the
+        register's own column name) and the code given. Rows whose code is missing count as
+        "not coded by this coder" and are reported in ``n_items`` of each statistic, never
+        imputed.
     ordinal_order : sequence of str, optional
         The codes from lowest to highest. Enables the weighted kappa and the ordinal
-        Krippendorff's alpha. When omitted and every code is a ``response_status`` code of the
-        coding scheme, the scheme's order is used (no_response < ... < implemented, the two
-        rejection codes adjacent); otherwise the codes are treated as nominal.
+        Krippendorff's alpha. When omitted, the order of ``scheme`` is used if a scheme is
+        given and every code is one of its ``response_status`` codes (no_response < ... <
+        implemented, the two rejection codes adjacent); otherwise the codes are treated as
+        **nominal** (no weighted kappa, nominal alpha). No scheme file is read: pass
+        ``scheme=load_scheme()`` to order uptake statuses.
     weights : {"quadratic", "linear"} or None, default "quadratic"
         Weights of the weighted kappa over the *whole* ordinal order (psych's quadratic weights
         are ``1 - (i - j)**2 / (k - 1)**2`` with ``k`` the number of levels). None: no weighted
@@ -185,16 +236,18 @@ def agreement(
     confidence_level : float, default 0.95
         Level of the Cohen's kappa intervals (two coders only).
     scheme : CodingScheme, optional
-        Coding scheme giving the default order (default: shipped uptake scheme).
+        Coding scheme whose ``response_status`` order is used when ``ordinal_order`` is not
+        given. Default None: no scheme, codes nominal unless ``ordinal_order`` is given.
 
     Returns
     -------
     AgreementResult
         ``table`` with columns ``statistic`` (``cohen_kappa``, ``cohen_kappa_weighted``,
         ``fleiss_kappa``, ``krippendorff_alpha``, ``percent_agreement``), ``estimate``,
-        ``ci_low``, ``ci_high`` (Cohen's kappas with two coders, as R psych gives them;
-        missing otherwise), ``confidence_level``, ``n_items``, ``n_coders``, ``method``;
-        ``disagreements`` and ``pairwise`` (see :class:`AgreementResult`).
+        ``se``, ``ci_low``, ``ci_high`` (Cohen's kappas with two coders, as R psych gives
+        them; missing otherwise), ``confidence_level``, ``n_items``, ``n_coders``,
+        ``method``; ``disagreements`` and the long ``pairwise`` table (see
+        :class:`AgreementResult`).
 
     Raises
     ------
@@ -250,7 +303,8 @@ def agreement(
     ...                  "partially_implemented", "referred_for_study", "acknowledged"]}
     >>> long = pd.DataFrame([{"item": f"e{i}", "coder": c, "code": v}
     ...                      for c, vs in codes.items() for i, v in enumerate(vs)])
-    >>> res = agreement(long)
+    >>> from deliberval.instruments.coding import load_scheme
+    >>> res = agreement(long, scheme=load_scheme())  # uptake statuses, in the scheme's order
     >>> res.table[["statistic", "estimate", "n_items"]].round(4)
                   statistic  estimate  n_items
     0           cohen_kappa    0.4194        6
@@ -260,6 +314,11 @@ def agreement(
     4     percent_agreement    0.5000        6
     >>> res.disagreements["item"].unique().tolist()
     ['e1', 'e3', 'e5']
+
+    Without a scheme or an order the codes are nominal:
+
+    >>> agreement(long).table["statistic"].tolist()
+    ['cohen_kappa', 'fleiss_kappa', 'krippendorff_alpha', 'percent_agreement']
     """
     require_columns(df, [item, coder, code], what="coding data")
     check_confidence_level(confidence_level)
@@ -284,7 +343,6 @@ def agreement(
     if len(coders) < 2:
         raise AnalysisInputError(f"agreement needs at least two coders; found {coders}")
     observed = sorted(coded[code].unique())
-    scheme = scheme or load_scheme()
     if ordinal_order is not None:
         given = tuple(str(c) for c in ordinal_order)
         unknown = [c for c in observed if c not in given]
@@ -294,8 +352,8 @@ def agreement(
         if len(set(given)) != len(given):
             raise AnalysisInputError("ordinal_order lists a code twice")
         order: tuple[str, ...] | None = given
-    elif observed and set(observed) <= set(scheme.status_order):
-        order = scheme.status_order
+    elif scheme is not None and observed and set(observed) <= set(scheme.status_order):
+        order = tuple(scheme.status_order)
     else:
         order = None
     levels = order if order is not None else tuple(observed)
@@ -311,39 +369,44 @@ def agreement(
     rows: list[dict[str, object]] = []
 
     # Cohen (pairwise)
-    pair_rows = []
+    kappa_method = "Cohen (1960); Fleiss-Cohen-Everitt interval"
+    weighted_method = f"Cohen (1968), {weights} weights over {k} ordered levels; psych interval"
+    pair_rows: list[dict[str, object]] = []
+    pair_res: list[tuple[int, dict[str, float]]] = []
     for a, b in combinations(coders, 2):
         both = wide[[a, b]].dropna()
         if both.empty:
             continue
         tab = np.zeros((k, k))
         np.add.at(tab, (both[a].map(pos).to_numpy(int), both[b].map(pos).to_numpy(int)), 1)
-        res = cohen_kappa_table(tab, wmat, confidence_level=confidence_level)
-        pair_rows.append({"coder_1": a, "coder_2": b, "n_items": len(both),
-                          "cohen_kappa": res["kappa"],
-                          "cohen_kappa_weighted": res["weighted"] if wmat is not None else np.nan,
-                          "_res": res})
-    pairwise = pd.DataFrame(pair_rows, columns=["coder_1", "coder_2", "n_items", "cohen_kappa",
-                                                "cohen_kappa_weighted", "_res"])
-    if len(coders) == 2 and len(pairwise) == 1:
-        res = pairwise["_res"].iloc[0]
-        n_pair = int(pairwise["n_items"].iloc[0])
+        res = _cohen_kappa(tab, wmat, confidence_level)
+        pair_res.append((len(both), res))
+        stats_ = [("cohen_kappa", "kappa", kappa_method)]
+        if wmat is not None:
+            stats_.append(("cohen_kappa_weighted", "weighted", weighted_method))
+        for stat, key, meth in stats_:
+            pair_rows.append({"coder_1": a, "coder_2": b, **_row(
+                stat, res[key], res[f"{key}_low"], res[f"{key}_high"], confidence_level,
+                len(both), 2, meth, se=res[f"{key}_se"])})
+    pairwise = pd.DataFrame(pair_rows, columns=PAIRWISE_COLUMNS)
+    if len(coders) == 2 and len(pair_res) == 1:
+        n_pair, res = pair_res[0]
         rows.append(_row("cohen_kappa", res["kappa"], res["kappa_low"], res["kappa_high"],
-                         confidence_level, n_pair, 2, "Cohen (1960); Fleiss-Cohen-Everitt interval"))
+                         confidence_level, n_pair, 2, kappa_method, se=res["kappa_se"]))
         if wmat is not None:
             rows.append(_row("cohen_kappa_weighted", res["weighted"], res["weighted_low"],
-                             res["weighted_high"], confidence_level, n_pair, 2,
-                             f"Cohen (1968), {weights} weights over {k} ordered levels; psych interval"))
-    elif len(pairwise):
+                             res["weighted_high"], confidence_level, n_pair, 2, weighted_method,
+                             se=res["weighted_se"]))
+    elif pair_res:
         n_union = int((per_item >= 2).sum())
-        rows.append(_row("cohen_kappa", float(pairwise["cohen_kappa"].mean()), np.nan, np.nan,
-                         confidence_level, n_union, len(coders),
-                         f"Light (1971): mean of {len(pairwise)} pairwise Cohen kappas"))
+        rows.append(_row("cohen_kappa", float(pd.Series([r["kappa"] for _, r in pair_res]).mean()),
+                         np.nan, np.nan, confidence_level, n_union, len(coders),
+                         f"Light (1971): mean of {len(pair_res)} pairwise Cohen kappas"))
         if wmat is not None:
-            rows.append(_row("cohen_kappa_weighted", float(pairwise["cohen_kappa_weighted"].mean()),
+            rows.append(_row("cohen_kappa_weighted",
+                             float(pd.Series([r["weighted"] for _, r in pair_res]).mean()),
                              np.nan, np.nan, confidence_level, n_union, len(coders),
-                             f"mean of {len(pairwise)} pairwise weighted kappas, {weights} weights"))
-    pairwise = pairwise.drop(columns="_res")
+                             f"mean of {len(pair_res)} pairwise weighted kappas, {weights} weights"))
 
     # Fleiss: items coded by every coder
     complete = wide.dropna()
@@ -394,7 +457,7 @@ def agreement(
 
 
 def _row(statistic: str, estimate: float, low: float, high: float, cl: float, n_items: int,
-         n_coders: int, method: str) -> dict[str, object]:
-    return {"statistic": statistic, "estimate": estimate, "ci_low": low, "ci_high": high,
-            "confidence_level": cl, "n_items": int(n_items), "n_coders": int(n_coders),
-            "method": method}
+         n_coders: int, method: str, *, se: float = np.nan) -> dict[str, object]:
+    return {"statistic": statistic, "estimate": estimate, "se": se, "ci_low": low,
+            "ci_high": high, "confidence_level": cl, "n_items": int(n_items),
+            "n_coders": int(n_coders), "method": method}

@@ -16,25 +16,28 @@ from statsmodels.regression.mixed_linear_model import MixedLM
 from deliberval.analysis._common import check_confidence_level, require_columns
 from deliberval.errors import AnalysisInputError
 
-__all__ = ["ProcessComparison", "compare_processes"]
+__all__ = ["ComparisonResult", "compare_processes"]
+
+_METHOD = "linear mixed model, random intercept per process, REML"
 
 
 @dataclass(frozen=True)
-class ProcessComparison:
+class ComparisonResult:
     """Result of :func:`compare_processes`.
 
     Attributes
     ----------
     coefficients : DataFrame
-        Fixed effects: ``term``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``z``, ``p``,
-        ``confidence_level``, ``n`` (observations used), ``method``.
+        Fixed effects: ``term``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``statistic``
+        (Wald z), ``p_value``, ``confidence_level``, ``n`` (observations used), ``method``.
     variance_components : DataFrame
         ``model`` (``"null"`` or ``"full"``), ``component`` (``"process"`` or ``"residual"``),
-        ``variance``, ``sd`` and ``icc`` (process variance over total, same on both rows).
+        ``variance``, ``sd``, ``icc`` (process variance over total, same on both rows),
+        ``n`` (observations used) and ``method``.
     icc : float
         Intraclass correlation of the outcome between processes, from the null model.
-    n_obs, n_processes : int
-        Observations and processes used.
+    n, n_processes : int
+        Observations (respondents) and processes used.
     warnings : tuple of str
         Warnings raised by the optimiser (e.g. a process variance at the boundary of 0).
     """
@@ -42,9 +45,19 @@ class ProcessComparison:
     coefficients: pd.DataFrame
     variance_components: pd.DataFrame
     icc: float
-    n_obs: int
+    n: int
     n_processes: int
     warnings: tuple[str, ...] = field(default=())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result's tables by name (``coefficients``, ``variance_components``), for writers."""
+        return {"coefficients": self.coefficients,
+                "variance_components": self.variance_components}
+
+
+#: Temporary alias so that ``deliberval/__init__.py`` keeps importing during the redesign;
+#: removed once the package's top level imports :class:`ComparisonResult`.
+ProcessComparison = ComparisonResult
 
 
 def _design(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -108,7 +121,7 @@ def compare_processes(
     process: str = "process_id",
     features: Sequence[str] = (),
     confidence_level: float = 0.95,
-) -> ProcessComparison:
+) -> ComparisonResult:
     """Mixed model of an outcome across processes: random intercept per process, fixed features.
 
     Parameters
@@ -129,9 +142,11 @@ def compare_processes(
 
     Returns
     -------
-    ProcessComparison
-        Tidy ``coefficients`` and ``variance_components`` tables, the null-model ``icc`` and
-        sample sizes (see :class:`ProcessComparison`).
+    ComparisonResult
+        Tidy ``coefficients`` (``term, estimate, se, ci_low, ci_high, statistic, p_value,
+        confidence_level, n, method``) and ``variance_components`` (``model, component,
+        variance, sd, icc, n, method``) tables, the null-model ``icc`` and the sample sizes
+        ``n`` and ``n_processes`` (see :class:`ComparisonResult`).
 
     Raises
     ------
@@ -145,8 +160,8 @@ def compare_processes(
     ``y_ij = x_j' b + u_j + e_ij`` with ``u_j ~ N(0, tau^2)``, ``e_ij ~ N(0, sigma^2)``, fitted
     by REML with :class:`statsmodels.regression.mixed_linear_model.MixedLM` (the default of
     ``lme4::lmer``). The ICC ``tau^2 / (tau^2 + sigma^2)`` comes from the null model ``y ~ 1 +
-    (1 | process)``; the ``full`` rows give the residual ICC after the features. ``p`` are
-    Wald z tests (``estimate / se`` against the standard normal) and intervals are
+    (1 | process)``; the ``full`` rows give the residual ICC after the features. ``p_value``
+    are Wald z tests (``statistic`` is z) (``estimate / se`` against the standard normal) and intervals are
     ``estimate -/+ z se``, with ``se`` from ``(X' V^-1 X)^-1`` at the REML variance components
     (as ``vcov()`` in lme4; see ``_fixed_se`` for why it is computed here); with few processes
     these are liberal (Kenward-Roger or Satterthwaite df, as in ``lmerTest``, are wider). Rows
@@ -166,8 +181,10 @@ def compare_processes(
     >>> res = compare_processes(df, "y", features=["sessions"])
     >>> res.coefficients["term"].tolist()
     ['(Intercept)', 'sessions']
-    >>> res.n_processes
-    8
+    >>> res.coefficients[["term", "statistic", "p_value"]].round(3).columns.tolist()
+    ['term', 'statistic', 'p_value']
+    >>> res.n, res.n_processes
+    (200, 8)
     """
     level = check_confidence_level(confidence_level)
     feats = list(features)
@@ -211,11 +228,11 @@ def compare_processes(
             "se": se,
             "ci_low": est - q * se,
             "ci_high": est + q * se,
-            "z": z,
-            "p": 2 * stats.norm.sf(np.abs(z)),
+            "statistic": z,
+            "p_value": 2 * stats.norm.sf(np.abs(z)),
             "confidence_level": level,
             "n": len(data),
-            "method": "linear mixed model, random intercept per process, REML; Wald z",
+            "method": f"{_METHOD}; Wald z",
         }
     )
 
@@ -232,14 +249,16 @@ def compare_processes(
                     "variance": var,
                     "sd": math.sqrt(var),
                     "icc": icc,
+                    "n": len(data),
+                    "method": f"{_METHOD}; {name} model",
                 }
             )
     vcs = pd.DataFrame(vc_rows)
-    return ProcessComparison(
+    return ComparisonResult(
         coefficients=coefs,
         variance_components=vcs,
         icc=float(vcs["icc"].iloc[0]),
-        n_obs=len(data),
+        n=len(data),
         n_processes=n_proc,
         warnings=tuple(dict.fromkeys(caught)),
     )

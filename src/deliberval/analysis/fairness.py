@@ -40,8 +40,9 @@ def selection_fairness(
     -------
     pandas.DataFrame
         Four rows, columns ``statistic`` (``min_probability, gini, geometric_mean,
-        share_below``), ``estimate``, ``threshold`` (only for ``share_below``) and ``n`` (pool
-        size).
+        share_below``), ``estimate`` (``share_below`` a proportion in 0-1), ``threshold``
+        (only for ``share_below``), ``n`` (pool size) and ``method`` (the formula, with its
+        source).
 
     Notes
     -----
@@ -65,7 +66,7 @@ def selection_fairness(
     Examples
     --------
     >>> from deliberval.analysis.fairness import selection_fairness
-    >>> selection_fairness([0.1, 0.2, 0.3, 0.4])
+    >>> selection_fairness([0.1, 0.2, 0.3, 0.4]).drop(columns="method")
              statistic  estimate  threshold  n
     0  min_probability  0.100000        NaN  4
     1             gini  0.250000        NaN  4
@@ -98,5 +99,11 @@ def selection_fairness(
             "estimate": [float(p.min()), gini, geometric, below],
             "threshold": [np.nan, np.nan, np.nan, t],
             "n": [n] * 4,
+            "method": [
+                "minimum selection probability (Flanigan et al. 2021)",
+                "Gini coefficient of selection probabilities (Flanigan et al. 2021)",
+                "geometric mean of selection probabilities, Nash welfare (Flanigan et al. 2021)",
+                "share of the pool with probability below the threshold (Flanigan et al. 2021)",
+            ],
         }
     )

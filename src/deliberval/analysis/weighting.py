@@ -3,6 +3,9 @@
 Raking is written here rather than taken from a library because deliberval needs (a) R
 ``survey::rake`` numbers to 1e-6, (b) convergence diagnostics in a tidy table and (c) clear
 errors for inconsistent margins or empty categories; the algorithm itself is a few lines.
+:func:`rake` takes the package's canonical targets table (``dimension, category, share``).
+:func:`trim_weights`, :func:`design_effect` and :func:`effective_n` are array helpers: they
+take a sequence of weights, not a DataFrame.
 """
 
 from __future__ import annotations
@@ -41,19 +44,27 @@ class RakeResult:
     weights : pandas.Series
         Raked weights, aligned with the input rows (same index), named ``weight``.
     margins : pandas.DataFrame
-        One row per variable x category: ``variable, category, target, initial, achieved,
-        error`` (weighted totals before and after raking, ``error = achieved - target``).
+        One row per dimension x category: ``dimension, category, target, initial, achieved,
+        error`` (weighted totals before and after raking, ``error = achieved - target``; with
+        share targets the totals are shares).
     diagnostics : pandas.DataFrame
         One row: ``iterations, converged, max_margin_error, max_relative_error, tol, n,
-        design_effect, effective_n``.
-    variables : tuple of str
-        The raking variables, in order (pass them to ``survey_mean(calibrated_on=...)``).
+        design_effect, effective_n, method``.
+    dimensions : tuple of str
+        The raking dimensions (columns of the data), in order (pass them to
+        ``survey_mean(calibrated_on=...)``).
     """
 
     weights: pd.Series
     margins: pd.DataFrame
     diagnostics: pd.DataFrame
-    variables: tuple[str, ...]
+    dimensions: tuple[str, ...]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result's tables by name (``weights`` as a one-column frame, ``margins``,
+        ``diagnostics``), for writers."""
+        return {"weights": self.weights.to_frame(), "margins": self.margins,
+                "diagnostics": self.diagnostics}
 
 
 def _weights_array(df: pd.DataFrame, weight: str | None) -> np.ndarray:
@@ -69,41 +80,108 @@ def _weights_array(df: pd.DataFrame, weight: str | None) -> np.ndarray:
     return w
 
 
-def _margins_table(margins: Mapping[str, Mapping[object, float]] | pd.DataFrame) -> pd.DataFrame:
-    if isinstance(margins, pd.DataFrame):
-        require_columns(margins, ["variable", "category", "target"], what="margins")
-        table = margins[["variable", "category", "target"]].copy()
-    elif isinstance(margins, Mapping):
+def _targets_table(
+    targets: Mapping[str, Mapping[object, float]] | pd.DataFrame,
+    *,
+    dimensions: Sequence[str] | None,
+    population_id: str | None,
+    tolerance: float,
+) -> pd.DataFrame:
+    """The raking targets as ``dimension, category, target`` rows, dimensions in order."""
+    value: str | None = None
+    if isinstance(targets, pd.DataFrame):
+        if "share" in targets.columns:
+            value = "share"
+        elif "target" in targets.columns:
+            value = "target"
+        if "dimension" not in targets.columns or value is None:
+            hint = (" (rename the old column variable to dimension)"
+                    if "variable" in targets.columns else "")
+            raise AnalysisInputError(
+                "targets must have columns dimension, category and share (the canonical targets "
+                f"table) or target (population totals){hint}; found {list(targets.columns)}"
+            )
+        require_columns(targets, ["dimension", "category"], what="targets")
+        t = targets
+        if "population_id" in t.columns:
+            ids = list(dict.fromkeys(t["population_id"].dropna().astype(str)))
+            if population_id is not None:
+                if population_id not in ids:
+                    raise AnalysisInputError(
+                        f"targets have no population_id {population_id!r}; found {ids}"
+                    )
+                t = t.loc[t["population_id"].astype(str) == population_id]
+            elif len(ids) > 1:
+                raise AnalysisInputError(
+                    f"targets hold several populations {ids}; choose one with population_id="
+                )
+        elif population_id is not None:
+            raise AnalysisInputError(
+                "population_id given but targets have no population_id column"
+            )
+        table = pd.DataFrame({"dimension": t["dimension"].astype(str),
+                              "category": t["category"], "target": t[value]})
+    elif isinstance(targets, Mapping):
+        if population_id is not None:
+            raise AnalysisInputError("population_id applies to a targets table, not a mapping")
+        value = "target"
         rows = [
-            (var, cat, float(val))
-            for var, cats in margins.items()
+            (str(dim), cat, val)
+            for dim, cats in targets.items()
             for cat, val in dict(cats).items()
         ]
-        table = pd.DataFrame(rows, columns=["variable", "category", "target"])
+        table = pd.DataFrame(rows, columns=["dimension", "category", "target"])
     else:
         raise AnalysisInputError(
-            "margins must be a mapping {variable: {category: population total}} or a DataFrame "
-            f"with columns variable, category, target; got {type(margins).__name__}"
+            "targets must be the canonical targets table (dimension, category, share) or a "
+            f"mapping {{dimension: {{category: population total}}}}; got {type(targets).__name__}"
         )
+    available = list(dict.fromkeys(table["dimension"]))
+    if dimensions is None:
+        # intersections (``a*b``) of the canonical table are not raked on unless asked for
+        chosen = [d for d in available if "*" not in d]
+    else:
+        chosen = [str(d) for d in dimensions]
+        unknown = [d for d in chosen if d not in available]
+        if unknown:
+            raise AnalysisInputError(f"targets have no dimension(s) {unknown}; found {available}")
+        if len(set(chosen)) != len(chosen):
+            raise AnalysisInputError(f"dimensions names a dimension more than once: {chosen}")
+    table = pd.concat([table.loc[table["dimension"] == d] for d in chosen], ignore_index=True)
     if table.empty:
-        raise AnalysisInputError("margins are empty; give at least one variable to rake on")
+        raise AnalysisInputError("targets are empty; give at least one dimension to rake on")
     table["target"] = pd.to_numeric(table["target"], errors="coerce")
     if table["target"].isna().any() or (table["target"] < 0).any():
-        raise AnalysisInputError("margin targets must be non-negative numbers")
-    dup = table.duplicated(["variable", "category"])
+        raise AnalysisInputError("targets must be non-negative numbers")
+    dup = table.duplicated(["dimension", "category"])
     if dup.any():
         first = table.loc[dup].iloc[0]
         raise AnalysisInputError(
-            f"margin {first['variable']!r} lists category {first['category']!r} more than once"
+            f"targets of {first['dimension']!r} list category {first['category']!r} more than once"
         )
+    if value == "share":
+        if (table["target"] > 1).any():
+            raise AnalysisInputError("target shares must lie between 0 and 1")
+        total = table.groupby("dimension", sort=False)["target"].transform("sum")
+        off = (total - 1).abs() > tolerance + 1e-12  # 0.99 is within 0.01 despite floats
+        if off.any():
+            dim = table.loc[off, "dimension"].iloc[0]
+            raise AnalysisInputError(
+                f"target shares of {dim!r} sum to {float(total[off].iloc[0]):.6g}, not 1 "
+                f"(tolerance {tolerance:g}); fix the targets or add the missing categories"
+            )
+        table["target"] = table["target"] / total  # published tables round: rescale to 1
     return table
 
 
 def rake(
     df: pd.DataFrame,
-    margins: Mapping[str, Mapping[object, float]] | pd.DataFrame,
+    targets: pd.DataFrame | Mapping[str, Mapping[object, float]],
     *,
     weight: str | None = None,
+    dimensions: Sequence[str] | None = None,
+    population_id: str | None = None,
+    tolerance: float = 0.01,
     max_iter: int = 100,
     tol: float = 1e-10,
     margin_tolerance: float = 1e-6,
@@ -113,14 +191,25 @@ def rake(
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per respondent, holding the raking variables (and ``weight``).
-    margins : mapping or pandas.DataFrame
-        Population totals per category: ``{"stype": {"E": 4421, "H": 755, "M": 1018}, ...}``
-        or a tidy table with columns ``variable, category, target``. Shares (each margin
-        summing to 1) are allowed too; the weights then sum to 1, multiply them by the
-        population size yourself if you want totals.
+        One row per respondent, with one column per raking dimension (and ``weight``).
+    targets : pandas.DataFrame or mapping
+        The canonical population targets table, ``dimension, category, share`` (optionally
+        ``population_id, source, year``; the table :func:`deliberval.representativeness`
+        takes): each dimension names a column of ``df``. A table with ``target`` (population
+        totals) instead of ``share`` is accepted too, and so is a mapping of totals or shares
+        ``{"stype": {"E": 4421, "H": 755, "M": 1018}, ...}``. With shares the weights sum to
+        1; multiply them by the population size yourself if you want totals.
     weight : str, optional
         Column of starting (design) weights; equal weights of 1 when omitted.
+    dimensions : sequence of str, optional
+        The dimensions of ``targets`` to rake on, in order. Default: every dimension of
+        ``targets`` except two-way intersections (``demo_gender*demo_age_band``).
+    population_id : str, optional
+        The population to use when ``targets`` holds several (its ``population_id`` column).
+    tolerance : float, default 0.01
+        Shares (a ``share`` column) of a dimension may sum to 1 +/- this, as published tables
+        round (the canonical targets schema allows the same); they are divided by their sum.
+        Beyond it an error is raised.
     max_iter : int, default 100
         Maximum number of full sweeps over the margins.
     tol : float, default 1e-10
@@ -133,15 +222,18 @@ def rake(
     Returns
     -------
     RakeResult
-        ``.weights`` (Series aligned with ``df``), ``.margins`` (targets vs achieved),
-        ``.diagnostics`` (iterations, converged, max margin error, design effect, effective n).
+        ``.weights`` (Series aligned with ``df``, named ``weight``), ``.margins``
+        (``dimension, category, target, initial, achieved, error``), ``.diagnostics`` (one
+        row: ``iterations, converged, max_margin_error, max_relative_error, tol, n,
+        design_effect, effective_n, method``) and ``.dimensions``.
 
     Raises
     ------
     AnalysisInputError
-        Missing columns, missing values in a raking variable, a category in the data with no
-        margin, a margin category with a positive target but no respondents (IPF cannot put
-        weight where nobody is), or margins with different grand totals.
+        Missing columns, missing values in a raking dimension, a category in the data with no
+        target, a target category with a positive target but no respondents (IPF cannot put
+        weight where nobody is), shares that do not sum to 1 within ``tolerance``, several
+        populations without ``population_id``, or margins with different grand totals.
 
     Notes
     -----
@@ -151,7 +243,8 @@ def rake(
     (:class:`RakingConvergenceWarning`) is issued when ``max_iter`` sweeps do not converge.
 
     Validated against R ``survey::rake`` (survey 4.1.1) on ``apiclus1`` with margins ``stype``
-    and ``sch.wide``: weights agree to 1e-6.
+    and ``sch.wide``: weights agree to 1e-6 (population totals and the same margins as a
+    canonical share table).
 
     References
     ----------
@@ -165,9 +258,18 @@ def rake(
     >>> from deliberval.analysis.weighting import rake
     >>> df = pd.DataFrame({"gender": ["woman", "woman", "man", "man", "man"],
     ...                    "age": ["young", "old", "young", "old", "old"]})
-    >>> res = rake(df, {"gender": {"woman": 0.5, "man": 0.5}, "age": {"young": 0.4, "old": 0.6}})
+    >>> targets = pd.DataFrame({"dimension": ["gender", "gender", "age", "age"],
+    ...                         "category": ["woman", "man", "young", "old"],
+    ...                         "share": [0.5, 0.5, 0.4, 0.6]})
+    >>> res = rake(df, targets)
     >>> res.weights.round(4).tolist()
     [0.2411, 0.2589, 0.1589, 0.1706, 0.1706]
+    >>> res.margins[["dimension", "category", "target", "achieved"]].round(4)
+      dimension category  target  achieved
+    0    gender    woman     0.5       0.5
+    1    gender      man     0.5       0.5
+    2       age    young     0.4       0.4
+    3       age      old     0.6       0.6
     >>> bool(res.diagnostics.loc[0, "converged"])
     True
     """
@@ -175,13 +277,14 @@ def rake(
         raise AnalysisInputError(f"data must be a pandas DataFrame, got {type(df).__name__}")
     if len(df) == 0:
         raise AnalysisInputError("data has no rows; nothing to rake")
-    table = _margins_table(margins)
-    variables = tuple(dict.fromkeys(table["variable"]))
+    table = _targets_table(targets, dimensions=dimensions, population_id=population_id,
+                           tolerance=tolerance)
+    variables = tuple(dict.fromkeys(table["dimension"]))
     require_columns(df, variables, what="data")
     w0 = _weights_array(df, weight)
     w = w0.copy()
 
-    totals = table.groupby("variable", sort=False)["target"].sum()
+    totals = table.groupby("dimension", sort=False)["target"].sum()
     grand = float(totals.iloc[0])
     if grand <= 0:
         raise AnalysisInputError("margin targets sum to 0; give population totals or shares")
@@ -198,10 +301,10 @@ def rake(
         values = df[var]
         if values.isna().any():
             raise AnalysisInputError(
-                f"raking variable {var!r} has {int(values.isna().sum())} missing value(s); "
+                f"raking dimension {var!r} has {int(values.isna().sum())} missing value(s); "
                 "impute or drop those rows first"
             )
-        sub = table.loc[table["variable"] == var]
+        sub = table.loc[table["dimension"] == var]
         cats = list(sub["category"])
         lookup = {str(c): i for i, c in enumerate(cats)}
         # factorize once (vectorised) and map the few distinct labels, not every row
@@ -210,7 +313,7 @@ def rake(
         unknown = sorted(set(labels) - set(lookup))
         if unknown:
             raise AnalysisInputError(
-                f"raking variable {var!r} has categories {unknown} with no margin; margins give "
+                f"raking dimension {var!r} has categories {unknown} with no margin; targets give "
                 f"{[str(c) for c in cats]}"
             )
         idx = np.array([lookup[u] for u in labels], dtype=np.intp)[row_code]
@@ -219,7 +322,7 @@ def rake(
         empty = [str(c) for c, t, k in zip(cats, target, counts, strict=True) if t > 0 and k <= 0]
         if empty:
             raise AnalysisInputError(
-                f"raking variable {var!r}: categories {empty} have a positive population total "
+                f"raking dimension {var!r}: categories {empty} have a positive population total "
                 "but no respondents (or zero weight); collapse them with a neighbouring category"
             )
         codes.append((idx, target))
@@ -252,11 +355,11 @@ def rake(
     for var, (idx, target) in zip(variables, codes, strict=True):
         before = np.bincount(idx, weights=w0, minlength=len(target))
         after = np.bincount(idx, weights=w, minlength=len(target))
-        cats = table.loc[table["variable"] == var, "category"].tolist()
+        cats = table.loc[table["dimension"] == var, "category"].tolist()
         for c, t, b, a in zip(cats, target, before, after, strict=True):
             rows.append((var, c, t, b, a, a - t))
     margins_out = pd.DataFrame(
-        rows, columns=["variable", "category", "target", "initial", "achieved", "error"]
+        rows, columns=["dimension", "category", "target", "initial", "achieved", "error"]
     )
     max_err = float(margins_out["error"].abs().max())
     diagnostics = pd.DataFrame(
@@ -269,6 +372,7 @@ def rake(
             "n": [len(df)],
             "design_effect": [design_effect(w)],
             "effective_n": [effective_n(w)],
+            "method": [f"raking (iterative proportional fitting) to {len(variables)} margin(s)"],
         }
     )
     weights_out = pd.Series(w, index=df.index, name="weight")
@@ -287,7 +391,7 @@ def _as_weight_array(weights: Sequence[float] | np.ndarray | pd.Series) -> np.nd
 
 
 def design_effect(weights: Sequence[float] | np.ndarray | pd.Series) -> float:
-    """Kish's design effect due to unequal weighting.
+    """Kish's design effect due to unequal weighting (an array helper).
 
     Parameters
     ----------
@@ -321,7 +425,8 @@ def design_effect(weights: Sequence[float] | np.ndarray | pd.Series) -> float:
 
 
 def effective_n(weights: Sequence[float] | np.ndarray | pd.Series) -> float:
-    """Kish's effective sample size :math:`(\\sum w_i)^2 / \\sum w_i^2 = n / \\text{deff}`.
+    """Kish's effective sample size :math:`(\\sum w_i)^2 / \\sum w_i^2 = n / \\text{deff}` (an
+    array helper).
 
     Parameters
     ----------
@@ -361,7 +466,7 @@ def trim_weights(
     relative: bool = True,
     max_iter: int = 100,
 ) -> pd.Series:
-    """Trim extreme weights and spread the trimmed amount over the others.
+    """Trim extreme weights and spread the trimmed amount over the others (an array helper).
 
     Parameters
     ----------

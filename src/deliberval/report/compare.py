@@ -8,11 +8,10 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from deliberval.analysis.comparison import compare_processes
+from deliberval.analysis.comparison import ComparisonResult, compare_processes
 from deliberval.analysis.representativeness import TargetsWarning
 from deliberval.errors import AnalysisInputError, DataInputError
 from deliberval.indicators import evaluate_process, load_catalogue
@@ -35,7 +34,7 @@ class ComparisonReport:
     lang: str
     processes: list[tuple[str, str]]
     indicators: pd.DataFrame
-    model: Any = None
+    model: ComparisonResult | None = None
     model_note: str = ""
     synthetic: bool = False
     min_cell_size: int = 5
@@ -201,7 +200,7 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
                                                       (format_value(r["estimate"], "num3", lang), "num"),
                                                       (format_value(r["ci_low"], "num3", lang), "num"),
                                                       (format_value(r["ci_high"], "num3", lang), "num"),
-                                                      (format_value(r["p"], "p", lang), "num")]}
+                                                      (format_value(r["p_value"], "p", lang), "num")]}
                                 for _, r in coef.iterrows()]})
     stamp = timestamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     sections = [
