@@ -70,9 +70,10 @@ def scipy_loop(df: pd.DataFrame, outs: list[str]) -> pd.DataFrame:
         w = stats.wilcoxon(b, a, zero_method="wilcox", correction=True)
         rows.append((o, ok.sum(), d.mean(), ci.low, ci.high, t.statistic, t.pvalue, w.statistic, w.pvalue,
                      d.mean() / d.std(ddof=1)))
-    res = pd.DataFrame(rows, columns=["outcome", "n", "mean_diff", "ci_low", "ci_high", "t", "p_t", "v", "p_w", "d_z"])
-    res["p_holm"] = multipletests(res["p_t"], method="holm")[1]
-    res["p_bh"] = multipletests(res["p_t"], method="fdr_bh")[1]
+    res = pd.DataFrame(rows, columns=["outcome", "n", "estimate", "ci_low", "ci_high", "statistic", "p_value",
+                                      "wilcoxon_statistic", "wilcoxon_p_value", "d_z"])
+    res["holm_p_value"] = multipletests(res["p_value"], method="holm")[1]
+    res["bh_p_value"] = multipletests(res["p_value"], method="fdr_bh")[1]
     return res
 
 
@@ -86,10 +87,11 @@ def pingouin_loop(df: pd.DataFrame, outs: list[str]) -> pd.DataFrame:
         a, b = pair.iloc[:, 0].to_numpy(), pair.iloc[:, 1].to_numpy()
         t = pg.ttest(b, a, paired=True)
         w = pg.wilcoxon(b, a)
-        parts.append(pd.DataFrame({"outcome": [o], "p_t": t["p_val"].to_numpy(), "p_w": w["p_val"].to_numpy()}))
+        parts.append(pd.DataFrame({"outcome": [o], "p_value": t["p_val"].to_numpy(),
+                                   "wilcoxon_p_value": w["p_val"].to_numpy()}))
     res = pd.concat(parts, ignore_index=True)
-    res["p_holm"] = pg.multicomp(res["p_t"].to_numpy(), method="holm")[1]
-    res["p_bh"] = pg.multicomp(res["p_t"].to_numpy(), method="fdr_bh")[1]
+    res["holm_p_value"] = pg.multicomp(res["p_value"].to_numpy(), method="holm")[1]
+    res["bh_p_value"] = pg.multicomp(res["p_value"].to_numpy(), method="fdr_bh")[1]
     return res
 
 
@@ -114,9 +116,10 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
     checks: dict[str, Any] = {
         "outcomes": k,
         "rows": len(df),
-        "mean_diff_max_abs_difference_scipy": float((merged["mean_diff"] - merged["mean_diff_scipy"]).abs().max()),
-        "p_t_max_abs_difference_scipy": float((merged["p_t"] - merged["p_t_scipy"]).abs().max()),
-        "p_holm_max_abs_difference_statsmodels": float((merged["p_holm"] - merged["p_holm_scipy"]).abs().max()),
+        "estimate_max_abs_difference_scipy": float((merged["estimate"] - merged["estimate_scipy"]).abs().max()),
+        "p_value_max_abs_difference_scipy": float((merged["p_value"] - merged["p_value_scipy"]).abs().max()),
+        "holm_p_value_max_abs_difference_statsmodels": float(
+            (merged["holm_p_value"] - merged["holm_p_value_scipy"]).abs().max()),
     }
     if use_r:
         with tempfile.TemporaryDirectory() as tmp:
@@ -142,7 +145,8 @@ cat(sprintf('{"seconds": [%s], "p_t_first": %.15g}\\n', paste(sprintf("%.6f", se
             )
         refs.append(r_reference("R t.test + wilcox.test loop, p.adjust", out))
         if "p_t_first" in out:
-            checks["p_t_abs_difference_r_first_outcome"] = abs(float(res["p_t"].iloc[0]) - float(out["p_t_first"]))
+            checks["p_value_abs_difference_r_first_outcome"] = abs(
+                float(res["p_value"].iloc[0]) - float(out["p_t_first"]))
     else:
         refs.append(reference("R t.test + wilcox.test loop, p.adjust", "R", None, skipped="R disabled"))
     return {"size": size, "deliberval": timing, "references": refs, "checks": checks}

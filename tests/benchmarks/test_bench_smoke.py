@@ -76,7 +76,7 @@ def test_references_agree_with_deliberval_on_the_same_data(quick_results: tuple[
         assert row["checks"]["converged"] is True
         assert row["checks"]["weights_max_relative_difference_pandas"] < 1e-8
     for row in cases["prepost"]["sizes"]:
-        assert row["checks"]["p_t_max_abs_difference_scipy"] < 1e-12
+        assert row["checks"]["p_value_max_abs_difference_scipy"] < 1e-12
     for row in cases["dri_permutation"]["sizes"]:
         assert max(row["checks"]["max_abs_difference_same_permutations"].values()) < 1e-12
     for row in cases["reliability_bootstrap"]["sizes"]:
