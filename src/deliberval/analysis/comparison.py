@@ -55,11 +55,6 @@ class ComparisonResult:
                 "variance_components": self.variance_components}
 
 
-#: Temporary alias so that ``deliberval/__init__.py`` keeps importing during the redesign;
-#: removed once the package's top level imports :class:`ComparisonResult`.
-ProcessComparison = ComparisonResult
-
-
 def _design(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     parts = [pd.Series(1.0, index=df.index, name="(Intercept)")]
     for c in columns:
