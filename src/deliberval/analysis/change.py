@@ -34,6 +34,8 @@ from deliberval.analysis._common import (
 from deliberval.errors import AnalysisInputError
 
 __all__ = [
+    "GROUP_MEANS_COLUMNS",
+    "LIKERT_SHARES_COLUMNS",
     "PREPOST_COLUMNS",
     "group_means",
     "likert_shares",
