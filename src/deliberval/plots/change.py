@@ -82,8 +82,14 @@ def plot_prepost(
     """
     _need(result, ["outcome", "mean_pre", "mean_post", "estimate", "ci_low", "ci_high"], "result")
     names = dict(labels or {})
-    words = {"pre": "pre", "post": "post", "mean": "mean", "change": "change (post - pre)",
-             "ci": "{level:.0%} CI", **dict(axis_labels or {})}
+    words = {
+        "pre": "pre",
+        "post": "post",
+        "mean": "mean",
+        "change": "change (post - pre)",
+        "ci": "{level:.0%} CI",
+        **dict(axis_labels or {}),
+    }
     by_cols = [c for c in result.columns if c not in PREPOST_COLUMNS]
     row_labels = []
     for _, r in result.iterrows():
@@ -109,7 +115,9 @@ def plot_prepost(
     ax2.errorbar(diff, y, xerr=[diff - lo, hi - diff], fmt="o", color=_POST, capsize=3)
     ax2.axvline(0, color="black", linewidth=0.8, linestyle="--")
     level = result["confidence_level"].iloc[0] if "confidence_level" in result else None
-    ax2.set_xlabel(f"{words['change']}, {words['ci'].format(level=level)}" if level else words["change"])
+    ax2.set_xlabel(
+        f"{words['change']}, {words['ci'].format(level=level)}" if level else words["change"]
+    )
     if title:
         fig.suptitle(title)
     return fig
