@@ -101,7 +101,7 @@ FINDINGS = [
     "(batch, n) array: 2.5-3x faster in an interleaved A/B, results identical (commit bf88a2c).",
     "Fixed: reliability() drew bootstrap row counts with Generator.multinomial over n equal cells, "
     "which samples n binomials one after another per resample (3.5 s of the 5.5 s of "
-    "reliability(n_boot=2000) at n = 20,000); it now counts gen.integers draws with one bincount "
+    "reliability(n_resamples=2000) at n = 20,000); it now counts gen.integers draws with one bincount "
     "per chunk of resamples (same distribution, new seeded stream): 3.76 s -> 1.03 s at n = "
     "20,000, peak 925 -> 425 MB (commit 7751559; reliability_bootstrap rerun alone with --only "
     "and merged into this run's results).",

@@ -1,6 +1,6 @@
 """Reliability with 2,000 bootstrap resamples: 10 Likert items, n respondents.
 
-* deliberval: ``reliability(df, items, n_boot=2000)`` (alpha with Feldt and bootstrap
+* deliberval: ``reliability(df, items, n_resamples=2000)`` (alpha with Feldt and bootstrap
   intervals, standardised alpha, one-factor omega, lambda-6, average r; every resample at once).
 * numpy loop: one resample per Python iteration (``x[idx]``, ``np.cov``, then alpha,
   standardised alpha, lambda-6, average r; no omega), run on fewer resamples and scaled.
@@ -60,15 +60,15 @@ def _loop_stats(x: np.ndarray, gen: np.random.Generator, reps: int) -> np.ndarra
 def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
     import pingouin as pg
 
-    n_boot = 50 if quick else 2_000
+    n_resamples = 50 if quick else 2_000
     loop_reps = 10 if quick else 200
     pg_reps = 5 if quick else 100
     df = simulate(size)
     items = list(df.columns)
     x = df.to_numpy()
-    reliability(df.head(100), items, n_boot=10, seed=0)  # warm-up
+    reliability(df.head(100), items, n_resamples=10, seed=0)  # warm-up
 
-    timing, res = best_of(lambda: reliability(df, items, n_boot=n_boot, seed=1), repeats=3, budget=90.0)
+    timing, res = best_of(lambda: reliability(df, items, n_resamples=n_resamples, seed=1), repeats=3, budget=90.0)
     loop_t, _ = best_of(lambda: _loop_stats(x, np.random.default_rng(2), loop_reps), repeats=3)
     gen = np.random.default_rng(4)
 
@@ -83,20 +83,20 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
             f"numpy loop, one resample per iteration ({loop_reps} run, scaled)",
             "loop",
             loop_t,
-            scale=n_boot / loop_reps,
+            scale=n_resamples / loop_reps,
             note="alpha, std alpha, lambda-6, average r per resample; no omega",
         ),
         reference(
             f"pingouin.cronbach_alpha per resample ({pg_reps} run, scaled)",
             "peer",
             pg_t,
-            scale=n_boot / pg_reps,
+            scale=n_resamples / pg_reps,
             note="alpha only",
         ),
     ]
     alpha = float(res.loc[res["statistic"].eq("cronbach_alpha"), "estimate"].iloc[0])
     checks: dict[str, Any] = {
-        "n_boot": n_boot,
+        "n_resamples": n_resamples,
         "alpha": alpha,
         "alpha_abs_difference_pingouin": abs(alpha - float(pg.cronbach_alpha(data=df)[0])),
     }
@@ -115,7 +115,7 @@ for (r in 1:2) {{
   tn <- c(tn, system.time(an <- alpha(x, n.iter = {r_iter}, warnings = FALSE))[["elapsed"]])
 }}
 per <- max(min(tn) - min(t1), 0) / {r_iter}
-est <- min(t1) + {n_boot} * per
+est <- min(t1) + {n_resamples} * per
 cat(sprintf('{{"seconds": [%.6f], "per_resample": %.8f, "fixed": %.6f, "raw_alpha": %.15g}}\\n',
     est, per, min(t1), a1$total$raw_alpha))
 """,

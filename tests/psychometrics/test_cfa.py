@@ -16,7 +16,7 @@ FIT = pd.read_csv(REF / "cfa_fit.csv")
 LOADINGS = pd.read_csv(REF / "cfa_loadings.csv")
 LRT = pd.read_csv(REF / "invariance_lrt.csv")
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-OURS = ["chisq", "df", "p", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr"]
+OURS = ["chisq", "df", "p_value", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr"]
 LAVAAN = [
     "chisq",
     "df",
@@ -88,12 +88,12 @@ def test_cfa_matches_lavaan(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "group"),
+    ("name", "across"),
     [("holzinger_swineford", "school"), ("simulated_likert", "wave"), ("example_trust", "wave")],
 )
-def test_invariance_matches_lavaan_group_equal(name: str, group: str) -> None:
+def test_invariance_matches_lavaan_group_equal(name: str, across: str) -> None:
     df, model = _data(name)
-    res = invariance(df, model, group=group)
+    res = invariance(df, model, across=across)
     assert res["model"].tolist() == ["configural", "metric", "scalar"]
     for _, row in res.iterrows():
         gold = _gold(name, row["model"])
@@ -107,13 +107,13 @@ def test_invariance_matches_lavaan_group_equal(name: str, group: str) -> None:
     lrt = LRT[LRT["dataset"] == name]
     np.testing.assert_allclose(res["chisq_diff"], lrt["chisq_diff"], atol=1e-4)
     np.testing.assert_allclose(res["df_diff"], lrt["df_diff"])
-    np.testing.assert_allclose(res["p_diff"], lrt["p_diff"], atol=1e-6)
+    np.testing.assert_allclose(res["diff_p_value"], lrt["diff_p_value"], atol=1e-6)
     np.testing.assert_allclose(res["delta_cfi"].iloc[1:], np.diff(res["cfi"]))
 
 
 def test_invariance_verdicts_in_plain_language() -> None:
     df, model = _data("holzinger_swineford")
-    verdicts = invariance(df, model, group="school")["verdict"].tolist()
+    verdicts = invariance(df, model, across="school")["verdict"].tolist()
     assert verdicts[0].startswith("configural model fits poorly (CFI 0.923)")
     assert verdicts[1].startswith("metric invariance holds")
     assert verdicts[2] == (
@@ -121,19 +121,29 @@ def test_invariance_verdicts_in_plain_language() -> None:
         "do not compare means across school"
     )
     df, model = _data("simulated_likert")
-    verdicts = invariance(df, model, group="wave")["verdict"].tolist()
+    verdicts = invariance(df, model, across="wave")["verdict"].tolist()
     assert verdicts[2] == "scalar invariance holds: means comparable across wave"
 
 
 def test_cfa_equal_constraints_equal_invariance_rows() -> None:
     df, model = _data("simulated_likert")
-    res = cfa(df, model, group="wave", equal=["loadings"])
+    res = cfa(df, model, across="wave", equal=["loadings"])
     assert res.fit["model"].iloc[0] == "metric"
     assert res.fit["chisq"].iloc[0] == pytest.approx(
         _gold("simulated_likert", "metric")["chisq"], abs=1e-4
     )
     # equal loadings: unstandardised loadings identical in both waves
-    wide = res.loadings.pivot(index="item", columns="group", values="loading")
+    # the loadings carry the across column under its own name
+    assert list(res.loadings.columns) == [
+        "wave",
+        "factor",
+        "item",
+        "loading",
+        "std_loading",
+        "method",
+    ]
+    assert res.fit["n_levels"].iloc[0] == 2
+    wide = res.loadings.pivot(index="item", columns="wave", values="loading")
     np.testing.assert_allclose(wide["pre"], wide["post"])
 
 
@@ -150,10 +160,67 @@ def test_parse_model_and_errors() -> None:
 def test_one_level_grouping_is_a_clear_error() -> None:
     df, model = _data("simulated_likert")
     with pytest.raises(AnalysisInputError, match="has 1 level"):
-        invariance(df.assign(wave="pre"), model, group="wave")
-    with pytest.raises(AnalysisInputError, match="constant in group"):
-        invariance(df.assign(q1=np.where(df["wave"] == "pre", 3, df["q1"])), model, group="wave")
-    with pytest.raises(AnalysisInputError, match="need a group column"):
+        invariance(df.assign(wave="pre"), model, across="wave")
+    with pytest.raises(AnalysisInputError, match="constant in wave 'pre'"):
+        invariance(df.assign(q1=np.where(df["wave"] == "pre", 3, df["q1"])), model, across="wave")
+    with pytest.raises(AnalysisInputError, match="need across="):
         cfa(df, model, equal=["loadings"])
     with pytest.raises(AnalysisInputError, match="no column"):
         cfa(df, {"f": ["q1", "q2", "nope"]})
+    with pytest.raises(AnalysisInputError, match="clash with the loadings column"):
+        cfa(df.assign(item=df["wave"]), model, across="item")
+
+
+def test_fit_tables_carry_confidence_level_and_method() -> None:
+    df, model = _data("simulated_likert")
+    res = cfa(df, model, rmsea_confidence_level=0.8)
+    assert list(res.fit.columns) == [
+        "model",
+        "chisq",
+        "df",
+        "p_value",
+        "cfi",
+        "tli",
+        "rmsea",
+        "rmsea_ci_low",
+        "rmsea_ci_high",
+        "confidence_level",
+        "srmr",
+        "n",
+        "n_levels",
+        "converged",
+        "method",
+    ]
+    assert res.fit["confidence_level"].iloc[0] == 0.8
+    assert res.fit["n_levels"].iloc[0] == 1
+    assert list(res.loadings.columns) == ["factor", "item", "loading", "std_loading", "method"]
+    assert set(res.tables()) == {"fit", "loadings"}
+    assert res.tables()["fit"] is res.fit
+    # a narrower interval inside the 90% one
+    wide = cfa(df, model).fit.iloc[0]
+    assert wide["confidence_level"] == 0.9
+    assert wide["rmsea_ci_low"] <= res.fit["rmsea_ci_low"].iloc[0]
+    assert res.fit["rmsea_ci_high"].iloc[0] <= wide["rmsea_ci_high"]
+    inv = invariance(df, model, across="wave")
+    assert list(inv.columns) == [
+        "model",
+        "chisq",
+        "df",
+        "p_value",
+        "cfi",
+        "tli",
+        "rmsea",
+        "rmsea_ci_low",
+        "rmsea_ci_high",
+        "confidence_level",
+        "srmr",
+        "chisq_diff",
+        "df_diff",
+        "diff_p_value",
+        "delta_cfi",
+        "delta_rmsea",
+        "verdict",
+        "method",
+    ]
+    assert (inv["confidence_level"] == 0.9).all()
+    assert inv["method"].str.contains("maximum likelihood").all()

@@ -31,7 +31,7 @@ def _point(res: pd.DataFrame, statistic: str) -> float:
 @pytest.mark.parametrize("name", [n for n in ALPHA_SETS if n != "example_efficacy"])
 def test_alpha_matches_psych_alpha_with_keys(name: str) -> None:
     file, items, rev = ALPHA_SETS[name]
-    res = reliability(read_ref(file), items, reverse=rev, n_boot=0)
+    res = reliability(read_ref(file), items, reverse=rev, n_resamples=0)
     gold = ALPHA.loc[name]
     assert _point(res, "cronbach_alpha") == pytest.approx(gold["raw_alpha"], abs=1e-6)
     assert _point(res, "cronbach_alpha_std") == pytest.approx(gold["std_alpha"], abs=1e-6)
@@ -43,13 +43,13 @@ def test_alpha_matches_psych_alpha_with_keys(name: str) -> None:
 def test_forgotten_reversal_lowers_alpha_and_keys_restore_it() -> None:
     file, items, _ = ALPHA_SETS["bfi_agreeableness"]
     df = read_ref(file)
-    without = _point(reliability(df, items, n_boot=0), "cronbach_alpha")
-    keyed = _point(reliability(df, items, reverse=["A1"], n_boot=0), "cronbach_alpha")
+    without = _point(reliability(df, items, n_resamples=0), "cronbach_alpha")
+    keyed = _point(reliability(df, items, reverse=["A1"], n_resamples=0), "cronbach_alpha")
     assert without < keyed
     assert keyed == pytest.approx(0.703755894374836, abs=1e-9)
     # reversing by hand with the scale's 1..6 range gives the same result
     df2 = df.assign(A1=7 - df["A1"])
-    assert _point(reliability(df2, items, n_boot=0), "cronbach_alpha") == pytest.approx(
+    assert _point(reliability(df2, items, n_resamples=0), "cronbach_alpha") == pytest.approx(
         keyed, abs=1e-12
     )
 
@@ -71,7 +71,7 @@ def test_item_statistics_match_psych(name: str) -> None:
         ("alpha_std_if_deleted", "std_alpha_drop"),
     ]:
         np.testing.assert_allclose(res[ours], gold[theirs], atol=1e-6, rtol=0, err_msg=ours)
-    assert (res["missing"] == 0).all()
+    assert (res["n_missing"] == 0).all()
 
 
 def test_item_statistics_count_missing_before_listwise_deletion() -> None:
@@ -79,29 +79,29 @@ def test_item_statistics_count_missing_before_listwise_deletion() -> None:
         {"a": [1, 2, 3, 4, np.nan, 2], "b": [2, 2, 3, 5, 4, np.nan], "c": [1, 3, 3, 4, 5, 1]}
     )
     res = item_statistics(df, ["a", "b", "c"])
-    assert res["missing"].tolist() == [1, 1, 0]
+    assert res["n_missing"].tolist() == [1, 1, 0]
     assert res["n"].tolist() == [4, 4, 4]
 
 
 @pytest.mark.parametrize(
-    "row", OMEGA.to_dict("records"), ids=lambda r: f"{r['dataset']}-{r['nfactors']}"
+    "row", OMEGA.to_dict("records"), ids=lambda r: f"{r['dataset']}-{r['n_factors']}"
 )
 def test_omega_matches_psych_omega(row: dict[str, object], holzinger: pd.DataFrame) -> None:
     if row["dataset"] == "holzinger_swineford":
         df, items = holzinger, [f"x{i}" for i in range(1, 10)]
     else:
         df, items = reversed_data(str(row["dataset"]))
-    res = omega(df, items, nfactors=int(row["nfactors"]))  # type: ignore[call-overload]
+    res = omega(df, items, n_factors=int(row["n_factors"]))  # type: ignore[call-overload]
     assert _point(res, "omega_total") == pytest.approx(row["omega_total"], abs=1e-6)
     # psych's oblimin stops at GPArotation's eps = 1e-5, so omega_h of the 3-factor
     # Schmid-Leiman solution agrees to ~2e-6 only
-    tol = 1e-6 if row["nfactors"] == 1 else 1e-5
+    tol = 1e-6 if row["n_factors"] == 1 else 1e-5
     assert _point(res, "omega_hierarchical") == pytest.approx(row["omega_hierarchical"], abs=tol)
 
 
 def test_reliability_reports_omega_hierarchical_for_bifactor(holzinger: pd.DataFrame) -> None:
     gold = OMEGA[OMEGA["dataset"] == "holzinger_swineford"].iloc[0]
-    res = reliability(holzinger, [f"x{i}" for i in range(1, 10)], nfactors=3, n_boot=0)
+    res = reliability(holzinger, [f"x{i}" for i in range(1, 10)], n_factors=3, n_resamples=0)
     assert _point(res, "omega_total") == pytest.approx(gold["omega_total"], abs=1e-6)
     assert _point(res, "omega_hierarchical") == pytest.approx(gold["omega_hierarchical"], abs=1e-5)
     assert res.loc[res["statistic"] != "cronbach_alpha", "method"].eq("point").all()
@@ -111,7 +111,7 @@ def test_feldt_interval_follows_formula_and_pingouin() -> None:
     pingouin = pytest.importorskip("pingouin")
     file, items, _ = ALPHA_SETS["holzinger_visual"]
     df = read_ref(file)
-    res = reliability(df, items, n_boot=0, confidence_level=0.9)
+    res = reliability(df, items, n_resamples=0, confidence_level=0.9)
     row = res[res["method"] == "feldt"].iloc[0]
     a, n, k = row["estimate"], 301, 3
     lo = 1 - (1 - a) * stats.f.ppf(0.95, n - 1, (n - 1) * (k - 1))
@@ -128,9 +128,9 @@ def test_feldt_interval_follows_formula_and_pingouin() -> None:
 def test_bootstrap_is_seeded_and_brackets_estimate() -> None:
     file, items, rev = ALPHA_SETS["simulated_likert"]
     df = read_ref(file)
-    a = reliability(df, items, reverse=rev, n_boot=60, seed=11)
-    b = reliability(df, items, reverse=rev, n_boot=60, seed=11)
-    c = reliability(df, items, reverse=rev, n_boot=60, seed=12)
+    a = reliability(df, items, reverse=rev, n_resamples=60, seed=11)
+    b = reliability(df, items, reverse=rev, n_resamples=60, seed=11)
+    c = reliability(df, items, reverse=rev, n_resamples=60, seed=12)
     pd.testing.assert_frame_equal(a, b)
     boot = a[a["method"] == "bootstrap_percentile"]
     assert not np.allclose(boot["ci_low"], c[c["method"] == "bootstrap_percentile"]["ci_low"])
@@ -178,7 +178,7 @@ def test_ordinal_alpha_matches_alpha_of_psych_polychoric() -> None:
     df, items = reversed_data("simulated_likert")
     gold = read_ref("polychoric.csv")
     gold = gold[gold["dataset"] == "simulated_likert"]["ordinal_alpha"].iloc[0]
-    res = reliability(df, items, n_boot=0, ordinal=True)
+    res = reliability(df, items, n_resamples=0, ordinal=True)
     assert _point(res, "ordinal_alpha") == pytest.approx(gold, abs=1e-4)
     assert _point(res, "ordinal_omega_total") > _point(res, "omega_total")
 
@@ -199,7 +199,7 @@ def test_bad_input_is_a_clear_error(
     data: dict[str, list[object]], items: list[str], message: str
 ) -> None:
     with pytest.raises(AnalysisInputError, match=message):
-        reliability(pd.DataFrame(data), items, n_boot=0)
+        reliability(pd.DataFrame(data), items, n_resamples=0)
 
 
 def test_bad_arguments() -> None:
@@ -208,10 +208,10 @@ def test_bad_arguments() -> None:
         reliability(df, ["a", "b", "c"], reverse=["d"])
     with pytest.raises(AnalysisInputError, match="confidence_level"):
         reliability(df, ["a", "b", "c"], confidence_level=95)
-    with pytest.raises(AnalysisInputError, match="n_boot"):
-        reliability(df, ["a", "b", "c"], n_boot=-1)
+    with pytest.raises(AnalysisInputError, match="n_resamples"):
+        reliability(df, ["a", "b", "c"], n_resamples=-1)
     with pytest.raises(AnalysisInputError, match="needs at least 6 items"):
-        omega(df, ["a", "b", "c"], nfactors=2)
+        omega(df, ["a", "b", "c"], n_factors=2)
     with pytest.raises(AnalysisInputError, match="at least 3 items"):
         item_statistics(df, ["a", "b"])
 
@@ -240,7 +240,7 @@ def test_alpha_is_invariant_to_item_order_and_linear_rescaling(
 ) -> None:
     file, items, _ = ALPHA_SETS["bfi_neuroticism"]
     df = read_ref(file).head(300)
-    base = reliability(df, items, n_boot=0)
+    base = reliability(df, items, n_resamples=0)
     moved = df[items] * scale + shift
-    res = reliability(moved, [items[i] for i in order], n_boot=0)
+    res = reliability(moved, [items[i] for i in order], n_resamples=0)
     np.testing.assert_allclose(res["estimate"], base["estimate"], atol=1e-9)

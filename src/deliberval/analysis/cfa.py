@@ -30,35 +30,46 @@ _FIT_COLUMNS = [
     "model",
     "chisq",
     "df",
-    "p",
+    "p_value",
     "cfi",
     "tli",
     "rmsea",
     "rmsea_ci_low",
     "rmsea_ci_high",
+    "confidence_level",
     "srmr",
     "n",
-    "n_groups",
+    "n_levels",
     "converged",
+    "method",
 ]
 _INVARIANCE_COLUMNS = [
     "model",
     "chisq",
     "df",
-    "p",
+    "p_value",
     "cfi",
     "tli",
     "rmsea",
     "rmsea_ci_low",
     "rmsea_ci_high",
+    "confidence_level",
     "srmr",
     "chisq_diff",
     "df_diff",
-    "p_diff",
+    "diff_p_value",
     "delta_cfi",
     "delta_rmsea",
     "verdict",
+    "method",
 ]
+_LOADING_COLUMNS = ["factor", "item", "loading", "std_loading", "method"]
+_FIT_METHOD = "maximum likelihood (lavaan defaults); RMSEA interval from the noncentral chi-square"
+_INVARIANCE_METHOD = (
+    "maximum likelihood multi-group CFA; chi-square difference test; "
+    "Chen (2007) delta CFI / RMSEA criteria"
+)
+_LOADING_METHOD = "maximum likelihood; std_loading as lavaan std.all"
 
 
 @dataclass(frozen=True)
@@ -68,15 +79,20 @@ class CFAResult:
     Attributes
     ----------
     fit : pandas.DataFrame
-        One row: ``model, chisq, df, p, cfi, tli, rmsea, rmsea_ci_low, rmsea_ci_high, srmr, n,
-        n_groups, converged``.
+        One row: ``model, chisq, df, p_value, cfi, tli, rmsea, rmsea_ci_low, rmsea_ci_high,
+        confidence_level, srmr, n, n_levels, converged, method`` (see :func:`cfa`).
     loadings : pandas.DataFrame
-        One row per item (and group): ``group, factor, item, loading`` (unstandardised) and
-        ``std_loading`` (lavaan's ``std.all``).
+        One row per item (and level of the ``across`` column): the ``across`` column under its
+        own name (multi-group models only), ``factor, item, loading`` (unstandardised),
+        ``std_loading`` (lavaan's ``std.all``) and ``method``.
     """
 
     fit: pd.DataFrame
     loadings: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result's tables by name (``fit``, ``loadings``), e.g. for writing them out."""
+        return {"fit": self.fit, "loadings": self.loadings}
 
 
 def parse_model(model: str | Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -301,39 +317,47 @@ def _srmr(s: np.ndarray, ybar: np.ndarray, sigma: np.ndarray, mu: np.ndarray | N
 
 
 def _prepare(
-    df: pd.DataFrame, items: list[str], group: str | None
-) -> tuple[list[str], list[np.ndarray]]:
-    require_columns(df, items + ([group] if group else []))
-    data = df[items + ([group] if group else [])].dropna()
+    df: pd.DataFrame, items: list[str], across: str | None
+) -> tuple[list[object], list[np.ndarray]]:
+    """Levels of ``across`` (or ``["all"]``) and the complete-case item matrix of each."""
+    require_columns(df, items + ([across] if across else []))
+    if across is not None and across in items:
+        raise AnalysisInputError(f"across column {across!r} is also one of the model's items")
+    if across in _LOADING_COLUMNS:
+        raise AnalysisInputError(
+            f"across column {across!r} would clash with the loadings column of that name; "
+            "rename it first"
+        )
+    data = df[items + ([across] if across else [])].dropna()
     for it in items:
         if not pd.api.types.is_numeric_dtype(df[it]):
             raise AnalysisInputError(f"item {it!r} is not numeric (dtype {df[it].dtype})")
-    if group is None:
+    blocks: list[tuple[object, np.ndarray]]
+    if across is None:
         blocks = [("all", data[items].to_numpy(dtype=float))]
     else:
-        levels = list(pd.unique(data[group]))
+        levels = list(pd.unique(data[across]))
         if len(levels) < 2:
             raise AnalysisInputError(
-                f"grouping column {group!r} has {len(levels)} level(s) among complete rows "
-                f"({', '.join(map(str, levels))}); invariance needs at least 2 groups"
+                f"across column {across!r} has {len(levels)} level(s) among complete rows "
+                f"({', '.join(map(str, levels))}); a multi-group model needs at least 2 levels"
             )
-        blocks = [
-            (str(lv), data.loc[data[group] == lv, items].to_numpy(dtype=float)) for lv in levels
-        ]
+        blocks = [(lv, data.loc[data[across] == lv, items].to_numpy(dtype=float)) for lv in levels]
     for name, x in blocks:
+        where = "" if across is None else f" in {across} {name!r}"
         if len(x) <= len(items):
             raise AnalysisInputError(
-                f"group {name!r} has {len(x)} complete rows for {len(items)} items; need more rows than items"
+                f"{len(x)} complete rows{where} for {len(items)} items; need more rows than items"
             )
         const = [it for it, sd in zip(items, x.std(axis=0), strict=True) if sd == 0]
         if const:
-            raise AnalysisInputError(f"item(s) {', '.join(const)} are constant in group {name!r}")
+            raise AnalysisInputError(f"item(s) {', '.join(const)} are constant{where}")
     return [b[0] for b in blocks], [b[1] for b in blocks]
 
 
 def _estimate(
     factors: dict[str, list[str]],
-    names: list[str],
+    names: list[object],
     blocks: list[np.ndarray],
     equal: set[str],
     level: float,
@@ -371,7 +395,7 @@ def _estimate(
         for i, j in spec.load_pos:
             rows.append(
                 {
-                    "group": names[gi],
+                    "level": names[gi],
                     "factor": list(factors)[j],
                     "item": spec.items[i],
                     "loading": lam[i, j],
@@ -382,15 +406,16 @@ def _estimate(
     fit: dict[str, object] = {
         "chisq": chisq,
         "df": int(df),
-        "p": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
+        "p_value": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
         "cfi": float(cfi),
         "tli": float(tli),
         "rmsea": float(rmsea),
         "rmsea_ci_low": lo,
         "rmsea_ci_high": hi,
+        "confidence_level": level,
         "srmr": srmr,
         "n": int(n),
-        "n_groups": g,
+        "n_levels": g,
         "converged": converged,
     }
     return fit, pd.DataFrame(rows)
@@ -425,7 +450,7 @@ def cfa(
     df: pd.DataFrame,
     model: str | Mapping[str, Sequence[str]],
     *,
-    group: str | None = None,
+    across: str | None = None,
     equal: Sequence[str] = (),
     rmsea_confidence_level: float = 0.90,
 ) -> CFAResult:
@@ -434,36 +459,55 @@ def cfa(
     Parameters
     ----------
     df : pandas.DataFrame
-        Item data (numeric); rows with a missing item (or group) are dropped (listwise).
+        Item data (numeric); rows with a missing item (or ``across`` value) are dropped
+        (listwise).
     model : str or mapping
         ``{"factor": ["item1", "item2", ...]}`` or lavaan syntax ``"f =~ item1 + item2"``
         (simple structure: every item on one factor; factors correlate freely).
-    group : str, optional
-        Column defining groups for a multi-group model (with mean structure, as lavaan).
+    across : str, optional
+        Fit one multi-group model across the levels of this column (lavaan's ``group =``, with
+        mean structure), e.g. ``"wave"`` or ``"language"``. Default: one single-group model.
     equal : sequence of str
-        Equality constraints across groups: ``"loadings"`` and/or ``"intercepts"`` (lavaan's
-        ``group.equal``; with equal intercepts latent means are free in groups 2..G).
+        Equality constraints across the levels: ``"loadings"`` and/or ``"intercepts"``
+        (lavaan's ``group.equal``; with equal intercepts latent means are free in levels
+        2..G). Needs ``across``.
     rmsea_confidence_level : float, default 0.90
         Coverage of the RMSEA interval (lavaan's default 0.90).
 
     Returns
     -------
     CFAResult
-        ``fit`` (one row: ``model, chisq, df, p, cfi, tli, rmsea, rmsea_ci_low, rmsea_ci_high,
-        srmr, n, n_groups, converged``) and ``loadings`` (``group, factor, item, loading,
-        std_loading``).
+        ``fit``, one row with columns:
+
+        - ``model``: ``single_group``, or for ``across`` ``configural``, ``metric`` (equal
+          loadings) or ``scalar`` (equal loadings and intercepts);
+        - ``chisq``, ``df``, ``p_value``: the model chi-square test (``p_value`` NaN when
+          ``df`` is 0);
+        - ``cfi``, ``tli``: comparative and Tucker-Lewis fit indices;
+        - ``rmsea``, ``rmsea_ci_low``, ``rmsea_ci_high``: RMSEA and its interval;
+        - ``confidence_level``: the coverage of the RMSEA interval
+          (``rmsea_confidence_level``);
+        - ``srmr``: standardised root mean square residual;
+        - ``n``: complete rows fitted (all levels together);
+        - ``n_levels``: levels of ``across`` (1 without it);
+        - ``converged``: whether the optimiser reached a stationary point;
+        - ``method``: estimator and interval method.
+
+        ``loadings``, one row per item (and level): the ``across`` column under its own name
+        (only with ``across``; its levels as in the data), ``factor``, ``item``, ``loading``
+        (unstandardised), ``std_loading`` (lavaan's ``std.all``) and ``method``.
 
     Notes
     -----
     Identification by the first item of each factor (loading fixed to 1). The ML discrepancy
     ``F_g = log|Sigma| + tr(S Sigma^-1) - log|S| - p (+ (ybar - mu)' Sigma^-1 (ybar - mu))`` uses
     covariances with divisor N; ``chisq = sum_g N_g F_g`` (lavaan, ``likelihood = "normal"``).
-    CFI and TLI use the independence baseline (free variances and means per group);
+    CFI and TLI use the independence baseline (free variances and means per level);
     ``rmsea = sqrt(max(chisq / N / df - 1 / N, 0)) * sqrt(G)`` and its interval solves
     ``P(X2 <= chisq | df, lambda) = 1 - a/2`` and ``a/2`` for the noncentrality ``lambda``
     (scipy's noncentral chi-square), ``sqrt(lambda / (N df)) * sqrt(G)``. SRMR is lavaan's
     Bentler SRMR (covariance and, in multi-group models, mean residuals divided by the
-    observed standard deviations), averaged over groups with weights ``N_g / N``. Standardised loadings are
+    observed standard deviations), averaged over levels with weights ``N_g / N``. Standardised loadings are
     lavaan's ``std.all``.
 
     Validated against R lavaan 0.6.14 (Holzinger-Swineford 3 factors, bfi agreeableness, a
@@ -495,21 +539,26 @@ def cfa(
         raise AnalysisInputError(
             f"equal may contain 'loadings' and 'intercepts', got {sorted(unknown)}"
         )
-    if equal and group is None:
-        raise AnalysisInputError("equality constraints need a group column")
+    if equal and across is None:
+        raise AnalysisInputError(
+            "equality constraints need across= (the column whose levels get one model each)"
+        )
     items = [i for its in factors.values() for i in its]
-    names, blocks = _prepare(df, items, group)
+    names, blocks = _prepare(df, items, across)
     fit, loadings = _estimate(factors, names, blocks, set(equal), level)
     label = (
         "single_group"
-        if group is None
+        if across is None
         else (
             "scalar" if "intercepts" in equal else "metric" if "loadings" in equal else "configural"
         )
     )
-    out = pd.DataFrame([{"model": label, **fit}])[_FIT_COLUMNS]
-    if group is None:
-        loadings = loadings.drop(columns="group")
+    out = pd.DataFrame([{"model": label, **fit, "method": _FIT_METHOD}])[_FIT_COLUMNS]
+    loadings["method"] = _LOADING_METHOD
+    if across is None:
+        loadings = loadings.drop(columns="level")
+    else:
+        loadings = loadings.rename(columns={"level": across})
     return CFAResult(fit=out, loadings=loadings)
 
 
@@ -517,21 +566,22 @@ def invariance(
     df: pd.DataFrame,
     items: Sequence[str] | Mapping[str, Sequence[str]] | str,
     *,
-    group: str,
+    across: str,
     rmsea_confidence_level: float = 0.90,
     delta_cfi_cutoff: float = -0.01,
     delta_rmsea_cutoff: float = 0.015,
 ) -> pd.DataFrame:
-    """Measurement invariance across groups: configural, metric and scalar models.
+    """Measurement invariance across the levels of a column: configural, metric and scalar models.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Item data and the grouping column.
+        Item data and the ``across`` column.
     items : list of str, mapping or lavaan string
         A list of items means one factor; a mapping or model string gives several factors.
-    group : str
-        Grouping column (wave, language, role, ...), at least two levels.
+    across : str
+        The column whose levels are compared (wave, language, role, ...), at least two levels;
+        each model is fitted across all of them at once (lavaan's ``group =``).
     rmsea_confidence_level : float, default 0.90
         Coverage of the RMSEA intervals.
     delta_cfi_cutoff, delta_rmsea_cutoff : float
@@ -540,20 +590,30 @@ def invariance(
     Returns
     -------
     pandas.DataFrame
-        One row per model (``configural``, ``metric``, ``scalar``): ``model, chisq, df, p, cfi,
-        tli, rmsea, rmsea_ci_low, rmsea_ci_high, srmr``, the comparison with the previous model
-        ``chisq_diff, df_diff, p_diff, delta_cfi, delta_rmsea`` (NaN for configural) and a
-        plain-language ``verdict``.
+        One row per model, with columns:
+
+        - ``model``: ``configural``, ``metric`` (equal loadings) or ``scalar`` (equal loadings
+          and intercepts);
+        - ``chisq``, ``df``, ``p_value``: the model chi-square test;
+        - ``cfi``, ``tli``, ``rmsea``, ``rmsea_ci_low``, ``rmsea_ci_high``, ``srmr``: fit
+          indices (as in :func:`cfa`);
+        - ``confidence_level``: the coverage of the RMSEA interval;
+        - ``chisq_diff``, ``df_diff``, ``diff_p_value``: the chi-square difference test
+          against the previous model (NaN for configural);
+        - ``delta_cfi``, ``delta_rmsea``: the change in CFI and RMSEA from the previous model
+          (NaN for configural);
+        - ``verdict``: the conclusion in plain language;
+        - ``method``: estimator, test and criteria.
 
     Notes
     -----
-    Models as ``lavaan::cfa(..., group = group, group.equal = ...)`` with ``character(0)``,
-    ``"loadings"`` and ``c("loadings", "intercepts")``; ``p_diff`` is the chi-square difference
+    Models as ``lavaan::cfa(..., group = across, group.equal = ...)`` with ``character(0)``,
+    ``"loadings"`` and ``c("loadings", "intercepts")``; ``diff_p_value`` is the chi-square difference
     test of ``lavTestLRT`` (ML). The verdict follows Chen's (2007) change-in-fit criteria; the
     chi-square difference is reported but not used, because with large samples it rejects
     trivial differences.
 
-    Groups are treated as independent samples. When the same people answer in every wave
+    The levels are treated as independent samples. When the same people answer in every wave
     (pre / post panels), this multi-group test ignores the pairing; it still tells whether the
     loadings and intercepts differ between waves, but a longitudinal invariance model with
     correlated residuals would be the stricter test. A model that does not converge (e.g. an
@@ -576,7 +636,7 @@ def invariance(
     >>> f = gen.normal(size=(600, 1))
     >>> df = pd.DataFrame(0.8 * f + 0.6 * gen.normal(size=(600, 4)), columns=list("abcd"))
     >>> df["wave"] = np.repeat(["pre", "post"], 300)
-    >>> res = invariance(df, list("abcd"), group="wave")
+    >>> res = invariance(df, list("abcd"), across="wave")
     >>> res[["model", "df", "df_diff"]]
             model  df  df_diff
     0  configural   4      NaN
@@ -593,7 +653,7 @@ def invariance(
     factors = parse_model(model)
     level = check_confidence_level(rmsea_confidence_level)
     all_items = [i for its in factors.values() for i in its]
-    names, blocks = _prepare(df, all_items, group)
+    names, blocks = _prepare(df, all_items, across)
     rows = []
     for label, equal in (
         ("configural", set()),
@@ -605,7 +665,7 @@ def invariance(
     out = pd.DataFrame(rows)
     out["chisq_diff"] = out["chisq"].diff()
     out["df_diff"] = out["df"].diff()
-    out["p_diff"] = [np.nan] + [
+    out["diff_p_value"] = [np.nan] + [
         float(stats.chi2.sf(c, d))
         for c, d in zip(out["chisq_diff"][1:], out["df_diff"][1:], strict=True)
     ]
@@ -615,7 +675,7 @@ def invariance(
     cfi0 = out["cfi"].iloc[0]
     verdicts.append(
         f"configural model {'fits' if cfi0 >= 0.95 else 'fits poorly'} (CFI {cfi0:.3f}): "
-        f"{'the same factor structure holds' if cfi0 >= 0.95 else 'the factor structure itself is doubtful'} in every {group}"
+        f"{'the same factor structure holds' if cfi0 >= 0.95 else 'the factor structure itself is doubtful'} in every {across}"
     )
     holds_so_far = True
     for i, what in (
@@ -623,10 +683,10 @@ def invariance(
             1,
             (
                 "metric",
-                f"loadings equal across {group}, so relations with other variables are comparable",
+                f"loadings equal across {across}, so relations with other variables are comparable",
             ),
         ),
-        (2, ("scalar", f"means comparable across {group}")),
+        (2, ("scalar", f"means comparable across {across}")),
     ):
         dc, dr = out["delta_cfi"].iloc[i], out["delta_rmsea"].iloc[i]
         holds = bool(dc >= delta_cfi_cutoff and dr <= delta_rmsea_cutoff) and holds_so_far
@@ -638,12 +698,13 @@ def invariance(
             verdicts.append(
                 f"{what[0]} invariance does not hold (delta CFI {dc:+.3f}, delta RMSEA {dr:+.3f}): "
                 + (
-                    "do not compare means across " + group
+                    "do not compare means across " + across
                     if what[0] == "scalar"
-                    else "the items do not measure the construct the same way in every " + group
+                    else "the items do not measure the construct the same way in every " + across
                 )
             )
         holds_so_far = holds
     out["verdict"] = verdicts
     out["df"] = out["df"].astype(int)
+    out["method"] = _INVARIANCE_METHOD
     return out[_INVARIANCE_COLUMNS]

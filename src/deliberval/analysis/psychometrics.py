@@ -1,9 +1,11 @@
 """Reliability and item analysis: Cronbach's alpha, McDonald's omega, Guttman's lambda-6,
 item statistics and polychoric correlations.
 
-Every function takes a DataFrame and item column names and returns a tidy DataFrame. Items are
-analysed after listwise deletion (rows with any missing item are dropped); on complete data this
-equals psych's pairwise default, which is what the golden tests compare against.
+Every function takes a DataFrame and item column names and returns a tidy DataFrame (polychoric:
+a correlation matrix). Items are analysed after listwise deletion (rows with any missing item are
+dropped); on complete data this equals psych's pairwise default, which is what the golden tests
+compare against. The scale-by-scale diagnostics of a whole instrument are
+:func:`deliberval.indicators.scales.scale_diagnostics`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from scipy import optimize, special, stats
 
 from deliberval.analysis._common import check_confidence_level, require_columns, rng
 from deliberval.errors import AnalysisInputError
-from deliberval.instruments.model import Instrument
 
-__all__ = ["item_statistics", "omega", "polychoric", "psychometrics_report", "reliability"]
+__all__ = ["item_statistics", "omega", "polychoric", "reliability"]
 
 _RELIABILITY_COLUMNS = [
     "statistic",
@@ -114,9 +115,9 @@ def _lambda6(corr: np.ndarray) -> np.ndarray:
 
 
 def _bootstrap_covs(
-    x: np.ndarray, gen: np.random.Generator, n_boot: int, chunk_cells: int = 2**22
+    x: np.ndarray, gen: np.random.Generator, n_resamples: int, chunk_cells: int = 2**22
 ) -> np.ndarray:
-    """Covariance matrices (n_boot, k, k) of ``n_boot`` resamples of the rows of ``x``.
+    """Covariance matrices (n_resamples, k, k) of ``n_resamples`` resamples of the rows of ``x``.
 
     Each resample draws ``n`` row indices with ``gen.integers``; the indices of a chunk of
     resamples are counted with one ``bincount`` (offset by ``n`` per resample), which gives
@@ -126,10 +127,10 @@ def _bootstrap_covs(
     across calls, so the result for a seed does not depend on the chunk size.
     """
     n, k = x.shape
-    out = np.empty((n_boot, k, k))
+    out = np.empty((n_resamples, k, k))
     chunk = max(1, chunk_cells // n)
-    for start in range(0, n_boot, chunk):
-        b = min(chunk, n_boot - start)
+    for start in range(0, n_resamples, chunk):
+        b = min(chunk, n_resamples - start)
         idx = gen.integers(0, n, size=(b, n))
         idx += (np.arange(b) * n)[:, None]
         counts = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(float)
@@ -146,7 +147,7 @@ def _batched_cov(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 # ---- factor analysis for omega ------------------------------------------------------------------
-def _minres(corr: np.ndarray, nfactors: int) -> np.ndarray:
+def _minres(corr: np.ndarray, n_factors: int) -> np.ndarray:
     """Minimum-residual (unweighted least squares) loadings, unrotated, as in psych::fa(fm="minres").
 
     Minimises the sum of squared off-diagonal residuals over the uniquenesses (bounded to
@@ -158,7 +159,7 @@ def _minres(corr: np.ndarray, nfactors: int) -> np.ndarray:
         reduced = corr.copy()
         reduced[np.diag_indices(k)] = 1 - psi
         vals, vecs = np.linalg.eigh(reduced)
-        order = np.argsort(vals)[::-1][:nfactors]
+        order = np.argsort(vals)[::-1][:n_factors]
         vals = np.maximum(vals[order], 100 * np.finfo(float).eps)
         return vecs[:, order] * np.sqrt(vals)
 
@@ -222,17 +223,17 @@ def _omega_total_batch(corrs: np.ndarray, tol: float = 1e-10, max_iter: int = 50
     return np.asarray((total - (1 - lam**2).sum(axis=-1)) / total)
 
 
-def _omega_from_corr(corr: np.ndarray, nfactors: int) -> tuple[float, float]:
+def _omega_from_corr(corr: np.ndarray, n_factors: int) -> tuple[float, float]:
     """(omega_total, omega_hierarchical) as psych::omega computes them from a correlation matrix."""
     total = corr.sum()
-    if nfactors == 1:
+    if n_factors == 1:
         lam = _minres(corr, 1)
         u2 = 1 - (lam**2).sum(axis=1)
         g = lam[:, 0]
         return float((total - u2.sum()) / total), float(g.sum() ** 2 / total)
-    lam0 = _minres(corr, nfactors)
+    lam0 = _minres(corr, n_factors)
     pattern, phi = _oblimin(lam0)
-    gload = np.sqrt(np.full(2, abs(phi[0, 1]))) if nfactors == 2 else _minres(phi, 1)[:, 0]
+    gload = np.sqrt(np.full(2, abs(phi[0, 1]))) if n_factors == 2 else _minres(phi, 1)[:, 0]
     g = pattern @ gload
     spec = pattern * np.sqrt(np.clip(1 - gload**2, 0, None))
     u2 = 1 - (g**2 + (spec**2).sum(axis=1))
@@ -305,7 +306,10 @@ def polychoric(df: pd.DataFrame, items: Sequence[str], *, max_categories: int = 
     Returns
     -------
     pandas.DataFrame
-        Square correlation matrix with ``items`` as index and columns.
+        A matrix, not a tidy table: the square, symmetric polychoric correlation matrix with
+        ``items`` as both index and columns and 1 on the diagonal (the shape
+        ``DataFrame.corr`` returns), ready for factor analysis. It carries no ``n`` or
+        ``method`` column; ``n`` is the number of rows that answered every item.
 
     Notes
     -----
@@ -362,7 +366,7 @@ def omega(
     df: pd.DataFrame,
     items: Sequence[str],
     *,
-    nfactors: int = 1,
+    n_factors: int = 1,
     reverse: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """McDonald's omega total and hierarchical, as ``psych::omega`` computes them.
@@ -372,8 +376,8 @@ def omega(
     df : pandas.DataFrame
         Item data (numeric).
     items : list of str
-        Item columns (at least 2; at least 3 per group factor for ``nfactors > 1``).
-    nfactors : int, default 1
+        Item columns (at least 2; at least 3 per group factor for ``n_factors > 1``).
+    n_factors : int, default 1
         Number of group factors. 1: one-factor minres solution. 2 or more: Schmid-Leiman
         transformation of an oblimin-rotated minres solution, giving omega hierarchical.
     reverse : list of str, optional
@@ -382,16 +386,22 @@ def omega(
     Returns
     -------
     pandas.DataFrame
-        Columns ``statistic`` (``omega_total``, ``omega_hierarchical``), ``estimate``, ``n``,
-        ``nfactors``, ``method``.
+        Two rows, with columns:
+
+        - ``statistic``: ``omega_total`` or ``omega_hierarchical`` (the name of the coefficient);
+        - ``estimate``: its value;
+        - ``n``: complete rows (respondents who answered every item);
+        - ``n_factors``: the number of group factors fitted;
+        - ``method``: ``"minres, one factor"`` or ``"minres, oblimin, Schmid-Leiman (<k>
+          factors)"``.
 
     Notes
     -----
     On the item correlation matrix ``R`` with ``V_t = sum(R)``:
     ``omega_total = (V_t - sum(u2)) / V_t`` with ``u2`` the uniquenesses of the factor
     solution, and ``omega_hierarchical = (sum of general-factor loadings)^2 / V_t``. Matches
-    ``psych::omega(x, nfactors = nfactors, fm = "minres", rotate = "oblimin")``: ``omega.tot``
-    and ``omega_h`` (for ``nfactors = 1`` omega_h equals the one-factor omega and is what psych
+    ``psych::omega(x, nfactors = n_factors, fm = "minres", rotate = "oblimin")``: ``omega.tot``
+    and ``omega_h`` (for ``n_factors = 1`` omega_h equals the one-factor omega and is what psych
     also reports). psych flips items loading negatively on the general factor; deliberval does
     not: reverse-key them with ``reverse``.
 
@@ -422,25 +432,25 @@ def omega(
     1  omega_hierarchical     0.759
     """
     x, items, _ = _item_matrix(df, items, reverse)
-    if int(nfactors) != nfactors or nfactors < 1:
-        raise AnalysisInputError(f"nfactors must be a positive integer, got {nfactors!r}")
-    if nfactors > 1 and len(items) < 3 * nfactors:
+    if int(n_factors) != n_factors or n_factors < 1:
+        raise AnalysisInputError(f"n_factors must be a positive integer, got {n_factors!r}")
+    if n_factors > 1 and len(items) < 3 * n_factors:
         raise AnalysisInputError(
-            f"omega with {nfactors} group factors needs at least {3 * nfactors} items, got {len(items)}"
+            f"omega with {n_factors} group factors needs at least {3 * n_factors} items, got {len(items)}"
         )
     corr = np.corrcoef(x, rowvar=False)
-    tot, hier = _omega_from_corr(corr, int(nfactors))
+    tot, hier = _omega_from_corr(corr, int(n_factors))
     method = (
         "minres, one factor"
-        if nfactors == 1
-        else f"minres, oblimin, Schmid-Leiman ({nfactors} factors)"
+        if n_factors == 1
+        else f"minres, oblimin, Schmid-Leiman ({n_factors} factors)"
     )
     return pd.DataFrame(
         {
             "statistic": ["omega_total", "omega_hierarchical"],
             "estimate": [tot, hier],
             "n": len(x),
-            "nfactors": int(nfactors),
+            "n_factors": int(n_factors),
             "method": method,
         }
     )
@@ -452,9 +462,9 @@ def reliability(
     *,
     reverse: Sequence[str] | None = None,
     confidence_level: float = 0.95,
-    n_boot: int = 1000,
+    n_resamples: int = 1000,
     seed: int | np.random.Generator | None = None,
-    nfactors: int = 1,
+    n_factors: int = 1,
     ordinal: bool = False,
 ) -> pd.DataFrame:
     """Internal consistency of a scale: alpha, omega, lambda-6 and average inter-item r.
@@ -471,12 +481,12 @@ def reliability(
         :func:`deliberval.score` must not be listed again.
     confidence_level : float, default 0.95
         Coverage of every interval.
-    n_boot : int, default 1000
+    n_resamples : int, default 1000
         Bootstrap resamples (percentile intervals). 0 skips the bootstrap (only Feldt's
         interval is given).
     seed : int or numpy.random.Generator, optional
         Makes the bootstrap reproducible.
-    nfactors : int, default 1
+    n_factors : int, default 1
         Group factors for omega; above 1 also reports ``omega_hierarchical`` (see :func:`omega`).
     ordinal : bool, default False
         Also report ``ordinal_alpha`` and ``ordinal_omega_total`` computed from the polychoric
@@ -485,11 +495,17 @@ def reliability(
     Returns
     -------
     pandas.DataFrame
-        One row per statistic and interval method: ``statistic`` (``cronbach_alpha``,
-        ``cronbach_alpha_std``, ``omega_total``, ``omega_hierarchical``, ``guttman_lambda6``,
-        ``average_r``, ``ordinal_alpha``, ``ordinal_omega_total``), ``estimate, ci_low,
-        ci_high, confidence_level, n`` (complete rows) and ``method`` (``feldt``,
-        ``bootstrap_percentile`` or ``point`` when no interval is computed).
+        One row per coefficient and interval method, with columns:
+
+        - ``statistic``: the name of the coefficient (``cronbach_alpha``,
+          ``cronbach_alpha_std``, ``omega_total``, ``omega_hierarchical``, ``guttman_lambda6``,
+          ``average_r``, ``ordinal_alpha``, ``ordinal_omega_total``);
+        - ``estimate``: its value;
+        - ``ci_low``, ``ci_high``: the interval (NaN when ``method`` is ``point``);
+        - ``confidence_level``: the interval's coverage;
+        - ``n``: complete rows (respondents who answered every item);
+        - ``method``: ``feldt`` (Feldt's F interval of alpha), ``bootstrap_percentile`` or
+          ``point`` when no interval is computed.
 
     Notes
     -----
@@ -505,12 +521,12 @@ def reliability(
     ``1 - (1 - alpha) * F_{1 - g/2}`` to ``1 - (1 - alpha) * F_{g/2}`` with
     ``g = 1 - confidence_level``.
 
-    The bootstrap draws ``n_boot`` resamples of row indices with the seeded generator, counts
+    The bootstrap draws ``n_resamples`` resamples of row indices with the seeded generator, counts
     them per resample (one ``bincount`` per chunk of resamples, so memory stays bounded) and
     computes the resamples' covariance matrices from the counts (one matrix product per
     chunk), so alpha, lambda-6 and average r need no Python loop; one-factor omega iterates
     principal axes on all resamples at once (batched eigen decompositions); with
-    ``nfactors > 1`` the rotated solution is refitted per resample (a loop, slower).
+    ``n_factors > 1`` the rotated solution is refitted per resample (a loop, slower).
 
     Bootstrap resamples in which an item is constant or the items are perfectly collinear (only
     likely with a handful of respondents) have no defined lambda-6 and are left out.
@@ -539,7 +555,7 @@ def reliability(
     >>> g = np.random.default_rng(1).normal(size=(200, 1))
     >>> e = np.random.default_rng(2).normal(size=(200, 3))
     >>> df = pd.DataFrame(np.round(3 + g + e), columns=["a", "b", "c"])
-    >>> res = reliability(df, ["a", "b", "c"], n_boot=200, seed=7)
+    >>> res = reliability(df, ["a", "b", "c"], n_resamples=200, seed=7)
     >>> res[["statistic", "estimate", "ci_low", "ci_high", "method"]].round(3)
                 statistic  estimate  ci_low  ci_high                method
     0      cronbach_alpha     0.683   0.599    0.752                 feldt
@@ -550,13 +566,13 @@ def reliability(
     5           average_r     0.418   0.340    0.504  bootstrap_percentile
     """
     level = check_confidence_level(confidence_level)
-    if int(n_boot) != n_boot or n_boot < 0:
-        raise AnalysisInputError(f"n_boot must be a non-negative integer, got {n_boot!r}")
+    if int(n_resamples) != n_resamples or n_resamples < 0:
+        raise AnalysisInputError(f"n_resamples must be a non-negative integer, got {n_resamples!r}")
     x, items, _ = _item_matrix(df, items, reverse)
     n, k = x.shape
-    nf = int(nfactors)
-    if nf < 1 or nf != nfactors:
-        raise AnalysisInputError(f"nfactors must be a positive integer, got {nfactors!r}")
+    nf = int(n_factors)
+    if nf < 1 or nf != n_factors:
+        raise AnalysisInputError(f"n_factors must be a positive integer, got {n_factors!r}")
     if nf > 1 and k < 3 * nf:
         raise AnalysisInputError(
             f"omega with {nf} group factors needs at least {3 * nf} items, got {k}"
@@ -591,9 +607,9 @@ def reliability(
             "method": "feldt",
         }
     ]
-    if n_boot > 0:
+    if n_resamples > 0:
         gen = rng(seed)
-        bcov = _bootstrap_covs(x, gen, int(n_boot))
+        bcov = _bootstrap_covs(x, gen, int(n_resamples))
         ok = (np.diagonal(bcov, axis1=-2, axis2=-1) > 0).all(axis=1)
         bcov = bcov[ok]
         bcorr = _corr(bcov)
@@ -655,6 +671,9 @@ def reliability(
     return out[_RELIABILITY_COLUMNS]
 
 
+_ITEM_METHOD = "listwise deletion; Pearson item-total and item-rest r; alpha if item deleted"
+
+
 def item_statistics(
     df: pd.DataFrame, items: Sequence[str], *, reverse: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -664,7 +683,7 @@ def item_statistics(
     ----------
     df : pandas.DataFrame
         Item data (numeric); rows with any missing item are dropped for every statistic except
-        ``missing``.
+        ``n_missing``.
     items : list of str
         The scale's items (at least 3, so that a scale remains when one item is dropped).
     reverse : list of str, optional
@@ -673,11 +692,19 @@ def item_statistics(
     Returns
     -------
     pandas.DataFrame
-        ``item, reversed, n, missing, mean, sd, item_total_r, item_rest_r, alpha_if_deleted,
-        alpha_std_if_deleted``: ``missing`` counts empty answers before listwise deletion;
-        ``item_total_r`` is psych's ``raw.r``, ``item_rest_r`` psych's ``r.drop`` (correlation
-        with the sum of the other items), ``alpha_if_deleted`` psych's ``raw_alpha`` in
-        ``alpha.drop`` and ``alpha_std_if_deleted`` its ``std.alpha``.
+        One row per item, with columns:
+
+        - ``item``: the item column;
+        - ``reversed``: whether it was reverse-keyed here (listed in ``reverse``);
+        - ``n``: complete rows the statistics rest on (listwise);
+        - ``n_missing``: empty answers to this item before listwise deletion;
+        - ``mean``, ``sd``: the item's mean and standard deviation (ddof 1);
+        - ``item_total_r``: correlation with the total score (psych's ``raw.r``);
+        - ``item_rest_r``: correlation with the sum of the other items (psych's ``r.drop``);
+        - ``alpha_if_deleted``: alpha of the other items (psych's ``raw_alpha`` in
+          ``alpha.drop``);
+        - ``alpha_std_if_deleted``: standardised alpha of the other items (its ``std.alpha``);
+        - ``method``: how the statistics were computed (listwise deletion, Pearson r).
 
     Notes
     -----
@@ -715,237 +742,14 @@ def item_statistics(
                 "item": it,
                 "reversed": it in rev,
                 "n": n,
-                "missing": int(missing[j]),
+                "n_missing": int(missing[j]),
                 "mean": float(x[:, j].mean()),
                 "sd": float(x[:, j].std(ddof=1)),
                 "item_total_r": float(np.corrcoef(x[:, j], total)[0, 1]),
                 "item_rest_r": float(np.corrcoef(x[:, j], rest)[0, 1]),
                 "alpha_if_deleted": float(_alpha(sub_cov)),
                 "alpha_std_if_deleted": float(_alpha(corr[np.ix_(keep, keep)])),
+                "method": _ITEM_METHOD,
             }
         )
     return pd.DataFrame(rows)
-
-
-# ---- report over every scale of an instrument --------------------------------------------------
-_REPORT_COLUMNS = [
-    "scale",
-    "subgroup",
-    "n_items",
-    "n",
-    "cronbach_alpha",
-    "alpha_ci_low",
-    "alpha_ci_high",
-    "omega_total",
-    "cfa_df",
-    "cfi",
-    "tli",
-    "rmsea",
-    "srmr",
-    "min_std_loading",
-    "invariance",
-    "status",
-    "flags",
-]
-
-
-def _scale_row(
-    items_df: pd.DataFrame, items: list[str], thresholds: dict[str, float], confidence_level: float
-) -> dict[str, object]:
-    from deliberval.analysis.cfa import cfa
-
-    row: dict[str, object] = {"n_items": len(items)}
-    flags: list[str] = []
-    if len(items) == 2:
-        flags.append("two-item scale: alpha is only the Spearman-Brown of one correlation")
-    rel = reliability(items_df, items, confidence_level=confidence_level, n_boot=0)
-    feldt = rel[rel["method"] == "feldt"].iloc[0]
-    row.update(
-        n=int(feldt["n"]),
-        cronbach_alpha=float(feldt["estimate"]),
-        alpha_ci_low=float(feldt["ci_low"]),
-        alpha_ci_high=float(feldt["ci_high"]),
-        omega_total=float(rel.loc[rel["statistic"] == "omega_total", "estimate"].iloc[0]),
-    )
-    if row["cronbach_alpha"] < thresholds["alpha"]:  # type: ignore[operator]
-        flags.append(f"alpha {row['cronbach_alpha']:.2f} < {thresholds['alpha']:.2f}")
-    if row["omega_total"] < thresholds["omega"]:  # type: ignore[operator]
-        flags.append(f"omega {row['omega_total']:.2f} < {thresholds['omega']:.2f}")
-    if len(items) >= 3:
-        stats_ = item_statistics(items_df, items)
-        negative = stats_.loc[stats_["item_rest_r"] < 0, "item"].tolist()
-        if negative:
-            flags.append(
-                f"negative item-rest correlation: {', '.join(negative)} (reverse keying missing?)"
-            )
-        res = cfa(items_df, {"scale": items})
-        fit = res.fit.iloc[0]
-        if not bool(fit["converged"]):
-            flags.append("one-factor CFA did not converge (an item may be unrelated to the others)")
-            row["flags"] = "; ".join(flags)
-            row["status"] = "check"
-            return row
-        min_load = float(res.loadings["std_loading"].min())
-        row.update(
-            cfa_df=int(fit["df"]),
-            cfi=fit["cfi"],
-            tli=fit["tli"],
-            rmsea=fit["rmsea"],
-            srmr=fit["srmr"],
-            min_std_loading=min_load,
-        )
-        if fit["df"] == 0:
-            flags.append(
-                "note: three items, the one-factor model is just identified (fit not testable)"
-            )
-        elif fit["cfi"] < thresholds["cfi"]:
-            flags.append(f"CFI {fit['cfi']:.3f} < {thresholds['cfi']:.2f}")
-        weak = res.loadings.loc[
-            res.loadings["std_loading"] < thresholds["loading"], "item"
-        ].tolist()
-        if weak:
-            flags.append(f"loading < {thresholds['loading']:.2f}: {', '.join(weak)}")
-    row["flags"] = "; ".join(flags)
-    row["status"] = "check" if any(not f.startswith("note:") for f in flags) else "ok"
-    return row
-
-
-def psychometrics_report(
-    df: pd.DataFrame,
-    instrument: Instrument,
-    *,
-    by: str | None = None,
-    invariance_by: str | None = None,
-    confidence_level: float = 0.95,
-    alpha_threshold: float = 0.70,
-    omega_threshold: float = 0.70,
-    cfi_threshold: float = 0.95,
-    loading_threshold: float = 0.40,
-) -> pd.DataFrame:
-    """Reliability and factor structure of every multi-item scale of an instrument, with flags.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Canonical responses table with raw codes (missing codes and reverse keying are handled
-        by :func:`deliberval.score` first).
-    instrument : Instrument
-        The instrument whose ``scales`` are analysed.
-    by : str, optional
-        Analyse each level of this column separately (e.g. ``"wave"``); one row per scale and
-        level. Default: all rows together (``subgroup`` is ``"all"``).
-    invariance_by : str, optional
-        Also test configural / metric / scalar invariance of every scale with 3+ items across
-        this column and report the verdict of the strongest level tested.
-    confidence_level : float, default 0.95
-        Coverage of Feldt's alpha interval.
-    alpha_threshold, omega_threshold, cfi_threshold, loading_threshold : float
-        Conventional cut-offs (0.70, 0.70, 0.95, 0.40) below which a scale is flagged.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per scale (and subgroup): ``scale, subgroup, n_items, n`` (complete rows),
-        ``cronbach_alpha, alpha_ci_low, alpha_ci_high`` (Feldt), ``omega_total``, one-factor CFA
-        ``cfa_df, cfi, tli, rmsea, srmr, min_std_loading`` (NaN for two-item scales),
-        ``invariance`` (verdict or empty), ``status`` (``ok``, ``check`` or
-        ``not_estimated``) and ``flags`` (reasons, separated by ``"; "``; entries starting with
-        ``note:`` are information and do not set ``check``).
-
-    Notes
-    -----
-    Flags: alpha or omega below .70, items correlating negatively with the rest of the scale
-    (usually a reverse-worded item not marked ``reverse: true``), CFI below .95 (not for just-identified three-item
-    models, whose fit cannot be tested), standardised loadings below .40, two-item scales (alpha
-    is then a function of a single correlation; Eisinga, te Grotenhuis & Pelzer, 2013). A scale
-    that cannot be estimated (too few complete rows, a constant item, ...) gets status
-    ``not_estimated`` and the reason in ``flags`` instead of stopping the report.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> from deliberval.instruments.model import Instrument
-    >>> inst = Instrument.model_validate({
-    ...     "id": "demo", "version": "1.0.0", "title": {"en": "Demo"},
-    ...     "languages": {"en": {"status": "source"}}, "licence": "CC-BY-4.0",
-    ...     "response_scales": [{"id": "agree_5", "type": "likert", "min": 1, "max": 5}],
-    ...     "items": [{"id": i, "construct": "c", "text": {"en": i}, "scale": "agree_5",
-    ...                "waves": ["pre"], "respondents": ["citizen"],
-    ...                "source": {"citation": "x", "wording": "new"}} for i in ("a", "b", "c", "d")],
-    ...     "scales": [{"id": "c", "construct": "c", "items": ["a", "b", "c", "d"],
-    ...                 "scoring": {"method": "mean", "min_valid": 3}}]})
-    >>> gen = np.random.default_rng(0)
-    >>> f = gen.normal(size=(300, 1))
-    >>> raw = np.clip(np.round(3 + f + 0.8 * gen.normal(size=(300, 4))), 1, 5)
-    >>> df = pd.DataFrame(raw, columns=list("abcd"))
-    >>> rep = psychometrics_report(df, inst)
-    >>> rep[["scale", "n", "cronbach_alpha", "cfi", "status"]].round(3)
-      scale    n  cronbach_alpha    cfi status
-    0     c  300           0.841  0.991     ok
-    """
-    from deliberval.analysis.cfa import invariance
-    from deliberval.scoring import score
-
-    level = check_confidence_level(confidence_level)
-    extra = [c for c in (by, invariance_by) if c is not None]
-    require_columns(df, extra)
-    thresholds = {
-        "alpha": alpha_threshold,
-        "omega": omega_threshold,
-        "cfi": cfi_threshold,
-        "loading": loading_threshold,
-    }
-    cleaned = score(df, instrument).items
-    for c in extra:
-        cleaned[c] = df[c].to_numpy()
-    rows: list[dict[str, object]] = []
-    subgroups = (
-        [("all", cleaned)]
-        if by is None
-        else [(str(lv), cleaned[cleaned[by] == lv]) for lv in pd.unique(cleaned[by].dropna())]
-    )
-    for sc in instrument.scales:
-        items = [i for i in sc.items if i in cleaned.columns]
-        verdict = ""
-        if invariance_by is not None and len(items) >= 3:
-            try:
-                inv = invariance(cleaned, items, group=invariance_by)
-                steps = inv["verdict"].iloc[1:]
-                holds = steps[steps.str.contains("invariance holds")]
-                verdict = str(holds.iloc[-1] if len(holds) else steps.iloc[0])
-            except AnalysisInputError as exc:
-                verdict = f"not estimated: {exc}"
-        for name, part in subgroups:
-            base: dict[str, object] = {"scale": sc.id, "subgroup": name, "invariance": verdict}
-            if len(items) < 2:
-                rows.append(
-                    {
-                        **base,
-                        "n_items": len(items),
-                        "status": "not_estimated",
-                        "flags": f"only {len(items)} of the scale's items are in the data",
-                    }
-                )
-                continue
-            try:
-                rows.append({**base, **_scale_row(part, items, thresholds, level)})
-            except AnalysisInputError as exc:
-                rows.append(
-                    {**base, "n_items": len(items), "status": "not_estimated", "flags": str(exc)}
-                )
-    out = pd.DataFrame(rows, columns=_REPORT_COLUMNS)
-    for col in (
-        "cronbach_alpha",
-        "alpha_ci_low",
-        "alpha_ci_high",
-        "omega_total",
-        "cfi",
-        "tli",
-        "rmsea",
-        "srmr",
-        "min_std_loading",
-    ):
-        out[col] = out[col].astype(float)
-    out["n"] = out["n"].astype("Int64")
-    out["cfa_df"] = out["cfa_df"].astype("Int64")
-    return out

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
-from deliberval.analysis.psychometrics import psychometrics_report
 from deliberval.cli._common import console, user_errors
 from deliberval.errors import DataInputError
-from deliberval.instruments import load_instrument
-from deliberval.io import read_responses
 
 __all__ = ["register"]
 
@@ -24,8 +21,12 @@ def register(app: typer.Typer) -> None:
     app.command("psychometrics")(psychometrics_command)
 
 
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == "<NA>"
+
+
 def _fmt(value: object, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if _missing(value):
         return ""
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
@@ -41,10 +42,11 @@ def psychometrics_command(
         str | None,
         typer.Option("--by", help="Analyse each level of this column (e.g. wave) separately."),
     ] = None,
-    invariance_by: Annotated[
+    invariance_across: Annotated[
         str | None,
         typer.Option(
-            "--invariance-by", help="Test measurement invariance across this column (e.g. wave)."
+            "--invariance-across",
+            help="Test measurement invariance across the levels of this column (e.g. wave).",
         ),
     ] = None,
     map_file: Annotated[
@@ -62,6 +64,11 @@ def psychometrics_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Alpha, omega and one-factor CFA for every scale of INSTRUMENT in DATA; flags weak scales."""
+    from deliberval.indicators.scales import scale_diagnostics
+    from deliberval.instruments import load_instrument
+    from deliberval.io import read_responses
+    from deliberval.scoring import score
+
     with user_errors():
         ins = load_instrument(instrument, surveys)
         if data.suffix.lower() == ".parquet":
@@ -73,7 +80,8 @@ def psychometrics_command(
                 raise DataInputError(f"{data}: cannot read Parquet file ({exc})") from None
         else:
             df = read_responses(data, ins, map_file, fmt)
-        rep = psychometrics_report(df, ins, by=by, invariance_by=invariance_by)
+        scored = score(df, ins).data
+        rep = scale_diagnostics(scored, ins, by=by, invariance_across=invariance_across)
         if output is not None:
             try:
                 rep.to_csv(output, index=False)
@@ -85,49 +93,40 @@ def psychometrics_command(
         )
         return
     table = Table(title=f"Psychometrics of {ins.id} {ins.version} in {data.name}")
-    rep = rep.assign(n=rep["n"].astype(object).where(rep["n"].notna(), None))
-    cols = [
-        "scale",
-        "subgroup",
-        "n",
-        "alpha",
-        "95% CI",
-        "omega",
-        "CFI",
-        "RMSEA",
-        "min load",
-        "status",
-    ]
+    numeric = {"n", "alpha", "omega", "CFI", "RMSEA", "min load"}
+    cols = ["scale", *([by] if by else []), "n", "alpha", "95% CI", "omega", "CFI", "RMSEA"]
+    cols += ["min load", "status"]
     for col in cols:
-        table.add_column(
-            col,
-            justify="right"
-            if col in {"n", "alpha", "omega", "CFI", "RMSEA", "min load"}
-            else "left",
+        table.add_column(col, justify="right" if col in numeric else "left")
+    records = rep.to_dict("records")
+    for r in records:
+        ci = (
+            ""
+            if _missing(r["alpha_ci_low"])
+            else f"{r['alpha_ci_low']:.2f}-{r['alpha_ci_high']:.2f}"
         )
-    for r in rep.itertuples():
-        ci = "" if np.isnan(r.alpha_ci_low) else f"{r.alpha_ci_low:.2f}-{r.alpha_ci_high:.2f}"
         status = {"ok": "[green]ok[/]", "check": "[yellow]check[/]"}.get(
-            str(r.status), f"[red]{r.status}[/]"
+            str(r["status"]), f"[red]{r['status']}[/]"
         )
         table.add_row(
-            str(r.scale),
-            str(r.subgroup),
-            _fmt(r.n),
-            _fmt(r.cronbach_alpha),
+            str(r["scale"]),
+            *([str(r[by])] if by else []),
+            _fmt(r["n"]),
+            _fmt(r["alpha"]),
             ci,
-            _fmt(r.omega_total),
-            _fmt(r.cfi, 3),
-            _fmt(r.rmsea, 3),
-            _fmt(r.min_std_loading),
+            _fmt(r["omega_total"]),
+            _fmt(r["cfi"], 3),
+            _fmt(r["rmsea"], 3),
+            _fmt(r["min_std_loading"]),
             status,
         )
     console.print(table)
-    for r in rep.itertuples():
-        if r.flags:
-            console.print(f"[bold]{r.scale}[/] ({r.subgroup}): {r.flags}", highlight=False)
+    for r in records:
+        if r["flags"]:
+            where = f" ({r[by]})" if by else ""
+            console.print(f"[bold]{r['scale']}[/]{where}: {r['flags']}", highlight=False)
     verdicts = rep.loc[
         rep["invariance"].astype(str) != "", ["scale", "invariance"]
     ].drop_duplicates()
-    for r in verdicts.itertuples():
-        console.print(f"{r.scale}: {r.invariance}", highlight=False)
+    for r in verdicts.to_dict("records"):
+        console.print(f"{r['scale']}: {r['invariance']}", highlight=False)

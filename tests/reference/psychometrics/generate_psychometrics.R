@@ -62,7 +62,7 @@ rev_sim <- sim[, paste0("q", 1:6)]; rev_sim$q6 <- 6 - rev_sim$q6
 om_rows <- list()
 do_omega <- function(name, x, nf) {
   o <- suppressWarnings(psych::omega(x, nfactors = nf, fm = "minres", rotate = "oblimin", plot = FALSE))
-  om_rows[[paste(name, nf)]] <<- data.frame(dataset = name, nfactors = nf, omega_total = o$omega.tot,
+  om_rows[[paste(name, nf)]] <<- data.frame(dataset = name, n_factors = nf, omega_total = o$omega.tot,
     omega_hierarchical = o$omega_h, alpha = o$alpha, n = nrow(x))
 }
 do_omega("bfi_agreeableness", rev_agree, 1)
@@ -117,7 +117,7 @@ do_inv <- function(name, model, data, group) {
   f3 <- do_cfa(name, model, data, group, c("loadings", "intercepts"), "scalar")
   l <- lavTestLRT(f1, f2, f3)
   lrt_rows[[name]] <<- data.frame(dataset = name, model = c("configural", "metric", "scalar"),
-    chisq_diff = l$`Chisq diff`, df_diff = l$`Df diff`, p_diff = l$`Pr(>Chisq)`)
+    chisq_diff = l$`Chisq diff`, df_diff = l$`Df diff`, diff_p_value = l$`Pr(>Chisq)`)
 }
 do_inv("holzinger_swineford", hs_model, hs, "school")
 do_inv("simulated_likert", sim_model, sim_rev, "wave")

@@ -1,0 +1,335 @@
+"""Psychometric diagnostics of every multi-item scale of an instrument, with flags.
+
+:func:`scale_diagnostics` runs the analyses of :mod:`deliberval.analysis.psychometrics` and
+:mod:`deliberval.analysis.cfa` once per scale (and per level of ``by``) on responses that are
+already scored, and turns their results into one row per scale with a status and the reasons
+for it. It was ``deliberval.analysis.psychometrics_report``, which scored raw codes itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from deliberval.analysis._common import check_confidence_level, require_columns
+from deliberval.analysis.cfa import cfa, invariance
+from deliberval.analysis.psychometrics import item_statistics, reliability
+from deliberval.errors import AnalysisInputError
+from deliberval.instruments.model import Instrument
+from deliberval.instruments.rules import item_rules
+
+__all__ = ["scale_diagnostics"]
+
+_STAT_COLUMNS = [
+    "n_items",
+    "n",
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "confidence_level",
+    "omega_total",
+    "cfa_df",
+    "cfi",
+    "tli",
+    "rmsea",
+    "srmr",
+    "min_std_loading",
+    "invariance",
+    "status",
+    "flags",
+    "method",
+]
+_FLOAT_COLUMNS = [
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "confidence_level",
+    "omega_total",
+    "cfi",
+    "tli",
+    "rmsea",
+    "srmr",
+    "min_std_loading",
+]
+_METHOD = "Cronbach's alpha with Feldt interval; omega total (one-factor minres); one-factor ML CFA"
+_INVARIANCE_METHOD = "; multi-group ML CFA invariance (Chen 2007 criteria)"
+
+
+def _scale_row(
+    items_df: pd.DataFrame, items: list[str], thresholds: dict[str, float], confidence_level: float
+) -> dict[str, object]:
+    """Statistics, status and flags of one scale on one block of rows."""
+    row: dict[str, object] = {"n_items": len(items)}
+    flags: list[str] = []
+    if len(items) == 2:
+        flags.append("two-item scale: alpha is only the Spearman-Brown of one correlation")
+    rel = reliability(items_df, items, confidence_level=confidence_level, n_resamples=0)
+    feldt = rel[rel["method"] == "feldt"].iloc[0]
+    alpha = float(feldt["estimate"])
+    omega_total = float(rel.loc[rel["statistic"] == "omega_total", "estimate"].iloc[0])
+    row.update(
+        n=int(feldt["n"]),
+        alpha=alpha,
+        alpha_ci_low=float(feldt["ci_low"]),
+        alpha_ci_high=float(feldt["ci_high"]),
+        omega_total=omega_total,
+    )
+    if alpha < thresholds["alpha"]:
+        flags.append(f"alpha {alpha:.2f} < {thresholds['alpha']:.2f}")
+    if omega_total < thresholds["omega"]:
+        flags.append(f"omega {omega_total:.2f} < {thresholds['omega']:.2f}")
+    if len(items) >= 3:
+        stats_ = item_statistics(items_df, items)
+        negative = stats_.loc[stats_["item_rest_r"] < 0, "item"].tolist()
+        if negative:
+            flags.append(
+                f"negative item-rest correlation: {', '.join(negative)} (reverse keying missing?)"
+            )
+        res = cfa(items_df, {"scale": items})
+        fit = res.fit.iloc[0]
+        if not bool(fit["converged"]):
+            flags.append("one-factor CFA did not converge (an item may be unrelated to the others)")
+            row["flags"] = "; ".join(flags)
+            row["status"] = "check"
+            return row
+        min_load = float(res.loadings["std_loading"].min())
+        row.update(
+            cfa_df=int(fit["df"]),
+            cfi=fit["cfi"],
+            tli=fit["tli"],
+            rmsea=fit["rmsea"],
+            srmr=fit["srmr"],
+            min_std_loading=min_load,
+        )
+        if fit["df"] == 0:
+            flags.append(
+                "note: three items, the one-factor model is just identified (fit not testable)"
+            )
+        elif fit["cfi"] < thresholds["cfi"]:
+            flags.append(f"CFI {fit['cfi']:.3f} < {thresholds['cfi']:.2f}")
+        weak = res.loadings.loc[
+            res.loadings["std_loading"] < thresholds["loading"], "item"
+        ].tolist()
+        if weak:
+            flags.append(f"loading < {thresholds['loading']:.2f}: {', '.join(weak)}")
+    row["flags"] = "; ".join(flags)
+    row["status"] = "check" if any(not f.startswith("note:") for f in flags) else "ok"
+    return row
+
+
+def _keyed_items(scored: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """The instrument's numeric item columns of ``scored``, reverse-keyed items reversed.
+
+    Raises :class:`AnalysisInputError` when an item still holds one of its missing codes: the
+    frame then holds raw codes, not scored responses.
+    """
+    out: dict[str, np.ndarray] = {}
+    for item_id, rule in item_rules(instrument).items():
+        if item_id not in scored.columns or rule.kind != "numeric":
+            continue
+        col = scored[item_id]
+        if not pd.api.types.is_numeric_dtype(col):
+            out[item_id] = col.to_numpy()  # reliability() names the non-numeric item
+            continue
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        codes = [c for c in rule.missing if isinstance(c, int | float) and not isinstance(c, bool)]
+        found = [c for c in codes if (values == float(c)).any()]
+        if found:
+            raise AnalysisInputError(
+                f"item {item_id!r} holds its missing code(s) {', '.join(map(str, found))}: "
+                "scale_diagnostics takes scored responses (missing codes already set to NA, as "
+                "deliberval.score returns them), not raw codes"
+            )
+        if rule.reverse and rule.min is not None and rule.max is not None:
+            values = rule.min + rule.max - values
+        out[item_id] = values
+    return pd.DataFrame(out, index=scored.index)
+
+
+def scale_diagnostics(
+    scored: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    by: str | Sequence[str] | None = None,
+    invariance_across: str | None = None,
+    confidence_level: float = 0.95,
+    alpha_threshold: float = 0.70,
+    omega_threshold: float = 0.70,
+    cfi_threshold: float = 0.95,
+    loading_threshold: float = 0.40,
+) -> pd.DataFrame:
+    """Reliability and factor structure of every multi-item scale of an instrument, with flags.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        Scored responses: one row per respondent (and wave), the instrument's item columns
+        cleaned of missing codes (``NA`` where there is no substantive answer) but with
+        reverse-keyed items still as answered, plus the ``by`` and ``invariance_across``
+        columns, e.g. the frame :func:`deliberval.score` returns. This function scores nothing:
+        an item that still holds one of its missing codes is an error. Items marked
+        ``reverse: true`` in the instrument are reversed here (``low + high - x`` over the
+        response scale's range) before every analysis.
+    instrument : Instrument
+        The instrument whose ``scales`` are analysed.
+    by : str or list of str, optional
+        One block of results per level of this column (or combination of levels of these
+        columns), e.g. ``"wave"``; rows with a missing ``by`` value are left out. Default: all
+        rows together.
+    invariance_across : str, optional
+        Also test configural / metric / scalar invariance of every scale with 3+ items across
+        the levels of this column (one multi-group model over all rows, see
+        :func:`deliberval.analysis.cfa.invariance`) and report the verdict of the strongest
+        level that holds.
+    confidence_level : float, default 0.95
+        Coverage of Feldt's alpha interval.
+    alpha_threshold, omega_threshold, cfi_threshold, loading_threshold : float
+        Conventional cut-offs (0.70, 0.70, 0.95, 0.40) below which a scale is flagged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scale (and level of ``by``), with columns:
+
+        - ``scale``: the scale id;
+        - the ``by`` column(s) under their own names and with their own values (only with
+          ``by``);
+        - ``n_items``: the scale's items present in ``scored``;
+        - ``n``: complete rows (respondents who answered every item; ``<NA>`` when not
+          estimated);
+        - ``alpha``, ``alpha_ci_low``, ``alpha_ci_high``: Cronbach's alpha and Feldt's interval;
+        - ``confidence_level``: the interval's coverage;
+        - ``omega_total``: McDonald's omega total (one factor);
+        - ``cfa_df``, ``cfi``, ``tli``, ``rmsea``, ``srmr``: fit of the one-factor CFA (NA for
+          two-item scales and models that did not converge);
+        - ``min_std_loading``: the smallest standardised loading of that CFA;
+        - ``invariance``: the invariance verdict across ``invariance_across`` (empty without
+          it or for scales of fewer than 3 items; ``"not estimated: <reason>"`` when the
+          models could not be fitted);
+        - ``status``: ``ok``, ``check`` or ``not_estimated``;
+        - ``flags``: the reasons, separated by ``"; "`` (entries starting with ``note:`` are
+          information and do not set ``check``);
+        - ``method``: the statistics computed.
+
+    Raises
+    ------
+    AnalysisInputError
+        ``scored`` is not a DataFrame, lacks a ``by`` or ``invariance_across`` column, a ``by``
+        column clashes with an output column, an item holds a missing code, or
+        ``confidence_level`` is not between 0 and 1.
+
+    Notes
+    -----
+    Flags: alpha or omega below .70, items correlating negatively with the rest of the scale
+    (usually a reverse-worded item not marked ``reverse: true``), CFI below .95 (not for
+    just-identified three-item models, whose fit cannot be tested), standardised loadings
+    below .40, two-item scales (alpha is then a function of a single correlation; Eisinga, te
+    Grotenhuis & Pelzer, 2013). A scale that cannot be estimated (too few complete rows, a
+    constant item, ...) gets status ``not_estimated`` and the reason in ``flags`` instead of
+    stopping the diagnostics. The statistics are those of :func:`deliberval.reliability`
+    (Feldt interval, validated against R psych), :func:`deliberval.item_statistics` and
+    :func:`deliberval.cfa` (validated against R lavaan).
+
+    References
+    ----------
+    Eisinga, R., te Grotenhuis, M., & Pelzer, B. (2013). The reliability of a two-item scale:
+    Pearson, Cronbach, or Spearman-Brown? *International Journal of Public Health*, 58,
+    637-642.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from deliberval.instruments.model import Instrument
+    >>> inst = Instrument.model_validate({
+    ...     "id": "demo", "version": "1.0.0", "title": {"en": "Demo"},
+    ...     "languages": {"en": {"status": "source"}}, "licence": "CC-BY-4.0",
+    ...     "response_scales": [{"id": "agree_5", "type": "likert", "min": 1, "max": 5}],
+    ...     "items": [{"id": i, "construct": "c", "text": {"en": i}, "scale": "agree_5",
+    ...                "waves": ["pre"], "respondents": ["citizen"],
+    ...                "source": {"citation": "x", "wording": "new"}} for i in ("a", "b", "c", "d")],
+    ...     "scales": [{"id": "c", "construct": "c", "items": ["a", "b", "c", "d"],
+    ...                 "scoring": {"method": "mean", "min_valid": 3}}]})
+    >>> gen = np.random.default_rng(0)
+    >>> f = gen.normal(size=(300, 1))
+    >>> scored = pd.DataFrame(np.clip(np.round(3 + f + 0.8 * gen.normal(size=(300, 4))), 1, 5),
+    ...                       columns=list("abcd"))
+    >>> diag = scale_diagnostics(scored, inst)
+    >>> diag[["scale", "n", "alpha", "cfi", "status"]].round(3)
+      scale    n  alpha    cfi status
+    0     c  300  0.841  0.991     ok
+    """
+    level = check_confidence_level(confidence_level)
+    by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    extra = [*by_cols] + ([invariance_across] if invariance_across is not None else [])
+    require_columns(scored, extra, what="scored")
+    clash = [c for c in by_cols if c in ("scale", *_STAT_COLUMNS)]
+    if clash:
+        raise AnalysisInputError(
+            f"by column(s) {', '.join(map(repr, clash))} clash with an output column; rename first"
+        )
+    thresholds = {
+        "alpha": alpha_threshold,
+        "omega": omega_threshold,
+        "cfi": cfi_threshold,
+        "loading": loading_threshold,
+    }
+    items_df = _keyed_items(scored, instrument)
+    for c in dict.fromkeys(extra):
+        if c not in items_df.columns:
+            items_df[c] = scored[c].to_numpy()
+    blocks: list[tuple[tuple[object, ...], pd.DataFrame]]
+    if by_cols:
+        blocks = [
+            (key if isinstance(key, tuple) else (key,), part)
+            for key, part in items_df.groupby(by_cols, sort=False, dropna=True)
+        ]
+    else:
+        blocks = [((), items_df)]
+    method = _METHOD + (_INVARIANCE_METHOD if invariance_across is not None else "")
+    rows: list[dict[str, object]] = []
+    for sc in instrument.scales:
+        items = [i for i in sc.items if i in items_df.columns]
+        verdict = ""
+        if invariance_across is not None and len(items) >= 3:
+            try:
+                inv = invariance(items_df, items, across=invariance_across)
+                steps = inv["verdict"].iloc[1:]
+                holds = steps[steps.str.contains("invariance holds")]
+                verdict = str(holds.iloc[-1] if len(holds) else steps.iloc[0])
+            except AnalysisInputError as exc:
+                verdict = f"not estimated: {exc}"
+        for key, part in blocks:
+            base: dict[str, object] = {
+                "scale": sc.id,
+                **dict(zip(by_cols, key, strict=True)),
+                "confidence_level": level,
+                "invariance": verdict,
+                "method": method,
+            }
+            if len(items) < 2:
+                rows.append(
+                    {
+                        **base,
+                        "n_items": len(items),
+                        "status": "not_estimated",
+                        "flags": f"only {len(items)} of the scale's items are in the data",
+                    }
+                )
+                continue
+            try:
+                rows.append({**base, **_scale_row(part, items, thresholds, level)})
+            except AnalysisInputError as exc:
+                rows.append(
+                    {**base, "n_items": len(items), "status": "not_estimated", "flags": str(exc)}
+                )
+    out = pd.DataFrame(rows, columns=["scale", *by_cols, *_STAT_COLUMNS])
+    for col in _FLOAT_COLUMNS:
+        out[col] = out[col].astype(float)
+    out["n_items"] = out["n_items"].astype(int)
+    for col in ("n", "cfa_df"):
+        out[col] = out[col].astype("Int64")
+    for c in by_cols:  # keep the by columns' own dtypes
+        out[c] = out[c].astype(scored[c].dtype)
+    return out
