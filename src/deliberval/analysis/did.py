@@ -100,7 +100,9 @@ def did(
         - ``n``: respondents of the smaller of the two groups among those with ``outcome``
           observed at ``pre`` or ``post`` (the same on every row; the size that limits the
           comparison);
-        - ``n_rows``: observations (respondent x wave rows) the model is fitted on;
+        - ``n_rows``: observations (respondent x wave rows) the estimate rests on: every row
+          for ``pooled_ols``, the rows of respondents observed at both waves for
+          ``individual_fe``, the ``pre`` rows for ``baseline_difference``;
         - ``n_clusters``: clusters ``G``;
         - ``method``: model and variance estimator.
 
