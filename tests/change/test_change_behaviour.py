@@ -8,7 +8,7 @@ import pytest
 
 from deliberval.analysis._common import wilson_interval
 from deliberval.analysis.attrition import ATTRITION_COLUMNS, attrition, response_weights
-from deliberval.analysis.benchmarks import selection_check
+from deliberval.analysis.benchmarks import SELECTION_CHECK_COLUMNS, Benchmark, selection_check
 from deliberval.analysis.change import (
     GROUP_MEANS_COLUMNS,
     LIKERT_SHARES_COLUMNS,
@@ -222,16 +222,31 @@ def test_did_missing_group_column() -> None:
 
 def test_selection_check_needs_exactly_one_benchmark() -> None:
     s = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
+    with pytest.raises(TypeError, match="benchmark"):
+        selection_check(s, "x")  # type: ignore[call-arg]
     with pytest.raises(AnalysisInputError, match="exactly one benchmark"):
-        selection_check(s, "x")
+        selection_check(s, "x", benchmark=Benchmark())
     with pytest.raises(AnalysisInputError, match="exactly one benchmark"):
-        selection_check(s, "x", benchmark_value=1.0, benchmark_df=s)
+        selection_check(s, "x", benchmark=Benchmark(value=1.0, sample=s))
+    with pytest.raises(AnalysisInputError, match=r"Benchmark\(sample=\.\.\.\)"):
+        selection_check(s, "x", benchmark=s)  # type: ignore[arg-type]
+    with pytest.raises(AnalysisInputError, match="unknown field"):
+        selection_check(s, "x", benchmark={"value": 1.0, "sd": 0.1})
+    with pytest.raises(AnalysisInputError, match="se belongs to a published value"):
+        Benchmark(sample=s, se=0.1)
+    with pytest.raises(AnalysisInputError, match="describe a benchmark sample"):
+        Benchmark(value=1.0, weight="w")
+    with pytest.raises(AnalysisInputError, match="must be a number"):
+        Benchmark(value="high")  # type: ignore[arg-type]
+    r = selection_check(s, "x", benchmark={"value": 1.0, "source": "census", "year": 2021})
+    assert list(r.columns) == SELECTION_CHECK_COLUMNS
+    assert (r.loc[0, "benchmark_source"], r.loc[0, "benchmark_year"]) == ("census", 2021)
 
 
 def test_selection_check_benchmark_se_widens_interval() -> None:
     s = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0]})
-    a = selection_check(s, "x", benchmark_value=2.0, benchmark_se=0.0).iloc[0]
-    b = selection_check(s, "x", benchmark_value=2.0, benchmark_se=0.5).iloc[0]
+    a = selection_check(s, "x", benchmark=Benchmark(value=2.0, se=0.0)).iloc[0]
+    b = selection_check(s, "x", benchmark=Benchmark(value=2.0, se=0.5)).iloc[0]
     assert a["se"] == pytest.approx(np.sqrt(2.5 / 5))
     assert b["se"] == pytest.approx(np.sqrt(2.5 / 5 + 0.25))
 
@@ -358,10 +373,10 @@ def test_compare_processes_at_zero_process_variance() -> None:
 def test_selection_check_constant_samples_give_no_test_instead_of_crashing() -> None:
     a = pd.DataFrame({"x": [3.0, 3.0, 3.0]})
     b = pd.DataFrame({"x": [2.0, 2.0]})
-    r = selection_check(a, "x", benchmark_df=b).iloc[0]
-    assert r["difference"] == 1.0
+    r = selection_check(a, "x", benchmark=Benchmark(sample=b)).iloc[0]
+    assert r["estimate"] == 1.0
     assert (r["ci_low"], r["ci_high"]) == (1.0, 1.0)
-    assert np.isnan(r["p"])
+    assert np.isnan(r["p_value"])
     assert np.isnan(r["statistic"])
     assert np.isnan(r["df"])
 

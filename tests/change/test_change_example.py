@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from deliberval.analysis.benchmarks import selection_check
+from deliberval.analysis.benchmarks import Benchmark, selection_check
 from deliberval.analysis.change import prepost
 from deliberval.analysis.did import did
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def example() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     ex = datasets.load_example("climate_assembly")
-    scores = scoring.score(ex.responses, library.load_questionnaire("participant_standard")).scores
+    scores = scoring.score(ex.responses, library.load_questionnaire("participant_standard")).data
     return scores, ex.truth["expected_change"], ex.truth
 
 
@@ -60,7 +60,9 @@ def test_selection_check_finds_more_trusting_assembly(
     scores, _, truth = example
     base = scores.loc[(scores["wave"] == "pre") & (scores["group"] == "participant")]
     population = scores.loc[scores["group"] == "population"]
-    r = selection_check(base, "trust_political_institutions", benchmark_df=population).iloc[0]
+    r = selection_check(
+        base, "trust_political_institutions", benchmark=Benchmark(sample=population)
+    ).iloc[0]
     gap = truth["baseline_gap_trust_political_institutions"]
     assert r["ci_low"] <= gap <= r["ci_high"]
     assert r["ci_low"] > 0

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from deliberval.analysis.attrition import attrition, response_weights
-from deliberval.analysis.benchmarks import selection_check
+from deliberval.analysis.benchmarks import Benchmark, selection_check
 from deliberval.analysis.change import prepost
 from deliberval.analysis.comparison import compare_processes
 from deliberval.analysis.did import did
@@ -166,13 +166,14 @@ def test_selection_check_matches_t_tests(prepost_data: pd.DataFrame) -> None:
     ctrl = base.loc[base["group"] == "control"]
     exp = _read("selection_expected.csv").set_index("case")
     r = selection_check(
-        part, "y1", benchmark_value=4.6, benchmark_source="test value", benchmark_year=2024
+        part, "y1", benchmark=Benchmark(value=4.6, source="test value", year=2024)
     ).iloc[0]
-    for col in ["difference", "ci_low", "ci_high", "df", "p"]:
+    for col in ["estimate", "ci_low", "ci_high", "df", "p_value"]:
         assert r[col] == pytest.approx(exp.loc["value", col], abs=TOL)
     assert (r["benchmark_source"], r["benchmark_year"], r["n"]) == ("test value", 2024, 29)
-    r = selection_check(part, "y1", benchmark_df=ctrl).iloc[0]
-    for col in ["difference", "ci_low", "ci_high", "df", "p"]:
+    assert r["estimate"] == pytest.approx(r["sample_value"] - r["benchmark_value"])
+    r = selection_check(part, "y1", benchmark=Benchmark(sample=ctrl)).iloc[0]
+    for col in ["estimate", "ci_low", "ci_high", "df", "p_value"]:
         assert r[col] == pytest.approx(exp.loc["sample", col], abs=TOL)
     assert r["n_benchmark"] == 29
 
@@ -181,9 +182,9 @@ def test_selection_check_weighted_share() -> None:
     sample = pd.DataFrame(
         {"edu": ["isced_5_8", "isced_3_4", "isced_5_8", "isced_0_2"], "w": [1.0, 2.0, 1.0, 4.0]}
     )
-    r = selection_check(sample, "edu", level="isced_5_8", weight="w", benchmark_value=0.3).iloc[0]
-    assert r["estimate_sample"] == pytest.approx(2 / 8)
-    assert r["difference"] == pytest.approx(2 / 8 - 0.3)
+    r = selection_check(sample, "edu", level="isced_5_8", weight="w", benchmark=0.3).iloc[0]
+    assert r["sample_value"] == pytest.approx(2 / 8)
+    assert r["estimate"] == pytest.approx(2 / 8 - 0.3)
     # linearised SE by hand: sqrt(n/(n-1) sum (w (x - m))^2) / sum w
     x = np.array([1, 0, 1, 0.0])
     w = sample["w"].to_numpy()

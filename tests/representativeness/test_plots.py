@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from deliberval.analysis.representativeness import funnel, representativeness
+from deliberval.analysis.funnel import funnel
+from deliberval.analysis.representativeness import representativeness
 from deliberval.errors import AnalysisInputError
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
 
@@ -42,20 +43,23 @@ def test_composition_plot_draws_differences_and_cis() -> None:
     ax = fig.axes[1]
     points = ax.lines[0].get_xdata()
     sub = res.categories.query("dimension == 'a'")
-    np.testing.assert_allclose(points, sub["difference_pp"])
+    np.testing.assert_allclose(points, 100 * sub["estimate"])  # 0-1 drawn in percentage points
+    low, high = ax.collections[0].get_segments()[0][:, 0]
+    np.testing.assert_allclose([low, high], 100 * sub[["ci_low", "ci_high"]].iloc[0])
     assert ax.get_title().startswith("a  (n = 40")
     assert fig.get_suptitle() == "Panel vs census"
     assert len(plot_representativeness(res, dimensions=["g"]).axes) == 1
 
 
 def test_funnel_plot_one_line_per_category() -> None:
-    res = funnel(_members(), TARGETS, stages=["invited", "volunteered", "selected"], seed=0)
+    res = funnel(_members(), TARGETS, funnel_stages=["invited", "volunteered", "selected"], seed=0)
     fig = plot_funnel(res)
     ax = fig.axes[0]
     solid = [line for line in ax.lines if line.get_linestyle() == "-"]
     assert len(solid) == 2
-    shares = res.categories.query("dimension == 'g' and category == 'w'")["panel_share"]
-    np.testing.assert_allclose(solid[0].get_ydata(), shares)
+    shares = res.categories.query("dimension == 'g' and category == 'w'")["share"]
+    np.testing.assert_allclose(solid[0].get_ydata(), 100 * shares)  # drawn in percent
+    assert ax.get_ylabel() == "share (%)"
 
 
 def test_plots_reject_other_input() -> None:

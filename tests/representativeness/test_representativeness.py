@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from deliberval.analysis.benchmarks import margins_of_error
+from deliberval.analysis.funnel import FunnelResult, funnel, r_indicator
 from deliberval.analysis.representativeness import (
+    RepresentativenessResult,
     TargetsWarning,
     exact_multinomial_test,
-    funnel,
-    margins_of_error,
-    r_indicator,
     representativeness,
 )
 from deliberval.errors import AnalysisInputError
@@ -51,21 +51,32 @@ def test_goodness_of_fit_matches_r(case: str) -> None:
     dim = res.dimensions.iloc[0]
     assert dim["chisq"] == pytest.approx(ref["chisq"], abs=1e-6)
     assert dim["chisq_df"] == ref["chisq_df"]
-    assert dim["chisq_p"] == pytest.approx(ref["chisq_p"], abs=1e-6)
+    assert dim["chisq_p_value"] == pytest.approx(ref["chisq_p_value"], abs=1e-6)
     assert dim["g"] == pytest.approx(ref["g"], abs=1e-6)
-    assert dim["g_p"] == pytest.approx(ref["g_p"], abs=1e-6)
-    assert dim["exact_p"] == pytest.approx(ref["exact_p"], abs=1e-6)
+    assert dim["g_p_value"] == pytest.approx(ref["g_p_value"], abs=1e-6)
+    assert dim["exact_p_value"] == pytest.approx(ref["exact_p_value"], abs=1e-6)
     assert dim["exact_method"] == "exact enumeration"
+    assert dim["method"].startswith("Pearson chi-square")
+    alone = exact_multinomial_test(
+        [int(c) for c in ref["counts"].split(";")], [float(s) for s in ref["shares"].split(";")]
+    )
+    assert alone["p_value"].iloc[0] == pytest.approx(ref["exact_p_value"], abs=1e-6)
 
 
 def test_monte_carlo_exact_test_is_seeded_and_close() -> None:
     ref = GOF.set_index("case").loc["education_30"]
     counts = [4, 10, 16]
-    p1, m1 = exact_multinomial_test(counts, [0.25, 0.4, 0.35], max_outcomes=10, seed=3)
-    p2, _ = exact_multinomial_test(counts, [0.25, 0.4, 0.35], max_outcomes=10, seed=3)
-    assert m1 == "monte carlo (100000 draws)"
-    assert p1 == p2
-    assert p1 == pytest.approx(ref["exact_p"], abs=0.005)  # MC error sd ~ 0.001
+    r1 = exact_multinomial_test(counts, [0.25, 0.4, 0.35], max_outcomes=10, seed=3)
+    r2 = exact_multinomial_test(counts, [0.25, 0.4, 0.35], max_outcomes=10, seed=3)
+    assert list(r1.columns) == ["p_value", "n", "n_categories", "method"]
+    assert r1["method"].iloc[0] == "monte carlo (100000 draws)"
+    pd.testing.assert_frame_equal(r1, r2)
+    p1 = r1["p_value"].iloc[0]
+    assert p1 == pytest.approx(ref["exact_p_value"], abs=0.005)  # MC error sd ~ 0.001
+    few = exact_multinomial_test(counts, [0.25, 0.4, 0.35], max_outcomes=10, n_resamples=99)
+    assert few["method"].iloc[0] == "monte carlo (99 draws)"
+    with pytest.raises(AnalysisInputError, match="n_resamples"):
+        exact_multinomial_test(counts, [0.25, 0.4, 0.35], n_resamples=0)
 
 
 @pytest.mark.parametrize("method", ["wilson", "exact"])
@@ -78,9 +89,11 @@ def test_category_intervals_match_r(method: str) -> None:
             cat = representativeness(members, targets, ci_method=method).categories.iloc[0]
         low = row.wilson_low if method == "wilson" else row.exact_low
         high = row.wilson_high if method == "wilson" else row.exact_high
-        assert cat["ci_low_pp"] == pytest.approx(100 * (low - 0.3), abs=1e-6)
-        assert cat["ci_high_pp"] == pytest.approx(100 * (high - 0.3), abs=1e-6)
-        assert cat["difference_pp"] == pytest.approx(100 * (row.x / row.n - 0.3))
+        assert cat["ci_low"] == pytest.approx(low - 0.3, abs=1e-6)
+        assert cat["ci_high"] == pytest.approx(high - 0.3, abs=1e-6)
+        assert cat["estimate"] == pytest.approx(row.x / row.n - 0.3)
+        assert cat["share"] == pytest.approx(row.x / row.n)
+        assert cat["count"] == row.x
         assert cat["ratio"] == pytest.approx(row.x / row.n / 0.3)
 
 
@@ -128,13 +141,15 @@ def test_duncan_mad_intersections_and_quotas() -> None:
     assert dims.loc["demo_age_band", "duncan"] == pytest.approx(abs(6 / 16 - 0.4))
     diffs = [6 / 16 - 0.5, 9 / 16 - 0.49, 1 / 16 - 0.01, 6 / 16 - 0.4, 10 / 16 - 0.6]
     overall = res.overall.set_index("statistic")["estimate"]
-    assert overall["mean_absolute_deviation_pp"] == pytest.approx(100 * np.mean(np.abs(diffs)))
+    assert overall["mean_absolute_deviation"] == pytest.approx(np.mean(np.abs(diffs)))
+    assert overall["max_absolute_difference"] == pytest.approx(np.max(np.abs(diffs)))
     assert overall["n"] == 16
     cells = np.array([2, 4, 3, 6, 1, 0]) / 16
     mse = np.mean((cells - inter["share"].to_numpy()) ** 2)
     assert overall["intersectional_mse"] == pytest.approx(mse)
-    assert res.intersections["panel_n"].tolist() == [2, 4, 3, 6, 1, 0]
-    assert res.quotas["achieved"].tolist() == [6, 9]
+    assert res.intersections["count"].tolist() == [2, 4, 3, 6, 1, 0]
+    np.testing.assert_allclose(res.intersections["estimate"], cells - inter["share"])
+    assert res.quotas["count"].tolist() == [6, 9]
     assert res.quotas["within"].tolist() == [False, True]
 
 
@@ -172,7 +187,7 @@ def test_r_indicator_matches_r() -> None:
     df = pd.read_csv(REF / "apistrat.csv")
     df["yes"] = df["sch.wide"] == "Yes"
     out = r_indicator(df, "yes", ["stype", "comp.imp"]).iloc[0]
-    assert out["r_indicator"] == pytest.approx(ref["r_indicator"], abs=1e-8)
+    assert out["estimate"] == pytest.approx(ref["r_indicator"], abs=1e-8)
     assert out["sd_propensity"] == pytest.approx(ref["sd_rho"], abs=1e-8)
     assert out["n"] == ref["n"]
 
@@ -206,33 +221,44 @@ def test_funnel_locates_the_distortion() -> None:
         }
     )
     res = funnel(members, targets, seed=1)
-    assert res.stages["stage"].tolist() == [
+    assert res.funnel_stages["funnel_stage"].tolist() == [
         "invited", "volunteered", "selected", "attended_all", "answered_post"
     ]  # fmt: skip
-    assert res.stages["n"].tolist() == [n, vol.sum(), sel.sum(), att.sum(), ans.sum()]
+    assert res.funnel_stages["n"].tolist() == [n, vol.sum(), sel.sum(), att.sum(), ans.sum()]
     dist = res.distortion.set_index("dimension")
-    assert dist.loc["demo_education", "stage"] == "volunteered"
+    assert dist.loc["demo_education", "funnel_stage"] == "volunteered"
     assert dist.loc["demo_education", "change_in_duncan"] > 0.15
     r_ind = res.r_indicator.iloc[0]
-    assert 0.5 < r_ind["r_indicator"] < 0.9
+    assert 0.5 < r_ind["estimate"] < 0.9
     assert r_ind["n"] == n
-    stage_two = res.categories.query("stage == 'volunteered' and dimension == 'demo_education'")
+    stage_two = res.categories.query(
+        "funnel_stage == 'volunteered' and dimension == 'demo_education'"
+    )
     expected = pd.Series(edu[vol]).value_counts(normalize=True)
-    assert stage_two.set_index("category")["panel_share"].to_dict() == pytest.approx(
+    assert stage_two.set_index("category")["share"].to_dict() == pytest.approx(
         expected.to_dict()
     )
+    assert (stage_two["confidence_level"] == 0.95).all()
+    assert (stage_two["method"] == "wilson").all()
+    assert {"ci_low", "ci_high", "count", "n"} <= set(stage_two.columns)
+    assert {"chisq_p_value", "exact_p_value", "method"} <= set(res.dimensions.columns)
+    assert set(res.tables()) == {
+        "funnel_stages", "dimensions", "categories", "distortion", "r_indicator"
+    }  # fmt: skip
 
 
 def test_margins_of_error_values() -> None:
     out = margins_of_error([15, 40, 150], population_size=1000)
     se15 = np.sqrt(0.25 / 15) * np.sqrt(985 / 999)
-    assert out.loc[0, "margin_of_error_pp"] == pytest.approx(100 * 1.959963985 * se15)
-    assert out.loc[0, "mdd_proportion_pp"] == pytest.approx(
-        100 * (1.959963985 + 0.841621234) * se15
-    )
+    assert out.loc[0, "margin_of_error"] == pytest.approx(1.959963985 * se15)
+    assert out.loc[0, "mdd_proportion"] == pytest.approx((1.959963985 + 0.841621234) * se15)
     # R power.t.test(type = "one.sample", strict = TRUE)$delta
     ref = pd.read_csv(REF / "mdd_ttest.csv")
-    np.testing.assert_allclose(out["mdd_standardized"], ref["delta"], atol=1e-6)
+    np.testing.assert_allclose(out["mdd_standardised"], ref["delta"], atol=1e-6)
+    assert list(out.columns) == [
+        "n", "proportion", "margin_of_error", "mdd_proportion", "mdd_standardised",
+        "confidence_level", "power", "method",
+    ]  # fmt: skip
     with pytest.raises(AnalysisInputError, match="at least 2"):
         margins_of_error([1])
 
@@ -248,10 +274,10 @@ def test_r_indicator_weights_equal_replication_and_constant_response() -> None:
     weighted = r_indicator(df, "v", ["age"], weight="d").iloc[0]
     replicated = df.loc[df.index.repeat(df["d"])]
     plain = r_indicator(replicated, "v", ["age"]).iloc[0]
-    assert weighted["r_indicator"] == pytest.approx(plain["r_indicator"], abs=1e-8)
+    assert weighted["estimate"] == pytest.approx(plain["estimate"], abs=1e-8)
     assert weighted["mean_propensity"] == pytest.approx(10 / 12)
     everybody = r_indicator(df.assign(v=True), "v", ["age"]).iloc[0]
-    assert everybody["r_indicator"] == 1.0
+    assert everybody["estimate"] == 1.0
     assert everybody["method"].startswith("constant response")
 
 
@@ -277,7 +303,7 @@ def test_canonical_intersection_rows_and_example_data() -> None:
     assert "demo_gender*demo_education" not in set(res.dimensions["dimension"])
     inter = res.intersections
     assert len(inter) == len(cross)
-    assert inter["panel_n"].sum() == len(members)
+    assert inter["count"].sum() == len(members)
     panel = members.groupby(["demo_gender", "demo_education"]).size() / len(members)
     expected = np.mean(
         [
@@ -291,8 +317,8 @@ def test_canonical_intersection_rows_and_example_data() -> None:
     assert overall["intersectional_mse"] == pytest.approx(expected)
     # the simulated volunteers are selective; the funnel finds it at volunteering
     fun = funnel(ex.members, ex.targets, seed=0)
-    assert fun.stages["n"].iloc[0] == len(ex.members)
-    assert fun.stages["change_in_mean_duncan"].idxmax() == 1
+    assert fun.funnel_stages["n"].iloc[0] == len(ex.members)
+    assert fun.funnel_stages["change_in_mean_duncan"].idxmax() == 1
 
 
 def test_intersection_targets_checked_like_margins() -> None:
@@ -317,3 +343,32 @@ def test_intersection_targets_checked_like_margins() -> None:
         representativeness(
             members, targets, intersection_targets=inter.drop(index=4).assign(share=0.2)
         )
+
+
+def test_result_tables_and_columns() -> None:
+    members, targets = _panel()
+    res = representativeness(members, targets)
+    assert isinstance(res, RepresentativenessResult)
+    tables = res.tables()
+    assert list(tables) == ["categories", "dimensions", "overall", "intersections", "quotas"]
+    assert list(res.categories.columns) == [
+        "dimension", "category", "count", "share", "target_share", "estimate", "ci_low",
+        "ci_high", "ratio", "confidence_level", "n", "method",
+    ]  # fmt: skip
+    assert list(res.intersections.columns) == [
+        "dimension_1", "category_1", "dimension_2", "category_2", "count", "share",
+        "target_share", "estimate",
+    ]  # fmt: skip
+    assert list(res.quotas.columns) == ["dimension", "category", "count", "min", "max", "within"]
+    assert res.overall["statistic"].tolist() == [
+        "n", "mean_absolute_deviation", "max_absolute_difference", "mean_duncan"
+    ]  # fmt: skip
+    assert not any(c.endswith("_pp") for t in tables.values() for c in t.columns)
+    with pytest.raises(AnalysisInputError, match="n_resamples"):
+        representativeness(members, targets, n_resamples=0)
+    fun = funnel(members.assign(invited=True), targets, funnel_stages=["invited"])
+    assert isinstance(fun, FunnelResult)
+    assert fun.r_indicator.empty
+    assert list(fun.r_indicator.columns) == [
+        "estimate", "sd_propensity", "mean_propensity", "n", "method"
+    ]  # fmt: skip

@@ -36,4 +36,4 @@ def test_one_filter_silences_a_module_warning() -> None:
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", DelibervalWarning)
         res = representativeness(members, targets)
-    assert res.categories["panel_n"].tolist() == [1, 2]
+    assert res.categories["count"].tolist() == [1, 2]

@@ -1,7 +1,8 @@
 """Figures of representativeness: composition against targets, and the selection funnel.
 
-Both functions take the result objects of :mod:`deliberval.analysis.representativeness`
-and return a :class:`matplotlib.figure.Figure` built without pyplot (nothing shown or saved).
+Both functions take the result objects of :mod:`deliberval.analysis.representativeness` and
+:mod:`deliberval.analysis.funnel` (shares as proportions, 0-1) and draw them in percent; they
+return a :class:`matplotlib.figure.Figure` built without pyplot (nothing shown or saved).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from deliberval.analysis.representativeness import FunnelResult, RepresentativenessResult
+from deliberval.analysis.funnel import FunnelResult
+from deliberval.analysis.representativeness import RepresentativenessResult
 from deliberval.errors import AnalysisInputError
 
 __all__ = ["plot_funnel", "plot_representativeness"]
@@ -55,8 +57,9 @@ def plot_representativeness(
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per dimension: a point per category at ``difference_pp`` with a horizontal
-        bar from ``ci_low_pp`` to ``ci_high_pp``, a reference line at 0 (the target), and the
+        One panel per dimension: a point per category at ``estimate`` (share minus target)
+        with a horizontal bar from ``ci_low`` to ``ci_high``, all drawn in percentage points
+        (x 100), a reference line at 0 (the target), and the
         panel's n and Duncan index in the panel title. Bars crossing 0 mean the panel is
         compatible with the target at that size.
 
@@ -89,16 +92,18 @@ def plot_representativeness(
     for ax, dim in zip(axes, dims, strict=True):
         sub = cats.loc[cats["dimension"] == dim]
         y = np.arange(len(sub))[::-1]
-        diff = sub["difference_pp"].to_numpy(dtype=float)
-        low = sub["ci_low_pp"].to_numpy(dtype=float)
-        high = sub["ci_high_pp"].to_numpy(dtype=float)
+        diff = 100 * sub["estimate"].to_numpy(dtype=float)
+        low = 100 * sub["ci_low"].to_numpy(dtype=float)
+        high = 100 * sub["ci_high"].to_numpy(dtype=float)
         ax.hlines(y, low, high, color=_PANEL, linewidth=2, alpha=0.6)
         ax.plot(diff, y, "o", color=_PANEL)
         ax.axvline(0, color=_TARGET, linestyle="--", linewidth=1)
         ax.set_yticks(
             y, [f"{c} ({t:.0%})" for c, t in zip(sub["category"], sub["target_share"], strict=True)]
         )
-        ax.set_xlabel(dict(axis_labels or {}).get("difference", "panel minus target (percentage points)"))
+        ax.set_xlabel(
+            dict(axis_labels or {}).get("difference", "panel minus target (percentage points)")
+        )
         n = int(info.loc[dim, "n"])
         ax.set_title(f"{dim}  (n = {n}, D = {info.loc[dim, 'duncan']:.2f})", fontsize=10)
     if title:
@@ -118,31 +123,32 @@ def plot_funnel(
     Parameters
     ----------
     result : FunnelResult
-        Output of :func:`deliberval.analysis.representativeness.funnel`.
+        Output of :func:`deliberval.analysis.funnel.funnel`.
     dimensions : sequence of str, optional
         Dimensions to draw (default all), one panel each.
     title : str, optional
         Figure title.
     axis_labels : mapping, optional
-        Replacements of the figure's own words, e.g. in another language: ``share`` (y axis)
-        and any stage name (its x tick label).
+        Replacements of the figure's own words, e.g. in another language: ``share`` (y axis,
+        default ``"share (%)"``) and any funnel stage name (its x tick label).
 
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per dimension: each category's share (solid line) across the stages, its
-        target (dashed line in the same colour); the x-axis labels carry each stage's n.
+        One panel per dimension: each category's share in percent (solid line) across the
+        funnel stages, its target (dashed line in the same colour); the x-axis labels carry
+        each stage's n.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> from deliberval.analysis.representativeness import funnel
+    >>> from deliberval.analysis.funnel import funnel
     >>> from deliberval.plots.representativeness import plot_funnel
     >>> targets = pd.DataFrame({"dimension": "edu", "category": ["low", "high"],
     ...                         "share": [0.6, 0.4]})
     >>> members = pd.DataFrame({"edu": ["low"] * 60 + ["high"] * 40, "invited": True,
     ...                         "volunteered": [True] * 12 + [False] * 48 + [True] * 20 + [False] * 20})
-    >>> fig = plot_funnel(funnel(members, targets, stages=["invited", "volunteered"]))
+    >>> fig = plot_funnel(funnel(members, targets, funnel_stages=["invited", "volunteered"]))
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
     ['invited\\nn=100', 'volunteered\\nn=32']
     """
@@ -155,24 +161,23 @@ def plot_funnel(
     unknown = [d for d in dims if d not in set(cats["dimension"])]
     if unknown or not dims:
         raise AnalysisInputError(f"result has no dimension(s) {unknown or dims}")
-    stages = result.stages["stage"].tolist()
+    table = result.funnel_stages
+    stages = table["funnel_stage"].tolist()
     words = dict(axis_labels or {})
-    ticks = [f"{words.get(s, s)}\nn={n}" for s, n in zip(stages, result.stages["n"], strict=True)]
+    ticks = [f"{words.get(s, s)}\nn={n}" for s, n in zip(stages, table["n"], strict=True)]
     x = np.arange(len(stages))
     fig, axes = _grid(len(dims), width=4.6, height=3.4)
     for ax, dim in zip(axes, dims, strict=True):
         sub = cats.loc[cats["dimension"] == dim]
         for i, cat in enumerate(dict.fromkeys(sub["category"])):
             colour = _COLOURS[i % len(_COLOURS)]
-            rows = sub.loc[sub["category"] == cat].set_index("stage").reindex(stages)
-            ax.plot(
-                x, rows["panel_share"].to_numpy(dtype=float), "o-", color=colour, label=str(cat)
-            )
-            ax.axhline(
-                float(rows["target_share"].iloc[0]), color=colour, linestyle="--", linewidth=1
-            )
+            rows = sub.loc[sub["category"] == cat].set_index("funnel_stage").reindex(stages)
+            share = 100 * rows["share"].to_numpy(dtype=float)
+            ax.plot(x, share, "o-", color=colour, label=str(cat))
+            target = 100 * float(rows["target_share"].dropna().iloc[0])
+            ax.axhline(target, color=colour, linestyle="--", linewidth=1)
         ax.set_xticks(x, ticks, fontsize=8)
-        ax.set_ylabel(words.get("share", "share"))
+        ax.set_ylabel(words.get("share", "share (%)"))
         ax.set_ylim(0, None)
         ax.set_title(dim, fontsize=10)
         ax.legend(fontsize=8, frameon=False)

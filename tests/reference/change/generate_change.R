@@ -122,9 +122,9 @@ out(data.frame(respondent_id = base$respondent_id, response_propensity = unname(
 ## ---------------------------------------------------------------- selection check
 s1 <- t.test(base$y1[base$group == "participant"], mu = 4.6)
 s2 <- t.test(base$y1[base$group == "participant"], base$y1[base$group == "control"])
-out(data.frame(case = c("value", "sample"), difference = c(unname(s1$estimate) - 4.6, unname(s2$estimate[1] - s2$estimate[2])),
+out(data.frame(case = c("value", "sample"), estimate = c(unname(s1$estimate) - 4.6, unname(s2$estimate[1] - s2$estimate[2])),
                ci_low = c(s1$conf.int[1] - 4.6, s2$conf.int[1]), ci_high = c(s1$conf.int[2] - 4.6, s2$conf.int[2]),
-               df = c(unname(s1$parameter), unname(s2$parameter)), p = c(s1$p.value, s2$p.value)),
+               df = c(unname(s1$parameter), unname(s2$parameter)), p_value = c(s1$p.value, s2$p.value)),
     "selection_expected.csv")
 
 ## ---------------------------------------------------------------- difference-in-differences

@@ -79,9 +79,9 @@ gof <- do.call(rbind, lapply(cases, function(cs) {
   e <- sum(cs$x) * cs$p
   g <- 2 * sum(ifelse(cs$x > 0, cs$x * log(cs$x / e), 0))
   data.frame(case = cs$id, counts = paste(cs$x, collapse = ";"), shares = paste(cs$p, collapse = ";"),
-             chisq = unname(ct$statistic), chisq_df = unname(ct$parameter), chisq_p = ct$p.value,
-             g = g, g_p = pchisq(g, length(cs$x) - 1, lower.tail = FALSE),
-             exact_p = exact_multinomial(cs$x, cs$p))
+             chisq = unname(ct$statistic), chisq_df = unname(ct$parameter), chisq_p_value = ct$p.value,
+             g = g, g_p_value = pchisq(g, length(cs$x) - 1, lower.tail = FALSE),
+             exact_p_value = exact_multinomial(cs$x, cs$p))
 }))
 write.csv(gof, out("gof.csv"), row.names = FALSE)
 
