@@ -106,7 +106,7 @@ SUBPACKAGES = (
     "deliberval.validation",
     "deliberval.privacy",
     "deliberval.datasets",
-    "deliberval.coding",
+    "deliberval.instruments.coding",
 )
 #: Functions still without an Examples section (debt to pay off; remove entries as they get one).
 KNOWN_GAPS: set[str] = set()

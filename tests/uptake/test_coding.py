@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from deliberval.analysis.uptake import uptake
-from deliberval.coding import load_scheme, shipped_scheme_path
 from deliberval.errors import InstrumentError
+from deliberval.instruments.coding import load_scheme, shipped_scheme_path
+from deliberval.validation.register import validate_register
 
 
 def test_shipped_scheme() -> None:
@@ -24,6 +25,7 @@ def test_shipped_scheme() -> None:
     assert scheme.codes("fidelity") == ("unchanged", "expanded", "modified", "diluted")
     assert scheme.impact_codes == ("instrumental", "conceptual", "capacity")
     assert shipped_scheme_path().name == "uptake_v1.yaml"
+    assert shipped_scheme_path().parent.name == "instruments"  # beside the instrument library
 
 
 def test_adapted_scheme_changes_the_weights(tmp_path: Path) -> None:
@@ -42,7 +44,7 @@ def test_adapted_scheme_changes_the_weights(tmp_path: Path) -> None:
     ev = pd.DataFrame({"rec_id": ["a", "b"], "date": "2024-03-01",
                        "response_status": ["accepted_in_principle", "implemented"],
                        "fidelity": ["modified", "modified"]})
-    res = uptake(recs, ev, as_of="2024-12-31", scheme=mine)
+    res = uptake(validate_register(recs, ev, scheme=mine).register, as_of="2024-12-31")
     ind = res.indicators.set_index("indicator")["estimate"]
     assert ind["uptake_rate"] == 0.5  # accepted in principle no longer counts
     assert ind["fidelity_weighted_uptake"] == pytest.approx(0.4)

@@ -11,6 +11,7 @@ from deliberval.analysis.uptake import uptake
 from deliberval.datasets.registers import simulate_register
 from deliberval.errors import AnalysisInputError
 from deliberval.plots.uptake import plot_agenda_matrix, plot_status_bars, plot_uptake_over_time
+from deliberval.validation.register import validate_register
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,7 @@ def result():
     regs = [simulate_register(p, seed=4) for p in ("gentofte_ptc", "climate_assembly")]
     recs = pd.concat([r.recommendations for r in regs], ignore_index=True)
     ev = pd.concat([r.events for r in regs], ignore_index=True)
-    return uptake(recs, ev, as_of="2024-06-30")
+    return uptake(validate_register(recs, ev).register, as_of="2024-06-30")
 
 
 def test_status_bars_sum_to_one(result) -> None:

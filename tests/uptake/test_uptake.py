@@ -9,19 +9,31 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from deliberval.analysis.uptake import INDICATORS, kaplan_meier, uptake
+from deliberval.analysis.uptake import INDICATORS, UptakeResult, kaplan_meier, uptake
 from deliberval.datasets.registers import PROCESS_DEADLINES, ccc_register, simulate_register
-from deliberval.errors import AnalysisInputError, DataInputError
+from deliberval.errors import AnalysisInputError
+from deliberval.instruments.coding import load_scheme
+from deliberval.validation.register import validate_register
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "uptake"
 AS_OF = "2024-06-30"
 
 
+def _register(recs: pd.DataFrame, ev: pd.DataFrame, **kw):
+    checked = validate_register(recs, ev, **kw)
+    assert checked.all_valid, checked.failures
+    return checked.register
+
+
 @pytest.fixture(scope="module")
-def result():
-    recs = pd.read_csv(REF / "register_recommendations.csv")
-    ev = pd.read_csv(REF / "register_events.csv")
-    return uptake(recs, ev, as_of=AS_OF, deadline_days=PROCESS_DEADLINES)
+def golden_register():
+    return _register(pd.read_csv(REF / "register_recommendations.csv"),
+                     pd.read_csv(REF / "register_events.csv"))
+
+
+@pytest.fixture(scope="module")
+def result(golden_register):
+    return uptake(golden_register, as_of=AS_OF, deadline_days=PROCESS_DEADLINES)
 
 
 def test_status_as_of_matches_r(result) -> None:
@@ -50,14 +62,18 @@ def test_kaplan_meier_matches_survfit(result) -> None:
     ref = pd.read_csv(REF / "uptake_km_golden.csv")
     m = result.survival.merge(ref, on=["process_id", "endpoint", "time"], suffixes=("", "_r"))
     assert len(m) == len(ref) == len(result.survival)
-    for col in ("survival", "std_error", "ci_low", "ci_high"):
+    for col in ("survival", "se", "ci_low", "ci_high"):
         np.testing.assert_allclose(m[col], m[f"{col}_r"], atol=1e-9)
     assert (m["n_risk"] == m["n_risk_r"]).all()
     assert (m["n_events"] == m["n_events_r"]).all()
     med = result.medians.merge(pd.read_csv(REF / "uptake_median_golden.csv"),
                                on=["process_id", "endpoint"], suffixes=("", "_r"))
-    np.testing.assert_allclose(med["median_days"], med["median_days_r"], atol=1e-9)
-    assert med["median_days"].isna().sum() == 4  # fewer than half implemented anywhere
+    np.testing.assert_allclose(med["estimate"], med["estimate_r"], atol=1e-9)
+    assert med["estimate"].isna().sum() == 4  # fewer than half implemented anywhere
+    assert list(result.survival.columns) == ["process_id", "endpoint", "time", "n_risk", "n_events",
+                                             "survival", "se", "ci_low", "ci_high", "cumulative",
+                                             "confidence_level", "method"]
+    assert result.survival["method"].str.startswith("Kaplan-Meier").all()
 
 
 def test_prior_agenda_fisher_matches_r(result) -> None:
@@ -69,18 +85,19 @@ def test_prior_agenda_fisher_matches_r(result) -> None:
     # conditional MLE and exact limits: R's uniroot tolerance is looser than scipy's (the
     # limits below are checked against their defining equations instead)
     np.testing.assert_allclose(m["odds_ratio"], m["odds_ratio_r"], rtol=1e-3)
-    for col in ("or_ci_low", "or_ci_high"):
+    for col in ("odds_ratio_ci_low", "odds_ratio_ci_high"):
         np.testing.assert_allclose(m[col], m[f"{col}_r"], rtol=3e-2)
     assert (m["n_unknown"] == m["n_unknown_r"]).all()
-    np.testing.assert_allclose(m["difference"], m["uptake_on_agenda"] - m["uptake_new"])
+    np.testing.assert_allclose(m["estimate"], m["uptake_on_agenda"] - m["uptake_new"])
+    assert (m["n"] == m["n_on_agenda"] + m["n_new"]).all()
     # the exact limits solve P(X >= x; OR_low) = 0.025 and P(X <= x; OR_high) = 0.025
     for process in m["process_id"]:
         g = result.agenda.query("process_id == @process").set_index("prior_agenda")
         row = result.agenda_test.set_index("process_id").loc[process]
         n_total, n_yes, taken = int(g["n"].sum()), int(g.loc["yes", "n"]), int(g["count"].sum())
         x = int(g.loc["yes", "count"])
-        high = stats.nchypergeom_fisher(n_total, n_yes, taken, row["or_ci_high"])
-        low = stats.nchypergeom_fisher(n_total, n_yes, taken, row["or_ci_low"])
+        high = stats.nchypergeom_fisher(n_total, n_yes, taken, row["odds_ratio_ci_high"])
+        low = stats.nchypergeom_fisher(n_total, n_yes, taken, row["odds_ratio_ci_low"])
         assert high.cdf(x) == pytest.approx(0.025, abs=1e-6)
         assert low.sf(x - 1) == pytest.approx(0.025, abs=1e-6)
 
@@ -109,8 +126,8 @@ def _toy() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def test_hand_computed_register() -> None:
-    recs, ev = _toy()
-    res = uptake(recs, ev, as_of="2024-12-31", deadline_days=30)
+    reg = _register(*_toy())
+    res = uptake(reg, as_of="2024-12-31", deadline_days=30)
     st = res.status.set_index("rec_id")
     # a later reversal counts; same-date events: the later row wins; future events ignored
     assert st["status"].tolist() == ["rejected_with_reasons", "implemented", "no_response",
@@ -118,7 +135,7 @@ def test_hand_computed_register() -> None:
     assert st.loc["r5", "responded"] == False  # noqa: E712  an explicit no_response is not a response
     assert st.loc["r2", "days_to_first_response"] == 60
     assert st["within_deadline"].tolist() == [False] * 5
-    early = uptake(recs, ev, as_of="2024-01-20", deadline_days=30).indicators.set_index("indicator")
+    early = uptake(reg, as_of="2024-01-20", deadline_days=30).indicators.set_index("indicator")
     assert early.loc["answered_within_deadline", "method"].endswith(
         "deadline not yet passed for 5 recommendation(s) (provisional)")
     assert st.loc["r4", "prior_agenda"] == "unknown"  # blank means unknown, stated not dropped
@@ -133,13 +150,12 @@ def test_hand_computed_register() -> None:
 
 
 def test_fidelity_missing_is_stated() -> None:
-    res = uptake(*_toy_no_fid(), as_of="2024-12-31")
+    res = uptake(_register(*_toy_no_fid()), as_of="2024-12-31")
     row = res.indicators.set_index("indicator").loc["fidelity_weighted_uptake"]
     assert row["estimate"] == 0.5
     assert row["n"] == 1
     assert "1 taken-up recommendation(s) without a fidelity code" in row["method"]
-    gov = ccc_register("government")
-    r = uptake(gov.recommendations, gov.events, as_of="2021-12-31")
+    r = uptake(ccc_register("government"), as_of="2021-12-31")
     fw = r.indicators.set_index("indicator").loc["fidelity_weighted_uptake"]
     assert np.isnan(fw["estimate"])
     assert fw["method"].startswith("not estimable")
@@ -158,8 +174,7 @@ def test_ccc_two_codings_change_the_headline() -> None:
     """Government: 146/149 taken up; press (Reporterre): 70/149, fidelity-weighted 42.5/149."""
     rates = {}
     for coding in ("government", "press"):
-        reg = ccc_register(coding)
-        res = uptake(reg.recommendations, reg.events, as_of="2021-12-31")
+        res = uptake(ccc_register(coding), as_of="2021-12-31")
         rates[coding] = res.indicators.set_index("indicator")["estimate"]
     assert rates["government"]["uptake_rate"] == pytest.approx(146 / 149)
     assert rates["government"]["implementation_rate"] == pytest.approx(75 / 149)
@@ -168,33 +183,51 @@ def test_ccc_two_codings_change_the_headline() -> None:
     assert rates["press"]["rejected_without_reasons"] == pytest.approx(79 / 149)
 
 
-def test_errors_name_the_row() -> None:
-    recs, ev = _toy()
-    bad = ev.copy()
-    bad.loc[2, "response_status"] = "acepted"
-    with pytest.raises(DataInputError, match=r"events row 3 \(rec_id 'r2'\): unknown response_status code 'acepted'"):
-        uptake(recs, bad, as_of="2024-12-31")
-    early = ev.copy()
-    early.loc[0, "date"] = "2023-12-15"
-    with pytest.raises(DataInputError, match=r"events row 1 \(rec_id 'r1'\): response dated 2023-12-15, before"):
-        uptake(recs, early, as_of="2024-12-31")
-    dup = recs.copy()
-    dup.loc[4, "rec_id"] = "r1"
-    with pytest.raises(DataInputError, match=r"duplicate rec_id 'r1', found in row 1, row 5"):
-        uptake(dup, ev[ev["rec_id"] != "r5"], as_of="2024-12-31")
+def test_bad_arguments_are_named() -> None:
+    reg = _register(*_toy())
     with pytest.raises(AnalysisInputError, match="before process 'p' submitted"):
-        uptake(recs, ev, as_of="2023-06-01")
+        uptake(reg, as_of="2023-06-01")
     with pytest.raises(AnalysisInputError, match="no entry for process"):
-        uptake(recs, ev, as_of="2024-12-31", deadline_days={"other": 30})
+        uptake(reg, as_of="2024-12-31", deadline_days={"other": 30})
     with pytest.raises(AnalysisInputError, match="as_of must be a date"):
-        uptake(recs, ev, as_of="soon")
+        uptake(reg, as_of="soon")
+    with pytest.raises(AnalysisInputError, match="pass a validated Register"):
+        uptake(_toy()[0], as_of="2024-12-31")
+
+
+def test_scheme_must_be_the_registers(tmp_path: Path) -> None:
+    reg = _register(*_toy())
+    same = uptake(reg, as_of="2024-12-31", scheme=load_scheme())
+    assert same.scheme == "uptake 1.0.0"
+    other = load_scheme().model_copy(update={"version": "1.1.0"})
+    with pytest.raises(AnalysisInputError, match=r"validated against coding scheme uptake 1\.0\.0"):
+        uptake(reg, as_of="2024-12-31", scheme=other)
+
+
+def test_result_tables_and_columns(result) -> None:
+    assert isinstance(result, UptakeResult)
+    tables = result.tables()
+    assert list(tables) == ["status", "indicators", "agenda", "agenda_test", "survival", "medians",
+                            "comparison", "tests"]
+    assert all(isinstance(t, pd.DataFrame) for t in tables.values())
+    assert list(result.agenda_test.columns) == [
+        "process_id", "estimate", "ci_low", "ci_high", "confidence_level", "uptake_on_agenda",
+        "uptake_new", "odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high", "p_value", "n",
+        "n_on_agenda", "n_new", "n_unknown", "method"]
+    # every table with an interval states its level; every table of statistics its method
+    for name, table in tables.items():
+        if "ci_low" in table.columns:
+            assert "confidence_level" in table.columns, name
+        if name not in ("status", "comparison"):
+            assert "method" in table.columns, name
+    assert result.medians["method"].str.contains("days").all()
 
 
 def test_several_coders_need_a_reference() -> None:
     reg = simulate_register("gentofte_ptc", seed=3, n_coders=2)
     with pytest.raises(AnalysisInputError, match="several coders"):
-        uptake(reg.recommendations, reg.events, as_of="2025-01-01")
-    res = uptake(reg.recommendations, reg.events, as_of="2025-01-01", coder="coder_2")
+        uptake(reg, as_of="2025-01-01")
+    res = uptake(reg, as_of="2025-01-01", coder="coder_2")
     mine = reg.events[(reg.events["coder"] == "coder_2") & (reg.events["date"] <= "2025-01-01")]
     assert res.status["n_events"].sum() == len(mine)
 
@@ -205,6 +238,8 @@ def test_kaplan_meier_hand_example() -> None:
     np.testing.assert_allclose(km["survival"], [5 / 6, 4 / 6, 4 / 9, 0.0])
     assert km["n_risk"].tolist() == [6, 5, 3, 1]
     assert kaplan_meier([3, 4], [0, 0]).empty
+    assert list(km.columns) == ["time", "n_risk", "n_events", "survival", "se", "ci_low", "ci_high",
+                                "cumulative", "confidence_level", "method"]
 
 
 def test_agenda_rows_name_their_interval_method(result) -> None:
@@ -214,45 +249,42 @@ def test_agenda_rows_name_their_interval_method(result) -> None:
 
 
 @pytest.mark.parametrize("level", [0.95, 0.90])
-def test_prior_agenda_newcombe_interval_matches_r(level) -> None:
-    recs = pd.read_csv(REF / "register_recommendations.csv")
-    ev = pd.read_csv(REF / "register_events.csv")
-    res = uptake(recs, ev, as_of=AS_OF, deadline_days=PROCESS_DEADLINES, confidence_level=level)
+def test_prior_agenda_newcombe_interval_matches_r(golden_register, level) -> None:
+    res = uptake(golden_register, as_of=AS_OF, deadline_days=PROCESS_DEADLINES, confidence_level=level)
     ref = pd.read_csv(REF / "uptake_agenda_newcombe_golden.csv").query("confidence_level == @level")
     m = res.agenda_test.merge(ref, on="process_id", suffixes=("", "_r"))
     assert len(m) == 4
-    for col in ("difference", "diff_ci_low", "diff_ci_high", "confidence_level"):
+    for col in ("estimate", "ci_low", "ci_high", "confidence_level"):
         np.testing.assert_allclose(m[col], m[f"{col}_r"], atol=1e-9)
-    assert (m["diff_ci_low"] < m["difference"]).all()
-    assert (m["difference"] < m["diff_ci_high"]).all()
+    assert (m["ci_low"] < m["estimate"]).all()
+    assert (m["estimate"] < m["ci_high"]).all()
     assert m["method"].str.contains("Newcombe").all()
 
 
 def test_newcombe_interval_edge_cases() -> None:
     recs, ev = _toy()
-    at = uptake(recs, ev, as_of="2024-12-31").agenda_test.iloc[0]
+    at = uptake(_register(recs, ev), as_of="2024-12-31").agenda_test.iloc[0]
     # on agenda: r1 (rejected) 0/1; new: r2 (implemented), r5 (no response) 1/2
-    assert at["difference"] == pytest.approx(-0.5)
+    assert at["estimate"] == pytest.approx(-0.5)
     # Newcombe method 10 by hand from Wilson(0, 1) = (0, 0.7935) and Wilson(1, 2) = (0.0945, 0.9055)
-    assert at["diff_ci_low"] == pytest.approx(-0.9054687942657693, abs=1e-12)
-    assert at["diff_ci_high"] == pytest.approx(0.39104934410983594, abs=1e-12)
-    one_group = uptake(recs.assign(prior_agenda="no"), ev, as_of="2024-12-31").agenda_test.iloc[0]
-    assert np.isnan(one_group["diff_ci_low"])
-    assert np.isnan(one_group["diff_ci_high"])
+    assert at["ci_low"] == pytest.approx(-0.9054687942657693, abs=1e-12)
+    assert at["ci_high"] == pytest.approx(0.39104934410983594, abs=1e-12)
+    one_group = uptake(_register(recs.assign(prior_agenda="no"), ev),
+                       as_of="2024-12-31").agenda_test.iloc[0]
+    assert np.isnan(one_group["ci_low"])
+    assert np.isnan(one_group["ci_high"])
 
 
 @pytest.mark.parametrize("level", [0.95, 0.90])
-def test_median_interval_matches_r_print_survfit(level) -> None:
-    recs = pd.read_csv(REF / "register_recommendations.csv")
-    ev = pd.read_csv(REF / "register_events.csv")
-    res = uptake(recs, ev, as_of=AS_OF, deadline_days=PROCESS_DEADLINES, confidence_level=level)
+def test_median_interval_matches_r_print_survfit(golden_register, level) -> None:
+    res = uptake(golden_register, as_of=AS_OF, deadline_days=PROCESS_DEADLINES, confidence_level=level)
     ref = pd.read_csv(REF / "uptake_median_ci_golden.csv").query("confidence_level == @level")
     m = res.medians.merge(ref, on=["process_id", "endpoint"], suffixes=("", "_r"))
     assert len(m) == len(ref) == 8
-    for col in ("median_days", "ci_low", "ci_high", "confidence_level"):
+    for col in ("estimate", "ci_low", "ci_high", "confidence_level"):
         np.testing.assert_allclose(m[col], m[f"{col}_r"], atol=1e-9)
-    assert list(res.medians.columns) == ["process_id", "endpoint", "median_days", "ci_low",
-                                         "ci_high", "confidence_level", "n", "n_events"]
+    assert list(res.medians.columns) == ["process_id", "endpoint", "estimate", "ci_low",
+                                         "ci_high", "confidence_level", "n", "n_events", "method"]
 
 
 def test_median_interval_hand_examples_match_r() -> None:
@@ -264,5 +296,5 @@ def test_median_interval_hand_examples_match_r() -> None:
         time = [float(x) for x in row.time.split()]
         event = [int(x) for x in row.event.split()]
         got = _km_median(kaplan_meier(time, event))
-        np.testing.assert_allclose(got, (row.median_days, row.ci_low, row.ci_high), atol=1e-9,
+        np.testing.assert_allclose(got, (row.estimate, row.ci_low, row.ci_high), atol=1e-9,
                                    err_msg=row.case)

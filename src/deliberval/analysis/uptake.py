@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -22,9 +22,8 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from deliberval.analysis._common import check_confidence_level, normal_quantile, wilson_interval
-from deliberval.coding import CodingScheme, load_scheme
 from deliberval.errors import AnalysisInputError, DelibervalError
-from deliberval.schemas.uptake import validate_register
+from deliberval.instruments.coding import CodingScheme
 
 __all__ = ["INDICATORS", "UptakeResult", "kaplan_meier", "uptake", "wilson_interval"]
 
@@ -39,10 +38,34 @@ INDICATORS: tuple[str, ...] = (
     "implementation_rate",
 )
 _ENDPOINTS = ("first_response", "implementation")
+
+
+class _Register(Protocol):
+    """What :func:`uptake` reads of a :class:`deliberval.schemas.register.Register` (the analysis
+    library does not import the schemas: it takes the register validated upstream)."""
+
+    @property
+    def recommendations(self) -> pd.DataFrame: ...
+
+    @property
+    def events(self) -> pd.DataFrame: ...
+
+    @property
+    def scheme(self) -> CodingScheme: ...
+
 _INDICATOR_COLUMNS = ["process_id", "indicator", "estimate", "ci_low", "ci_high",
                       "confidence_level", "n", "count", "method"]
 _STEP_COLUMNS = ["process_id", "endpoint", "time", "n_risk", "n_events", "survival",
-                 "std_error", "ci_low", "ci_high", "cumulative", "confidence_level"]
+                 "se", "ci_low", "ci_high", "cumulative", "confidence_level", "method"]
+_KM_METHOD = "Kaplan-Meier; Greenwood standard error; log-transformed interval (R survfit conf.type = 'log')"
+_MEDIAN_METHOD = ("Kaplan-Meier median in days since submission; interval from the confidence bands "
+                  "(R print.survfit, conf.type = 'log'); NaN where not reached")
+_AGENDA_TEST_COLUMNS = ["process_id", "estimate", "ci_low", "ci_high", "confidence_level",
+                        "uptake_on_agenda", "uptake_new", "odds_ratio", "odds_ratio_ci_low",
+                        "odds_ratio_ci_high", "p_value", "n", "n_on_agenda", "n_new", "n_unknown",
+                        "method"]
+_MEDIAN_COLUMNS = ["process_id", "endpoint", "estimate", "ci_low", "ci_high", "confidence_level",
+                   "n", "n_events", "method"]
 
 
 @dataclass(frozen=True)
@@ -62,15 +85,19 @@ class UptakeResult:
         ``process_id, prior_agenda, n, count, estimate, ci_low, ci_high, confidence_level,
         method``.
     agenda_test : DataFrame
-        Per process: ``uptake_on_agenda, uptake_new, difference, diff_ci_low, diff_ci_high``
-        (Newcombe hybrid score interval of the difference), ``confidence_level, odds_ratio,
-        or_ci_low, or_ci_high, p_value, n_on_agenda, n_new, n_unknown, method``.
+        Per process: ``process_id, estimate`` (difference in uptake, on the agenda minus new),
+        ``ci_low, ci_high`` (Newcombe hybrid score interval of the difference),
+        ``confidence_level, uptake_on_agenda, uptake_new, odds_ratio, odds_ratio_ci_low,
+        odds_ratio_ci_high`` (conditional MLE and exact interval), ``p_value`` (Fisher's exact
+        test), ``n`` (recommendations on the agenda or new), ``n_on_agenda, n_new, n_unknown,
+        method``.
     survival : DataFrame
         Kaplan-Meier step table: ``process_id, endpoint, time, n_risk, n_events, survival,
-        std_error, ci_low, ci_high, cumulative, confidence_level``.
+        se, ci_low, ci_high, cumulative, confidence_level, method``.
     medians : DataFrame
-        ``process_id, endpoint, median_days, ci_low, ci_high`` (interval of the median, as R
-        ``print.survfit``; NaN where not reached), ``confidence_level, n, n_events``.
+        ``process_id, endpoint, estimate`` (median days since submission), ``ci_low, ci_high``
+        (interval of the median, as R ``print.survfit``; NaN where not reached),
+        ``confidence_level, n, n_events, method``.
     comparison : DataFrame
         Indicator estimates side by side: one row per process, one column per indicator.
     tests : DataFrame
@@ -91,6 +118,13 @@ class UptakeResult:
     tests: pd.DataFrame
     scheme: str
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name: ``status, indicators, agenda, agenda_test, survival, medians,
+        comparison, tests`` (for writers)."""
+        return {"status": self.status, "indicators": self.indicators, "agenda": self.agenda,
+                "agenda_test": self.agenda_test, "survival": self.survival,
+                "medians": self.medians, "comparison": self.comparison, "tests": self.tests}
+
 
 def kaplan_meier(time: Any, event: Any, *, confidence_level: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier estimate (statsmodels ``SurvfuncRight``) as a tidy step table.
@@ -106,9 +140,10 @@ def kaplan_meier(time: Any, event: Any, *, confidence_level: float = 0.95) -> pd
     Returns
     -------
     DataFrame
-        One row per event time: ``time, n_risk, n_events, survival, std_error`` (Greenwood),
-        ``ci_low, ci_high`` (log transform, R ``survfit`` default ``conf.type = "log"``,
-        limits capped at 1), ``cumulative`` (1 - survival) and ``confidence_level``.
+        One row per event time: ``time, n_risk, n_events, survival, se`` (Greenwood standard
+        error of the survival), ``ci_low, ci_high`` (log transform, R ``survfit`` default
+        ``conf.type = "log"``, limits capped at 1), ``cumulative`` (1 - survival),
+        ``confidence_level`` and ``method``.
 
     Notes
     -----
@@ -153,11 +188,12 @@ def kaplan_meier(time: Any, event: Any, *, confidence_level: float = 0.95) -> pd
         "n_risk": np.asarray(sf.n_risk, dtype=int),
         "n_events": np.asarray(sf.n_events, dtype=int),
         "survival": s,
-        "std_error": se,
+        "se": se,
         "ci_low": low,
         "ci_high": high,
         "cumulative": 1 - s,
         "confidence_level": cl,
+        "method": _KM_METHOD,
     })
 
 
@@ -218,24 +254,22 @@ def _deadlines(deadline_days: int | Mapping[str, int | None] | None,
 
 
 def uptake(
-    recommendations: pd.DataFrame,
-    events: pd.DataFrame,
+    register: _Register,
     *,
     as_of: Any,
+    scheme: CodingScheme | None = None,
     deadline_days: int | Mapping[str, int | None] | None = None,
     coder: str | None = None,
     confidence_level: float = 0.95,
-    scheme: CodingScheme | None = None,
 ) -> UptakeResult:
     """Status of every recommendation on a date and comparable uptake indicators per process.
 
     Parameters
     ----------
-    recommendations, events : DataFrame
-        The register (see :mod:`deliberval.schemas.uptake`); it is validated first, and any
-        unknown code, unparseable date, duplicate ``rec_id``, response for an unknown
-        recommendation or response dated before the recommendation was submitted raises an
-        error naming the row.
+    register : Register
+        A validated register: ``validate_register(recommendations, events).register``
+        (:func:`deliberval.validation.register.validate_register`), or a register simulator's
+        output. It is used as it is (not checked again).
     as_of : date-like
         Evaluation date. Events after it are ignored; recommendations without a response by
         then are censored at it.
@@ -249,7 +283,8 @@ def uptake(
         (check agreement first with :func:`deliberval.agreement`). Required in that case.
     confidence_level : float, default 0.95
     scheme : CodingScheme, optional
-        Coding scheme (default: the shipped uptake scheme 1.0.0).
+        The coding scheme; default (and the only one accepted) the scheme the register was
+        validated against, ``register.scheme``. No file is read.
 
     Returns
     -------
@@ -264,11 +299,10 @@ def uptake(
 
     Raises
     ------
-    DataInputError
-        The register breaks the schema (every bad row is named).
     AnalysisInputError
-        ``as_of`` before a process's submission date, several coders without ``coder``, or
-        a bad ``deadline_days``.
+        ``register`` is not a register, ``scheme`` differs from the register's, ``as_of``
+        before a process's submission date, several coders without ``coder``, or a bad
+        ``deadline_days``.
 
     Notes
     -----
@@ -331,6 +365,7 @@ def uptake(
     --------
     >>> import pandas as pd
     >>> from deliberval.analysis.uptake import uptake
+    >>> from deliberval.validation.register import validate_register
     >>> recs = pd.DataFrame({"process_id": "p1", "rec_id": ["r1", "r2", "r3", "r4"],
     ...                      "title": ["a", "b", "c", "d"], "submitted": "2024-01-10",
     ...                      "prior_agenda": ["yes", "no", "no", "yes"]})
@@ -339,7 +374,8 @@ def uptake(
     ...                    "response_status": ["accepted_in_principle", "implemented",
     ...                                        "rejected_with_reasons", "acknowledged"],
     ...                    "fidelity": ["modified", "modified", None, None]})
-    >>> res = uptake(recs, ev, as_of="2024-12-31", deadline_days=90)
+    >>> register = validate_register(recs, ev).register
+    >>> res = uptake(register, as_of="2024-12-31", deadline_days=90)
     >>> res.status[["rec_id", "status", "days_to_first_response", "within_deadline"]]
       rec_id                 status  days_to_first_response  within_deadline
     0     r1            implemented                    22.0             True
@@ -355,18 +391,27 @@ def uptake(
     4               uptake_rate     0.250  4
     5  fidelity_weighted_uptake     0.125  4
     6       implementation_rate     0.250  4
-    >>> res.agenda_test[["difference", "diff_ci_low", "diff_ci_high"]].round(3)
-       difference  diff_ci_low  diff_ci_high
-    0         0.5       -0.273         0.905
-    >>> res.medians[["endpoint", "median_days", "ci_low", "ci_high"]]
-             endpoint  median_days  ci_low  ci_high
-    0  first_response        134.5    22.0      NaN
-    1  implementation          NaN   235.0      NaN
+    >>> res.agenda_test[["estimate", "ci_low", "ci_high"]].round(3)
+       estimate  ci_low  ci_high
+    0       0.5  -0.273    0.905
+    >>> res.medians[["endpoint", "estimate", "ci_low", "ci_high"]]
+             endpoint  estimate  ci_low  ci_high
+    0  first_response     134.5    22.0      NaN
+    1  implementation       NaN   235.0      NaN
     """
     cl = check_confidence_level(confidence_level)
-    scheme = scheme or load_scheme()
-    reg = validate_register(recommendations, events, scheme)
-    recs, ev = reg.recommendations, reg.events
+    if not all(hasattr(register, a) for a in ("recommendations", "events", "scheme")):
+        raise AnalysisInputError(
+            f"pass a validated Register (validate_register(recommendations, events).register), "
+            f"got {type(register).__name__}")
+    if scheme is None:
+        scheme = register.scheme
+    elif scheme != register.scheme:
+        raise AnalysisInputError(
+            f"the register was validated against coding scheme {register.scheme.id} "
+            f"{register.scheme.version}, not the scheme given ({scheme.id} {scheme.version}); "
+            "validate the register with validate_register(..., scheme=scheme)")
+    recs, ev = register.recommendations, register.events
     try:
         when = pd.Timestamp(as_of)
     except (ValueError, TypeError) as exc:
@@ -517,12 +562,13 @@ def _agenda(status: pd.DataFrame, cl: float) -> tuple[pd.DataFrame, pd.DataFrame
         n_unknown = int((g["prior_agenda"] == "unknown").sum())
         test = {"process_id": p, "uptake_on_agenda": k1 / n1 if n1 else np.nan,
                 "uptake_new": k0 / n0 if n0 else np.nan, "odds_ratio": np.nan,
-                "or_ci_low": np.nan, "or_ci_high": np.nan, "p_value": np.nan,
-                "n_on_agenda": n1, "n_new": n0, "n_unknown": n_unknown,
-                "method": "Fisher's exact test, two-sided; conditional MLE odds ratio; "
-                          "Newcombe hybrid score interval of the difference"}
-        test["difference"] = test["uptake_on_agenda"] - test["uptake_new"]
-        test["diff_ci_low"], test["diff_ci_high"] = _newcombe(k1, n1, k0, n0, cl)
+                "odds_ratio_ci_low": np.nan, "odds_ratio_ci_high": np.nan, "p_value": np.nan,
+                "n": n1 + n0, "n_on_agenda": n1, "n_new": n0, "n_unknown": n_unknown,
+                "method": "difference in uptake (on the agenda minus new) with the Newcombe "
+                          "hybrid score interval; Fisher's exact test, two-sided; conditional "
+                          "MLE odds ratio with its exact interval"}
+        test["estimate"] = test["uptake_on_agenda"] - test["uptake_new"]
+        test["ci_low"], test["ci_high"] = _newcombe(k1, n1, k0, n0, cl)
         test["confidence_level"] = cl
         if n1 and n0:
             table = np.array([[k1, n1 - k1], [k0, n0 - k0]])
@@ -530,16 +576,12 @@ def _agenda(status: pd.DataFrame, cl: float) -> tuple[pd.DataFrame, pd.DataFrame
             if table.sum(axis=0).all():
                 orr = odds_ratio(table, kind="conditional")
                 ci = orr.confidence_interval(cl)
-                test.update(odds_ratio=float(orr.statistic), or_ci_low=float(ci.low),
-                            or_ci_high=float(ci.high))
+                test.update(odds_ratio=float(orr.statistic), odds_ratio_ci_low=float(ci.low),
+                            odds_ratio_ci_high=float(ci.high))
         else:
             test["method"] = "not testable: no recommendation in one of the groups"
         tests.append(test)
-    agenda_cols = ["process_id", "uptake_on_agenda", "uptake_new", "difference", "diff_ci_low",
-                   "diff_ci_high", "confidence_level", "odds_ratio",
-                   "or_ci_low", "or_ci_high", "p_value", "n_on_agenda", "n_new", "n_unknown",
-                   "method"]
-    return pd.DataFrame(rows), pd.DataFrame(tests, columns=agenda_cols)
+    return pd.DataFrame(rows), pd.DataFrame(tests, columns=_AGENDA_TEST_COLUMNS)
 
 
 def _endpoint(g: pd.DataFrame, endpoint: str) -> tuple[np.ndarray, np.ndarray]:
@@ -559,12 +601,12 @@ def _survival(status: pd.DataFrame, cl: float) -> tuple[pd.DataFrame, pd.DataFra
             km.insert(0, "process_id", p)
             steps.append(km)
             median, low, high = _km_median(km)
-            medians.append({"process_id": p, "endpoint": endpoint, "median_days": median,
+            medians.append({"process_id": p, "endpoint": endpoint, "estimate": median,
                             "ci_low": low, "ci_high": high, "confidence_level": cl,
-                            "n": len(time), "n_events": int(event.sum())})
+                            "n": len(time), "n_events": int(event.sum()), "method": _MEDIAN_METHOD})
     survival = pd.concat([s for s in steps if len(s)], ignore_index=True) if any(
         len(s) for s in steps) else pd.DataFrame(columns=_STEP_COLUMNS)
-    return survival[_STEP_COLUMNS], pd.DataFrame(medians)
+    return survival[_STEP_COLUMNS], pd.DataFrame(medians, columns=_MEDIAN_COLUMNS)
 
 
 def _tests(status: pd.DataFrame, processes: list[str]) -> pd.DataFrame:

@@ -7,18 +7,14 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
-from rich.table import Table
 
-from deliberval.analysis.uptake import INDICATORS, uptake
 from deliberval.cli._common import console, user_errors
-from deliberval.coding import load_scheme
 from deliberval.errors import DataInputError
-from deliberval.io.uptake import read_register, write_register_template
 
 __all__ = ["register"]
 
@@ -29,7 +25,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _fmt(value: float, digits: int = 2) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.{digits}f}"
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
 def uptake_command(
@@ -48,6 +44,14 @@ def uptake_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Uptake indicators per process (status on a date, uptake, rejections, deadlines, agenda)."""
+    # the heavy stages are imported when the command runs, so `deliberval --help` stays light
+    from rich.table import Table
+
+    from deliberval.analysis.uptake import INDICATORS, uptake
+    from deliberval.instruments.coding import load_scheme
+    from deliberval.io.register import read_register, write_register_template
+    from deliberval.validation.register import validate_register
+
     with user_errors():
         scheme = load_scheme(scheme_path)
         if register_path == "template":
@@ -57,9 +61,12 @@ def uptake_command(
             return
         if as_of is None:
             raise DataInputError("give the evaluation date with --as-of YYYY-MM-DD")
-        reg = read_register(register_path, events, scheme=scheme)
-        res = uptake(reg.recommendations, reg.events, as_of=as_of, deadline_days=deadline_days,
-                     coder=coder, scheme=scheme)
+        raw = read_register(register_path, events)
+        checked = validate_register(raw.recommendations, raw.events, scheme=scheme)
+        # the command line stops on any bad row, naming its file line (the header is line 1)
+        reg = checked.require_valid(source=raw.source)
+        res = uptake(reg, as_of=as_of, deadline_days=deadline_days, coder=coder,
+                     confidence_level=0.95)
     if as_json:
         doc = {
             "as_of": f"{res.as_of:%Y-%m-%d}",
@@ -81,7 +88,7 @@ def uptake_command(
     for process, g in res.indicators.groupby("process_id", sort=False):
         for j, r in enumerate(g.sort_values("indicator", key=lambda s: s.map(order)).itertuples()):
             table.add_row(str(process) if j == 0 else "", str(r.indicator), _fmt(r.estimate),
-                          f"{_fmt(r.ci_low)}-{_fmt(r.ci_high)}" if not np.isnan(r.ci_low) else "",
+                          f"{_fmt(r.ci_low)}-{_fmt(r.ci_high)}" if not math.isnan(r.ci_low) else "",
                           str(r.n))
         table.add_section()
     console.print(table)
@@ -92,13 +99,13 @@ def uptake_command(
                           no_wrap=col == "process")
     for r in res.agenda_test.itertuples():
         agenda.add_row(str(r.process_id), f"{_fmt(r.uptake_on_agenda)} (n={r.n_on_agenda})",
-                       f"{_fmt(r.uptake_new)} (n={r.n_new})", _fmt(r.difference),
+                       f"{_fmt(r.uptake_new)} (n={r.n_new})", _fmt(r.estimate),
                        _fmt(r.p_value, 3), str(r.n_unknown))
     console.print(agenda)
     med = Table(title="Median days (Kaplan-Meier, censored at the evaluation date)")
     for col in ("process", "to first response", "to implementation"):
         med.add_column(col, justify="left" if col == "process" else "right")
-    wide = res.medians.pivot(index="process_id", columns="endpoint", values="median_days")
+    wide = res.medians.pivot(index="process_id", columns="endpoint", values="estimate")
     for process in res.indicators["process_id"].unique():
         row = wide.loc[process]
         med.add_row(str(process), _fmt(row["first_response"], 0) or "not reached",

@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from deliberval.coding import CodingScheme, load_scheme
 from deliberval.errors import DataInputError
-from deliberval.schemas.uptake import Register, validate_register
+from deliberval.instruments.coding import CodingScheme, load_scheme
+from deliberval.schemas.register import Register
+from deliberval.validation.register import validate_register
 
 __all__ = [
     "PROCESS_DEADLINES",
@@ -196,7 +197,7 @@ def simulate_register(
     elif len(ev):
         ev["coder"] = "coder_1"
     ev = ev.sort_values(["rec_id", "date"], kind="stable").reset_index(drop=True)
-    return validate_register(recs, ev, scheme)
+    return validate_register(recs, ev, scheme=scheme).require_valid()
 
 
 # --------------------------------------------------------------------------- CCC (France)
@@ -269,4 +270,4 @@ def ccc_register(coding: str = "government") -> Register:
                             "response_status": r.response_status,
                             "fidelity": r.fidelity if isinstance(r.fidelity, str) else None,
                             "source": r.source, "note": "aggregate count; date illustrative"})
-    return validate_register(pd.DataFrame(rec_rows), pd.DataFrame(ev_rows))
+    return validate_register(pd.DataFrame(rec_rows), pd.DataFrame(ev_rows)).require_valid()

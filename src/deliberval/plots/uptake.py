@@ -13,8 +13,8 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from deliberval.analysis.uptake import UptakeResult
-from deliberval.coding import CodingScheme, load_scheme
 from deliberval.errors import AnalysisInputError
+from deliberval.instruments.coding import CodingScheme, load_scheme
 
 __all__ = ["plot_agenda_matrix", "plot_status_bars", "plot_uptake_over_time"]
 
@@ -55,7 +55,7 @@ def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None
     >>> from deliberval.analysis.uptake import uptake
     >>> from deliberval.plots.uptake import plot_status_bars
     >>> reg = simulate_register("climate_assembly", seed=1)
-    >>> fig = plot_status_bars(uptake(reg.recommendations, reg.events, as_of="2023-06-30"))
+    >>> fig = plot_status_bars(uptake(reg, as_of="2023-06-30"))
     >>> len(fig.axes[0].patches) > 0
     True
     """
@@ -112,7 +112,7 @@ def plot_uptake_over_time(result: UptakeResult, *, endpoint: str = "first_respon
     >>> from deliberval.analysis.uptake import uptake
     >>> from deliberval.plots.uptake import plot_uptake_over_time
     >>> reg = simulate_register("cofoe_panel", seed=1)
-    >>> fig = plot_uptake_over_time(uptake(reg.recommendations, reg.events, as_of="2024-05-09"))
+    >>> fig = plot_uptake_over_time(uptake(reg, as_of="2024-05-09"))
     >>> fig.axes[0].get_xlabel()
     'days since the recommendations were handed over'
     """
@@ -168,7 +168,7 @@ def plot_agenda_matrix(result: UptakeResult, *, title: str | None = None) -> Fig
     >>> from deliberval.analysis.uptake import uptake
     >>> from deliberval.plots.uptake import plot_agenda_matrix
     >>> reg = simulate_register("wallonia_committee", seed=1)
-    >>> fig = plot_agenda_matrix(uptake(reg.recommendations, reg.events, as_of="2025-06-30"))
+    >>> fig = plot_agenda_matrix(uptake(reg, as_of="2025-06-30"))
     >>> len(fig.axes)
     1
     """
@@ -196,7 +196,7 @@ def plot_agenda_matrix(result: UptakeResult, *, title: str | None = None) -> Fig
         ax.set_xticks([0, 1], ["taken up", "not taken up"])
         ax.set_yticks([0, 1], ["on agenda", "new"])
         t = tests.loc[process]
-        diff = "n/a" if np.isnan(t["difference"]) else f"{t['difference']:+.2f}"
+        diff = "n/a" if np.isnan(t["estimate"]) else f"{t['estimate']:+.2f}"
         p = "n/a" if np.isnan(t["p_value"]) else f"{t['p_value']:.3f}"
         ax.set_title(f"{process}\ndifference {diff}, Fisher p = {p}", fontsize="medium")
     if title:

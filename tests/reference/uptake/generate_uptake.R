@@ -171,8 +171,8 @@ newcombe <- function(x1, n1, x2, n2, conf.level = 0.95) {
   w1 <- suppressWarnings(prop.test(x1, n1, correct = FALSE, conf.level = conf.level))$conf.int
   w2 <- suppressWarnings(prop.test(x2, n2, correct = FALSE, conf.level = conf.level))$conf.int
   p1 <- x1 / n1; p2 <- x2 / n2; d <- p1 - p2
-  c(difference = d, diff_ci_low = d - sqrt((p1 - w1[1])^2 + (w2[2] - p2)^2),
-    diff_ci_high = d + sqrt((w1[2] - p1)^2 + (p2 - w2[1])^2))
+  c(estimate = d, ci_low = d - sqrt((p1 - w1[1])^2 + (w2[2] - p2)^2),
+    ci_high = d + sqrt((w1[2] - p1)^2 + (p2 - w2[1])^2))
 }
 for (p in unique(recs$process_id)) {
   g <- recs[recs$process_id == p, ]
@@ -192,14 +192,14 @@ for (p in unique(recs$process_id)) {
   ft <- fisher.test(tab)
   agenda[[p]] <- data.frame(process_id = p, uptake_on_agenda = tab[1, 1] / sum(tab[1, ]),
                             uptake_new = tab[2, 1] / sum(tab[2, ]), p_value = ft$p.value,
-                            odds_ratio = unname(ft$estimate), or_ci_low = ft$conf.int[1],
-                            or_ci_high = ft$conf.int[2], n_unknown = sum(g$prior_agenda == "unknown"))
+                            odds_ratio = unname(ft$estimate), odds_ratio_ci_low = ft$conf.int[1],
+                            odds_ratio_ci_high = ft$conf.int[2], n_unknown = sum(g$prior_agenda == "unknown"))
   for (cl in c(0.95, 0.90)) {
     nc <- newcombe(tab[1, 1], sum(tab[1, ]), tab[2, 1], sum(tab[2, ]), cl)
     newc[[paste(p, cl)]] <- data.frame(process_id = p, confidence_level = cl,
-                                       difference = nc[["difference"]],
-                                       diff_ci_low = nc[["diff_ci_low"]],
-                                       diff_ci_high = nc[["diff_ci_high"]])
+                                       estimate = nc[["estimate"]],
+                                       ci_low = nc[["ci_low"]],
+                                       ci_high = nc[["ci_high"]])
   }
   # Kaplan-Meier, censored at as_of
   for (endpoint in c("first_response", "implementation")) {
@@ -211,16 +211,16 @@ for (p in unique(recs$process_id)) {
     if (length(s$time)) {
       kms[[paste(p, endpoint)]] <- data.frame(process_id = p, endpoint = endpoint, time = s$time,
                                               n_risk = s$n.risk, n_events = s$n.event,
-                                              survival = s$surv, std_error = s$std.err,
+                                              survival = s$surv, se = s$std.err,
                                               ci_low = s$lower, ci_high = s$upper)
     }
     meds[[paste(p, endpoint)]] <- data.frame(process_id = p, endpoint = endpoint,
-                                             median_days = unname(summary(fit)$table["median"]))
+                                             estimate = unname(summary(fit)$table["median"]))
     for (cl in c(0.95, 0.90)) {
       tb <- summary(survfit(Surv(time, as.numeric(ev_)) ~ 1, conf.int = cl))$table
       medci[[paste(p, endpoint, cl)]] <- data.frame(
         process_id = p, endpoint = endpoint, confidence_level = cl,
-        median_days = unname(tb["median"]), ci_low = unname(tb[paste0(cl, "LCL")]),
+        estimate = unname(tb["median"]), ci_low = unname(tb[paste0(cl, "LCL")]),
         ci_high = unname(tb[paste0(cl, "UCL")]))
     }
   }
@@ -246,7 +246,7 @@ for (case in names(km_cases)) {
   tb <- summary(survfit(Surv(d$time, d$event) ~ 1))$table
   kmc[[case]] <- data.frame(case = case, time = paste(d$time, collapse = " "),
                             event = paste(d$event, collapse = " "),
-                            median_days = unname(tb["median"]), ci_low = unname(tb["0.95LCL"]),
+                            estimate = unname(tb["median"]), ci_low = unname(tb["0.95LCL"]),
                             ci_high = unname(tb["0.95UCL"]))
 }
 out(do.call(rbind, kmc), "km_median_examples_golden.csv")

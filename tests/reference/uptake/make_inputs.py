@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from deliberval.coding import load_scheme
 from deliberval.datasets.registers import REGISTER_PROCESSES, simulate_register
+from deliberval.instruments.coding import load_scheme
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,4 +1,10 @@
-"""The uptake coding scheme: pydantic models and the YAML loader."""
+"""Versioned coding schemes for qualitative registers (recommendation uptake).
+
+A coding scheme is a YAML file, like the survey instruments: users copy the shipped
+``uptake_v1.yaml`` (beside this module), adapt labels, definitions or fidelity weights, bump the
+version and load their copy with :func:`load_scheme`. This module holds the pydantic models and
+the YAML loader; it reads no data.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +91,7 @@ class CodingScheme(_Strict):
 
     Examples
     --------
-    >>> from deliberval.coding import load_scheme
+    >>> from deliberval.instruments.coding import load_scheme
     >>> scheme = load_scheme()
     >>> scheme.version
     '1.0.0'
@@ -192,7 +198,7 @@ def shipped_scheme_path() -> Path:
     >>> shipped_scheme_path().is_file()
     True
     """
-    return Path(str(resources.files("deliberval.coding"))) / "uptake_v1.yaml"
+    return Path(str(resources.files("deliberval.instruments"))) / "uptake_v1.yaml"
 
 
 def load_scheme(path: str | os.PathLike[str] | None = None) -> CodingScheme:
@@ -215,7 +221,7 @@ def load_scheme(path: str | os.PathLike[str] | None = None) -> CodingScheme:
 
     Examples
     --------
-    >>> from deliberval.coding import load_scheme
+    >>> from deliberval.instruments.coding import load_scheme
     >>> load_scheme().codes("impact_type")
     ('instrumental', 'conceptual', 'capacity')
     """

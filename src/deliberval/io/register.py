@@ -3,35 +3,42 @@
 A register workbook has a ``recommendations`` sheet, an ``events`` sheet, a ``codes`` sheet
 listing every code of the coding scheme (the drop-down lists of the other sheets point there)
 and an ``about`` sheet naming the scheme and version. :func:`write_register_template` writes an
-empty workbook to fill in; :func:`read_register` reads it back, validated, and names the sheet
-line of any problem.
+empty workbook to fill in; :func:`read_register` reads a workbook or CSV files back as raw
+tables (text cells, nothing judged): check them with
+:func:`deliberval.validation.register.validate_register`.
 """
 
 from __future__ import annotations
 
+import io
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from deliberval.coding import CodingScheme, load_scheme
 from deliberval.errors import DataInputError
-from deliberval.schemas.uptake import (
+from deliberval.instruments.coding import CodingScheme, load_scheme
+from deliberval.io.readers import InputFile, decode_text
+from deliberval.schemas.register import (
     COST_CLASSES,
     EVENT_COLUMNS,
     RECOMMENDATION_COLUMNS,
     YES_NO_UNKNOWN,
     Register,
-    validate_register,
 )
 
-__all__ = ["read_register", "template_validations", "write_register", "write_register_template"]
+__all__ = [
+    "RawRegister",
+    "read_register",
+    "template_validations",
+    "write_register",
+    "write_register_template",
+]
 
 PathLike = str | os.PathLike[str]
+
 _DATE_COLUMNS = {"submitted", "date"}
 _TEMPLATE_ROWS = 2000  # rows of the template that carry drop-down lists
 _HELP = {
@@ -57,86 +64,141 @@ _HELP = {
 }
 
 
-def read_register(
-    path: PathLike,
-    events: PathLike | None = None,
-    *,
-    scheme: CodingScheme | None = None,
-) -> Register:
-    """Read and validate an uptake register.
+@dataclass(frozen=True)
+class RawRegister:
+    """The two register tables as read from a file, before any check.
+
+    Attributes
+    ----------
+    recommendations, events : pandas.DataFrame
+        Every cell as text (blank cells missing); fully blank rows at the end of a sheet
+        dropped, so row ``i`` is line ``i + 2`` of its file or sheet (header = line 1).
+        ``attrs["file"]`` names the file (and sheet) and ``attrs["first_line"]`` is 2, which
+        :func:`deliberval.validation.register.validate_register` writes into its failures.
+    source : str
+        Where the tables came from (for messages).
+    """
+
+    recommendations: pd.DataFrame
+    events: pd.DataFrame
+    source: str = ""
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``{"recommendations": ..., "events": ...}``."""
+        return {"recommendations": self.recommendations, "events": self.events}
+
+
+def read_register(source: PathLike | InputFile, events: PathLike | InputFile | None = None) -> RawRegister:
+    """Read an uptake register file as raw tables (no validation).
 
     Parameters
     ----------
-    path : path-like
+    source : path-like or InputFile
         An ``.xlsx`` workbook with ``recommendations`` and ``events`` sheets; a folder with
         ``recommendations.csv`` and ``events.csv``; or a recommendations CSV file (then give
-        ``events``).
-    events : path-like, optional
-        The events CSV when ``path`` is a recommendations CSV.
-    scheme : CodingScheme, optional
-        Coding scheme (default: the shipped uptake scheme).
+        ``events``). A :class:`~deliberval.io.InputFile` (a file read once) is parsed from
+        its bytes without touching the disk again; for a folder the two CSV files are read
+        from the disk.
+    events : path-like or InputFile, optional
+        The events CSV when ``source`` is a recommendations CSV.
 
     Returns
     -------
-    Register
+    RawRegister
+        ``recommendations`` and ``events`` with every cell as text (CSV encoding detected as
+        by :func:`deliberval.io.decode_text`) and ``source`` naming the file(s). Check them
+        with
+        :func:`deliberval.validation.register.validate_register`.
 
     Raises
     ------
     DataInputError
-        Unreadable file, missing sheet, or any problem of
-        :func:`deliberval.schemas.uptake.validate_register`, with the file and the line
-        number (header = line 1) of every bad row.
+        No such file, unreadable file, missing sheet or CSV, unknown format.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> from deliberval.datasets.registers import simulate_register
-    >>> from deliberval.io.uptake import read_register, write_register
+    >>> from deliberval.io.register import read_register, write_register
+    >>> from deliberval.validation.register import validate_register
     >>> reg = simulate_register("gentofte_ptc", seed=1)
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "register.xlsx"
     >>> _ = write_register(reg, out)
-    >>> back = read_register(out)
+    >>> raw = read_register(out)
+    >>> raw.recommendations.loc[0, ["rec_id", "prior_agenda"]].tolist()
+    ['gentofte_ptc-001', 'no']
+    >>> back = validate_register(raw.recommendations, raw.events).register
     >>> back.recommendations.equals(reg.recommendations), back.events.equals(reg.events)
     (True, True)
     """
-    p = Path(path)
-    scheme = scheme or load_scheme()
-    if not p.exists():
+    content: bytes | None = None
+    if isinstance(source, InputFile):
+        p = Path(source.path)
+        content = None if source.is_folder else source.content
+    else:
+        p = Path(source)
+    if content is None and not p.exists():
         raise DataInputError(f"{p}: no such file or folder")
-    if p.is_dir():
+    if content is None and p.is_dir():
         rec_path, ev_path = p / "recommendations.csv", p / "events.csv"
         for f in (rec_path, ev_path):
             if not f.exists():
                 raise DataInputError(f"{p}: a register folder needs recommendations.csv and events.csv; {f.name} is missing")
-        return _validate(_read_csv(rec_path), _read_csv(ev_path), scheme, f"{rec_path} / {ev_path.name}")
+        return _raw(_read_csv(rec_path, _bytes(rec_path)), _read_csv(ev_path, _bytes(ev_path)),
+                    f"{rec_path} / {ev_path.name}", (str(rec_path), str(ev_path)))
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        data = content if content is not None else _bytes(p)
         try:
-            sheets = pd.read_excel(p, sheet_name=None, dtype=str, engine="openpyxl")
+            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a broken workbook
             raise DataInputError(f"{p}: cannot read workbook ({exc})") from None
         missing = [s for s in ("recommendations", "events") if s not in sheets]
         if missing:
             raise DataInputError(f"{p}: workbook has no sheet(s) {missing}; sheets found: {list(sheets)}")
-        return _validate(sheets["recommendations"], sheets["events"], scheme, str(p))
+        return _raw(sheets["recommendations"], sheets["events"], str(p),
+                    (f"{p} [recommendations]", f"{p} [events]"))
     if suffix == ".csv":
         if events is None:
             raise DataInputError(f"{p}: a recommendations CSV needs the events CSV too (events=...)")
-        return _validate(_read_csv(p), _read_csv(Path(events)), scheme, f"{p} / {Path(events).name}")
+        if isinstance(events, InputFile):
+            ev_path, ev_data = Path(events.path), events.content
+        else:
+            ev_path = Path(events)
+            ev_data = _bytes(ev_path)
+        rec_data = content if content is not None else _bytes(p)
+        return _raw(_read_csv(p, rec_data), _read_csv(ev_path, ev_data), f"{p} / {ev_path.name}",
+                    (str(p), str(ev_path)))
     raise DataInputError(f"{p}: unknown register format {suffix!r}; use .xlsx, .csv or a folder")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _bytes(path: Path) -> bytes:
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataInputError(f"{path}: cannot read file ({exc})") from None
+
+
+def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
+    text, _ = decode_text(data, file=str(path))
+    try:
+        # blank lines are kept as rows so that row i stays line i + 2 of the file
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+                           skip_blank_lines=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataInputError(f"{path}: cannot read CSV ({exc})") from None
 
 
-def _validate(recs: pd.DataFrame, ev: pd.DataFrame, scheme: CodingScheme, source: str) -> Register:
-    recs = recs.dropna(how="all")
-    ev = ev.dropna(how="all")
-    return validate_register(recs, ev, scheme, first_row=2, source=source)
+def _trim(df: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Drop the fully blank rows at the end (spreadsheet leftovers); keep the others in place."""
+    filled = np.flatnonzero(df.notna().any(axis=1).to_numpy())
+    out = df.iloc[: filled[-1] + 1 if len(filled) else 0].reset_index(drop=True)
+    out.attrs = {"file": file, "first_line": 2}
+    return out
+
+
+def _raw(recs: pd.DataFrame, ev: pd.DataFrame, source: str, files: tuple[str, str]) -> RawRegister:
+    return RawRegister(_trim(recs, files[0]), _trim(ev, files[1]), source)
 
 
 def write_register(register: Register, path: PathLike) -> Path:
@@ -159,7 +221,7 @@ def write_register(register: Register, path: PathLike) -> Path:
     --------
     >>> import tempfile, pathlib
     >>> from deliberval.datasets.registers import simulate_register
-    >>> from deliberval.io.uptake import read_register, write_register
+    >>> from deliberval.io.register import read_register, write_register
     >>> folder = pathlib.Path(tempfile.mkdtemp()) / "register"
     >>> _ = write_register(simulate_register("cofoe_panel", seed=2), folder)
     >>> sorted(f.name for f in folder.iterdir())
@@ -206,12 +268,17 @@ def write_register_template(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from deliberval.io.uptake import read_register, write_register_template
+    >>> from deliberval.io.register import read_register, write_register_template
     >>> out = write_register_template(pathlib.Path(tempfile.mkdtemp()) / "template.xlsx")
     >>> empty = read_register(out)
     >>> len(empty.recommendations), list(empty.events.columns)[:3]
     (0, ['rec_id', 'date', 'response_status'])
     """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     p = Path(path)
     if p.suffix.lower() != ".xlsx":
         raise DataInputError(f"{p}: the register template is an .xlsx workbook")
@@ -301,7 +368,28 @@ def write_register_template(
 
 
 def template_validations(path: PathLike) -> dict[str, dict[str, str]]:
-    """The drop-down lists of a register workbook: ``{sheet: {column: formula}}`` (for checks)."""
+    """The drop-down lists of a register workbook: ``{sheet: {column: formula}}`` (for checks).
+
+    Parameters
+    ----------
+    path : path-like
+        A workbook written by :func:`write_register_template` or :func:`write_register`.
+
+    Returns
+    -------
+    dict
+        ``{"recommendations": {column: formula}, "events": {column: formula}}``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from deliberval.io.register import template_validations, write_register_template
+    >>> out = write_register_template(pathlib.Path(tempfile.mkdtemp()) / "template.xlsx")
+    >>> sorted(template_validations(out)["events"])
+    ['fidelity', 'impact_type', 'response_status']
+    """
+    from openpyxl import load_workbook
+
     wb = load_workbook(Path(path))
     out: dict[str, dict[str, str]] = {}
     for sheet in ("recommendations", "events"):
