@@ -90,7 +90,7 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
 
     timing, (v, s) = best_of(pipeline, repeats=3, budget=150.0)
     floor_timing, (quarantine, floor_scores) = best_of(lambda: numpy_floor(df), repeats=5)
-    scores = s.scores
+    scores = s.data
     same_rows = len(scores) == int((~quarantine).sum())
     max_diff = None
     if same_rows:

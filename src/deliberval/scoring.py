@@ -1,9 +1,11 @@
-"""Scale scores from raw answers: missing codes, reverse keying, scoring rules.
+"""Scale scores from validated answers: missing codes, reverse keying, scoring rules.
 
-:func:`score` is the one step between a canonical responses table (raw codes, one column per
-item id) and the analyses: it turns the instrument's missing codes into ``NA``, reverse-keys the
-items marked ``reverse: true`` and computes every multi-item scale with its scoring rule
-(``mean`` or ``sum``, ``min_valid`` answers needed).
+:func:`score` is the one step between a *validated* responses table
+(:attr:`deliberval.validation.ValidationResult.valid`) and the analyses: it turns the
+instrument's missing codes into ``NA``, reverse-keys the items marked ``reverse: true`` for the
+scale scores and computes every multi-item scale with its scoring rule (``mean`` or ``sum``,
+``min_valid`` answers needed). The answer rules come from
+:func:`deliberval.instruments.rules.item_rules`, the same rules validation checks.
 """
 
 from __future__ import annotations
@@ -13,21 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from deliberval.canonical import ID_COLUMNS, as_code_strings
 from deliberval.errors import DataInputError
-from deliberval.instruments.model import Instrument, ResponseScale
+from deliberval.instruments.model import Instrument
+from deliberval.instruments.rules import ItemRule, isin_small, item_range, item_rules
 
-__all__ = ["ID_COLUMNS", "ScoringResult", "item_range", "score"]
-
-#: Columns of the canonical responses table that identify a row; kept in every output.
-ID_COLUMNS: tuple[str, ...] = (
-    "respondent_id",
-    "process_id",
-    "wave",
-    "group",
-    "role",
-    "language",
-    "weight",
-)
+__all__ = ["ScoredResponses", "item_range", "score"]
 
 _SUMMARY_COLUMNS = [
     "scale",
@@ -44,135 +37,132 @@ _SUMMARY_COLUMNS = [
 
 
 @dataclass(frozen=True)
-class ScoringResult:
+class ScoredResponses:
     """What :func:`score` returns.
 
     Attributes
     ----------
-    scores : pandas.DataFrame
-        The id columns present in the input, then one float column per scale (``NaN`` where the
-        respondent was not scored).
-    items : pandas.DataFrame
-        The id columns, then one float column per instrument item found in the input, with
-        missing codes set to ``NaN`` and reverse-keyed items already reversed. Use these columns
-        for reliability and CFA.
+    data : pandas.DataFrame
+        One frame with the input's index: the id columns present in the input
+        (:data:`deliberval.canonical.ID_COLUMNS`), then every instrument item found in the
+        input, cleaned (missing codes set to NA; numeric items as floats, categorical and text
+        items as text; reverse keys *not* applied), then one float column per multi-item scale
+        (``NaN`` where the respondent was not scored).
     summary : pandas.DataFrame
         One row per scale: ``scale, method, min_valid, n_items, n_items_in_data, n_rows,
         n_scored, n_not_scored`` and the reasons for not scoring, as row counts:
         ``too_few_valid_items`` (some item columns present, fewer than ``min_valid`` answered)
         and ``items_not_in_data`` (the table holds fewer than ``min_valid`` of the scale's items,
         so no row can be scored).
+    id_columns, items, scales : tuple of str
+        The column names of ``data`` by kind, in order.
+    reverse : dict
+        Item id -> ``(low, high)`` of every reverse-keyed numeric item in ``data``.
     """
 
-    scores: pd.DataFrame
-    items: pd.DataFrame
+    data: pd.DataFrame
     summary: pd.DataFrame
+    id_columns: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    scales: tuple[str, ...] = ()
+    reverse: dict[str, tuple[float, float]] | None = None
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name: ``data`` and ``summary``."""
+        return {"data": self.data, "summary": self.summary}
+
+    def keyed_items(self) -> pd.DataFrame:
+        """The id columns and the numeric items with reverse-keyed items reversed (``low + high - x``).
+
+        The input of reliability and factor analyses, where every item must point the same way.
+        """
+        numeric = [i for i in self.items if pd.api.types.is_float_dtype(self.data[i].dtype)]
+        out = self.data.loc[:, [*self.id_columns, *numeric]].copy()
+        for item, (low, high) in (self.reverse or {}).items():
+            if item in out.columns:
+                out[item] = low + high - out[item]
+        return out
 
 
-def item_range(scale: ResponseScale) -> tuple[float, float] | None:
-    """Lowest and highest substantive value of a numeric or Likert response scale.
+def _clean(col: pd.Series, rule: ItemRule) -> np.ndarray | pd.Series:
+    """One item with missing codes as NA: floats for numeric items, text otherwise.
 
-    Parameters
-    ----------
-    scale : ResponseScale
-        A response scale of an instrument.
-
-    Returns
-    -------
-    tuple of (float, float) or None
-        The scale's ``min``/``max`` when given, else the smallest and largest numeric
-        ``values``; ``None`` for categorical and text scales or when neither is known.
-
-    Notes
-    -----
-    The range drives reverse keying in :func:`score`: a reverse-keyed answer ``x`` becomes
-    ``low + high - x``.
-
-    Examples
-    --------
-    >>> from deliberval.instruments.model import ResponseScale
-    >>> item_range(ResponseScale(id="agree_5", type="likert", values=[{"value": v} for v in range(1, 6)]))
-    (1.0, 5.0)
+    Raises when a numeric item holds text that is neither a number nor a missing code (the
+    responses were not validated).
     """
-    if scale.type not in ("likert", "numeric"):
-        return None
-    numeric = [float(v.value) for v in scale.values if isinstance(v.value, int | float)]
-    low = scale.min if scale.min is not None else (min(numeric) if numeric else None)
-    high = scale.max if scale.max is not None else (max(numeric) if numeric else None)
-    if low is None or high is None:
-        return None
-    return float(low), float(high)
-
-
-def _recode_column(col: pd.Series, item_id: str, codes: list[int | str]) -> np.ndarray:
-    """Raw codes of one item as float with missing codes as NaN; raise on non-numeric answers."""
-    raw = (
-        col.to_numpy(dtype=object, na_value=None)
-        if not pd.api.types.is_numeric_dtype(col)
-        else None
-    )
-    if raw is None:
+    if rule.kind != "numeric":
+        text = as_code_strings(col)
+        codes = rule.text_missing()
+        return text.where(~text.isin(codes)) if codes else text
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
         values = np.array(col.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
-        for c in codes:
-            if _is_number(c):
-                values[values == float(c)] = np.nan
-        return values
-    # object or string column: match codes as text, then convert the rest to numbers
-    text = pd.Series(raw, dtype="object").map(lambda v: None if v is None else str(v).strip())
-    code_text = {str(c) for c in codes} | {_int_text(c) for c in codes if _is_number(c)}
-    text = text.where(~text.isin(code_text), None)
-    text = text.where(text != "", None)
-    values_s = pd.to_numeric(text, errors="coerce")
-    bad = text.notna() & values_s.isna()
-    if bad.any():
-        examples = ", ".join(repr(v) for v in pd.unique(text[bad])[:3])
-        raise DataInputError(
-            f"item {item_id!r} has {int(bad.sum())} answer(s) that are neither numbers nor missing "
-            f"codes (e.g. {examples}); expected numeric codes or one of the missing codes {codes}"
-        )
-    return values_s.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        text = as_code_strings(col)
+        codes = rule.text_missing()
+        if codes:
+            text = text.where(~text.isin(codes))
+        num = pd.to_numeric(text, errors="coerce")
+        bad = text.notna() & num.isna()
+        if bad.any():
+            examples = ", ".join(repr(v) for v in pd.unique(text[bad])[:3])
+            raise DataInputError(
+                f"item {rule.item_id!r} has {int(bad.sum())} answer(s) that are neither numbers nor "
+                f"missing codes (e.g. {examples}); expected {rule.expected()}. Score validated "
+                "responses (deliberval.validate(...).valid)"
+            )
+        values = np.array(num.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
+    miss = rule.numeric_missing()
+    if miss.size:
+        values[isin_small(values, miss)] = np.nan
+    if rule.min is not None and rule.max is not None:
+        out = (values < rule.min) | (values > rule.max)
+        if out.any():
+            examples = ", ".join(f"{v:g}" for v in np.unique(values[out])[:3])
+            raise DataInputError(
+                f"item {rule.item_id!r} has {int(out.sum())} value(s) outside {rule.min:g}..{rule.max:g} "
+                f"that are not missing codes (e.g. {examples}); expected {rule.expected()}. Score "
+                "validated responses (deliberval.validate(...).valid lists and quarantines such rows)"
+            )
+    return values
 
 
-def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _int_text(v: int | str) -> str:
-    return str(int(v)) if isinstance(v, int | float) and float(v).is_integer() else str(v)
-
-
-def score(df: pd.DataFrame, instrument: Instrument) -> ScoringResult:
-    """Score every multi-item scale of an instrument.
+def score(df: pd.DataFrame, instrument: Instrument) -> ScoredResponses:
+    """Score every multi-item scale of an instrument on validated responses.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Canonical responses table: id columns (``respondent_id, process_id, wave, group, role,
-        language`` and optionally ``weight``) and one column per item id holding raw codes.
-        Item columns absent from ``df`` are skipped; columns of other instruments are ignored.
+        A *validated* canonical responses table (``validate(...).valid``, with missing codes
+        recoded or still as codes): id columns and one column per item id. Item columns absent
+        from ``df`` are skipped; columns that are neither id columns nor items of the instrument
+        are left out of the result.
     instrument : Instrument
-        The instrument defining missing codes, reverse keying and scales.
+        The instrument defining missing codes, reverse keying and scales (through
+        :func:`deliberval.instruments.rules.item_rules`).
 
     Returns
     -------
-    ScoringResult
-        ``scores`` (id columns + one column per scale), ``items`` (id columns + cleaned item
-        columns) and ``summary`` (one row per scale with ``scale, method, min_valid, n_items,
-        n_items_in_data, n_rows, n_scored, n_not_scored, too_few_valid_items,
-        items_not_in_data``).
+    ScoredResponses
+        ``data``: one frame with the input's index holding the id columns, the cleaned items
+        (missing codes as NA, reverse keys not applied) and one column per scale; ``summary``:
+        one row per scale with ``scale, method, min_valid, n_items, n_items_in_data, n_rows,
+        n_scored, n_not_scored, too_few_valid_items, items_not_in_data``.
+        :meth:`ScoredResponses.keyed_items` gives the numeric items with reverse keys applied.
 
     Raises
     ------
     DataInputError
-        If ``df`` is not a DataFrame, or an item holds a value that is neither a missing code
-        nor within the response scale's range (the message names the item and gives examples).
+        If ``df`` is not a DataFrame, a scale id is already a column of ``df``, or an item holds
+        a value its rules cannot map: text that is neither a number nor a missing code, or a
+        number outside the response scale that is not a missing code. Validation quarantines
+        such rows, so validated responses never raise.
 
     Notes
     -----
-    * Missing codes (``instrument.missing_codes(item)``: the item's own, else its response
-      scale's) become ``NaN``; so do empty cells.
-    * A reverse-keyed item on a numeric or Likert scale with range ``[lo, hi]`` becomes
-      ``lo + hi - x`` (e.g. 1..5: 5 becomes 1).
+    * Missing codes (the item's own, else its response scale's) become ``NaN``; so do empty
+      cells.
+    * A reverse-keyed item on a numeric or Likert scale with range ``[lo, hi]`` counts as
+      ``lo + hi - x`` in the scale score (e.g. 1..5: 5 becomes 1).
     * ``mean``: the mean of the answered items, if at least ``min_valid`` were answered.
     * ``sum``: prorated sum, ``mean of answered items * number of items`` when at least
       ``min_valid`` were answered, so respondents with a skipped item stay on the scale's full
@@ -193,74 +183,71 @@ def score(df: pd.DataFrame, instrument: Instrument) -> ScoringResult:
     ...     "scales": [{"id": "c", "construct": "c", "items": ["c1", "c2", "c3"],
     ...                 "scoring": {"method": "mean", "min_valid": 2}}]})
     >>> df = pd.DataFrame({"respondent_id": ["a", "b", "c"], "c1": [4, 9, 2],
-    ...                    "c2": [5, 9, 2], "c3": [1, 2, 4]})
+    ...                    "c2": [5, 9, 2], "c3": [1, 2, 4]}, index=[10, 11, 12])
     >>> res = score(df, inst)
-    >>> res.scores
-      respondent_id         c
-    0             a  4.666667
-    1             b       NaN
-    2             c  2.000000
+    >>> res.data
+       respondent_id   c1   c2   c3         c
+    10             a  4.0  5.0  1.0  4.666667
+    11             b  NaN  NaN  2.0       NaN
+    12             c  2.0  2.0  4.0  2.000000
     >>> res.summary[["scale", "n_scored", "too_few_valid_items"]]
       scale  n_scored  too_few_valid_items
     0     c         2                    1
     """
     if not isinstance(df, pd.DataFrame):
         raise DataInputError(f"responses must be a pandas DataFrame, got {type(df).__name__}")
+    rules = item_rules(instrument)
     id_cols = [c for c in ID_COLUMNS if c in df.columns]
-    present = [it for it in instrument.items if it.id in df.columns]
-    cleaned: dict[str, np.ndarray] = {}
-    for it in present:
-        codes = [m.code for m in instrument.missing_codes(it.id)]
-        rscale = instrument.response_scale(it.scale)
-        if rscale.type in ("categorical", "text"):
+    clash = [sc.id for sc in instrument.scales if sc.id in df.columns]
+    if clash:
+        raise DataInputError(
+            f"column(s) {clash} of the responses have the name of a scale of {instrument.id!r}; "
+            "rename them so the scale scores do not overwrite them"
+        )
+    cleaned: dict[str, np.ndarray | pd.Series] = {}
+    numeric: dict[str, np.ndarray] = {}
+    reverse: dict[str, tuple[float, float]] = {}
+    for item_id, rule in rules.items():
+        if item_id not in df.columns:
             continue
-        values = _recode_column(df[it.id], it.id, codes)
-        rng_ = item_range(rscale)
-        if rng_ is not None:
-            low, high = rng_
-            if np.nanmin(values, initial=low) < low or np.nanmax(values, initial=high) > high:
-                out = (values < low) | (values > high)
-                examples = ", ".join(f"{v:g}" for v in np.unique(values[out])[:3])
-                raise DataInputError(
-                    f"item {it.id!r} has {int(out.sum())} value(s) outside {low:g}..{high:g} that "
-                    f"are not missing codes (e.g. {examples}); declare them as missing codes or "
-                    "fix the data (deliberval validate lists every such row)"
-                )
-            if it.reverse:
-                values = low + high - values
-        cleaned[it.id] = values
+        values = _clean(df[item_id], rule)
+        cleaned[item_id] = values.to_numpy() if isinstance(values, pd.Series) else values
+        if isinstance(values, np.ndarray):
+            if rule.reverse and rule.min is not None and rule.max is not None:
+                reverse[item_id] = (rule.min, rule.max)
+                values = rule.min + rule.max - values
+            numeric[item_id] = values
 
     n = len(df)
-    ids = df[id_cols].reset_index(drop=True)
     score_cols: dict[str, np.ndarray] = {}
     rows = []
     for sc in instrument.scales:
-        in_data = [i for i in sc.items if i in cleaned]
-        rule = sc.scoring
+        in_data = [i for i in sc.items if i in numeric]
+        method = sc.scoring
         result = np.full(n, np.nan)
         too_few = 0
         not_in_data = 0
-        if len(in_data) < rule.min_valid:
+        if len(in_data) < method.min_valid:
             not_in_data = n
         else:
             count = np.zeros(n, dtype=np.int64)
             total = np.zeros(n)
             for i in in_data:  # column by column: no (n, k) temporary copies
-                col = cleaned[i]
-                valid = ~np.isnan(col)
-                count += valid
-                total += np.where(valid, col, 0.0)
-            ok = count >= rule.min_valid
+                col = numeric[i]
+                answered = ~np.isnan(col)
+                count += answered
+                total += np.where(answered, col, 0.0)
+            ok = count >= method.min_valid
             mean = np.divide(total, count, out=np.full(n, np.nan), where=ok)
-            result = mean if rule.method == "mean" else mean * len(sc.items)
+            result = mean if method.method == "mean" else mean * len(sc.items)
             too_few = int((~ok).sum())
         score_cols[sc.id] = result
         n_scored = int((~np.isnan(result)).sum())
         rows.append(
             {
                 "scale": sc.id,
-                "method": rule.method,
-                "min_valid": rule.min_valid,
+                "method": method.method,
+                "min_valid": method.min_valid,
                 "n_items": len(sc.items),
                 "n_items_in_data": len(in_data),
                 "n_rows": n,
@@ -270,9 +257,15 @@ def score(df: pd.DataFrame, instrument: Instrument) -> ScoringResult:
                 "items_not_in_data": not_in_data,
             }
         )
-    scores = pd.concat([ids, pd.DataFrame(score_cols, index=ids.index)], axis=1)
-    items = pd.concat([ids, pd.DataFrame(cleaned, index=ids.index)], axis=1)
+    columns: dict[str, object] = {c: df[c].array for c in id_cols}
+    for item_id, values in cleaned.items():
+        columns[item_id] = pd.array(values, dtype="str") if values.dtype == object else values
+    columns.update(score_cols)
+    data = pd.DataFrame(columns, index=df.index)
     summary = pd.DataFrame(rows, columns=_SUMMARY_COLUMNS)
     if not rows:
         summary = summary.astype(dict.fromkeys(_SUMMARY_COLUMNS[2:], "int64"))
-    return ScoringResult(scores=scores, items=items, summary=summary)
+    return ScoredResponses(
+        data=data, summary=summary, id_columns=tuple(id_cols), items=tuple(cleaned),
+        scales=tuple(score_cols), reverse=reverse,
+    )

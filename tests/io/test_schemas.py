@@ -52,8 +52,8 @@ def test_targets_must_sum_to_one_per_dimension():
 
 def test_members_funnel_must_be_monotone():
     df = pd.DataFrame({"person_id": ["a", "b"], "process_id": ["p", "p"], "invited": [True, True],
-                       "volunteered": [False, True], "selected": [True, True], "attended": [False, True],
-                       "answered": [True, True]})
+                       "volunteered": [False, True], "selected": [True, True], "attended_all": [False, True],
+                       "answered_post": [True, True]})
     assert _failed_checks(members_schema(), df) == {"selected_implies_volunteered"}
 
 

@@ -1,4 +1,4 @@
-"""score(): missing codes, reverse keying, scoring rules and the per-scale summary."""
+"""score(): missing codes, reverse keying, scoring rules, the one data frame and the per-scale summary."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from deliberval.canonical import ID_COLUMNS
 from deliberval.errors import DataInputError
 from deliberval.instruments.model import Instrument
-from deliberval.scoring import ID_COLUMNS, score
+from deliberval.scoring import ScoredResponses, score
 
 
 def _instrument(method: str = "mean", min_valid: int = 2, n_items: int = 3) -> Instrument:
@@ -115,13 +116,42 @@ def _responses() -> pd.DataFrame:
 def test_missing_codes_reverse_and_mean_rule() -> None:
     res = score(_responses(), _instrument())
     # r1: 4, 5, 6-1=5 -> 14/3; r2: (8 missing), 2, 6-2=4 -> 3; r3: 1, 1, 6-5=1 -> 1; r4 all refused
-    np.testing.assert_allclose(res.scores["eff"], [14 / 3, 3.0, 1.0, np.nan])
-    assert list(res.scores.columns) == [*ID_COLUMNS, "eff"]
-    np.testing.assert_array_equal(res.items["e3"], [5, 4, 1, np.nan])
-    # item-level missing code (99) overrides the scale's (77); numeric reverse uses min + max - x
-    np.testing.assert_array_equal(res.items["t1"], [0, np.nan, 10, 7])
-    assert "g" not in res.items.columns
-    assert "other_instrument_item" not in res.items.columns
+    assert isinstance(res, ScoredResponses)
+    np.testing.assert_allclose(res.data["eff"], [14 / 3, 3.0, 1.0, np.nan])
+    # one frame: id columns, cleaned items (instrument order), scales; other columns left out
+    assert list(res.data.columns) == [*ID_COLUMNS, "e1", "e2", "e3", "t1", "g", "eff"]
+    assert (res.id_columns, res.items, res.scales) == (ID_COLUMNS, ("e1", "e2", "e3", "t1", "g"), ("eff",))
+    # items are cleaned (missing codes -> NA) but not reverse-keyed
+    np.testing.assert_array_equal(res.data["e1"], [4, np.nan, 1, np.nan])
+    np.testing.assert_array_equal(res.data["e3"], [1, 2, 5, np.nan])
+    np.testing.assert_array_equal(res.data["t1"], [10, np.nan, 0, 3])
+    assert res.data["g"].tolist() == ["woman", "man", "woman", "man"]
+    # keyed_items reverses: likert 1..5 -> 6 - x; item-level missing code (99) overrides the
+    # scale's (77); numeric reverse uses min + max - x
+    keyed = res.keyed_items()
+    np.testing.assert_array_equal(keyed["e3"], [5, 4, 1, np.nan])
+    np.testing.assert_array_equal(keyed["t1"], [0, np.nan, 10, 7])
+    assert "g" not in keyed.columns
+    assert set(res.tables()) == {"data", "summary"}
+
+
+def test_input_index_is_kept_and_validated_responses_score() -> None:
+    from deliberval.validation import validate
+
+    df = _responses().drop(columns=["other_instrument_item"])
+    df.index = pd.Index([7, 3, 11, 5])
+    ins = _instrument()
+    checked = validate(df, ins, recode_missing=False)
+    res = score(checked.valid, ins)
+    assert list(res.data.index) == list(checked.valid.index)
+    recoded = score(validate(df, ins).valid, ins)
+    pd.testing.assert_frame_equal(res.data, recoded.data)
+
+
+def test_scale_name_clashing_with_a_column_is_an_error() -> None:
+    df = _responses().assign(eff=1.0)
+    with pytest.raises(DataInputError, match="name of a scale"):
+        score(df, _instrument())
 
 
 def test_summary_counts_reasons() -> None:
@@ -143,13 +173,13 @@ def test_summary_counts_reasons() -> None:
 
 def test_sum_is_prorated() -> None:
     res = score(_responses(), _instrument(method="sum"))
-    np.testing.assert_allclose(res.scores["eff"], [14.0, 9.0, 3.0, np.nan])
+    np.testing.assert_allclose(res.data["eff"], [14.0, 9.0, 3.0, np.nan])
 
 
 def test_scale_items_absent_from_table() -> None:
     df = _responses().drop(columns=["e2", "e3"])
     res = score(df, _instrument())
-    assert res.scores["eff"].isna().all()
+    assert res.data["eff"].isna().all()
     assert res.summary.loc[0, "items_not_in_data"] == 4
     assert res.summary.loc[0, "n_items_in_data"] == 1
 
@@ -158,7 +188,7 @@ def test_string_codes_are_read() -> None:
     df = _responses().astype({"e1": "string", "e2": "string"})
     df.loc[0, "e1"] = " 4 "
     res = score(df, _instrument())
-    np.testing.assert_allclose(res.scores["eff"], [14 / 3, 3.0, 1.0, np.nan])
+    np.testing.assert_allclose(res.data["eff"], [14 / 3, 3.0, 1.0, np.nan])
 
 
 def test_non_numeric_answer_is_a_clear_error() -> None:
@@ -196,5 +226,5 @@ def test_large_table_is_fast() -> None:
     x[:, 2] = 6 - x[:, 2]
     with np.errstate(invalid="ignore"):
         expected = np.nanmean(x, axis=1)
-    np.testing.assert_allclose(res.scores["eff"], expected)
+    np.testing.assert_allclose(res.data["eff"], expected)
     assert res.summary.loc[0, "n_scored"] == n

@@ -108,7 +108,7 @@ def test_post_without_pre_is_flagged_not_dropped(ins):
     df = _base().drop(index=0).reset_index(drop=True)  # r0 has only a post row
     res = validate(df, ins)
     w = res.failures[res.failures.check == "no_pre"]
-    assert w[["row", "respondent_id", "severity"]].values.tolist() == [[0, "r0", "warning"]]
+    assert w[["row", "id", "severity"]].values.tolist() == [[0, "r0", "warning"]]
     assert res.all_valid
 
 
@@ -159,7 +159,7 @@ def test_sample_sav_validates_after_mapping(data_dir):
     res = validate(df, ins)
     assert res.all_valid
     no_pre = res.failures[res.failures.check == "no_pre"]
-    assert no_pre["respondent_id"].tolist() == ["16"]
+    assert no_pre["id"].tolist() == ["16"]
 
 
 def test_human_data_validates_against_the_dri_schema_with_label_warnings(data_dir):
@@ -215,3 +215,27 @@ def test_large_table_is_fast_enough(ins):
     df.loc[17, "fx_trust"] = 99.0
     res = validate(df, ins)
     assert res.quarantined.index.tolist() == [17]
+
+
+def test_failures_name_the_file_and_its_line(ins, tmp_path):
+    from deliberval.io import InputFile, read_responses
+
+    path = tmp_path / "responses.csv"
+    _base(2).assign(fx_trust=[5.0, 11.0, 5.0, 5.0]).to_csv(path, index=False)
+    df = read_responses(InputFile.read(path), ins)
+    res = validate(df, ins, recode_missing=False)
+    f = res.failures.iloc[0]
+    assert (f["source"], f["row"], f["line"], f["id"], f["column"], f["value"]) == (str(path), 1, 3, "r0", "fx_trust", "11")
+    assert f["expected"].startswith("a number from 0 to 10")
+    assert validate(df, ins, source="r.csv").failures["source"].tolist() == ["r.csv"]
+    assert set(res.tables()) == {"valid", "quarantined", "failures", "summary"}
+
+
+def test_validated_responses_keep_missing_codes_when_asked_and_score(ins):
+    from deliberval.scoring import score
+
+    df = _base()
+    df.loc[0, "fx_trust"] = 88.0
+    res = validate(df, ins, recode_missing=False)
+    assert res.valid.loc[0, "fx_trust"] == 88.0
+    assert np.isnan(score(res.valid, ins).data.loc[0, "fx_trust"])

@@ -4,6 +4,7 @@ from deliberval.io._common import canonicalise
 from deliberval.io.mapping import Mapping, apply_mapping, load_mapping, suggest_mapping
 from deliberval.io.readers import (
     FORMATS,
+    InputFile,
     decode_text,
     detect_format,
     read_csv,
@@ -31,6 +32,7 @@ from deliberval.io.writers import (
 __all__ = [
     "FORMATS",
     "WRITE_FORMATS",
+    "InputFile",
     "Mapping",
     "apply_mapping",
     "canonicalise",

@@ -6,29 +6,38 @@ reader reads the file losslessly (every cell as text or number, never dropping a
 platform's naming conventions and an optional mapping, and returns
 :func:`~deliberval.io._common.canonicalise`-d columns. Any problem with the file becomes a
 :class:`~deliberval.errors.DataInputError` naming the file and, where known, the row and column.
+
+Every file is read once: :meth:`InputFile.read` takes its bytes and their SHA-256 together, and
+the readers sniff the format, detect the encoding and parse from those bytes (pass an
+:class:`InputFile` to reuse them; given a path, a reader reads the file once itself). Readers never
+judge values: that is validation's job.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from deliberval.canonical import NA_STRINGS
 from deliberval.errors import DataInputError, DelibervalError
 from deliberval.instruments.library import load_instrument
 from deliberval.instruments.model import Instrument
-from deliberval.io._common import NA_STRINGS, canonicalise
+from deliberval.io._common import canonicalise
 from deliberval.io.mapping import Mapping, apply_mapping, load_mapping
 from deliberval.io.platforms import decode_kobo, decode_limesurvey, decode_qualtrics
 
 __all__ = [
     "FORMATS",
+    "InputFile",
     "decode_text",
     "detect_format",
     "read_csv",
@@ -54,6 +63,80 @@ _EXTENSIONS = {
     ".xls": "excel", ".sav": "spss", ".zsav": "spss", ".dta": "stata",
 }
 _DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """The bytes of one input file and their SHA-256, read once.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        Where the file was read from (used for the format, in messages and in provenance).
+    content : bytes
+        The file's bytes; empty for a folder.
+    sha256 : str
+        Hex SHA-256 of ``content``; for a folder, of its files' relative paths (POSIX, sorted)
+        each followed by that file's bytes.
+    is_folder : bool
+        Whether ``path`` is a folder (e.g. a register of CSV files).
+
+    Examples
+    --------
+    >>> import hashlib, tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
+    >>> _ = f.write_text("respondent_id,wave\\nr1,pre\\n")
+    >>> file = InputFile.read(f)
+    >>> file.sha256 == hashlib.sha256(f.read_bytes()).hexdigest()
+    True
+    >>> read_table(file).to_dict("list")
+    {'respondent_id': ['r1'], 'wave': ['pre']}
+    """
+
+    path: Path
+    content: bytes
+    sha256: str
+    is_folder: bool = False
+
+    @classmethod
+    def read(cls, path: PathLike) -> InputFile:
+        """Read a file (or every file of a folder) once and hash the same bytes.
+
+        Raises
+        ------
+        DataInputError
+            When the path does not exist or cannot be read.
+        """
+        p = Path(path)
+        if p.is_dir():
+            h = hashlib.sha256()
+            for f in sorted(p.rglob("*")):
+                if f.is_file():
+                    h.update(f.relative_to(p).as_posix().encode())
+                    h.update(_read_bytes(f))
+            return cls(p, b"", h.hexdigest(), True)
+        data = _read_bytes(p)
+        return cls(p, data, hashlib.sha256(data).hexdigest(), False)
+
+    @property
+    def name(self) -> str:
+        """The file's name (last path component)."""
+        return self.path.name
+
+
+Source = InputFile | PathLike
+"""A file to read: a path, or an :class:`InputFile` already read."""
+
+
+def _as_input(source: Source, format: str | None = None) -> InputFile:
+    if isinstance(source, InputFile):
+        return source
+    if isinstance(source, str | os.PathLike):
+        p = Path(source)
+        if format is None and p.suffix.lower() not in _EXTENSIONS and not p.is_dir():
+            detect_format(p)  # raises "unknown file format" before reading anything
+        return InputFile.read(p)
+    raise DataInputError(f"expected a path or an InputFile, got {type(source).__name__}")
 
 
 def decode_text(data: bytes, *, file: str = "") -> tuple[str, str]:
@@ -108,8 +191,19 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def detect_format(path: PathLike) -> str:
+def detect_format(source: Source) -> str:
     """Guess a file's format from its extension and, for text files, its header.
+
+    Parameters
+    ----------
+    source : path or InputFile
+        Given a path, only the first 64 KiB of a text file are read; given an
+        :class:`InputFile`, its ``content`` is used and the disk is not touched.
+
+    Returns
+    -------
+    str
+        One of :data:`FORMATS`.
 
     Examples
     --------
@@ -119,14 +213,15 @@ def detect_format(path: PathLike) -> str:
     >>> detect_format(f)
     'limesurvey'
     """
-    p = Path(path)
+    p = source.path if isinstance(source, InputFile) else Path(source)
     base = _EXTENSIONS.get(p.suffix.lower())
     if base is None:
         known = ", ".join(sorted(_EXTENSIONS))
         raise DataInputError(f"{p}: unknown file format {p.suffix!r}; expected one of {known} or pass format=")
     if base not in ("csv", "tsv"):
         return base
-    text, _ = decode_text(_read_bytes(p)[:65536], file=str(p))
+    head = source.content[:65536] if isinstance(source, InputFile) else _read_head(p, 65536)
+    text, _ = decode_text(head, file=str(p))
     return _text_platform(text) or base
 
 
@@ -143,6 +238,18 @@ def _text_platform(text: str) -> str | None:
     return None
 
 
+def _read_head(p: Path, size: int) -> bytes:
+    try:
+        with p.open("rb") as fh:
+            return fh.read(size)
+    except FileNotFoundError:
+        raise DataInputError(f"{p}: file does not exist") from None
+    except IsADirectoryError:
+        raise DataInputError(f"{p}: is a folder, expected a data file") from None
+    except OSError as exc:
+        raise DataInputError(f"{p}: cannot be read ({exc.strerror})") from None
+
+
 def _read_bytes(p: Path) -> bytes:
     try:
         return p.read_bytes()
@@ -154,9 +261,9 @@ def _read_bytes(p: Path) -> bytes:
         raise DataInputError(f"{p}: cannot be read ({exc.strerror})") from None
 
 
-def _read_text_table(p: Path, *, sep: str | None = None, encoding: str | None = None,
+def _read_text_table(f: InputFile, *, sep: str | None = None, encoding: str | None = None,
                      skip_after_header: int = 0) -> pd.DataFrame:
-    data = _read_bytes(p)
+    p, data = f.path, f.content
     if not data.strip():
         raise DataInputError(f"{p}: file is empty; expected a header row with column names")
     if encoding is None:
@@ -191,12 +298,14 @@ def _read_text_table(p: Path, *, sep: str | None = None, encoding: str | None = 
     return df
 
 
-def read_table(path: PathLike, format: str | None = None, **kwargs: Any) -> pd.DataFrame:
+def read_table(source: Source, format: str | None = None, **kwargs: Any) -> pd.DataFrame:
     """Read a file as it is, without mapping or canonical types (the raw source table).
 
     Parameters
     ----------
-    path : path
+    source : path or InputFile
+        The file; given a path it is read once, given an :class:`InputFile` its ``content`` is
+        parsed and the disk is not touched.
     format : str, optional
         One of :data:`FORMATS`; guessed by :func:`detect_format` when omitted.
     **kwargs
@@ -205,8 +314,10 @@ def read_table(path: PathLike, format: str | None = None, **kwargs: Any) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        Text cells as strings; ``attrs`` hold ``format`` and, for SPSS and Stata,
-        ``value_labels``, ``column_labels`` and ``user_missing``.
+        Text cells as strings; ``attrs`` hold ``format``, ``file`` (the path), ``sha256`` (of
+        the bytes parsed), ``first_line`` (the file line of the first data row: 2 below a CSV
+        or Excel header, 4 in a Qualtrics export, 1 = case number in SPSS and Stata) and, for
+        SPSS and Stata, ``value_labels``, ``column_labels`` and ``user_missing``.
 
     Examples
     --------
@@ -216,14 +327,15 @@ def read_table(path: PathLike, format: str | None = None, **kwargs: Any) -> pd.D
     >>> read_table(f).to_dict("list")
     {'id': ['001'], 'name': ['Zoë']}
     """
-    p = Path(path)
-    fmt = format or detect_format(p)
+    f = _as_input(source, format)
+    p = f.path
+    if f.is_folder:
+        raise DataInputError(f"{p}: is a folder, expected a data file")
+    fmt = format or detect_format(f)
     if fmt not in FORMATS:
         raise DataInputError(f"{p}: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if not p.exists():
-        raise DataInputError(f"{p}: file does not exist")
     try:
-        df = _READ_RAW[fmt](p, **kwargs)
+        df = _READ_RAW[fmt](f, **kwargs)
     except DelibervalError:
         raise
     except (ValueError, OSError, zipfile.BadZipFile, KeyError, IndexError, TypeError, UnicodeError) as exc:
@@ -234,31 +346,35 @@ def read_table(path: PathLike, format: str | None = None, **kwargs: Any) -> pd.D
         raise
     df.attrs["format"] = fmt
     df.attrs["file"] = str(p)
+    df.attrs["sha256"] = f.sha256
+    df.attrs["first_line"] = {"qualtrics": 4, "spss": 1, "stata": 1}.get(fmt, 2)
     return df
 
 
-def _raw_text(p: Path, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
-    return _read_text_table(p, sep=sep, encoding=encoding)
+def _raw_text(f: InputFile, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+    return _read_text_table(f, sep=sep, encoding=encoding)
 
 
-def _raw_tsv(p: Path, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
-    return _read_text_table(p, sep=sep or "\t", encoding=encoding)
+def _raw_tsv(f: InputFile, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+    return _read_text_table(f, sep=sep or "\t", encoding=encoding)
 
 
-def _raw_qualtrics(p: Path, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
-    df = _read_text_table(p, sep=sep, encoding=encoding)
+def _raw_qualtrics(f: InputFile, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+    p = f.path
+    df = _read_text_table(f, sep=sep, encoding=encoding)
     if len(df) >= 2 and df.iloc[1].astype("str").str.contains("ImportId", regex=False).any():
         return df.iloc[2:].reset_index(drop=True)
     raise DataInputError(f"{p}: not a Qualtrics export; expected three header rows (names, question texts, ImportId JSON)")
 
 
-def _raw_excel(p: Path, sheet: int | str = 0) -> pd.DataFrame:
-    df = pd.read_excel(p, sheet_name=sheet, dtype=str, engine=None, na_values=list(NA_STRINGS), keep_default_na=False)
+def _raw_excel(f: InputFile, sheet: int | str = 0) -> pd.DataFrame:
+    df = pd.read_excel(io.BytesIO(f.content), sheet_name=sheet, dtype=str, engine=None, na_values=list(NA_STRINGS), keep_default_na=False)
     return df.dropna(how="all").reset_index(drop=True)
 
 
-def _raw_readstat(p: Path, reader: Callable[..., Any]) -> pd.DataFrame:
-    df, meta = reader(str(p), user_missing=True)
+def _raw_readstat(f: InputFile, reader: Callable[..., Any]) -> pd.DataFrame:
+    # pyreadstat parses a file object: the bytes already read, no second read of the file
+    df, meta = reader(io.BytesIO(f.content), user_missing=True)
     df.attrs["value_labels"] = dict(meta.variable_value_labels)
     df.attrs["column_labels"] = dict(meta.column_names_to_labels)
     df.attrs["measure"] = dict(getattr(meta, "variable_measure", {}) or {})
@@ -270,16 +386,16 @@ def _raw_readstat(p: Path, reader: Callable[..., Any]) -> pd.DataFrame:
     return df
 
 
-def _raw_spss(p: Path) -> pd.DataFrame:
+def _raw_spss(f: InputFile) -> pd.DataFrame:
     import pyreadstat
 
-    return _raw_readstat(p, pyreadstat.read_sav)
+    return _raw_readstat(f, pyreadstat.read_sav)
 
 
-def _raw_stata(p: Path) -> pd.DataFrame:
+def _raw_stata(f: InputFile) -> pd.DataFrame:
     import pyreadstat
 
-    return _raw_readstat(p, pyreadstat.read_dta)
+    return _raw_readstat(f, pyreadstat.read_dta)
 
 
 _READ_RAW: dict[str, Callable[..., pd.DataFrame]] = {
@@ -316,7 +432,7 @@ def _finish(raw: pd.DataFrame, platform: str, instrument: InstrumentLike, mappin
     for key in ("value_labels", "column_labels", "measure", "user_missing"):
         if key in attrs:
             out.attrs[key] = {renames.get(k, k): v for k, v in attrs[key].items()}
-    for key in ("format", "file"):
+    for key in ("format", "file", "sha256", "first_line"):
         if key in attrs:
             out.attrs[key] = attrs[key]
     if len(out) != len(raw):  # pragma: no cover - guarded by design
@@ -325,7 +441,7 @@ def _finish(raw: pd.DataFrame, platform: str, instrument: InstrumentLike, mappin
 
 
 def read_responses(
-    path: PathLike,
+    source: Source,
     instrument: InstrumentLike = None,
     mapping: MappingLike = None,
     format: str | None = None,
@@ -335,9 +451,10 @@ def read_responses(
 
     Parameters
     ----------
-    path : path
+    source : path or InputFile
         CSV / TSV, Excel, SPSS ``.sav``, Stata ``.dta``, or a LimeSurvey, Qualtrics or
-        KoboToolbox CSV export.
+        KoboToolbox CSV export; given a path the file is read once, given an
+        :class:`InputFile` its ``content`` is parsed and the disk is not touched.
     instrument : Instrument or str, optional
         Instrument (or its id) the data answer; needed to decode LimeSurvey codes and to type
         item columns.
@@ -352,7 +469,8 @@ def read_responses(
     -------
     pandas.DataFrame
         As many rows as the file has data rows, canonical columns first. Missing-value codes
-        are kept as codes.
+        are kept as codes. ``attrs`` as in :func:`read_table` (``file``, ``sha256``,
+        ``first_line``, ``format``, ...).
 
     Raises
     ------
@@ -367,16 +485,16 @@ def read_responses(
     >>> read_responses(f, "institutional_trust").to_dict("list")
     {'respondent_id': ['001', '001'], 'wave': ['pre', 'post'], 'trust_parliament': [7.0, 88.0]}
     """
-    p = Path(path)
-    fmt = format or detect_format(p)
-    raw = read_table(p, fmt, **kwargs)
+    f = _as_input(source, format)
+    fmt = format or detect_format(f)
+    raw = read_table(f, fmt, **kwargs)
     return _finish(raw, fmt, instrument, mapping)
 
 
 def _reader(fmt: str, doc: str) -> Callable[..., pd.DataFrame]:
-    def reader(path: PathLike, instrument: InstrumentLike = None, mapping: MappingLike = None,
+    def reader(source: Source, instrument: InstrumentLike = None, mapping: MappingLike = None,
                **kwargs: Any) -> pd.DataFrame:
-        return read_responses(path, instrument, mapping, fmt, **kwargs)
+        return read_responses(source, instrument, mapping, fmt, **kwargs)
 
     reader.__name__ = reader.__qualname__ = f"read_{fmt}"
     ext = {"excel": "xlsx", "spss": "sav", "stata": "dta"}.get(fmt, "csv")
@@ -386,7 +504,7 @@ def _reader(fmt: str, doc: str) -> Callable[..., pd.DataFrame]:
 
     Parameters
     ----------
-    path : path
+    source : path or InputFile
         The file to read.
     instrument : Instrument or str, optional
         Instrument (or its id) the data answer; types the item columns.

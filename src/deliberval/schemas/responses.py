@@ -1,20 +1,22 @@
 """The canonical *responses* table and the pandera schema generated from an instrument.
 
-One row per respondent and wave. Fixed columns come first (:data:`ID_COLUMNS`), then an optional
-``weight``, then one column per item named by item id holding the raw answer code. Missing-value
+One row per respondent and wave. The id columns come first
+(:data:`deliberval.canonical.ID_COLUMNS`, ``weight`` last and optional), then one column per item
+named by item id holding the raw answer code. The answer rules come from
+:func:`deliberval.instruments.rules.item_rules`, the only derivation of them. Missing-value
 codes stay codes in this table; :func:`deliberval.validation.validate` turns them into NA through
 the instrument and counts them per reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from deliberval.instruments.model import ROLES, WAVES, Instrument
+from deliberval.canonical import GROUPS, ID_COLUMNS, ROLES, WAVES
+from deliberval.instruments.model import Instrument
+from deliberval.instruments.rules import ItemRule, isin_small, item_rules
 
 __all__ = [
     "GROUPS",
@@ -26,134 +28,6 @@ __all__ = [
     "item_rules",
     "responses_schema",
 ]
-
-GROUPS: tuple[str, ...] = ("participant", "control", "pool", "population")
-"""Allowed values of ``group``: deliberators, a comparison group, the volunteer pool, a population sample."""
-
-ID_COLUMNS: tuple[str, ...] = ("respondent_id", "process_id", "wave", "group", "role", "language")
-"""The fixed leading columns of the canonical responses table, in order."""
-
-
-@dataclass(frozen=True)
-class ItemRule:
-    """What a valid answer to one item looks like, derived from the instrument.
-
-    Attributes
-    ----------
-    item_id : str
-        Column name in the responses table.
-    kind : {"numeric", "categorical", "text"}
-        ``numeric`` for Likert and numeric scales (answers are numbers), ``categorical`` for
-        string codes, ``text`` for free text.
-    values : tuple
-        Allowed substantive answers; empty means "any value in ``min``..``max``".
-    min, max : float or None
-        Range of numeric answers.
-    integer : bool
-        Whether numeric answers must be whole numbers (Likert scales).
-    missing : dict
-        Missing-value code -> meaning (``dont_know``, ``refused``, ...).
-    waves, respondents : tuple of str
-        Waves the item is asked in and roles it is asked of.
-    free_text : bool
-        Answers may identify people.
-    """
-
-    item_id: str
-    kind: str
-    values: tuple[float | str, ...] = ()
-    min: float | None = None
-    max: float | None = None
-    integer: bool = False
-    missing: dict[float | str, str] = field(default_factory=dict)
-    waves: tuple[str, ...] = WAVES
-    respondents: tuple[str, ...] = ROLES
-    free_text: bool = False
-
-    def expected(self) -> str:
-        """Human-readable description of the allowed answers, used in failure messages."""
-        codes = ", ".join(_fmt(c) for c in self.missing)
-        miss = f"; missing codes {codes}" if codes else ""
-        if self.kind == "text":
-            return "free text"
-        if self.values:
-            return "one of " + ", ".join(_fmt(v) for v in self.values) + miss
-        lo = _fmt(self.min) if self.min is not None else "-inf"
-        hi = _fmt(self.max) if self.max is not None else "inf"
-        whole = "a whole number " if self.integer else "a number "
-        return f"{whole}from {lo} to {hi}{miss}"
-
-    def allowed_numbers(self) -> np.ndarray:
-        """Substantive allowed values plus numeric missing codes (numeric items)."""
-        miss = [float(c) for c in self.missing if not isinstance(c, str)]
-        return np.asarray([float(v) for v in self.values] + miss, dtype=float)
-
-
-def _fmt(v: object) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def item_rules(instrument: Instrument) -> dict[str, ItemRule]:
-    """Derive an :class:`ItemRule` for every item of an instrument.
-
-    Parameters
-    ----------
-    instrument : Instrument
-        A loaded instrument or questionnaire.
-
-    Returns
-    -------
-    dict
-        Item id -> :class:`ItemRule`, in questionnaire order.
-
-    Examples
-    --------
-    >>> from deliberval.instruments import load_instrument
-    >>> rule = item_rules(load_instrument("institutional_trust"))["trust_parliament"]
-    >>> rule.kind, rule.min, rule.max, rule.missing
-    ('numeric', 0.0, 10.0, {77: 'refused', 88: 'dont_know'})
-    """
-    rules: dict[str, ItemRule] = {}
-    for it in instrument.items:
-        rs = instrument.response_scale(it.scale)
-        missing = {m.code: m.meaning for m in instrument.missing_codes(it.id)}
-        common = {
-            "missing": missing,
-            "waves": tuple(it.waves),
-            "respondents": tuple(it.respondents),
-            "free_text": it.free_text or rs.type == "text",
-        }
-        if rs.type == "text":
-            rules[it.id] = ItemRule(it.id, "text", **common)  # type: ignore[arg-type]
-        elif rs.type == "categorical":
-            values = tuple(str(v.value) for v in rs.values)
-            rules[it.id] = ItemRule(it.id, "categorical", values, **common)  # type: ignore[arg-type]
-        else:
-            lo = float(rs.min) if rs.min is not None else None
-            hi = float(rs.max) if rs.max is not None else None
-            listed = tuple(float(v.value) for v in rs.values)
-            if rs.type == "likert":
-                if not listed and lo is not None and hi is not None:
-                    listed = tuple(float(v) for v in range(int(lo), int(hi) + 1))
-                rules[it.id] = ItemRule(it.id, "numeric", listed, lo, hi, True, **common)  # type: ignore[arg-type]
-            else:
-                # numeric scales label only some points (e.g. the ends of 0-10): check the range
-                if lo is None and listed:
-                    lo = min(listed)
-                if hi is None and listed:
-                    hi = max(listed)
-                rules[it.id] = ItemRule(it.id, "numeric", (), lo, hi, False, **common)  # type: ignore[arg-type]
-    return rules
-
-
-def isin_small(x: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``np.isin`` for a handful of codes: one vectorised comparison per code (much faster)."""
-    out = np.zeros(x.shape, dtype=bool)
-    for v in np.asarray(values, dtype=float).ravel():
-        out |= x == v
-    return out
 
 
 def _numeric_check(rule: ItemRule) -> pa.Check:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from deliberval.instruments.model import ROLES
+from deliberval.canonical import FUNNEL_STAGES, ROLES
 
 __all__ = [
     "FUNNEL_STAGES",
@@ -31,10 +31,6 @@ PROCESS_MODELS: tuple[str, ...] = (
 
 LEVELS: tuple[str, ...] = ("local", "regional", "national", "transnational")
 """Allowed values of ``process.level`` (level of government)."""
-
-FUNNEL_STAGES: tuple[str, ...] = ("invited", "volunteered", "selected", "attended", "answered")
-"""Boolean columns of the members table, in funnel order."""
-
 
 _is_datetime = pa.Check(
     lambda s: pd.Series(pd.api.types.is_datetime64_any_dtype(s.dtype), index=s.index),
@@ -96,8 +92,9 @@ def process_schema() -> pa.DataFrameSchema:
 def targets_schema(tolerance: float = 0.01) -> pa.DataFrameSchema:
     """Schema of the *population targets* table: census shares per dimension and category.
 
-    Columns ``population_id, dimension, category, share, source, year``. Shares lie in [0, 1]
-    and sum to 1 within ``tolerance`` for each population and dimension. Two-way intersections
+    Columns ``dimension, category, share`` and optionally ``population_id, source, year``.
+    Shares lie in [0, 1] and sum to 1 within ``tolerance`` for each population (when given) and
+    dimension. Two-way intersections
     use a dimension such as ``"demo_gender*demo_age_band"`` with categories ``"woman*16_24"``.
 
     Parameters
@@ -116,20 +113,27 @@ def targets_schema(tolerance: float = 0.01) -> pa.DataFrameSchema:
     """
 
     def sums_to_one(df: pd.DataFrame) -> pd.Series:
-        total = df.groupby(["population_id", "dimension"])["share"].transform("sum")
+        keys = [c for c in ("population_id", "dimension") if c in df.columns]
+        total = df.groupby(keys, dropna=False)["share"].transform("sum")
         return (total - 1.0).abs() <= tolerance
 
     return pa.DataFrameSchema(
         {
-            "population_id": pa.Column(str),
+            "population_id": pa.Column(str, required=False),
             "dimension": pa.Column(str),
             "category": pa.Column(str),
             "share": pa.Column(float, pa.Check.in_range(0.0, 1.0), coerce=True),
             "source": pa.Column(str, required=False),
             "year": pa.Column(int, pa.Check.in_range(1800, 2200), required=False, coerce=True),
         },
-        checks=[pa.Check(sums_to_one, name="shares_sum_to_one", error=f"shares of a dimension must sum to 1 +/- {tolerance}")],
-        unique=["population_id", "dimension", "category"],
+        checks=[
+            pa.Check(sums_to_one, name="shares_sum_to_one", error=f"shares of a dimension must sum to 1 +/- {tolerance}"),
+            pa.Check(
+                lambda df: ~df.duplicated([c for c in ("population_id", "dimension", "category") if c in df.columns],
+                                          keep=False),
+                name="unique_category", error="each category appears once per dimension",
+            ),
+        ],
         name="population_targets",
     )
 
@@ -137,48 +141,51 @@ def targets_schema(tolerance: float = 0.01) -> pa.DataFrameSchema:
 def members_schema() -> pa.DataFrameSchema:
     """Schema of the *members / selection funnel* table: one row per person ever invited.
 
-    Columns ``person_id`` (unique within ``process_id``), ``process_id``, booleans
-    ``invited, volunteered, selected``, optional booleans ``attended`` (or ``attended_all``)
-    and ``answered`` (or ``answered_post``), an optional ``stage`` (furthest funnel stage,
-    one of :data:`FUNNEL_STAGES`), ``role`` and any ``demo_*`` demographic columns. The funnel
-    must be monotone: volunteered implies invited, selected implies volunteered, attended
-    implies selected (answering is free: controls answer too).
+    Columns ``person_id`` (unique within ``process_id``), an optional ``process_id``, the
+    boolean stage flags :data:`~deliberval.canonical.FUNNEL_STAGES` (``invited, volunteered,
+    selected, attended_all, answered_post``; each optional), an optional ``funnel_stage``
+    (furthest stage reached, one of the flags; ``stage`` is read the same way for older tables),
+    ``role`` and any ``demo_*`` demographic columns. The funnel must be monotone: volunteered
+    implies invited, selected implies volunteered, attended_all implies selected (answering is
+    free: controls answer too). Flags must already be booleans: :func:`deliberval.validation.
+    validate_members` converts ``true/false/yes/no/1/0`` text first and quarantines the rest.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"person_id": ["a", "b"], "process_id": ["p", "p"],
     ...     "invited": [True, True], "volunteered": [True, False], "selected": [True, False],
-    ...     "attended": [True, False], "answered": [True, True], "demo_gender": ["woman", "man"]})
+    ...     "attended_all": [True, False], "answered_post": [True, True],
+    ...     "demo_gender": ["woman", "man"]})
     >>> len(members_schema().validate(df))
     2
     """
 
-    def implies(a: tuple[str, ...], b: str) -> pa.Check:
+    def implies(a: str, b: str) -> pa.Check:
         def check(df: pd.DataFrame) -> pd.Series:
-            col = next((c for c in a if c in df.columns), None)
-            if col is None:
+            if a not in df.columns or b not in df.columns:
                 return pd.Series(True, index=df.index)
-            return ~df[col].astype(bool) | df[b].astype(bool)
+            return ~df[a].astype(bool) | df[b].astype(bool)
 
-        return pa.Check(check, name=f"{a[0]}_implies_{b}")
+        return pa.Check(check, name=f"{a}_implies_{b}")
+
+    def unique_person(df: pd.DataFrame) -> pd.Series:
+        keys = [c for c in ("process_id", "person_id") if c in df.columns]
+        return ~df.duplicated(keys, keep=False)
 
     checks = [
-        implies(("volunteered",), "invited"),
-        implies(("selected",), "volunteered"),
-        implies(("attended", "attended_all"), "selected"),
+        implies("volunteered", "invited"),
+        implies("selected", "volunteered"),
+        implies("attended_all", "selected"),
+        pa.Check(unique_person, name="unique_person", error="person_id appears more than once in a process"),
     ]
     columns = {
         "person_id": pa.Column(str),
-        "process_id": pa.Column(str),
-        "invited": pa.Column(bool, coerce=True),
-        "volunteered": pa.Column(bool, coerce=True),
-        "selected": pa.Column(bool, coerce=True),
-        **{c: pa.Column(bool, required=False, coerce=True) for c in ("attended", "attended_all", "answered", "answered_post")},
-        "stage": pa.Column(str, pa.Check.isin([*FUNNEL_STAGES, "attended_all", "answered_post"]), required=False),
+        "process_id": pa.Column(str, required=False),
+        **{c: pa.Column(bool, required=False) for c in FUNNEL_STAGES},
+        "funnel_stage": pa.Column(str, pa.Check.isin(list(FUNNEL_STAGES)), required=False, nullable=True),
+        "stage": pa.Column(str, pa.Check.isin(list(FUNNEL_STAGES)), required=False, nullable=True),
         "role": pa.Column(str, pa.Check.isin(list(ROLES)), required=False),
         r"demo_\w+": pa.Column(str, regex=True, nullable=True, required=False),
     }
-    return pa.DataFrameSchema(
-        columns, checks=checks, unique=["process_id", "person_id"], name="members"
-    )
+    return pa.DataFrameSchema(columns, checks=checks, name="members")

@@ -1,11 +1,20 @@
 """Validation of canonical tables: valid rows, quarantined rows, tidy failures, summary."""
 
-from deliberval.validation.core import (
-    FAILURE_COLUMNS,
-    SUMMARY_COLUMNS,
-    ValidationResult,
-    validate,
-    validate_dri,
-)
+from deliberval.validation.dri import validate_dri
+from deliberval.validation.register import RegisterValidation, validate_register
+from deliberval.validation.responses import validate
+from deliberval.validation.result import FAILURE_COLUMNS, SUMMARY_COLUMNS, ValidationResult
+from deliberval.validation.tables import validate_members, validate_process, validate_targets
 
-__all__ = ["FAILURE_COLUMNS", "SUMMARY_COLUMNS", "ValidationResult", "validate", "validate_dri"]
+__all__ = [
+    "FAILURE_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "RegisterValidation",
+    "ValidationResult",
+    "validate",
+    "validate_dri",
+    "validate_members",
+    "validate_process",
+    "validate_register",
+    "validate_targets",
+]
