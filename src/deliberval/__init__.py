@@ -1,144 +1,187 @@
 """deliberval: evaluate democratic innovations.
 
-Data flow, one module per stage::
+Data flow, one floor per stage (see ARCHITECTURE.md)::
 
-    instruments -> schemas -> io / validation -> scoring -> analysis -> indicators -> report
+    canonical -> instruments -> schemas -> io -> validation -> scoring -> indicators -> report -> cli
+                                   analysis: a pure library the indicators call
 
-The names below are the public Python API; see the README for a tour.
+The names below are the public Python API; see the README for a tour. They are resolved on
+first use (PEP 562): ``import deliberval`` loads no pandas, scipy, statsmodels, matplotlib,
+openpyxl or jinja2, and ``deliberval.rake`` imports only the module that defines ``rake``.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("deliberval")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+# public name -> module that defines (or re-exports) it. A name whose module is
+# "deliberval.<name>" is that subpackage itself (``deliberval.instruments``).
+# A public name must not equal the name of a subpackage or module of deliberval unless it is
+# that module: importing the subpackage binds its name on the package and hides the function
+# (today: the function ``indicators`` vs the subpackage ``deliberval.indicators``).
+_LAZY: dict[str, str] = {
+    "__version__": "deliberval._version",
+    # errors and warnings
+    "AnalysisInputError": "deliberval.errors",
+    "DataInputError": "deliberval.errors",
+    "DelibervalError": "deliberval.errors",
+    "DelibervalWarning": "deliberval.errors",
+    "InstrumentError": "deliberval.errors",
+    # instruments, data in, validation, scoring, privacy
+    "instruments": "deliberval.instruments",
+    "ProcessConfig": "deliberval.io.config",
+    "load_config": "deliberval.io.config",
+    "load_mapping": "deliberval.io",
+    "read_responses": "deliberval.io",
+    "suggest_mapping": "deliberval.io",
+    "write_responses": "deliberval.io",
+    "ValidationResult": "deliberval.validation",
+    "validate": "deliberval.validation",
+    "validate_dri": "deliberval.validation",
+    "ProcessData": "deliberval.validation.process",
+    "load_process": "deliberval.validation.process",
+    "process_data": "deliberval.validation.process",
+    "ScoredResponses": "deliberval.scoring",
+    "score": "deliberval.scoring",
+    "pseudonymise": "deliberval.privacy",
+    "suppress_small_cells": "deliberval.privacy",
+    # analyses
+    "AgreementResult": "deliberval.analysis.agreement",
+    "agreement": "deliberval.analysis.agreement",
+    "CFAResult": "deliberval.analysis.cfa",
+    "cfa": "deliberval.analysis.cfa",
+    "invariance": "deliberval.analysis.cfa",
+    "attrition": "deliberval.analysis.attrition",
+    "response_weights": "deliberval.analysis.attrition",
+    "did": "deliberval.analysis.did",
+    "group_means": "deliberval.analysis.change",
+    "likert_shares": "deliberval.analysis.change",
+    "prepost": "deliberval.analysis.change",
+    "selection_check": "deliberval.analysis.benchmarks",
+    "attitudinal_representativeness": "deliberval.analysis.benchmarks",
+    "margins_of_error": "deliberval.analysis.benchmarks",
+    "ComparisonResult": "deliberval.analysis.comparison",
+    "compare_processes": "deliberval.analysis.comparison",
+    "DRIWarning": "deliberval.analysis.dri",
+    "dri": "deliberval.analysis.dri",
+    "dri_change": "deliberval.analysis.dri",
+    "dri_individual": "deliberval.analysis.dri",
+    "dri_pairs": "deliberval.analysis.dri",
+    "dri_permutation_test": "deliberval.analysis.dri",
+    "selection_fairness": "deliberval.analysis.fairness",
+    "FunnelResult": "deliberval.analysis.funnel",
+    "funnel": "deliberval.analysis.funnel",
+    "r_indicator": "deliberval.analysis.funnel",
+    "item_statistics": "deliberval.analysis.psychometrics",
+    "omega": "deliberval.analysis.psychometrics",
+    "polychoric": "deliberval.analysis.psychometrics",
+    "reliability": "deliberval.analysis.psychometrics",
+    "RepresentativenessResult": "deliberval.analysis.representativeness",
+    "TargetsWarning": "deliberval.analysis.representativeness",
+    "representativeness": "deliberval.analysis.representativeness",
+    "survey_mean": "deliberval.analysis.survey",
+    "UptakeResult": "deliberval.analysis.uptake",
+    "kaplan_meier": "deliberval.analysis.uptake",
+    "uptake": "deliberval.analysis.uptake",
+    "RakeResult": "deliberval.analysis.weighting",
+    "RakingConvergenceWarning": "deliberval.analysis.weighting",
+    "design_effect": "deliberval.analysis.weighting",
+    "effective_n": "deliberval.analysis.weighting",
+    "rake": "deliberval.analysis.weighting",
+    "trim_weights": "deliberval.analysis.weighting",
+    # one process end to end
+    "EvaluationSettings": "deliberval.indicators",
+    "ProcessEvaluation": "deliberval.indicators",
+    "evaluate_process": "deliberval.indicators",
+    "indicator_table": "deliberval.indicators",
+    "load_catalogue": "deliberval.indicators",
+    "scale_diagnostics": "deliberval.indicators.scales",
+    # synthetic examples
+    "Example": "deliberval.datasets",
+    "list_examples": "deliberval.datasets",
+    "load_example": "deliberval.datasets",
+}
 
-from deliberval import instruments
-from deliberval.analysis.agreement import AgreementResult, agreement
-from deliberval.analysis.cfa import CFAResult, cfa, invariance
-from deliberval.analysis.change import (
-    attrition,
-    did,
-    group_means,
-    likert_shares,
-    prepost,
-    response_weights,
-    selection_check,
-)
-from deliberval.analysis.comparison import ProcessComparison, compare_processes
-from deliberval.analysis.dri import (
-    DRIWarning,
-    dri,
-    dri_change,
-    dri_individual,
-    dri_pairs,
-    dri_permutation_test,
-)
-from deliberval.analysis.fairness import selection_fairness
-from deliberval.analysis.psychometrics import (
-    item_statistics,
-    omega,
-    polychoric,
-    psychometrics_report,
-    reliability,
-)
-from deliberval.analysis.representativeness import (
-    TargetsWarning,
-    attitudinal_representativeness,
-    funnel,
-    margins_of_error,
-    r_indicator,
-    representativeness,
-)
-from deliberval.analysis.survey_estimation import survey_mean
-from deliberval.analysis.uptake import UptakeResult, uptake
-from deliberval.analysis.weighting import (
-    RakingConvergenceWarning,
-    design_effect,
-    effective_n,
-    rake,
-    trim_weights,
-)
-from deliberval.datasets import Example, list_examples, load_example
-from deliberval.errors import (
-    AnalysisInputError,
-    DataInputError,
-    DelibervalError,
-    DelibervalWarning,
-    InstrumentError,
-)
-from deliberval.indicators import load_catalogue
-from deliberval.indicators.compute import indicators
-from deliberval.io import load_mapping, read_responses, suggest_mapping, write_responses
-from deliberval.privacy import pseudonymise, suppress_small_cells
-from deliberval.scoring import ScoringResult, score
-from deliberval.validation import ValidationResult, validate, validate_dri
+__all__ = sorted(_LAZY)
 
-__all__ = [
-    "AgreementResult",
-    "AnalysisInputError",
-    "CFAResult",
-    "DRIWarning",
-    "DataInputError",
-    "DelibervalError",
-    "DelibervalWarning",
-    "Example",
-    "InstrumentError",
-    "ProcessComparison",
-    "RakingConvergenceWarning",
-    "ScoringResult",
-    "TargetsWarning",
-    "UptakeResult",
-    "ValidationResult",
-    "__version__",
-    "agreement",
-    "attitudinal_representativeness",
-    "attrition",
-    "cfa",
-    "compare_processes",
-    "design_effect",
-    "did",
-    "dri",
-    "dri_change",
-    "dri_individual",
-    "dri_pairs",
-    "dri_permutation_test",
-    "effective_n",
-    "funnel",
-    "group_means",
-    "indicators",
-    "instruments",
-    "invariance",
-    "item_statistics",
-    "likert_shares",
-    "list_examples",
-    "load_catalogue",
-    "load_example",
-    "load_mapping",
-    "margins_of_error",
-    "omega",
-    "polychoric",
-    "prepost",
-    "pseudonymise",
-    "psychometrics_report",
-    "r_indicator",
-    "rake",
-    "read_responses",
-    "reliability",
-    "representativeness",
-    "response_weights",
-    "score",
-    "selection_check",
-    "selection_fairness",
-    "suggest_mapping",
-    "suppress_small_cells",
-    "survey_mean",
-    "trim_weights",
-    "uptake",
-    "validate",
-    "validate_dri",
-    "write_responses",
-]
+
+def __getattr__(name: str) -> Any:
+    """Import the module of a public name on first use and cache the name in this module."""
+    try:
+        module_path = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    module = importlib.import_module(module_path)
+    value = module if module_path == f"deliberval.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names (resolved or not) and whatever this module already holds."""
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
+    import deliberval.instruments as instruments
+    from deliberval._version import __version__
+    from deliberval.analysis.agreement import AgreementResult, agreement
+    from deliberval.analysis.attrition import attrition, response_weights
+    from deliberval.analysis.benchmarks import (
+        attitudinal_representativeness,
+        margins_of_error,
+        selection_check,
+    )
+    from deliberval.analysis.cfa import CFAResult, cfa, invariance
+    from deliberval.analysis.change import group_means, likert_shares, prepost
+    from deliberval.analysis.comparison import ComparisonResult, compare_processes
+    from deliberval.analysis.did import did
+    from deliberval.analysis.dri import (
+        DRIWarning,
+        dri,
+        dri_change,
+        dri_individual,
+        dri_pairs,
+        dri_permutation_test,
+    )
+    from deliberval.analysis.fairness import selection_fairness
+    from deliberval.analysis.funnel import FunnelResult, funnel, r_indicator
+    from deliberval.analysis.psychometrics import item_statistics, omega, polychoric, reliability
+    from deliberval.analysis.representativeness import (
+        RepresentativenessResult,
+        TargetsWarning,
+        representativeness,
+    )
+    from deliberval.analysis.survey import survey_mean
+    from deliberval.analysis.uptake import UptakeResult, kaplan_meier, uptake
+    from deliberval.analysis.weighting import (
+        RakeResult,
+        RakingConvergenceWarning,
+        design_effect,
+        effective_n,
+        rake,
+        trim_weights,
+    )
+    from deliberval.datasets import Example, list_examples, load_example
+    from deliberval.errors import (
+        AnalysisInputError,
+        DataInputError,
+        DelibervalError,
+        DelibervalWarning,
+        InstrumentError,
+    )
+    from deliberval.indicators import (
+        EvaluationSettings,
+        ProcessEvaluation,
+        evaluate_process,
+        indicator_table,
+        load_catalogue,
+    )
+    from deliberval.indicators.scales import scale_diagnostics
+    from deliberval.io import load_mapping, read_responses, suggest_mapping, write_responses
+    from deliberval.io.config import ProcessConfig, load_config
+    from deliberval.privacy import pseudonymise, suppress_small_cells
+    from deliberval.scoring import ScoredResponses, score
+    from deliberval.validation import ValidationResult, validate, validate_dri
+    from deliberval.validation.process import ProcessData, load_process, process_data

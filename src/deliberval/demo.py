@@ -76,18 +76,18 @@ def write_example_data(name: str, folder: str | os.PathLike[str], *, seed: int =
     Examples
     --------
     >>> import tempfile
-    >>> from deliberval.report import load_config
+    >>> from deliberval.io.config import load_config
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     cfg = load_config(write_example_data("gentofte_ptc", tmp))
     >>> cfg.process_id, cfg.data.register.name
     ('gentofte_ptc', 'register.xlsx')
     """
-    from deliberval.coding import load_scheme
     from deliberval.datasets import load_example
     from deliberval.datasets.registers import PROCESS_DEADLINES
+    from deliberval.instruments.coding import load_scheme
     from deliberval.io import write_csv
-    from deliberval.io.uptake import write_register
-    from deliberval.schemas.uptake import Register
+    from deliberval.io.register import write_register
+    from deliberval.schemas.register import Register
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -118,20 +118,24 @@ def write_example_data(name: str, folder: str | os.PathLike[str], *, seed: int =
 
 def _build_example(name: str, root_dir: str) -> tuple[list[Path], Any]:
     """Write one example's data, configuration and reports; return the files and its summary."""
+    from deliberval.indicators import EvaluationSettings, evaluate_process
+    from deliberval.indicators.compare import summarise_evaluation
+    from deliberval.io.config import load_config
     from deliberval.report import (
+        ReportSettings,
         build_report,
-        load_config,
         pdf_available,
         render_html,
         write_pdf,
         write_xlsx,
     )
-    from deliberval.report.compare import summarise_process
+    from deliberval.validation.process import load_process
 
     root = Path(root_dir)
     cfg_path = write_example_data(name, root / "data" / name)
     cfg = load_config(cfg_path)
-    rep = build_report(cfg)
+    evaluation = evaluate_process(load_process(cfg), EvaluationSettings.from_config(cfg))
+    rep = build_report(evaluation, ReportSettings.from_config(cfg))
     html = render_html(rep, timestamp=DEMO_TIMESTAMP)
     reports = root / "reports"
     reports.mkdir(parents=True, exist_ok=True)
@@ -142,7 +146,7 @@ def _build_example(name: str, root_dir: str) -> tuple[list[Path], Any]:
                               min_cell_size=cfg.min_cell_size)]
     if pdf_available():
         files.append(write_pdf(html, reports / f"{name}.pdf"))
-    return files, summarise_process(cfg, report=rep)
+    return files, summarise_evaluation(evaluation, title=rep.title)
 
 
 def _example_task(name: str, root: Path, summaries: dict[str, Any]) -> DemoTask:
@@ -159,9 +163,10 @@ def _example_task(name: str, root: Path, summaries: dict[str, Any]) -> DemoTask:
 
 def _comparison_task(root: Path, summaries: dict[str, Any]) -> DemoTask:
     def run() -> list[Path]:
-        from deliberval.report.compare import assemble_comparison, write_comparison
+        from deliberval.indicators.compare import compare_evaluations
+        from deliberval.report.compare import build_comparison, write_comparison
 
-        rep = assemble_comparison([summaries[n] for n in DEMO_EXAMPLES if n in summaries])
+        rep = build_comparison(compare_evaluations([summaries[n] for n in DEMO_EXAMPLES if n in summaries]))
         return [write_comparison(rep, root / "reports" / "comparison.html", timestamp=DEMO_TIMESTAMP)]
 
     return DemoTask("comparison report", run)
@@ -250,8 +255,8 @@ def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = N
         if progress is not None:
             progress(done, len(tasks), "reports of " + ", ".join(t.description.split()[-1] for t in parallel))
         # import the report stack (and WeasyPrint) once here, so that forked workers inherit it
+        from deliberval.indicators.compare import summarise_evaluation  # noqa: F401
         from deliberval.report import pdf_available
-        from deliberval.report.compare import summarise_process  # noqa: F401
 
         pdf_available()
         results: dict[int, Any] = {}

@@ -3,28 +3,45 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from deliberval.cli._common import console, err_console, user_errors
-from deliberval.report import (
-    build_report,
-    load_config,
-    pdf_available,
-    render_html,
-    write_pdf,
-    write_xlsx,
-)
-from deliberval.report.compare import build_comparison, render_comparison
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from deliberval.io.config import ProcessConfig
+    from deliberval.validation.process import ProcessData
+
+__all__ = ["load_process_data", "register"]
 
 
 def register(app: typer.Typer) -> None:
     """Attach the ``report`` and ``compare`` commands to the main app."""
     app.command("report")(report)
     app.command("compare")(compare)
+
+
+def load_process_data(config: ProcessConfig) -> ProcessData:
+    """The validated inputs a configuration names: its files, or a built-in SYNTHETIC example.
+
+    Built-in examples are resolved here, at the command line, so that nothing in the data-in
+    path (:func:`deliberval.validation.load_process`) knows about them.
+    """
+    if config.example is None:
+        from deliberval.validation.process import load_process
+
+        return load_process(config)
+    from deliberval.datasets import list_examples, load_example
+    from deliberval.errors import DataInputError
+    from deliberval.instruments import load_instrument
+
+    names = list(list_examples()["name"])
+    if config.example not in names:
+        raise DataInputError(f"unknown example {config.example!r}; choose one of {', '.join(names)}")
+    instrument = load_instrument(config.instrument, config.surveys_dirs or None)
+    ex = load_example(config.example, seed=config.seed, registers=True)
+    return ex.process_data(instrument)
 
 
 def _check_lang(lang: str | None) -> None:
@@ -44,20 +61,32 @@ def report(
     """Write the standard indicator report of one process (self-contained HTML; PDF and XLSX optional)."""
     _check_lang(lang)
     with user_errors():
+        from deliberval.indicators import EvaluationSettings, evaluate_process
+        from deliberval.io.config import load_config
+        from deliberval.report import (
+            ReportSettings,
+            build_report,
+            pdf_available,
+            render_html,
+            write_pdf,
+            write_xlsx,
+        )
+
         cfg = load_config(config)
         if pdf is not None and not pdf_available():
             err_console.print(
                 "[bold red]error:[/] --pdf needs WeasyPrint, which is not installed: install the "
                 "'pdf' extra (pip install weasyprint) or leave out --pdf", highlight=False, soft_wrap=True)
             raise typer.Exit(2)
-        rep = build_report(cfg, lang=lang)
+        evaluation = evaluate_process(load_process_data(cfg), EvaluationSettings.from_config(cfg))
+        rep = build_report(evaluation, ReportSettings.from_config(cfg, language=lang))
         html = render_html(rep)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(html, encoding="utf-8")
         written = [output]
         if xlsx is not None:
             written.append(write_xlsx(rep.tables(), xlsx, provenance=rep.provenance,
-                                      min_cell_size=cfg.min_cell_size))
+                                      min_cell_size=rep.min_cell_size))
         if pdf is not None:
             written.append(write_pdf(html, pdf))
     ind = rep.indicators
@@ -76,8 +105,28 @@ def compare(
     """Compare the indicators of several processes side by side (with the cross-process model from 5 processes)."""
     _check_lang(lang)
     with user_errors():
+        from dataclasses import replace
+
+        from deliberval.errors import DataInputError
+        from deliberval.indicators import EvaluationSettings, evaluate_process
+        from deliberval.indicators.compare import compare_evaluations
+        from deliberval.io.config import load_config
+        from deliberval.report import write_xlsx
+        from deliberval.report.compare import build_comparison, render_comparison
+
         cfgs = [load_config(c) for c in configs]
-        rep = build_comparison(cfgs, lang=lang)
+        if len(cfgs) < 2:
+            raise DataInputError(f"a comparison needs at least two process configurations, got {len(cfgs)}")
+        ids = [c.process_id for c in cfgs]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise DataInputError(f"process id(s) given more than once: {', '.join(dup)}")
+        # the strictest disclosure threshold of the configurations applies to every process
+        k = max(c.min_cell_size for c in cfgs)
+        evaluations = [evaluate_process(load_process_data(c),
+                                        replace(EvaluationSettings.from_config(c), min_cell_size=k, language=lang))
+                       for c in cfgs]
+        rep = build_comparison(compare_evaluations(evaluations), lang=lang)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(render_comparison(rep), encoding="utf-8")
         written = [output]

@@ -59,10 +59,14 @@ import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from deliberval.instruments.model import Instrument
+    from deliberval.validation.process import ProcessData
 
 from deliberval.datasets._engine import (
     Cohort,
@@ -168,6 +172,46 @@ class Example:
     def process_ids(self) -> list[str]:
         """The example's process ids, in order."""
         return [str(p) for p in self.process["process_id"]]
+
+    def process_data(self, instrument: Instrument | None = None) -> ProcessData:
+        """The example as validated pipeline input, ready for :func:`deliberval.evaluate_process`.
+
+        The tables are validated exactly as :func:`deliberval.validation.load_process` validates
+        files; the response deadline of the example's authority is filled in.
+
+        Parameters
+        ----------
+        instrument : Instrument, optional
+            Default: the questionnaire the example's participants answered.
+
+        Returns
+        -------
+        ProcessData
+
+        Examples
+        --------
+        >>> data = load_example("gentofte_ptc").process_data()
+        >>> data.process_id, data.synthetic, data.responses.n_rows
+        ('gentofte_ptc', True, 80)
+        """
+        from dataclasses import replace
+
+        from deliberval.datasets.registers import PROCESS_DEADLINES
+        from deliberval.instruments import load_instrument
+        from deliberval.validation.process import process_data
+
+        ins = instrument or load_instrument(self.questionnaires.get("participant", "participant_standard"))
+        files = pd.DataFrame([{"key": "example", "file": f"built-in example {self.name} (seed {self.seed})",
+                               "rows": len(self.responses), "sha256": ""}])
+        files["rows"] = files["rows"].astype("Int64")
+        data = process_data(ins, process_id=self.name, responses=self.responses, members=self.members,
+                            targets=self.targets, recommendations=self.recommendations,
+                            events=self.response_events, process=self.process, files=files,
+                            sources=dict.fromkeys(("responses", "members", "targets", "register", "process"),
+                                                  f"example {self.name}"),
+                            synthetic=True)
+        deadline = data.response_deadline_days or PROCESS_DEADLINES.get(self.name)
+        return replace(data, response_deadline_days=deadline)
 
     def with_registers(
         self, recommendations: pd.DataFrame | None, response_events: pd.DataFrame | None

@@ -1,19 +1,29 @@
-"""Indicator catalogue (versioned YAML) and :func:`indicators`, the standard indicators of a process."""
+"""One process end to end: the indicator catalogue, :func:`evaluate_process` and :func:`indicator_table`."""
 
-from deliberval.indicators.catalogue import Catalogue, IndicatorSpec, load_catalogue
-from deliberval.indicators.compute import (
+from deliberval.indicators.catalogue import (
+    Catalogue,
+    IndicatorSpec,
+    OutcomeSpec,
+    load_catalogue,
+    resolve_measure,
+)
+from deliberval.indicators.evaluate import (
     INDICATOR_COLUMNS,
-    IndicatorRun,
+    EvaluationSettings,
+    ProcessEvaluation,
     evaluate_process,
-    indicators,
+    indicator_table,
 )
 
 __all__ = [
     "INDICATOR_COLUMNS",
     "Catalogue",
-    "IndicatorRun",
+    "EvaluationSettings",
     "IndicatorSpec",
+    "OutcomeSpec",
+    "ProcessEvaluation",
     "evaluate_process",
-    "indicators",
+    "indicator_table",
     "load_catalogue",
+    "resolve_measure",
 ]

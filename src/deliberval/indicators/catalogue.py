@@ -19,8 +19,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from deliberval.errors import DataInputError
+from deliberval.instruments.model import Instrument
 
-__all__ = ["Catalogue", "IndicatorSpec", "load_catalogue"]
+__all__ = ["Catalogue", "IndicatorSpec", "OutcomeSpec", "load_catalogue", "resolve_measure"]
 
 Stage = Literal["design_integrity", "deliberative_experience", "pathways_to_impact"]
 Unit = Literal[
@@ -51,6 +52,10 @@ class IndicatorSpec(_Strict):
     needs: list[str] = Field(min_length=1, description="Data the indicator is computed from.")
     items: list[str] = Field(default_factory=list)
     scale: str | None = None
+    construct: str | None = Field(
+        default=None,
+        description="Construct of the item or scale: how an instrument without the library id is matched.",
+    )
     function: str | None = Field(description="deliberval function computing it (null: a fact).")
     unit: Unit
     direction: Direction
@@ -79,14 +84,32 @@ class IndicatorSpec(_Strict):
         return self.label.get(lang, self.label["en"])
 
 
+class OutcomeSpec(_Strict):
+    """An outcome whose change the report shows: a library scale or item, matched by construct."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    construct: str
+    label: dict[str, str]
+    roles: list[str] = Field(default_factory=lambda: ["citizen"],
+                             description="Roles it is asked of; citizens' outcomes are also "
+                                         "compared with the control group.")
+
+    def text(self, lang: str) -> str:
+        """The label in ``lang``, English when there is no translation."""
+        return self.label.get(lang, self.label["en"])
+
+
 class Catalogue(_Strict):
-    """The whole catalogue: version, reference, stage and criterion labels, indicators."""
+    """The whole catalogue: version, reference, stage and criterion labels, outcomes, indicators."""
 
     id: str
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     reference: str
     stages: dict[Stage, dict[str, str]]
     criteria: dict[str, dict[str, str]]
+    outcomes: list[OutcomeSpec] = Field(default_factory=list)
+    experience_constructs: list[str] = Field(default_factory=list)
+    construct_labels: dict[str, dict[str, str]] = Field(default_factory=dict)
     indicators: list[IndicatorSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -112,10 +135,44 @@ class Catalogue(_Strict):
         labels = self.stages.get(stage, {})  # type: ignore[call-overload]
         return str(labels.get(lang, labels.get("en", stage)))
 
+    def construct_label(self, construct: str, lang: str) -> str | None:
+        """Label of a construct in ``lang`` (None when the catalogue names none)."""
+        labels = self.construct_labels.get(construct)
+        return None if labels is None else labels.get(lang, labels.get("en", construct))
+
     def criterion_label(self, criterion: str, lang: str) -> str:
         """Label of a criterion in ``lang``."""
         labels = self.criteria.get(criterion, {})
         return labels.get(lang, labels.get("en", criterion))
+
+
+def resolve_measure(instrument: Instrument, measure_id: str, construct: str | None) -> str | None:
+    """The column of ``instrument`` that measures a catalogue outcome or indicator item.
+
+    The library id when the instrument has a scale or item of that id; else the first scale
+    declaring ``construct``; else the one item declaring it (a single-item measure); else None.
+
+    Examples
+    --------
+    >>> from deliberval.instruments import load_instrument
+    >>> ins = load_instrument("participant_standard")
+    >>> resolve_measure(ins, "external_efficacy", "external_efficacy")
+    'external_efficacy'
+    >>> resolve_measure(ins, "my_trust", "institutional_trust")
+    'trust_political_institutions'
+    >>> resolve_measure(ins, "attitude", "no_such_construct") is None
+    True
+    """
+    scale_ids = [s.id for s in instrument.scales]
+    if measure_id in scale_ids or measure_id in instrument.item_ids():
+        return measure_id
+    if construct is None:
+        return None
+    for s in instrument.scales:
+        if s.construct == construct:
+            return s.id
+    items = [it.id for it in instrument.items if it.construct == construct and not it.free_text]
+    return items[0] if len(items) == 1 else None
 
 
 def _shipped() -> Path:
@@ -167,7 +224,7 @@ def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     --------
     >>> cat = load_catalogue()
     >>> cat.version
-    '1.1.0'
+    '1.2.0'
     >>> spec = cat.get("facilitation_neutral")
     >>> spec.stage, spec.unit, spec.threshold
     ('deliberative_experience', 'proportion', 0.8)

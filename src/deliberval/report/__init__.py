@@ -1,22 +1,25 @@
-"""The standard indicator report: configuration, builders and HTML / PDF / XLSX writers.
+"""The standard indicator report: presents a :class:`~deliberval.indicators.ProcessEvaluation`.
 
 Typical use::
 
-    from deliberval.report import load_config, build_report, write_html
-    rep = build_report(load_config("examples/climate_assembly.yaml"))
-    write_html(rep, "report.html")
+    from deliberval.io import load_config
+    from deliberval.validation.process import load_process
+    from deliberval.indicators import EvaluationSettings, evaluate_process
+    from deliberval.report import ReportSettings, build_report, write_html
+
+    cfg = load_config("process.yaml")
+    evaluation = evaluate_process(load_process(cfg), EvaluationSettings.from_config(cfg))
+    write_html(build_report(evaluation, ReportSettings.from_config(cfg)), "report.html")
 """
 
 from deliberval.report.build import (
     Figure,
-    ProcessInputs,
     ProcessReport,
+    ReportSettings,
     Section,
     Table,
     build_report,
-    load_inputs,
 )
-from deliberval.report.config import DataFiles, ReportConfig, load_config
 from deliberval.report.render import (
     PdfUnavailableError,
     format_value,
@@ -28,18 +31,14 @@ from deliberval.report.render import (
 )
 
 __all__ = [
-    "DataFiles",
     "Figure",
     "PdfUnavailableError",
-    "ProcessInputs",
     "ProcessReport",
-    "ReportConfig",
+    "ReportSettings",
     "Section",
     "Table",
     "build_report",
     "format_value",
-    "load_config",
-    "load_inputs",
     "pdf_available",
     "render_html",
     "write_html",

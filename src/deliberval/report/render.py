@@ -126,12 +126,12 @@ def _card_value(unit: str, est: float, lang: str) -> str:
 
 def _cards(rep: ProcessReport) -> list[dict[str, Any]]:
     lang = rep.lang
-    cat = rep.run.catalogue
+    cat = rep.evaluation.catalogue
     assert cat is not None
     stages = []
     for stage in ("design_integrity", "deliberative_experience", "pathways_to_impact"):
         cards = []
-        for _, r in rep.indicators.loc[rep.indicators["stage"] == stage].iterrows():
+        for _, r in rep.indicators.loc[rep.indicators["oecd_stage"] == stage].iterrows():
             card: dict[str, Any] = {"label": r["label"], "status": r["status"], "bar": None, "mark": None,
                                     "ci": "", "n": "", "reason": "", "css": r["status"]}
             if r["status"] != "measured":
@@ -190,11 +190,14 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
     --------
     >>> import pathlib, tempfile
     >>> from deliberval import load_example
-    >>> from deliberval.report import DataFiles, ReportConfig, build_report
+    >>> from deliberval.indicators import evaluate_process
+    >>> from deliberval.io.config import DataFiles, ProcessConfig
+    >>> from deliberval.report import build_report
+    >>> from deliberval.validation.process import load_process
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> load_example("gentofte_ptc").responses.to_csv(folder / "responses.csv", index=False)
-    >>> cfg = ReportConfig(process_id="gentofte_ptc", data=DataFiles(responses=folder / "responses.csv"))
-    >>> rep = build_report(cfg)
+    >>> cfg = ProcessConfig(process_id="gentofte_ptc", data=DataFiles(responses=folder / "responses.csv"))
+    >>> rep = build_report(evaluate_process(load_process(cfg)))
     >>> html = render_html(rep, timestamp="2026-01-01 00:00:00 UTC")
     >>> html.startswith("<!DOCTYPE html>"), "<title>gentofte_ptc · Evaluation report</title>" in html
     (True, True)
@@ -202,8 +205,8 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
     True
     """
     lang = rep.lang
-    k = rep.config.min_cell_size
-    cat = rep.run.catalogue
+    k = rep.min_cell_size
+    cat = rep.evaluation.catalogue
     assert cat is not None
     ind = rep.indicators
     counts = [(st, t(lang, st), int((ind["status"] == st).sum()))
@@ -222,7 +225,7 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
     missing = ind.loc[ind["status"] == "not_measured"]
     not_assessed = _plain(
         [heads["stage"], heads["criterion"], heads["indicator"], heads["status_reason"]],
-        [[CODES[lang].get(r["stage"], r["stage"]), cat.criterion_label(r["criterion"], lang), r["label"],
+        [[CODES[lang].get(r["oecd_stage"], r["oecd_stage"]), cat.criterion_label(r["criterion"], lang), r["label"],
           translate_reason(str(r["status_reason"]), lang)] for _, r in missing.iterrows()],
     )
     not_assessed["rows"] = not_assessed["rows"] if len(missing) else []
@@ -238,7 +241,7 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
         css=css(), title=rep.title, facts=rep.facts, synthetic=rep.synthetic,
         summary_intro=t(lang, "summary_intro", version=cat.version), counts=counts, stages=_cards(rep),
         disclosure=t(lang, "disclosure_note", k=k), sections=sections, not_assessed=not_assessed,
-        methods_text=t(lang, "methods_text", level=f"{rep.config.confidence_level:.0%}"),
+        methods_text=t(lang, "methods_text", level=f"{rep.confidence_level:.0%}"),
         provenance=rep.provenance, inputs=inputs, catalogue_reference=cat.reference, timestamp=stamp,
     )
     return html
@@ -265,11 +268,14 @@ def write_html(rep: ProcessReport, path: str | os.PathLike[str], *, timestamp: s
     --------
     >>> import pathlib, tempfile
     >>> from deliberval import load_example
-    >>> from deliberval.report import DataFiles, ReportConfig, build_report
+    >>> from deliberval.indicators import evaluate_process
+    >>> from deliberval.io.config import DataFiles, ProcessConfig
+    >>> from deliberval.report import build_report
+    >>> from deliberval.validation.process import load_process
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> load_example("gentofte_ptc").responses.to_csv(folder / "responses.csv", index=False)
-    >>> cfg = ReportConfig(process_id="gentofte_ptc", data=DataFiles(responses=folder / "responses.csv"))
-    >>> rep = build_report(cfg)
+    >>> cfg = ProcessConfig(process_id="gentofte_ptc", data=DataFiles(responses=folder / "responses.csv"))
+    >>> rep = build_report(evaluate_process(load_process(cfg)))
     >>> out = write_html(rep, folder / "html" / "report.html", timestamp="2026-01-01 00:00:00 UTC")
     >>> out.name, out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     ('report.html', True)

@@ -1,4 +1,4 @@
-"""The report configuration: a small YAML file naming the process, its data and settings.
+"""The process configuration: a small YAML file naming one process, its data files and settings.
 
 Example (paths are relative to the configuration file)::
 
@@ -17,7 +17,9 @@ Example (paths are relative to the configuration file)::
       process: process.csv
 
 Instead of ``data`` a configuration may name a built-in SYNTHETIC example with
-``example: climate_assembly``.
+``example: climate_assembly``; such a configuration is resolved by the command line and
+:mod:`deliberval.datasets`, never by :func:`deliberval.validation.load_process` (the data-in path
+knows no example).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from deliberval.errors import DataInputError
 
-__all__ = ["DataFiles", "ReportConfig", "load_config"]
+__all__ = ["DataFiles", "ProcessConfig", "load_config"]
 
 
 # "register" is the natural key of the YAML; it shadows ABCMeta.register, which is never used here
@@ -63,8 +65,8 @@ class DataFiles(_Strict):
         return [(k, getattr(self, k)) for k in keys if getattr(self, k) is not None]
 
 
-class ReportConfig(_Strict):
-    """What ``deliberval report`` needs to know about one process."""
+class ProcessConfig(_Strict):
+    """One process: its id, instrument, data files and the settings of its evaluation and report."""
 
     process_id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     title: str | None = None
@@ -81,7 +83,7 @@ class ReportConfig(_Strict):
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @model_validator(mode="after")
-    def _source(self) -> ReportConfig:
+    def _source(self) -> ProcessConfig:
         if self.example is None and not self.data.items():
             raise ValueError("give the data files under 'data' or a built-in 'example'")
         if self.example is not None and self.data.items():
@@ -96,8 +98,8 @@ class ReportConfig(_Strict):
         return p if p.is_absolute() else (self.base_dir / p)
 
 
-def load_config(path: str | os.PathLike[str]) -> ReportConfig:
-    """Read and check a report configuration; every data file it names must exist.
+def load_config(path: str | os.PathLike[str]) -> ProcessConfig:
+    """Read and check a process configuration; every data file it names must exist.
 
     Parameters
     ----------
@@ -106,7 +108,7 @@ def load_config(path: str | os.PathLike[str]) -> ReportConfig:
 
     Returns
     -------
-    ReportConfig
+    ProcessConfig
 
     Raises
     ------
@@ -125,7 +127,7 @@ def load_config(path: str | os.PathLike[str]) -> ReportConfig:
     """
     p = Path(path)
     if not p.is_file():
-        raise DataInputError(f"{p}: report configuration not found")
+        raise DataInputError(f"{p}: process configuration not found")
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeError) as exc:
@@ -133,7 +135,7 @@ def load_config(path: str | os.PathLike[str]) -> ReportConfig:
     if not isinstance(raw, dict):
         raise DataInputError(f"{p}: expected a mapping of settings (process_id, data, ...)")
     try:
-        cfg = ReportConfig.model_validate({**raw, "base_dir": p.resolve().parent})
+        cfg = ProcessConfig.model_validate({**raw, "base_dir": p.resolve().parent})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"]) or "configuration"

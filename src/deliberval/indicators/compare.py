@@ -1,0 +1,188 @@
+"""Several evaluated processes side by side, and the cross-process model of individual change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from deliberval.errors import AnalysisInputError, DataInputError
+from deliberval.indicators.evaluate import ProcessEvaluation
+
+__all__ = [
+    "MIN_PROCESSES_FOR_MODEL",
+    "EvaluationComparison",
+    "ProcessSummary",
+    "compare_evaluations",
+    "summarise_evaluation",
+]
+
+#: Fewest processes for which the cross-process mixed model is fitted.
+MIN_PROCESSES_FOR_MODEL = 5
+
+
+@dataclass(frozen=True)
+class ProcessSummary:
+    """What a comparison needs of one evaluated process (small enough to pass between processes).
+
+    Attributes
+    ----------
+    process_id, name : str
+    indicators : pandas.DataFrame
+        The evaluation's indicator table.
+    changes : pandas.DataFrame
+        ``process_id, respondent_id, outcome, change``: individual post - pre change of the
+        participating citizens, per catalogue outcome.
+    seed : int or None
+    min_cell_size : int
+    synthetic : bool
+    catalogue : str
+        Catalogue id and version.
+    """
+
+    process_id: str
+    name: str
+    indicators: pd.DataFrame
+    changes: pd.DataFrame
+    seed: int | None
+    min_cell_size: int
+    synthetic: bool
+    catalogue: str
+
+
+@dataclass(frozen=True)
+class EvaluationComparison:
+    """Indicators of several processes and, with enough processes, the cross-process model.
+
+    Attributes
+    ----------
+    processes : list of (process_id, name)
+    indicators : pandas.DataFrame
+        The indicator tables stacked, ``process_id`` first.
+    outcome : str or None
+        Catalogue outcome of the cross-process model (the first measured in every process).
+    model : ComparisonResult or None
+        :func:`deliberval.compare_processes` of the individual changes, when at least
+        :data:`MIN_PROCESSES_FOR_MODEL` processes have them.
+    n_processes_with_changes : int
+    model_error : str
+        Why the model could not be fitted ("" when it was, or was not attempted).
+    summaries : tuple of ProcessSummary
+    """
+
+    processes: list[tuple[str, str]]
+    indicators: pd.DataFrame
+    outcome: str | None
+    model: object | None
+    n_processes_with_changes: int
+    model_error: str
+    summaries: tuple[ProcessSummary, ...]
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any process is a SYNTHETIC example."""
+        return any(s.synthetic for s in self.summaries)
+
+    @property
+    def min_cell_size(self) -> int:
+        """The strictest disclosure threshold of the processes."""
+        return max(s.min_cell_size for s in self.summaries)
+
+
+def _changes(ev: ProcessEvaluation) -> pd.DataFrame:
+    cols = ["process_id", "respondent_id", "outcome", "change"]
+    if ev.scored is None:
+        return pd.DataFrame(columns=cols)
+    s = ev.scored.data
+    if "group" in s.columns:
+        s = s.loc[s["group"] == "participant"]
+    if "role" in s.columns:
+        s = s.loc[s["role"] == "citizen"]
+    if "wave" not in s.columns or not {"pre", "post"} <= set(s["wave"]):
+        return pd.DataFrame(columns=cols)
+    frames = []
+    for outcome, column, roles in zip(ev.outcomes["outcome"], ev.outcomes["column"], ev.outcomes["roles"],
+                                      strict=True):
+        if column is None or pd.isna(column) or roles != "citizen" or column not in s.columns:
+            continue
+        wide = s.pivot_table(index="respondent_id", columns="wave", values=column, aggfunc="first")
+        if not {"pre", "post"} <= set(wide.columns):
+            continue
+        change = (wide["post"] - wide["pre"]).dropna()
+        frames.append(pd.DataFrame({"process_id": ev.data.process_id, "respondent_id": change.index.to_numpy(),
+                                    "outcome": outcome, "change": change.to_numpy()}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+
+
+def summarise_evaluation(evaluation: ProcessEvaluation, *, title: str | None = None) -> ProcessSummary:
+    """The part of an evaluation a comparison uses: indicators and individual change scores.
+
+    Examples
+    --------
+    >>> from deliberval.datasets import load_example
+    >>> from deliberval.indicators import evaluate_process
+    >>> s = summarise_evaluation(evaluate_process(load_example("gentofte_ptc").process_data()))
+    >>> s.process_id, sorted(s.changes["outcome"].unique())[:2]
+    ('gentofte_ptc', ['external_efficacy', 'influence_confidence_response'])
+    """
+    ev = evaluation
+    facts = ev.data.process_facts()
+    name = title or str(facts.get("name", ev.data.process_id))
+    return ProcessSummary(ev.data.process_id, name, ev.indicators, _changes(ev), ev.settings.seed,
+                          int(ev.settings.min_cell_size), ev.data.synthetic,
+                          f"{ev.catalogue.id} {ev.catalogue.version}")
+
+
+def compare_evaluations(evaluations: Sequence[ProcessEvaluation | ProcessSummary]) -> EvaluationComparison:
+    """Put evaluated processes side by side and fit the cross-process model when there are enough.
+
+    The model is :func:`deliberval.compare_processes` of the participating citizens' individual
+    change (post - pre) in the first catalogue outcome measured in every process, with a random
+    intercept per process; it is fitted from :data:`MIN_PROCESSES_FOR_MODEL` processes on.
+
+    Parameters
+    ----------
+    evaluations : sequence of ProcessEvaluation or ProcessSummary
+        Two or more processes with distinct ids.
+
+    Returns
+    -------
+    EvaluationComparison
+
+    Raises
+    ------
+    DataInputError
+        Fewer than two processes, or a process id given twice.
+    """
+    from deliberval.analysis.comparison import compare_processes
+
+    summaries = tuple(e if isinstance(e, ProcessSummary) else summarise_evaluation(e) for e in evaluations)
+    if len(summaries) < 2:
+        raise DataInputError(f"a comparison needs at least two processes, got {len(summaries)}")
+    ids = [s.process_id for s in summaries]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise DataInputError(f"process id(s) given more than once: {', '.join(dup)}")
+    ind = pd.concat([s.indicators.assign(process_id=s.process_id) for s in summaries], ignore_index=True)
+    ind = ind[["process_id", *[c for c in ind.columns if c != "process_id"]]]
+    outcome = None
+    per_process = [list(dict.fromkeys(s.changes["outcome"])) for s in summaries]
+    for candidate in per_process[0] if per_process else []:
+        if all(candidate in p for p in per_process):
+            outcome = str(candidate)
+            break
+    if outcome is None:  # no outcome in every process: the most widely measured one
+        counts = pd.Series([o for p in per_process for o in p], dtype=object).value_counts()
+        outcome = str(counts.index[0]) if len(counts) else None
+    ch = pd.concat([s.changes for s in summaries], ignore_index=True)
+    ch = ch.loc[ch["outcome"] == outcome] if outcome is not None else ch.iloc[0:0]
+    n_with = int(ch["process_id"].nunique()) if len(ch) else 0
+    model, error = None, ""
+    if n_with >= MIN_PROCESSES_FOR_MODEL:
+        try:
+            model = compare_processes(ch, "change", process="process_id")
+        except AnalysisInputError as exc:
+            error = str(exc)
+    return EvaluationComparison([(s.process_id, s.name) for s in summaries], ind, outcome, model, n_with,
+                                error, summaries)

@@ -1,0 +1,1002 @@
+"""Evaluate one process end to end: every analysis exactly once, into a typed :class:`ProcessEvaluation`.
+
+:func:`evaluate_process` takes validated inputs (:class:`~deliberval.validation.ProcessData`),
+scores the responses once, runs each analysis of the standard evaluation once (pre/post change,
+difference-in-differences, shares agreeing, selection funnel, representativeness, volunteering,
+uptake, scale diagnostics) and derives the catalogue's indicators from those same results. The
+report (:func:`deliberval.report.build_report`) presents this object and computes nothing.
+
+Which outcomes and items are evaluated comes from the indicator catalogue (outcomes and
+experience constructs) matched against the instrument by id or construct
+(:func:`deliberval.indicators.catalogue.resolve_measure`), never from names fixed in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from deliberval.canonical import FUNNEL_STAGES, ROLES
+from deliberval.errors import AnalysisInputError, DelibervalError
+from deliberval.indicators.catalogue import (
+    Catalogue,
+    IndicatorSpec,
+    OutcomeSpec,
+    load_catalogue,
+    resolve_measure,
+)
+from deliberval.instruments.model import Instrument
+from deliberval.instruments.rules import item_range
+from deliberval.validation.process import ProcessData
+
+if TYPE_CHECKING:
+    from deliberval.analysis.funnel import FunnelResult
+    from deliberval.analysis.representativeness import RepresentativenessResult
+    from deliberval.analysis.uptake import UptakeResult
+    from deliberval.scoring import ScoredResponses
+
+__all__ = [
+    "INDICATOR_COLUMNS",
+    "EvaluationSettings",
+    "ProcessEvaluation",
+    "evaluate_process",
+    "indicator_table",
+]
+
+INDICATOR_COLUMNS = [
+    "indicator_id",
+    "label",
+    "oecd_stage",
+    "criterion",
+    "theme",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "confidence_level",
+    "n",
+    "unit",
+    "direction",
+    "threshold",
+    "meets_threshold",
+    "status",
+    "status_reason",
+    "method",
+]
+
+_UPTAKE_NAMES = {
+    "response_any": "any_public_response",
+    "response_within_deadline": "answered_within_deadline",
+    "rejected_without_reasons": "rejected_without_reasons",
+    "uptake_rate": "uptake_rate",
+    "implementation_rate": "implementation_rate",
+}
+_LATER_WAVES = ("post", "follow_up")
+
+
+@dataclass(frozen=True)
+class EvaluationSettings:
+    """Settings of one evaluation.
+
+    Attributes
+    ----------
+    confidence_level : float, default 0.95
+    min_cell_size : int, default 5
+        Disclosure threshold: indicators resting on fewer respondents are suppressed.
+    seed : int or None, default 2021
+        Seed of the Monte Carlo exact tests behind representativeness.
+    as_of : date, optional
+        Evaluation date of the uptake indicators (default: the latest response event).
+    deadline_days : int, optional
+        Response deadline in days (default: the process table's ``response_deadline_days``).
+    catalogue : Catalogue, optional
+        Default: the shipped catalogue.
+    language : str, default "en"
+        Language of the indicator labels.
+    """
+
+    confidence_level: float = 0.95
+    min_cell_size: int = 5
+    seed: int | None = 2021
+    as_of: dt.date | None = None
+    deadline_days: int | None = None
+    catalogue: Catalogue | None = None
+    language: str = "en"
+
+    def __post_init__(self) -> None:
+        if not 0 < float(self.confidence_level) < 1:
+            raise AnalysisInputError(f"confidence_level must lie in (0, 1), got {self.confidence_level}")
+        if int(self.min_cell_size) < 1:
+            raise AnalysisInputError(f"min_cell_size must be at least 1, got {self.min_cell_size}")
+
+    @classmethod
+    def from_config(cls, config: Any) -> EvaluationSettings:
+        """Settings from a :class:`~deliberval.io.config.ProcessConfig`."""
+        return cls(confidence_level=config.confidence_level, min_cell_size=config.min_cell_size,
+                   seed=config.seed, as_of=config.as_of, deadline_days=config.deadline_days,
+                   language=config.language)
+
+
+@dataclass(frozen=True)
+class ProcessEvaluation:
+    """Everything computed about one process; the report presents it and computes nothing.
+
+    Attributes
+    ----------
+    data : ProcessData
+        The validated inputs and their provenance (``data.validations()``).
+    settings : EvaluationSettings
+    catalogue : Catalogue
+    scored : ScoredResponses or None
+        Scored responses (cleaned items and scale scores, input index kept).
+    outcomes : pandas.DataFrame
+        The outcomes evaluated: ``outcome`` (catalogue id), ``column`` (the instrument's scale or
+        item measuring it), ``roles`` (comma-separated), ``control_comparison`` (bool).
+    change : pandas.DataFrame
+        :func:`deliberval.prepost` rows of every outcome, by role, with ``comparison`` (the
+        later wave: post or follow_up) and ``outcome`` (catalogue id) in front.
+    did : pandas.DataFrame
+        :func:`deliberval.did` rows of every citizens' outcome with ``outcome`` in front.
+    did_means : pandas.DataFrame
+        :func:`deliberval.group_means` of the first outcome with a DiD estimate (its figure).
+    experience : pandas.DataFrame
+        Share agreeing per item and role in the post survey: ``item, role, n, count, estimate,
+        ci_low, ci_high, confidence_level, mean, method`` (from :func:`deliberval.likert_shares`).
+    members_by_role : pandas.DataFrame
+        ``role, n`` of the selected members.
+    funnel_counts : pandas.DataFrame
+        ``funnel_stage, n``: citizens who reached each stage of the selection funnel.
+    funnel : FunnelResult or None
+    representativeness : RepresentativenessResult or None
+    volunteering : pandas.DataFrame or None
+        :func:`deliberval.r_indicator` of volunteering among the invited.
+    uptake : UptakeResult or None
+    scales : pandas.DataFrame or None
+        :func:`deliberval.indicators.scale_diagnostics` by wave.
+    indicators : pandas.DataFrame
+        One row per catalogue indicator (columns :data:`INDICATOR_COLUMNS`).
+    reasons : mapping
+        Why a part was not computed, keyed by field name (``change``, ``did``, ``experience``,
+        ``funnel``, ``representativeness``, ``uptake``, ``scales``).
+    """
+
+    data: ProcessData
+    settings: EvaluationSettings
+    catalogue: Catalogue
+    scored: ScoredResponses | None
+    outcomes: pd.DataFrame
+    change: pd.DataFrame
+    did: pd.DataFrame
+    did_means: pd.DataFrame
+    experience: pd.DataFrame
+    members_by_role: pd.DataFrame
+    funnel_counts: pd.DataFrame
+    funnel: FunnelResult | None
+    representativeness: RepresentativenessResult | None
+    volunteering: pd.DataFrame | None
+    uptake: UptakeResult | None
+    scales: pd.DataFrame | None
+    indicators: pd.DataFrame
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def instrument(self) -> Instrument:
+        """The instrument the responses answer."""
+        return self.data.instrument
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The evaluation's tidy tables by name (for writers and notebooks)."""
+        out = {"indicators": self.indicators, "outcomes": self.outcomes, "change": self.change,
+               "did": self.did, "experience": self.experience, "members_by_role": self.members_by_role,
+               "funnel_counts": self.funnel_counts}
+        if self.scales is not None:
+            out["scales"] = self.scales
+        if self.volunteering is not None:
+            out["volunteering"] = self.volunteering
+        return out
+
+
+class _NotMeasured(Exception):
+    """An indicator's data are missing; the message is the reason."""
+
+
+def _empty(columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.DataFrame(columns=columns or [])
+
+
+# ------------------------------------------------------------------------------ the analyses
+def _participants(scored: pd.DataFrame) -> pd.DataFrame:
+    return scored.loc[scored["group"] == "participant"] if "group" in scored.columns else scored
+
+
+def _outcomes(catalogue: Catalogue, instrument: Instrument) -> list[tuple[OutcomeSpec, str | None]]:
+    """Catalogue outcomes (and change / DiD indicator measures) with the instrument's column."""
+    specs = list(catalogue.outcomes)
+    known = {o.id for o in specs}
+    for ind in catalogue.indicators:
+        if ind.function in ("deliberval.prepost", "deliberval.did") and ind.scale and ind.scale not in known:
+            roles = ["politician", "civil_servant"] if "responses:politicians" in ind.needs else ["citizen"]
+            specs.append(OutcomeSpec(id=ind.scale, construct=ind.construct or ind.scale,
+                                     label=ind.label, roles=roles))
+            known.add(ind.scale)
+    out: list[tuple[OutcomeSpec, str | None]] = []
+    used: set[str] = set()
+    for spec in specs:
+        col = resolve_measure(instrument, spec.id, spec.construct)
+        if col in used:  # matched by construct to a measure an earlier outcome already has
+            col = None
+        if col is not None:
+            used.add(col)
+        out.append((spec, col))
+    return out
+
+
+def _change(part: pd.DataFrame, measured: list[tuple[OutcomeSpec, str]], level: float,
+            reasons: dict[str, str]) -> pd.DataFrame:
+    from deliberval.analysis.change import prepost
+
+    waves = set(part["wave"]) if "wave" in part.columns else set()
+    frames = []
+    for later in _LATER_WAVES:
+        if not {"pre", later} <= waves:
+            continue
+        sub = part.loc[part["wave"].isin(["pre", later])]
+        for spec, col in measured:
+            if sub[col].notna().sum() == 0:
+                continue
+            try:
+                r = prepost(sub, col, post=later, by="role" if "role" in sub.columns else None,
+                            confidence_level=level)
+            except AnalysisInputError:
+                continue
+            r = r.rename(columns={"outcome": "column"})
+            r.insert(0, "outcome", spec.id)
+            r.insert(0, "comparison", later)
+            frames.append(r)
+    if not frames:
+        if not measured:
+            reasons["change"] = "the instrument measures none of the catalogue's outcomes"
+        elif "pre" not in waves:
+            reasons["change"] = "no pre-survey responses of participants"
+        elif not waves & set(_LATER_WAVES):
+            reasons["change"] = "no post or follow-up responses of participants"
+        else:
+            reasons["change"] = "no participant answered an outcome both before and after"
+        return _empty(["comparison", "outcome"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _did(scored: pd.DataFrame, measured: list[tuple[OutcomeSpec, str]], level: float,
+         reasons: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from deliberval.analysis.change import group_means
+    from deliberval.analysis.did import did
+
+    if "group" not in scored.columns or not (scored["group"] == "control").any():
+        reasons["did"] = "no control group in the responses (group == 'control')"
+        return _empty(["outcome"]), _empty()
+    cit = scored.loc[scored["group"].isin(["participant", "control"]) & scored["wave"].isin(["pre", "post"])]
+    if "role" in cit.columns:
+        cit = cit.loc[cit["role"] == "citizen"]
+    frames = []
+    errors: dict[str, str] = {}
+    for spec, col in measured:
+        if spec.roles != ["citizen"]:
+            continue
+        try:
+            d = did(cit, col, confidence_level=level)
+        except AnalysisInputError as exc:
+            errors[spec.id] = str(exc)
+            continue
+        answered = cit.loc[cit[col].notna()].groupby("group")["respondent_id"].nunique()
+        d = d.drop(columns=[c for c in ("outcome",) if c in d.columns])
+        d.insert(0, "outcome", spec.id)
+        d["n_participant"] = int(answered.get("participant", 0))
+        d["n_control"] = int(answered.get("control", 0))
+        frames.append(d)
+    for key, msg in errors.items():
+        reasons[f"did:{key}"] = msg
+    if not frames:
+        reasons.setdefault("did", "no outcome could be compared with the control group")
+        return _empty(["outcome"]), _empty()
+    res = pd.concat(frames, ignore_index=True)
+    first = str(res["outcome"].iloc[0])
+    col = {s.id: c for s, c in measured}[first]
+    means = group_means(cit, col, confidence_level=level)
+    means.insert(0, "outcome_id", first)
+    return res, means
+
+
+def _experience(part: pd.DataFrame, instrument: Instrument, items: list[str], level: float,
+                reasons: dict[str, str]) -> pd.DataFrame:
+    """Share agreeing per item and role (post survey), one likert_shares call per response scale."""
+    from deliberval.analysis.change import likert_shares
+
+    cols = ["item", "role", "n", "count", "estimate", "ci_low", "ci_high", "confidence_level", "mean", "method"]
+    post = part.loc[part["wave"] == "post"] if "wave" in part.columns else part.iloc[0:0]
+    items = [i for i in items if i in post.columns and post[i].notna().any()]
+    if post.empty or not items:
+        reasons["experience"] = "no post-survey answers of participants on the items asked"
+        return _empty(cols)
+    if "role" not in post.columns:
+        post = post.assign(role="citizen")
+    by_scale: dict[str, list[str]] = {}
+    for item in items:
+        by_scale.setdefault(instrument.item(item).scale, []).append(item)
+    rows = []
+    for scale_id, scale_items in by_scale.items():
+        scale = instrument.response_scale(scale_id)
+        bounds = item_range(scale)
+        agree = [float(a) for a in scale.agree_values if not isinstance(a, str)]
+        if bounds is None or not agree:
+            for item in scale_items:
+                reasons[f"experience:{item}"] = f"the response scale of {item!r} defines no agree_values"
+            continue
+        levels = [float(v) for v in range(int(bounds[0]), int(bounds[1]) + 1)]
+        usable = []
+        for item in scale_items:
+            x = pd.to_numeric(post[item], errors="coerce")
+            odd = x.notna() & ~x.isin(levels)
+            if odd.any():
+                reasons[f"experience:{item}"] = (
+                    f"item {item!r} has {int(odd.sum())} answer(s) that are not response codes "
+                    f"{int(bounds[0])}..{int(bounds[1])} (e.g. {float(x[odd].iloc[0]):g}); they would be "
+                    "left out of the share agreeing")
+            else:
+                usable.append(item)
+        if not usable:
+            continue
+        shares = likert_shares(post, usable, by="role", levels=levels, waves=["post"], confidence_level=level)
+        shares = shares.loc[shares["role"] != "all"] if "all" in set(shares["role"]) else shares
+        shares = shares.assign(agree=shares["level"].astype(float).isin(agree),
+                               weighted=shares["level"].astype(float) * shares["count"])
+        g = shares.groupby(["item", "role"], sort=False)
+        summary = g.agg(n=("n", "first"), count=("count", lambda c: 0), total=("weighted", "sum"))
+        summary["count"] = shares.loc[shares["agree"]].groupby(["item", "role"], sort=False)["count"].sum()
+        summary["count"] = summary["count"].fillna(0).astype(int)
+        rows.append(summary.reset_index())
+    if not rows:
+        return _empty(cols)
+    from deliberval.analysis._common import wilson_interval
+
+    out = pd.concat(rows, ignore_index=True)
+    out = out.loc[out["n"] > 0].reset_index(drop=True)
+    out["n"] = out["n"].astype(int)
+    out["estimate"] = out["count"] / out["n"]
+    bounds_ = [wilson_interval(c, n, level) for c, n in zip(out["count"], out["n"], strict=True)]
+    out["ci_low"] = [b[0] for b in bounds_]
+    out["ci_high"] = [b[1] for b in bounds_]
+    out["confidence_level"] = level
+    out["mean"] = out["total"] / out["n"]
+    out["method"] = "share of valid answers in the response scale's agree values; Wilson interval"
+    order = {r: i for i, r in enumerate(ROLES)}
+    item_order = {it: i for i, it in enumerate(items)}
+    out = out.sort_values(["item", "role"], key=lambda s: s.map(item_order if s.name == "item" else order),
+                          kind="stable", ignore_index=True)
+    return out[cols]
+
+
+def _members(data: ProcessData) -> pd.DataFrame | None:
+    return None if data.members is None else data.members.valid
+
+
+def _members_by_role(members: pd.DataFrame | None) -> pd.DataFrame:
+    if members is None or "role" not in members.columns:
+        return _empty(["role", "n"])
+    sat = members.loc[members["selected"].astype(bool)] if "selected" in members.columns else members
+    counts = sat.groupby("role", sort=False).size()
+    return pd.DataFrame({"role": [str(r) for r in counts.index], "n": counts.to_numpy()})
+
+
+def _citizens(members: pd.DataFrame) -> pd.DataFrame:
+    return members.loc[members["role"] == "citizen"] if "role" in members.columns else members
+
+
+def _dimensions(targets: pd.DataFrame | None, members: pd.DataFrame) -> list[str]:
+    if targets is None:
+        return []
+    dims = [str(d) for d in dict.fromkeys(targets["dimension"]) if "*" not in str(d)]
+    return [d for d in dims if d in members.columns]
+
+
+def _restrict(members: pd.DataFrame, targets: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+    """Members' categories outside the targets (a refused question) are left out of that dimension."""
+    out = members.copy()
+    for d in dims:
+        out[d] = out[d].where(out[d].isin(set(targets.loc[targets["dimension"] == d, "category"])))
+    return out
+
+
+def _funnel(members: pd.DataFrame | None, targets: pd.DataFrame | None, settings: EvaluationSettings,
+            reasons: dict[str, str]) -> tuple[pd.DataFrame, Any]:
+    from deliberval.analysis.funnel import funnel
+    from deliberval.analysis.representativeness import TargetsWarning
+
+    counts = _empty(["funnel_stage", "n"])
+    if members is None:
+        reasons["funnel"] = "no members table (selection funnel)"
+        return counts, None
+    cit = _citizens(members)
+    stages = [s for s in FUNNEL_STAGES if s in cit.columns]
+    if not stages:
+        reasons["funnel"] = "members table has no stage column(s)"
+        return counts, None
+    counts = pd.DataFrame({"funnel_stage": stages,
+                           "n": [int(cit[stages[: i + 1]].all(axis=1).sum()) for i in range(len(stages))]})
+    if targets is None:
+        reasons["funnel"] = "no population targets table"
+        return counts, None
+    dims = _dimensions(targets, cit)
+    if not dims:
+        reasons["funnel"] = "members have none of the target dimensions"
+        return counts, None
+    m = _restrict(cit.loc[:, [*stages, *dims]], targets, dims)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TargetsWarning)
+            fr = funnel(m, targets.loc[targets["dimension"].isin(dims)], funnel_stages=stages,
+                        dimensions=dims, seed=settings.seed, confidence_level=settings.confidence_level)
+    except DelibervalError as exc:
+        reasons["funnel"] = str(exc)
+        return counts, None
+    return counts, fr
+
+
+def _representativeness(members: pd.DataFrame | None, targets: pd.DataFrame | None,
+                        settings: EvaluationSettings, reasons: dict[str, str]) -> Any:
+    from deliberval.analysis.representativeness import TargetsWarning, representativeness
+
+    try:
+        if members is None:
+            raise _NotMeasured("no members table")
+        sel = _citizens(members)
+        if "selected" in sel.columns:
+            sel = sel.loc[sel["selected"].astype(bool)]
+        if targets is None:
+            raise _NotMeasured("no population targets table")
+        all_dims = [str(d) for d in dict.fromkeys(targets["dimension"]) if "*" not in str(d)]
+        dims = [d for d in all_dims if d in sel.columns]
+        if not dims:
+            raise _NotMeasured(f"members have none of the target dimensions {all_dims}")
+        keep = targets.loc[targets["dimension"].isin(dims)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TargetsWarning)
+            return representativeness(_restrict(sel.loc[:, dims], keep, dims), keep, dimensions=dims,
+                                      confidence_level=settings.confidence_level, seed=settings.seed,
+                                      max_outcomes=200_000, n_resamples=20_000)
+    except _NotMeasured as exc:
+        reasons["representativeness"] = str(exc)
+    except DelibervalError as exc:
+        reasons["representativeness"] = f"could not be computed: {exc}"
+    return None
+
+
+def _volunteering(members: pd.DataFrame | None, targets: pd.DataFrame | None,
+                  reasons: dict[str, str]) -> pd.DataFrame | None:
+    from deliberval.analysis.funnel import r_indicator
+
+    try:
+        if members is None:
+            raise _NotMeasured("no members table (selection funnel)")
+        missing = [c for c in ("invited", "volunteered") if c not in members.columns]
+        if missing:
+            raise _NotMeasured(f"members table has no stage column(s) {missing}")
+        m = _citizens(members)
+        inv = m.loc[m["invited"].astype(bool)]
+        vol = inv["volunteered"].astype(bool)
+        if vol.all():
+            raise _NotMeasured("every person in the members table volunteered (open call): the "
+                               "invited population who did not volunteer is not recorded")
+        if targets is None:
+            raise _NotMeasured("no population targets table")
+        all_dims = [str(d) for d in dict.fromkeys(targets["dimension"]) if "*" not in str(d)]
+        dims = [d for d in all_dims if d in inv.columns]
+        if not dims:
+            raise _NotMeasured(f"members have none of the target dimensions {all_dims}")
+        df = inv.loc[:, dims].astype("string").fillna("missing").astype(object)
+        df["__volunteered"] = vol.to_numpy()
+        r = r_indicator(df, "__volunteered", dims)
+        return r.assign(n_invited=len(inv), dimensions=", ".join(dims))
+    except _NotMeasured as exc:
+        reasons["volunteering"] = str(exc)
+    except AnalysisInputError as exc:
+        reasons["volunteering"] = str(exc)
+    return None
+
+
+def _uptake(data: ProcessData, settings: EvaluationSettings, deadline: int | None,
+            reasons: dict[str, str]) -> Any:
+    from deliberval.analysis.uptake import uptake
+
+    reg = data.register
+    if reg is None:
+        reasons["uptake"] = "no recommendation register (recommendations and response events)"
+        return None
+    as_of: Any = settings.as_of
+    if as_of is None:
+        events = reg.register.events
+        dates = pd.to_datetime(events["date"], errors="coerce") if "date" in events else None
+        if dates is None or dates.dropna().empty:
+            reasons["uptake"] = "no evaluation date (as_of) and no dated response event"
+            return None
+        as_of = dates.max()
+    try:
+        return uptake(reg.register, scheme=reg.register.scheme, as_of=as_of, deadline_days=deadline,
+                      confidence_level=settings.confidence_level)
+    except DelibervalError as exc:
+        reasons["uptake"] = f"could not be computed: {exc}"
+        return None
+
+
+def _scales(part: pd.DataFrame | None, instrument: Instrument, level: float,
+            reasons: dict[str, str]) -> pd.DataFrame | None:
+    from deliberval.indicators.scales import scale_diagnostics
+
+    if part is None or part.empty:
+        reasons["scales"] = "no responses table"
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return scale_diagnostics(part, instrument, by="wave" if "wave" in part.columns else None,
+                                     confidence_level=level)
+    except DelibervalError as exc:
+        reasons["scales"] = f"could not be computed: {exc}"
+        return None
+
+
+# ------------------------------------------------------------------------------ indicators
+def _value(estimate: float, n: int | None, *, low: float = math.nan, high: float = math.nan,
+           level: float = math.nan, method: str = "", respondents: bool = True) -> dict[str, Any]:
+    return {"estimate": float(estimate), "ci_low": float(low), "ci_high": float(high),
+            "confidence_level": float(level), "n": n, "method": method, "_respondents": respondents}
+
+
+@dataclass
+class _Context:
+    """The computed results an indicator reads (never recomputes)."""
+
+    data: ProcessData
+    settings: EvaluationSettings
+    scored: pd.DataFrame | None
+    outcomes: list[tuple[OutcomeSpec, str | None]]
+    change: pd.DataFrame
+    did: pd.DataFrame
+    experience: pd.DataFrame
+    representativeness: Any
+    volunteering: pd.DataFrame | None
+    uptake: Any
+    reasons: dict[str, str]
+    deadline: int | None
+
+
+def _post_citizens(ctx: _Context) -> pd.DataFrame:
+    if ctx.scored is None:
+        raise _NotMeasured("no responses table")
+    df = _participants(ctx.scored)
+    if "role" in df.columns:
+        df = df.loc[df["role"] == "citizen"]
+    if "wave" not in df.columns or not (df["wave"] == "post").any():
+        raise _NotMeasured("no post responses of participant citizens")
+    return df.loc[df["wave"] == "post"]
+
+
+def _share_agree(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
+    _post_citizens(ctx)
+    col = resolve_measure(ctx.data.instrument, spec.items[0], spec.construct)
+    if col is None:
+        raise _NotMeasured(f"item {spec.items[0]!r} is not in the responses")
+    if f"experience:{col}" in ctx.reasons:
+        raise AnalysisInputError(ctx.reasons[f"experience:{col}"])
+    rows = ctx.experience.loc[(ctx.experience["item"] == col) & (ctx.experience["role"] == "citizen")]
+    if rows.empty:
+        if ctx.scored is not None and col not in ctx.scored.columns:
+            raise _NotMeasured(f"item {col!r} is not in the responses")
+        raise _NotMeasured(f"item {col!r} has no valid answer")
+    row = rows.iloc[0]
+    return _value(row["estimate"], int(row["n"]), low=row["ci_low"], high=row["ci_high"],
+                  level=ctx.settings.confidence_level,
+                  method=f"responses: {col} (post, participant citizens); Wilson interval")
+
+
+def _scale_mean(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
+    from scipy import stats
+
+    df = _post_citizens(ctx)
+    col = resolve_measure(ctx.data.instrument, spec.scale or "", spec.construct)
+    if col is None or col not in df.columns:
+        raise _NotMeasured(f"scale {spec.scale!r} is not in the responses")
+    x = pd.to_numeric(df[col], errors="coerce").dropna().to_numpy(dtype=float)
+    if x.size == 0:
+        raise _NotMeasured(f"scale {col!r} has no valid answer")
+    n, m, level = x.size, float(x.mean()), ctx.settings.confidence_level
+    h = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    return _value(m, n, low=m - h, high=m + h, level=level,
+                  method=f"responses: scale {col} (post, participant citizens); t interval")
+
+
+def _outcome_of(spec: IndicatorSpec, ctx: _Context) -> tuple[OutcomeSpec, str | None]:
+    for o, col in ctx.outcomes:
+        if o.id == spec.scale:
+            return o, col
+    raise _NotMeasured(f"scale {spec.scale!r} was not measured")  # pragma: no cover - _outcomes adds it
+
+
+def _prepost(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
+    outcome, col = _outcome_of(spec, ctx)
+    roles = outcome.roles
+    who = "/".join(roles)
+    if ctx.scored is None:
+        raise _NotMeasured("no responses table")
+    part = _participants(ctx.scored)
+    if "role" in part.columns:
+        part = part.loc[part["role"].isin(roles)]
+    for wv in ("pre", "post"):
+        if "wave" not in part.columns or not (part["wave"] == wv).any():
+            raise _NotMeasured(f"no {wv} responses of participant {who}s")
+    if col is None or col not in part.columns or part[col].notna().sum() == 0:
+        raise _NotMeasured(f"scale {spec.scale!r} was not measured")
+    ch = ctx.change
+    rows = ch.loc[(ch["comparison"] == "post") & (ch["outcome"] == outcome.id)] if not ch.empty else ch
+    if "role" in rows.columns:
+        present = set(rows.loc[(rows["role"] != "all") & (rows["n"] > 0), "role"])
+        if len(roles) == 1 and roles[0] in present:
+            rows = rows.loc[rows["role"] == roles[0]]
+        elif present and present <= set(roles):
+            rows = rows.loc[rows["role"] == "all"]
+        else:
+            rows = rows.iloc[0:0]
+    rows = rows.loc[rows["n"] > 0] if not rows.empty else rows
+    if rows.empty:
+        raise _NotMeasured(f"no participant {who} answered {col!r} both before and after")
+    row = rows.iloc[0]
+    return _value(row["d_z"], int(row["n"]), low=row["d_z_ci_low"], high=row["d_z_ci_high"],
+                  level=ctx.settings.confidence_level,
+                  method=f"responses: scale {col}, pre and post pairs of participant {who}s; "
+                         "paired t, exact noncentral-t CI of d_z")
+
+
+def _did_indicator(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
+    outcome, col = _outcome_of(spec, ctx)
+    if ctx.scored is None:
+        raise _NotMeasured("no responses table")
+    if "did" in ctx.reasons and ctx.reasons["did"].startswith("no control group"):
+        raise _NotMeasured(ctx.reasons["did"])
+    if col is None or col not in ctx.scored.columns:
+        raise _NotMeasured(f"scale {spec.scale!r} was not measured")
+    if f"did:{outcome.id}" in ctx.reasons:
+        raise _NotMeasured(ctx.reasons[f"did:{outcome.id}"])
+    rows = ctx.did.loc[(ctx.did["outcome"] == outcome.id) & (ctx.did["model"] == "pooled_ols")] \
+        if not ctx.did.empty else ctx.did
+    if rows.empty:
+        raise _NotMeasured(ctx.reasons.get("did", f"scale {spec.scale!r} was not measured"))
+    row = rows.iloc[0]
+    return _value(row["estimate"], int(row["n"]), low=row["ci_low"], high=row["ci_high"],
+                  level=ctx.settings.confidence_level,
+                  method=f"responses: scale {col}, participants against the control group "
+                         f"({int(row['n_participant'])} and {int(row['n_control'])} respondents); "
+                         "pooled OLS with cluster-robust SE; n is the smaller group")
+
+
+def _rep(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
+    rep = ctx.representativeness
+    if rep is None:
+        raise _NotMeasured(ctx.reasons.get("representativeness", "no members table"))
+    ov = rep.overall.set_index("statistic")["estimate"]
+    n = int(ov["n"])
+    if spec.id == "representativeness_max_gap":
+        # the catalogue states this indicator in percentage points
+        return _value(100 * float(ov["max_absolute_difference"]), n,
+                      method="members (selected citizens) against population targets")
+    return _value(float(ov["mean_duncan"]), n,
+                  method="members (selected citizens) against population targets; mean of "
+                         "Duncan's index over the dimensions")
+
+
+def _r_indicator(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
+    r = ctx.volunteering
+    if r is None:
+        raise _NotMeasured(ctx.reasons.get("volunteering", "no members table (selection funnel)"))
+    return _value(r["estimate"].iloc[0], int(r["n"].iloc[0]),
+                  method=f"members: volunteering among the {int(r['n_invited'].iloc[0])} invited "
+                         f"citizens on {r['dimensions'].iloc[0]}; logistic propensities")
+
+
+def _retention(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
+    from deliberval.analysis._common import wilson_interval
+
+    m = _members(ctx.data)
+    if m is None:
+        raise _NotMeasured("no members table (selection funnel)")
+    missing = [c for c in ("selected", "attended_all") if c not in m.columns]
+    if missing:
+        raise _NotMeasured(f"members table has no stage column(s) {missing}")
+    sel = _citizens(m)
+    sel = sel.loc[sel["selected"].astype(bool)]
+    if sel.empty:
+        raise _NotMeasured("no selected citizens in the members table")
+    n = len(sel)
+    count = int(sel["attended_all"].astype(bool).sum())
+    lo, hi = wilson_interval(count, n, ctx.settings.confidence_level)
+    return _value(count / n, n, low=lo, high=hi, level=ctx.settings.confidence_level,
+                  method="members: selected citizens who attended every session; Wilson interval")
+
+
+def _uptake_indicator(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
+    res = ctx.uptake
+    if res is None:
+        raise _NotMeasured(ctx.reasons.get("uptake", "no recommendation register"))
+    if spec.id == "cherry_picking_gap":
+        t = res.agenda_test
+        if t.empty or not np.isfinite(float(t["estimate"].iloc[0])):
+            raise _NotMeasured("the register has no recommendations both on and off the prior agenda")
+        row = t.iloc[0]
+        return _value(100 * float(row["estimate"]), int(row["n_on_agenda"] + row["n_new"]),
+                      method="recommendation register: uptake of recommendations already on the "
+                             "agenda minus new ones (Vrydagh 2022)", respondents=False)
+    name = _UPTAKE_NAMES[spec.id]
+    rows = res.indicators.loc[res.indicators["indicator"] == name]
+    if rows.empty:
+        if name == "answered_within_deadline":
+            raise _NotMeasured("no response deadline given (process:response_deadline_days)")
+        raise _NotMeasured(f"uptake indicator {name} was not computed")
+    row = rows.iloc[0]
+    return _value(row["estimate"], int(row["n"]), low=row["ci_low"], high=row["ci_high"],
+                  level=ctx.settings.confidence_level,
+                  method=f"recommendation register, status on {res.as_of.date().isoformat()}; Wilson interval",
+                  respondents=False)
+
+
+def _yes(value: Any, key: str) -> float:
+    text = str(value).strip().lower()
+    if text in ("yes", "true", "1", "oui"):
+        return 1.0
+    if text in ("no", "false", "0", "non"):
+        return 0.0
+    raise AnalysisInputError(f"process field {key!r} must be yes or no, got {value!r}")
+
+
+def _fact(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
+    key = spec.needs[0].split(":", 1)[1]
+    facts = ctx.data.process_facts()
+    if spec.id == "aftercare":
+        documented = facts.get("aftercare")
+        if documented is not None and str(documented) != "nan":
+            return _value(_yes(documented, "aftercare"), None, method="process: aftercare", respondents=False)
+        scored = ctx.scored
+        if scored is not None and "wave" in scored.columns and (scored["wave"] == "follow_up").any():
+            return _value(1.0, None, method="responses: a follow-up survey of members took place",
+                          respondents=False)
+        raise _NotMeasured("no follow_up wave in the responses and no 'aftercare' field in the process table")
+    value = facts.get(key)
+    if value is None or str(value) == "nan":
+        raise _NotMeasured(f"the process table has no {key!r} field (documentation by the organiser)")
+    return _value(_yes(value, key), None, method=f"process: {key}", respondents=False)
+
+
+_FUNCTIONS = {
+    "deliberval.likert_shares": _share_agree,
+    "deliberval.score": _scale_mean,
+    "deliberval.prepost": _prepost,
+    "deliberval.did": _did_indicator,
+    "deliberval.representativeness": _rep,
+    "deliberval.r_indicator": _r_indicator,
+    "deliberval.funnel": _retention,
+    "deliberval.uptake": _uptake_indicator,
+}
+
+
+def _meets(spec: IndicatorSpec, estimate: float) -> Any:
+    if spec.threshold is None or not np.isfinite(estimate):
+        return pd.NA
+    if spec.direction == "higher_is_better":
+        return bool(estimate >= spec.threshold)
+    return bool(estimate <= spec.threshold)
+
+
+def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
+    k = ctx.settings.min_cell_size
+    lang = ctx.settings.language
+    rows = []
+    for spec in catalogue.indicators:
+        row: dict[str, Any] = {
+            "indicator_id": spec.id, "label": spec.text(lang), "oecd_stage": spec.stage,
+            "criterion": spec.criterion, "theme": spec.theme or "", "estimate": math.nan,
+            "ci_low": math.nan, "ci_high": math.nan, "confidence_level": math.nan, "n": None,
+            "unit": spec.unit, "direction": spec.direction,
+            "threshold": math.nan if spec.threshold is None else spec.threshold,
+            "meets_threshold": pd.NA, "status": "measured", "status_reason": "", "method": "",
+        }
+        needs = "needs " + ", ".join(spec.needs)
+        try:
+            if spec.function is None:
+                value = _fact(spec, ctx)
+            elif spec.function in _FUNCTIONS:
+                value = _FUNCTIONS[spec.function](spec, ctx)
+            else:
+                raise _NotMeasured(f"no deliberval function {spec.function!r} is available for this indicator")
+        except _NotMeasured as exc:
+            row.update(status="not_measured", status_reason=str(exc), method=needs)
+            rows.append(row)
+            continue
+        except DelibervalError as exc:
+            row.update(status="not_measured", status_reason=f"could not be computed: {exc}", method=needs)
+            rows.append(row)
+            continue
+        respondents = value.pop("_respondents")
+        row.update(value)
+        n = row["n"]
+        if respondents and n is not None and 0 < n < k:
+            row.update(estimate=math.nan, ci_low=math.nan, ci_high=math.nan, n=None, status="suppressed",
+                       status_reason=f"based on fewer than {k} respondents (disclosure control)")
+        else:
+            row["meets_threshold"] = _meets(spec, row["estimate"])
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    table["n"] = table["n"].astype("Int64")
+    table["meets_threshold"] = table["meets_threshold"].astype("boolean")
+    return table
+
+
+# ------------------------------------------------------------------------------ entry points
+def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = None) -> ProcessEvaluation:
+    """Evaluate one process: score once, run every analysis once, derive the indicators.
+
+    Parameters
+    ----------
+    data : ProcessData
+        Validated inputs (:func:`deliberval.validation.load_process`,
+        :func:`deliberval.validation.process_data` or ``load_example(...).process_data()``).
+    settings : EvaluationSettings, optional
+        Default: ``EvaluationSettings()``.
+
+    Returns
+    -------
+    ProcessEvaluation
+
+    Notes
+    -----
+    Responses are scored through the instrument (:func:`deliberval.score`): missing codes
+    become missing values. Outcomes are the catalogue's, found in the instrument by id or by
+    construct; their change is :func:`deliberval.prepost` by role (pre -> post, and pre ->
+    follow-up when surveyed), their effect against a control group :func:`deliberval.did`
+    (citizens' outcomes only). Shares agreeing use the response scale's ``agree_values`` among
+    valid post answers (missing codes are in neither count nor denominator), with Wilson
+    intervals. Representativeness compares the selected citizens with the population targets
+    (members who refused a question are left out of that dimension only); the R-indicator is
+    that of volunteering among the invited. Indicators about recommendations or the organiser's
+    documentation are not about respondents and are never suppressed; respondent-based
+    indicators on fewer than ``min_cell_size`` respondents are.
+
+    Examples
+    --------
+    >>> from deliberval.datasets import load_example
+    >>> ev = evaluate_process(load_example("gentofte_ptc").process_data())
+    >>> tab = ev.indicators.set_index("indicator_id")
+    >>> print(tab.loc[["facilitation_neutral", "did_external_efficacy"], ["estimate", "n", "status"]].round(3))
+                           estimate     n        status
+    indicator_id
+    facilitation_neutral      0.909    22      measured
+    did_external_efficacy       NaN  <NA>  not_measured
+    >>> print(tab.loc["did_external_efficacy", "status_reason"])
+    no control group in the responses (group == 'control')
+    """
+    from deliberval.scoring import score
+
+    settings = settings or EvaluationSettings()
+    catalogue = settings.catalogue or load_catalogue()
+    level = float(settings.confidence_level)
+    reasons: dict[str, str] = {}
+    instrument = data.instrument
+    scored_result = None
+    scored: pd.DataFrame | None = None
+    if data.responses is not None:
+        scored_result = score(data.responses.valid, instrument)
+        scored = scored_result.data
+    outcomes = _outcomes(catalogue, instrument)
+    measured = [(o, c) for o, c in outcomes if c is not None and scored is not None and c in scored.columns]
+    change = did_table = did_means = experience = _empty()
+    scales = None
+    if scored is None:
+        for key in ("change", "did", "experience", "scales"):
+            reasons[key] = "no responses table"
+        change, did_table, experience = _empty(["comparison", "outcome"]), _empty(["outcome"]), _empty(
+            ["item", "role", "n", "count", "estimate", "ci_low", "ci_high", "confidence_level", "mean", "method"])
+    else:
+        part = _participants(scored)
+        change = _change(part, measured, level, reasons)
+        did_table, did_means = _did(scored, measured, level, reasons)
+        exp_items = [it.id for it in instrument.items if it.construct in catalogue.experience_constructs
+                     and not it.free_text]
+        for spec in catalogue.indicators:
+            if spec.function == "deliberval.likert_shares" and spec.items:
+                col = resolve_measure(instrument, spec.items[0], spec.construct)
+                if col is not None and col not in exp_items:
+                    exp_items.append(col)
+        experience = _experience(part, instrument, exp_items, level, reasons)
+        scales = _scales(part, instrument, level, reasons)
+    members = _members(data)
+    targets = None if data.targets is None else data.targets.valid
+    funnel_counts, funnel_result = _funnel(members, targets, settings, reasons)
+    rep = _representativeness(members, targets, settings, reasons)
+    volunteering = _volunteering(members, targets, reasons)
+    deadline = settings.deadline_days if settings.deadline_days is not None else data.response_deadline_days
+    upt = _uptake(data, settings, deadline, reasons)
+    ctx = _Context(data, settings, scored, outcomes, change, did_table, experience, rep, volunteering,
+                   upt, reasons, deadline)
+    table = _indicator_rows(catalogue, ctx)
+    outcome_table = pd.DataFrame(
+        [{"outcome": o.id, "column": c, "roles": ", ".join(o.roles), "control_comparison": o.roles == ["citizen"]}
+         for o, c in outcomes], columns=["outcome", "column", "roles", "control_comparison"])
+    return ProcessEvaluation(
+        data=data, settings=settings, catalogue=catalogue, scored=scored_result, outcomes=outcome_table,
+        change=change, did=did_table, did_means=did_means, experience=experience,
+        members_by_role=_members_by_role(members), funnel_counts=funnel_counts, funnel=funnel_result,
+        representativeness=rep, volunteering=volunteering, uptake=upt, scales=scales, indicators=table,
+        reasons=dict(reasons))
+
+
+def indicator_table(
+    responses: pd.DataFrame | None = None,
+    instrument: Instrument | None = None,
+    *,
+    members: pd.DataFrame | None = None,
+    targets: pd.DataFrame | None = None,
+    recommendations: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    process: pd.DataFrame | Mapping[str, Any] | None = None,
+    settings: EvaluationSettings | None = None,
+) -> pd.DataFrame:
+    """The catalogue's indicators of one process from tables in memory (the notebook door).
+
+    Validates the tables (:func:`deliberval.validation.process_data`) and returns
+    ``evaluate_process(data, settings).indicators``.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame, optional
+        Canonical responses with raw codes (validated and scored here).
+    instrument : Instrument, optional
+        Required with ``responses``.
+    members, targets, recommendations, events : pandas.DataFrame, optional
+    process : one-row DataFrame or mapping, optional
+        Process facts (``privacy_policy``, ``aftercare``, ``response_deadline_days`` ...).
+    settings : EvaluationSettings, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per catalogue indicator: ``indicator_id, label, oecd_stage, criterion, theme,
+        estimate, ci_low, ci_high, confidence_level, n, unit, direction, threshold,
+        meets_threshold`` (NA without a threshold or an estimate), ``status`` (``measured``,
+        ``not_measured``, ``suppressed``), ``status_reason`` and ``method`` (the data and
+        method the estimate comes from, or the data it needs).
+
+    Examples
+    --------
+    >>> from deliberval.datasets import load_example
+    >>> from deliberval.instruments import load_instrument
+    >>> ex = load_example("gentofte_ptc")
+    >>> tab = indicator_table(ex.responses, load_instrument("participant_standard"),
+    ...                       members=ex.members, targets=ex.targets)
+    >>> int((tab["status"] == "measured").sum())
+    15
+    """
+    from deliberval.validation.process import process_data
+
+    if responses is not None and instrument is None:
+        raise AnalysisInputError("responses were given without the instrument they answer")
+    if isinstance(process, Mapping):
+        process = pd.DataFrame([dict(process)])
+    if instrument is None:
+        from deliberval.instruments import load_instrument
+
+        instrument = load_instrument("participant_standard")
+    data = process_data(instrument, responses=responses, members=members, targets=targets,
+                        recommendations=recommendations, events=events, process=process)
+    return evaluate_process(data, settings).indicators
