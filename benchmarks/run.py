@@ -82,6 +82,13 @@ WHY = {
         "committed run, 146x in the previous full run on a busier machine): a miss of a few "
         "percent, inside run-to-run noise, for the same structural reason as dri_100x_strong."
     ),
+    "cli_help_2x": (
+        "the command line imported more than typer and rich before running a command: see "
+        "heavy_modules_loaded_by_help in the case's checks and tests/foundation/test_startup.py. With "
+        "nothing heavy loaded, the rest is typer building the command tree; typer's rich help "
+        "(rich.markdown, markdown-it, pygments) alone costs ~0.05 s CPU, which is why the app uses "
+        "click's plain help (rich_markup_mode=None)."
+    ),
     "bootstrap_vectorised": (
         "the resamples are vectorised (one matrix product for every resample's covariance, batched "
         "eigen decompositions for omega), but the row counts come from Generator.multinomial over n "
@@ -263,6 +270,14 @@ def targets(cases: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                            "bootstrap vectorised: faster than a plain numpy loop over resamples that computes "
                            f"fewer statistics (ratio at n = {big['size']:,})",
                            None if loop is None else loop.get("ratio"), 1.0, higher_is_better=True, unit="x"))
+    cli = cases.get("cli_startup")
+    if cli and any("deliberval" in r for r in cli["sizes"]):
+        row = [r for r in cli["sizes"] if "deliberval" in r][-1]
+        out.append(_target("cli_help_2x", "cli_startup",
+                           "deliberval --help costs at most 2x the CPU of python -c 'import typer, rich' "
+                           "(issue 14; best of k fresh processes each)",
+                           row["checks"].get("cpu_times_reference"), 2.0, higher_is_better=False,
+                           unit="x reference CPU"))
     return out
 
 

@@ -11,4 +11,5 @@ CASES = (
     "raking",
     "dri_permutation",
     "demo",
+    "cli_startup",
 )

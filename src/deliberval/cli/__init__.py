@@ -1,13 +1,15 @@
 """The ``deliberval`` command: a thin face over the Python API.
 
-Each sub-command lives in its own module with a ``register(app)`` function.
+Each sub-command lives in its own module with a ``register(app)`` function. Those modules import
+only typer, rich and the standard library at their top and import their stage (pandas, the
+analyses, the report) inside the command function, so ``deliberval --help`` and a mistyped
+command answer without loading the statistics.
 """
 
 from __future__ import annotations
 
 import typer
 
-from deliberval import __version__
 from deliberval.cli import demo, instruments, mapping, psychometrics, report, uptake, validate
 
 __all__ = ["app", "main"]
@@ -18,6 +20,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # click's plain help: typer's rich help imports rich.markdown, markdown-it and pygments
+    # (+0.05 s CPU), which alone would put ``deliberval --help`` at ~2.6x the CPU of
+    # ``import typer, rich``; the target is 2x (benchmarks/cases/cli_startup.py measures it)
+    rich_markup_mode=None,
 )
 
 for _module in (demo, instruments, uptake, mapping, validate, psychometrics, report):
@@ -26,6 +32,8 @@ for _module in (demo, instruments, uptake, mapping, validate, psychometrics, rep
 
 def _version(value: bool) -> None:
     if value:
+        from deliberval._version import __version__
+
         typer.echo(f"deliberval {__version__}")
         raise typer.Exit()
 

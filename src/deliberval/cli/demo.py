@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from deliberval.cli._common import console, user_errors
-from deliberval.demo import write_demo
+from deliberval.cli._common import console, get_console, user_errors
 
 __all__ = ["register"]
 
@@ -31,13 +29,17 @@ def demo(
     WeasyPrint is installed); a comparison of the examples (comparison.html); and a README.md
     listing every file.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from deliberval.demo import write_demo
+
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with user_errors(), Progress(*columns, console=console, transient=False) as bar:
+    with user_errors(), Progress(*columns, console=get_console(), transient=False) as bar:
         task = bar.add_task("deliberval demo", total=None)
 
         def step(done: int, total: int, description: str) -> None:

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from deliberval.cli._common import console, err_console, user_errors
 from deliberval.errors import DelibervalError
-from deliberval.instruments import (
-    check_path,
-    json_schemas,
-    list_instruments,
-    load_instrument,
-    to_codebook,
-    to_frictionless,
-    to_xlsform,
-)
-from deliberval.instruments.library import shipped_surveys_dir
 
 __all__ = ["register"]
 
@@ -44,6 +32,12 @@ def list_(
     surveys: SurveysOption = None,
 ) -> None:
     """List every instrument and questionnaire with version, languages, items and constructs."""
+    import json
+
+    from rich.table import Table
+
+    from deliberval.instruments import list_instruments
+
     with user_errors():
         table = list_instruments(surveys)
     if as_json:
@@ -77,6 +71,12 @@ def show(
     surveys: SurveysOption = None,
 ) -> None:
     """Show an instrument's items: id, scale, values, missing codes, reverse flag and waves."""
+    import json
+
+    from rich.table import Table
+
+    from deliberval.instruments import load_instrument
+
     with user_errors():
         ins = load_instrument(instrument_id, surveys)
     items: list[dict[str, Any]] = []
@@ -125,6 +125,9 @@ def check(
     ] = None,
 ) -> None:
     """Check instrument YAML files against the format; exit 2 if any problem is found."""
+    from deliberval.instruments import check_path
+    from deliberval.instruments.library import shipped_surveys_dir
+
     target = path or shipped_surveys_dir()
     problems = check_path(target)
     if problems:
@@ -159,6 +162,8 @@ def export(
     surveys: SurveysOption = None,
 ) -> None:
     """Export an instrument as an XLSForm (.xlsx), a codebook (.md or .html) or a Table Schema (.json)."""
+    from deliberval.instruments import load_instrument, to_codebook, to_frictionless, to_xlsform
+
     with user_errors():
         ins = load_instrument(instrument_id, surveys)
         if format is ExportFormat.xlsform:
@@ -181,6 +186,10 @@ def schema(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the schemas into.")] = Path("docs"),
 ) -> None:
     """Write the JSON Schemas of the instrument and questionnaire YAML formats."""
+    import json
+
+    from deliberval.instruments import json_schemas
+
     output.mkdir(parents=True, exist_ok=True)
     for name, doc in json_schemas().items():
         target = output / name

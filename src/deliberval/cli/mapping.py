@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from deliberval.cli._common import console, user_errors
-from deliberval.instruments import load_instrument
-from deliberval.io import read_table, suggest_mapping
 
 __all__ = ["register"]
 
@@ -30,6 +28,9 @@ def suggest(
     surveys: Annotated[list[Path] | None, typer.Option("--surveys", help="Extra instrument folder (repeatable).")] = None,
 ) -> None:
     """Propose a mapping YAML for FILE; review it before use with ``deliberval validate --map``."""
+    from deliberval.instruments import load_instrument
+    from deliberval.io import read_table, suggest_mapping
+
     with user_errors():
         ins = load_instrument(instrument, surveys)
         raw = read_table(file, fmt)

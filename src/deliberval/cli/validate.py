@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from deliberval.cli._common import console, user_errors
 from deliberval.errors import DataInputError
-from deliberval.instruments import load_instrument
-from deliberval.io import read_responses
-from deliberval.validation import validate as run_validate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["register"]
 
@@ -24,6 +22,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object:
@@ -40,6 +40,12 @@ def validate_command(
     surveys: Annotated[list[Path] | None, typer.Option("--surveys", help="Extra instrument folder (repeatable).")] = None,
 ) -> None:
     """Validate DATA against an instrument; exit 0 all valid, 1 some rows quarantined, 2 unusable input."""
+    from rich.table import Table
+
+    from deliberval.instruments import load_instrument
+    from deliberval.io import read_responses
+    from deliberval.validation import validate as run_validate
+
     with user_errors():
         ins = load_instrument(instrument, surveys)
         df = read_responses(data, ins, map_file, fmt)

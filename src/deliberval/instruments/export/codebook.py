@@ -6,9 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import jinja2
-
-from deliberval import __version__
+from deliberval._version import __version__
 from deliberval.errors import InstrumentError, Problem
 from deliberval.instruments.export._common import format_value, language_label
 from deliberval.instruments.model import Instrument
@@ -291,6 +289,9 @@ code { background: #f4f4f4; padding: 0 0.2rem; }
 
 
 def _render(template: str, context: dict[str, Any], *, html: bool) -> str:
+    # imported here, not at the top, so that importing the instrument library stays light
+    import jinja2
+
     env = jinja2.Environment(
         autoescape=html, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
     )

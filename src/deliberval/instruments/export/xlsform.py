@@ -6,8 +6,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from deliberval.errors import InstrumentError, Problem
 from deliberval.instruments.export._common import (
     format_value,
@@ -261,6 +259,9 @@ def to_xlsform(
                      for lang in langs}
         row(type_, it.id, {lang: it.text[lang] for lang in langs}, hints=hints,
             required="yes" if type_ != "text" else "", relevant=relevant, constraint=constraint)
+
+    # imported here, not at the top, so that importing the instrument library stays light
+    from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
