@@ -42,7 +42,7 @@ class FunnelResult:
         exact_p_value, exact_method, method``.
     categories : pandas.DataFrame
         ``funnel_stage, dimension, category, count, share, target_share, estimate, ci_low,
-        ci_high, confidence_level, n, method``: as the ``categories`` table of
+        ci_high, ratio, confidence_level, n, method``: as the ``categories`` table of
         :func:`~deliberval.analysis.representativeness.representativeness` (``estimate`` =
         share - target share, 0-1) at each stage.
     distortion : pandas.DataFrame
