@@ -63,15 +63,17 @@ def validate_dri(df: pd.DataFrame, *, source: str | None = None) -> ValidationRe
     pnum = as_code_strings(data["pnum"])
     src = source if source is not None else str(df.attrs.get("file") or "dri")
     acc = Failures(pnum.fillna("").to_numpy(dtype=object), source=src, first_line=first_line(df))
-    acc.add(pnum.isna().to_numpy(), "pnum", data["pnum"], "missing_id", "error", "pnum is empty; every row needs a participant number")
+    acc.add(pnum.isna().to_numpy(), "pnum", data["pnum"], "missing_id", "error", "pnum is empty; every row needs a participant number",
+            "a participant number")
     for col in ("study", "survey", "case", "stage"):
-        acc.add(as_code_strings(data[col]).isna().to_numpy(), col, data[col], "missing_value", "error", f"{col} is empty")
+        acc.add(as_code_strings(data[col]).isna().to_numpy(), col, data[col], "missing_value", "error", f"{col} is empty",
+                f"a {col}")
     sid = as_code_strings(data["stage_id"])
     acc.add((~sid.isin(["1", "2"])).to_numpy(), "stage_id", data["stage_id"], "stage_id", "error",
-            "expected stage_id 1 (before deliberation) or 2 (after)")
+            "expected stage_id 1 (before deliberation) or 2 (after)", "1 or 2")
     dtype_text = as_code_strings(data["data_type"])
     acc.add((dtype_text.notna() & ~dtype_text.isin(["Likert", "Q"])).to_numpy(), "data_type", data["data_type"],
-            "data_type", "error", "expected data_type 'Likert', 'Q' or empty")
+            "data_type", "error", "expected data_type 'Likert', 'Q' or empty", "Likert, Q or empty")
     # stage labels per stage_id
     stage = as_code_strings(data["stage"])
     for s_id, labels in stage.groupby(sid, sort=True):
@@ -87,7 +89,7 @@ def validate_dri(df: pd.DataFrame, *, source: str | None = None) -> ValidationRe
             msg = (f"stage label {label!r} ({k} row{'s' if k != 1 else ''}) differs from {top!r} "
                    f"({n_top} row{'s' if n_top != 1 else ''}) used for stage_id {s_id}; {tip} Labels are not merged.")
             acc.add((stage == label).fillna(False).to_numpy() & (sid == s_id).fillna(False).to_numpy(),
-                    "stage", data["stage"], "inconsistent_label", "warning", msg)
+                    "stage", data["stage"], "inconsistent_label", "warning", msg, f"one label per stage_id, e.g. {top!r}")
     # ratings and rankings through pandera
     schema = dri_survey_schema()
     item_cols = [c for c in data.columns if re.fullmatch(r"[CP]\d+", str(c)) and c in schema.columns]
@@ -95,19 +97,22 @@ def validate_dri(df: pd.DataFrame, *, source: str | None = None) -> ValidationRe
     for c in item_cols:
         text = as_code_strings(data[c])
         num = pd.to_numeric(text, errors="coerce").astype(float)
-        acc.add((text.notna() & num.isna()).to_numpy(), c, data[c], "type", "error", "not a number; expected a whole number")
+        acc.add((text.notna() & num.isna()).to_numpy(), c, data[c], "type", "error", "not a number; expected a whole number",
+                "a whole number")
         frame[c] = num
     if item_cols:
         msgs = {c: ("expected a whole-number rating from -5 to 11" if c.startswith("C") else "expected a whole-number rank from 1 to 10")
                 for c in item_cols}
-        _pandera_failures(schema, frame, data, acc, msgs)
+        _pandera_failures(schema, frame, data, acc, msgs, {c: m.removeprefix("expected ") for c, m in msgs.items()})
     key = pd.DataFrame({"c": as_code_strings(data["case"]).fillna(""), "p": pnum.fillna(""), "s": sid.fillna("")})
     dup = key.duplicated(keep=False).to_numpy()
-    acc.add(dup, "pnum", data["pnum"], "duplicate", "error", "participant has more than one row for this case and stage_id")
+    acc.add(dup, "pnum", data["pnum"], "duplicate", "error", "participant has more than one row for this case and stage_id",
+            "one row per case, participant and stage_id")
     pair = key[["c", "p"]].apply(tuple, axis=1) if n else pd.Series([], dtype=object)
     stages_of = key.groupby(["c", "p"])["s"].agg(lambda s: set(s)) if n else pd.Series([], dtype=object)
     if n:
         only_one = pair.map(lambda t: len(stages_of.get(t, set()) & {"1", "2"}) < 2).to_numpy()
         acc.add(only_one & ~dup, "stage_id", data["stage_id"], "unpaired", "warning",
-                "participant has no row for the other stage; excluded from paired DRI comparisons")
+                "participant has no row for the other stage; excluded from paired DRI comparisons",
+                "a row for stage_id 1 and one for 2")
     return split(df, None, acc.frame())
