@@ -39,6 +39,13 @@ _LAZY: dict[str, str] = {
     "ValidationResult": "deliberval.validation",
     "validate": "deliberval.validation",
     "validate_dri": "deliberval.validation",
+    "validate_members": "deliberval.validation",
+    "validate_process": "deliberval.validation",
+    "validate_targets": "deliberval.validation",
+    "RegisterValidation": "deliberval.validation.register",
+    "validate_register": "deliberval.validation.register",
+    "Register": "deliberval.schemas.register",
+    "read_register": "deliberval.io.register",
     "ProcessData": "deliberval.validation.process",
     "load_process": "deliberval.validation.process",
     "process_data": "deliberval.validation.process",
@@ -58,6 +65,7 @@ _LAZY: dict[str, str] = {
     "group_means": "deliberval.analysis.change",
     "likert_shares": "deliberval.analysis.change",
     "prepost": "deliberval.analysis.change",
+    "Benchmark": "deliberval.analysis.benchmarks",
     "selection_check": "deliberval.analysis.benchmarks",
     "attitudinal_representativeness": "deliberval.analysis.benchmarks",
     "margins_of_error": "deliberval.analysis.benchmarks",
@@ -129,6 +137,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     from deliberval.analysis.agreement import AgreementResult, agreement
     from deliberval.analysis.attrition import attrition, response_weights
     from deliberval.analysis.benchmarks import (
+        Benchmark,
         attitudinal_representativeness,
         margins_of_error,
         selection_check,
@@ -183,5 +192,15 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     from deliberval.io.config import ProcessConfig, load_config
     from deliberval.privacy import pseudonymise, suppress_small_cells
     from deliberval.scoring import ScoredResponses, score
-    from deliberval.validation import ValidationResult, validate, validate_dri
+    from deliberval.validation import (
+        ValidationResult,
+        validate,
+        validate_dri,
+        validate_members,
+        validate_process,
+        validate_targets,
+    )
+    from deliberval.io.register import read_register
+    from deliberval.schemas.register import Register
     from deliberval.validation.process import ProcessData, load_process, process_data
+    from deliberval.validation.register import RegisterValidation, validate_register

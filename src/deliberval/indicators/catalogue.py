@@ -52,7 +52,7 @@ class IndicatorSpec(_Strict):
     needs: list[str] = Field(min_length=1, description="Data the indicator is computed from.")
     items: list[str] = Field(default_factory=list)
     scale: str | None = None
-    construct: str | None = Field(
+    construct: str | None = Field(  # type: ignore[assignment]
         default=None,
         description="Construct of the item or scale: how an instrument without the library id is matched.",
     )
@@ -88,7 +88,7 @@ class OutcomeSpec(_Strict):
     """An outcome whose change the report shows: a library scale or item, matched by construct."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    construct: str
+    construct: str  # type: ignore[assignment]
     label: dict[str, str]
     roles: list[str] = Field(default_factory=lambda: ["citizen"],
                              description="Roles it is asked of; citizens' outcomes are also "

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from deliberval.errors import AnalysisInputError, DataInputError
 from deliberval.indicators.evaluate import ProcessEvaluation
 
+if TYPE_CHECKING:
+    from deliberval.analysis.comparison import ComparisonResult
+
 __all__ = [
     "MIN_PROCESSES_FOR_MODEL",
+    "ComparisonResult",
     "EvaluationComparison",
     "ProcessSummary",
     "compare_evaluations",
@@ -74,7 +79,7 @@ class EvaluationComparison:
     processes: list[tuple[str, str]]
     indicators: pd.DataFrame
     outcome: str | None
-    model: object | None
+    model: ComparisonResult | None
     n_processes_with_changes: int
     model_error: str
     summaries: tuple[ProcessSummary, ...]

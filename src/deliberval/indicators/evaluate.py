@@ -761,6 +761,15 @@ def _yes(value: Any, key: str) -> float:
     raise AnalysisInputError(f"process field {key!r} must be yes or no, got {value!r}")
 
 
+def _no_fact(ctx: _Context, reason: str) -> _NotMeasured:
+    """``reason``, unless the process table was given and quarantined whole: then say so."""
+    proc = ctx.data.process
+    if proc is not None and proc.valid.empty and len(proc.quarantined):
+        why = "; ".join(dict.fromkeys(str(m) for m in proc.failures["message"]))
+        return _NotMeasured(f"the process table was quarantined ({why})")
+    return _NotMeasured(reason)
+
+
 def _fact(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
     key = spec.needs[0].split(":", 1)[1]
     facts = ctx.data.process_facts()
@@ -772,10 +781,10 @@ def _fact(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
         if scored is not None and "wave" in scored.columns and (scored["wave"] == "follow_up").any():
             return _value(1.0, None, method="responses: a follow-up survey of members took place",
                           respondents=False)
-        raise _NotMeasured("no follow_up wave in the responses and no 'aftercare' field in the process table")
+        raise _no_fact(ctx, "no follow_up wave in the responses and no 'aftercare' field in the process table")
     value = facts.get(key)
     if value is None or str(value) == "nan":
-        raise _NotMeasured(f"the process table has no {key!r} field (documentation by the organiser)")
+        raise _no_fact(ctx, f"the process table has no {key!r} field (documentation by the organiser)")
     return _value(_yes(value, key), None, method=f"process: {key}", respondents=False)
 
 
@@ -965,7 +974,9 @@ def indicator_table(
         Required with ``responses``.
     members, targets, recommendations, events : pandas.DataFrame, optional
     process : one-row DataFrame or mapping, optional
-        Process facts (``privacy_policy``, ``aftercare``, ``response_deadline_days`` ...).
+        The process table: ``process_id, name, model`` and facts (``privacy_policy``,
+        ``aftercare``, ``response_deadline_days`` ...); without the first three it is quarantined
+        (:func:`deliberval.validation.validate_process`) and its facts are not read.
     settings : EvaluationSettings, optional
 
     Returns

@@ -25,7 +25,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
@@ -34,6 +34,9 @@ from deliberval.errors import DataInputError
 from deliberval.instruments.model import Instrument
 from deliberval.io._common import as_code_strings
 from deliberval.schemas.responses import GROUPS, ID_COLUMNS, ROLES, WAVES
+
+if TYPE_CHECKING:
+    from deliberval.io.readers import InputFile
 
 __all__ = ["Mapping", "apply_mapping", "load_mapping", "suggest_mapping"]
 
@@ -127,13 +130,13 @@ class Mapping:
         return text
 
 
-def load_mapping(path: str | os.PathLike[str]) -> Mapping:
+def load_mapping(path: str | os.PathLike[str] | InputFile) -> Mapping:
     """Read and check a mapping YAML file.
 
     Parameters
     ----------
-    path : path
-        The YAML file.
+    path : path or InputFile
+        The YAML file (an :class:`~deliberval.io.InputFile` already read is parsed from its bytes).
 
     Returns
     -------
@@ -152,9 +155,11 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
     >>> load_mapping(f).values
     {'wave': {'T1': 'pre'}}
     """
-    p = Path(path)
+    content = getattr(path, "content", None)
+    p = Path(path.path) if content is not None else Path(path)  # type: ignore[union-attr, arg-type]
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        text = content.decode("utf-8") if content is not None else p.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except FileNotFoundError:
         raise DataInputError(f"{p}: mapping file does not exist") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -53,7 +53,7 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 InstrumentLike = Instrument | str | None
-MappingLike = Mapping | PathLike | None
+MappingLike: TypeAlias = "Mapping | PathLike | InputFile | None"
 
 FORMATS: tuple[str, ...] = ("csv", "tsv", "excel", "spss", "stata", "limesurvey", "qualtrics", "kobo")
 """Values accepted by the ``format`` argument of :func:`read_responses`."""

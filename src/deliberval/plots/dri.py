@@ -8,13 +8,24 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from deliberval.analysis._common import require_columns
 from deliberval.errors import AnalysisInputError
 
 __all__ = ["plot_dri_consistency"]
 
 _PAIR_COLUMNS = ("respondent_1", "respondent_2", "q", "r", "d", "method")
 
+
+
+def _require_columns(df: pd.DataFrame, columns: list[str], *, what: str) -> None:
+    """A plot draws a given result; name the columns it lacks instead of failing deep in matplotlib."""
+    if not isinstance(df, pd.DataFrame):
+        raise AnalysisInputError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        shown = ", ".join(map(repr, list(df.columns)[:20]))
+        raise AnalysisInputError(
+            f"{what} has no column(s) {', '.join(map(repr, missing))}; columns present: {shown}"
+        )
 
 def _one_forum(pairs: pd.DataFrame, wave: str | None) -> None:
     """Refuse pairs of several forums: their points would be drawn in one cloud."""
@@ -103,15 +114,15 @@ def plot_dri_consistency(
     >>> len(fig.axes[0].collections[0].get_offsets())  # 12 * 11 / 2 pairs
     66
     """
-    require_columns(pairs, ["q", "r"], what="pairs")
+    _require_columns(pairs, ["q", "r"], what="pairs")
     if summary is not None:
-        require_columns(summary, ["estimate"], what="summary")
+        _require_columns(summary, ["estimate"], what="summary")
     if wave is not None and wave in pairs.columns:
         values = list(waves) if waves is not None else sorted(pd.unique(pairs[wave].dropna()))
         parts: list[tuple[Hashable, pd.DataFrame]] = [(v, pairs[pairs[wave] == v]) for v in values]
     else:
         if waves is not None:
-            require_columns(pairs, [str(wave)], what="pairs")
+            _require_columns(pairs, [str(wave)], what="pairs")
         parts = [(None, pairs)]
     _one_forum(pairs, wave)
     if not parts:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from deliberval.analysis.comparison import ComparisonResult
+    from deliberval.indicators.compare import ComparisonResult
 
 from deliberval.indicators import load_catalogue
 from deliberval.indicators.compare import EvaluationComparison
@@ -64,7 +64,7 @@ def build_comparison(comparison: EvaluationComparison, *, lang: str = "en") -> C
                            min_cell_size=c.min_cell_size)
     outcome = "" if c.outcome is None else _outcome_label(c.outcome, lang)
     if c.model is not None:
-        rep.model = c.model  # type: ignore[assignment]
+        rep.model = c.model
         rep.model_note = t(lang, "model_intro", outcome=outcome)
     elif c.model_error:
         rep.model_note = c.model_error

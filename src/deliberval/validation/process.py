@@ -23,7 +23,8 @@ from deliberval.instruments.model import Instrument
 from deliberval.io import InputFile, read_responses, read_table
 from deliberval.io.config import ProcessConfig
 from deliberval.privacy import free_text_columns
-from deliberval.validation.core import ValidationResult, validate
+from deliberval.validation.responses import validate
+from deliberval.validation.result import ValidationResult
 from deliberval.validation.tables import validate_members, validate_process, validate_targets
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def process_data(
     >>> data = process_data(load_instrument("participant_standard"), responses=ex.responses,
     ...                     members=ex.members, targets=ex.targets)
     >>> data.process_id, data.responses.n_rows, len(data.members.valid), data.register is None
-    ('gentofte_ptc', 80, 45, True)
+    ('gentofte_ptc', 80, 105, True)
     """
     where = dict(sources or {})
     pid = process_id
