@@ -44,8 +44,9 @@ def indicator_page(path: Path = CATALOGUE) -> str:
         "`register`, `responses:<wave or group>`, `process:<field>`), the deliberval **function** "
         "that computes it, its unit, the direction in which it is better, and an optional "
         "threshold used to flag it in the report. An indicator whose data are missing is reported "
-        "as *not measured*, with the missing data named. See `deliberval.indicators.indicators()` "
-        "in the [API reference](api/indicators.md).",
+        "as *not measured*, with the missing data named. The indicators of one process are "
+        "`deliberval.evaluate_process(data).indicators` (or `deliberval.indicator_table(...)`); "
+        "see the [API reference](api/indicators.md).",
         "",
     ]
     for stage, labels in stages.items():
