@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -35,6 +36,11 @@ NEED_PATTERN = re.compile(
     r"|responses:(pre|post|follow_up|control|politicians)"
     r"|process:[a-z][a-z0-9_]*)$"
 )
+
+
+# "construct" is the field's natural name in the YAML; it shadows pydantic's deprecated
+# ``BaseModel.construct`` classmethod, which deliberval never uses (as in instruments.model).
+warnings.filterwarnings("ignore", message='Field name "construct"', category=UserWarning)
 
 
 class _Strict(BaseModel):

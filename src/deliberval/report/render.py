@@ -300,10 +300,22 @@ def pdf_available() -> bool:
     True
     """
     try:
-        import weasyprint  # noqa: F401
+        _import_weasyprint()
     except (ImportError, OSError):
         return False
     return True
+
+
+def _import_weasyprint() -> Any:
+    """Import WeasyPrint, silencing its import-time notice about optional system libraries
+    (e.g. "HarfBuzz-Subset will be required by future versions"), which says nothing about
+    this report."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import weasyprint
+    return weasyprint
 
 
 def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
@@ -343,7 +355,7 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
     True
     """
     try:
-        import weasyprint
+        weasyprint = _import_weasyprint()
     except (ImportError, OSError) as exc:
         raise PdfUnavailableError(
             f"PDF output needs WeasyPrint ({type(exc).__name__}: {exc}); install the 'pdf' extra "
