@@ -1,4 +1,4 @@
-"""indicators(): values recomputed by hand, statuses, reasons and small-cell suppression."""
+"""evaluate_process / indicator_table: values recomputed by hand, statuses, reasons and small-cell suppression."""
 
 from __future__ import annotations
 
@@ -11,13 +11,21 @@ import pytest
 import yaml
 from scipy import stats
 
-from deliberval.analysis.change import did
+from deliberval.analysis.did import did
 from deliberval.analysis.uptake import uptake
 from deliberval.datasets import load_example
 from deliberval.errors import AnalysisInputError, DataInputError
-from deliberval.indicators import INDICATOR_COLUMNS, evaluate_process, indicators, load_catalogue
+from deliberval.indicators import (
+    INDICATOR_COLUMNS,
+    EvaluationSettings,
+    evaluate_process,
+    indicator_table,
+    load_catalogue,
+)
 from deliberval.instruments import load_instrument
 from deliberval.scoring import score
+from deliberval.validation.process import process_data
+from deliberval.validation.register import validate_register
 
 INSTRUMENT = load_instrument("participant_standard")
 
@@ -34,10 +42,8 @@ def wilson(count: int, n: int, level: float = 0.95) -> tuple[float, float]:
 @pytest.fixture(scope="module")
 def gentofte() -> tuple[object, pd.DataFrame]:
     ex = load_example("gentofte_ptc", registers=True)
-    run = evaluate_process(ex.responses, INSTRUMENT, members=ex.members, targets=ex.targets,
-                           recommendations=ex.recommendations, events=ex.response_events,
-                           process=ex.process, deadline_days=90, seed=3)
-    return ex, run.table.set_index("indicator_id")
+    ev = evaluate_process(ex.process_data(INSTRUMENT), EvaluationSettings(deadline_days=90, seed=3))
+    return ex, ev.indicators.set_index("indicator_id")
 
 
 def test_columns_and_one_row_per_catalogue_indicator(gentofte):
@@ -46,7 +52,7 @@ def test_columns_and_one_row_per_catalogue_indicator(gentofte):
     assert list(tab.index) == [s.id for s in load_catalogue().indicators]
     assert set(tab["status"]) <= {"measured", "not_measured", "suppressed"}
     # a measured indicator states where it came from; a missing one says what is missing
-    assert (tab.loc[tab["status"] == "measured", "data_source"] != "").all()
+    assert (tab.loc[tab["status"] == "measured", "method"] != "").all()
     assert (tab.loc[tab["status"] == "not_measured", "status_reason"] != "").all()
 
 
@@ -68,7 +74,7 @@ def test_share_agree_matches_a_hand_count_and_wilson(gentofte):
 
 def test_scale_mean_and_paired_change_by_hand(gentofte):
     ex, tab = gentofte
-    s = score(ex.responses, INSTRUMENT).scores
+    s = score(ex.responses, INSTRUMENT).data
     cit = s.loc[(s["group"] == "participant") & (s["role"] == "citizen")]
     post = cit.loc[cit["wave"] == "post", "deliberative_quality"].dropna()
     row = tab.loc["deliberative_quality_scale"]
@@ -108,7 +114,8 @@ def test_open_call_has_no_r_indicator(gentofte):
 
 def test_uptake_indicators_equal_uptake(gentofte):
     ex, tab = gentofte
-    res = uptake(ex.recommendations, ex.response_events,
+    register = validate_register(ex.recommendations, ex.response_events).register
+    res = uptake(register,
                  as_of=pd.to_datetime(ex.response_events["date"]).max(), deadline_days=90)
     ind = res.indicators.set_index("indicator")
     for ours, theirs in [("response_any", "any_public_response"), ("uptake_rate", "uptake_rate"),
@@ -129,15 +136,15 @@ def test_not_measured_names_the_missing_data(gentofte):
 
 
 def test_nothing_given_means_nothing_measured():
-    tab = indicators()
+    tab = indicator_table()
     assert (tab["status"] == "not_measured").all()
     assert tab["estimate"].isna().all()
 
 
 def test_did_with_a_control_group():
     ex = load_example("climate_assembly")
-    tab = indicators(ex.responses, INSTRUMENT, seed=1).set_index("indicator_id")
-    s = score(ex.responses, INSTRUMENT).scores
+    tab = indicator_table(ex.responses, INSTRUMENT, settings=EvaluationSettings(seed=1)).set_index("indicator_id")
+    s = score(ex.responses, INSTRUMENT).data
     s = s.loc[s["role"] == "citizen"]
     s = s.loc[s["group"].isin(["participant", "control"]) & s["wave"].isin(["pre", "post"])]
     ref = did(s, "external_efficacy").set_index("model").loc["pooled_ols"]
@@ -151,7 +158,8 @@ def test_did_with_a_control_group():
 
 def test_small_cells_are_suppressed_with_the_rule_stated(gentofte):
     ex, _ = gentofte
-    tab = indicators(ex.responses, INSTRUMENT, min_cell_size=20).set_index("indicator_id")
+    tab = indicator_table(ex.responses, INSTRUMENT,
+                          settings=EvaluationSettings(min_cell_size=20)).set_index("indicator_id")
     row = tab.loc["change_hybrid_openness"]  # 13 politicians answered both waves
     assert row["status"] == "suppressed"
     assert pd.isna(row["estimate"])
@@ -168,42 +176,75 @@ def test_small_cells_are_suppressed_with_the_rule_stated(gentofte):
 
 def test_threshold_direction():
     ex = load_example("gentofte_ptc", registers=True)
-    tab = indicators(recommendations=ex.recommendations, events=ex.response_events,
-                     deadline_days=90).set_index("indicator_id")
+    tab = indicator_table(recommendations=ex.recommendations, events=ex.response_events,
+                          settings=EvaluationSettings(deadline_days=90)).set_index("indicator_id")
     row = tab.loc["rejected_without_reasons"]  # lower is better, threshold 0
     assert row["direction"] == "lower_is_better"
     assert row["meets_threshold"] == (row["estimate"] <= 0)
 
 
+#: the identity columns every process table needs (validate_process)
+PROCESS = {"process_id": "p1", "name": "A process", "model": "citizens_assembly"}
+
+
 def test_process_facts_are_read():
-    tab = indicators(process={"privacy_policy": "yes", "aftercare": "no"}).set_index("indicator_id")
+    tab = indicator_table(process={**PROCESS, "privacy_policy": "yes", "aftercare": "no"}).set_index("indicator_id")
     assert tab.loc["member_privacy", "estimate"] == 1.0
     assert tab.loc["aftercare", "estimate"] == 0.0
     assert pd.isna(tab.loc["member_privacy", "n"])
-    row = indicators(process={"privacy_policy": "perhaps"}).set_index("indicator_id").loc["member_privacy"]
+    row = indicator_table(process={**PROCESS, "privacy_policy": "perhaps"}).set_index("indicator_id").loc[
+        "member_privacy"]
     assert row["status"] == "not_measured"
     assert row["status_reason"] == (
         "could not be computed: process field 'privacy_policy' must be yes or no, got 'perhaps'")
 
 
+def test_facts_of_a_quarantined_process_table_are_not_read_and_the_reason_says_so():
+    # facts without process_id / name / model: the row is quarantined, a failure row names each column
+    data = process_data(INSTRUMENT, process=pd.DataFrame([{"privacy_policy": "yes"}]))
+    assert data.process.valid.empty
+    assert len(data.process.quarantined) == 1
+    assert sorted(data.process.failures["column"]) == ["model", "name", "process_id"]
+    assert set(data.process.failures["check"]) == {"missing_column"}
+    row = indicator_table(process={"privacy_policy": "yes"}).set_index("indicator_id").loc["member_privacy"]
+    assert row["status"] == "not_measured"
+    assert row["status_reason"].startswith("the process table was quarantined (")
+    assert "the process table has no 'process_id' column" in row["status_reason"]
+
+
 def test_bad_arguments():
     ex = load_example("gentofte_ptc")
     with pytest.raises(AnalysisInputError, match="without the instrument"):
-        indicators(ex.responses)
+        indicator_table(ex.responses)
     with pytest.raises(AnalysisInputError, match="min_cell_size"):
-        indicators(min_cell_size=0)
-    with pytest.raises(AnalysisInputError, match="one row"):
-        indicators(process=pd.concat([ex.process, ex.process]))
+        EvaluationSettings(min_cell_size=0)
+
+
+def test_a_process_table_of_two_rows_is_quarantined_whole():
+    ex = load_example("gentofte_ptc")
+    two = pd.concat([ex.process, ex.process], ignore_index=True)
+    data = process_data(INSTRUMENT, process=two)
+    assert data.process.valid.empty
+    assert len(data.process.quarantined) == 2
+    f = data.process.failures
+    assert f["check"].tolist() == ["one_row", "one_row"]
+    assert f["row"].tolist() == [0, 1]
+    assert (f["message"] == "the process table has 2 rows; expected one row describing the process").all()
+    assert data.process_facts() == {}
+    assert data.response_deadline_days is None
+    row = indicator_table(process=two).set_index("indicator_id").loc["member_privacy"]
+    assert row["status"] == "not_measured"
+    assert "expected one row" in row["status_reason"]
 
 
 def test_labels_in_french():
-    tab = indicators(lang="fr").set_index("indicator_id")
+    tab = indicator_table(settings=EvaluationSettings(language="fr")).set_index("indicator_id")
     assert tab.loc["facilitation_neutral", "label"] == "Membres jugeant l'animation neutre"
 
 
 def test_catalogue_checks(tmp_path: Path):
     cat = load_catalogue()
-    assert cat.version == "1.1.0"
+    assert cat.version == "1.2.0"
     assert len({s.id for s in cat.indicators}) == len(cat.indicators)
     assert all("fr" in s.label for s in cat.indicators)
     assert cat.stage_label("pathways_to_impact", "fr").startswith("Recommandations")
@@ -234,7 +275,7 @@ def test_a_tiny_control_group_suppresses_the_did():
     r = ex.responses
     keep = sorted(r.loc[(r["group"] == "control") & (r["wave"] == "post"), "respondent_id"].unique())[:3]
     r = r.loc[(r["group"] == "participant") | r["respondent_id"].isin(keep)]
-    tab = indicators(r, INSTRUMENT).set_index("indicator_id")
+    tab = indicator_table(r, INSTRUMENT).set_index("indicator_id")
     row = tab.loc["did_external_efficacy"]
     assert row["status"] == "suppressed"
     assert pd.isna(row["estimate"])
@@ -263,7 +304,7 @@ def test_missing_codes_are_out_of_the_share_agreeing_denominator():
     valid = x[x.between(1, 5)]
     count, n = int(valid.isin([4, 5]).sum()), len(valid)
     assert n == 18  # 22 answers, 4 of them missing codes
-    row = indicators(r, INSTRUMENT).set_index("indicator_id").loc["facilitation_neutral"]
+    row = indicator_table(r, INSTRUMENT).set_index("indicator_id").loc["facilitation_neutral"]
     assert row["status"] == "measured"
     assert row["n"] == n
     assert row["estimate"] == pytest.approx(count / n, abs=1e-12)
@@ -273,24 +314,35 @@ def test_missing_codes_are_out_of_the_share_agreeing_denominator():
 
 
 def test_answers_that_are_not_scale_codes_are_never_silently_dropped():
+    # an answer that is not a response code quarantines its row, with a failure row naming it;
+    # the indicator rests on the valid rows only
     r = load_example("gentofte_ptc").responses.copy()
     post = _post_citizens(r)
     answered = post[r.loc[post, "dx_facilitation_neutral"].notna().to_numpy()]
     r.loc[answered[:2], "dx_facilitation_neutral"] = 2.5  # inside 1..5 but not a code
-    row = indicators(r, INSTRUMENT).set_index("indicator_id").loc["facilitation_neutral"]
-    assert row["status"] == "not_measured"
-    assert "2 answer(s) that are not response codes 1..5 (e.g. 2.5)" in row["status_reason"]
-    # a text answer is caught by scoring with a clear error
+    data = process_data(INSTRUMENT, responses=r)
+    assert sorted(data.responses.quarantined.index) == sorted(answered[:2])
+    bad = data.responses.failures.loc[data.responses.failures["column"] == "dx_facilitation_neutral"]
+    assert len(bad) == 2
+    assert (bad["severity"] == "error").all()
+    assert bad["value"].astype(float).tolist() == [2.5, 2.5]
+    assert bad["message"].str.startswith("outside the response scale").all()
+    rest = r.loc[answered[2:], "dx_facilitation_neutral"]
+    count, n = int(rest.isin([4, 5]).sum()), len(rest)
+    assert n == 20  # 22 answers, 2 of them quarantined
+    row = indicator_table(r, INSTRUMENT).set_index("indicator_id").loc["facilitation_neutral"]
+    assert row["status"] == "measured"
+    assert row["n"] == n
+    assert row["estimate"] == pytest.approx(count / n, abs=1e-12)
+    # a text answer is quarantined too (scoring never sees it)
     r = load_example("gentofte_ptc").responses.copy()
     r["dx_facilitation_neutral"] = r["dx_facilitation_neutral"].astype(object)
     r.loc[answered[:1], "dx_facilitation_neutral"] = "agree"
-    with pytest.raises(DataInputError, match="neither numbers nor missing codes"):
-        indicators(r, INSTRUMENT)
-
-
-def test_column_helper_refuses_non_numeric_values():
-    from deliberval.indicators.compute import _column
-
-    with pytest.raises(AnalysisInputError, match=r"1 non-numeric value\(s\) after scoring \(e.g. 'x'\)"):
-        _column(pd.DataFrame({"q": ["1", "x", None]}), "q", "item")
-    assert _column(pd.DataFrame({"q": [1.0, None, 3.0]}), "q", "item").tolist() == [1.0, 3.0]
+    data = process_data(INSTRUMENT, responses=r)
+    assert list(data.responses.quarantined.index) == list(answered[:1])
+    bad = data.responses.failures.loc[data.responses.failures["column"] == "dx_facilitation_neutral"]
+    assert bad[["value", "check"]].to_dict("records") == [{"value": "agree", "check": "type"}]
+    assert bad["message"].iloc[0].startswith("not a number")
+    row = indicator_table(r, INSTRUMENT).set_index("indicator_id").loc["facilitation_neutral"]
+    assert row["status"] == "measured"
+    assert row["n"] == 21

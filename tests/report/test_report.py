@@ -6,6 +6,7 @@ import hashlib
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,29 +18,30 @@ from deliberval import __version__
 from deliberval.cli import app
 from deliberval.demo import write_example_data
 from deliberval.errors import DataInputError
+from deliberval.indicators import EvaluationSettings, evaluate_process
+from deliberval.indicators.compare import (
+    MIN_PROCESSES_FOR_MODEL,
+    ProcessSummary,
+    compare_evaluations,
+    summarise_evaluation,
+)
 from deliberval.instruments import load_instrument
+from deliberval.io.config import ProcessConfig, load_config
 from deliberval.report import (
-    ReportConfig,
+    ReportSettings,
     build_report,
-    load_config,
-    load_inputs,
     pdf_available,
     render_html,
     write_pdf,
     write_xlsx,
 )
-from deliberval.report.compare import (
-    MIN_PROCESSES_FOR_MODEL,
-    ProcessSummary,
-    assemble_comparison,
-    render_comparison,
-    summarise_process,
-)
+from deliberval.report.compare import build_comparison, render_comparison
+from deliberval.validation.process import load_process
 
 runner = CliRunner()
 GENERATED = re.compile(r'^<p class="generated">.*$', re.MULTILINE)
 # counts of respondents in the report tables (uptake tables count recommendations, not people)
-COUNT_COLUMNS = ("n", "panel_n")
+COUNT_COLUMNS = ("n", "n_members")
 NOT_RESPONDENTS = {"uptake", "uptake_status", "uptake_agenda", "inputs", "indicators"}
 
 
@@ -50,9 +52,19 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _evaluate(cfg: ProcessConfig):  # type: ignore[no-untyped-def]
+    """The pipeline the CLI runs: read and validate once, evaluate once."""
+    return evaluate_process(load_process(cfg), EvaluationSettings.from_config(cfg))
+
+
 @pytest.fixture(scope="module")
-def report(folder: Path):
-    return build_report(load_config(folder / "report.yaml"))
+def evaluation(folder: Path):
+    return _evaluate(load_config(folder / "report.yaml"))
+
+
+@pytest.fixture(scope="module")
+def report(evaluation):
+    return build_report(evaluation, ReportSettings())
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +85,7 @@ def tempting(folder: Path, tmp_path_factory: pytest.TempPathFactory):
     r["dx_comments"] = np.where(r["wave"] == "post", "SECRET remark by a member about the mayor", None)
     r["notes"] = "SECRET organiser note that names somebody in particular"
     r.to_csv(out / "responses.csv", index=False)
-    rep = build_report(load_config(out / "report.yaml"))
+    rep = build_report(_evaluate(load_config(out / "report.yaml")))
     return rep, r, render_html(rep, timestamp="x")
 
 
@@ -107,7 +119,7 @@ def test_provenance(report, html: str, folder: Path):
     assert "<td>seed</td><td>2021</td>" in html
     ins = load_instrument("participant_standard")
     assert f"<td>instrument</td><td>participant_standard {ins.version}</td>" in html
-    assert "deliberval_indicators 1.1.0" in html
+    assert "deliberval_indicators 1.2.0" in html
     assert set(report.inputs["key"]) == {"responses", "members", "targets", "register", "process"}
 
 
@@ -134,7 +146,7 @@ def _figure_words(fig) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def report_fr(folder: Path):
+def report_fr(evaluation):
     import deliberval.report.build as build
 
     png = build._png
@@ -143,10 +155,10 @@ def report_fr(folder: Path):
         FR_FIGURE_WORDS.extend(_figure_words(fig))
         return png(fig)
 
-    cfg = load_config(folder / "report.yaml")
+    # as `deliberval report --lang fr`: the evaluation of the configuration, presented in French
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(build, "_png", record)
-        return build_report(cfg, lang="fr", inputs=load_inputs(cfg))
+        return build_report(evaluation, ReportSettings(language="fr"))
 
 
 def test_french_figures_have_french_axis_labels(report_fr):
@@ -296,11 +308,10 @@ def test_loads_in_headless_chromium_without_console_errors(html: str, tmp_path: 
 
 
 # -------------------------------------------------------------------------- comparison
-def test_comparison_says_why_the_model_is_not_shown(report, folder: Path):
-    cfg = load_config(folder / "report.yaml")
-    one = summarise_process(cfg, report=report)
-    other = ProcessSummary("copy", "A copy", one.indicators, one.changes.assign(process_id="copy"), 1)
-    comp = assemble_comparison([one, other])
+def test_comparison_says_why_the_model_is_not_shown(report, evaluation):
+    one = summarise_evaluation(evaluation)
+    other = replace(one, process_id="copy", name="A copy", changes=one.changes.assign(process_id="copy"), seed=1)
+    comp = build_comparison(compare_evaluations([one, other]))
     assert comp.model is None
     assert f"at least {MIN_PROCESSES_FOR_MODEL} processes" in comp.model_note
     page = render_comparison(comp, timestamp="t")
@@ -308,16 +319,19 @@ def test_comparison_says_why_the_model_is_not_shown(report, folder: Path):
     assert "<th class=\"num\">copy</th>" in page
     assert page.count("<tr") >= len(report.indicators)
     with pytest.raises(DataInputError, match="more than once"):
-        assemble_comparison([one, one])
+        compare_evaluations([one, one])
 
 
-def test_comparison_fits_the_model_from_five_processes(report):
+def test_comparison_fits_the_model_from_five_processes(evaluation):
     gen = np.random.default_rng(4)
     summaries = []
     for i in range(MIN_PROCESSES_FOR_MODEL):
         ch = pd.DataFrame({"process_id": f"p{i}", "change": gen.normal(0.1 * i, 1, 40)})
-        summaries.append(ProcessSummary(f"p{i}", f"Process {i}", report.indicators, ch, i))
-    comp = assemble_comparison(summaries)
+        ch.insert(1, "respondent_id", [f"p{i}_{j}" for j in range(len(ch))])
+        ch.insert(2, "outcome", "external_efficacy")
+        summaries.append(ProcessSummary(f"p{i}", f"Process {i}", evaluation.indicators, ch, i, 5, True,
+                                        "deliberval_indicators 1.2.0"))
+    comp = build_comparison(compare_evaluations(summaries))
     assert comp.model is not None
     assert comp.model.n_processes == MIN_PROCESSES_FOR_MODEL
     assert "Intraclass correlation" in render_comparison(comp, timestamp="t")
@@ -383,9 +397,9 @@ def test_cli_bad_config(tmp_path: Path):
 
 def test_config_model(tmp_path: Path):
     with pytest.raises(ValueError, match="either 'data' or 'example'"):
-        ReportConfig(process_id="x", example="gentofte_ptc", data={"responses": "r.csv"})
+        ProcessConfig(process_id="x", example="gentofte_ptc", data={"responses": "r.csv"})
     with pytest.raises(ValueError, match="data files"):
-        ReportConfig(process_id="x")
+        ProcessConfig(process_id="x")
 
 
 def test_cli_report_writes_html_and_xlsx(folder: Path, tmp_path: Path, html: str):
@@ -410,15 +424,16 @@ def test_example_configurations_are_valid():
     files = sorted(folder.glob("*.yaml"))
     assert len(files) == 5
     for f in files:
-        cfg = ReportConfig.model_validate(yaml.safe_load(f.read_text(encoding="utf-8")))
+        cfg = ProcessConfig.model_validate(yaml.safe_load(f.read_text(encoding="utf-8")))
         assert cfg.process_id in f.stem
 
 
 def test_cli_pdf_without_weasyprint_and_bad_language(folder: Path, tmp_path: Path, monkeypatch):
-    import deliberval.cli.report as cli_report
+    import deliberval.report
 
     path = _config(folder, tmp_path)
-    monkeypatch.setattr(cli_report, "pdf_available", lambda: False)
+    # the command imports pdf_available from deliberval.report when it runs
+    monkeypatch.setattr(deliberval.report, "pdf_available", lambda: False)
     line = _one_error_line(runner.invoke(app, ["report", str(path), "--pdf", str(tmp_path / "r.pdf")]))
     assert "install the 'pdf' extra (pip install weasyprint)" in line
     line = _one_error_line(runner.invoke(app, ["report", str(path), "--lang", "de"]))
@@ -430,5 +445,5 @@ def test_no_category_can_be_recovered_by_subtraction(report):
     per_dimension = rep.groupby("dimension")["suppressed"].sum()
     assert per_dimension.max() >= 2  # the 30 Gentofte citizens do leave small age groups
     assert not (per_dimension == 1).any()
-    published = pd.to_numeric(rep["panel_n"], errors="coerce").dropna()
+    published = pd.to_numeric(rep["n_members"], errors="coerce").dropna()
     assert not ((published > 0) & (published < 5)).any()
