@@ -206,11 +206,11 @@ def test_missing_codes_occur_at_small_rates() -> None:
 def test_members_funnel_is_nested_and_matches_responses(name: str) -> None:
     ex = example(name)
     m = ex.members
-    assert m.columns.tolist()[:9] == ["person_id", "process_id", "role", *STAGES, "stage"]
+    assert m.columns.tolist()[:9] == ["person_id", "process_id", "role", *STAGES, "funnel_stage"]
     assert not m["person_id"].duplicated().any()
     flags = m[STAGES].to_numpy()
     assert (flags[:, 1:] <= flags[:, :-1]).all(), "stages must be nested"
-    assert (m["stage"] == np.array(STAGES)[flags.sum(axis=1) - 1]).all()
+    assert (m["funnel_stage"] == np.array(STAGES)[flags.sum(axis=1) - 1]).all()
     for dim, cats in DEMOGRAPHICS.items():
         assert set(m[dim]) <= set(cats)
     # participants' ids and post answers agree with the funnel

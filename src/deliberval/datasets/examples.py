@@ -64,6 +64,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from deliberval.canonical import FUNNEL_STAGES
+
 if TYPE_CHECKING:
     from deliberval.instruments.model import Instrument
     from deliberval.validation.process import ProcessData
@@ -99,7 +101,7 @@ __all__ = [
 
 DEFAULT_SEED = 2021
 SYNTHETIC_SOURCE = "synthetic (deliberval example data; not real figures)"
-STAGES = ("invited", "volunteered", "selected", "attended_all", "answered_post")
+STAGES = FUNNEL_STAGES
 Seed = int | np.random.Generator | None
 
 
@@ -130,8 +132,8 @@ class Example:
         dimension; ``source`` says synthetic.
     members : pandas.DataFrame
         The selection funnel, one row per person: ``person_id, process_id, role``, the nested
-        stage flags ``invited, volunteered, selected, attended_all, answered_post``, ``stage``
-        (the last stage reached) and the ``demo_*`` codes. ``person_id`` equals the
+        stage flags ``invited, volunteered, selected, attended_all, answered_post``,
+        ``funnel_stage`` (the last stage reached) and the ``demo_*`` codes. ``person_id`` equals the
         ``respondent_id`` of the same person in ``responses``. ``gentofte_ptc`` and
         ``cofoe_panel`` add ``unit``: the committee or panel a person applied to or sat on.
     truth : dict
@@ -408,7 +410,7 @@ def _members_table(pid: str, groups: list[_Group], unit: np.ndarray | None = Non
     }
     for s in STAGES:
         table[s] = flags[s]
-    table["stage"] = str_array(np.asarray(STAGES, dtype=object), stage_idx)
+    table["funnel_stage"] = str_array(np.asarray(STAGES, dtype=object), stage_idx)
     if unit is not None:
         table["unit"] = str_array(unit)
     for d in DEMOGRAPHICS:
