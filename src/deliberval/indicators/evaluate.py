@@ -273,7 +273,7 @@ def _change(part: pd.DataFrame, measured: list[tuple[OutcomeSpec, str]], level: 
 
 
 def _did(scored: pd.DataFrame, measured: list[tuple[OutcomeSpec, str]], level: float,
-         reasons: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+         reasons: dict[str, str], featured: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     from deliberval.analysis.change import group_means
     from deliberval.analysis.did import did
 
@@ -309,7 +309,9 @@ def _did(scored: pd.DataFrame, measured: list[tuple[OutcomeSpec, str]], level: f
         reasons.setdefault("did", "no outcome could be compared with the control group")
         return _empty(["outcome"]), _empty()
     res = pd.concat(frames, ignore_index=True)
-    first = str(res["outcome"].iloc[0])
+    # the figure shows the outcome of the catalogue's first DiD indicator, else the first outcome
+    done = list(dict.fromkeys(res["outcome"]))
+    first = next((o for o in featured if o in done), done[0])
     col = {s.id: c for s, c in measured}[first]
     means = group_means(cit, col, confidence_level=level)
     means.insert(0, "outcome_id", first)
@@ -923,7 +925,8 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
     else:
         part = _participants(scored)
         change = _change(part, measured, level, reasons)
-        did_table, did_means = _did(scored, measured, level, reasons)
+        featured = [i.scale for i in catalogue.indicators if i.function == "deliberval.did" and i.scale]
+        did_table, did_means = _did(scored, measured, level, reasons, featured)
         exp_items = [it.id for it in instrument.items if it.construct in catalogue.experience_constructs
                      and not it.free_text]
         for spec in catalogue.indicators:

@@ -359,8 +359,7 @@ def _change(ev: ProcessEvaluation, lang: str) -> Section:
         if not ok.empty:
             labels = {o: _outcome_label(ev, o, lang) for o in ok["outcome"]}
             sec.figures.append(Figure("prepost", t(lang, "change"),
-                                      _png(plot_prepost(ok.drop(columns=["role", "comparison"]).drop(
-                                          columns=["outcome"]).assign(outcome=ok["outcome"].to_numpy()),
+                                      _png(plot_prepost(ok.drop(columns=["role", "comparison", "column"]),
                                           labels=labels,
                                           axis_labels=_plot_words(lang, "mean", "change", "ci",
                                                                   codes=("pre", "post"))))))
