@@ -190,7 +190,9 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     from deliberval.indicators.scales import scale_diagnostics
     from deliberval.io import load_mapping, read_responses, suggest_mapping, write_responses
     from deliberval.io.config import ProcessConfig, load_config
+    from deliberval.io.register import read_register
     from deliberval.privacy import pseudonymise, suppress_small_cells
+    from deliberval.schemas.register import Register
     from deliberval.scoring import ScoredResponses, score
     from deliberval.validation import (
         ValidationResult,
@@ -200,7 +202,5 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         validate_process,
         validate_targets,
     )
-    from deliberval.io.register import read_register
-    from deliberval.schemas.register import Register
     from deliberval.validation.process import ProcessData, load_process, process_data
     from deliberval.validation.register import RegisterValidation, validate_register
