@@ -357,8 +357,9 @@ def test_result_tables_and_columns() -> None:
     ]  # fmt: skip
     assert list(res.intersections.columns) == [
         "dimension_1", "category_1", "dimension_2", "category_2", "count", "share",
-        "target_share", "estimate",
+        "target_share", "estimate", "method",
     ]  # fmt: skip
+    assert list(res.overall.columns) == ["statistic", "estimate", "method"]
     assert list(res.quotas.columns) == ["dimension", "category", "count", "min", "max", "within"]
     assert res.overall["statistic"].tolist() == [
         "n", "mean_absolute_deviation", "max_absolute_difference", "mean_duncan"

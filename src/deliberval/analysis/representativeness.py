@@ -59,12 +59,13 @@ class RepresentativenessResult:
         chisq_df, chisq_p_value, g, g_p_value, exact_p_value, exact_method, min_expected,
         method``.
     overall : pandas.DataFrame
-        ``statistic, estimate``: ``n``, ``mean_absolute_deviation``,
+        ``statistic, estimate, method``: ``n``, ``mean_absolute_deviation``,
         ``max_absolute_difference`` (proportions, 0-1), ``mean_duncan`` and, with
         intersection targets, ``intersectional_mse``.
     intersections : pandas.DataFrame
         With intersection targets: ``dimension_1, category_1, dimension_2, category_2,
-        count, share, target_share, estimate`` (share - target share, 0-1; empty otherwise).
+        count, share, target_share, estimate, method`` (share - target share, 0-1; empty
+        otherwise).
     quotas : pandas.DataFrame
         With quotas: ``dimension, category, count, min, max, within`` (``count`` = members
         in the category; empty otherwise).
@@ -425,7 +426,7 @@ def _composition(
 
 _INTERSECTION_COLUMNS = [
     "dimension_1", "category_1", "dimension_2", "category_2", "count", "share", "target_share",
-    "estimate",
+    "estimate", "method",
 ]  # fmt: skip
 _QUOTA_COLUMNS = ["dimension", "category", "count", "min", "max", "within"]
 
@@ -473,6 +474,7 @@ def _intersections(
             frame["target_share"] = frame["target_share"] / total
         frame["share"] = frame["count"] / n if n else np.nan
         frame["estimate"] = frame["share"] - frame["target_share"]
+        frame["method"] = "share of members in the intersection cell minus its target share"
         out.append(frame)
     return pd.concat(out, ignore_index=True)[_INTERSECTION_COLUMNS]
 
@@ -637,18 +639,21 @@ def representativeness(
         _quotas(categories, quotas) if quotas is not None else pd.DataFrame(columns=_QUOTA_COLUMNS)
     )
     overall = [
-        ("n", float(len(df))),
-        ("mean_absolute_deviation", float(categories["estimate"].abs().mean())),
-        ("max_absolute_difference", float(categories["estimate"].abs().max())),
-        ("mean_duncan", float(dims["duncan"].mean())),
+        ("n", float(len(df)), "members"),
+        ("mean_absolute_deviation", float(categories["estimate"].abs().mean()),
+         "mean over categories of |share - target share|"),
+        ("max_absolute_difference", float(categories["estimate"].abs().max()),
+         "largest |share - target share| over categories"),
+        ("mean_duncan", float(dims["duncan"].mean()), "mean over dimensions of Duncan's dissimilarity index"),
     ]
     if intersection_targets is not None:
         diff = inter["share"] - inter["target_share"]
-        overall.append(("intersectional_mse", float(np.mean(diff.to_numpy(dtype=float) ** 2))))
+        overall.append(("intersectional_mse", float(np.mean(diff.to_numpy(dtype=float) ** 2)),
+                        "mean squared difference of intersection-cell shares from their targets"))
     return RepresentativenessResult(
         categories=categories,
         dimensions=dims,
-        overall=pd.DataFrame(overall, columns=["statistic", "estimate"]),
+        overall=pd.DataFrame(overall, columns=["statistic", "estimate", "method"]),
         intersections=inter,
         quotas=quota_table,
     )
