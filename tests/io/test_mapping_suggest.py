@@ -14,7 +14,14 @@ from typer.testing import CliRunner
 from deliberval.cli import app
 from deliberval.errors import DataInputError
 from deliberval.instruments import load_instrument
-from deliberval.io import Mapping, apply_mapping, load_mapping, read_responses, read_table, suggest_mapping
+from deliberval.io import (
+    Mapping,
+    apply_mapping,
+    load_mapping,
+    read_responses,
+    read_table,
+    suggest_mapping,
+)
 from deliberval.io.mapping import is_placeholder
 from deliberval.validation import validate
 
@@ -47,7 +54,8 @@ def test_sample_sav_value_labels_become_value_maps(dp_dir, ddl):
     }
     # codes the instrument already allows (0-10, knowledge 1-4, agreement 1-5) are left alone
     assert m.value_labels["education_level"][3] == "Bachelor's Degree"
-    assert m.unmatched == [] and m.notes == []
+    assert m.unmatched == []
+    assert m.notes == []
     assert sorted(m.constants) == ["language", "process_id", "role"]
     assert all(is_placeholder(v) for v in m.constants.values())
     assert "this instrument asks citizen" in m.constants["role"]
@@ -130,7 +138,8 @@ def test_limesurvey_pairs_waves_by_token_not_by_submission_id(fixture_instrument
     raw.attrs["format"] = "limesurvey"
     m = suggest_mapping(raw, fixture_instrument)
     assert "respondent_id" not in m.columns.values()  # the reading renames token itself
-    assert "id" not in m.columns and "token" not in m.columns
+    assert "id" not in m.columns
+    assert "token" not in m.columns
     assert m.columns == {"fxTrust": "fx_trust"}
     assert "language" not in m.constants  # startlanguage gives it
     assert m.unmatched == []
@@ -182,4 +191,5 @@ def test_map_suggest_cli_shows_labels_and_placeholders(dp_dir):
     assert "  process_id: '<fill in: an id for your process" in res.output
     fixture = CliRunner().invoke(app, ["map", "suggest", str(dp_dir / "Sample.sav"), "--instrument", "dp_sample",
                                        "--surveys", str(SURVEYS)])
-    assert fixture.exit_code == 0 and "  Question1: dp_democracy\n" in fixture.output
+    assert fixture.exit_code == 0
+    assert "  Question1: dp_democracy\n" in fixture.output
