@@ -36,6 +36,7 @@ __all__ = [
     "DRIWarning",
     "dri",
     "dri_change",
+    "dri_change_permutation_test",
     "dri_individual",
     "dri_pairs",
     "dri_permutation_test",
@@ -624,6 +625,78 @@ def _wilcoxon_greater(x: np.ndarray, y: np.ndarray) -> tuple[float, str]:
     )
 
 
+def _wave_forums_with_values(
+    df: pd.DataFrame,
+    considerations: Sequence[str] | str | None,
+    preferences: Sequence[str] | str | None,
+    by_cols: list[str],
+    wave: str,
+    respondent: str,
+    pre: Hashable | None,
+    post: Hashable | None,
+    undefined: Undefined,
+) -> tuple[list[tuple[tuple[Hashable, ...], _Forum, _Forum]], Hashable, Hashable]:
+    """Each forum's (key, pre forum, post forum) and the two wave values (checked)."""
+    _check_undefined(undefined)
+    if wave in by_cols:
+        raise AnalysisInputError(
+            f"column {wave!r} is both the wave and a by column; by names the forums, "
+            "wave the two survey waves compared within each forum"
+        )
+    require_columns(df, [*by_cols, wave, respondent], what="data")
+    if pre is None or post is None:
+        values = sorted(pd.unique(df[wave].dropna()))
+        if len(values) != 2:
+            raise AnalysisInputError(
+                f"column {wave!r} has {len(values)} distinct value(s) "
+                f"({', '.join(map(_show, values[:10]))}); a change needs exactly two "
+                "waves, or name them with pre=... and post=..."
+            )
+        pre, post = values
+    for b in by_cols:
+        if df[b].isna().any():
+            raise AnalysisInputError(
+                f"column {b!r} has {int(df[b].isna().sum())} missing value(s); every row "
+                "needs the name of its forum"
+            )
+    in_waves = df[wave].isin([pre, post])
+    forums = dict(
+        _forums(df[in_waves], considerations, preferences, [*by_cols, wave], respondent, undefined)
+    )
+    keys: list[tuple[Hashable, ...]] = (
+        list(df[by_cols].drop_duplicates().itertuples(index=False, name=None)) if by_cols else [()]
+    )
+    out = []
+    for key in keys:
+        waves = {}
+        for which, value in (("pre", pre), ("post", post)):
+            if (*key, value) not in forums:
+                raise AnalysisInputError(
+                    f"{_label(by_cols, key)} has no rows with {wave} == {_show(value)} "
+                    f"({which} wave)"
+                )
+            waves[which] = forums[(*key, value)]
+        out.append((key, waves["pre"], waves["post"]))
+    return out, pre, post
+
+
+def _wave_forums(
+    df: pd.DataFrame,
+    considerations: Sequence[str] | str | None,
+    preferences: Sequence[str] | str | None,
+    by_cols: list[str],
+    wave: str,
+    respondent: str,
+    pre: Hashable | None,
+    post: Hashable | None,
+    undefined: Undefined,
+) -> list[tuple[tuple[Hashable, ...], _Forum, _Forum]]:
+    """Each forum's (key, pre forum, post forum)."""
+    return _wave_forums_with_values(
+        df, considerations, preferences, by_cols, wave, respondent, pre, post, undefined
+    )[0]
+
+
 def dri_change(
     df: pd.DataFrame,
     considerations: Sequence[str] | str | None = None,
@@ -710,47 +783,12 @@ def dri_change(
        case  dri_pre  dri_post  estimate  p_value  n
     0  demo    -0.08     0.267     0.347     0.02  8
     """
-    _check_undefined(undefined)
     by_cols = as_list(by)
-    if wave in by_cols:
-        raise AnalysisInputError(
-            f"column {wave!r} is both the wave and a by column; by names the forums, "
-            "wave the two survey waves compared within each forum"
-        )
-    require_columns(df, [*by_cols, wave, respondent], what="data")
-    if pre is None or post is None:
-        values = sorted(pd.unique(df[wave].dropna()))
-        if len(values) != 2:
-            raise AnalysisInputError(
-                f"column {wave!r} has {len(values)} distinct value(s) "
-                f"({', '.join(map(_show, values[:10]))}); dri_change needs exactly two "
-                "waves, or name them with pre=... and post=..."
-            )
-        pre, post = values
-    for b in by_cols:
-        if df[b].isna().any():
-            raise AnalysisInputError(
-                f"column {b!r} has {int(df[b].isna().sum())} missing value(s); every row "
-                "needs the name of its forum"
-            )
-    in_waves = df[wave].isin([pre, post])
-    forums = dict(
-        _forums(df[in_waves], considerations, preferences, [*by_cols, wave], respondent, undefined)
-    )
-    keys: list[tuple[Hashable, ...]] = (
-        list(df[by_cols].drop_duplicates().itertuples(index=False, name=None)) if by_cols else [()]
-    )
     rows = []
-    for key in keys:
+    for key, pre_f, post_f in _wave_forums(
+        df, considerations, preferences, by_cols, wave, respondent, pre, post, undefined
+    ):
         label = _label(by_cols, key)
-        waves = {}
-        for which, value in (("pre", pre), ("post", post)):
-            if (*key, value) not in forums:
-                raise AnalysisInputError(
-                    f"{label} has no rows with {wave} == {_show(value)} ({which} wave)"
-                )
-            waves[which] = forums[(*key, value)]
-        pre_f, post_f = waves["pre"], waves["post"]
         dri_pre, _ = _group_dri(pre_f, adjusted)
         dri_post, _ = _group_dri(post_f, adjusted)
         ind_pre = pd.Series(_individual_values(pre_f, adjusted), index=pre_f.ids)
@@ -874,7 +912,8 @@ def dri_permutation_test(
 
         - the ``by`` columns (named as in ``df``);
         - ``estimate``: the observed DRI;
-        - ``p_value``: share of permuted DRIs >= the observed one;
+        - ``p_value``: :math:`(b + 1) / (m + 1)`, with :math:`b` of the :math:`m` permuted
+          DRIs at least as large as the observed one (never 0);
         - ``null_mean``: mean of the permuted DRIs;
         - ``null_ci_low``, ``null_ci_high``: central quantiles of the permuted DRIs
           (coverage ``confidence_level``);
@@ -887,11 +926,13 @@ def dri_permutation_test(
     Notes
     -----
     As deliberr's ``permute_dri``: each permutation reassigns the preference rows to
-    participants at random, keeping considerations in place, and ``p`` is the share of the
-    permuted DRIs at least as large as the observed one (within 1e-12); it can be 0, meaning
-    below ``1 / n_resamples`` (Phipson & Smyth's ``(b + 1) / (m + 1)`` is the conservative
-    alternative). Random data give a DRI above zero, so compare the observed DRI with
-    ``null_mean``, not with 0.
+    participants at random, keeping considerations in place. The p-value counts the observed
+    assignment among the permutations, :math:`p = (b + 1) / (m + 1)` with :math:`b` the number
+    of the :math:`m` permuted DRIs at least as large as the observed one (within 1e-12), so
+    it is never 0 and the test is exact at its level (Phipson & Smyth 2010); deliberr's
+    ``permute_dri`` reports :math:`b / m`, which can be 0. Random data give a DRI above
+    zero, so compare the observed DRI with ``null_mean``, not with 0. The permutation null
+    of the *change* between waves is :func:`dri_change_permutation_test`.
 
     Reassigning preference rows permutes the rows and columns of the preference correlation
     matrix, so the correlations are computed once and each permuted DRI is read off the
@@ -937,7 +978,9 @@ def dri_permutation_test(
                 **dict(zip(by_cols, key, strict=True)),
                 "estimate": observed,
                 "p_value": (
-                    float(np.mean(null >= observed - _TOL)) if np.isfinite(observed) else np.nan
+                    _plus_one_p(int(np.sum(null >= observed - _TOL)), len(null))
+                    if np.isfinite(observed)
+                    else np.nan
                 ),
                 "null_mean": float(np.mean(null)),
                 "null_ci_low": float(low),
@@ -947,6 +990,296 @@ def dri_permutation_test(
                 "n": len(f.ids),
                 "adjusted": bool(adjusted),
                 "method": f"{_method(adjusted)}; permutation of preference rows",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _plus_one_p(hits: int, m: int) -> float:
+    """Monte Carlo p-value :math:`(b + 1) / (m + 1)` (Phipson & Smyth 2010): never 0."""
+    return (hits + 1) / (m + 1)
+
+
+# ----------------------------------------------------------------------------- change null
+
+Alternative = Literal["greater", "less", "two-sided"]
+_MAX_EXACT = 20  # 2**20 wave assignments: the most exact=True enumerates
+
+
+def _paired_stack(
+    df: pd.DataFrame,
+    c_cand: list[str],
+    p_cand: list[str],
+    in_forum: np.ndarray,
+    wave: str,
+    respondent: str,
+    pre: Hashable,
+    post: Hashable,
+    common: list[Hashable],
+    label: str,
+) -> _Forum:
+    """One forum of the 2n rows of the paired participants: pre rows, then post rows."""
+    rows = df[in_forum]
+    ids = rows[respondent].to_numpy()
+    waves = rows[wave].to_numpy()
+    position = {}
+    for i, (pid, w) in enumerate(zip(ids, waves, strict=True)):
+        position[(w == post, pid)] = i
+    order = [position[(False, pid)] for pid in common] + [position[(True, pid)] for pid in common]
+    xc = _matrix(rows, c_cand, "consideration")[order]
+    xp = _matrix(rows, p_cand, "preference")[order]
+    n = len(common)
+    for x, what, names in (
+        (xc, "consideration", np.asarray(c_cand)),
+        (xp, "preference", np.asarray(p_cand)),
+    ):
+        answered_pre = ~np.isnan(x[:n]).any(axis=0)
+        answered_post = ~np.isnan(x[n:]).any(axis=0)
+        if (answered_pre != answered_post).any():
+            raise AnalysisInputError(
+                f"{label}: the pre and post waves use different {what} columns (answered in "
+                f"one wave only: {', '.join(names[answered_pre != answered_post][:10])}); "
+                "permuting wave labels needs the same columns in both waves"
+            )
+    keep_c = ~np.isnan(xc).any(axis=0)
+    keep_p = ~np.isnan(xp).any(axis=0)
+    xc, xp = xc[:, keep_c], xp[:, keep_p]
+    every = np.ones(2 * n, dtype=bool)
+    return _Forum(
+        np.arange(2 * n), _spearman(xc, every), _spearman(xp, every), xc.shape[1], xp.shape[1]
+    )
+
+
+def _swap_changes(f: _Forum, swaps: np.ndarray, adjusted: bool) -> np.ndarray:
+    """DRI change (post - pre) for each row of ``swaps`` (0: keep, 1: swap the waves)."""
+    n = swaps.shape[1]
+    iu, ju = np.triu_indices(n, k=1)
+    base = np.arange(n, dtype=np.intp)
+    first = base + n * swaps.astype(np.intp)  # the row read as "pre"
+    second = base + n * (1 - swaps.astype(np.intp))  # the row read as "post"
+    q_flat, r_flat = f.q.ravel(), f.r.ravel()
+    out = np.zeros(len(swaps))
+    for rows, sign in ((first, -1.0), (second, 1.0)):
+        flat = np.take(rows * (2 * n), iu, axis=1)
+        flat += np.take(rows, ju, axis=1)
+        out += sign * _dri_rows(np.take(q_flat, flat), np.take(r_flat, flat), adjusted)
+    return out
+
+
+def dri_change_permutation_test(
+    df: pd.DataFrame,
+    considerations: Sequence[str] | str | None = None,
+    preferences: Sequence[str] | str | None = None,
+    *,
+    by: Sequence[str] | str | None = "case",
+    wave: str = "stage_id",
+    respondent: str = "pnum",
+    pre: Hashable | None = None,
+    post: Hashable | None = None,
+    alternative: Alternative = "greater",
+    n_resamples: int = 10_000,
+    exact: bool | None = None,
+    seed: int | np.random.Generator | None = None,
+    adjusted: bool = False,
+    confidence_level: float = 0.95,
+    undefined: Undefined = "drop",
+) -> pd.DataFrame:
+    """Permutation test of the change in the group DRI between two waves (paired).
+
+    Parameters
+    ----------
+    df, considerations, preferences, by, wave, respondent, pre, post, adjusted, undefined
+        As in :func:`dri_change`.
+    alternative : {"greater", "less", "two-sided"}, default "greater"
+        ``"greater"``: the DRI rose (post > pre, as :func:`dri_change`'s Wilcoxon test);
+        ``"less"``: it fell; ``"two-sided"``: it changed (``|change|`` compared).
+    n_resamples : int, default 10000
+        Random wave assignments drawn when the test is not exact.
+    exact : bool, optional
+        Enumerate all :math:`2^n` wave assignments of the :math:`n` paired participants
+        (at most :math:`n = 20`). Default: exact when :math:`2^n \\le` ``n_resamples``,
+        otherwise Monte Carlo.
+    seed : int or numpy.random.Generator, optional
+        Seed of the Monte Carlo draws.
+    confidence_level : float, default 0.95
+        Coverage of the central interval of the null distribution.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per forum (in order of appearance), columns:
+
+        - the ``by`` columns (named as in ``df``);
+        - ``dri_pre``, ``dri_post``: group DRIs of the paired participants;
+        - ``estimate``: the change ``dri_post - dri_pre``;
+        - ``p_value``: exact share of the :math:`2^n` assignments at least as extreme as
+          the observed one (the observed one among them), or the Monte Carlo
+          :math:`(b + 1) / (m + 1)`; never 0;
+        - ``null_mean``, ``null_ci_low``, ``null_ci_high``: mean and central quantiles of
+          the changes under the null (coverage ``confidence_level``);
+        - ``n_resamples``: wave assignments evaluated (:math:`2^n` when exact);
+        - ``confidence_level``;
+        - ``n``: participants paired (with usable ratings in both waves);
+        - ``alternative``;
+        - ``adjusted``: whether the adjusted formula was used;
+        - ``method``: the formula and the test (exact or Monte Carlo).
+
+    Raises
+    ------
+    AnalysisInputError
+        As :func:`dri_change`; also fewer than 2 paired participants, the two waves using
+        different rating columns, ``exact=True`` with more than 20 paired participants, or a
+        bad ``alternative`` / ``n_resamples``.
+
+    Notes
+    -----
+    Under the null hypothesis that deliberation did not change how considerations and
+    preferences hang together, a participant's two questionnaires are exchangeable: which
+    one was answered before and which after is arbitrary. The test therefore swaps the wave
+    labels of each paired participant independently with probability 1/2 (a paired,
+    within-participant permutation; the sign-flip of a paired test), recomputes both group
+    DRIs and their difference, and compares the observed difference with that
+    distribution. The correlations of all :math:`2n` questionnaires with each other are
+    computed once; every assignment reads its two DRIs off these matrices. The null
+    distribution is symmetric about 0 (swapping everybody negates the change).
+
+    Only participants with usable ratings in both waves take part (the group DRIs here can
+    therefore differ from :func:`dri_change`'s, which keeps everybody seen in a wave), and
+    the same rating columns must be answered in both waves. Exact: :math:`p = \\#\\{s :
+    T(s) \\ge T_{obs}\\} / 2^n` (within 1e-12; ``|T|`` for two-sided), the identity among
+    the :math:`s`. Monte Carlo: :math:`p = (b + 1) / (m + 1)` (Phipson & Smyth 2010).
+    Checked against a brute-force enumeration that recomputes every DRI from the swapped
+    data and against an R enumeration on deliberr's ``human_data``
+    (``tests/reference/dri/generate_dri_change_permutation.R``).
+
+    References
+    ----------
+    Niemeyer, S. J., & Dryzek, J. S. (2007). The ends of deliberation: meta-consensus and
+    inter-subjective rationality as ideal outcomes. *Swiss Political Science Review*, 13(4),
+    497-526.
+    Phipson, B., & Smyth, G. K. (2010). Permutation p-values should never be zero.
+    *Statistical Applications in Genetics and Molecular Biology*, 9(1), Article 39.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from deliberval.analysis.dri import dri_change_permutation_test
+    >>> gen = np.random.default_rng(1)
+    >>> pre = pd.DataFrame(gen.integers(1, 8, (8, 6)), columns=[f"C{i}" for i in range(1, 7)])
+    >>> pre[["P1", "P2", "P3", "P4"]] = np.argsort(gen.random((8, 4)), axis=1) + 1
+    >>> post = pre.copy()
+    >>> post[["P1", "P2", "P3", "P4"]] = pre[["C1", "C2", "C3", "C4"]] + gen.random((8, 4))
+    >>> data = pd.concat([pre.assign(stage_id=1), post.assign(stage_id=2)])
+    >>> data = data.assign(case="demo", pnum=list(range(8)) * 2)
+    >>> res = dri_change_permutation_test(data)  # 2**8 = 256 assignments: exact
+    >>> res[["case", "estimate", "p_value", "n_resamples", "n"]].round(4)
+       case  estimate  p_value  n_resamples  n
+    0  demo    0.3468   0.0938          256  8
+    """
+    level = check_confidence_level(confidence_level)
+    if alternative not in ("greater", "less", "two-sided"):
+        raise AnalysisInputError(
+            f"alternative must be 'greater', 'less' or 'two-sided', got {alternative!r}"
+        )
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)):
+        raise AnalysisInputError(f"n_resamples must be an integer, got {n_resamples!r}")
+    if n_resamples < 1:
+        raise AnalysisInputError(f"n_resamples must be at least 1, got {n_resamples}")
+    gen = rng(seed)
+    by_cols = as_list(by)
+    triples, pre, post = _wave_forums_with_values(
+        df, considerations, preferences, by_cols, wave, respondent, pre, post, undefined
+    )
+    c_cand = _candidates(df, considerations, _C_PATTERN, "consideration")
+    p_cand = _candidates(df, preferences, _P_PATTERN, "preference")
+    in_waves = df[wave].isin([pre, post]).to_numpy()
+    alpha = (1.0 - level) / 2.0
+    rows = []
+    for key, pre_f, post_f in triples:
+        label = _label(by_cols, key)
+        seen_pre = set(pre_f.ids)
+        common = [i for i in post_f.ids if i in seen_pre]
+        n = len(common)
+        unpaired = len(pre_f.ids) + len(post_f.ids) - 2 * n
+        if unpaired:
+            warnings.warn(
+                f"{label}: {unpaired} participant(s) have usable ratings in only one wave "
+                "(absent, or left out, in the other); they are left out of both group DRIs "
+                "of the paired permutation test",
+                DRIWarning,
+                stacklevel=2,
+            )
+        if n < 2:
+            raise AnalysisInputError(
+                f"{label}: {n} participant(s) with usable ratings in both waves; the paired "
+                "permutation test needs at least 2"
+            )
+        in_forum = in_waves.copy()
+        for b, k in zip(by_cols, key, strict=True):
+            in_forum &= (df[b] == k).to_numpy()
+        in_forum &= df[respondent].isin(common).to_numpy()
+        stacked = _paired_stack(
+            df, c_cand, p_cand, in_forum, wave, respondent, pre, post, common, label
+        )
+        use_exact = (2.0**n <= n_resamples) if exact is None else bool(exact)
+        if use_exact and n > _MAX_EXACT:
+            raise AnalysisInputError(
+                f"{label}: exact=True would enumerate 2**{n} wave assignments; it is limited "
+                f"to {_MAX_EXACT} paired participants (use exact=False for Monte Carlo)"
+            )
+        observed = float(_swap_changes(stacked, np.zeros((1, n), dtype=np.int8), adjusted)[0])
+        m = 2**n if use_exact else int(n_resamples)
+        batch = max(1, min(m, _BATCH_ELEMENTS // max(n * (n - 1) // 2, 1)))
+        null = np.empty(m)
+        bits = np.arange(n, dtype=np.int64)
+        for start in range(0, m, batch):
+            size = min(batch, m - start)
+            if use_exact:
+                codes = np.arange(start, start + size, dtype=np.int64)
+                swaps = ((codes[:, None] >> bits) & 1).astype(np.int8)
+            else:
+                swaps = gen.integers(0, 2, size=(size, n), dtype=np.int8)
+            null[start : start + size] = _swap_changes(stacked, swaps, adjusted)
+        if alternative == "greater":
+            hits = int(np.sum(null >= observed - _TOL))
+        elif alternative == "less":
+            hits = int(np.sum(null <= observed + _TOL))
+        else:
+            hits = int(np.sum(np.abs(null) >= abs(observed) - _TOL))
+        p_value = hits / m if use_exact else _plus_one_p(hits, m)
+        low, high = np.quantile(null, [alpha, 1.0 - alpha])
+        pre_value, _ = _group_dri(
+            _Forum(
+                stacked.ids[:n],
+                stacked.q[:n, :n],
+                stacked.r[:n, :n],
+                stacked.n_considerations,
+                stacked.n_preferences,
+            ),
+            adjusted,
+        )
+        post_value = pre_value + observed
+        test = (
+            f"exact enumeration of all 2**{n} wave assignments"
+            if use_exact
+            else f"Monte Carlo, {m} random wave assignments, p = (b + 1) / (m + 1)"
+        )
+        rows.append(
+            {
+                **dict(zip(by_cols, key, strict=True)),
+                "dri_pre": pre_value,
+                "dri_post": post_value,
+                "estimate": observed,
+                "p_value": float(p_value),
+                "null_mean": float(np.mean(null)),
+                "null_ci_low": float(low),
+                "null_ci_high": float(high),
+                "n_resamples": m,
+                "confidence_level": level,
+                "n": n,
+                "alternative": alternative,
+                "adjusted": bool(adjusted),
+                "method": f"{_method(adjusted)}; paired permutation of wave labels ({test})",
             }
         )
     return pd.DataFrame(rows)
