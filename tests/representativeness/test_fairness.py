@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from deliberval.analysis.fairness import selection_fairness
+from deliberval.analysis.fairness import selection_fairness, selection_probabilities
 from deliberval.errors import AnalysisInputError
 
 
@@ -50,3 +53,92 @@ def test_bad_probabilities() -> None:
         selection_fairness([])
     with pytest.raises(AnalysisInputError, match="missing"):
         selection_fairness([0.5, np.nan])
+
+
+# ---------------------------------------------------------------- rounding and probabilities
+
+REF = Path(__file__).resolve().parents[1] / "reference" / "representativeness"
+
+
+def test_lp_rounding_is_clipped_larger_violations_named() -> None:
+    """LEXIMIN allocations come out of an LP: 1.0000000000000002 and -1e-17 are rounding."""
+    p = [1.0000000000000002, 0.5, -1e-17, 0.4999999999]
+    got = selection_fairness(p).set_index("statistic")["estimate"]
+    assert got["min_probability"] == 0.0
+    assert got["geometric_mean"] == 0.0
+    # Gini of the clipped values [1, 0.5, 0, 0.4999999999]
+    clipped = np.array([1.0, 0.5, 0.0, 0.4999999999])
+    brute = np.abs(clipped[:, None] - clipped[None, :]).sum() / (2 * 4 * clipped.sum())
+    assert got["gini"] == pytest.approx(brute, rel=1e-12)
+    with pytest.raises(AnalysisInputError, match=r"found 1\.000001"):
+        selection_fairness([1.000001, 0.5])
+    with pytest.raises(AnalysisInputError, match=r"found -2e-09"):
+        selection_fairness([-2e-9, 0.5])
+
+
+@pytest.fixture(scope="module")
+def selection_golden() -> pd.DataFrame:
+    return pd.read_csv(REF / "selection_expected.csv")
+
+
+def test_panel_distribution_matches_r(selection_golden: pd.DataFrame) -> None:
+    panels = pd.read_csv(REF / "selection_panels.csv")
+    grouped = panels.groupby("panel", sort=True)
+    members = [g["respondent_id"].tolist() for _, g in grouped]
+    probs = grouped["probability"].first().to_numpy()
+    pool = [f"p{i:02d}" for i in range(1, 9)]
+    got = selection_probabilities(members, probs, pool=pool)
+    ref = selection_golden[selection_golden["source"] == "distribution"]
+    assert got["respondent_id"].tolist() == ref["respondent_id"].tolist()
+    for col in ("estimate", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(got[col], ref[col], rtol=0, atol=1e-12)
+    assert got["count"].tolist() == ref["count"].tolist()
+    assert (got["n"] == 6).all()
+    assert got["estimate"].sum() == pytest.approx(3)  # expected panel size
+    assert got["method"].str.contains("exact").all()
+    fair = selection_fairness(got["estimate"]).set_index("statistic")["estimate"]
+    assert fair["min_probability"] == 0.0  # p08 is on no panel
+
+
+def test_repeated_selections_match_r(selection_golden: pd.DataFrame) -> None:
+    runs = pd.read_csv(REF / "selection_runs.csv")
+    panels = [g["respondent_id"].tolist() for _, g in runs.groupby("run", sort=True)]
+    got = selection_probabilities(panels, pool=[f"q{i:02d}" for i in range(1, 11)])
+    ref = selection_golden[selection_golden["source"] == "runs"]
+    assert got["respondent_id"].tolist() == ref["respondent_id"].tolist()
+    for col in ("estimate", "se", "ci_low", "ci_high"):  # R prop.test(correct = FALSE)
+        np.testing.assert_allclose(got[col], ref[col], rtol=0, atol=1e-9)
+    assert got["count"].tolist() == ref["count"].tolist()
+    assert (got["n"] == 400).all()
+    assert list(got.columns) == [
+        "respondent_id",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "confidence_level",
+        "n",
+        "count",
+        "method",
+    ]
+    # the true probabilities of the quota lottery (1/4 and 1/3) lie in the intervals
+    truth = np.r_[np.full(4, 1 / 4), np.full(6, 1 / 3)]
+    assert ((got["ci_low"] <= truth) & (truth <= got["ci_high"])).all()
+
+
+def test_selection_probability_errors() -> None:
+    with pytest.raises(AnalysisInputError, match="non-empty"):
+        selection_probabilities([])
+    with pytest.raises(AnalysisInputError, match="lists member 'a' twice"):
+        selection_probabilities([["a", "a"]])
+    with pytest.raises(AnalysisInputError, match="one value per panel"):
+        selection_probabilities([["a"], ["b"]], [1.0])
+    with pytest.raises(AnalysisInputError, match="sum to 1"):
+        selection_probabilities([["a"], ["b"]], [0.5, 0.6])
+    with pytest.raises(AnalysisInputError, match=r"not in pool"):
+        selection_probabilities([["a"], ["b"]], pool=["a"])
+    with pytest.raises(AnalysisInputError, match="string 'ab'"):
+        selection_probabilities(["ab"])
+    # LP rounding in panel probabilities is tolerated
+    got = selection_probabilities([["a"], ["b"]], [1.0000000000000002, -1e-17])
+    assert got["estimate"].tolist() == [1.0, 0.0]
