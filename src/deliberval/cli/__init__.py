@@ -4,13 +4,27 @@ Each sub-command lives in its own module with a ``register(app)`` function. Thos
 only typer, rich and the standard library at their top and import their stage (pandas, the
 analyses, the report) inside the command function, so ``deliberval --help`` and a mistyped
 command answer without loading the statistics.
+
+Every command is wrapped by :func:`deliberval.cli._common.guarded`: an exception that is not a
+:class:`~deliberval.errors.DelibervalError` becomes one line naming the command, its input and the
+step that failed, with exit code 2, never a traceback (exit 1 means "some rows quarantined").
 """
 
 from __future__ import annotations
 
 import typer
 
-from deliberval.cli import demo, instruments, mapping, psychometrics, report, uptake, validate
+from deliberval.cli import (
+    analyses,
+    demo,
+    instruments,
+    mapping,
+    psychometrics,
+    report,
+    uptake,
+    validate,
+)
+from deliberval.cli._common import err_console, guarded
 
 __all__ = ["app", "main"]
 
@@ -26,8 +40,22 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for _module in (demo, instruments, uptake, mapping, validate, psychometrics, report):
+for _module in (demo, instruments, uptake, mapping, validate, psychometrics, report, analyses):
     _module.register(app)
+
+
+def _guard_all(group: typer.Typer, prefix: str = "") -> None:
+    """Wrap every command of ``group`` (and of its sub-groups) in :func:`guarded`."""
+    for info in group.registered_commands:
+        if info.callback is not None:
+            name = info.name or info.callback.__name__.replace("_", "-")
+            info.callback = guarded(info.callback, f"{prefix}{name}")
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _guard_all(sub.typer_instance, f"{prefix}{sub.name} " if sub.name else prefix)
+
+
+_guard_all(app)
 
 
 def _version(value: bool) -> None:
@@ -48,5 +76,17 @@ def _root(
 
 
 def main() -> None:
-    """Entry point of the ``deliberval`` console script."""
-    app()
+    """Entry point of the ``deliberval`` console script.
+
+    The commands are guarded one by one; this last net catches what fails around them (e.g. in
+    argument parsing) so that nothing ends in a traceback or in exit code 1.
+    """
+    try:
+        app()
+    except Exception as exc:  # everything a command lets out is already one line (guarded)
+        from rich.markup import escape
+
+        from deliberval.cli._common import bug_line
+
+        err_console.print(f"[bold red]error:[/] {escape(bug_line('', [], exc))}", highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from deliberval.cli._common import console, user_errors
+from deliberval.cli._common import console, output_file, user_errors
 from deliberval.errors import DataInputError
 
 __all__ = ["register"]
@@ -55,13 +55,18 @@ def uptake_command(
     with user_errors():
         scheme = load_scheme(scheme_path)
         if register_path == "template":
-            target = output or Path("register.xlsx")
+            target = output_file(output or Path("register.xlsx"), example="register.xlsx")
             written = write_register_template(target, scheme=scheme)
             console.print(f"[green]wrote[/] {written} (coding scheme {scheme.id} {scheme.version})")
             return
         if as_of is None:
             raise DataInputError("give the evaluation date with --as-of YYYY-MM-DD")
         raw = read_register(register_path, events)
+        if len(raw.recommendations) == 0:
+            raise DataInputError(
+                f"{register_path}: the register has no recommendations yet; fill in the "
+                "recommendations sheet (one row per recommendation) and its events, then run again"
+            )
         checked = validate_register(raw.recommendations, raw.events, scheme=scheme)
         # the command line stops on any bad row, naming its file line (the header is line 1)
         reg = checked.require_valid(source=raw.source)
