@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from deliberval.cli._common import console, user_errors
+from deliberval.cli._common import console, err_console, output_file, user_errors
 
 __all__ = ["register"]
 
@@ -27,7 +27,13 @@ def suggest(
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format (csv, excel, spss, ...).")] = None,
     surveys: Annotated[list[Path] | None, typer.Option("--surveys", help="Extra instrument folder (repeatable).")] = None,
 ) -> None:
-    """Propose a mapping YAML for FILE; review it before use with ``deliberval validate --map``."""
+    """Propose a mapping YAML for FILE; review it before use with ``deliberval validate --map``.
+
+    Codes come from the file's value labels (written next to each code); what the file cannot say
+    (process, role, language, a one-wave file's wave) is written as ``"<fill in: ...>"``, which
+    validation refuses until you replace it or delete the line. What to do next is printed on
+    standard error, so that ``> map.yaml`` keeps only the YAML.
+    """
     from deliberval.instruments import load_instrument
     from deliberval.io import read_table, suggest_mapping
 
@@ -39,5 +45,16 @@ def suggest(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        with user_errors():
+            output_file(out, example="mapping.yaml")
+            out.write_text(text, encoding="utf-8")
         console.print(f"mapping written to {out}", highlight=False)
+    from deliberval.io.mapping import is_placeholder
+
+    todo = [k for k, v in mapping.constants.items() if is_placeholder(v)]
+    if todo:
+        err_console.print(f"next: fill in constants {', '.join(todo)} (the \"<fill in: ...>\" lines) of the mapping; "
+                          "validation stops until you do", highlight=False, soft_wrap=True)
+    if mapping.unmatched:
+        err_console.print(f"next: map or drop {len(mapping.unmatched)} unmatched column(s) listed at the end",
+                          highlight=False, soft_wrap=True)

@@ -115,6 +115,8 @@ class Mapping:
         :func:`suggest_mapping` proposed a code (written as comments, not read back).
     notes : list
         Remarks of :func:`suggest_mapping` for the reviewer (written as comments).
+    path : str or None
+        The file the mapping was read from (named in errors), if any.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -125,6 +127,7 @@ class Mapping:
     unmatched: list[str] = field(default_factory=list)
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    path: str | None = None
 
     def to_yaml(self) -> str:
         """The mapping as YAML text.
@@ -237,6 +240,7 @@ def load_mapping(path: str | os.PathLike[str] | InputFile) -> Mapping:
         constants={str(k): v for k, v in (data.get("constants") or {}).items()},
         drop=[str(c) for c in data.get("drop") or []],
         instrument=data.get("instrument"),
+        path=str(p),
     )
 
 
@@ -272,7 +276,7 @@ def apply_mapping(df: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     unfilled = [k for k, v in mapping.constants.items() if is_placeholder(v)]
     if unfilled:
         raise DataInputError(
-            f"mapping: constants {', '.join(unfilled)} still hold the placeholder that map suggest wrote "
+            f"{mapping.path or 'mapping'}: constants {', '.join(unfilled)} still hold the placeholder that map suggest wrote "
             f"({mapping.constants[unfilled[0]]!r}); write the value of this file or delete the line")
     absent = [c for c in mapping.columns if c not in df.columns]
     if absent:
@@ -605,8 +609,8 @@ def suggest_mapping(df: pd.DataFrame, instrument: Instrument | None = None) -> M
     provided = set(provides.values())
     handled = set(_SUBMISSION_IDS.get(platform, ())) | set(provides)
     # metadata columns that the platform's reading drops (named in io.platforms)
-    for name in {"limesurvey": ("LIMESURVEY_DROP",), "qualtrics": ("QUALTRICS_DROP",),
-                 "kobo": ("KOBO_META",)}.get(platform, ()):
+    for name in {"limesurvey": ("LIMESURVEY_DROP", "LIMESURVEY_META"),
+                 "qualtrics": ("QUALTRICS_DROP", "QUALTRICS_META"), "kobo": ("KOBO_META",)}.get(platform, ()):
         handled |= set(getattr(platforms, name, ()))
     items = instrument.item_ids() if instrument is not None else []
     by_norm = {_norm(t): t for t in [*ID_COLUMNS, "weight", *items]}
