@@ -14,7 +14,10 @@ Real exports from other questionnaires need a mapping file (:mod:`deliberval.io.
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
+from typing import Any
 
 import pandas as pd
 
@@ -23,14 +26,30 @@ from deliberval.io._common import as_code_strings
 from deliberval.schemas.responses import item_rules
 
 __all__ = [
+    "BRIEFCASE_META",
+    "EXCLUSION_COLUMN",
     "KOBO_META",
     "LIMESURVEY_META",
     "QUALTRICS_META",
+    "QUALTRICS_METADATA",
+    "QUALTRICS_STATUS",
+    "code_key",
     "decode_kobo",
+    "decode_labels",
     "decode_limesurvey",
     "decode_qualtrics",
+    "fold_label",
+    "honour_declared_missing",
+    "label_codes",
     "limesurvey_answer_codes",
+    "limesurvey_array_renames",
     "limesurvey_code",
+    "limesurvey_exclusions",
+    "parse_qualtrics",
+    "qualtrics_exclusions",
+    "qualtrics_variant",
+    "sniff_platform",
+    "split_limesurvey_headings",
 ]
 
 LIMESURVEY_META = {
@@ -43,11 +62,6 @@ LIMESURVEY_META = {
 LIMESURVEY_DROP = ("id", "submitdate", "lastpage", "seed", "startdate", "datestamp", "refurl", "ipaddr")
 
 QUALTRICS_META = {"Duration (in seconds)": "duration_seconds", "UserLanguage": "language"}
-QUALTRICS_DROP = (
-    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Finished", "RecordedDate",
-    "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
-    "ExternalReference", "LocationLatitude", "LocationLongitude", "DistributionChannel",
-)
 
 KOBO_META = (
     "start", "end", "today", "deviceid", "username", "phonenumber", "simserial", "subscriberid",
@@ -97,6 +111,11 @@ def _recode(s: pd.Series, table: dict[str, str]) -> pd.Series:
 def decode_limesurvey(raw: pd.DataFrame, instrument: Instrument | None) -> pd.DataFrame:
     """Rename LimeSurvey columns and answer codes to canonical ones (see module docstring).
 
+    ``token`` becomes ``respondent_id`` (``id`` is the per-submission response id and is
+    dropped), array sub-question columns ``Q[SQ]`` are matched to items
+    (:func:`limesurvey_array_renames`), and responses never submitted (empty ``submitdate``) get
+    an :data:`EXCLUSION_COLUMN` reason.
+
     Examples
     --------
     >>> import pandas as pd
@@ -104,9 +123,12 @@ def decode_limesurvey(raw: pd.DataFrame, instrument: Instrument | None) -> pd.Da
     >>> decode_limesurvey(raw, None).to_dict("list")
     {'respondent_id': ['r1'], 'language': ['en']}
     """
+    flags = limesurvey_exclusions(raw)
     out = raw.drop(columns=[c for c in LIMESURVEY_DROP if c in raw.columns])
     rename = {k: v for k, v in LIMESURVEY_META.items() if k in out.columns and v not in out.columns}
     if instrument is not None:
+        rename.update({k: v for k, v in limesurvey_array_renames(list(out.columns), instrument).items()
+                       if v not in out.columns and v not in rename.values()})
         for item_id in instrument.item_ids():
             code = limesurvey_code(item_id)
             if code in out.columns and code != item_id and item_id not in out.columns:
@@ -116,27 +138,42 @@ def decode_limesurvey(raw: pd.DataFrame, instrument: Instrument | None) -> pd.Da
         for item_id, table in limesurvey_answer_codes(instrument).items():
             if item_id in out.columns:
                 out[item_id] = _recode(out[item_id], {v: k for k, v in table.items()})
+    if flags is not None and bool(flags.notna().any()) and EXCLUSION_COLUMN not in out.columns:
+        out[EXCLUSION_COLUMN] = flags.to_numpy()
     return out
 
 
 def decode_qualtrics(raw: pd.DataFrame) -> pd.DataFrame:
-    """Drop Qualtrics metadata, rename duration and language (lower-cased).
+    """Drop Qualtrics metadata, flag responses not to analyse, rename duration and language.
+
+    ``Status`` / ``Finished`` / ``Progress`` become the :data:`EXCLUSION_COLUMN` (previews,
+    tests, spam and unfinished responses; see :func:`qualtrics_exclusions`) before the metadata
+    of :data:`QUALTRICS_METADATA` (ids, IP address, e-mail, names, location, ...) are dropped.
 
     Examples
     --------
     >>> import pandas as pd
     >>> decode_qualtrics(pd.DataFrame({"ResponseId": ["R_1"], "UserLanguage": ["FR"]})).to_dict("list")
     {'language': ['fr']}
+    >>> decode_qualtrics(pd.DataFrame({"Status": ["1"], "IPAddress": ["10.0.0.1"], "q": ["3"]})).to_dict("list")
+    {'q': ['3'], 'exclusion_reason': ["Qualtrics preview (Status 'Survey Preview')"]}
     """
-    out = raw.drop(columns=[c for c in QUALTRICS_DROP if c in raw.columns])
+    flags = qualtrics_exclusions(raw) if {"Status", "Finished", "Progress"} & set(raw.columns) else None
+    out = raw.drop(columns=[c for c in QUALTRICS_METADATA if c in raw.columns])
     out = out.rename(columns={k: v for k, v in QUALTRICS_META.items() if k in out.columns and v not in out.columns})
     if "language" in out.columns:
         out["language"] = as_code_strings(out["language"]).str.lower()
+    if flags is not None and bool(flags.notna().any()) and EXCLUSION_COLUMN not in out.columns:
+        out[EXCLUSION_COLUMN] = flags.to_numpy()
     return out
 
 
 def decode_kobo(raw: pd.DataFrame) -> pd.DataFrame:
-    """Strip ``group/`` prefixes (when that leaves names unique) and drop Kobo metadata.
+    """Strip ``group/`` prefixes (when that leaves names unique) and drop Kobo / ODK metadata.
+
+    ODK Briefcase exports join groups with ``-`` (``group-item``) and add ``SubmissionDate``,
+    ``meta-instanceID``, ``KEY``, ``PARENT_KEY`` and ``SET-OF-<group>``: those are dropped too
+    and the ``-`` prefixes stripped.
 
     Examples
     --------
@@ -144,9 +181,523 @@ def decode_kobo(raw: pd.DataFrame) -> pd.DataFrame:
     >>> raw = pd.DataFrame({"start": ["x"], "trust/trust_police": [5], "_uuid": ["u"]})
     >>> list(decode_kobo(raw).columns)
     ['trust_police']
+    >>> raw = pd.DataFrame({"SubmissionDate": ["x"], "g1-trust_police": [5], "meta-instanceID": ["u"], "KEY": ["u"]})
+    >>> list(decode_kobo(raw).columns)
+    ['trust_police']
     """
-    short = {c: re.split(r"[/:]", str(c))[-1] for c in raw.columns}
-    out = raw.drop(columns=[c for c, s in short.items() if s in KOBO_META or c in KOBO_META])
+    cols = [str(c) for c in raw.columns]
+    briefcase = "KEY" in cols and ({"SubmissionDate", "PARENT_KEY", "meta-instanceID"} & set(cols))
+    pattern = r"[/:-]" if briefcase else r"[/:]"
+    drop = [c for c in raw.columns if str(c) in BRIEFCASE_META or str(c).startswith("SET-OF-")] if briefcase else []
+    out = raw.drop(columns=drop)
+    short = {c: re.split(pattern, str(c))[-1] for c in out.columns}
+    out = out.drop(columns=[c for c, s in short.items() if s in KOBO_META or c in KOBO_META])
     names = [short[c] for c in out.columns]
     rename = {c: short[c] for c in out.columns if names.count(short[c]) == 1}
     return out.rename(columns=rename)
+
+
+# ---- metadata the platforms declare: missing values, statuses, header rows, labels ---------------
+
+EXCLUSION_COLUMN = "exclusion_reason"
+"""Column the readers add (only when some response has a reason) when the platform marks responses that must not be analysed (Qualtrics
+previews, tests, spam and unfinished responses; LimeSurvey responses never submitted): the reason
+as text, NA for the responses to analyse. :func:`deliberval.validation.validate` quarantines every
+row with a reason, so these rows are kept apart and counted, never silently analysed."""
+
+# Qualtrics ``Status`` ("Response Type"): numeric codes and their text in choice-text exports
+# (codes as in Qualtrics' own SPSS exports: 0 IP Address, 1 Survey Preview, 2 Survey Test,
+# 4 Imported, 8 Spam, 9 Survey Preview Spam, 12 Imported Spam, 16 Offline, 17 Offline Survey
+# Preview, 32 EX, 40 EX Spam, 48 EX Offline).
+QUALTRICS_STATUS: dict[str, tuple[str, str | None]] = {
+    "0": ("IP Address", None),
+    "1": ("Survey Preview", "preview"),
+    "2": ("Survey Test", "test response"),
+    "4": ("Imported", None),
+    "8": ("Spam", "spam"),
+    "9": ("Survey Preview Spam", "preview"),
+    "12": ("Imported Spam", "spam"),
+    "16": ("Offline", None),
+    "17": ("Offline Survey Preview", "preview"),
+    "32": ("EX", None),
+    "40": ("EX Spam", "spam"),
+    "48": ("EX Offline", None),
+    "256": ("Synthetic", "synthetic response"),
+}
+"""Qualtrics ``Status`` code -> (its text in choice-text exports, why it is excluded or None)."""
+
+QUALTRICS_METADATA: tuple[str, ...] = (
+    # current (2017-) exports
+    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Finished", "RecordedDate",
+    "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail", "ExternalReference",
+    "LocationLatitude", "LocationLongitude", "DistributionChannel",
+    # legacy and "insights" exports
+    "ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "LocationAccuracy",
+    # fraud and quality scores
+    "Q_RecaptchaScore", "Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore", "Q_RelevantIDFraudScore",
+    "Q_RelevantIDLastStartDate", "Q_BallotBoxStuffing", "Q_DataPolicyViolations", "Q_TotalDuration",
+    "Q_URL", "Q_CHL",
+)
+"""Qualtrics metadata columns dropped from responses (identifying or not evaluation data)."""
+
+QUALTRICS_DROP = QUALTRICS_METADATA
+"""Alias of :data:`QUALTRICS_METADATA` (the name :func:`deliberval.io.suggest_mapping` reads)."""
+
+BRIEFCASE_META: tuple[str, ...] = ("SubmissionDate", "KEY", "PARENT_KEY", "meta-instanceID", "meta-instanceName")
+"""ODK Briefcase metadata columns (besides ``SET-OF-<group>`` repeat links)."""
+
+_IMPORT_ID = re.compile(r"""^\s*\{\s*(["'])ImportId\1\s*:\s*(["'])(.*?)\2""")
+_LEGACY_V = re.compile(r"^V\d+$")
+_LS_HEADING = re.compile(r"^([A-Za-z][A-Za-z0-9_]*(?:\[[^\]]*\])*)\.\s(.*)$", re.DOTALL)
+_LS_ARRAY = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\[([A-Za-z0-9_]+)\]$")
+
+
+def qualtrics_variant(rows: list[list[str]]) -> str | None:
+    """Which Qualtrics export the first parsed rows of a CSV are, if any.
+
+    Parameters
+    ----------
+    rows : list of list of str
+        The first three rows as parsed by :mod:`csv` (a header cell may hold line breaks).
+
+    Returns
+    -------
+    str or None
+        ``"current"`` (three header rows, ImportId JSON), ``"insights"`` (three header rows,
+        ImportIds written as Python dicts with single quotes), ``"legacy"`` (two header rows,
+        ``ResponseID``/``ResponseSet`` in the second) or None.
+
+    Examples
+    --------
+    >>> qualtrics_variant([["StartDate", "Q1"], ["Start Date", "How?\\nTell us"],
+    ...                    ['{"ImportId":"startDate"}', '{"ImportId":"QID1"}']])
+    'current'
+    >>> qualtrics_variant([["V1", "V2", "Q1"], ["ResponseID", "ResponseSet", "How?"], ["R_1", "Default", "2"]])
+    'legacy'
+    """
+    if len(rows) >= 3:
+        cells = [c for c in rows[2] if c.strip()]
+        ids = [m for m in (_IMPORT_ID.match(c) for c in cells) if m is not None]
+        if cells and len(ids) * 2 >= len(cells):
+            return "current" if ids[0].group(1) == '"' else "insights"
+    if len(rows) >= 2 and {"ResponseID", "ResponseSet"} <= set(rows[1]):
+        return "legacy"
+    return None
+
+
+def sniff_platform(rows: list[list[str]]) -> str | None:
+    """The survey platform that wrote a CSV, from its first parsed rows (None: a plain table).
+
+    Examples
+    --------
+    >>> sniff_platform([["id", "token", "submitdate", "lastpage", "q1[SQ001]"]])
+    'limesurvey'
+    >>> sniff_platform([["SubmissionDate", "g-q1", "meta-instanceID", "KEY"]])
+    'kobo'
+    >>> sniff_platform([["respondent_id", "wave"]]) is None
+    True
+    """
+    if qualtrics_variant(rows) is not None:
+        return "qualtrics"
+    header = [h.strip() for h in rows[0]] if rows else []
+    names = set(header)
+    if "submitdate" in names and ({"lastpage", "startlanguage", "token"} & names):
+        return "limesurvey"
+    named = [h for h in header if h]
+    headings = sum(_LS_HEADING.match(h) is not None for h in named)
+    arrays = sum(_LS_ARRAY.match(h) is not None for h in named)
+    if named and (headings * 2 >= len(named) or (arrays >= 2 and "token" in names)):
+        return "limesurvey"
+    if {"_uuid", "_submission_time", "_index"} & names:
+        return "kobo"
+    if {"KEY", "SubmissionDate"} <= names or {"KEY", "PARENT_KEY"} <= names or "meta-instanceID" in names:
+        return "kobo"
+    return None
+
+
+def parse_qualtrics(rows: list[list[str]], lines: list[int]) -> tuple[list[str], list[list[str]], dict[str, Any]]:
+    """Split a parsed Qualtrics CSV into column names, data rows and metadata.
+
+    Parameters
+    ----------
+    rows : list of list of str
+        Every row of the file as parsed by :mod:`csv` (blank lines removed).
+    lines : list of int
+        The file line each row starts on.
+
+    Returns
+    -------
+    (names, data, attrs)
+        ``names``: export tags (row 1; the names of row 2 for a legacy ``V1``..``V10`` column),
+        duplicates made unique with their ImportId (``other [QID25_8]``) or a counter;
+        ``data``: the data rows (a legacy trailing empty column removed); ``attrs``:
+        ``qualtrics_variant``, ``column_labels`` (row 2: question texts), ``first_line`` and
+        ``lines`` (file line of each data row).
+
+    Examples
+    --------
+    >>> names, data, attrs = parse_qualtrics(
+    ...     [["Status", "Q1"], ["Response Type", "Trust?\\n(0-10)"], ['{"ImportId":"status"}', '{"ImportId":"QID1"}'],
+    ...      ["0", "7"]], [1, 2, 4, 5])
+    >>> names, data, attrs["first_line"], attrs["column_labels"]["Q1"]
+    (['Status', 'Q1'], [['0', '7']], 5, 'Trust?\\n(0-10)')
+    """
+    variant = qualtrics_variant(rows[:3])
+    if variant is None:
+        raise ValueError("not a Qualtrics export")
+    n_head = 2 if variant == "legacy" else 3
+    tags, texts = list(rows[0]), list(rows[1])
+    width = len(tags)
+    texts += [""] * (width - len(texts))
+    names = [
+        texts[i].strip() if variant == "legacy" and _LEGACY_V.match(t) and texts[i].strip() else t.strip()
+        for i, t in enumerate(tags)
+    ]
+    import_ids = [""] * width
+    if n_head == 3:
+        for i, cell in enumerate(rows[2][:width]):
+            m = _IMPORT_ID.match(cell)
+            if m is not None:
+                choice = re.search(r"""["']choiceId["']\s*:\s*["']([^"']*)""", cell)
+                import_ids[i] = m.group(3) + (f"_{choice.group(1)}" if choice else "")
+    data = rows[n_head:]
+    data_lines = lines[n_head:]
+    if width and names[-1] == "" and all(len(r) < width or not r[-1].strip() for r in data):
+        names, texts, import_ids, width = names[:-1], texts[:-1], import_ids[:-1], width - 1  # trailing comma
+        data = [r[:width] if len(r) == width + 1 else r for r in data]
+    counts: dict[str, int] = {}
+    for n in names:
+        counts[n] = counts.get(n, 0) + 1
+    seen: set[str] = set()
+    unique = []
+    for i, n in enumerate(names):
+        new = n
+        if counts[n] > 1:
+            new = f"{n} [{import_ids[i]}]" if import_ids[i] else n
+            k = 2
+            while new in seen or (new == n and n in seen):
+                new = f"{n}.{k}"
+                k += 1
+        seen.add(new)
+        unique.append(new)
+    attrs: dict[str, Any] = {
+        "qualtrics_variant": variant,
+        "column_labels": {u: texts[i] for i, u in enumerate(unique) if texts[i] and texts[i] != u},
+        "first_line": data_lines[0] if data_lines else (lines[n_head - 1] + 1 if len(lines) >= n_head else n_head + 1),
+        "lines": data_lines,
+    }
+    return unique, data, attrs
+
+
+def _status_reasons(df: pd.DataFrame) -> pd.Series:
+    reasons = pd.Series([[] for _ in range(len(df))], index=df.index, dtype=object)
+    text_codes = {v[0].casefold(): k for k, v in QUALTRICS_STATUS.items()}
+    if "Status" in df.columns:
+        status = as_code_strings(df["Status"])
+        for i, value in status.items():
+            if pd.isna(value):
+                continue
+            code = value if value in QUALTRICS_STATUS else text_codes.get(str(value).casefold())
+            if code is None:
+                reasons[i].append(f"unknown Qualtrics Status {value!r}")
+            elif QUALTRICS_STATUS[code][1] is not None:
+                reasons[i].append(f"Qualtrics {QUALTRICS_STATUS[code][1]} (Status {QUALTRICS_STATUS[code][0]!r})")
+    finished = as_code_strings(df["Finished"]).str.casefold() if "Finished" in df.columns else None
+    progress = pd.to_numeric(as_code_strings(df["Progress"]), errors="coerce") if "Progress" in df.columns else None
+    for i in df.index:
+        unfinished = finished is not None and finished[i] in ("0", "false")
+        if finished is None and progress is not None and pd.notna(progress[i]) and progress[i] < 100:
+            unfinished = True
+        if unfinished:
+            shown = f", Progress {progress[i]:g}%" if progress is not None and pd.notna(progress[i]) else ""
+            reasons[i].append(f"unfinished response (Finished {df['Finished'][i] if finished is not None else 'absent'}{shown})")
+    return reasons
+
+
+def qualtrics_exclusions(df: pd.DataFrame) -> pd.Series:
+    """Why each Qualtrics response must not be analysed (NA: analyse it), from Status / Finished / Progress.
+
+    Previews, test responses, spam and synthetic responses (by ``Status``, as a code or as its
+    text) and unfinished responses (``Finished`` 0 / False; ``Progress`` below 100 when there is
+    no ``Finished``) get a reason.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> qualtrics_exclusions(pd.DataFrame({"Status": ["0", "1", "Spam", "0"], "Finished": ["1", "1", "1", "0"],
+    ...                                    "Progress": ["100", "100", "100", "40"]})).tolist()
+    [nan, "Qualtrics preview (Status 'Survey Preview')", "Qualtrics spam (Status 'Spam')", 'unfinished response (Finished 0, Progress 40%)']
+    """
+    reasons = _status_reasons(df)
+    return pd.Series(["; ".join(r) if r else None for r in reasons], index=df.index, dtype="str", name=EXCLUSION_COLUMN)
+
+
+def limesurvey_exclusions(df: pd.DataFrame) -> pd.Series | None:
+    """Responses of a LimeSurvey export never submitted (empty ``submitdate``), or None without that column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> limesurvey_exclusions(pd.DataFrame({"submitdate": ["2024-01-02 10:00:00", None]})).tolist()
+    [nan, 'LimeSurvey response not submitted (submitdate empty; lastpage absent)']
+    """
+    if "submitdate" not in df.columns:
+        return None
+    empty = as_code_strings(df["submitdate"]).isna()
+    last = as_code_strings(df["lastpage"]) if "lastpage" in df.columns else pd.Series("absent", index=df.index, dtype="str")
+    msg = "LimeSurvey response not submitted (submitdate empty; lastpage " + last.fillna("empty").astype(str) + ")"
+    return msg.where(empty).astype("str").rename(EXCLUSION_COLUMN)
+
+
+def split_limesurvey_headings(columns: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Turn "question code & question text" headings into codes and texts.
+
+    Examples
+    --------
+    >>> split_limesurvey_headings(["id", "rse3[SQ001]. Who uses the code? []", "q2. Age?"])
+    (['id', 'rse3[SQ001]', 'q2'], {'rse3[SQ001]': 'Who uses the code? []', 'q2': 'Age?'})
+    """
+    names, texts = [], {}
+    for c in columns:
+        m = _LS_HEADING.match(str(c))
+        if m is None:
+            names.append(str(c))
+            continue
+        names.append(m.group(1))
+        texts[m.group(1)] = m.group(2).strip()
+    if len(set(names)) < len(names):  # codes alone would clash: keep the headings
+        return [str(c) for c in columns], {}
+    return names, texts
+
+
+def limesurvey_array_renames(columns: list[str], instrument: Instrument) -> dict[str, str]:
+    """Array sub-question columns ``Q[SQ]`` -> the instrument item they answer.
+
+    ``Q[SQ]`` answers item ``Q_SQ``, or the item whose LimeSurvey code is ``Q`` + ``SQ``
+    (camelCase) or ``SQ``.
+
+    Examples
+    --------
+    >>> from deliberval.instruments import load_instrument
+    >>> limesurvey_array_renames(["trust[parliament]", "trust[Police]", "x[y]"], load_instrument("institutional_trust"))
+    {'trust[parliament]': 'trust_parliament', 'trust[Police]': 'trust_police'}
+    """
+    keys: dict[str, str] = {}
+    for item_id in instrument.item_ids():
+        keys[item_id.lower()] = item_id
+        keys[limesurvey_code(item_id).lower()] = item_id
+    out = {}
+    for c in columns:
+        m = _LS_ARRAY.match(str(c))
+        if m is None:
+            continue
+        q, sq = m.group(1), m.group(2)
+        for cand in (f"{q}_{sq}", q + sq, sq):
+            if cand.lower() in keys:
+                out[c] = keys[cand.lower()]
+                break
+    return out
+
+
+def fold_label(text: object) -> str:
+    """A label folded for matching: accents and case removed, apostrophes and whitespace unified.
+
+    Examples
+    --------
+    >>> fold_label("  Plutôt  d’accord ") == fold_label("plutot d'accord")
+    True
+    """
+    t = unicodedata.normalize("NFKD", str(text))
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    t = t.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").replace("\u00b4", "'")
+    return " ".join(t.casefold().split())
+
+
+def label_codes(instrument: Instrument) -> dict[str, tuple[dict[str, Any], dict[str, str]]]:
+    """Item id -> (folded label -> code, folded label -> label as written), every language.
+
+    Labels of the response scale's values and of the item's missing codes count; a label that
+    folds to the same text as a label of another code of the same item is ambiguous and left out.
+
+    Examples
+    --------
+    >>> from deliberval.instruments import load_instrument
+    >>> table, shown = label_codes(load_instrument("political_efficacy"))["efficacy_int_understand"]
+    >>> table[fold_label("Plutôt d'accord")], table["helt enig"], table["weiss nicht"]
+    (4, 5, 8)
+    """
+    out: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+    for it in instrument.items:
+        rs = instrument.response_scale(it.scale)
+        if rs.type == "text":
+            continue
+        pairs = [(v.value, v.labels) for v in rs.values] + [(m.code, m.labels) for m in instrument.missing_codes(it.id)]
+        table: dict[str, Any] = {}
+        shown: dict[str, str] = {}
+        clash: set[str] = set()
+        for code, labels in pairs:
+            for label in labels.values():
+                key = fold_label(label)
+                if key in table and table[key] != code:
+                    clash.add(key)
+                table[key] = code
+                shown.setdefault(key, label)
+        out[it.id] = ({k: v for k, v in table.items() if k not in clash}, {k: v for k, v in shown.items() if k not in clash})
+    return out
+
+
+def decode_labels(df: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFrame, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Decode label texts in item columns to the instrument's codes (label-text exports).
+
+    Qualtrics "choice text", Kobo "labels" and LimeSurvey "full answers" exports write the
+    answer's label ("Strongly agree", "Plutôt d'accord") instead of its code. Each cell of an
+    item column that is not already a code and whose text matches a label of the item's response
+    scale or missing codes in any of the instrument's languages (case-, accent- and
+    whitespace-tolerant, :func:`fold_label`) becomes that code. Other text is left as it is, so
+    validation quarantines it, and listed with the closest labels.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Responses with canonical column names.
+    instrument : Instrument
+
+    Returns
+    -------
+    (df, decoded, unknown)
+        The table (a copy when something was decoded); ``decoded``: one record per column and
+        label with ``column, label, code, n``; ``unknown``: one record per column and text left
+        undecoded with ``column, value, n, suggestions`` (closest labels, up to three).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.instruments import load_instrument
+    >>> ins = load_instrument("political_efficacy")
+    >>> df = pd.DataFrame({"efficacy_int_understand": ["Strongly agree", "PLUTOT D'ACCORD", "2", "Agre"]})
+    >>> out, decoded, unknown = decode_labels(df, ins)
+    >>> out["efficacy_int_understand"].tolist()
+    ['5', '4', '2', 'Agre']
+    >>> [(d["label"], d["code"], d["n"]) for d in decoded]
+    [('Strongly agree', '5', 1), ("PLUTOT D'ACCORD", '4', 1)]
+    >>> unknown[0]["suggestions"][:1]
+    ['Agree']
+    """
+    from deliberval.instruments.rules import item_rules
+
+    rules = item_rules(instrument)
+    tables = label_codes(instrument)
+    decoded: list[dict[str, Any]] = []
+    unknown: list[dict[str, Any]] = []
+    out = df
+    for item_id, (table, shown) in tables.items():
+        if item_id not in df.columns or not table:
+            continue
+        rule = rules[item_id]
+        text = as_code_strings(df[item_id])
+        if rule.kind == "numeric":
+            is_label = text.notna() & pd.to_numeric(text, errors="coerce").isna()
+        else:
+            codes = {str(v) for v in rule.values} | {str(c) for c in rule.missing}
+            is_label = text.notna() & ~text.isin(list(codes))
+        if not bool(is_label.any()):
+            continue
+        new = text.copy()
+        for value, n in text[is_label].value_counts(sort=False).items():
+            key = fold_label(value)
+            if key in table:
+                code = table[key]
+                code_text = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
+                new[text == value] = code_text
+                decoded.append({"column": item_id, "label": str(value), "code": code_text, "n": int(n)})
+            else:
+                close = difflib.get_close_matches(key, list(table), n=3, cutoff=0.5)
+                unknown.append({"column": item_id, "value": str(value), "n": int(n),
+                                "suggestions": [shown[c] for c in close]})
+        if out is df:
+            out = df.copy()
+        out[item_id] = new if bool(new.ne(text).fillna(False).any()) else df[item_id]
+    return out, decoded, unknown
+
+
+def honour_declared_missing(
+    df: pd.DataFrame, declared: dict[str, list[Any]], value_labels: dict[str, dict[Any, str]],
+    keep: dict[str, set[Any]] | None = None,
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Set the missing values an SPSS or Stata file declares to NA, counting each reason.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table as read (``read_table``): declared codes still present.
+    declared : dict
+        Column -> declared missing values: SPSS user-missing values and ``(low, high)`` ranges,
+        Stata extended missing values as ``".a"`` ... ``".z"`` (``attrs["user_missing"]``).
+    value_labels : dict
+        Column -> {code: label} (``attrs["value_labels"]``): the reason shown for a code.
+    keep : dict, optional
+        Column -> codes left in place because the instrument declares them as missing codes of
+        the item (validation counts them with the instrument's meaning and scoring drops them).
+
+    Returns
+    -------
+    (df, counts)
+        The table with those cells NA (numbers where a column then holds only numbers) and one
+        record per column and code found: ``column, code, label, declared, n, action``
+        (``"set to NA"`` or ``"kept: a missing code of the instrument"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"q": [3.0, 9.0, 2500.0, 9.0]})
+    >>> out, counts = honour_declared_missing(df, {"q": [9.0, (2000.0, 3000.0)]}, {"q": {9.0: "don't know"}})
+    >>> out["q"].tolist()
+    [3.0, nan, nan, nan]
+    >>> [(c["code"], c["label"], c["n"]) for c in counts]
+    [('9', "don't know", 2), ('2500', '', 1)]
+    """
+    keep = keep or {}
+    counts: list[dict[str, Any]] = []
+    out = df
+    for col, values in declared.items():
+        if col not in df.columns or not values:
+            continue
+        s = df[col]
+        codes = as_code_strings(s)
+        num = pd.to_numeric(codes, errors="coerce")
+        mask = pd.Series(False, index=s.index)
+        labels = {code_key(k): v for k, v in (value_labels.get(col) or {}).items()}
+        kept = {code_key(k) for k in keep.get(col, set())}
+        for v in values:
+            if isinstance(v, tuple):
+                lo, hi = v
+                hit = (num >= lo) & (num <= hi) if not isinstance(lo, str) else codes.between(lo, hi)
+                what = f"user-missing range {code_key(lo)} to {code_key(hi)}"
+            else:
+                key = code_key(v)
+                hit = codes == key
+                what = ("Stata extended missing value" if key.startswith(".") else "user-missing value")
+            hit = hit.fillna(False).astype(bool)
+            for key, n in codes[hit].value_counts(sort=False).items():
+                action = "kept: a missing code of the instrument" if key in kept else "set to NA"
+                counts.append({"column": col, "code": str(key), "label": labels.get(str(key), ""),
+                               "declared": what, "n": int(n), "action": action})
+                if key not in kept:
+                    mask |= codes == key
+        if bool(mask.any()):
+            if out is df:
+                out = df.copy()
+            col_out = s.mask(mask)
+            if col_out.dtype == object or pd.api.types.is_string_dtype(col_out.dtype):
+                rest = pd.to_numeric(as_code_strings(col_out), errors="coerce")
+                if bool((as_code_strings(col_out).notna() == rest.notna()).all()):
+                    col_out = rest.astype(float)
+            out[col] = col_out
+    return out, counts
+
+
+def code_key(v: object) -> str:
+    """A declared code as text: ``9.0 -> "9"``, ``"a" -> "a"``."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
