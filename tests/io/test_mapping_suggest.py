@@ -193,3 +193,16 @@ def test_map_suggest_cli_shows_labels_and_placeholders(dp_dir):
                                        "--surveys", str(SURVEYS)])
     assert fixture.exit_code == 0
     assert "  Question1: dp_democracy\n" in fixture.output
+
+
+def test_string_value_labels_of_a_real_spss_file(data_dir):
+    # haven's labelled-str.sav (SPSS 24, MIT): a string variable `gender` with value labels F = Female, M = Male
+    path = data_dir / "platform-exports" / "spss_stata" / "haven__labelled-str.sav"
+    raw = read_table(path)
+    assert raw.attrs["value_labels"] == {"gender": {"F": "Female", "M": "Male"}}
+    m = suggest_mapping(raw, load_instrument("demographics"))
+    assert m.columns == {"gender": "demo_gender"}
+    assert m.values == {"demo_gender": {"F": "woman", "M": "man"}}
+    assert m.value_labels == {"demo_gender": {"F": "Female", "M": "Male"}}
+    assert sorted(m.constants) == ["language", "process_id", "role", "wave"]
+    assert m.notes == ["no respondent id column found: map the column that identifies a person to respondent_id"]

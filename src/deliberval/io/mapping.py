@@ -368,6 +368,13 @@ _ISCED_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 
+# answer labels that name a code of the library in other words
+_LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "male": ("man",), "female": ("woman",), "men": ("man",), "women": ("woman",), "diverse": ("other",),
+    "self employed": ("employed",), "pensioner": ("retired",), "pupil": ("student",),
+}
+
+
 def _resemblance(a: str, b: str) -> float:
     """Similarity of two plain texts: 1 equal, 0.9 one starts with the other (as words), else difflib."""
     if not a or not b:
@@ -505,7 +512,11 @@ def _item_values(src: pd.Series, labels: dict[Any, Any], instrument: Instrument,
         if _is_allowed(code, rule):
             continue
         text = label_of.get(code, code)
-        guess = _best(text, options, cutoff=0.8)
+        guess = None
+        for candidate in (text, *_LABEL_SYNONYMS.get(_plain(text), ())):
+            guess = _best(candidate, options, cutoff=0.8)
+            if guess is not None:
+                break
         if guess is None:
             guess = _education_code(text, allowed)
         if guess is None:
@@ -614,6 +625,9 @@ def suggest_mapping(df: pd.DataFrame, instrument: Instrument | None = None) -> M
         handled |= set(getattr(platforms, name, ()))
     items = instrument.item_ids() if instrument is not None else []
     by_norm = {_norm(t): t for t in [*ID_COLUMNS, "weight", *items]}
+    for item_id in items:  # a demographic column named without the library's prefix: gender -> demo_gender
+        if item_id.startswith("demo_"):
+            by_norm.setdefault(_norm(item_id.removeprefix("demo_")), item_id)
     columns: dict[str, str] = {}
     unmatched: list[str] = []
     notes: list[str] = []
