@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 DEMO_DIR ?= deliberval-demo
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint typecheck pytest bench docs validate-coverage reference clean
+.PHONY: help demo test lint typecheck pytest fuzz bench docs dist validate-coverage reference clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -31,7 +31,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 2 -q
+
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP)  ## random property-based search (hypothesis profile "fuzz"; not part of make test)
+	HYPOTHESIS_PROFILE=fuzz HYPOTHESIS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 2 -q -m hypothesis tests
 
 bench: $(STAMP)  ## performance against peers (writes benchmarks/results/latest.json)
 	$(BIN)/python -m benchmarks.run
@@ -44,6 +48,9 @@ reference: ## regenerate golden values from R (needs Rscript; CI never does this
 
 docs: $(STAMP)  ## build the documentation site offline, strict
 	$(BIN)/mkdocs build --strict
+
+dist: $(STAMP)  ## build the wheel and sdist into dist/ (offline; pip install dist/deliberval-*.whl)
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 clean:
 	rm -rf $(DEMO_DIR) site build dist .pytest_cache .mypy_cache .ruff_cache
