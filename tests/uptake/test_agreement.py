@@ -37,7 +37,7 @@ def _status(codes: pd.DataFrame, coders: list[str]) -> pd.DataFrame:
 
 
 def test_two_coders_match_psych(codes: pd.DataFrame, golden: pd.DataFrame) -> None:
-    res = agreement(_status(codes, ["ana", "ben"]), scheme=SCHEME)
+    res = agreement(_status(codes, ["ana", "ben"]), scheme=SCHEME, variance="psych")
     got = res.table.set_index("statistic")
     ref = _golden(golden, "status_two_coders")
     for stat in ("cohen_kappa", "cohen_kappa_weighted", "fleiss_kappa", "krippendorff_alpha"):
@@ -69,7 +69,7 @@ def test_codes_are_nominal_without_scheme_or_order(codes: pd.DataFrame) -> None:
 
 def test_linear_weights_match_psych(codes: pd.DataFrame, golden: pd.DataFrame) -> None:
     got = agreement(_status(codes, ["ana", "ben"]), weights="linear",
-                    scheme=SCHEME).table.set_index("statistic")
+                    scheme=SCHEME, variance="psych").table.set_index("statistic")
     ref = _golden(golden, "status_two_coders_linear").loc["cohen_kappa_weighted"]
     row = got.loc["cohen_kappa_weighted"]
     assert row["estimate"] == pytest.approx(ref["estimate"], abs=TOL)
@@ -85,7 +85,8 @@ def test_three_coders_light_kappa_fleiss_krippendorff(codes: pd.DataFrame, golde
         assert got.loc[stat, "estimate"] == pytest.approx(ref.loc[stat, "estimate"], abs=TOL), stat
     assert got.loc["fleiss_kappa", "n_items"] == 53  # chloe skipped 7 events
     assert np.isnan(got.loc["cohen_kappa", "ci_low"])  # no interval for Light's kappa
-    assert len(res.pairwise) == 6  # 3 pairs x (kappa, weighted kappa)
+    assert len(res.pairwise) == 12  # 3 pairs x (kappa, weighted kappa, AC1, AC2)
+    assert "gwet_ac1" not in got.index  # Gwet's coefficients per pair only
     kappas = res.pairwise.loc[res.pairwise["statistic"] == "cohen_kappa"]
     assert len(kappas) == 3
     assert kappas["estimate"].mean() == pytest.approx(got.loc["cohen_kappa", "estimate"])
