@@ -130,6 +130,11 @@ def test_code_labels_reach_missing_codes():
     raw.attrs["value_labels"] = {"trust_parliament": {99.0: "Don't know", 98.0: "Refusal"}}
     m = suggest_mapping(raw, trust)
     assert m.values == {"trust_parliament": {99: 88, 98: 77}}  # the instrument's dont_know / refused codes
+    raw.attrs["value_labels"] = {"trust_parliament": {99.0: "Weet niet", 98.0: "Möchte ich nicht sagen"}}
+    dutch_german = suggest_mapping(raw, trust).values["trust_parliament"]
+    assert dutch_german[99] == 88  # the instrument's Dutch label of "don't know"
+    plain = pd.DataFrame({"pid": [1.0, 2.0], "trust_parliament": [3.0, 4.0]})
+    assert suggest_mapping(plain, trust).values == {}  # codes already allowed, no labels: nothing to recode
 
 
 def test_limesurvey_pairs_waves_by_token_not_by_submission_id(fixture_instrument):

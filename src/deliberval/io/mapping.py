@@ -411,6 +411,12 @@ def _suggest_value(column: str, value: str) -> str | None:
     return close[0] if close else None
 
 
+def _distinct_codes(s: pd.Series) -> list[str]:
+    """The distinct codes of a column as code strings (computed on its distinct values: fast)."""
+    uniques = pd.Series(s.dropna().unique(), dtype=s.dtype if s.dtype != object else object)
+    return [str(c) for c in as_code_strings(uniques).dropna().unique()]
+
+
 def _source_texts(df: pd.DataFrame) -> dict[str, list[str]]:
     """Source column -> its question texts: SPSS / Stata variable labels, a Qualtrics export's
     question-text row (``attrs["column_labels"]``) or a LimeSurvey heading's text, with the parts
@@ -501,8 +507,8 @@ def _item_values(src: pd.Series, labels: dict[Any, Any], instrument: Instrument,
                  rule: Any) -> tuple[dict[Any, Any], dict[Any, str]]:
     """Proposed {source code: instrument code} of one item column, from the codes' labels."""
     codes = {_key(k): k for k in labels}
-    for raw in as_code_strings(src).dropna().unique():
-        codes.setdefault(str(raw), raw)
+    for raw in _distinct_codes(src):
+        codes.setdefault(raw, raw)
     label_of = {_key(k): str(v) for k, v in labels.items()}
     options = _code_options(instrument, item_id)
     allowed = {str(v) for v, _ in options}
@@ -521,7 +527,8 @@ def _item_values(src: pd.Series, labels: dict[Any, Any], instrument: Instrument,
             guess = _education_code(text, allowed)
         if guess is None:
             continue
-        key = int(raw) if isinstance(raw, float) and raw.is_integer() else raw
+        numeric = pd.api.types.is_numeric_dtype(src.dtype)
+        key = int(float(raw)) if numeric and re.fullmatch(r"-?\d+(\.0+)?", str(raw)) else raw
         proposal[key] = guess
         if code in label_of:
             why[key] = label_of[code]
@@ -530,20 +537,22 @@ def _item_values(src: pd.Series, labels: dict[Any, Any], instrument: Instrument,
 
 def _respondent_id(columns: list[str], df: pd.DataFrame, platform: str) -> tuple[str | None, str | None]:
     """The source column to use as ``respondent_id`` by the platform's rules, and a note if any."""
-    filled = {c for c in columns if as_code_strings(df[c]).notna().any()}
+    def filled(c: str) -> bool:  # checked on the few candidate columns only (exports can be wide)
+        return bool(_distinct_codes(df[c]))
+
     explicit = [c for c in columns if _norm(c) == "respondentid"]
     if explicit:
         return explicit[0], None
-    panel = [c for c in _PANEL_IDS.get(platform, ()) if c in filled]
+    panel = [c for c in _PANEL_IDS.get(platform, ()) if c in columns and filled(c)]
     if panel:
         return panel[0], None
     submission = set(_SUBMISSION_IDS.get(platform, ()))
     words = [w for w in _COLUMN_SYNONYMS["respondent_id"] if w not in {_norm(s) for s in submission}]
     for w in words:
-        hit = [c for c in columns if _norm(c) == w and c not in submission and c in filled]
+        hit = [c for c in columns if _norm(c) == w and c not in submission and filled(c)]
         if hit:
             return hit[0], None
-    last = [c for c in _SUBMISSION_IDS.get(platform, ()) if c in filled]
+    last = [c for c in _SUBMISSION_IDS.get(platform, ()) if c in columns and filled(c)]
     if last:
         return last[0], (f"{last[0]} names one submitted questionnaire, not a person: answers of the "
                          f"same person in different waves will not pair; map a panel id "
@@ -680,7 +689,7 @@ def suggest_mapping(df: pd.DataFrame, instrument: Instrument | None = None) -> M
             continue
         labels = {_key(k): str(v) for k, v in (value_labels.get(src) or {}).items()}
         proposals: dict[Any, Any] = {}
-        for raw in as_code_strings(df[src]).dropna().unique():
+        for raw in _distinct_codes(df[src]):
             if raw in _ALLOWED[target]:
                 continue
             label = labels.get(str(raw))
