@@ -10,7 +10,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from deliberval.cli._common import console, user_errors
+from deliberval.cli._common import console, output_file, user_errors
+from deliberval.cli._privacy import (
+    KeepOption,
+    KeyFileOption,
+    Protection,
+    PseudonymiseOption,
+    protect_frame,
+)
 from deliberval.errors import DataInputError
 
 __all__ = ["register"]
@@ -62,8 +69,15 @@ def psychometrics_command(
         Path | None, typer.Option("--output", "-o", help="Also write the table as CSV.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    pseudonymise: PseudonymiseOption = False,
+    key_file: KeyFileOption = None,
+    keep_identifiers: KeepOption = False,
 ) -> None:
-    """Alpha, omega and one-factor CFA for every scale of INSTRUMENT in DATA; flags weak scales."""
+    """Alpha, omega and one-factor CFA for every scale of INSTRUMENT in DATA; flags weak scales.
+
+    Data holding columns that look like direct identifiers are refused (exit 2) unless
+    --pseudonymise --key-file FILE or --keep-identifiers; free-text columns are left out.
+    """
     from deliberval.indicators.scales import scale_diagnostics
     from deliberval.instruments import load_instrument
     from deliberval.io import read_responses
@@ -80,9 +94,15 @@ def psychometrics_command(
                 raise DataInputError(f"{data}: cannot read Parquet file ({exc})") from None
         else:
             df = read_responses(data, ins, map_file, fmt)
+        if len(df) == 0:
+            raise DataInputError(f"{data}: no data rows (the file has a header only); nothing to analyse")
+        df = protect_frame(df, source=str(data), command="psychometrics", instrument=ins,
+                           protection=Protection(pseudonymise, key_file, keep_identifiers),
+                           free_text="drop", data_folders=[data.parent])
         scored = score(df, ins).data
         rep = scale_diagnostics(scored, ins, by=by, invariance_across=invariance_across)
         if output is not None:
+            output_file(output, example="psychometrics.csv")
             try:
                 rep.to_csv(output, index=False)
             except OSError as exc:

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from deliberval.cli._common import console, err_console, user_errors
+from deliberval.cli._common import console, err_console, output_file, user_errors
+from deliberval.cli._privacy import (
+    KeepOption,
+    KeyFileOption,
+    Protection,
+    PseudonymiseOption,
+    protect_process,
+)
 
 if TYPE_CHECKING:
     from deliberval.io.config import ProcessConfig
@@ -57,8 +64,17 @@ def report(
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to this PDF (needs the pdf extra: WeasyPrint).")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write every table to this XLSX workbook.")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Report language: en or fr (default: the config's).")] = None,
+    pseudonymise: PseudonymiseOption = False,
+    key_file: KeyFileOption = None,
+    keep_identifiers: KeepOption = False,
 ) -> None:
-    """Write the standard indicator report of one process (self-contained HTML; PDF and XLSX optional)."""
+    """Write the standard indicator report of one process (self-contained HTML; PDF and XLSX optional).
+
+    Input tables holding columns that look like direct identifiers (names, e-mail, phone,
+    address, IP address, geolocation ...) are refused (exit 2) unless --pseudonymise --key-file
+    FILE (the columns are left out and respondent / person ids replaced by keyed pseudonyms
+    before anything is analysed) or --keep-identifiers.
+    """
     _check_lang(lang)
     with user_errors():
         from deliberval.indicators import EvaluationSettings, evaluate_process
@@ -72,13 +88,18 @@ def report(
             write_xlsx,
         )
 
+        output_file(output, example="report.html")  # a folder is an error; missing folders are created
+        for extra, name in ((pdf, "report.pdf"), (xlsx, "report.xlsx")):
+            if extra is not None:
+                output_file(extra, example=name)
         cfg = load_config(config)
         if pdf is not None and not pdf_available():
             err_console.print(
                 "[bold red]error:[/] --pdf needs WeasyPrint, which is not installed: install the "
                 "'pdf' extra (pip install weasyprint) or leave out --pdf", highlight=False, soft_wrap=True)
             raise typer.Exit(2)
-        evaluation = evaluate_process(load_process_data(cfg), EvaluationSettings.from_config(cfg))
+        data = protect_process(load_process_data(cfg), cfg, Protection(pseudonymise, key_file, keep_identifiers))
+        evaluation = evaluate_process(data, EvaluationSettings.from_config(cfg))
         rep = build_report(evaluation, ReportSettings.from_config(cfg, language=lang))
         html = render_html(rep)
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +135,9 @@ def compare(
         from deliberval.report import write_xlsx
         from deliberval.report.compare import build_comparison, render_comparison
 
+        output_file(output, example="comparison.html")
+        if xlsx is not None:
+            output_file(xlsx, example="comparison.xlsx")
         cfgs = [load_config(c) for c in configs]
         if len(cfgs) < 2:
             raise DataInputError(f"a comparison needs at least two process configurations, got {len(cfgs)}")

@@ -8,6 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from deliberval.cli._common import console, user_errors
+from deliberval.cli._privacy import (
+    KeepOption,
+    KeyFileOption,
+    Protection,
+    PseudonymiseOption,
+    protect_frame,
+)
 from deliberval.errors import DataInputError
 
 if TYPE_CHECKING:
@@ -38,8 +45,18 @@ def validate_command(
     map_file: Annotated[Path | None, typer.Option("--map", help="Mapping YAML for source names and codes.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format (csv, excel, spss, ...).")] = None,
     surveys: Annotated[list[Path] | None, typer.Option("--surveys", help="Extra instrument folder (repeatable).")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel only: the sheet to read, by name (default: the first).")] = None,
+    pseudonymise: PseudonymiseOption = False,
+    key_file: KeyFileOption = None,
+    keep_identifiers: KeepOption = False,
 ) -> None:
-    """Validate DATA against an instrument; exit 0 all valid, 1 some rows quarantined, 2 unusable input."""
+    """Validate DATA against an instrument; exit 0 all valid, 1 some rows quarantined, 2 unusable input.
+
+    Columns that look like direct identifiers (names, e-mail, phone, address, IP address,
+    geolocation ..., by name in en / fr / nl / de / da or by content) or free text are never
+    written without --pseudonymise --key-file FILE (left out, respondent ids replaced by keyed
+    pseudonyms) or --keep-identifiers: without either the command stops (exit 2).
+    """
     from rich.table import Table
 
     from deliberval.instruments import load_instrument
@@ -48,7 +65,15 @@ def validate_command(
 
     with user_errors():
         ins = load_instrument(instrument, surveys)
-        df = read_responses(data, ins, map_file, fmt)
+        if out.exists() and not out.is_dir():
+            raise DataInputError(f"{out}: is a file; -o names the folder to write valid/quarantined rows "
+                                 "and failures into (created when missing)")
+        df = read_responses(data, ins, map_file, fmt, **({"sheet": sheet} if sheet is not None else {}))
+        if len(df) == 0:
+            raise DataInputError(f"{data}: no data rows (the file has a header only); nothing to validate")
+        df = protect_frame(df, source=str(data), command="validate", instrument=ins,
+                           protection=Protection(pseudonymise, key_file, keep_identifiers),
+                           data_folders=[data.parent, out])
         result = run_validate(df, ins)
         try:
             out.mkdir(parents=True, exist_ok=True)
