@@ -371,5 +371,6 @@ def test_result_tables_and_columns() -> None:
     assert isinstance(fun, FunnelResult)
     assert fun.r_indicator.empty
     assert list(fun.r_indicator.columns) == [
-        "estimate", "sd_propensity", "mean_propensity", "n", "method"
+        "estimate", "se", "ci_low", "ci_high", "confidence_level", "sd_propensity",
+        "mean_propensity", "n", "n_resamples", "method"
     ]  # fmt: skip

@@ -15,16 +15,27 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from deliberval.analysis._common import check_confidence_level, require_columns
+from deliberval.analysis._common import check_confidence_level, require_columns, rng
 from deliberval.analysis.representativeness import _composition, _prepare_targets
 from deliberval.canonical import FUNNEL_STAGES
 from deliberval.errors import AnalysisInputError
 
-__all__ = ["FunnelResult", "funnel", "r_indicator"]
+__all__ = ["FunnelResult", "funnel", "partial_r_indicators", "r_indicator"]
 
 _SHORT_STAGES = ("invited", "volunteered", "selected", "attended", "answered")
 
-R_INDICATOR_COLUMNS = ["estimate", "sd_propensity", "mean_propensity", "n", "method"]
+R_INDICATOR_COLUMNS = [
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "confidence_level",
+    "sd_propensity",
+    "mean_propensity",
+    "n",
+    "n_resamples",
+    "method",
+]
 
 
 @dataclass(frozen=True)
@@ -82,63 +93,80 @@ def _stage_mask(df: pd.DataFrame, column: str) -> np.ndarray:
     raise AnalysisInputError(f"stage column {column!r} must be boolean (or 0/1)")
 
 
-def r_indicator(
-    df: pd.DataFrame,
-    response: str,
-    dimensions: Sequence[str],
-    *,
-    weight: str | None = None,
-) -> pd.DataFrame:
-    """R-indicator of representative response (Schouten, Cobben & Bethlehem 2009).
+def _logit_fitted(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, start: np.ndarray | None = None
+) -> np.ndarray:
+    """Fitted probabilities of a weighted logistic regression (Newton-Raphson / IRLS).
 
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Everybody who could respond (e.g. all invited), one row each.
-    response : str
-        Boolean (or 0/1) column: responded / volunteered.
-    dimensions : sequence of str
-        Categorical auxiliary variables known for everybody (e.g. the demographics).
-    weight : str, optional
-        Design (inclusion) weights :math:`d_i`; equal when omitted.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``estimate`` (the R-indicator), ``sd_propensity``, ``mean_propensity``,
-        ``n`` (rows of ``df``), ``method``.
-
-    Notes
-    -----
-    Response propensities :math:`\\hat\\rho_i` are the fitted values of a logistic regression
-    (statsmodels GLM, binomial, logit link) of ``response`` on indicator variables of the
-    dimensions (main effects). :math:`R = 1 - 2 S(\\hat\\rho)` with
-    :math:`S^2 = \\frac{1}{N - 1} \\sum_i d_i (\\hat\\rho_i - \\bar\\rho)^2`,
-    :math:`N = \\sum_i d_i`, :math:`\\bar\\rho = \\sum_i d_i \\hat\\rho_i / N` (the paper's
-    design-weighted estimator; with equal weights the ordinary :math:`n - 1` standard
-    deviation). R = 1: response unrelated to the dimensions (also when everybody or nobody
-    responded); lower values: more selective.
-    The R-indicator is bounded by the response rate and depends on the chosen model, so
-    compare it only across stages or processes with the same dimensions.
-
-    Validated against R ``1 - 2 * sd(fitted(glm(..., family = binomial)))`` on ``apistrat``
-    to 1e-8.
-
-    References
-    ----------
-    Schouten, B., Cobben, F., & Bethlehem, J. (2009). Indicators for the representativeness of
-    survey response. *Survey Methodology*, 35(1), 101-113.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from deliberval.analysis.funnel import r_indicator
-    >>> df = pd.DataFrame({"age": ["young"] * 10 + ["old"] * 10,
-    ...                    "volunteered": [True] * 2 + [False] * 8 + [True] * 6 + [False] * 4})
-    >>> r_indicator(df, "volunteered", ["age"])[["estimate", "mean_propensity"]].round(4)
-       estimate  mean_propensity
-    0    0.5896              0.4
+    The score equations are :math:`\\sum_i w_i x_i (y_i - \\mu_i) = 0`, as statsmodels' GLM
+    with ``var_weights``; a pseudo-inverse keeps absent categories (all-zero columns or
+    weights in a bootstrap resample) from stopping the fit, and separated categories drift
+    to 0 or 1 as the maximum-likelihood fit does.
     """
+    beta = np.zeros(x.shape[1]) if start is None else start.copy()
+    for _ in range(100):
+        eta = x @ beta
+        mu = 1.0 / (1.0 + np.exp(-eta))
+        v = w * mu * (1.0 - mu)
+        step = np.linalg.pinv((x * v[:, None]).T @ x) @ (x.T @ (w * (y - mu)))
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return 1.0 / (1.0 + np.exp(-(x @ beta)))
+
+
+def _logit_beta(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Coefficients of :func:`_logit_fitted`'s fit (a warm start for the bootstrap)."""
+    rho = np.clip(_logit_fitted(x, y, w), 1e-12, 1 - 1e-12)
+    return np.linalg.lstsq(x, np.log(rho / (1 - rho)), rcond=None)[0]
+
+
+def _r_value(rho: np.ndarray, d: np.ndarray) -> float:
+    big_n = float(d.sum())
+    mean = float(np.sum(d * rho) / big_n)
+    return 1.0 - 2.0 * float(np.sqrt(np.sum(d * (rho - mean) ** 2) / (big_n - 1)))
+
+
+def _pools(
+    x: np.ndarray, y: np.ndarray, d: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (covariate pattern, response, weight) rows and each unit's pool index."""
+    keys = np.column_stack([x, y, d])
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    k = x.shape[1]
+    return uniq[:, :k], uniq[:, k], uniq[:, -1], inverse.ravel()
+
+
+def _r_pooled(ux: np.ndarray, uy: np.ndarray, ud: np.ndarray, pooled: np.ndarray) -> np.ndarray:
+    """R-indicators of resamples given as unit counts per pool (resamples x pools)."""
+    out = np.empty(pooled.shape[0])
+    start = _logit_beta(ux, uy, ud * pooled.mean(axis=0)) if uy.min() < uy.max() else None
+    for b, c in enumerate(pooled):
+        keep = c > 0
+        w = c[keep] * ud[keep]
+        yb = uy[keep]
+        if yb.min() == yb.max():
+            out[b] = 1.0
+            continue
+        out[b] = _r_value(_logit_fitted(ux[keep], yb, w, start), w)
+    return out
+
+
+def _r_bootstrap(x: np.ndarray, y: np.ndarray, d: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """R-indicators of bootstrap resamples given as unit counts (resamples x units).
+
+    Units with the same covariate pattern, response and weight are pooled first, so each
+    resample is a small weighted fit whatever the number of invited.
+    """
+    ux, uy, ud, inverse = _pools(x, y, d)
+    onehot = np.zeros((len(y), len(uy)))
+    onehot[np.arange(len(y)), inverse] = 1.0
+    return _r_pooled(ux, uy, ud, counts @ onehot)
+
+
+def _propensity_inputs(
+    df: pd.DataFrame, response: str, dimensions: Sequence[str], weight: str | None
+) -> tuple[list[str], np.ndarray, pd.DataFrame, np.ndarray]:
     dims = list(dimensions)
     if not dims:
         raise AnalysisInputError("give at least one dimension for the propensity model")
@@ -156,25 +184,246 @@ def r_indicator(
     )
     if np.isnan(d).any() or (d <= 0).any():
         raise AnalysisInputError(f"weight column {weight!r} must be positive numbers")
-    method = "logistic propensity on " + ", ".join(dims)
+    return dims, y, x, d
+
+
+def _propensities(y: np.ndarray, x: pd.DataFrame, d: np.ndarray) -> np.ndarray:
     if y.min() == y.max():  # everybody (or nobody) responded: every propensity is the same
-        rho = np.full(len(df), y[0])
+        return np.full(len(y), y[0])
+    model = sm.GLM(y, x.to_numpy(), family=sm.families.Binomial(), var_weights=d)
+    return np.asarray(model.fit().fittedvalues, dtype=float)
+
+
+def r_indicator(
+    df: pd.DataFrame,
+    response: str,
+    dimensions: Sequence[str],
+    *,
+    weight: str | None = None,
+    n_resamples: int = 0,
+    seed: int | np.random.Generator | None = None,
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
+    """R-indicator of representative response (Schouten, Cobben & Bethlehem 2009).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Everybody who could respond (e.g. all invited), one row each.
+    response : str
+        Boolean (or 0/1) column: responded / volunteered.
+    dimensions : sequence of str
+        Categorical auxiliary variables known for everybody (e.g. the demographics).
+    weight : str, optional
+        Design (inclusion) weights :math:`d_i`; equal when omitted.
+    n_resamples : int, default 0
+        Bootstrap resamples for the standard error and interval; 0: point estimate only
+        (``se``, ``ci_low``, ``ci_high`` missing).
+    seed : int or numpy.random.Generator, optional
+        Seed of the bootstrap.
+    confidence_level : float, default 0.95
+        Coverage of the percentile bootstrap interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``estimate`` (the R-indicator), ``se``, ``ci_low``, ``ci_high`` (bootstrap;
+        missing without resamples), ``confidence_level``, ``sd_propensity``,
+        ``mean_propensity``, ``n`` (rows of ``df``), ``n_resamples``, ``method``.
+
+    Notes
+    -----
+    Response propensities :math:`\\hat\\rho_i` are the fitted values of a logistic regression
+    (statsmodels GLM, binomial, logit link) of ``response`` on indicator variables of the
+    dimensions (main effects). :math:`R = 1 - 2 S(\\hat\\rho)` with
+    :math:`S^2 = \\frac{1}{N - 1} \\sum_i d_i (\\hat\\rho_i - \\bar\\rho)^2`,
+    :math:`N = \\sum_i d_i`, :math:`\\bar\\rho = \\sum_i d_i \\hat\\rho_i / N` (the paper's
+    design-weighted estimator; with equal weights the ordinary :math:`n - 1` standard
+    deviation). R = 1: response unrelated to the dimensions (also when everybody or nobody
+    responded); lower values: more selective.
+    The R-indicator is bounded by the response rate and depends on the chosen model, so
+    compare it only across stages or processes with the same dimensions.
+
+    *Standard error and interval*: a nonparametric bootstrap, not the analytic
+    approximation of Shlomo, Skinner & Schouten (2012). Each resample draws ``n`` rows with
+    replacement (with their weights), refits the propensity model and recomputes R; ``se`` is
+    the standard deviation of the bootstrap R-indicators and the interval their central
+    quantiles. Like the analytic approximation it accounts for the estimation of the
+    propensity model; it treats the rows as an independent sample (no strata or clusters).
+    :math:`\\hat S` is biased upwards in small samples (random variation of the fitted
+    propensities), so R is biased downwards; Shlomo et al. give a bias adjustment, not
+    applied here.
+
+    Validated against R ``1 - 2 * sd(fitted(glm(..., family = binomial)))`` on ``apistrat``
+    to 1e-8; the bootstrap R-indicators against R ``glm`` refitted on the same resamples
+    (drawn by R, with and without design weights) to 1e-8.
+
+    References
+    ----------
+    Schouten, B., Cobben, F., & Bethlehem, J. (2009). Indicators for the representativeness of
+    survey response. *Survey Methodology*, 35(1), 101-113.
+    Shlomo, N., Skinner, C., & Schouten, B. (2012). Estimation of an indicator of the
+    representativeness of survey response. *Journal of Statistical Planning and Inference*,
+    142(1), 201-211.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.analysis.funnel import r_indicator
+    >>> df = pd.DataFrame({"age": ["young"] * 10 + ["old"] * 10,
+    ...                    "volunteered": [True] * 2 + [False] * 8 + [True] * 6 + [False] * 4})
+    >>> r_indicator(df, "volunteered", ["age"])[["estimate", "mean_propensity"]].round(4)
+       estimate  mean_propensity
+    0    0.5896              0.4
+    >>> r_indicator(df, "volunteered", ["age"], n_resamples=500, seed=1)[
+    ...     ["estimate", "se", "ci_low", "n_resamples"]].round(3)
+       estimate     se  ci_low  n_resamples
+    0      0.59  0.198   0.206          500
+    """
+    level = check_confidence_level(confidence_level)
+    if (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, np.integer))
+        or (n_resamples < 0 or n_resamples == 1)
+    ):
+        raise AnalysisInputError(f"n_resamples must be 0 or an integer >= 2, got {n_resamples!r}")
+    dims, y, x, d = _propensity_inputs(df, response, dimensions, weight)
+    method = "logistic propensity on " + ", ".join(dims)
+    if y.min() == y.max():
         method = "constant response (no model needed)"
-    else:
-        model = sm.GLM(y, x.to_numpy(), family=sm.families.Binomial(), var_weights=d)
-        rho = np.asarray(model.fit().fittedvalues, dtype=float)
+    rho = _propensities(y, x, d)
     big_n = float(d.sum())
     mean = float(np.sum(d * rho) / big_n)
     sd = float(np.sqrt(np.sum(d * (rho - mean) ** 2) / (big_n - 1)))
+    se = low = high = np.nan
+    if n_resamples:
+        gen = rng(seed)
+        # drawing n rows with replacement = multinomial counts over the pools of equal rows
+        ux, uy, ud, inverse = _pools(x.to_numpy(), y, d)
+        sizes = np.bincount(inverse, minlength=len(uy))
+        pooled = gen.multinomial(len(df), sizes / len(df), size=int(n_resamples))
+        boot = _r_pooled(ux, uy, ud, pooled)
+        alpha = (1.0 - level) / 2.0
+        se = float(np.std(boot, ddof=1))
+        low, high = (float(v) for v in np.quantile(boot, [alpha, 1.0 - alpha]))
+        method += f"; percentile bootstrap interval, {int(n_resamples)} resamples"
     return pd.DataFrame(
         {
             "estimate": [1 - 2 * sd],
+            "se": [se],
+            "ci_low": [low],
+            "ci_high": [high],
+            "confidence_level": [level],
             "sd_propensity": [sd],
             "mean_propensity": [mean],
             "n": [len(df)],
+            "n_resamples": [int(n_resamples)],
             "method": [method],
         }
     )
+
+
+def partial_r_indicators(
+    df: pd.DataFrame,
+    response: str,
+    dimensions: Sequence[str],
+    *,
+    weight: str | None = None,
+) -> pd.DataFrame:
+    """Unconditional partial R-indicators per dimension and per category.
+
+    Parameters
+    ----------
+    df, response, dimensions, weight
+        As in :func:`r_indicator` (the same propensity model).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dimension (``category`` missing) followed by one row per category of it:
+        ``dimension``, ``category``, ``level`` (``"variable"`` or ``"category"``),
+        ``estimate`` (the partial R-indicator), ``mean_propensity`` (the category's mean
+        propensity; the overall mean on variable rows), ``count`` (rows in the category;
+        ``n`` on variable rows), ``n``, ``method``.
+
+    Notes
+    -----
+    Schouten, Shlomo & Skinner (2011): with the fitted propensities :math:`\\hat\\rho_i` of
+    :func:`r_indicator`, category :math:`k` of dimension :math:`Z` with weighted size
+    :math:`N_k = \\sum_{i \\in k} d_i` and mean propensity :math:`\\bar\\rho_k`,
+
+    * category level :math:`P_U(Z, k) = \\sqrt{N_k / N}\\,(\\bar\\rho_k - \\bar\\rho)`: signed,
+      negative for under-represented categories;
+    * variable level :math:`P_U(Z) = \\sqrt{\\sum_k (N_k / N)(\\bar\\rho_k - \\bar\\rho)^2}`,
+      the between-category standard deviation of the propensities: the larger, the more
+      this dimension drives selective response.
+
+    Validated against the formulas computed in R from ``glm`` fitted values on ``apistrat``
+    (with and without design weights) to 1e-8.
+
+    References
+    ----------
+    Schouten, B., Shlomo, N., & Skinner, C. (2011). Indicators for monitoring and improving
+    representativeness of response. *Journal of Official Statistics*, 27(2), 231-253.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.analysis.funnel import partial_r_indicators
+    >>> df = pd.DataFrame({"age": ["young"] * 10 + ["old"] * 10,
+    ...                    "volunteered": [True] * 2 + [False] * 8 + [True] * 6 + [False] * 4})
+    >>> partial_r_indicators(df, "volunteered", ["age"])[
+    ...     ["dimension", "category", "estimate", "count"]].round(4)
+      dimension category  estimate  count
+    0       age      NaN    0.2000     20
+    1       age      old    0.1414     10
+    2       age    young   -0.1414     10
+    """
+    dims, y, x, d = _propensity_inputs(df, response, dimensions, weight)
+    rho = _propensities(y, x, d)
+    big_n = float(d.sum())
+    mean = float(np.sum(d * rho) / big_n)
+    method = (
+        "unconditional partial R-indicator (Schouten, Shlomo & Skinner 2011); logistic "
+        "propensity on " + ", ".join(dims)
+    )
+    rows: list[dict[str, object]] = []
+    for dim in dims:
+        codes = df[dim].astype(str).to_numpy()
+        cats = sorted(pd.unique(codes))
+        cat_rows = []
+        between = 0.0
+        for cat in cats:
+            inside = codes == cat
+            nk = float(d[inside].sum())
+            mk = float(np.sum(d[inside] * rho[inside]) / nk)
+            between += nk / big_n * (mk - mean) ** 2
+            cat_rows.append(
+                {
+                    "dimension": dim,
+                    "category": cat,
+                    "level": "category",
+                    "estimate": float(np.sqrt(nk / big_n) * (mk - mean)),
+                    "mean_propensity": mk,
+                    "count": int(inside.sum()),
+                    "n": len(df),
+                    "method": method,
+                }
+            )
+        rows.append(
+            {
+                "dimension": dim,
+                "category": np.nan,
+                "level": "variable",
+                "estimate": float(np.sqrt(between)),
+                "mean_propensity": mean,
+                "count": len(df),
+                "n": len(df),
+                "method": method,
+            }
+        )
+        rows.extend(cat_rows)
+    return pd.DataFrame(rows)
 
 
 def funnel(
