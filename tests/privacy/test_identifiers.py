@@ -460,3 +460,15 @@ def test_report_pseudonymised_and_kept_data_give_the_same_report(process_folder,
     text = html.read_text(encoding="utf-8")
     assert "gentofte.dk" not in text
     assert "Anna" not in text
+
+
+def test_compare_refuses_identifiers_in_one_line(process_folder, tmp_path):
+    other = tmp_path / "example.yaml"
+    other.write_text("process_id: wallonia_committee\nexample: wallonia_committee\n")
+    res = runner.invoke(app, ["compare", str(process_folder / "process.yaml"), str(other),
+                              "-o", str(tmp_path / "c.html")])
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith("error: members.csv: 'E-mail' (e-mail, by name), 'Fornavn' (name, by name)")
+    assert "deliberval compare does not keep unless told" in lines[0]

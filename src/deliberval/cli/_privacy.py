@@ -217,7 +217,8 @@ def _frame_of(res: ValidationResult) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
-def protect_process(data: ProcessData, config: ProcessConfig, protection: Protection) -> ProcessData:
+def protect_process(data: ProcessData, config: ProcessConfig, protection: Protection, *,
+                    command: str = "report") -> ProcessData:
     """Screen every table of a process for ``deliberval report``; return the data it may use.
 
     Free text in the responses was already left out by :func:`deliberval.load_process` (the report
@@ -265,11 +266,12 @@ def protect_process(data: ProcessData, config: ProcessConfig, protection: Protec
         return data
     if not protection.pseudonymise:
         raise DataInputError(
-            f"{listed} look like direct identifiers, which deliberval report does not keep unless told: "
+            f"{listed} look like direct identifiers, which deliberval {command} does not keep unless told: "
             "pass --pseudonymise --key-file FILE (leave them out and replace respondent_id / person_id by "
             "keyed pseudonyms), --keep-identifiers, or remove them from the files")
     key_bytes = protection.key(folders)
     changes = {}
+    pseudonymised: list[str] = []
     for key in ("responses", "members", "targets", "process"):
         res = getattr(data, key)
         if res is None:
@@ -280,6 +282,7 @@ def protect_process(data: ProcessData, config: ProcessConfig, protection: Protec
         for part in ("valid", "quarantined"):
             t = getattr(res, part)
             cols = [id_col] if id_col is not None and id_col in t.columns else []
+            pseudonymised += [c for c in cols if c not in pseudonymised]
             kept = t.drop(columns=[c for c in drop if c in t.columns and c not in cols])
             tables[part] = pseudonymise(kept, cols, key=key_bytes, drop=[]) if cols else kept
             tables[part].attrs = dict(t.attrs)
@@ -291,5 +294,6 @@ def protect_process(data: ProcessData, config: ProcessConfig, protection: Protec
         changes[key] = replace(res, valid=tables["valid"], quarantined=tables["quarantined"], failures=failures)
         if drop:
             _note(f"{where[key]}: left out {_listing([repr(c) for c in drop])}")
-    _note("respondent_id and person_id replaced by keyed pseudonyms")
+    if pseudonymised:
+        _note(f"{' and '.join(pseudonymised)} replaced by keyed pseudonyms")
     return replace(data, **changes)

@@ -122,8 +122,15 @@ def compare(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("comparison.html"),
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the tables to this XLSX workbook.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: en or fr.")] = "en",
+    pseudonymise: PseudonymiseOption = False,
+    key_file: KeyFileOption = None,
+    keep_identifiers: KeepOption = False,
 ) -> None:
-    """Compare the indicators of several processes side by side (with the cross-process model from 5 processes)."""
+    """Compare the indicators of several processes side by side (with the cross-process model from 5 processes).
+
+    Identifier columns in any process's tables are refused as by ``deliberval report`` unless
+    --pseudonymise --key-file FILE or --keep-identifiers.
+    """
     _check_lang(lang)
     with user_errors():
         from dataclasses import replace
@@ -147,7 +154,8 @@ def compare(
             raise DataInputError(f"process id(s) given more than once: {', '.join(dup)}")
         # the strictest disclosure threshold of the configurations applies to every process
         k = max(c.min_cell_size for c in cfgs)
-        evaluations = [evaluate_process(load_process_data(c),
+        protection = Protection(pseudonymise, key_file, keep_identifiers)
+        evaluations = [evaluate_process(protect_process(load_process_data(c), c, protection, command="compare"),
                                         replace(EvaluationSettings.from_config(c), min_cell_size=k, language=lang))
                        for c in cfgs]
         rep = build_comparison(compare_evaluations(evaluations), lang=lang)
