@@ -38,6 +38,7 @@ __all__ = [
     "decode_labels",
     "decode_limesurvey",
     "decode_qualtrics",
+    "decode_with_labels",
     "fold_label",
     "honour_declared_missing",
     "label_codes",
@@ -48,6 +49,7 @@ __all__ = [
     "parse_qualtrics",
     "qualtrics_exclusions",
     "qualtrics_variant",
+    "read_lss",
     "sniff_platform",
     "split_limesurvey_headings",
 ]
@@ -701,3 +703,135 @@ def code_key(v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+_LS_BUILTIN_ANSWERS: dict[str, dict[str, str]] = {
+    "Y": {"Y": "Yes", "N": "No"},
+    "G": {"F": "Female", "M": "Male"},
+    "C": {"Y": "Yes", "N": "No", "U": "Uncertain"},
+    "E": {"I": "Increase", "S": "Same", "D": "Decrease"},
+}
+
+
+def _plain_text(html: str) -> str:
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def read_lss(content: bytes, *, file: str = "", language: str | None = None) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Question texts and answer labels of a LimeSurvey survey structure (``.lss`` XML).
+
+    Parameters
+    ----------
+    content : bytes
+        The ``.lss`` file's bytes.
+    file : str, optional
+        Name used in error messages.
+    language : str, optional
+        Language of the texts (default: the survey's first).
+
+    Returns
+    -------
+    (column_labels, value_labels)
+        Export column (``code``, or ``code[SQ]`` for an array sub-question) -> question text
+        (HTML removed; sub-questions ``question [sub-question]``), and export column ->
+        {answer code: label} (the question's answer options, or the fixed codes of yes/no and
+        gender questions).
+
+    Raises
+    ------
+    DataInputError
+        When the file is not LimeSurvey survey XML.
+
+    Examples
+    --------
+    >>> lss = (b"<document><languages><language>en</language></languages>"
+    ...        b"<questions><rows><row><qid>1</qid><parent_qid>0</parent_qid><type>F</type><title>trust</title>"
+    ...        b"<question>&lt;p&gt;How much do you trust...&lt;/p&gt;</question><language>en</language></row>"
+    ...        b"</rows></questions><subquestions><rows><row><qid>2</qid><parent_qid>1</parent_qid>"
+    ...        b"<title>parliament</title><question>Parliament</question><language>en</language></row></rows>"
+    ...        b"</subquestions><answers><rows><row><qid>1</qid><code>A1</code><answer>Not at all</answer>"
+    ...        b"<language>en</language><scale_id>0</scale_id></row></rows></answers></document>")
+    >>> read_lss(lss)
+    ({'trust': 'How much do you trust...', 'trust[parliament]': 'How much do you trust... [Parliament]'}, {'trust': {'A1': 'Not at all'}, 'trust[parliament]': {'A1': 'Not at all'}})
+    """
+    import xml.etree.ElementTree as ET
+
+    from deliberval.errors import DataInputError
+
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError as exc:
+        raise DataInputError(f"{file}: not a LimeSurvey survey structure (.lss XML): {exc}") from None
+
+    def rows(section: str) -> list[dict[str, str]]:
+        node = root.find(section)
+        body = node.find("rows") if node is not None else None
+        return [{c.tag: (c.text or "") for c in r} for r in body] if body is not None else []
+
+    questions = rows("questions")
+    if root.tag != "document" or not questions:
+        raise DataInputError(f"{file}: not a LimeSurvey survey structure (.lss XML with questions)")
+    langs = [n.text or "" for n in root.findall("./languages/language")]
+    lang = language or (langs[0] if langs else questions[0].get("language", ""))
+
+    def mine(r: dict[str, str]) -> bool:
+        return r.get("language", lang) in (lang, "")
+
+    by_qid = {q["qid"]: q for q in questions if mine(q)}
+    answers: dict[str, dict[str, str]] = {}
+    for a in rows("answers"):
+        if mine(a) and a.get("scale_id", "0") in ("0", ""):
+            answers.setdefault(a["qid"], {})[a["code"]] = _plain_text(a.get("answer", ""))
+    column_labels: dict[str, str] = {}
+    value_labels: dict[str, dict[str, str]] = {}
+    for qid, q in by_qid.items():
+        code = q["title"]
+        column_labels[code] = _plain_text(q.get("question", ""))
+        options = answers.get(qid) or _LS_BUILTIN_ANSWERS.get(q.get("type", ""), {})
+        if options:
+            value_labels[code] = dict(options)
+    for s in rows("subquestions"):
+        parent = by_qid.get(s.get("parent_qid", ""))
+        if parent is None or not mine(s):
+            continue
+        col = f"{parent['title']}[{s['title']}]"
+        column_labels[col] = f"{column_labels[parent['title']]} [{_plain_text(s.get('question', ''))}]"
+        if parent["title"] in value_labels:
+            value_labels[col] = value_labels[parent["title"]]
+    return column_labels, value_labels
+
+
+def decode_with_labels(df: pd.DataFrame, value_labels: dict[str, dict[str, str]]) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Full-answer (label) cells -> their answer codes, from a survey structure's answer labels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out, n = decode_with_labels(pd.DataFrame({"q": ["Yes", " no ", "Y", "Maybe"]}), {"q": {"Y": "Yes", "N": "No"}})
+    >>> out["q"].tolist(), [(r["label"], r["code"], r["n"]) for r in n]
+    (['Y', 'N', 'Y', 'Maybe'], [('Yes', 'Y', 1), (' no ', 'N', 1)])
+    """
+    decoded: list[dict[str, Any]] = []
+    out = df
+    for col, labels in value_labels.items():
+        if col not in df.columns or not labels:
+            continue
+        table = {fold_label(v): k for k, v in labels.items()}
+        text = as_code_strings(df[col])
+        raw = df[col].astype("str").where(df[col].notna())
+        new = text.copy()
+        for value in raw.dropna().unique():
+            if str(value).strip() in labels:
+                continue  # already a code
+            key = fold_label(value)
+            if key in table:
+                hit = raw == value
+                new[hit] = table[key]
+                decoded.append({"column": col, "label": str(value), "code": table[key], "n": int(hit.sum())})
+        if bool(new.ne(text).fillna(False).any()):
+            if out is df:
+                out = df.copy()
+            out[col] = new
+    return out, decoded

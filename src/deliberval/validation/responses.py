@@ -24,8 +24,15 @@ from deliberval.instruments.library import load_instrument
 from deliberval.instruments.model import Instrument
 from deliberval.instruments.rules import ItemRule, isin_small, item_rules
 from deliberval.io.mapping import _suggest_value
+from deliberval.io.platforms import EXCLUSION_COLUMN
 from deliberval.schemas.responses import responses_schema
-from deliberval.validation.result import Failures, ValidationResult, first_line, summarise
+from deliberval.validation.result import (
+    Failures,
+    ValidationResult,
+    add_read_problems,
+    row_lines,
+    summarise,
+)
 
 __all__ = ["validate"]
 
@@ -130,6 +137,26 @@ def _pandera_column(schema: pa.DataFrameSchema, frame: pd.DataFrame, raw: pd.Dat
                     expected.get(str(column), ""))
 
 
+def _platform_metadata(data: pd.DataFrame, attrs: dict, acc: Failures, counts: list[dict[str, object]],
+                       notes: list[str]) -> None:
+    """What the reader took from the platform: excluded responses, declared missing values, labels."""
+    if EXCLUSION_COLUMN in data.columns:
+        reason = as_code_strings(data[EXCLUSION_COLUMN])
+        acc.add(reason.notna().to_numpy(), EXCLUSION_COLUMN, data[EXCLUSION_COLUMN], "excluded_response", "error",
+                ("the platform marks this response as not to analyse: " + reason.fillna("")).to_numpy(dtype=object),
+                "a finished, real response (not a preview, test or spam)")
+    for r in attrs.get("declared_missing", ()):
+        if r.get("action") == "set to NA":
+            counts.append({"check": "declared_missing", "severity": "info", "column": r["column"],
+                           "reason": f"{r['label'] or r['declared']} ({r['code']}): set to NA", "n": r["n"]})
+    for r in attrs.get("label_decodings", ()):
+        counts.append({"check": "label_decoded", "severity": "info", "column": r["column"],
+                       "reason": f"{r['label']!r} -> {r['code']}", "n": r["n"]})
+    for r in attrs.get("unknown_labels", ()):
+        hint = f"; closest labels: {', '.join(map(repr, r['suggestions']))}" if r["suggestions"] else ""
+        notes.append(f"{r['column']}: label {r['value']!r} ({r['n']} row(s)) matches no label of the instrument{hint}")
+
+
 def _instrument(instrument: Instrument | str) -> Instrument:
     if isinstance(instrument, Instrument):
         return instrument
@@ -221,8 +248,10 @@ def validate(
     required = [c for c in ("respondent_id", "wave") if c not in df.columns]
     if required:
         shown = ", ".join(map(repr, list(df.columns)[:20]))
+        named = source if source is not None else df.attrs.get("file")  # path, with [sheet] for Excel
         raise DataInputError(
-            f"data lack column(s) {', '.join(map(repr, required))}; columns present: {shown}. "
+            f"{named + ': ' if named else ''}data lack column(s) {', '.join(map(repr, required))}; "
+            f"columns present: {shown}. "
             "Write a mapping file (deliberval map suggest FILE --instrument ID)"
         )
     if df.columns.duplicated().any():
@@ -231,12 +260,23 @@ def validate(
     data = df.reset_index(drop=True)
     ids = as_code_strings(data["respondent_id"])
     src = source if source is not None else str(df.attrs.get("file") or "responses")
-    acc = Failures(ids.fillna("").to_numpy(dtype=object), source=src, first_line=first_line(df))
+    acc = Failures(ids.fillna("").to_numpy(dtype=object), source=src, first_line=row_lines(df))
+    add_read_problems(acc, df)
     counts: list[dict[str, object]] = []
     notes: list[str] = []
+    _platform_metadata(data, df.attrs, acc, counts, notes)
 
-    acc.add(ids.isna().to_numpy(), "respondent_id", data["respondent_id"], "missing_id", "error",
-            "respondent_id is empty; every row needs one", "a respondent id")
+    na_ids = {int(k): str(v) for k, v in (df.attrs.get("na_text") or {}).get("respondent_id", {}).items()
+              if 0 <= int(k) < n}
+    if na_ids:  # an id written NA, null ...: say what was written and what happened to it
+        written = pd.Series([na_ids.get(i, "") for i in range(n)], dtype="str")
+        msgs = np.array([f"respondent_id {na_ids[i]!r} was read as missing (an NA-like text); every row "
+                         "needs an id" if i in na_ids else "respondent_id is empty; every row needs one"
+                         for i in range(n)], dtype=object)
+        acc.add(ids.isna().to_numpy(), "respondent_id", written, "missing_id", "error", msgs, "a respondent id")
+    else:
+        acc.add(ids.isna().to_numpy(), "respondent_id", data["respondent_id"], "missing_id", "error",
+                "respondent_id is empty; every row needs one", "a respondent id")
     if "process_id" in data.columns:
         pid = as_code_strings(data["process_id"])
         acc.add(pid.isna().to_numpy(), "process_id", data["process_id"], "missing_id", "error",
@@ -278,7 +318,8 @@ def validate(
     absent = [i for i in rules if i not in data.columns]
     if absent:
         notes.append(f"{len(absent)} item(s) of {ins.id!r} have no column: {', '.join(absent[:10])}{' ...' if len(absent) > 10 else ''}")
-    unknown = [c for c in data.columns if c not in ID_COLUMNS and c not in rules and c != duration_column]
+    unknown = [c for c in data.columns
+               if c not in ID_COLUMNS and c not in rules and c not in (duration_column, EXCLUSION_COLUMN)]
     if unknown:
         notes.append(f"column(s) not in instrument {ins.id!r} kept unchecked: {', '.join(map(str, unknown[:10]))}")
     coerced, missing_masks = _coerce_items(data, rules, acc, counts)

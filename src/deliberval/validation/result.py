@@ -81,13 +81,38 @@ def first_line(df: pd.DataFrame) -> int:
     return int(value) if isinstance(value, int | np.integer) else 2
 
 
+def row_lines(df: pd.DataFrame) -> int | np.ndarray:
+    """The file line of every row of ``df``: ``attrs["lines"]`` when the reader recorded them
+    (blank lines, cells spanning lines), else :func:`first_line` (rows follow one another)."""
+    lines = df.attrs.get("lines")
+    if lines is not None and len(lines) == len(df):
+        return np.asarray(lines, dtype=np.int64)
+    return first_line(df)
+
+
+def add_read_problems(acc: Failures, df: pd.DataFrame) -> None:
+    """Record the problems the reader found in the file's structure (``attrs["read_problems"]``:
+    records with too few or too many fields, Excel error cells) as errors, so that the rows are
+    quarantined with the line and the value as written."""
+    n = len(df)
+    for q in df.attrs.get("read_problems", ()):
+        row = int(q["row"])
+        if not 0 <= row < n:
+            continue
+        mask = np.zeros(n, dtype=bool)
+        mask[row] = True
+        value = pd.Series([str(q.get("value", ""))] * n, dtype="str")
+        acc.add(mask, str(q.get("column", "")), value, str(q["check"]), "error", str(q["message"]),
+                str(q.get("expected", "")))
+
+
 class Failures:
     """Collects failures as column arrays (fast even when there are many)."""
 
-    def __init__(self, ids: np.ndarray, *, source: str, first_line: int = 2) -> None:
+    def __init__(self, ids: np.ndarray, *, source: str, first_line: int | np.ndarray = 2) -> None:
         self.ids = ids
         self.source = source
-        self.first_line = first_line
+        self.first_line = first_line  # one int (rows follow it) or each row's line (row_lines)
         self.parts: list[pd.DataFrame] = []
 
     def add(self, mask: np.ndarray | pd.Series, column: str, raw: pd.Series | None, check: str,
@@ -109,7 +134,9 @@ class Failures:
             msgs = msgs[rows] if msgs.size == m.size else msgs
         self.parts.append(pd.DataFrame({
             "source": self.source, "row": rows.astype(np.int64),
-            "line": rows.astype(np.int64) + self.first_line, "id": self.ids[rows], "column": column,
+            "line": (np.asarray(self.first_line, dtype=np.int64)[rows]
+                     if isinstance(self.first_line, np.ndarray) else rows.astype(np.int64) + self.first_line),
+            "id": self.ids[rows], "column": column,
             "value": values, "check": check, "severity": severity, "expected": expected, "message": msgs,
         }))
 
