@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from deliberval.errors import DataInputError
@@ -56,6 +56,12 @@ def corrupted_file(draw):
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corrupted_file())
+# regression found by the random search (issue 15): CR-only line ends ("CSV (Macintosh)") raised
+# _csv.Error ("new-line character seen in unquoted field"); next to it a bare CR inside an unquoted
+# cell and a lone CR line between CRLF lines, always checked from now on
+@example(data=(HEADER + "\r" + "\r".join(GOOD) + "\r").encode("utf-8"))
+@example(data=(HEADER + "\n" + GOOD[0] + "\n" + "003,p1,pre,participant,citizen,da,1.0,5,\r,2,,x\n").encode("utf-8"))
+@example(data=(HEADER + "\r\n" + GOOD[0] + "\r\n\r" + GOOD[2] + "\r\n").encode("cp1252"))
 def test_corrupted_inputs_never_crash_and_every_row_is_accounted_for(data):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.csv"
