@@ -7,6 +7,7 @@ tidy :class:`pandas.DataFrame`.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,21 @@ from deliberval.analysis._common import (
     require_columns,
     t_quantile,
 )
-from deliberval.errors import AnalysisInputError
+from deliberval.errors import AnalysisInputError, DelibervalWarning
 
-__all__ = ["DID_COLUMNS", "did"]
+__all__ = ["DID_COLUMNS", "DegenerateDIDWarning", "did"]
+
+_RELATIVE_ZERO = 1e-9  # a standard error below this share of the outcome's scale is rounding noise
+
+
+class DegenerateDIDWarning(DelibervalWarning):
+    """The outcome does not vary (or its changes do not vary): no standard error, test or interval.
+
+    A constant outcome, or one whose treated and control changes are each identical for every
+    respondent, has a difference-in-differences with zero sampling variance; least squares then
+    returns a standard error of floating-point noise (1e-16) and a p-value near 0. :func:`did`
+    reports such standard errors, statistics, p-values and intervals as NaN and issues this warning.
+    """
 
 DID_COLUMNS = [
     "model",
@@ -112,6 +125,13 @@ def did(
         If a column or wave is missing, a group has no ``pre`` or ``post`` observations (in
         particular a control group without a baseline), or ids repeat within a wave.
 
+    Warns
+    -----
+    DegenerateDIDWarning
+        When a standard error is zero up to rounding (below 1e-9 of the outcome's largest
+        absolute value): a constant outcome (estimates 0), or changes identical within each
+        group. ``se``, ``ci_low``, ``ci_high``, ``statistic`` and ``p_value`` of that row are NaN.
+
     Notes
     -----
     Pooled OLS of ``y = b0 + b1 treated + b2 post + b3 treated x post`` on every available
@@ -186,11 +206,19 @@ def did(
             "than that, in at least 2 clusters"
         )
     fit = _cluster_fit(yv, x, sub[cl].to_numpy())
+    scale = max(float(np.max(np.abs(yv))), 1.0)
+    constant = bool(np.ptp(yv) == 0)
+    degenerate: list[str] = []
     n_smaller = int(sub.groupby(group)[respondent].nunique().reindex([treated, control]).min())
 
     rows = []
 
     def add(model: str, term: str, est: float, se: float, n_rows: int, g: int, method: str) -> None:
+        if constant:
+            est = 0.0  # every coefficient but the intercept of a constant outcome is exactly 0
+        if constant or not se > _RELATIVE_ZERO * scale:
+            degenerate.append(model)
+            se = math.nan
         dof = float(g - 1)
         q = t_quantile(level, dof)
         t = est / se if se > 0 else math.nan
@@ -200,7 +228,7 @@ def did(
                 "term": term,
                 "estimate": est,
                 "se": se,
-                "ci_low": est - q * se,
+                "ci_low": est - q * se,  # NaN when se is
                 "ci_high": est + q * se,
                 "confidence_level": level,
                 "statistic": t,
@@ -273,4 +301,11 @@ def did(
         g_pooled,
         f"treated - control at {pre!r} from the pooled OLS; {crv}",
     )
+    if degenerate:
+        why = (f"{outcome!r} is constant" if constant else
+               f"the changes in {outcome!r} do not vary within the groups")
+        warnings.warn(
+            f"{why}: no standard error, test or interval for {', '.join(degenerate)} (reported as NaN; "
+            "least squares would give floating-point noise and a p-value near 0)",
+            DegenerateDIDWarning, stacklevel=2)
     return pd.DataFrame(rows, columns=DID_COLUMNS)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from deliberval.cli._common import console, err_console, user_errors
+from deliberval.cli._common import console, err_console, output_file, user_errors
 from deliberval.errors import DelibervalError
 
 __all__ = ["register"]
@@ -166,6 +166,8 @@ def export(
 
     with user_errors():
         ins = load_instrument(instrument_id, surveys)
+        output_file(output, example={ExportFormat.xlsform: "form.xlsx", ExportFormat.codebook: "codebook.md"}
+                    .get(format, "schema.json"))
         if format is ExportFormat.xlsform:
             if output.suffix.lower() != ".xlsx":
                 raise DelibervalError(f"{output}: an XLSForm is written as .xlsx, got {output.suffix or 'no suffix'!r}")

@@ -10,6 +10,7 @@ tables (text cells, nothing judged): check them with
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from deliberval.canonical import NA_STRINGS
 from deliberval.errors import DataInputError
 from deliberval.instruments.coding import CodingScheme, load_scheme
-from deliberval.io.readers import InputFile, decode_text
+from deliberval.io.readers import InputFile, _read_text_table, _SharedTuple, read_sheet
 from deliberval.schemas.register import (
     COST_CLASSES,
     EVENT_COLUMNS,
@@ -71,17 +73,24 @@ class RawRegister:
     Attributes
     ----------
     recommendations, events : pandas.DataFrame
-        Every cell as text (blank cells missing); fully blank rows at the end of a sheet
-        dropped, so row ``i`` is line ``i + 2`` of its file or sheet (header = line 1).
-        ``attrs["file"]`` names the file (and sheet) and ``attrs["first_line"]`` is 2, which
-        :func:`deliberval.validation.register.validate_register` writes into its failures.
+        Every cell as text (blank and NA-like cells missing, Excel error cells as written);
+        blank rows between rows kept in place (validation reports them), blank rows at the end
+        dropped. ``attrs["file"]`` names the file (and sheet), ``attrs["first_line"]`` the line of
+        the first row (2 below a header on line 1), ``attrs["lines"]`` each row's line when they
+        do not simply follow (cells spanning lines), ``attrs["read_problems"]`` rows with too few
+        or too many fields and Excel error cells, ``attrs["date_format"]`` the declared date
+        format: :func:`deliberval.validation.register.validate_register` uses them all.
     source : str
         Where the tables came from (for messages).
+    date_format : str or None
+        The date format the workbook declares (a ``date_format`` row of its ``about`` sheet),
+        e.g. ``%d/%m/%Y`` or ``DD/MM/YYYY``; None: ISO 8601 (``YYYY-MM-DD``).
     """
 
     recommendations: pd.DataFrame
     events: pd.DataFrame
     source: str = ""
+    date_format: str | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """``{"recommendations": ..., "events": ...}``."""
@@ -149,15 +158,13 @@ def read_register(source: PathLike | InputFile, events: PathLike | InputFile | N
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         data = content if content is not None else _bytes(p)
-        try:
-            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for a broken workbook
-            raise DataInputError(f"{p}: cannot read workbook ({exc})") from None
-        missing = [s for s in ("recommendations", "events") if s not in sheets]
+        names = _sheet_names(data, p)
+        missing = [s for s in ("recommendations", "events") if s not in names]
         if missing:
-            raise DataInputError(f"{p}: workbook has no sheet(s) {missing}; sheets found: {list(sheets)}")
-        return _raw(sheets["recommendations"], sheets["events"], str(p),
-                    (f"{p} [recommendations]", f"{p} [events]"))
+            raise DataInputError(f"{p}: workbook has no sheet(s) {missing}; sheets found: {names}")
+        fmt = _declared_date_format(data, p) if "about" in names else None
+        return _raw(_sheet_frame(data, "recommendations", p), _sheet_frame(data, "events", p), str(p),
+                    (f"{p} [recommendations]", f"{p} [events]"), fmt)
     if suffix == ".csv":
         if events is None:
             raise DataInputError(f"{p}: a recommendations CSV needs the events CSV too (events=...)")
@@ -180,25 +187,81 @@ def _bytes(path: Path) -> bytes:
 
 
 def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
-    text, _ = decode_text(data, file=str(path))
+    # blank lines are kept as rows (validation reports them); each row knows its file line
+    f = InputFile(path, data, hashlib.sha256(data).hexdigest())
+    return _read_text_table(f, keep_blank=True)
+
+
+def _sheet_names(data: bytes, p: Path) -> list[str]:
+    from openpyxl import load_workbook
+
     try:
-        # blank lines are kept as rows so that row i stays line i + 2 of the file
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                           skip_blank_lines=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataInputError(f"{path}: cannot read CSV ({exc})") from None
+        wb = load_workbook(io.BytesIO(data), read_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise DataInputError(f"{p}: cannot read workbook ({type(exc).__name__}: {exc})") from None
+    names = list(wb.sheetnames)
+    wb.close()
+    return names
 
 
-def _trim(df: pd.DataFrame, file: str) -> pd.DataFrame:
+def _sheet_frame(data: bytes, sheet: str, p: Path) -> pd.DataFrame:
+    s = read_sheet(data, sheet, file=str(p), keep_blank=True)
+    df = pd.DataFrame(s.rows, columns=pd.Index(s.header, dtype="str"), dtype="str") if s.rows else \
+        pd.DataFrame({h: pd.Series(dtype="str") for h in s.header})
+    if s.rows:
+        na = df.isin(list(NA_STRINGS))
+        for i, c, _, _ in s.errors:  # kept as written and quarantined, never made missing
+            na.loc[i, c] = False
+        df = df.mask(na)
+    first = s.header_line + 1
+    df.attrs["first_line"] = s.lines[0] if s.lines else first
+    if any(line != first + i for i, line in enumerate(s.lines)):
+        df.attrs["lines"] = _SharedTuple(s.lines)
+    if s.errors:
+        df.attrs["read_problems"] = _SharedTuple(
+            {"row": i, "line": s.lines[i], "column": c, "value": text, "check": "excel_error",
+             "expected": "a value, not a formula error",
+             "message": f"cell {ref} of sheet {sheet!r} holds the Excel error {text}; expected a value "
+                        "(fix the formula or type the value)"}
+            for i, c, ref, text in s.errors)
+    return df
+
+
+def _declared_date_format(data: bytes, p: Path) -> str | None:
+    """The ``date_format`` row of the ``about`` sheet (first column the key, second the value)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        for row in wb["about"].iter_rows(max_col=2, values_only=True):
+            key = str(row[0] or "").strip().lower().replace(" ", "_")
+            if key == "date_format" and len(row) > 1 and row[1] is not None and str(row[1]).strip():
+                return str(row[1]).strip()
+    finally:
+        wb.close()
+    return None
+
+
+def _trim(df: pd.DataFrame, file: str, date_format: str | None) -> pd.DataFrame:
     """Drop the fully blank rows at the end (spreadsheet leftovers); keep the others in place."""
     filled = np.flatnonzero(df.notna().any(axis=1).to_numpy())
-    out = df.iloc[: filled[-1] + 1 if len(filled) else 0].reset_index(drop=True)
-    out.attrs = {"file": file, "first_line": 2}
+    n = filled[-1] + 1 if len(filled) else 0
+    attrs = dict(df.attrs)
+    out = df.iloc[:n].reset_index(drop=True)
+    out.attrs = {"file": file, "first_line": int(attrs.get("first_line", 2))}
+    if "lines" in attrs:
+        out.attrs["lines"] = _SharedTuple(attrs["lines"][:n])
+    problems = tuple(q for q in attrs.get("read_problems", ()) if q["row"] < n)
+    if problems:
+        out.attrs["read_problems"] = _SharedTuple(problems)
+    if date_format is not None:
+        out.attrs["date_format"] = date_format
     return out
 
 
-def _raw(recs: pd.DataFrame, ev: pd.DataFrame, source: str, files: tuple[str, str]) -> RawRegister:
-    return RawRegister(_trim(recs, files[0]), _trim(ev, files[1]), source)
+def _raw(recs: pd.DataFrame, ev: pd.DataFrame, source: str, files: tuple[str, str],
+         date_format: str | None = None) -> RawRegister:
+    return RawRegister(_trim(recs, files[0], date_format), _trim(ev, files[1], date_format), source, date_format)
 
 
 def write_register(register: Register, path: PathLike) -> Path:
@@ -353,8 +416,10 @@ def write_register_template(
         ("version", scheme.version),
         ("title", scheme.title),
         ("how to fill in", "One row per recommendation on 'recommendations'; one row per public "
-         "response on 'events' (a recommendation may have several). Dates as YYYY-MM-DD. "
+         "response on 'events' (a recommendation may have several). Dates as YYYY-MM-DD (or "
+         "change date_format below, e.g. to DD/MM/YYYY, for dates typed as text). "
          "Codes from the drop-down lists (see 'codes')."),
+        ("date_format", "YYYY-MM-DD"),
     ]
     for i, (key, value) in enumerate(about, start=1):
         ws_about.cell(row=i, column=1, value=key).font = Font(bold=True)

@@ -11,7 +11,13 @@ from deliberval.errors import DataInputError
 from deliberval.io.mapping import _suggest_value
 from deliberval.schemas.dri import DRI_ID_COLUMNS, dri_survey_schema
 from deliberval.validation.responses import _pandera_failures
-from deliberval.validation.result import Failures, ValidationResult, first_line, split
+from deliberval.validation.result import (
+    Failures,
+    ValidationResult,
+    add_read_problems,
+    row_lines,
+    split,
+)
 
 __all__ = ["validate_dri"]
 
@@ -62,7 +68,8 @@ def validate_dri(df: pd.DataFrame, *, source: str | None = None) -> ValidationRe
     data = df.reset_index(drop=True)
     pnum = as_code_strings(data["pnum"])
     src = source if source is not None else str(df.attrs.get("file") or "dri")
-    acc = Failures(pnum.fillna("").to_numpy(dtype=object), source=src, first_line=first_line(df))
+    acc = Failures(pnum.fillna("").to_numpy(dtype=object), source=src, first_line=row_lines(df))
+    add_read_problems(acc, df)
     acc.add(pnum.isna().to_numpy(), "pnum", data["pnum"], "missing_id", "error", "pnum is empty; every row needs a participant number",
             "a participant number")
     for col in ("study", "survey", "case", "stage"):

@@ -12,6 +12,8 @@ callers that must stop (the command line, the example simulators).
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,13 +34,70 @@ from deliberval.schemas.register import (
     events_schema,
     recommendations_schema,
 )
-from deliberval.validation.result import Failures, ValidationResult, first_line, split
+from deliberval.validation.result import (
+    Failures,
+    ValidationResult,
+    add_read_problems,
+    row_lines,
+    split,
+)
 
 __all__ = ["RegisterValidation", "validate_register"]
 
 _MAX_LISTED = 25
 _CODED = ("response_status", "fidelity", "impact_type")
 _DATE_EXPECTED = "a date such as 2024-05-31"
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})$")
+_YEARS = (1800, 2200)  # a register's dates; 9999-12-31 and the like are placeholders, not dates
+_TOKENS = (("YYYY", "%Y"), ("YY", "%y"), ("MM", "%m"), ("DD", "%d"))
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def _strftime(fmt: str) -> str:
+    """``DD/MM/YYYY``-style formats as strftime codes (a format with ``%`` is one already)."""
+    if "%" in fmt:
+        return fmt
+    out = fmt
+    for token, code in _TOKENS:
+        out = out.replace(token, code)
+    return out
+
+
+def _date_problem(value: object, fmt: str | None) -> tuple[pd.Timestamp | None, str]:
+    """Parse one register date: ``(timestamp, "")`` or ``(None, why it is not a date)``."""
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
+        ts = pd.Timestamp(value)
+        return (ts.normalize(), "") if _YEARS[0] <= ts.year <= _YEARS[1] else \
+            (None, f"is outside the years {_YEARS[0]}-{_YEARS[1]}")
+    text = str(value).strip()
+    declared = _strftime(fmt) if fmt else None
+    parsed: dt.datetime | None = None
+    m = _ISO.match(text)
+    if m:  # ISO 8601 is unambiguous: always accepted (Excel date cells read as such too)
+        try:
+            parsed = dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None, "is not a calendar date"
+    elif declared is not None and declared != "%Y-%m-%d":
+        try:
+            parsed = dt.datetime.strptime(text, declared)
+        except ValueError:
+            return None, f"does not match the declared date format {fmt!r}"
+    if parsed is None:
+        dm = _DAY_MONTH.match(text)
+        if dm and 1 <= int(dm.group(1)) <= 12 and 1 <= int(dm.group(2)) <= 12 and dm.group(1) != dm.group(2):
+            a, b = int(dm.group(1)), int(dm.group(2))
+            return None, (f"is ambiguous ({a} {_MONTHS[b - 1]} or {b} {_MONTHS[a - 1]}?); write it as "
+                          "YYYY-MM-DD or declare date_format (e.g. DD/MM/YYYY) in the register's "
+                          "about sheet or the process configuration")
+        return None, ("is not an ISO 8601 date (YYYY-MM-DD); write it so or declare date_format "
+                      "(e.g. DD/MM/YYYY) in the register's about sheet or the process configuration")
+    if not _YEARS[0] <= parsed.year <= _YEARS[1]:
+        return None, (f"is outside the years {_YEARS[0]}-{_YEARS[1]} (a placeholder?); expected the real "
+                      "date, or a blank cell when it is not known")
+    return pd.Timestamp(parsed), ""
 
 
 @dataclass(frozen=True)
@@ -139,11 +198,12 @@ def _stack(recs: pd.DataFrame, ev: pd.DataFrame) -> pd.DataFrame:
 class _Acc:
     """Failures of one table built row by row (registers are small), then handed to Failures."""
 
-    def __init__(self, raw: pd.DataFrame, *, source: str, line: int) -> None:
+    def __init__(self, raw: pd.DataFrame, *, source: str, line: int | np.ndarray) -> None:
         self.raw = raw
         self.n = len(raw)
         ids = as_code_strings(raw["rec_id"]).fillna("").to_numpy(dtype=object)
         self.failures = Failures(ids, source=source, first_line=line)
+        add_read_problems(self.failures, raw)  # rows of the wrong shape, Excel error cells
         self.skip = np.zeros(self.n, dtype=bool)  # blank rows: reported once
 
     def add(self, rows: np.ndarray | list[int], column: str, check: str,
@@ -182,13 +242,26 @@ def _blank_rows(raw: pd.DataFrame, acc: _Acc) -> None:
     acc.skip |= blank
 
 
-def _dates(col: pd.Series, name: str, acc: _Acc) -> pd.Series:
-    parsed = pd.to_datetime(col, errors="coerce", format="mixed")
-    bad = np.flatnonzero(parsed.isna().to_numpy())
-    msgs = [f"{name} is {'blank' if pd.isna(col.iloc[i]) else repr(col.iloc[i])}; expected {_DATE_EXPECTED}"
-            for i in bad]
-    acc.add(bad, name, "date", msgs, _DATE_EXPECTED)
-    return parsed.astype("datetime64[ns]")
+def _dates(col: pd.Series, name: str, acc: _Acc, fmt: str | None) -> pd.Series:
+    """Dates read in one declared format (ISO 8601 by default), never guessed value by value."""
+    values: list[pd.Timestamp | None] = []
+    bad: list[int] = []
+    msgs: list[str] = []
+    expected = _DATE_EXPECTED if not fmt else f"a date written {fmt} (or YYYY-MM-DD)"
+    for i, v in enumerate(col.tolist()):
+        if v is None or (not isinstance(v, str) and pd.isna(v)) or (isinstance(v, str) and not v.strip()):
+            values.append(None)
+            bad.append(i)
+            msgs.append(f"{name} is blank; expected {expected}")
+            continue
+        ts, why = _date_problem(v, fmt)
+        values.append(ts)
+        if ts is None:
+            bad.append(i)
+            msgs.append(f"{name} {str(v).strip()!r} {why}")
+    acc.add(bad, name, "date", msgs, expected)
+    return pd.Series(pd.to_datetime(pd.Series(values, dtype=object, index=col.index)), index=col.index).astype(
+        "datetime64[ns]")
 
 
 def _pandera(schema: pa.DataFrameSchema, df: pd.DataFrame, acc: _Acc, scheme: CodingScheme,
@@ -262,6 +335,7 @@ def validate_register(
     *,
     scheme: CodingScheme | None = None,
     source: str | None = None,
+    date_format: str | None = None,
 ) -> RegisterValidation:
     """Check an uptake register; quarantine bad rows with one failure row per problem.
 
@@ -279,6 +353,13 @@ def validate_register(
         File name written into the ``source`` column of the failures (with the table's name);
         default: each table's ``attrs["file"]`` (set by
         :func:`deliberval.io.register.read_register`), else ``recommendations`` / ``events``.
+    date_format : str, optional
+        How dates written as text are to be read: strftime codes (``%d/%m/%Y``) or
+        ``DD/MM/YYYY``-style tokens. Default: the tables' ``attrs["date_format"]`` (the
+        workbook's declaration), else ISO 8601 only. ISO dates (and Excel date cells) are always
+        accepted; other text is never guessed: ``03/02/2024`` without a declared format is a
+        ``date`` failure saying it could be 3 February or 2 March, and a year outside 1800-2200
+        (``9999-12-31``) is a ``date`` failure too.
 
     Returns
     -------
@@ -297,7 +378,8 @@ def validate_register(
     DataInputError
         Only when nothing can be checked: a table that is not a DataFrame, lacks a required
         column (recommendations: ``process_id, rec_id, title, submitted``; events:
-        ``rec_id, date, response_status``) or has duplicate column names.
+        ``rec_id, date, response_status``) or has duplicate column names; or ``date_format``
+        differs from the format the register declares.
 
     Notes
     -----
@@ -339,11 +421,18 @@ def validate_register(
     scheme = scheme or load_scheme()
     _check_columns("recommendations", recommendations, REQUIRED_RECOMMENDATION_COLUMNS)
     _check_columns("events", events, REQUIRED_EVENT_COLUMNS)
+    declared = recommendations.attrs.get("date_format") or events.attrs.get("date_format")
+    date_format = date_format or recommendations.attrs.get("date_format_config")
+    if date_format and declared and _strftime(str(declared)) != _strftime(date_format):
+        raise DataInputError(
+            f"{_source(recommendations, source, 'recommendations')}: the register declares date_format "
+            f"{declared!r} but the configuration says {date_format!r}; expected one format (change one of them)")
+    fmt = date_format or (str(declared) if declared else None)
 
     # ---- recommendations
     raw_r = recommendations.reset_index(drop=True)
     acc_r = _Acc(raw_r, source=_source(recommendations, source, "recommendations"),
-                 line=first_line(recommendations))
+                 line=row_lines(recommendations))
     _blank_rows(raw_r, acc_r)
     recs = raw_r.copy()
     for col in RECOMMENDATION_COLUMNS:
@@ -366,14 +455,14 @@ def validate_register(
               [f"vote_share {text_vote.iloc[i]!r} is not a number; expected a share from 0 to 1" for i in bad_vote],
               "a share from 0 to 1")
     recs["vote_share"] = vote
-    recs["submitted"] = _dates(recs["submitted"], "submitted", acc_r)
+    recs["submitted"] = _dates(recs["submitted"], "submitted", acc_r, fmt)
     notes_r = _pandera(recommendations_schema(), recs, acc_r, scheme, {"rec_id", "process_id", "submitted"})
     ordered_r = [*RECOMMENDATION_COLUMNS, *[c for c in recs.columns if c not in RECOMMENDATION_COLUMNS]]
     rec_result, rec_bad = _split(recommendations, recs[ordered_r], acc_r, notes_r)
 
     # ---- events
     raw_e = events.reset_index(drop=True)
-    acc_e = _Acc(raw_e, source=_source(events, source, "events"), line=first_line(events))
+    acc_e = _Acc(raw_e, source=_source(events, source, "events"), line=row_lines(events))
     _blank_rows(raw_e, acc_e)
     ev = raw_e.copy()
     for col in EVENT_COLUMNS:
@@ -387,7 +476,7 @@ def validate_register(
     statuses = f"one of {', '.join(scheme.codes('response_status'))}"
     acc_e.add(np.flatnonzero(ev["response_status"].isna().to_numpy()), "response_status",
               "missing_value", f"response_status is blank; expected {statuses}", statuses)
-    ev["date"] = _dates(ev["date"], "date", acc_e)
+    ev["date"] = _dates(ev["date"], "date", acc_e, fmt)
     notes_e = _pandera(events_schema(scheme), ev, acc_e, scheme, {"rec_id", "date", "response_status"})
 
     # cross-table: every response belongs to a recommendation that passed, and follows it

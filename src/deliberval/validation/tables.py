@@ -18,7 +18,13 @@ import pandera.pandas as pa
 from deliberval.canonical import FALSE_STRINGS, FUNNEL_STAGES, TRUE_STRINGS, as_code_strings
 from deliberval.errors import DataInputError
 from deliberval.schemas.tables import members_schema, process_schema, targets_schema
-from deliberval.validation.result import Failures, ValidationResult, first_line, split
+from deliberval.validation.result import (
+    Failures,
+    ValidationResult,
+    add_read_problems,
+    row_lines,
+    split,
+)
 
 __all__ = ["validate_members", "validate_process", "validate_targets"]
 
@@ -193,7 +199,8 @@ def validate_members(df: pd.DataFrame, *, source: str = "members") -> Validation
     members.csv     4 invited maybe not_boolean
     """
     data = _frame(df, "members")
-    acc = Failures(_ids(data, "person_id"), source=source, first_line=first_line(df))
+    acc = Failures(_ids(data, "person_id"), source=source, first_line=row_lines(df))
+    add_read_problems(acc, df)
     flagged: set[tuple[int, str]] = set()
     out: dict[str, pd.Series] = {}
     for col in data.columns:
@@ -261,7 +268,8 @@ def validate_targets(df: pd.DataFrame, *, source: str = "targets", tolerance: fl
     if missing:
         raise DataInputError(f"{source}: targets lack column(s) {', '.join(missing)}; expected dimension, category, share")
     ids = (as_code_strings(data["dimension"]).fillna("") + "=" + as_code_strings(data["category"]).fillna("")).to_numpy(dtype=object)
-    acc = Failures(ids, source=source, first_line=first_line(df))
+    acc = Failures(ids, source=source, first_line=row_lines(df))
+    add_read_problems(acc, df)
     flagged: set[tuple[int, str]] = set()
     out: dict[str, pd.Series] = {}
     for col in data.columns:
@@ -331,7 +339,8 @@ def validate_process(df: pd.DataFrame, *, source: str = "process") -> Validation
     """
     data = _frame(df, "process")
     n = len(data)
-    acc = Failures(_ids(data, "process_id"), source=source, first_line=first_line(df))
+    acc = Failures(_ids(data, "process_id"), source=source, first_line=row_lines(df))
+    add_read_problems(acc, df)
     flagged: set[tuple[int, str]] = set()
     if n > 1:
         acc.add(np.ones(n, dtype=bool), "", None, "one_row", "error",
