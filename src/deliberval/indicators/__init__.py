@@ -10,7 +10,9 @@ from deliberval.indicators.catalogue import (
 from deliberval.indicators.evaluate import (
     INDICATOR_COLUMNS,
     EvaluationSettings,
+    ExtraOutcome,
     ProcessEvaluation,
+    Threshold,
     evaluate_process,
     indicator_table,
 )
@@ -19,9 +21,11 @@ __all__ = [
     "INDICATOR_COLUMNS",
     "Catalogue",
     "EvaluationSettings",
+    "ExtraOutcome",
     "IndicatorSpec",
     "OutcomeSpec",
     "ProcessEvaluation",
+    "Threshold",
     "evaluate_process",
     "indicator_table",
     "load_catalogue",

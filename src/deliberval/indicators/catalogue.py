@@ -66,6 +66,8 @@ class IndicatorSpec(_Strict):
     unit: Unit
     direction: Direction
     threshold: float | None = None
+    threshold_source: str | None = Field(
+        default=None, description="Where the threshold comes from (default: the catalogue's threshold_source).")
 
     @field_validator("label")
     @classmethod
@@ -111,6 +113,9 @@ class Catalogue(_Strict):
     id: str
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     reference: str
+    threshold_source: str = Field(
+        default="deliberval catalogue default (a convention of this package, not a published standard)",
+        description="Source stated for every threshold without its own threshold_source.")
     stages: dict[Stage, dict[str, str]]
     criteria: dict[str, dict[str, str]]
     outcomes: list[OutcomeSpec] = Field(default_factory=list)
@@ -135,6 +140,21 @@ class Catalogue(_Strict):
             if spec.id == indicator_id:
                 return spec
         raise KeyError(f"catalogue {self.id} {self.version} has no indicator {indicator_id!r}")
+
+    def source_of_threshold(self, indicator_id: str) -> str:
+        """The stated source of an indicator's catalogue threshold ("" when it has none).
+
+        Examples
+        --------
+        >>> load_catalogue().source_of_threshold("facilitation_neutral")
+        'deliberval catalogue 1.2.0 default (a convention of this package, not a published standard)'
+        """
+        spec = self.get(indicator_id)
+        if spec.threshold is None:
+            return ""
+        if spec.threshold_source:
+            return spec.threshold_source
+        return self.threshold_source.replace("deliberval catalogue", f"deliberval catalogue {self.version}", 1)
 
     def stage_label(self, stage: str, lang: str) -> str:
         """Label of an OECD stage in ``lang``."""

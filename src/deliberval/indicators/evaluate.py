@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from deliberval.canonical import FUNNEL_STAGES, ROLES
-from deliberval.errors import AnalysisInputError, DelibervalError
+from deliberval.errors import AnalysisInputError, DataInputError, DelibervalError
 from deliberval.indicators.catalogue import (
     Catalogue,
     IndicatorSpec,
@@ -45,7 +45,9 @@ if TYPE_CHECKING:
 __all__ = [
     "INDICATOR_COLUMNS",
     "EvaluationSettings",
+    "ExtraOutcome",
     "ProcessEvaluation",
+    "Threshold",
     "evaluate_process",
     "indicator_table",
 ]
@@ -64,6 +66,7 @@ INDICATOR_COLUMNS = [
     "unit",
     "direction",
     "threshold",
+    "threshold_source",
     "meets_threshold",
     "status",
     "status_reason",
@@ -78,6 +81,61 @@ _UPTAKE_NAMES = {
     "implementation_rate": "implementation_rate",
 }
 _LATER_WAVES = ("post", "follow_up")
+#: Columns of :attr:`ProcessEvaluation.weighting`.
+WEIGHTING_COLUMNS = ["analysis", "weighted", "weight_column", "note"]
+
+
+@dataclass(frozen=True)
+class ExtraOutcome:
+    """A scale or single item of the instrument evaluated as a pre/post outcome beside the catalogue's.
+
+    Attributes
+    ----------
+    measure : str
+        Id of a scale or (non free-text) item of the instrument.
+    label : mapping or None
+        Label per language code (``{"en": ...}``; English is used where a language is missing).
+        Default: the item's text, else the catalogue's label of its construct, else its id.
+    roles : tuple of str, optional
+        Roles it is asked of (default: citizens). Citizens' outcomes are also compared with a
+        control group (DiD) when the responses have one. When ``measure`` is already the measure
+        of a catalogue outcome, a given label and roles replace the catalogue's for this evaluation.
+    """
+
+    measure: str
+    label: Mapping[str, str] | None = None
+    roles: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A threshold of one indicator set for this evaluation, and where it comes from.
+
+    Attributes
+    ----------
+    value : float or None
+        The threshold (None: the indicator has no threshold in this evaluation).
+    source : str
+        Its source (a standard, the commissioner's target, the evaluation plan ...), stated in
+        the report beside it.
+    """
+
+    value: float | None
+    source: str
+
+
+def _check_thresholds(thresholds: Mapping[str, Threshold], catalogue: Catalogue) -> None:
+    import difflib
+
+    ids = [spec.id for spec in catalogue.indicators]
+    for key, thr in thresholds.items():
+        if key not in ids:
+            close = difflib.get_close_matches(key, ids, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise DataInputError(f"thresholds: catalogue {catalogue.id} {catalogue.version} has no indicator "
+                                 f"{key!r}{hint}")
+        if not str(thr.source).strip():
+            raise DataInputError(f"thresholds: {key}: the threshold needs its source")
 
 
 @dataclass(frozen=True)
@@ -99,6 +157,16 @@ class EvaluationSettings:
         Default: the shipped catalogue.
     language : str, default "en"
         Language of the indicator labels.
+    extra_outcomes : tuple of ExtraOutcome, default ()
+        Scales or items of the instrument evaluated as pre/post outcomes (and, for citizens,
+        against a control group) beside the catalogue's outcomes.
+    thresholds : mapping, default {}
+        Indicator id -> :class:`Threshold` replacing the catalogue's threshold and its source.
+    weight : str or None, default "auto"
+        Survey weights of the pre/post change: ``"auto"`` uses the responses' ``weight`` column
+        when it holds a value; ``None`` or ``"none"`` computes unweighted estimates; any other
+        string names the weight column. The other analyses of the evaluation are unweighted
+        (:attr:`ProcessEvaluation.weighting` says which is which).
     """
 
     confidence_level: float = 0.95
@@ -108,6 +176,9 @@ class EvaluationSettings:
     deadline_days: int | None = None
     catalogue: Catalogue | None = None
     language: str = "en"
+    extra_outcomes: tuple[ExtraOutcome, ...] = ()
+    thresholds: Mapping[str, Threshold] = field(default_factory=dict)
+    weight: str | None = "auto"
 
     def __post_init__(self) -> None:
         if not 0 < float(self.confidence_level) < 1:
@@ -118,9 +189,17 @@ class EvaluationSettings:
     @classmethod
     def from_config(cls, config: Any) -> EvaluationSettings:
         """Settings from a :class:`~deliberval.io.config.ProcessConfig`."""
+        extra = tuple(
+            ExtraOutcome(o.measure, None if o.label is None else
+                         ({"en": o.label} if isinstance(o.label, str) else dict(o.label)),
+                         None if o.roles is None else tuple(o.roles))
+            for o in getattr(config, "outcomes", []))
+        thresholds = {k: Threshold(v.value, v.source) for k, v in getattr(config, "thresholds", {}).items()}
+        _check_thresholds(thresholds, load_catalogue())
         return cls(confidence_level=config.confidence_level, min_cell_size=config.min_cell_size,
                    seed=config.seed, as_of=config.as_of, deadline_days=config.deadline_days,
-                   language=config.language)
+                   language=config.language, extra_outcomes=extra, thresholds=thresholds,
+                   weight=getattr(config, "weight", "auto"))
 
 
 @dataclass(frozen=True)
@@ -136,11 +215,14 @@ class ProcessEvaluation:
     scored : ScoredResponses or None
         Scored responses (cleaned items and scale scores, input index kept).
     outcomes : pandas.DataFrame
-        The outcomes evaluated: ``outcome`` (catalogue id), ``column`` (the instrument's scale or
-        item measuring it), ``roles`` (comma-separated), ``control_comparison`` (bool).
+        The outcomes evaluated: ``outcome`` (catalogue id, or the instrument's id of an extra
+        outcome), ``column`` (the instrument's scale or item measuring it, missing when none
+        does), ``roles`` (comma-separated), ``control_comparison`` (bool), ``source``
+        (``catalogue`` or ``settings``: an extra outcome), ``label`` (in the settings' language).
     change : pandas.DataFrame
         :func:`deliberval.prepost` rows of every outcome, by role, with ``comparison`` (the
-        later wave: post or follow_up) and ``outcome`` (catalogue id) in front.
+        later wave: post or follow_up) and ``outcome`` in front; one prepost call per comparison,
+        so ``holm_p_value`` and ``bh_p_value`` adjust across the outcomes within each role.
     did : pandas.DataFrame
         :func:`deliberval.did` rows of every citizens' outcome with ``outcome`` in front.
     did_means : pandas.DataFrame
@@ -163,7 +245,12 @@ class ProcessEvaluation:
         One row per catalogue indicator (columns :data:`INDICATOR_COLUMNS`).
     reasons : mapping
         Why a part was not computed, keyed by field name (``change``, ``did``, ``experience``,
-        ``funnel``, ``representativeness``, ``uptake``, ``scales``).
+        ``funnel``, ``representativeness``, ``uptake``, ``scales``), and why one outcome has no
+        change (``change:<outcome>``) or DiD (``did:<outcome>``).
+    outcome_specs : tuple
+        ``(OutcomeSpec, column or None)`` of every outcome evaluated (labels in every language).
+    weighting : pandas.DataFrame
+        Which estimates are weighted: ``analysis, weighted, weight_column, note``.
     """
 
     data: ProcessData
@@ -184,6 +271,8 @@ class ProcessEvaluation:
     scales: pd.DataFrame | None
     indicators: pd.DataFrame
     reasons: Mapping[str, str] = field(default_factory=dict)
+    outcome_specs: tuple[tuple[OutcomeSpec, str | None], ...] = ()
+    weighting: pd.DataFrame = field(default_factory=lambda: _empty(WEIGHTING_COLUMNS))
 
     @property
     def instrument(self) -> Instrument:
@@ -215,8 +304,34 @@ def _participants(scored: pd.DataFrame) -> pd.DataFrame:
     return scored.loc[scored["group"] == "participant"] if "group" in scored.columns else scored
 
 
-def _outcomes(catalogue: Catalogue, instrument: Instrument) -> list[tuple[OutcomeSpec, str | None]]:
-    """Catalogue outcomes (and change / DiD indicator measures) with the instrument's column."""
+def _extra_spec(extra: ExtraOutcome, instrument: Instrument, catalogue: Catalogue) -> OutcomeSpec:
+    """An :class:`OutcomeSpec` of an outcome the settings add (checked against the instrument)."""
+    scales = {sc.id: sc for sc in instrument.scales}
+    items = {it.id: it for it in instrument.items}
+    m = extra.measure
+    if m in scales:
+        construct = scales[m].construct
+        default = catalogue.construct_labels.get(construct)
+    elif m in items and not items[m].free_text:
+        construct = items[m].construct
+        default = dict(items[m].text)
+    else:
+        what = "a free-text item" if m in items else "not a scale or item"
+        raise DataInputError(
+            f"outcomes: {m!r} is {what} of instrument {instrument.id!r}; give one of its scales "
+            f"({', '.join(scales) or 'none'}) or items ({', '.join(i for i in items if not items[i].free_text)})")
+    label = dict(extra.label) if extra.label else dict(default or {"en": m})
+    if "en" not in label:
+        label["en"] = next(iter(label.values()))
+    # instrument ids need not follow the catalogue's id pattern: built without re-validation
+    return OutcomeSpec.model_construct(id=m, construct=construct, label=label,
+                                       roles=list(extra.roles or ("citizen",)))
+
+
+def _outcomes(catalogue: Catalogue, instrument: Instrument,
+              extras: tuple[ExtraOutcome, ...] = ()) -> list[tuple[OutcomeSpec, str | None]]:
+    """Catalogue outcomes (and change / DiD indicator measures) with the instrument's column,
+    then the outcomes the settings add."""
     specs = list(catalogue.outcomes)
     known = {o.id for o in specs}
     for ind in catalogue.indicators:
@@ -234,31 +349,98 @@ def _outcomes(catalogue: Catalogue, instrument: Instrument) -> list[tuple[Outcom
         if col is not None:
             used.add(col)
         out.append((spec, col))
+    for extra in extras:
+        spec = _extra_spec(extra, instrument, catalogue)
+        same = [i for i, (_, col) in enumerate(out) if col == extra.measure]
+        if same:  # already a catalogue outcome's measure: the settings' label and roles replace its own
+            i = same[0]
+            update: dict[str, Any] = {}
+            if extra.label:
+                update["label"] = spec.label
+            if extra.roles:
+                update["roles"] = list(extra.roles)
+            out[i] = (out[i][0].model_copy(update=update), extra.measure)
+            continue
+        out.append((spec, extra.measure))
     return out
 
 
+def _weight_column(scored: pd.DataFrame | None, setting: str | None) -> tuple[str | None, bool]:
+    """The weight column the pre/post change uses, and whether the responses carry weights."""
+    carried = scored is not None and "weight" in scored.columns and bool(scored["weight"].notna().any())
+    if setting is None or str(setting).lower() == "none":
+        return None, carried
+    if setting == "auto":
+        return ("weight" if carried else None), carried
+    if scored is None or setting not in scored.columns:
+        raise DataInputError(f"weight: the responses have no column {setting!r}")
+    return setting, True
+
+
+def _weighting(weight: str | None, carried: bool) -> pd.DataFrame:
+    analyses = ["change", "did", "experience", "scale_means", "scales"]
+    if weight is None:
+        note = ("the responses carry a weight column; the settings ask for unweighted estimates"
+                if carried else "the responses carry no weights")
+        rows = [(a, False, "", note) for a in analyses]
+    else:
+        rows = [("change", True, weight,
+                 "weighted means and linearised SE; weight of the post-survey row; effect sizes without "
+                 "interval; no Wilcoxon test")]
+        rows += [(a, False, "", "unweighted: this analysis has no weighted version in deliberval")
+                 for a in analyses[1:]]
+    return pd.DataFrame(rows, columns=WEIGHTING_COLUMNS)
+
+
 def _change(part: pd.DataFrame, measured: list[tuple[OutcomeSpec, str]], level: float,
-            reasons: dict[str, str]) -> pd.DataFrame:
+            reasons: dict[str, str], weight: str | None = None) -> pd.DataFrame:
+    """:func:`deliberval.prepost` of every measured outcome, one call per later wave (so that the
+    adjusted p-values adjust across the outcomes), with a reason for every outcome left out."""
     from deliberval.analysis.change import prepost
 
     waves = set(part["wave"]) if "wave" in part.columns else set()
+    by = "role" if "role" in part.columns else None
     frames = []
     for later in _LATER_WAVES:
         if not {"pre", later} <= waves:
             continue
         sub = part.loc[part["wave"].isin(["pre", later])]
+        ids = {col: spec.id for spec, col in measured}
+        cols = []
         for spec, col in measured:
-            if sub[col].notna().sum() == 0:
+            answered = {w: bool(sub.loc[sub["wave"] == w, col].notna().any()) for w in ("pre", later)}
+            if not all(answered.values()):
+                if later == "post":
+                    missing = " and ".join(w for w, ok in answered.items() if not ok)
+                    reasons[f"change:{spec.id}"] = f"{col!r} was not answered in the {missing} survey"
                 continue
-            try:
-                r = prepost(sub, col, post=later, by="role" if "role" in sub.columns else None,
-                            confidence_level=level)
-            except AnalysisInputError:
+            cols.append(col)
+        if not cols:
+            continue
+        try:
+            r = prepost(sub, cols, post=later, by=by, weight=weight, confidence_level=level)
+        except AnalysisInputError:  # e.g. nobody answered one outcome at both waves: one call each
+            parts = []
+            for col in cols:
+                try:
+                    parts.append(prepost(sub, col, post=later, by=by, weight=weight, confidence_level=level))
+                except AnalysisInputError as exc:
+                    if later == "post":
+                        reasons[f"change:{ids[col]}"] = str(exc)
+            if not parts:
                 continue
-            r = r.rename(columns={"outcome": "column"})
-            r.insert(0, "outcome", spec.id)
-            r.insert(0, "comparison", later)
-            frames.append(r)
+            r = pd.concat(parts, ignore_index=True)
+        r = r.rename(columns={"outcome": "column"})
+        r.insert(0, "outcome", [ids[c] for c in r["column"]])
+        r.insert(0, "comparison", later)
+        if later == "post":
+            for col in cols:
+                if not (r.loc[r["column"] == col, "n"] > 0).any():
+                    reasons.setdefault(f"change:{ids[col]}",
+                                       f"no participant answered {col!r} both before and after")
+        frames.append(r)
+    if frames and not any((f["n"] > 0).any() for f in frames):
+        frames = []
     if not frames:
         if not measured:
             reasons["change"] = "the instrument measures none of the catalogue's outcomes"
@@ -325,7 +507,11 @@ def _experience(part: pd.DataFrame, instrument: Instrument, items: list[str], le
 
     cols = ["item", "role", "n", "count", "estimate", "ci_low", "ci_high", "confidence_level", "mean", "method"]
     post = part.loc[part["wave"] == "post"] if "wave" in part.columns else part.iloc[0:0]
+    asked = list(items)
     items = [i for i in items if i in post.columns and post[i].notna().any()]
+    if not asked:
+        reasons["experience"] = "the instrument has no item of the catalogue's deliberative experience constructs"
+        return _empty(cols)
     if post.empty or not items:
         reasons["experience"] = "no post-survey answers of participants on the items asked"
         return _empty(cols)
@@ -581,6 +767,15 @@ class _Context:
     deadline: int | None
 
 
+def _unmatched(instrument: Instrument, construct: str | None) -> str | None:
+    """Why a construct with several items and no scale matches no measure (None otherwise)."""
+    items = [it.id for it in instrument.items if it.construct == construct and not it.free_text]
+    if construct is None or len(items) < 2:
+        return None
+    return (f"the instrument has {len(items)} items of construct {construct!r} ({', '.join(items)}) and no "
+            "scale of them: which one is meant is ambiguous")
+
+
 def _post_citizens(ctx: _Context) -> pd.DataFrame:
     if ctx.scored is None:
         raise _NotMeasured("no responses table")
@@ -596,7 +791,9 @@ def _share_agree(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
     _post_citizens(ctx)
     col = resolve_measure(ctx.data.instrument, spec.items[0], spec.construct)
     if col is None:
-        raise _NotMeasured(f"item {spec.items[0]!r} is not in the responses")
+        raise _NotMeasured(_unmatched(ctx.data.instrument, spec.construct) or
+                           f"the instrument has no item {spec.items[0]!r} nor an item of construct "
+                           f"{spec.construct!r}")
     if f"experience:{col}" in ctx.reasons:
         raise AnalysisInputError(ctx.reasons[f"experience:{col}"])
     rows = ctx.experience.loc[(ctx.experience["item"] == col) & (ctx.experience["role"] == "citizen")]
@@ -615,7 +812,11 @@ def _scale_mean(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
 
     df = _post_citizens(ctx)
     col = resolve_measure(ctx.data.instrument, spec.scale or "", spec.construct)
-    if col is None or col not in df.columns:
+    if col is None:
+        raise _NotMeasured(_unmatched(ctx.data.instrument, spec.construct) or
+                           f"the instrument has no scale {spec.scale!r} nor a scale or item of construct "
+                           f"{spec.construct!r}")
+    if col not in df.columns:
         raise _NotMeasured(f"scale {spec.scale!r} is not in the responses")
     x = pd.to_numeric(df[col], errors="coerce").dropna().to_numpy(dtype=float)
     if x.size == 0:
@@ -639,6 +840,9 @@ def _prepost(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
     who = "/".join(roles)
     if ctx.scored is None:
         raise _NotMeasured("no responses table")
+    if col is None:
+        raise _NotMeasured(_unmatched(ctx.data.instrument, outcome.construct) or
+                           f"the instrument has no scale or item of construct {outcome.construct!r}")
     part = _participants(ctx.scored)
     if "role" in part.columns:
         part = part.loc[part["role"].isin(roles)]
@@ -671,6 +875,9 @@ def _did_indicator(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
     outcome, col = _outcome_of(spec, ctx)
     if ctx.scored is None:
         raise _NotMeasured("no responses table")
+    if col is None:
+        raise _NotMeasured(_unmatched(ctx.data.instrument, outcome.construct) or
+                           f"the instrument has no scale or item of construct {outcome.construct!r}")
     if "did" in ctx.reasons and ctx.reasons["did"].startswith("no control group"):
         raise _NotMeasured(ctx.reasons["did"])
     if col is None or col not in ctx.scored.columns:
@@ -806,12 +1013,12 @@ _FUNCTIONS = {
 }
 
 
-def _meets(spec: IndicatorSpec, estimate: float) -> Any:
-    if spec.threshold is None or not np.isfinite(estimate):
+def _meets(spec: IndicatorSpec, estimate: float, threshold: float | None) -> Any:
+    if threshold is None or not np.isfinite(estimate):
         return pd.NA
     if spec.direction == "higher_is_better":
-        return bool(estimate >= spec.threshold)
-    return bool(estimate <= spec.threshold)
+        return bool(estimate >= threshold)
+    return bool(estimate <= threshold)
 
 
 def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
@@ -819,12 +1026,16 @@ def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
     lang = ctx.settings.language
     rows = []
     for spec in catalogue.indicators:
+        own = ctx.settings.thresholds.get(spec.id)
+        threshold = spec.threshold if own is None else own.value
+        source = catalogue.source_of_threshold(spec.id) if own is None else own.source
         row: dict[str, Any] = {
             "indicator_id": spec.id, "label": spec.text(lang), "oecd_stage": spec.stage,
             "criterion": spec.criterion, "theme": spec.theme or "", "estimate": math.nan,
             "ci_low": math.nan, "ci_high": math.nan, "confidence_level": math.nan, "n": None,
             "unit": spec.unit, "direction": spec.direction,
-            "threshold": math.nan if spec.threshold is None else spec.threshold,
+            "threshold": math.nan if threshold is None else float(threshold),
+            "threshold_source": "" if threshold is None else source,
             "meets_threshold": pd.NA, "status": "measured", "status_reason": "", "method": "",
         }
         needs = "needs " + ", ".join(spec.needs)
@@ -850,7 +1061,7 @@ def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
             row.update(estimate=math.nan, ci_low=math.nan, ci_high=math.nan, n=None, status="suppressed",
                        status_reason=f"based on fewer than {k} respondents (disclosure control)")
         else:
-            row["meets_threshold"] = _meets(spec, row["estimate"])
+            row["meets_threshold"] = _meets(spec, row["estimate"], threshold)
         rows.append(row)
     table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     table["n"] = table["n"].astype("Int64")
@@ -905,6 +1116,7 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
 
     settings = settings or EvaluationSettings()
     catalogue = settings.catalogue or load_catalogue()
+    _check_thresholds(settings.thresholds, catalogue)
     level = float(settings.confidence_level)
     reasons: dict[str, str] = {}
     instrument = data.instrument
@@ -913,8 +1125,19 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
     if data.responses is not None:
         scored_result = score(data.responses.valid, instrument)
         scored = scored_result.data
-    outcomes = _outcomes(catalogue, instrument)
+    outcomes = _outcomes(catalogue, instrument, tuple(settings.extra_outcomes))
+    weight, carried = _weight_column(scored, settings.weight)
     measured = [(o, c) for o, c in outcomes if c is not None and scored is not None and c in scored.columns]
+    for o, c in outcomes:
+        if c is None:
+            taken = resolve_measure(instrument, o.id, o.construct)
+            owner = next((p.id for p, col in outcomes if taken is not None and col == taken), None)
+            reasons[f"change:{o.id}"] = (
+                f"its construct's measure {taken!r} is already reported as outcome {owner!r}" if owner else
+                _unmatched(instrument, o.construct) or
+                f"the instrument has no scale or item of construct {o.construct!r}")
+        elif scored is not None and c not in scored.columns:
+            reasons[f"change:{o.id}"] = f"{c!r} is not in the responses"
     change = did_table = did_means = experience = _empty()
     scales = None
     if scored is None:
@@ -924,7 +1147,7 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
             ["item", "role", "n", "count", "estimate", "ci_low", "ci_high", "confidence_level", "mean", "method"])
     else:
         part = _participants(scored)
-        change = _change(part, measured, level, reasons)
+        change = _change(part, measured, level, reasons, weight)
         featured = [i.scale for i in catalogue.indicators if i.function == "deliberval.did" and i.scale]
         did_table, did_means = _did(scored, measured, level, reasons, featured)
         exp_items = [it.id for it in instrument.items if it.construct in catalogue.experience_constructs
@@ -946,15 +1169,18 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
     ctx = _Context(data, settings, scored, outcomes, change, did_table, experience, rep, volunteering,
                    upt, reasons, deadline)
     table = _indicator_rows(catalogue, ctx)
+    extra_ids = {e.measure for e in settings.extra_outcomes}
     outcome_table = pd.DataFrame(
-        [{"outcome": o.id, "column": c, "roles": ", ".join(o.roles), "control_comparison": o.roles == ["citizen"]}
-         for o, c in outcomes], columns=["outcome", "column", "roles", "control_comparison"])
+        [{"outcome": o.id, "column": c, "roles": ", ".join(o.roles), "control_comparison": o.roles == ["citizen"],
+          "source": "settings" if o.id in extra_ids else "catalogue", "label": o.text(settings.language)}
+         for o, c in outcomes],
+        columns=["outcome", "column", "roles", "control_comparison", "source", "label"])
     return ProcessEvaluation(
         data=data, settings=settings, catalogue=catalogue, scored=scored_result, outcomes=outcome_table,
         change=change, did=did_table, did_means=did_means, experience=experience,
         members_by_role=_members_by_role(members), funnel_counts=funnel_counts, funnel=funnel_result,
         representativeness=rep, volunteering=volunteering, uptake=upt, scales=scales, indicators=table,
-        reasons=dict(reasons))
+        reasons=dict(reasons), outcome_specs=tuple(outcomes), weighting=_weighting(weight, carried))
 
 
 def indicator_table(
@@ -991,7 +1217,8 @@ def indicator_table(
     pandas.DataFrame
         One row per catalogue indicator: ``indicator_id, label, oecd_stage, criterion, theme,
         estimate, ci_low, ci_high, confidence_level, n, unit, direction, threshold,
-        meets_threshold`` (NA without a threshold or an estimate), ``status`` (``measured``,
+        threshold_source`` (the stated source of the threshold, "" without one), ``meets_threshold``
+        (NA without a threshold or an estimate), ``status`` (``measured``,
         ``not_measured``, ``suppressed``), ``status_reason`` and ``method`` (the data and
         method the estimate comes from, or the data it needs).
 
