@@ -16,6 +16,22 @@ Example (paths are relative to the configuration file)::
       register: register.xlsx
       process: process.csv
 
+What the report says beyond the catalogue (all optional)::
+
+    outcomes:                       # scales or items of the instrument reported as pre/post change
+      - my_scale                    # label: the construct's catalogue label, else the id
+      - {measure: my_item, label: "Trust in the council"}
+    thresholds:                     # an indicator's threshold for this report, with its source
+      facilitation_neutral: {value: 0.75, source: "evaluation plan agreed with the commissioner"}
+    weight: auto                    # auto (the responses' weight column) | none | a column name
+    evaluator: "University X"       # "About this evaluation": evaluator, commissioner,
+    commissioner: "City council"    # scope, independence, data sources, limitations and
+    evaluation_scope: "..."         # findings (Markdown, raw HTML escaped)
+    independence: {level: independent, statement: "..."}
+    data_sources: [member_survey, observation, interviews]
+    limitations: "..."
+    findings: "..."
+
 Instead of ``data`` a configuration may name a built-in SYNTHETIC example with
 ``example: climate_assembly``; such a configuration is resolved by the command line and
 :mod:`deliberval.datasets`, never by :func:`deliberval.validation.load_process` (the data-in path
@@ -28,14 +44,15 @@ import datetime as dt
 import os
 import warnings
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from deliberval.errors import DataInputError
+from deliberval.io._yaml import load_yaml
 
-__all__ = ["DataFiles", "ProcessConfig", "load_config"]
+__all__ = ["DataFiles", "IndependenceConfig", "OutcomeConfig", "ProcessConfig", "ThresholdConfig", "load_config"]
 
 
 # "register" is the natural key of the YAML; it shadows ABCMeta.register, which is never used here
@@ -65,6 +82,40 @@ class DataFiles(_Strict):
         return [(k, getattr(self, k)) for k in keys if getattr(self, k) is not None]
 
 
+class OutcomeConfig(_Strict):
+    """One outcome of the user's instrument added to the report's pre/post change (``outcomes:``)."""
+
+    measure: str = Field(min_length=1, description="Id of a scale or item of the instrument.")
+    label: str | dict[str, str] | None = Field(
+        default=None, description="Label in the report (one text, or one per language); default: the "
+                                  "item's text, else the construct's catalogue label, else the id.")
+    roles: list[Literal["citizen", "politician", "civil_servant", "organiser", "stakeholder"]] | None = Field(
+        default=None, min_length=1,
+        description="Roles it is asked of (default: citizens, or the catalogue's roles of the same measure); "
+                    "citizens' outcomes are also compared with a control group.")
+
+
+class ThresholdConfig(_Strict):
+    """A threshold of one catalogue indicator set for this report, with its source (``thresholds:``)."""
+
+    value: float | None = Field(description="The threshold (null: the indicator has none in this report).")
+    source: str = Field(min_length=1, description="Where the threshold comes from (a standard, a "
+                                                  "commissioner's target, the evaluation plan ...).")
+
+
+class IndependenceConfig(_Strict):
+    """How independent the evaluator is of the process (stated as the OECD 2021 guidelines ask)."""
+
+    level: Literal["independent", "partly_independent", "internal"] = Field(
+        description="independent: no role in commissioning, designing or running the process; "
+                    "partly_independent: external but with a stake or a role in the design; "
+                    "internal: part of the organising or commissioning team.")
+    statement: str | None = Field(default=None, description="Who pays, who chose the evaluator, any conflict.")
+
+
+DataSource = Literal["member_survey", "organiser_questionnaire", "observation", "interviews", "document_review"]
+
+
 class ProcessConfig(_Strict):
     """One process: its id, instrument, data files and the settings of its evaluation and report."""
 
@@ -76,11 +127,50 @@ class ProcessConfig(_Strict):
     data: DataFiles = Field(default_factory=DataFiles)
     language: Literal["en", "fr"] = "en"
     seed: int = 2021
-    min_cell_size: int = Field(default=5, ge=1)
+    min_cell_size: int = Field(default=5, ge=1, description=(
+        "Disclosure threshold: smallest number of people a published count, share or mean may rest "
+        "on; below 3 only with disclosure_control: off."))
+    disclosure_control: bool = Field(default=True, description=(
+        "on (default): every rule of the disclosure pass; off: only the min_cell_size threshold, "
+        "with a warning printed in the report (needed for min_cell_size 1 or 2)."))
     confidence_level: float = Field(default=0.95, gt=0, lt=1)
     as_of: dt.date | None = None
     deadline_days: int | None = Field(default=None, ge=1)
+    date_format: str | None = Field(default=None, description=(
+        "How the uptake register writes dates, e.g. '%d/%m/%Y' or 'DD/MM/YYYY' (default: ISO 8601, "
+        "YYYY-MM-DD); a register's own 'date_format' (its about sheet) must agree."))
+    # ---- report content (the evaluator's own instrument and settings)
+    outcomes: list[OutcomeConfig] = Field(
+        default_factory=list, description="Scales or items of the instrument reported as pre/post change.")
+    thresholds: dict[str, ThresholdConfig] = Field(
+        default_factory=dict, description="Indicator id -> threshold and its source, for this report.")
+    weight: str = Field(default="auto", min_length=1, description=(
+        "'auto': the responses' weight column weights the pre/post change when it has values; 'none': "
+        "unweighted (the report says so when the responses carry weights); or the weight column's name."))
+    evaluator: str | None = None
+    commissioner: str | None = None
+    evaluation_scope: str | None = Field(default=None, description="What the evaluation covers (Markdown).")
+    independence: IndependenceConfig | None = None
+    data_sources: list[DataSource] = Field(default_factory=list)
+    limitations: str | None = Field(default=None, description="Limitations of the evaluation (Markdown).")
+    findings: str | None = Field(default=None, description="The evaluator's narrative findings (Markdown).")
     base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("outcomes", mode="before")
+    @classmethod
+    def _outcome_ids(cls, v: Any) -> Any:
+        """``- my_scale`` is short for ``- {measure: my_scale}``."""
+        if isinstance(v, list):
+            return [{"measure": x} if isinstance(x, str) else x for x in v]
+        return v
+
+    @model_validator(mode="after")
+    def _disclosure(self) -> ProcessConfig:
+        if self.min_cell_size < 3 and self.disclosure_control:
+            raise PydanticCustomError(
+                "disclosure", "min_cell_size {k} is below 3 and does not protect respondents; add "
+                "'disclosure_control: off' to publish it anyway (the report will say so)", {"k": self.min_cell_size})
+        return self
 
     @model_validator(mode="after")
     def _source(self) -> ProcessConfig:
@@ -129,17 +219,24 @@ def load_config(path: str | os.PathLike[str]) -> ProcessConfig:
     if not p.is_file():
         raise DataInputError(f"{p}: process configuration not found")
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeError) as exc:
-        raise DataInputError(f"{p}: not a valid YAML file ({exc})") from None
+        text = p.read_text(encoding="utf-8")
+    except UnicodeError as exc:
+        raise DataInputError(f"{p}: not a UTF-8 text file (byte {getattr(exc, 'start', '?')})") from None
+    # YAML 1.2: process_id: 0123 stays "0123", role: no stays "no"; deep nesting refused
+    raw = load_yaml(text, where=str(p), what="process configuration (YAML)")
     if not isinstance(raw, dict):
         raise DataInputError(f"{p}: expected a mapping of settings (process_id, data, ...)")
     try:
         cfg = ProcessConfig.model_validate({**raw, "base_dir": p.resolve().parent})
     except ValidationError as exc:
-        first = exc.errors()[0]
+        # an unknown key is named before what it may have been meant to fill
+        first = next((e for e in exc.errors() if e["type"] == "extra_forbidden"), exc.errors()[0])
         where = ".".join(str(x) for x in first["loc"]) or "configuration"
         raise DataInputError(f"{p}: {where}: {first['msg']}") from None
+    # surveys folders are relative to the configuration's folder, as the data files are
+    dirs = [d if d.is_absolute() else cfg.base_dir / d for d in cfg.surveys_dirs]
+    if dirs != cfg.surveys_dirs:
+        cfg = cfg.model_copy(update={"surveys_dirs": dirs})
     for key, _ in cfg.data.items():
         f = cfg.path(key)
         assert f is not None
