@@ -295,6 +295,9 @@ def load_process(config: ProcessConfig) -> ProcessData:
 
         raw = read_register(read["register"], read.get("events"))
         tables["recommendations"], tables["events"] = raw.recommendations, raw.events
+        if config.date_format is not None:  # validate_register checks it against the register's own
+            for t in (raw.recommendations, raw.events):
+                t.attrs["date_format_config"] = config.date_format
     if "process" in read:
         tables["process"] = read_table(read["process"])
     rows = {"responses": tables["responses"], "members": tables["members"],
