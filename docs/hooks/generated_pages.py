@@ -149,7 +149,10 @@ def cli_page() -> str:
         "# CLI reference",
         "",
         "Generated from the `deliberval` command tree at every docs build. Every command is a "
-        "thin face over the Python API; user errors print one line and exit with status 2. "
+        "thin face over the Python API; user errors print one line and exit with status 2, and so "
+        "does any unexpected failure (one line naming the command, its input, the step that failed "
+        "and where to report it; never a traceback). Status 1 is only `deliberval validate`'s "
+        "'some rows quarantined'. "
         "Run `deliberval COMMAND --help` for the same text in the terminal.",
         "",
     ]

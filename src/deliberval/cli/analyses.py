@@ -56,7 +56,7 @@ InstrumentOpt = Annotated[
         "-i",
         help="Instrument or questionnaire id: validate the file against it, score its scales and "
         "analyse the valid rows (missing-value codes become missing). Without it the columns are "
-        "analysed as they are in the file.",
+        "analysed as they are in the file (a missing-value code such as -99 is then a number).",
     ),
 ]
 MapOpt = Annotated[Path | None, typer.Option("--map", help="Mapping YAML for source names and codes.")]
@@ -309,7 +309,8 @@ def prepost_command(
 ) -> None:
     """Paired pre/post change of each outcome: mean change, t and Wilcoxon tests, effect sizes.
 
-    The table is deliberval.prepost's (see its documentation for every column).
+    The table is deliberval.prepost's (see its documentation for every column). It is for the
+    analyst, not disclosure-controlled: publish through deliberval report.
     """
     from deliberval.analysis.change import prepost
 
@@ -382,7 +383,7 @@ def did_command(
     One deliberval.did table per outcome (and per --by level, taken from each respondent's pre
     row as in prepost, then all levels pooled as "all"), stacked with the by columns and
     ``outcome`` in front. The estimator has no survey weights, so
-    there is no --weight option.
+    there is no --weight option. Not disclosure-controlled: publish through deliberval report.
     """
     import pandas as pd
 
@@ -498,7 +499,8 @@ def dri_command(
     The table is deliberval.dri's (or dri_change's with --wave, dri_permutation_test's with
     --permutations). A table in deliberr's layout (study, survey, case, stage_id, pnum, ...) is
     validated first and its quarantined rows left out. The DRI has no weights and no instrument
-    scoring: the C and P columns are analysed as they are.
+    scoring: the C and P columns are analysed as they are. Not disclosure-controlled: publish
+    through deliberval report.
     """
     from deliberval.analysis.dri import dri, dri_change, dri_permutation_test
 
