@@ -459,7 +459,9 @@ def find_identifiers(
 ) -> pd.DataFrame:
     """Columns that look like direct identifiers, by their name or by their content.
 
-    By name: :func:`identifier_category` (patterns in en / fr / nl / de / da). By content:
+    By name: :func:`identifier_category` (patterns in en / fr / nl / de / da), applied to the
+    column's name and to its label (``attrs["column_labels"]``: SPSS / Stata variable labels,
+    question texts of platform exports). By content:
     cells shaped like e-mail addresses, phone numbers (8 to 15 digits written with a leading
     ``+`` or ``00`` or with separators; plain digit strings, dates, decimals and numbers grouped
     by thousands are not: they are indistinguishable from ids and counts), IP addresses, Danish CPR numbers (``ddmmyy-xxxx``)
@@ -485,7 +487,7 @@ def find_identifiers(
     -------
     pandas.DataFrame
         One row per flagged column, in table order: ``column``, ``category`` (one of
-        :data:`IDENTIFIER_CATEGORIES`), ``evidence`` (``name`` or ``content``) and ``reason``
+        :data:`IDENTIFIER_CATEGORIES`), ``evidence`` (``name``, ``label`` or ``content``) and ``reason``
         (what was found, in words).
 
     Examples
@@ -499,12 +501,19 @@ def find_identifiers(
     if not 0 < float(min_share) <= 1:
         raise DataInputError(f"min_share must be in (0, 1], got {min_share}")
     skip = set(exempt) | (set(instrument.item_ids()) if instrument is not None else set())
+    labels = df.attrs.get("column_labels") or {}
     rows = []
     for col in df.columns:
         kind = None if col in skip else identifier_category(col)
         if kind is not None:
             rows.append({"column": col, "category": kind, "evidence": "name",
                          "reason": f"its name reads as {kind.replace('_', ' ')}"})
+            continue
+        label = labels.get(col) if isinstance(labels, dict) else None
+        kind = None if col in skip or not isinstance(label, str) else identifier_category(label)
+        if kind is not None and isinstance(label, str):
+            rows.append({"column": col, "category": kind, "evidence": "label",
+                         "reason": f"its label {label[:60]!r} reads as {kind.replace('_', ' ')}"})
             continue
         if by_content:
             series = df[col]
@@ -627,6 +636,10 @@ def suppress_small_cells(table: pd.DataFrame, n_column: str, threshold: int = 5)
     left NA and ``suppressed`` False; a count that is present but not a number is an error.
     Whole counts come back as ``Int64``; weighted (non-whole) counts are compared with the
     threshold as they are and come back as ``Float64``.
+
+    This is the threshold rule alone: a hidden row can still be derived from a total published
+    elsewhere. Published tables go through :func:`deliberval.disclosure.protect`, which adds the
+    complement rule for shares and secondary suppression (the report applies it to every table).
 
     Parameters
     ----------

@@ -472,3 +472,44 @@ def test_compare_refuses_identifiers_in_one_line(process_folder, tmp_path):
     assert len(lines) == 1
     assert lines[0].startswith("error: members.csv: 'E-mail' (e-mail, by name), 'Fornavn' (name, by name)")
     assert "deliberval compare does not keep unless told" in lines[0]
+
+
+def test_labels_are_read_too():
+    # SPSS / Stata variable labels and question texts travel in attrs["column_labels"]
+    df = pd.DataFrame({"V12": ["x"], "V13": ["y"], "Q1": [1]})
+    df.attrs["column_labels"] = {"V12": "What is your e-mail address?", "V13": "How satisfied are you?",
+                                 "Q1": "Fornavn"}
+    found = find_identifiers(df)
+    assert found[["column", "category", "evidence"]].values.tolist() == [
+        ["V12", "e-mail", "label"], ["Q1", "name", "label"]]
+    assert found["reason"].iloc[0] == "its label 'What is your e-mail address?' reads as e-mail"
+
+
+def test_validate_leaves_out_empty_identifier_columns_without_refusing(tmp_path):
+    # an anonymous-link export has its e-mail and name columns, empty: nothing to protect
+    body = "respondent_id,wave,fx_trust,RecipientEmail,Navn\n1,pre,3,,\n2,pre,4,, \n"
+    out = tmp_path / "out"
+    res = _validate(_data(tmp_path / "data", body), out)
+    assert res.exit_code == 0, res.output
+    assert "empty column(s) 'RecipientEmail', 'Navn' left out" in res.output
+    assert pd.read_csv(out / "valid.csv").columns.tolist() == ["respondent_id", "wave", "fx_trust"]
+
+
+def test_report_data_with_empty_identifier_columns_go_on():
+    from deliberval.cli._privacy import Protection, protect_process
+    from deliberval.datasets import load_example
+    from deliberval.instruments import load_instrument
+    from deliberval.io.config import ProcessConfig
+    from deliberval.validation.process import process_data
+
+    ex = load_example("gentofte_ptc")
+    members = ex.members.assign(telefon=None, email="")
+    data = process_data(load_instrument("participant_standard"), responses=ex.responses, members=members)
+    out = protect_process(data, ProcessConfig(process_id="gentofte_ptc", example="gentofte_ptc"), Protection())
+    assert "telefon" not in out.members.valid.columns
+    assert "email" not in out.members.valid.columns
+    assert out.members.valid["person_id"].tolist() == data.members.valid["person_id"].tolist()  # not pseudonymised
+    filled = process_data(load_instrument("participant_standard"), responses=ex.responses,
+                          members=members.assign(telefon="+45 20 12 34 56"))
+    with pytest.raises(Exception, match="'telefon' \\(phone, by name\\)"):
+        protect_process(filled, ProcessConfig(process_id="gentofte_ptc", example="gentofte_ptc"), Protection())

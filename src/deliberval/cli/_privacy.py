@@ -106,6 +106,13 @@ def _identifiers(df: pd.DataFrame, instrument: Instrument | None, exempt: Iterab
             for r in found.itertuples(index=False)]
 
 
+def _is_empty(s: pd.Series) -> bool:
+    """True when a column holds no value at all (blank text counts as none)."""
+    from deliberval.canonical import as_code_strings
+
+    return bool(as_code_strings(s).isna().all())
+
+
 def _note(text: str) -> None:
     err_console.print(f"[yellow]note:[/] {text}", highlight=False, soft_wrap=True)
 
@@ -161,6 +168,12 @@ def protect_frame(
     text = [c for c in free_text_columns(df.drop(columns=ids), instrument) if c not in ident_cols]
     left_out = text if free_text == "drop" else []
     problems = idents + [(c, "free text") for c in text if c not in left_out]
+    blank = [c for c, _ in problems if c not in ids and _is_empty(df[c])]
+    if blank and not protection.keep:  # nothing to protect in them, nothing lost without them
+        df = df.drop(columns=blank)
+        problems = [p for p in problems if p[0] not in blank]
+        _note(f"{source}: empty column(s) {_listing([repr(c) for c in blank])} left out "
+              "(their names say identifier or free text)")
     if problems and not protection.pseudonymise and not protection.keep:
         _refuse(source, command, problems, ids)
     if left_out:
@@ -238,6 +251,7 @@ def protect_process(data: ProcessData, config: ProcessConfig, protection: Protec
     folders = [p.parent for key in ("responses", "members", "targets", "process", "register", "events")
                if (p := config.path(key)) is not None] if config.example is None else []
     found: dict[str, list[tuple[str, str]]] = {}
+    empty: dict[str, list[str]] = {}
     ids = {"responses": "respondent_id", "members": "person_id"}
     for key in ("responses", "members", "targets", "process"):
         res = getattr(data, key)
@@ -253,31 +267,37 @@ def protect_process(data: ProcessData, config: ProcessConfig, protection: Protec
         if key == "responses":
             rows += [(c, f"{kind.replace('_', ' ')}, by name")
                      for c in data.dropped_text if (kind := identifier_category(c)) is not None]
+        blank = [c for c, _ in rows if c in frame.columns and c != ids.get(key) and _is_empty(frame[c])]
+        rows = [r for r in rows if r[0] not in blank]
         if rows:
             found[key] = rows
-    if not found and not protection.pseudonymise:
+        if blank:
+            empty[key] = blank
+    if not found and not empty and not protection.pseudonymise:
         return data
     where = {key: (config.path(key).name if config.example is None and config.path(key) is not None  # type: ignore[union-attr]
                    else key) for key in ("responses", "members", "targets", "process")}
     listed = "; ".join(f"{where[k]}: {_listing(_described(v))}" for k, v in found.items())
     if protection.keep:
-        err_console.print(f"[yellow]warning:[/] keeping {listed} as asked (--keep-identifiers)",
-                          highlight=False, soft_wrap=True)
+        if found:
+            err_console.print(f"[yellow]warning:[/] keeping {listed} as asked (--keep-identifiers)",
+                              highlight=False, soft_wrap=True)
         return data
-    if not protection.pseudonymise:
+    if found and not protection.pseudonymise:
         raise DataInputError(
             f"{listed} look like direct identifiers, which deliberval {command} does not keep unless told: "
             "pass --pseudonymise --key-file FILE (leave them out and replace respondent_id / person_id by "
             "keyed pseudonyms), --keep-identifiers, or remove them from the files")
-    key_bytes = protection.key(folders)
+    key_bytes = protection.key(folders) if protection.pseudonymise else b""
     changes = {}
     pseudonymised: list[str] = []
     for key in ("responses", "members", "targets", "process"):
         res = getattr(data, key)
         if res is None:
             continue
-        drop = [c for c, _ in found.get(key, []) if c in res.valid.columns or c in res.quarantined.columns]
-        id_col = ids.get(key)
+        drop = [c for c in [*(c for c, _ in found.get(key, [])), *empty.get(key, [])]
+                if c in res.valid.columns or c in res.quarantined.columns]
+        id_col = ids.get(key) if protection.pseudonymise else None
         tables = {}
         for part in ("valid", "quarantined"):
             t = getattr(res, part)
@@ -293,7 +313,8 @@ def protect_process(data: ProcessData, config: ProcessConfig, protection: Protec
                                           key=key_bytes, drop=[])["id"].fillna("")
         changes[key] = replace(res, valid=tables["valid"], quarantined=tables["quarantined"], failures=failures)
         if drop:
-            _note(f"{where[key]}: left out {_listing([repr(c) for c in drop])}")
+            why = " (empty)" if set(drop) <= set(empty.get(key, [])) else ""
+            _note(f"{where[key]}: left out {_listing([repr(c) for c in drop])}{why}")
     if pseudonymised:
         _note(f"{' and '.join(pseudonymised)} replaced by keyed pseudonyms")
     return replace(data, **changes)
