@@ -86,7 +86,7 @@ def test_three_coders_light_kappa_fleiss_krippendorff(codes: pd.DataFrame, golde
     assert got.loc["fleiss_kappa", "n_items"] == 53  # chloe skipped 7 events
     assert np.isnan(got.loc["cohen_kappa", "ci_low"])  # no interval for Light's kappa
     assert len(res.pairwise) == 12  # 3 pairs x (kappa, weighted kappa, AC1, AC2)
-    assert "gwet_ac1" not in got.index  # Gwet's coefficients per pair only
+    assert got.loc["gwet_ac1", "n_items"] == 60  # multi-rater AC1 over every coded item
     kappas = res.pairwise.loc[res.pairwise["statistic"] == "cohen_kappa"]
     assert len(kappas) == 3
     assert kappas["estimate"].mean() == pytest.approx(got.loc["cohen_kappa", "estimate"])

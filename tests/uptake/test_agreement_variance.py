@@ -180,3 +180,40 @@ def test_disagreement_weights_give_the_same_kappa_and_interval() -> None:
     agree = cohen_kappa_table(x, _weight_matrix(3, "linear"))
     disagree = cohen_kappa_table(x, 1 - _weight_matrix(3, "linear"))
     pd.testing.assert_frame_equal(agree.drop(columns="method"), disagree.drop(columns="method"))
+
+
+def _krippendorff_long() -> pd.DataFrame:
+    data = {
+        "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+        "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+        "C": [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+        "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+    }
+    long = pd.DataFrame(
+        [{"item": u, "coder": c, "code": v} for c, vals in data.items() for u, v in enumerate(vals)]
+    )
+    long["code"] = long["code"].map(lambda v: None if pd.isna(v) else f"v{int(v)}")
+    return long
+
+
+def test_gwet_several_coders_match_irrcac_raw(golden: pd.DataFrame) -> None:
+    """Krippendorff's (2011) 4 coders x 12 units with gaps: AC1 0.7754 (Gwet's handbook value)."""
+    long = _krippendorff_long()
+    order = ["v1", "v2", "v3", "v4", "v5"]
+    for weights in ("linear", "quadratic"):
+        got = agreement(long, ordinal_order=order, weights=weights).table.set_index("statistic")
+        for stat, w in (("gwet_ac1", "none"), ("gwet_ac2", weights)):
+            ref = _ref(golden, "krippendorff_2011", stat, w)
+            assert got.loc[stat, "estimate"] == pytest.approx(ref["estimate"], abs=1e-12)
+            assert got.loc[stat, "se"] == pytest.approx(ref["se"], abs=5e-6)  # irrCAC rounds
+            assert got.loc[stat, "n_items"] == 12
+            assert got.loc[stat, "n_coders"] == 4
+            t = 2.2009851600916388  # R: qt(0.975, 11)
+            assert got.loc[stat, "ci_low"] == pytest.approx(
+                got.loc[stat, "estimate"] - t * got.loc[stat, "se"], abs=1e-12
+            )
+    assert round(got.loc["gwet_ac1", "estimate"], 4) == 0.7754
+    boot = agreement(long, variance="bootstrap", n_resamples=300, seed=4).table
+    row = boot.set_index("statistic").loc["gwet_ac1"]
+    assert row["ci_low"] < row["estimate"] <= row["ci_high"]
+    assert row["method"].endswith("300 resamples of the items")

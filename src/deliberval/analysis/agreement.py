@@ -264,6 +264,38 @@ def _two_coder_rows(
     return out
 
 
+def _gwet_raw(counts: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Gwet's AC1 / AC2 and its variance for several raters from an items x categories table
+    of rating counts (items rated by one rater count in the chance agreement only); Gwet
+    (2008), as irrCAC's ``gwet.ac1.raw``."""
+    n, q = counts.shape
+    if q < 2 or n < 1:
+        return np.nan, np.nan
+    ri = counts.sum(axis=1)
+    two = ri >= 2
+    n2 = int(two.sum())
+    if n2 == 0:
+        return np.nan, np.nan
+    sum_q = (counts * (counts @ w.T - 1)).sum(axis=1)
+    den = ri * (ri - 1)
+    den = np.where(den == 0, -1.0, den)
+    pa_i = sum_q / den
+    pa = float(pa_i[two].sum() / n2)
+    pi = (counts / ri[:, None]).mean(axis=0)
+    tw = float(w.sum())
+    pe = tw * float((pi * (1 - pi)).sum()) / (q * (q - 1))
+    if pe >= 1:
+        return np.nan, np.nan
+    ac = (pa - pe) / (1 - pe)
+    if n < 2:
+        return float(ac), np.nan
+    ac_i = (n / n2) * (pa_i - pe * two) / (1 - pe)
+    pe_i = tw / (q * (q - 1)) * (counts @ (1 - pi)) / ri
+    ac_ix = ac_i - 2 * (1 - ac) * (pe_i - pe) / (1 - pe)
+    var = float(((ac_ix - ac) ** 2).sum() / (n * (n - 1)))
+    return float(ac), var
+
+
 def _check_variance(variance: str, n_resamples: int) -> None:
     if variance not in _VARIANCES:
         raise AnalysisInputError(
@@ -551,9 +583,10 @@ def agreement(
     -------
     AgreementResult
         ``table`` with columns ``statistic`` (``cohen_kappa``, ``cohen_kappa_weighted``,
-        ``gwet_ac1``, ``gwet_ac2`` (two coders), ``fleiss_kappa``, ``krippendorff_alpha``,
-        ``percent_agreement``), ``estimate``, ``se``, ``ci_low``, ``ci_high`` (two-coder
-        coefficients; missing otherwise), ``confidence_level``, ``n_items``, ``n_coders``,
+        ``gwet_ac1``, ``gwet_ac2``, ``fleiss_kappa``, ``krippendorff_alpha``,
+        ``percent_agreement``), ``estimate``, ``se``, ``ci_low``, ``ci_high`` (Cohen's kappas
+        with two coders and Gwet's coefficients; missing otherwise), ``confidence_level``,
+        ``n_items``, ``n_coders``,
         ``method``; ``disagreements`` and the long ``pairwise`` table (see
         :class:`AgreementResult`). The weighted statistics (``cohen_kappa_weighted``,
         ``gwet_ac2``) need ordered codes and ``weights``.
@@ -573,7 +606,12 @@ def agreement(
 
     *Gwet's AC1 / AC2* (two coders; items both coded): see :func:`gwet_ac_table`. Unlike
     kappa they do not collapse when one code dominates (uptake codes do). With more than two
-    coders they are given per pair in ``pairwise`` only.
+    coders the table gives Gwet's multi-rater coefficient over every coded item (items coded
+    once count in the chance agreement only) with Gwet's (2008) linearised variance and a
+    t interval on n - 1 df, as irrCAC's ``gwet.ac1.raw`` (validated on Krippendorff's 2011
+    example: AC1 0.7754, the value of Gwet's handbook); each pair is in ``pairwise``. The
+    number of categories :math:`q` in the chance agreement is the number of levels: the
+    whole ordinal order (scheme or ``ordinal_order``) when given, else the codes observed.
 
     *Fleiss' kappa* (Fleiss 1971), over items coded by every coder (m coders, N items,
     :math:`n_{ij}` coders putting item i in category j):
@@ -781,6 +819,46 @@ def agreement(
                     len(coders),
                     f"mean of {len(pair_res)} pairwise weighted kappas, {weights} weights",
                 )
+            )
+        # Gwet's AC1 / AC2 for several coders, over every item with a code
+        counts_all = np.zeros((len(wide), k))
+        for j, c in enumerate(levels):
+            counts_all[:, j] = (wide == c).sum(axis=1).to_numpy()
+        multi_w = [("gwet_ac1", np.eye(k), "Gwet's AC1 (Gwet 2008)")]
+        if wmat is not None:
+            multi_w.append(("gwet_ac2", wmat, f"Gwet's AC2 (Gwet 2014), {order_label}"))
+        for stat, w, label in multi_w:
+            est, var = _gwet_raw(counts_all, w)
+            n_all = len(counts_all)
+            if variance == "bootstrap":
+                idx = gen.integers(0, n_all, size=(int(n_resamples), n_all))
+                values = np.array([_gwet_raw(counts_all[i], w)[0] for i in idx])
+                values = values[np.isfinite(values)]
+                if len(values) >= 2 and np.isfinite(est):
+                    alpha = (1 - confidence_level) / 2
+                    se = float(np.std(values, ddof=1))
+                    low, high = (float(v) for v in np.quantile(values, [alpha, 1 - alpha]))
+                else:
+                    se = low = high = np.nan
+                method = (
+                    f"{label}, {len(coders)} coders; percentile bootstrap interval, "
+                    f"{n_resamples} resamples of the items"
+                )
+            else:
+                se = float(np.sqrt(var)) if np.isfinite(var) else np.nan
+                t = (
+                    float(stats.t.ppf((1 + confidence_level) / 2, n_all - 1))
+                    if n_all > 1
+                    else np.nan
+                )
+                low = float(max(-1.0, est - t * se)) if np.isfinite(est) else np.nan
+                high = float(min(1.0, est + t * se)) if np.isfinite(est) else np.nan
+                method = (
+                    f"{label}, {len(coders)} coders; Gwet's variance over items, t interval "
+                    "with n - 1 df (as irrCAC gwet.ac1.raw)"
+                )
+            rows.append(
+                _row(stat, est, low, high, confidence_level, n_all, len(coders), method, se=se)
             )
 
     # Fleiss: items coded by every coder

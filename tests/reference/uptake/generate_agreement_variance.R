@@ -2,6 +2,9 @@
 #  * Cohen's kappa and weighted kappa with the large-sample standard error of Fleiss, Cohen &
 #    Everitt (1969): vcd::Kappa (value, ASE) and vcd's confint (kappa -/+ z ASE, limited to
 #    [-1, 1]), linear ("Equal-Spacing") and quadratic ("Fleiss-Cohen") weights;
+#  * Gwet's AC1 / AC2 for several raters with missing ratings: irrCAC's gwet.ac1.raw (R/agree.coeff3.raw.r)
+#    on Krippendorff's (2011) published example (4 coders x 12 units, values 1-5, gaps): the
+#    estimate from its unrounded pa and pe, the standard error as irrCAC prints it (5 decimals);
 #  * psych 2.2.9 cohen.kappa's weighted-kappa interval (quadratic weights; statistic
 #    cohen_kappa_weighted, weights "psych"), non-textbook: zero width on the skewed 3 x 3 table;
 #  * Gwet's AC1 (identity weights) and AC2 (linear / quadratic weights), their standard error
@@ -23,7 +26,8 @@ if (requireNamespace("irrCAC", quietly = TRUE)) {
   src <- Sys.getenv("IRRCAC_R")
   source(file.path(src, "weights.gen.r"))
   source(file.path(src, "agree.coeff2.r"))
-  irr_version <- "1.4 (sourced R/agree.coeff2.r, R/weights.gen.r)"
+  source(file.path(src, "agree.coeff3.raw.r"))
+  irr_version <- "1.4 (sourced R/agree.coeff2.r, R/agree.coeff3.raw.r, R/weights.gen.r)"
 }
 
 tables <- list(
@@ -74,6 +78,17 @@ for (nm in names(tables)) {
       estimate = g$coeff.val, se = g$coeff.se,
       ci_low = g$coeff.val - tq * g$coeff.se, ci_high = min(1, g$coeff.val + tq * g$coeff.se), n = n)
   }
+}
+kripp <- cbind(A = c(1, 2, 3, 3, 2, 1, 4, 1, 2, NA, NA, NA),
+               B = c(1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NA, 3),
+               C = c(NA, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NA),
+               D = c(1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NA))
+for (w in c("unweighted", "linear", "quadratic")) {
+  g <- gwet.ac1.raw(kripp, weights = w, categ.labels = 1:5)$est
+  rows[[length(rows) + 1]] <- data.frame(case = "krippendorff_2011",
+    statistic = if (w == "unweighted") "gwet_ac1" else "gwet_ac2",
+    weights = if (w == "unweighted") "none" else w,
+    estimate = (g$pa - g$pe) / (1 - g$pe), se = g$coeff.se, ci_low = NA, ci_high = NA, n = 12)
 }
 fmt <- function(x) { x[] <- lapply(x, function(v) if (is.numeric(v)) sprintf("%.17g", v) else v); x }
 write.csv(do.call(rbind, long), file.path(here, "agreement_tables.csv"), row.names = FALSE)
