@@ -513,3 +513,15 @@ def test_report_data_with_empty_identifier_columns_go_on():
                           members=members.assign(telefon="+45 20 12 34 56"))
     with pytest.raises(Exception, match="'telefon' \\(phone, by name\\)"):
         protect_process(filled, ProcessConfig(process_id="gentofte_ptc", example="gentofte_ptc"), Protection())
+
+
+def test_a_long_list_of_columns_stays_one_line(tmp_path):
+    names = ["navn", "fornavn", "efternavn", "email", "telefon", "adresse", "postnummer", "cpr",
+             "fødselsdato", "ip", "latitude"]
+    header = "respondent_id,wave,fx_trust," + ",".join(names)
+    row = "1,pre,3," + ",".join("x" for _ in names)
+    res = _validate(_data(tmp_path / "data", header + "\n" + row + "\n"), tmp_path / "out")
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1
+    assert "'cpr' (national id, by name) and 3 more look like direct identifiers" in lines[0]
