@@ -127,3 +127,32 @@ def test_levels_order_and_errors() -> None:
     none = symmetry_tests(np.diag([5, 7]))  # nobody changed: nothing to test
     assert none["statistic"].isna().all()
     assert none["df"].tolist() == [0, 0]
+
+
+def test_new_issue_19_tables_follow_the_vocabulary(data_dir: Path) -> None:
+    """The checks of tests/foundation/test_vocabulary.py on the tables added for issue 19."""
+    from deliberval.analysis.agreement import gwet_ac_table
+    from deliberval.analysis.dri import dri_change_permutation_test
+    from deliberval.analysis.fairness import selection_probabilities
+    from deliberval.analysis.funnel import partial_r_indicators, r_indicator
+
+    human = pd.read_csv(data_dir / "deliberr" / "human_data.csv")
+    df = _sample(data_dir)
+    people = pd.DataFrame({"g": ["a", "b"] * 20, "v": [True, False, False, True] * 10})
+    tables = {
+        **categorical_change(df, "question", respondent="ID", wave="Time").tables(),
+        "symmetry": symmetry_tests(np.array([[5, 2], [1, 4]])),
+        "gwet": gwet_ac_table(np.array([[5, 2], [1, 4]])),
+        "dri_change_permutation": dri_change_permutation_test(human[human["case"] == "Bellinzona"]),
+        "selection": selection_probabilities([["a", "b"], ["b", "c"]]),
+        "r_indicator": r_indicator(people, "v", ["g"], n_resamples=20, seed=1),
+        "partial": partial_r_indicators(people, "v", ["g"]),
+    }
+    for name, table in tables.items():
+        cols = set(map(str, table.columns))
+        bad_p = [c for c in cols if (c.endswith("_p") or c.startswith("p_")) and c != "p_value"]
+        assert not bad_p, name
+        if "ci_low" in cols:
+            assert "confidence_level" in cols, name
+        if "estimate" in cols or "statistic" in cols:
+            assert "method" in cols, name

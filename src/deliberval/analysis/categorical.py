@@ -38,7 +38,7 @@ class CategoricalChangeResult:
         Long table of the paired answers: ``pre``, ``post`` (the categories), ``count``.
     margins : pandas.DataFrame
         One row per category: ``category``, ``pre_count``, ``post_count``, ``pre_share``,
-        ``post_share`` (0-1), ``estimate`` (``post_share - pre_share``), ``n``.
+        ``post_share`` (0-1), ``estimate`` (``post_share - pre_share``), ``n``, ``method``.
     """
 
     tests: pd.DataFrame
@@ -304,6 +304,7 @@ def categorical_change(
             "post_share": post_count / n,
             "estimate": (post_count - pre_count) / n,
             "n": n,
+            "method": "change in the share choosing the category, post - pre (paired answers)",
         }
     )
     return CategoricalChangeResult(tests=tests, crosstab=crosstab, margins=margins)
