@@ -315,6 +315,9 @@ def test_label_text_exports_are_decoded_in_five_languages(tmp_path):
     res = validate(df, ins)
     assert res.quarantined["respondent_id"].tolist() == ["r7"]  # the unknown label only
     assert any("closest labels: 'Agree'" in note for note in res.notes)
+    message = res.failures.query("check == 'type'")["message"].tolist()
+    assert message == ["label 'Agre' matches no answer label of the instrument; did you mean 'Agree' or 'Disagree'? "
+                       "Expected one of 1, 2, 3, 4, 5; missing codes 8, 9"]
     assert res.summary.query("check == 'label_decoded'")["n"].sum() == 7
 
 
@@ -366,3 +369,17 @@ def test_cr_only_line_ends_are_sniffed_and_read(path, platform, tmp_path):
     assert b"\n" not in target.read_bytes()
     assert detect_format(target) == platform
     assert len(read_responses(target)) == len(_csv_records(path)) - HEADER_ROWS.get(path.name, 1)
+
+
+def test_categorical_labels_are_decoded_to_string_codes(tmp_path):
+    """A Kobo "labels" export: answers written as labels in several languages."""
+    path = tmp_path / "kobo_labels.csv"
+    path.write_text("respondent_id;wave;demographics/demo_gender;demographics/demo_age_band;_uuid;_index\n"
+                    "a;pre;Femme;16-24;u1;1\nb;pre;Kvinde;25_34;u2;2\nc;pre;man;35-44;u3;3\n"
+                    "d;pre;Prefer not to say;45-54;u4;4\n", encoding="utf-8")
+    assert detect_format(path) == "kobo"
+    df = read_responses(path, load_instrument("demographics"))
+    assert df["demo_gender"].tolist() == ["woman", "woman", "man", "refused"]
+    assert df["demo_age_band"].tolist() == ["16_24", "25_34", "35_44", "45_54"]
+    assert sum(r["n"] for r in df.attrs["label_decodings"]) == 6  # "man" and "25_34" were codes already
+    assert "unknown_labels" not in df.attrs

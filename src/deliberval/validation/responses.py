@@ -63,7 +63,8 @@ def _label_check(col: str, raw: pd.Series, allowed: Sequence[str], acc: Failures
 
 
 def _coerce_items(data: pd.DataFrame, rules: dict[str, ItemRule], acc: Failures,
-                  counts: list[dict[str, object]]) -> tuple[dict[str, pd.Series], dict[str, np.ndarray]]:
+                  counts: list[dict[str, object]], labels: dict[str, dict[str, list[str]]] | None = None,
+                  ) -> tuple[dict[str, pd.Series], dict[str, np.ndarray]]:
     coerced: dict[str, pd.Series] = {}
     missing_masks: dict[str, np.ndarray] = {}
     for item_id, rule in rules.items():
@@ -80,8 +81,15 @@ def _coerce_items(data: pd.DataFrame, rules: dict[str, ItemRule], acc: Failures,
                 str_miss = text.isin(str_codes).to_numpy() if str_codes else np.zeros(len(raw), dtype=bool)
                 num = pd.to_numeric(text, errors="coerce").astype(float)
                 bad_type = text.notna().to_numpy() & num.isna().to_numpy() & ~str_miss
-                acc.add(bad_type, item_id, raw, "type", "error",
-                        f"not a number; expected {rule.expected()}", rule.expected())
+                message: str | np.ndarray = f"not a number; expected {rule.expected()}"
+                unknown = (labels or {}).get(item_id)
+                if unknown and bad_type.any():  # a label text the reader could not decode
+                    message = np.full(len(raw), message, dtype=object)
+                    for value, close in unknown.items():
+                        tip = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+                        message[(text == value).to_numpy()] = (
+                            f"label {value!r} matches no answer label of the instrument{tip} Expected {rule.expected()}")
+                acc.add(bad_type, item_id, raw, "type", "error", message, rule.expected())
             num_codes = np.asarray([float(c) for c in rule.missing if not isinstance(c, str)])
             values = num.to_numpy()
             miss = isin_small(values, num_codes) | str_miss if num_codes.size else str_miss
@@ -322,7 +330,10 @@ def validate(
                if c not in ID_COLUMNS and c not in rules and c not in (duration_column, EXCLUSION_COLUMN)]
     if unknown:
         notes.append(f"column(s) not in instrument {ins.id!r} kept unchecked: {', '.join(map(str, unknown[:10]))}")
-    coerced, missing_masks = _coerce_items(data, rules, acc, counts)
+    unknown_labels: dict[str, dict[str, list[str]]] = {}
+    for r in df.attrs.get("unknown_labels", ()):
+        unknown_labels.setdefault(r["column"], {})[r["value"]] = list(r["suggestions"])
+    coerced, missing_masks = _coerce_items(data, rules, acc, counts, unknown_labels)
     if present:
         schema = responses_schema(ins)
         _pandera_failures(schema, {k: coerced[k] for k in present}, data, acc,
