@@ -168,3 +168,14 @@ def test_errors_are_clear(human: pd.DataFrame) -> None:
     one = data[(data["stage_id"] == 1) | (data["pnum"] == 0)]
     with pytest.raises(AnalysisInputError, match="1 participant"):
         dri_change_permutation_test(one, by=None)
+
+
+def test_the_methods_page_numbers(human: pd.DataFrame) -> None:
+    """docs/methods/dri.md quotes these: permutation vs Wilcoxon on human_data."""
+    small = dri_change_permutation_test(human[human["case"].isin(CASES)]).set_index("case")
+    assert small.loc[CASES, "p_value"].round(3).tolist() == [0.215, 0.094, 0.160, 0.021]
+    wilcoxon = dri_change(human[human["case"].isin(CASES)]).set_index("case")
+    assert wilcoxon.loc[CASES, "p_value"].round(4).tolist() == [0.0195, 0.0273, 0.0039, 0.0005]
+    zuk = human[human["case"] == "Zukunft"]
+    assert round(dri_change_permutation_test(zuk, seed=1)["p_value"].iloc[0], 3) == 0.030
+    assert round(dri_change(zuk)["p_value"].iloc[0], 7) == 1.3e-6
