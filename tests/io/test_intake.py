@@ -246,6 +246,18 @@ def test_register_date_9999_is_a_failure_and_a_one_line_cli_error(tmp_path):
     assert "events line 2 (rec_id 'r1'): date '9999-12-31' is outside the years 1800-2200" in res.output
 
 
+def test_process_configuration_declares_the_register_date_format(tmp_path):
+    from deliberval.validation.process import load_process
+
+    _register_csv(tmp_path / "reg", "03/02/2024", "13/03/2024")
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text("process_id: p\ndate_format: DD/MM/YYYY\ndata:\n  register: reg\n", encoding="utf-8")
+    data = load_process(load_config(cfg))
+    assert data.register is not None
+    assert data.register.all_valid
+    assert data.register.register.recommendations["submitted"].tolist() == [pd.Timestamp("2024-02-03")]
+
+
 def test_register_workbook_declares_its_date_format(tmp_path):
     from deliberval.datasets.registers import simulate_register
 
@@ -368,6 +380,10 @@ def test_report_output_at_a_folder_is_one_error_and_missing_folders_are_created(
     res = runner.invoke(app, ["report", str(cfg), "--xlsx", str(folder), "-o", str(tmp_path / "r.html")])
     assert res.exit_code == 2
     assert "is a folder" in res.output
+    target = tmp_path / "new" / "deeper" / "r.html"
+    res = runner.invoke(app, ["report", str(cfg), "-o", str(target)])
+    assert res.exit_code == 0, res.output
+    assert target.is_file()
 
 
 def test_validate_reads_the_named_sheet_and_refuses_a_file_as_out_folder(tmp_path):

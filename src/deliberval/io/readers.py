@@ -378,13 +378,17 @@ def _with_line_ends_restored(values: list[str]) -> list[str]:
     return [v.replace(_CR_IN_LINE, "\r") for v in values]
 
 
+_HEAD_BYTES = 1 << 20  # header rows of a Qualtrics export with long question texts exceed 64 KiB
+
+
 def detect_format(source: Source) -> str:
     """Guess a file's format from its extension and, for text files, its header.
 
     Parameters
     ----------
     source : path or InputFile
-        Given a path, only the first 64 KiB of a text file are read; given an
+        Given a path, only the first MiB of a text file is read (enough for the three header
+        rows of a large Qualtrics export); given an
         :class:`InputFile`, its ``content`` is used and the disk is not touched.
 
     Returns
@@ -407,7 +411,7 @@ def detect_format(source: Source) -> str:
         raise DataInputError(f"{p}: unknown file format {p.suffix!r}; expected one of {known} or pass format=")
     if base not in ("csv", "tsv"):
         return base
-    head = source.content[:65536] if isinstance(source, InputFile) else _read_head(p, 65536)
+    head = source.content[:_HEAD_BYTES] if isinstance(source, InputFile) else _read_head(p, _HEAD_BYTES)
     text, _ = decode_text(head, file=str(p))
     return _text_platform(text) or base
 
@@ -488,8 +492,13 @@ def _read_text_table(f: InputFile, *, sep: str | None = None, encoding: str | No
     width = len(header)
     problems: list[dict[str, Any]] = []
     rows: list[list[str | None]] = []
+    masked = _CR_IN_LINE in text
+    regular = not masked and all(len(r) == width for r in records)
     for i, (record, line) in enumerate(zip(records, lines, strict=True)):
-        rec: list[str | None] = list(_with_line_ends_restored(record) if _CR_IN_LINE in "".join(record) else record)
+        if regular:  # the common case: every record has the header's width, no CR to restore
+            break
+        rec: list[str | None] = list(_with_line_ends_restored(record) if masked and _CR_IN_LINE in "".join(record)
+                                     else record)
         if not rec:  # a blank line kept (keep_blank)
             rec = [None] * width
         elif len(rec) != width:
@@ -505,8 +514,11 @@ def _read_text_table(f: InputFile, *, sep: str | None = None, encoding: str | No
             })
             rec = (rec + [None] * width)[:width] if few else rec[:width]
         rows.append(rec)
-    df = pd.DataFrame(rows, columns=pd.Index(header, dtype="str"), dtype="str") if rows else \
-        pd.DataFrame({h: pd.Series(dtype="str") for h in header})
+    if regular:
+        rows = records  # type: ignore[assignment]
+    df = pd.DataFrame(dict(zip(range(width), map(list, zip(*rows, strict=True)), strict=True)), dtype="str") \
+        if rows else pd.DataFrame({j: pd.Series(dtype="str") for j in range(width)})
+    df.columns = pd.Index(header, dtype="str")
     if rows:
         df = _mask_na(df)
     first = header_line + 1
