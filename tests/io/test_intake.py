@@ -129,9 +129,20 @@ def test_an_id_written_na_is_reported_as_read_as_missing(tmp_path, fixture_instr
     path.write_text("respondent_id,wave,fx_trust\nNA,pre,3\n,pre,4\n", encoding="utf-8")
     f = _validate(path, fixture_instrument).failures
     assert f[["line", "value", "message"]].values.tolist() == [
-        [2, "NA", "respondent_id 'NA' was read as missing (an NA-like text); every row needs an id"],
+        [2, "NA", "respondent_id 'NA' was read as missing (an NA-like text); every row needs one"],
         [3, "", "respondent_id is empty; every row needs one"],
     ]
+
+
+def test_a_member_id_written_null_is_reported_as_read_as_missing(tmp_path):
+    from deliberval.validation import validate_members
+
+    path = tmp_path / "members.csv"
+    path.write_text("person_id,process_id,role\nnull,p,citizen\nm2,p,citizen\n", encoding="utf-8")
+    f = validate_members(read_table(path)).failures
+    row = f[f["column"] == "person_id"]
+    assert row[["line", "value", "check"]].values.tolist() == [[2, "null", "missing_value"]]
+    assert row["message"].iloc[0].startswith("person_id 'null' was read as missing (an NA-like text); every row needs")
 
 
 def test_missing_columns_name_the_file_and_sheet(tmp_path, fixture_instrument):

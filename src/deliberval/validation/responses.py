@@ -30,6 +30,7 @@ from deliberval.validation.result import (
     Failures,
     ValidationResult,
     add_read_problems,
+    missing_messages,
     row_lines,
     summarise,
 )
@@ -274,21 +275,15 @@ def validate(
     notes: list[str] = []
     _platform_metadata(data, df.attrs, acc, counts, notes)
 
-    na_ids = {int(k): str(v) for k, v in (df.attrs.get("na_text") or {}).get("respondent_id", {}).items()
-              if 0 <= int(k) < n}
-    if na_ids:  # an id written NA, null ...: say what was written and what happened to it
-        written = pd.Series([na_ids.get(i, "") for i in range(n)], dtype="str")
-        msgs = np.array([f"respondent_id {na_ids[i]!r} was read as missing (an NA-like text); every row "
-                         "needs an id" if i in na_ids else "respondent_id is empty; every row needs one"
-                         for i in range(n)], dtype=object)
-        acc.add(ids.isna().to_numpy(), "respondent_id", written, "missing_id", "error", msgs, "a respondent id")
-    else:
-        acc.add(ids.isna().to_numpy(), "respondent_id", data["respondent_id"], "missing_id", "error",
-                "respondent_id is empty; every row needs one", "a respondent id")
+    # an id written NA, null ...: say what was written and what happened to it, not "empty"
+    written, msgs = missing_messages(df, "respondent_id", "respondent_id is empty; every row needs one")
+    acc.add(ids.isna().to_numpy(), "respondent_id", data["respondent_id"] if written is None else written,
+            "missing_id", "error", msgs, "a respondent id")
     if "process_id" in data.columns:
         pid = as_code_strings(data["process_id"])
-        acc.add(pid.isna().to_numpy(), "process_id", data["process_id"], "missing_id", "error",
-                "process_id is empty; every row needs one", "a process id")
+        written, msgs = missing_messages(df, "process_id", "process_id is empty; every row needs one")
+        acc.add(pid.isna().to_numpy(), "process_id", data["process_id"] if written is None else written,
+                "missing_id", "error", msgs, "a process id")
     else:
         pid = pd.Series("", index=data.index, dtype="str")
     waves = _label_check("wave", data["wave"], WAVES, acc)

@@ -90,6 +90,28 @@ def row_lines(df: pd.DataFrame) -> int | np.ndarray:
     return first_line(df)
 
 
+def na_written(df: pd.DataFrame, column: str) -> dict[int, str]:
+    """Rows whose ``column`` cell was an NA-like text (``NA``, ``null`` ...) the reader read as
+    missing, with the text as written (``attrs["na_text"]``); empty when unknown."""
+    texts = (df.attrs.get("na_text") or {}).get(column) or {}
+    return {int(k): str(v) for k, v in texts.items() if 0 <= int(k) < len(df)}
+
+
+def missing_messages(df: pd.DataFrame, column: str, empty_message: str) -> tuple[pd.Series | None, np.ndarray | str]:
+    """Values and messages for the missing cells of ``column``: an NA-like text is reported as
+    "'NA' was read as missing (an NA-like text)" with the text as its value, a blank cell with
+    ``empty_message``. Returns ``(values or None, messages)`` for :meth:`Failures.add`."""
+    written = na_written(df, column)
+    if not written:
+        return None, empty_message
+    n = len(df)
+    values = pd.Series([written.get(i, "") for i in range(n)], dtype="str")
+    what = empty_message.split(";", 1)[1].strip() if ";" in empty_message else ""
+    msgs = np.array([f"{column} {written[i]!r} was read as missing (an NA-like text)" + (f"; {what}" if what else "")
+                     if i in written else empty_message for i in range(n)], dtype=object)
+    return values, msgs
+
+
 def add_read_problems(acc: Failures, df: pd.DataFrame) -> None:
     """Record the problems the reader found in the file's structure (``attrs["read_problems"]``:
     records with too few or too many fields, Excel error cells) as errors, so that the rows are

@@ -22,6 +22,7 @@ from deliberval.validation.result import (
     Failures,
     ValidationResult,
     add_read_problems,
+    missing_messages,
     row_lines,
     split,
 )
@@ -149,7 +150,8 @@ def _empty(data: pd.DataFrame, col: str, acc: Failures, flagged: set[tuple[int, 
     if col not in data.columns:
         return
     empty = as_code_strings(data[col]).isna().to_numpy()
-    acc.add(empty, col, data[col], "missing_value", "error", f"{col} is empty; every row needs {what}", what)
+    written, msgs = missing_messages(data, col, f"{col} is empty; every row needs {what}")  # NA said as NA
+    acc.add(empty, col, data[col] if written is None else written, "missing_value", "error", msgs, what)
     flagged.update((int(r), col) for r in np.flatnonzero(empty))
 
 
