@@ -1,0 +1,73 @@
+"""meta_analysis against R metafor (tests/reference/meta/generate_meta.R)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deliberval.analysis.meta import meta_analysis
+from deliberval.errors import AnalysisInputError
+
+REF = Path(__file__).parents[1] / "reference" / "meta"
+TOL = 1e-6
+DATA = pd.read_csv(REF / "meta_data.csv")
+SUMMARY = pd.read_csv(REF / "meta_summary_expected.csv")
+UNITS = pd.read_csv(REF / "meta_units_expected.csv")
+LOO = pd.read_csv(REF / "meta_leave1out_expected.csv")
+CASES = [(d, m, kh) for d in ["bcg", "normand1999", "hackshaw1998", "bcg3"] for m in ["REML", "DL", "PM"]
+         for kh in [True, False]]
+
+
+@pytest.mark.parametrize(("dataset", "method", "kh"), CASES)
+def test_meta_analysis_matches_metafor(dataset: str, method: str, kh: bool) -> None:
+    data = DATA.loc[DATA["dataset"] == dataset]
+    res = meta_analysis(data, unit="unit", method=method, knapp_hartung=kh)  # type: ignore[arg-type]
+    sel = (SUMMARY["dataset"] == dataset) & (SUMMARY["method"] == method) & (SUMMARY["knapp_hartung"] == kh)
+    exp = SUMMARY.loc[sel].iloc[0]
+    got = res.summary.iloc[0]
+    for col in ["estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "statistic", "p_value", "tau2", "i2",
+                "h2", "q", "q_p_value"]:
+        assert got[col] == pytest.approx(exp[col], abs=TOL, rel=TOL), col
+    assert got["n_units"] == exp["n_units"] == len(data)
+    assert got["df"] == (len(data) - 1 if kh else np.inf)
+    ue = UNITS.loc[(UNITS["dataset"] == dataset) & (UNITS["method"] == method) & (UNITS["knapp_hartung"] == kh)]
+    u = res.units
+    assert list(u["unit"]) == list(ue["unit"])
+    for col in ["weight", "pooled_estimate", "pooled_se", "pooled_ci_low", "pooled_ci_high"]:
+        np.testing.assert_allclose(u[col], ue[col], atol=TOL, rtol=TOL, err_msg=col)
+    np.testing.assert_allclose(u["estimate"], data["estimate"], rtol=0, atol=0)
+    le = LOO.loc[(LOO["dataset"] == dataset) & (LOO["method"] == method) & (LOO["knapp_hartung"] == kh)]
+    lo = res.leave_one_out
+    assert list(lo["unit"]) == list(le["unit"])
+    for col in ["estimate", "se", "ci_low", "ci_high", "statistic", "p_value", "tau2", "i2", "q", "q_p_value"]:
+        np.testing.assert_allclose(lo[col], le[col], atol=TOL, rtol=TOL, err_msg=col)
+
+
+def test_bcg_reml_knha_figures() -> None:
+    # the figures metafor prints for rma(yi, vi, data = dat.bcg, test = "knha") (metafor docs)
+    res = meta_analysis(DATA.loc[DATA["dataset"] == "bcg"], unit="unit")
+    s = res.summary.iloc[0]
+    assert round(s["estimate"], 4) == -0.7145
+    assert round(s["tau2"], 4) == 0.3132
+    assert round(s["i2"], 2) == 92.22
+    assert set(res.tables()) == {"summary", "units", "leave_one_out"}
+    assert res.units["weight"].sum() == pytest.approx(1.0)
+
+
+def test_meta_analysis_rejects_bad_input() -> None:
+    one = pd.DataFrame({"process": ["a"], "estimate": [0.1], "se": [0.1]})
+    with pytest.raises(AnalysisInputError, match="at least 2"):
+        meta_analysis(one)
+    zero = pd.DataFrame({"process": ["a", "b"], "estimate": [0.1, 0.2], "se": [0.1, 0.0]})
+    with pytest.raises(AnalysisInputError, match="finite positive"):
+        meta_analysis(zero)
+    dup = pd.DataFrame({"process": ["a", "a"], "estimate": [0.1, 0.2], "se": [0.1, 0.1]})
+    with pytest.raises(AnalysisInputError, match="more than once"):
+        meta_analysis(dup)
+    with pytest.raises(AnalysisInputError, match="method"):
+        meta_analysis(dup.assign(process=["a", "b"]), method="ML")  # type: ignore[arg-type]
+    with pytest.raises(AnalysisInputError, match="no column"):
+        meta_analysis(dup, unit="panel")
