@@ -77,6 +77,13 @@ _LAZY: dict[str, str] = {
     "dri_individual": "deliberval.analysis.dri",
     "dri_pairs": "deliberval.analysis.dri",
     "dri_permutation_test": "deliberval.analysis.dri",
+    "dri_change_permutation_test": "deliberval.analysis.dri",
+    "CategoricalChangeResult": "deliberval.analysis.categorical",
+    "categorical_change": "deliberval.analysis.categorical",
+    "symmetry_tests": "deliberval.analysis.categorical",
+    "gwet_ac_table": "deliberval.analysis.agreement",
+    "partial_r_indicators": "deliberval.analysis.funnel",
+    "selection_probabilities": "deliberval.analysis.fairness",
     "selection_fairness": "deliberval.analysis.fairness",
     "FunnelResult": "deliberval.analysis.funnel",
     "funnel": "deliberval.analysis.funnel",
@@ -134,13 +141,18 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     import deliberval.instruments as instruments
     from deliberval._version import __version__
-    from deliberval.analysis.agreement import AgreementResult, agreement
+    from deliberval.analysis.agreement import AgreementResult, agreement, gwet_ac_table
     from deliberval.analysis.attrition import attrition, response_weights
     from deliberval.analysis.benchmarks import (
         Benchmark,
         attitudinal_representativeness,
         margins_of_error,
         selection_check,
+    )
+    from deliberval.analysis.categorical import (
+        CategoricalChangeResult,
+        categorical_change,
+        symmetry_tests,
     )
     from deliberval.analysis.cfa import CFAResult, cfa, invariance
     from deliberval.analysis.change import group_means, likert_shares, prepost
@@ -150,12 +162,13 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         DRIWarning,
         dri,
         dri_change,
+        dri_change_permutation_test,
         dri_individual,
         dri_pairs,
         dri_permutation_test,
     )
-    from deliberval.analysis.fairness import selection_fairness
-    from deliberval.analysis.funnel import FunnelResult, funnel, r_indicator
+    from deliberval.analysis.fairness import selection_fairness, selection_probabilities
+    from deliberval.analysis.funnel import FunnelResult, funnel, partial_r_indicators, r_indicator
     from deliberval.analysis.psychometrics import item_statistics, omega, polychoric, reliability
     from deliberval.analysis.representativeness import (
         RepresentativenessResult,
