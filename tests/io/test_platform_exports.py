@@ -383,3 +383,20 @@ def test_categorical_labels_are_decoded_to_string_codes(tmp_path):
     assert df["demo_age_band"].tolist() == ["16_24", "25_34", "35_44", "45_54"]
     assert sum(r["n"] for r in df.attrs["label_decodings"]) == 6  # "man" and "25_34" were codes already
     assert "unknown_labels" not in df.attrs
+
+
+def test_qualtrics_header_rows_longer_than_64_kib_are_recognised(tmp_path):
+    n = 600  # 600 questions with long texts: the three header rows take about 120 KB
+    tags = ["StartDate", "Status", "Finished", "UserLanguage"] + [f"Q{i}" for i in range(n)]
+    texts = ["Start Date", "Response Type", "Finished", "User Language"] + [f"Question {i}: " + "long text " * 15 for i in range(n)]
+    ids = ['{"ImportId":"startDate"}', '{"ImportId":"status"}', '{"ImportId":"finished"}',
+           '{"ImportId":"userLanguage"}'] + [f'{{"ImportId":"QID{i}"}}' for i in range(n)]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([tags, texts, ids, ["2024-01-01", "0", "1", "EN-GB"] + ["3"] * n])
+    path = tmp_path / "big.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    assert len(buf.getvalue()) > 65536
+    assert detect_format(path) == "qualtrics"
+    df = read_responses(path)
+    assert df.shape == (1, n + 1)
+    assert df["language"].tolist() == ["en"]  # Qualtrics' EN-GB

@@ -136,6 +136,8 @@ def decode_limesurvey(raw: pd.DataFrame, instrument: Instrument | None) -> pd.Da
             if code in out.columns and code != item_id and item_id not in out.columns:
                 rename[code] = item_id
     out = out.rename(columns=rename)
+    if "startlanguage" in rename and "language" in out.columns:  # de-informal, pt-BR -> de, pt
+        out["language"] = as_code_strings(out["language"]).str.replace(r"-.*$", "", regex=True)
     if instrument is not None:
         for item_id, table in limesurvey_answer_codes(instrument).items():
             if item_id in out.columns:
@@ -155,16 +157,16 @@ def decode_qualtrics(raw: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> decode_qualtrics(pd.DataFrame({"ResponseId": ["R_1"], "UserLanguage": ["FR"]})).to_dict("list")
-    {'language': ['fr']}
+    >>> decode_qualtrics(pd.DataFrame({"ResponseId": ["R_1", "R_2"], "UserLanguage": ["FR", "EN-GB"]})).to_dict("list")
+    {'language': ['fr', 'en']}
     >>> decode_qualtrics(pd.DataFrame({"Status": ["1"], "IPAddress": ["10.0.0.1"], "q": ["3"]})).to_dict("list")
     {'q': ['3'], 'exclusion_reason': ["Qualtrics preview (Status 'Survey Preview')"]}
     """
     flags = qualtrics_exclusions(raw) if {"Status", "Finished", "Progress"} & set(raw.columns) else None
     out = raw.drop(columns=[c for c in QUALTRICS_METADATA if c in raw.columns])
     out = out.rename(columns={k: v for k, v in QUALTRICS_META.items() if k in out.columns and v not in out.columns})
-    if "language" in out.columns:
-        out["language"] = as_code_strings(out["language"]).str.lower()
+    if "language" in out.columns:  # Qualtrics codes: EN, EN-GB, FR-CA, PT-BR, ZH-S -> en, en, fr, pt, zh
+        out["language"] = as_code_strings(out["language"]).str.lower().str.replace(r"-.*$", "", regex=True)
     if flags is not None and bool(flags.notna().any()) and EXCLUSION_COLUMN not in out.columns:
         out[EXCLUSION_COLUMN] = flags.to_numpy()
     return out
