@@ -255,6 +255,18 @@ def test_register_date_9999_is_a_failure_and_a_one_line_cli_error(tmp_path):
     assert res.exit_code == 2
     assert "Traceback" not in res.output
     assert "events line 2 (rec_id 'r1'): date '9999-12-31' is outside the years 1800-2200" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_several_register_problems_are_one_line_and_a_file(tmp_path):
+    folder = _register_csv(tmp_path / "reg", "03/02/2024", "9999-12-31")
+    res = runner.invoke(app, ["uptake", str(folder), "--as-of", "2025-01-01"], terminal_width=400)
+    assert res.exit_code == 2
+    listed = tmp_path / "reg.failures.csv"
+    assert res.output.strip().endswith(f"all of them are listed in {listed}")
+    assert len(res.output.strip().splitlines()) == 1
+    assert "error: " in res.output  # long paths: the one line is shortened in its middle, the file named at its end
+    assert pd.read_csv(listed)["check"].tolist() == ["date", "date", "recommendation_quarantined"]
 
 
 def test_process_configuration_declares_the_register_date_format(tmp_path):

@@ -9,14 +9,36 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from deliberval.cli._common import console, output_file, user_errors
 from deliberval.errors import DataInputError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["register"]
+
+
+def _stop_on_problems(failures: pd.DataFrame, source: str, register_path: Path) -> None:
+    """Raise one line for the register's errors; more than one: all written next to the register."""
+    errors = failures[failures["severity"] == "error"]
+    if errors.empty:
+        return
+    first = errors.iloc[0]
+    where = f"{first['table']} line {int(first['line'])} (rec_id {first['id']!r}): {first['message']}"
+    if len(errors) == 1:
+        raise DataInputError(f"{source}: {where}")
+    target = register_path.parent / f"{register_path.stem or register_path.name}.failures.csv"
+    try:
+        errors.to_csv(target, index=False)
+    except OSError as exc:
+        raise DataInputError(f"{source}: {len(errors)} problems in the uptake register, the first: {where} "
+                             f"(the list could not be written to {target}: {exc.strerror or exc})") from None
+    raise DataInputError(f"{source}: {len(errors)} problems in the uptake register, the first: {where}; "
+                         f"all of them are listed in {target}")
 
 
 def register(app: typer.Typer) -> None:
@@ -68,8 +90,10 @@ def uptake_command(
                 "recommendations sheet (one row per recommendation) and its events, then run again"
             )
         checked = validate_register(raw.recommendations, raw.events, scheme=scheme)
-        # the command line stops on any bad row, naming its file line (the header is line 1)
-        reg = checked.require_valid(source=raw.source)
+        # the command line stops on any bad row in ONE line naming its file line (the header is
+        # line 1); several problems: the first in the line, all of them in a CSV file it names
+        _stop_on_problems(checked.failures, raw.source, Path(register_path))
+        reg = checked.register
         res = uptake(reg, as_of=as_of, deadline_days=deadline_days, coder=coder,
                      confidence_level=0.95)
     if as_json:
