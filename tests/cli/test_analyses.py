@@ -80,9 +80,11 @@ def test_prepost_weighted_agrees_with_survey_svymean(tmp_path: Path) -> None:
     assert "weighted by 'weight'" in printed
 
 
-def test_prepost_says_when_a_weight_column_is_not_used(tmp_path: Path) -> None:
+def test_prepost_says_when_a_weight_column_is_not_used_and_groups_are_pooled(tmp_path: Path) -> None:
     printed = _run("prepost", CHANGE / "prepost_data.csv", "y1")
     assert "unweighted: the data have a 'weight' column" in printed
+    assert "the groups control, participant are pooled; add --by group to analyse each apart" in printed
+    assert "pooled" not in _run("prepost", CHANGE / "prepost_data.csv", "y1", "--by", "group")
 
 
 def test_prepost_json_equals_the_function() -> None:

@@ -232,3 +232,14 @@ def test_output_suffix_and_folder(tmp_path: Path) -> None:
     folder.mkdir()
     line = _one_line(runner.invoke(app, [*args, str(folder)]))
     assert "is a folder" in line
+
+
+def test_no_outcome_named_or_scored(tmp_path: Path) -> None:
+    f = tmp_path / "responses.csv"
+    f.write_text("respondent_id,wave\n1,pre\n1,post\n", encoding="utf-8")
+    line = _one_line(runner.invoke(app, ["prepost", str(f)]))
+    assert line == (f"error: {f}: name the outcome column(s) after DATA, or give --instrument to analyse "
+                    "every scale it scores")
+    line = _one_line(runner.invoke(app, ["did", str(f), "-i", "fixture_survey", "--surveys", str(SURVEYS)]))
+    assert line == (f"error: {f}: no scale of the instrument could be scored in the data; name the outcome "
+                    "column(s) after DATA")

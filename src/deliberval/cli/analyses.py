@@ -182,15 +182,19 @@ def _analyse(data: Path, call: Callable[[], pd.DataFrame], notes: list[str]) -> 
         raise DataInputError(f"{data}: {exc}") from None
 
 
-def _outcomes(given: list[str] | None, scales: tuple[str, ...], table: pd.DataFrame) -> list[str]:
+def _outcomes(data: Path, given: list[str] | None, scales: tuple[str, ...], table: pd.DataFrame) -> list[str]:
     if given:
         return list(given)
     found = [s for s in scales if s in table.columns and table[s].notna().any()]
     if found:
         return found
     if scales:
-        raise DataInputError("no scale of the instrument could be scored in the data; name the outcome column(s) after DATA")
-    raise DataInputError("name the outcome column(s) after DATA, or give --instrument to analyse every scale it scores")
+        raise DataInputError(
+            f"{data}: no scale of the instrument could be scored in the data; name the outcome column(s) after DATA"
+        )
+    raise DataInputError(
+        f"{data}: name the outcome column(s) after DATA, or give --instrument to analyse every scale it scores"
+    )
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -326,11 +330,14 @@ def prepost_command(
             data, instrument=instrument, map_file=map_file, fmt=fmt, surveys=surveys,
             keep=(respondent, wave, *(by or []), *([weight] if weight else [])), notes=notes,
         )
-        outs = _outcomes(outcomes, scales, table)
+        outs = _outcomes(data, outcomes, scales, table)
         result = _analyse(data, lambda: prepost(
             table, outs, respondent=respondent, wave=wave, pre=pre, post=post, by=by or None,
             weight=weight, confidence_level=confidence_level, agree_values=agree_values,
         ), notes)
+    groups = sorted(map(str, table["group"].dropna().unique())) if "group" in table.columns else []
+    if len(groups) > 1 and "group" not in (by or []):
+        notes.append(f"the groups {', '.join(groups)} are pooled; add --by group to analyse each apart")
     if weight:
         notes.append(f"weighted by {weight!r}: no Wilcoxon test and no effect-size intervals")
     elif "weight" in table.columns and table["weight"].notna().any():
@@ -396,7 +403,7 @@ def did_command(
             data, instrument=instrument, map_file=map_file, fmt=fmt, surveys=surveys,
             keep=(respondent, wave, group, *by_cols, *([cluster] if cluster else [])), notes=notes,
         )
-        outs = _outcomes(outcomes, scales, table)
+        outs = _outcomes(data, outcomes, scales, table)
         missing = [b for b in by_cols if b not in table.columns]
         if missing:
             raise DataInputError(f"{data}: no column(s) {', '.join(map(repr, missing))} to split --by")
