@@ -211,3 +211,16 @@ def test_string_value_labels_of_a_real_spss_file(data_dir):
     assert m.value_labels == {"demo_gender": {"F": "Female", "M": "Male"}}
     assert sorted(m.constants) == ["language", "process_id", "role", "wave"]
     assert m.notes == ["no respondent id column found: map the column that identifies a person to respondent_id"]
+
+
+def test_kobo_submission_ids_only_as_a_last_resort(fixture_instrument):
+    raw = pd.DataFrame({"_id": [11, 12], "_uuid": ["u1", "u2"], "grp/participant_id": ["p1", "p2"],
+                        "grp/fx_trust": ["3", "7"]})
+    raw.attrs["format"] = "kobo"
+    m = suggest_mapping(raw, fixture_instrument)
+    assert m.columns == {"grp/participant_id": "respondent_id", "grp/fx_trust": "fx_trust"}
+    assert m.notes == []
+    assert m.unmatched == []  # _id and _uuid are Kobo's metadata
+    m2 = suggest_mapping(raw.drop(columns="grp/participant_id"), fixture_instrument)
+    assert m2.columns["_id"] == "respondent_id"
+    assert m2.notes[0].startswith("_id names one submitted questionnaire, not a person")
