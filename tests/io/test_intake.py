@@ -269,6 +269,20 @@ def test_several_register_problems_are_one_line_and_a_file(tmp_path):
     assert pd.read_csv(listed)["check"].tolist() == ["date", "date", "recommendation_quarantined"]
 
 
+def test_register_cells_written_na_are_said_as_written(tmp_path):
+    folder = tmp_path / "reg"
+    folder.mkdir()
+    (folder / "recommendations.csv").write_text(
+        "process_id,rec_id,title,submitted\np,NA,Bike lanes,2024-03-01\np,r2,Bus lanes,null\n", encoding="utf-8")
+    (folder / "events.csv").write_text("rec_id,date,response_status\n", encoding="utf-8")
+    raw = read_register(folder)
+    f = validate_register(raw.recommendations, raw.events).recommendations.failures
+    assert f[["line", "column", "value", "message"]].values.tolist() == [
+        [2, "rec_id", "NA", "rec_id 'NA' was read as missing (an NA-like text); every recommendation needs one"],
+        [3, "submitted", "null", "submitted 'null' was read as missing (an NA-like text); expected a date such as 2024-05-31"],
+    ]
+
+
 def test_process_configuration_declares_the_register_date_format(tmp_path):
     from deliberval.validation.process import load_process
 

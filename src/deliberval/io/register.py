@@ -19,10 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from deliberval.canonical import NA_STRINGS
 from deliberval.errors import DataInputError
 from deliberval.instruments.coding import CodingScheme, load_scheme
-from deliberval.io.readers import InputFile, _read_text_table, _SharedTuple, read_sheet
+from deliberval.io.readers import InputFile, _mask_na, _read_text_table, _SharedTuple, read_sheet
 from deliberval.schemas.register import (
     COST_CLASSES,
     EVENT_COLUMNS,
@@ -208,11 +207,8 @@ def _sheet_frame(data: bytes, sheet: str, p: Path) -> pd.DataFrame:
     s = read_sheet(data, sheet, file=str(p), keep_blank=True)
     df = pd.DataFrame(s.rows, columns=pd.Index(s.header, dtype="str"), dtype="str") if s.rows else \
         pd.DataFrame({h: pd.Series(dtype="str") for h in s.header})
-    if s.rows:
-        na = df.isin(list(NA_STRINGS))
-        for i, c, _, _ in s.errors:  # kept as written and quarantined, never made missing
-            na.loc[i, c] = False
-        df = df.mask(na)
+    if s.rows:  # Excel error cells kept as written and quarantined, never made missing
+        df = _mask_na(df, keep={(i, c) for i, c, _, _ in s.errors})
     first = s.header_line + 1
     df.attrs["first_line"] = s.lines[0] if s.lines else first
     if any(line != first + i for i, line in enumerate(s.lines)):
@@ -254,6 +250,8 @@ def _trim(df: pd.DataFrame, file: str, date_format: str | None) -> pd.DataFrame:
     problems = tuple(q for q in attrs.get("read_problems", ()) if q["row"] < n)
     if problems:
         out.attrs["read_problems"] = _SharedTuple(problems)
+    if attrs.get("na_text"):  # NA-like texts read as missing, said as written in messages
+        out.attrs["na_text"] = {c: {i: t for i, t in v.items() if i < n} for c, v in attrs["na_text"].items()}
     if date_format is not None:
         out.attrs["date_format"] = date_format
     return out

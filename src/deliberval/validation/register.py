@@ -38,6 +38,7 @@ from deliberval.validation.result import (
     Failures,
     ValidationResult,
     add_read_problems,
+    na_written,
     row_lines,
     split,
 )
@@ -224,6 +225,17 @@ class _Acc:
             full[idx] = np.asarray(message, dtype=object)[keep]
             msgs = full
         raw = self.raw[column] if column in self.raw.columns else None
+        written = {i: t for i, t in na_written(self.raw, column).items() if mask[i]} if column else {}
+        if written and raw is not None:  # "rec_id 'NA' was read as missing", not "rec_id is blank"
+            full = np.full(self.n, msgs, dtype=object) if isinstance(msgs, str) else msgs
+            blank = f"{column} is blank"
+            for i, text in written.items():
+                if str(full[i]).startswith(blank):
+                    full[i] = f"{column} {text!r} was read as missing (an NA-like text)" + str(full[i])[len(blank):]
+            msgs = full
+            raw = as_code_strings(raw).astype("object").copy()
+            for i, text in written.items():
+                raw.iloc[i] = text
         self.failures.add(mask, column, raw, check, "error", msgs, expected)
 
 
