@@ -162,7 +162,7 @@ def test_qualtrics_previews_spam_and_unfinished_responses_are_flagged(tmp_path):
     df = read_responses(path)
     assert df[EXCLUSION_COLUMN].tolist()[1:] == [
         "Qualtrics preview (Status 'Survey Preview')", "Qualtrics spam (Status 'Spam')",
-        "unfinished response (Finished 0, Progress 40%)", "Qualtrics preview (Status 'Survey Preview')",
+        "unfinished response (Finished 0; Progress 40%)", "Qualtrics preview (Status 'Survey Preview')",
     ]
     assert pd.isna(df[EXCLUSION_COLUMN][0])
     assert df.attrs["excluded"] == 4

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from deliberval.instruments.model import Instrument
@@ -393,29 +394,34 @@ def parse_qualtrics(rows: list[list[str]], lines: list[int]) -> tuple[list[str],
     return unique, data, attrs
 
 
-def _status_reasons(df: pd.DataFrame) -> pd.Series:
-    reasons = pd.Series([[] for _ in range(len(df))], index=df.index, dtype=object)
-    text_codes = {v[0].casefold(): k for k, v in QUALTRICS_STATUS.items()}
+def _status_reasons(df: pd.DataFrame) -> list[pd.Series]:
+    """One Series of reasons (NA: none) per rule, vectorised over the distinct values."""
+    parts: list[pd.Series] = []
     if "Status" in df.columns:
         status = as_code_strings(df["Status"])
-        for i, value in status.items():
-            if pd.isna(value):
-                continue
+        text_codes = {v[0].casefold(): k for k, v in QUALTRICS_STATUS.items()}
+        table: dict[str, str] = {}
+        for value in status.dropna().unique():
             code = value if value in QUALTRICS_STATUS else text_codes.get(str(value).casefold())
             if code is None:
-                reasons[i].append(f"unknown Qualtrics Status {value!r}")
+                table[value] = f"unknown Qualtrics Status {value!r}"
             elif QUALTRICS_STATUS[code][1] is not None:
-                reasons[i].append(f"Qualtrics {QUALTRICS_STATUS[code][1]} (Status {QUALTRICS_STATUS[code][0]!r})")
-    finished = as_code_strings(df["Finished"]).str.casefold() if "Finished" in df.columns else None
-    progress = pd.to_numeric(as_code_strings(df["Progress"]), errors="coerce") if "Progress" in df.columns else None
-    for i in df.index:
-        unfinished = finished is not None and finished[i] in ("0", "false")
-        if finished is None and progress is not None and pd.notna(progress[i]) and progress[i] < 100:
-            unfinished = True
-        if unfinished:
-            shown = f", Progress {progress[i]:g}%" if progress is not None and pd.notna(progress[i]) else ""
-            reasons[i].append(f"unfinished response (Finished {df['Finished'][i] if finished is not None else 'absent'}{shown})")
-    return reasons
+                table[value] = f"Qualtrics {QUALTRICS_STATUS[code][1]} (Status {QUALTRICS_STATUS[code][0]!r})"
+        parts.append(status.map(table).astype("str"))
+    progress = as_code_strings(pd.to_numeric(as_code_strings(df["Progress"]), errors="coerce")) \
+        if "Progress" in df.columns else None
+    shown = ("; Progress " + progress + "%").fillna("") if progress is not None else ""
+    if "Finished" in df.columns:
+        finished = as_code_strings(df["Finished"])
+        unfinished = finished.str.casefold().isin(["0", "false"])
+        msg = "unfinished response (Finished " + finished.fillna("") + shown + ")"
+    elif progress is not None:
+        unfinished = pd.to_numeric(progress, errors="coerce").lt(100)
+        msg = "unfinished response (Finished absent" + shown + ")"
+    else:
+        return parts
+    parts.append(msg.where(unfinished).astype("str"))
+    return parts
 
 
 def qualtrics_exclusions(df: pd.DataFrame) -> pd.Series:
@@ -430,10 +436,22 @@ def qualtrics_exclusions(df: pd.DataFrame) -> pd.Series:
     >>> import pandas as pd
     >>> qualtrics_exclusions(pd.DataFrame({"Status": ["0", "1", "Spam", "0"], "Finished": ["1", "1", "1", "0"],
     ...                                    "Progress": ["100", "100", "100", "40"]})).tolist()
-    [nan, "Qualtrics preview (Status 'Survey Preview')", "Qualtrics spam (Status 'Spam')", 'unfinished response (Finished 0, Progress 40%)']
+    [nan, "Qualtrics preview (Status 'Survey Preview')", "Qualtrics spam (Status 'Spam')", 'unfinished response (Finished 0; Progress 40%)']
     """
-    reasons = _status_reasons(df)
-    return pd.Series(["; ".join(r) if r else None for r in reasons], index=df.index, dtype="str", name=EXCLUSION_COLUMN)
+    cols = [c for c in ("Status", "Finished", "Progress") if c in df.columns]
+    if not cols or not len(df):
+        return pd.Series(pd.NA, index=df.index, dtype="str", name=EXCLUSION_COLUMN)
+    # the reasons of each distinct (Status, Finished, Progress): a handful, however many rows
+    frame = df[cols].reset_index(drop=True)
+    group = frame.groupby(cols, dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(frame))).groupby(group).first().sort_index().to_numpy()
+    distinct = frame.iloc[first].reset_index(drop=True)
+    distinct = pd.DataFrame({c: as_code_strings(distinct[c]) for c in cols})
+    reason = pd.Series(pd.NA, index=distinct.index, dtype="str")
+    for part in _status_reasons(distinct):
+        reason = reason.where(part.isna(), (reason + "; ").fillna("") + part)
+    values = reason.to_numpy(dtype=object, na_value=None)[group]
+    return pd.Series(values, index=df.index, dtype="str", name=EXCLUSION_COLUMN)
 
 
 def limesurvey_exclusions(df: pd.DataFrame) -> pd.Series | None:
