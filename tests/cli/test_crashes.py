@@ -243,3 +243,18 @@ def test_no_outcome_named_or_scored(tmp_path: Path) -> None:
     line = _one_line(runner.invoke(app, ["did", str(f), "-i", "fixture_survey", "--surveys", str(SURVEYS)]))
     assert line == (f"error: {f}: no scale of the instrument could be scored in the data; name the outcome "
                     "column(s) after DATA")
+
+
+def test_interrupt_and_closed_pipe_are_not_reported_as_bugs(capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    from deliberval.cli._common import guarded
+
+    for exc, code in ((KeyboardInterrupt(), 130), (BrokenPipeError(32, "Broken pipe"), 141)):
+        command = guarded(_raiser(exc), "prepost")  # type: ignore[arg-type]
+        with pytest.raises(typer.Exit) as info:
+            command()
+        assert info.value.exit_code == code
+    err = capsys.readouterr().err
+    assert "bug" not in err
+    assert err.strip() == "interrupted"

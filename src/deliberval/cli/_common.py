@@ -221,12 +221,25 @@ def _is_cli_control(exc: BaseException) -> bool:
     return isinstance(exc, typer.Exit | typer.Abort) or type(exc).__module__.split(".")[0] in ("click", "typer")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit does not raise again."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests, notebooks)
+        pass
+
+
 def guarded(func: F, command: str) -> F:
     """Wrap a command so that no exception leaves it as a traceback or as exit code 1.
 
     A :class:`DelibervalError` is printed as its message; any other exception as
     :func:`bug_line`; both exit with code 2. ``typer.Exit`` (the commands' own exit codes),
-    click's usage errors and aborts pass through untouched; Ctrl-C exits 130 with one line.
+    click's usage errors and aborts pass through untouched; Ctrl-C exits 130 with one line, a
+    closed output pipe exits 141 silently.
     """
 
     @functools.wraps(func)
@@ -236,6 +249,11 @@ def guarded(func: F, command: str) -> F:
         except KeyboardInterrupt:
             err_console.print("[bold red]interrupted[/]", highlight=False)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # the reader of the output went away (``deliberval prepost ... --json | head``): neither
+            # a bug nor bad data; exit as a process ended by SIGPIPE does, without a message
+            _silence_stdout()
+            raise typer.Exit(141) from None
         except Exception as exc:
             if _is_cli_control(exc):
                 raise
