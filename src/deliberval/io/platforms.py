@@ -575,8 +575,9 @@ def decode_labels(df: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFram
     answer's label ("Strongly agree", "Plutôt d'accord") instead of its code. Each cell of an
     item column that is not already a code and whose text matches a label of the item's response
     scale or missing codes in any of the instrument's languages (case-, accent- and
-    whitespace-tolerant, :func:`fold_label`) becomes that code. Other text is left as it is, so
-    validation quarantines it, and listed with the closest labels.
+    whitespace-tolerant, :func:`fold_label`) becomes that code. Other text with letters is left
+    as it is, so validation quarantines it, and listed with the closest labels (text without
+    letters, such as ``2,5``, is no label: validation reports it as not a number).
 
     Parameters
     ----------
@@ -596,10 +597,10 @@ def decode_labels(df: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFram
     >>> import pandas as pd
     >>> from deliberval.instruments import load_instrument
     >>> ins = load_instrument("political_efficacy")
-    >>> df = pd.DataFrame({"efficacy_int_understand": ["Strongly agree", "PLUTOT D'ACCORD", "2", "Agre"]})
+    >>> df = pd.DataFrame({"efficacy_int_understand": ["Strongly agree", "PLUTOT D'ACCORD", "2", "Agre", "2,5"]})
     >>> out, decoded, unknown = decode_labels(df, ins)
     >>> out["efficacy_int_understand"].tolist()
-    ['5', '4', '2', 'Agre']
+    ['5', '4', '2', 'Agre', '2,5']
     >>> [(d["label"], d["code"], d["n"]) for d in decoded]
     [('Strongly agree', '5', 1), ("PLUTOT D'ACCORD", '4', 1)]
     >>> unknown[0]["suggestions"][:1]
@@ -622,6 +623,7 @@ def decode_labels(df: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFram
         else:
             codes = {str(v) for v in rule.values} | {str(c) for c in rule.missing}
             is_label = text.notna() & ~text.isin(list(codes))
+        is_label &= text.str.contains(r"[^\W\d_]", regex=True).fillna(False).astype(bool)  # labels have letters
         if not bool(is_label.any()):
             continue
         new = text.copy()
