@@ -400,3 +400,32 @@ def test_qualtrics_header_rows_longer_than_64_kib_are_recognised(tmp_path):
     df = read_responses(path)
     assert df.shape == (1, n + 1)
     assert df["language"].tolist() == ["en"]  # Qualtrics' EN-GB
+
+
+def test_qualtrics_qsf_gives_value_labels_and_decodes_choice_text(tmp_path):
+    folder = EXPORTS / "qualtrics"
+    numeric = read_table(folder / "QT2021__winter2021__datatable.csv", qsf=folder / "QT2021__winter2021.qsf")
+    labels = numeric.attrs["value_labels"]
+    assert labels["mcsa"] == {"1": "Soccer", "2": "Softball", "3": "Crew", "4": "Track"}
+    # a Likert matrix: recode values 4..1 of "Very satisfied".."Very dissatisfied", one column per statement
+    assert labels["program_sat_staff"] == {"4": "Very satisfied", "3": "Satisfied", "2": "Dissatisfied", "1": "Very dissatisfied"}
+    assert "label_decodings" not in numeric.attrs  # a numeric export: nothing to decode
+    assert numeric.attrs["qsf"]["sha256"].startswith("c8f090a68e0678eb")  # as in the folder's README
+    # the same export as Qualtrics writes it with "choice text": labels instead of recode values
+    records = _csv_records(folder / "QT2021__winter2021__datatable.csv")
+    header = records[0]
+    for col in ("mcsa", "program_sat_staff"):
+        j = header.index(col)
+        for r in records[3:]:
+            r[j] = labels[col].get(r[j], r[j])
+    buf = io.StringIO()
+    csv.writer(buf).writerows(records)
+    path = tmp_path / "choice_text.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    text = read_table(path, qsf=folder / "QT2021__winter2021.qsf")
+    assert text["mcsa"].tolist() == numeric["mcsa"].tolist()
+    assert text["program_sat_staff"].tolist() == numeric["program_sat_staff"].tolist()
+    assert sum(r["n"] for r in text.attrs["label_decodings"]) == 300  # 150 responses x 2 columns
+    legacy = read_table(folder / "QT2017__many_qtypes__legacy.csv", qsf=folder / "QT2017__many_qtypes.qsf")
+    assert legacy.attrs["value_labels"]["fruits"] == {"1": "Oranges", "2": "Blueberries", "3": "Strawberries"}
+    assert legacy.attrs["value_labels"]["Q3_1"] == {"1": "Like", "2": "Neither like nor dislike", "3": "Dislike"}

@@ -51,6 +51,7 @@ __all__ = [
     "qualtrics_exclusions",
     "qualtrics_variant",
     "read_lss",
+    "read_qsf",
     "sniff_platform",
     "split_limesurvey_headings",
 ]
@@ -623,7 +624,6 @@ def decode_labels(df: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFram
         else:
             codes = {str(v) for v in rule.values} | {str(c) for c in rule.missing}
             is_label = text.notna() & ~text.isin(list(codes))
-        is_label &= text.str.contains(r"[^\W\d_]", regex=True).fillna(False).astype(bool)  # labels have letters
         if not bool(is_label.any()):
             continue
         new = text.copy()
@@ -634,7 +634,7 @@ def decode_labels(df: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFram
                 code_text = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
                 new[text == value] = code_text
                 decoded.append({"column": item_id, "label": str(value), "code": code_text, "n": int(n)})
-            else:
+            elif re.search(r"[^\W\d_]", str(value)):  # text without letters (2,5) is no label
                 close = difflib.get_close_matches(key, list(table), n=3, cutoff=0.5)
                 unknown.append({"column": item_id, "value": str(value), "n": int(n),
                                 "suggestions": [shown[c] for c in close]})
@@ -857,3 +857,84 @@ def decode_with_labels(df: pd.DataFrame, value_labels: dict[str, dict[str, str]]
                 out = df.copy()
             out[col] = new
     return out, decoded
+
+
+_QSF_SINGLE = ("SAVR", "SAHR", "SACOL", "DL", "SB")
+
+
+def read_qsf(content: bytes, columns: list[str], *, file: str = "") -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Question texts and answer labels of a Qualtrics survey definition (``.qsf``) for an export's columns.
+
+    Single-answer multiple-choice questions (column = export tag) and single-answer Likert
+    matrices (one column per statement: its choice export tag, ``tag_tag`` or ``tag_choice``, as
+    the exporter named it) get value labels {value as exported (recode value): choice text};
+    other question types get their text only.
+
+    Parameters
+    ----------
+    content : bytes
+        The ``.qsf`` file's bytes (JSON).
+    columns : list of str
+        The export's column names; labels are returned for these only.
+    file : str, optional
+        Name used in error messages.
+
+    Returns
+    -------
+    (column_labels, value_labels)
+
+    Raises
+    ------
+    DataInputError
+        When the file is not a Qualtrics survey definition.
+
+    Examples
+    --------
+    >>> import json
+    >>> qsf = {"SurveyElements": [{"Element": "SQ", "Payload": {
+    ...     "DataExportTag": "trust", "QuestionType": "Matrix", "Selector": "Likert", "SubSelector": "SingleAnswer",
+    ...     "QuestionText": "<b>Trust</b> in ...", "Choices": {"1": {"Display": "Parliament"}},
+    ...     "ChoiceDataExportTags": {"1": "trust_parl"}, "Answers": {"1": {"Display": "None"}, "2": {"Display": "Full"}},
+    ...     "RecodeValues": {"1": "0", "2": "10"}}}]}
+    >>> read_qsf(json.dumps(qsf).encode(), ["trust_parl"])
+    ({'trust_parl': 'Trust in ... - Parliament'}, {'trust_parl': {'0': 'None', '10': 'Full'}})
+    """
+    import json
+
+    from deliberval.errors import DataInputError
+
+    try:
+        doc = json.loads(content.decode("utf-8-sig"))
+        elements = doc["SurveyElements"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataInputError(f"{file}: not a Qualtrics survey definition (.qsf JSON with SurveyElements): {exc}") from None
+    present = set(columns)
+    column_labels: dict[str, str] = {}
+    value_labels: dict[str, dict[str, str]] = {}
+    for el in elements:
+        p = el.get("Payload") if isinstance(el, dict) and el.get("Element") == "SQ" else None
+        if not isinstance(p, dict) or not p.get("DataExportTag"):
+            continue
+        tag = str(p["DataExportTag"])
+        text = _plain_text(str(p.get("QuestionText") or ""))
+        choices = {str(k): _plain_text(str((v or {}).get("Display", ""))) for k, v in (p.get("Choices") or {}).items()}
+        recode = {str(k): str(v) for k, v in (p.get("RecodeValues") or {}).items()}
+        qtype, selector, sub = p.get("QuestionType"), p.get("Selector"), p.get("SubSelector")
+        if qtype == "MC" and selector in _QSF_SINGLE:
+            if tag in present:
+                column_labels[tag] = text
+                value_labels[tag] = {recode.get(k, k): v for k, v in choices.items()}
+        elif qtype == "Matrix" and selector == "Likert" and sub in ("SingleAnswer", "DL"):
+            answers = {str(k): _plain_text(str((v or {}).get("Display", ""))) for k, v in (p.get("Answers") or {}).items()}
+            tags = p.get("ChoiceDataExportTags") or {}
+            labels = {recode.get(k, k): v for k, v in answers.items()}
+            for cid, statement in choices.items():
+                own = str(tags.get(cid, "")) if isinstance(tags, dict) else ""
+                for col in (own, f"{tag}_{own}" if own else "", f"{tag}_{cid}"):
+                    if col and col in present:
+                        column_labels[col] = f"{text} - {statement}"
+                        value_labels[col] = labels
+                        break
+        elif tag in present:
+            column_labels[tag] = text
+    return column_labels, value_labels

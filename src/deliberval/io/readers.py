@@ -46,6 +46,7 @@ from deliberval.io.platforms import (
     honour_declared_missing,
     parse_qualtrics,
     read_lss,
+    read_qsf,
     sniff_platform,
     split_limesurvey_headings,
 )
@@ -668,8 +669,14 @@ def _platform_frame(names: list[str], data: list[list[str]], lines: list[int], s
     return df
 
 
-def _raw_qualtrics(f: InputFile, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
-    """A Qualtrics CSV export: current and "insights" (three header rows) or legacy (two)."""
+def _raw_qualtrics(f: InputFile, sep: str | None = None, encoding: str | None = None,
+                   qsf: Source | None = None) -> pd.DataFrame:
+    """A Qualtrics CSV export: current and "insights" (three header rows) or legacy (two).
+
+    With the survey's definition (``qsf=``, the ``.qsf`` file), single-answer questions and
+    Likert matrices get value labels (``value_labels``: recode value -> choice text) and
+    choice-text cells are decoded to recode values (counted in ``label_decodings``).
+    """
     rows, lines, sep = _platform_records(f, sep, encoding)
     try:
         names, data, attrs = parse_qualtrics(rows, lines)
@@ -678,7 +685,19 @@ def _raw_qualtrics(f: InputFile, sep: str | None = None, encoding: str | None = 
             f"{f.path}: not a Qualtrics export; expected three header rows (export tags, question "
             "texts, ImportIds) or a legacy export's two (V1..V10 or ResponseID, ResponseSet ...)") from None
     data_lines = attrs.pop("lines")
-    return _platform_frame(names, data, data_lines, sep, attrs)
+    df = _platform_frame(names, data, data_lines, sep, attrs)
+    if qsf is not None:
+        definition = qsf if isinstance(qsf, InputFile) else InputFile.read(qsf)
+        texts, values = read_qsf(definition.content, list(df.columns), file=str(definition.path))
+        kept = dict(df.attrs)
+        df, decoded = decode_with_labels(df, values)
+        df.attrs.update(kept)
+        df.attrs["column_labels"] = {**texts, **kept.get("column_labels", {})}
+        df.attrs["value_labels"] = values
+        df.attrs["qsf"] = {"file": str(definition.path), "sha256": definition.sha256}
+        if decoded:
+            df.attrs["label_decodings"] = tuple(decoded)
+    return df
 
 
 def _raw_kobo(f: InputFile, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
@@ -1079,7 +1098,7 @@ def _finish(raw: pd.DataFrame, platform: str, instrument: InstrumentLike, mappin
     if "na_text" in attrs:
         out.attrs["na_text"] = _SharedDict({renames.get(k, k): v for k, v in attrs["na_text"].items()})
     for key in ("format", "file", "sha256", "first_line", "lines", "read_problems", "sheet",
-                "qualtrics_variant", "dropped_columns", "lss"):
+                "qualtrics_variant", "dropped_columns", "lss", "qsf"):
         if key in attrs:
             out.attrs[key] = attrs[key]
     if declared:
