@@ -1144,7 +1144,9 @@ def read_responses(
     **kwargs
         Passed to the raw reader (``sep``, ``encoding``; ``sheet`` for Excel; ``lss`` for a
         LimeSurvey export: the survey's ``.lss`` structure, path or :class:`InputFile`, whose
-        answer labels decode full answers to answer codes).
+        answer labels decode full answers to answer codes; ``qsf`` for a Qualtrics export: the
+        survey's ``.qsf`` definition, whose choice texts become value labels and decode a
+        choice-text export to recode values).
 
     Returns
     -------
@@ -1175,7 +1177,7 @@ def read_responses(
           quarantines them, so they are kept apart and counted.
         - ``qualtrics_variant`` (``current``, ``insights`` or ``legacy``), ``dropped_columns``
           (e.g. an unnamed row index written by pandas), ``lss`` (file and SHA-256 of the survey
-          structure used).
+          structure used), ``qsf`` (likewise for a Qualtrics survey definition).
 
         Qualtrics metadata columns (IP address, e-mail, names, location, response ids, ...) and
         Kobo / ODK Briefcase metadata are dropped; LimeSurvey's ``token`` is the respondent.
