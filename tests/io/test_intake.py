@@ -438,3 +438,13 @@ def test_validate_reads_the_named_sheet_and_refuses_a_file_as_out_folder(tmp_pat
     res = runner.invoke(app, [*args[:-1], str(a_file), "--sheet", "answers"])
     assert res.exit_code == 2
     assert "is a file; -o names the folder" in res.output.replace("\n", "")
+
+
+@pytest.mark.parametrize("command", [["demo"], ["instruments", "schema"]])
+def test_output_folder_at_a_file_is_one_line_error(tmp_path, command):
+    a_file = tmp_path / "taken"
+    a_file.write_text("x", encoding="utf-8")
+    res = runner.invoke(app, [*command, "-o", str(a_file)], terminal_width=400)
+    assert res.exit_code == 2
+    assert res.output.strip() == f"error: {a_file}: is a file; -o names a folder to write into (created when missing)"
+    assert a_file.read_text(encoding="utf-8") == "x"

@@ -37,6 +37,7 @@ __all__ = [
     "guarded",
     "issues_url",
     "output_file",
+    "output_folder",
     "user_errors",
     "write_table",
 ]
@@ -315,4 +316,24 @@ def output_file(path: Path, *, example: str) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataInputError(f"{path.parent}: cannot create the folder for {path.name} ({exc.strerror or exc})") from None
+    return path
+
+
+def output_folder(path: Path) -> Path:
+    """Check a ``-o`` folder path before anything is computed: created when missing; an existing
+    file there is a one-line error.
+
+    Raises
+    ------
+    DataInputError
+        The path is a file, or the folder cannot be created.
+    """
+    from deliberval.errors import DataInputError
+
+    if path.exists() and not path.is_dir():
+        raise DataInputError(f"{path}: is a file; -o names a folder to write into (created when missing)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataInputError(f"{path}: cannot create the folder ({exc.strerror or exc})") from None
     return path

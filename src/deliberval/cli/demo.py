@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from deliberval.cli._common import console, get_console, user_errors
+from deliberval.cli._common import console, get_console, output_folder, user_errors
 
 __all__ = ["register"]
 
@@ -39,6 +39,8 @@ def demo(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
+    with user_errors():
+        output_folder(output)  # a file there is a one-line error, not a bug report
     with user_errors(), Progress(*columns, console=get_console(), transient=False) as bar:
         task = bar.add_task("deliberval demo", total=None)
 

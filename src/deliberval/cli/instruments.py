@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from deliberval.cli._common import console, err_console, output_file, user_errors
+from deliberval.cli._common import console, err_console, output_file, output_folder, user_errors
 from deliberval.errors import DelibervalError
 
 __all__ = ["register"]
@@ -192,7 +192,8 @@ def schema(
 
     from deliberval.instruments import json_schemas
 
-    output.mkdir(parents=True, exist_ok=True)
+    with user_errors():
+        output_folder(output)
     for name, doc in json_schemas().items():
         target = output / name
         target.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
