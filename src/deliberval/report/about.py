@@ -24,6 +24,7 @@ __all__ = [
     "about_facts",
     "about_narrative",
     "change_notices",
+    "did_notices",
     "outcome_label",
     "thresholds_frame",
     "weighting_notices",
@@ -114,6 +115,28 @@ def change_notices(ev: ProcessEvaluation, lang: str) -> list[str]:
         )
     if unmatched:
         lines.append(t(lang, "outcomes_not_in_instrument", outcomes="; ".join(unmatched)))
+    return lines
+
+
+def did_notices(ev: ProcessEvaluation, lang: str) -> list[str]:
+    """One line per citizens' outcome not compared with the control group although there is one."""
+    if "did" in ev.reasons and str(ev.reasons["did"]).startswith("no control group"):
+        return []
+    lines = []
+    for spec, _ in ev.outcome_specs:
+        reason = ev.reasons.get(f"did:{spec.id}")
+        if reason is not None and any(ch.isdigit() for ch in reason):
+            # an analysis message may count the few people it rests on: never published
+            reason = "the model cannot be estimated on these data"
+        if reason is not None:
+            lines.append(
+                t(
+                    lang,
+                    "outcome_not_did",
+                    outcome=outcome_label(ev, spec.id, lang),
+                    reason=translate_reason(reason, lang),
+                )
+            )
     return lines
 
 
