@@ -23,6 +23,9 @@ FORBIDDEN: dict[str, set[str]] = {
     "io": {"analysis", "report", "cli", "indicators", "plots", "scoring", "datasets"},
     "validation": {"analysis", "report", "cli", "indicators", "plots", "scoring", "datasets"},
     "privacy": {"analysis", "report", "cli", "indicators", "plots", "datasets"},
+    # the disclosure checker: DataFrames in, DataFrames out (floor 3, beside privacy)
+    "disclosure": {"io", "validation", "scoring", "analysis", "report", "cli", "indicators", "plots", "datasets",
+                   "schemas", "instruments"},
     "plots": {"io", "report", "cli", "indicators", "validation", "scoring", "datasets"},
     "indicators": {"report", "cli", "datasets"},
     # the report receives results; it imports no analysis (not even result types)

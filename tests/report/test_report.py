@@ -92,9 +92,9 @@ def tempting(folder: Path, tmp_path_factory: pytest.TempPathFactory):
 # ------------------------------------------------------------------------------ content
 def test_sections_in_order(report, html: str):
     assert [s.key for s in report.sections] == [
-        "participation", "experience", "change", "uptake", "psychometrics", "data_quality"]
+        "about", "participation", "experience", "change", "uptake", "psychometrics", "data_quality"]
     positions = [html.index(f'<section id="{key}">') for key in
-                 ("summary", "participation", "experience", "change", "uptake", "psychometrics",
+                 ("about", "summary", "participation", "experience", "change", "uptake", "psychometrics",
                   "data_quality", "not_assessed", "methods")]
     assert positions == sorted(positions)
     assert "Summary dashboard" in html
@@ -233,10 +233,12 @@ def test_the_small_role_is_suppressed_and_said_so(tempting):
     assert cs["share_agree"].isna().all()
     assert "row(s) suppressed: fewer than 5 respondents" in html
     assert "&lt;5" in html
-    # the citizens left are still published
+    # the citizens' rows are published unless a share's complement is below 5 (the complement rule:
+    # they are then marked "complement", never "<5")
     cit = exp.loc[exp["role"] == "citizens"]
-    assert (~cit["suppressed"]).all()
-    assert (cit["n"] >= 5).all()
+    assert (cit.loc[~cit["suppressed"], "n"] >= 5).all()
+    assert (~cit["suppressed"]).sum() >= 5
+    assert set(cit.loc[cit["suppressed"], "suppression"]) <= {"complement"}
 
 
 def test_free_text_and_ids_never_appear(tempting, tmp_path: Path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,12 +22,22 @@ import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
 from deliberval.canonical import ROLES
+from deliberval.disclosure import (
+    COMPLEMENT,
+    PRIMARY,
+    SECONDARY,
+    TableRule,
+    protect,
+    protect_indicator_table,
+    protect_linked,
+)
+from deliberval.errors import DataInputError
 from deliberval.indicators.evaluate import ProcessEvaluation
 from deliberval.instruments.rules import item_range
 from deliberval.plots.change import plot_did, plot_prepost
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
 from deliberval.plots.uptake import plot_status_bars
-from deliberval.privacy import suppress_small_cells
+from deliberval.report import about
 from deliberval.report.i18n import CODES, t, translate_reason
 
 __all__ = [
@@ -45,7 +56,11 @@ class Table:
 
     ``data`` holds numbers (suppressed cells are NA and ``suppressed`` is True on their rows);
     ``formats`` maps a column to ``int``, ``pct``, ``num1``, ``num2``, ``num3``, ``p`` or
-    ``text``.
+    ``text``. ``rule`` is the table's disclosure rule (:class:`deliberval.disclosure.TableRule`):
+    :func:`build_report` refuses a table without one, passes every table through
+    :func:`deliberval.disclosure.protect` and sets ``checked``; the ``suppression`` column then
+    says why each hidden row (``primary``, ``secondary``) or cell (``secondary:<columns>``) is
+    hidden.
     """
 
     key: str
@@ -53,6 +68,8 @@ class Table:
     data: pd.DataFrame
     formats: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    rule: TableRule | None = None
+    checked: bool = False
 
 
 @dataclass
@@ -79,6 +96,10 @@ class Section:
     notices: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    """``(label, plain text)`` rows shown as a list (the "About this evaluation" facts)."""
+    markdown: list[tuple[str, str]] = field(default_factory=list)
+    """``(heading, Markdown)`` blocks of the evaluator's own text (rendered with raw HTML escaped)."""
 
 
 @dataclass(frozen=True)
@@ -90,15 +111,49 @@ class ReportSettings:
     language : {"en", "fr"}, default "en"
     title : str, optional
         Default: the process table's ``name``, else the process id.
+    disclosure_control : bool, default True
+        Apply every rule of :mod:`deliberval.disclosure` (threshold, complement, secondary,
+        linked totals). ``min_cell_size`` below 3 is refused unless this is False; when False
+        only the threshold is applied and the report says so in a warning.
+    complement_rule : bool, default True
+        Hide a share when its numerator or its complement ``n - count`` is below the
+        threshold (zero included); False hides only numerators ``0 < count < k``.
+    evaluator, commissioner : str, optional
+        Who evaluated the process, and who commissioned the evaluation (default: the process
+        table's ``commissioner``).
+    evaluation_scope, limitations, findings : str, optional
+        The evaluator's own Markdown text (rendered with raw HTML escaped; never respondents'
+        free text).
+    independence : optional
+        ``level`` (``independent``, ``partly_independent``, ``internal``) and ``statement`` of
+        the evaluator's independence (:class:`deliberval.io.config.IndependenceConfig`).
+    data_sources : tuple of str, default ()
+        Sources used: ``member_survey``, ``organiser_questionnaire``, ``observation``,
+        ``interviews``, ``document_review``. The report says so when none is stated.
     """
 
     language: str = "en"
     title: str | None = None
+    disclosure_control: bool = True
+    complement_rule: bool = True
+    evaluator: str | None = None
+    commissioner: str | None = None
+    evaluation_scope: str | None = None
+    independence: Any = None
+    data_sources: tuple[str, ...] = ()
+    limitations: str | None = None
+    findings: str | None = None
 
     @classmethod
     def from_config(cls, config: Any, *, language: str | None = None) -> ReportSettings:
         """Settings from a :class:`~deliberval.io.config.ProcessConfig` (``language`` overrides)."""
-        return cls(language=language or config.language, title=config.title)
+        return cls(language=language or config.language, title=config.title,
+                   disclosure_control=bool(getattr(config, "disclosure_control", True)),
+                   evaluator=getattr(config, "evaluator", None), commissioner=getattr(config, "commissioner", None),
+                   evaluation_scope=getattr(config, "evaluation_scope", None),
+                   independence=getattr(config, "independence", None),
+                   data_sources=tuple(getattr(config, "data_sources", ()) or ()),
+                   limitations=getattr(config, "limitations", None), findings=getattr(config, "findings", None))
 
 
 @dataclass
@@ -115,6 +170,7 @@ class ProcessReport:
     provenance: list[tuple[str, str]]
     inputs: pd.DataFrame
     synthetic: bool
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def min_cell_size(self) -> int:
@@ -127,11 +183,20 @@ class ProcessReport:
         return float(self.evaluation.settings.confidence_level)
 
     def tables(self) -> list[Table]:
-        """Every table of the report, in order (the indicator table first)."""
-        out = [Table("indicators", "indicators", self.indicators)]
+        """Every table of the report, in order (the indicator table first).
+
+        The "About this evaluation" facts and the evaluator's Markdown (as written) come second,
+        as a table ``about`` (``item, text``), so that the XLSX workbook carries them too.
+        """
+        out = [Table("indicators", "indicators", self.indicators, rule=_INDICATOR_RULE, checked=True)]
+        about = next((s for s in self.sections if s.key == "about"), None)
+        if about is not None and (about.facts or about.markdown):
+            rows = pd.DataFrame([*about.facts, *about.markdown], columns=["item", "text"])
+            out.append(Table("about", about.title, rows, {"item": "text", "text": "text"}, rule=_DOCUMENTS,
+                             checked=True))
         for s in self.sections:
             out += s.tables
-        out.append(Table("inputs", "inputs", self.inputs))
+        out.append(Table("inputs", "inputs", self.inputs, rule=_DOCUMENTS, checked=True))
         return out
 
 
@@ -153,19 +218,37 @@ def _plot_words(lang: str, *keys: str, codes: Iterable[Any] = (), prefix: str = 
     return words
 
 
-def _secondary(df: pd.DataFrame, group: str, n_column: str, value_columns: Sequence[str]) -> pd.DataFrame:
-    """Suppress the next smallest cell of a group with exactly one suppressed cell."""
-    out = df.copy()
-    for _, g in out.groupby(group, sort=False):
-        if int(g["suppressed"].sum()) != 1:
+_DOCUMENTS = TableRule(people=False)
+"""The rule of tables counting recommendations and documents, not people."""
+
+# set by build_report for the sections it builds: (complement rule, secondary suppression)
+_RULES: ContextVar[tuple[bool, bool]] = ContextVar("_RULES", default=(True, True))
+
+
+def _protect(df: pd.DataFrame, rule: TableRule, k: int) -> pd.DataFrame:
+    """:func:`deliberval.disclosure.protect` with the report's settings (complement, secondary)."""
+    complement, secondary = _RULES.get()
+    return protect(df, rule, k, complement=complement, secondary=secondary)
+
+
+def _small_role_waves(ev: ProcessEvaluation, k: int) -> set[str]:
+    """Waves in which some role or group (participants, controls) has ``0 < n < k`` respondents.
+
+    A count over a whole wave minus the published count of the other roles or groups would give
+    the small one, so such totals are withheld.
+    """
+    v = ev.data.responses
+    if v is None or v.valid.empty or "wave" not in v.valid.columns:
+        return set()
+    idc = "respondent_id" if "respondent_id" in v.valid.columns else None
+    small: set[str] = set()
+    for col in ("role", "group"):
+        if col not in v.valid.columns:
             continue
-        rest = g.loc[~g["suppressed"] & (pd.to_numeric(g[n_column], errors="coerce") > 0)]
-        if rest.empty:
-            continue
-        idx = pd.to_numeric(rest[n_column]).idxmin()
-        out.loc[idx, [n_column, *value_columns]] = pd.NA
-        out.loc[idx, "suppressed"] = True
-    return out
+        g = v.valid.groupby(["wave", col], observed=True)
+        sizes = g[idc].nunique() if idc else g.size()
+        small |= {str(w) for (w, _), c in sizes.items() if 0 < int(c) < k}
+    return small
 
 
 def _role_order(roles: Iterable[Any]) -> list[str]:
@@ -193,12 +276,8 @@ def _range(ev: ProcessEvaluation, column: str | None) -> str:
 
 
 def _outcome_label(ev: ProcessEvaluation, outcome_id: str, lang: str) -> str:
-    """A catalogue outcome's label with the instrument's response range."""
-    columns = dict(zip(ev.outcomes["outcome"], ev.outcomes["column"], strict=True))
-    for o in ev.catalogue.outcomes:
-        if o.id == outcome_id:
-            return o.text(lang) + _range(ev, columns.get(outcome_id))
-    return outcome_id
+    """An outcome's label (the settings', the catalogue's or the instrument's) with its response range."""
+    return about.outcome_label(ev, outcome_id, lang)
 
 
 def _scale_label(ev: ProcessEvaluation, scale_id: str, lang: str) -> str:
@@ -212,6 +291,22 @@ def _scale_label(ev: ProcessEvaluation, scale_id: str, lang: str) -> str:
 
 
 # ----------------------------------------------------------------------------------- sections
+def _about(ev: ProcessEvaluation, settings: ReportSettings, indicators: pd.DataFrame, lang: str) -> Section:
+    """Who evaluated, for whom, how independently, from which data; thresholds and their sources."""
+    sec = Section("about", t(lang, "about"), t(lang, "about_intro"))
+    sec.facts = about.about_facts(ev, settings, lang)
+    sec.markdown = about.about_narrative(settings, lang)
+    if sec.markdown:
+        sec.notices.append(t(lang, "narrative_note"))
+    sec.notices += about.weighting_notices(ev, lang)
+    thresholds = about.thresholds_frame(ev, indicators, lang)
+    if not thresholds.empty:
+        sec.tables.append(Table("thresholds", t(lang, "thresholds"), thresholds,
+                                {"indicator": "text", "threshold": "text", "threshold_source": "text"},
+                                rule=_DOCUMENTS))
+    return sec
+
+
 def _participation(ev: ProcessEvaluation, lang: str) -> Section:
     k = ev.settings.min_cell_size
     sec = Section("participation", t(lang, "participation"), t(lang, "participation_intro"))
@@ -220,28 +315,39 @@ def _participation(ev: ProcessEvaluation, lang: str) -> Section:
         return sec
     if not ev.members_by_role.empty:
         by_role = ev.members_by_role.assign(role=[_code(lang, r) for r in ev.members_by_role["role"]])
-        sec.tables.append(Table("members_by_role", t(lang, "members_by_role"),
-                                suppress_small_cells(by_role, "n", k), {"role": "text", "n": "int"}))
+        sec.tables.append(Table("members_by_role", t(lang, "members_by_role"), by_role,
+                                {"role": "text", "n": "int"}, rule=TableRule(counts=("n",))))
     fr = ev.funnel
     if ev.data.targets is None:
         sec.notices.append(t(lang, "not_available", reason=t(lang, "no_targets")))
         if not ev.funnel_counts.empty:
             counts = ev.funnel_counts.copy()
             counts["funnel_stage"] = [_code(lang, s) for s in counts["funnel_stage"]]
-            sec.tables.append(Table("funnel", t(lang, "funnel"), suppress_small_cells(counts, "n", k),
-                                    {"funnel_stage": "text", "n": "int"}))
+            sec.tables.append(Table("funnel", t(lang, "funnel"), counts, {"funnel_stage": "text", "n": "int"},
+                                    rule=TableRule(counts=("n",), nested=True)))
         return sec
     if fr is not None:
         st = fr.funnel_stages[["funnel_stage", "n", "retained", "mean_duncan"]].copy()
+        # Duncan's index of a stage is computed over its categories: withheld when one is small
+        small = fr.categories.loc[(fr.categories["count"] > 0) & (fr.categories["count"] < k), "funnel_stage"]
+        st["_small_category"] = st["funnel_stage"].isin(set(small))
         st["funnel_stage"] = [_code(lang, s) for s in st["funnel_stage"]]
-        sec.tables.append(Table("funnel", t(lang, "funnel"), suppress_small_cells(st, "n", k),
-                                {"funnel_stage": "text", "n": "int", "retained": "pct", "mean_duncan": "num3"}))
-        # the figure shows category shares at every stage: small cells are left out of it
+        rule = TableRule(counts=("n",), shares={"retained": "_previous"}, nested=True,
+                         withhold={"_small_category": ("mean_duncan",)})
+        st = _protect(st.reset_index(drop=True), rule, k)
+        sec.tables.append(Table("funnel", t(lang, "funnel"), st,
+                                {"funnel_stage": "text", "n": "int", "retained": "pct", "mean_duncan": "num3"},
+                                rule=rule))
+        # the figure shows category shares at every stage: small cells are left out of it, and its
+        # tick labels (each stage's n) show the published counts only
         cats = fr.categories.assign(key=fr.categories["funnel_stage"] + "|" + fr.categories["dimension"])
-        cats = _secondary(suppress_small_cells(cats, "count", k), "key", "count", ["share"])
+        cats = _protect(cats, TableRule(counts=("count",), values=("share",), groups=("key",)), k)
         shown = fr.categories.assign(share=cats["share"].astype(float).to_numpy())
+        ticks = [str(n) if not pd.isna(n) else (f"<{k}" if m == PRIMARY else ("·" if m == COMPLEMENT else "‡"))
+                 for n, m in zip(st["n"], st["suppression"], strict=True)]
+        stages = fr.funnel_stages.assign(n=ticks)
         sec.figures.append(Figure("funnel", t(lang, "funnel"),
-                                  _png(plot_funnel(replace(fr, categories=shown),
+                                  _png(plot_funnel(replace(fr, categories=shown, funnel_stages=stages),
                                                    axis_labels=_plot_words(lang, "share",
                                                                            codes=fr.funnel_stages["funnel_stage"])))))
     elif "funnel" in ev.reasons and ev.reasons["funnel"] not in ("no population targets table",):
@@ -255,14 +361,14 @@ def _participation(ev: ProcessEvaluation, lang: str) -> Section:
                             "difference_pp": 100 * rc["estimate"].astype(float),
                             "ci_low_pp": 100 * rc["ci_low"].astype(float),
                             "ci_high_pp": 100 * rc["ci_high"].astype(float)})
-        cat = suppress_small_cells(cat, "n_members", k)
-        value_cols = ["share", "target_share", "difference_pp", "ci_low_pp", "ci_high_pp"]
-        cat = _secondary(cat, "dimension", "n_members", value_cols)
+        value_cols = ("share", "target_share", "difference_pp", "ci_low_pp", "ci_high_pp")
+        rule = TableRule(counts=("n_members",), values=value_cols, groups=("dimension",))
+        cat = _protect(cat, rule, k)
         note = t(lang, "secondary_note") if cat["suppressed"].any() else ""
         sec.tables.append(Table("representativeness", t(lang, "composition"), cat,
                                 {"dimension": "text", "category": "text", "n_members": "int",
                                  "share": "pct", "target_share": "pct", "difference_pp": "num1",
-                                 "ci_low_pp": "num1", "ci_high_pp": "num1"}, note))
+                                 "ci_low_pp": "num1", "ci_high_pp": "num1"}, note, rule=rule))
         plotted = replace(rep, categories=rc.assign(
             estimate=cat["difference_pp"].astype(float).to_numpy() / 100,
             ci_low=cat["ci_low_pp"].astype(float).to_numpy() / 100,
@@ -299,11 +405,12 @@ def _experience(ev: ProcessEvaluation, lang: str) -> Section:
         "share_agree": exp["estimate"].to_numpy(dtype=float),
         "mean": exp["mean"].to_numpy(dtype=float),
     })
-    tab = suppress_small_cells(tab.reset_index(drop=True), "n", k)
+    rule = TableRule(counts=("n",), shares={"share_agree": "n"}, values=("mean",))
+    tab = _protect(tab.reset_index(drop=True), rule, k)
     note = t(lang, "suppressed_rows", n=int(tab["suppressed"].sum()), k=k) if tab["suppressed"].any() else ""
     sec.tables.append(Table("experience", t(lang, "experience"), tab,
                             {"item": "text", "role": "text", "n": "int", "share_agree": "pct", "mean": "num2"},
-                            note))
+                            note, rule=rule))
     cit = tab.loc[(tab["role"] == _code(lang, "citizen")) & ~tab["suppressed"]]
     if not cit.empty:
         sec.figures.append(Figure("experience", t(lang, "experience"), _png(_agree_bars(cit, lang))))
@@ -339,9 +446,12 @@ def _change(ev: ProcessEvaluation, lang: str) -> Section:
     if "role" in ch.columns:
         ch = ch.loc[ch["role"] != "all"]
     ch = ch.loc[ch["n"] > 0] if "n" in ch.columns else ch.iloc[0:0]
+    sec.notices += about.weighting_notices(ev, lang)
+    sec.notices += about.did_notices(ev, lang)
     if ch.empty:
         sec.notices.append(t(lang, "not_available", reason=ev.reasons.get("change", t(lang, "no_pairs"))))
     else:
+        sec.notices += about.change_notices(ev, lang)
         if "role" not in ch.columns:
             ch = ch.assign(role="citizen")
         tab = ch[["comparison", "role", "outcome", "n", "mean_pre", "mean_post", "estimate", "ci_low", "ci_high",
@@ -349,12 +459,15 @@ def _change(ev: ProcessEvaluation, lang: str) -> Section:
         tab["comparison"] = [f"{_code(lang, 'pre')} → {_code(lang, c)}" for c in tab["comparison"]]
         tab["role"] = [_code(lang, r) for r in tab["role"]]
         tab["outcome"] = [_outcome_label(ev, o, lang) for o in tab["outcome"]]
-        tab = suppress_small_cells(tab.reset_index(drop=True), "n", k)
+        rule = TableRule(counts=("n",), values=("mean_pre", "mean_post", "change", "ci_low", "ci_high", "d_z",
+                                                "holm_p_value"))
+        tab = _protect(tab.reset_index(drop=True), rule, k)
         note = t(lang, "suppressed_rows", n=int(tab["suppressed"].sum()), k=k) if tab["suppressed"].any() else ""
         sec.tables.append(Table("change", t(lang, "change"), tab,
                                 {"comparison": "text", "role": "text", "outcome": "text", "n": "int",
                                  "mean_pre": "num2", "mean_post": "num2", "change": "num2",
-                                 "ci_low": "num2", "ci_high": "num2", "d_z": "num2", "holm_p_value": "p"}, note))
+                                 "ci_low": "num2", "ci_high": "num2", "d_z": "num2", "holm_p_value": "p"}, note,
+                                rule=rule))
         ok = ch.loc[(ch["comparison"] == "post") & (ch["n"] >= k) & (ch["role"] == "citizen")]
         if not ok.empty:
             labels = {o: _outcome_label(ev, o, lang) for o in ok["outcome"]}
@@ -373,16 +486,20 @@ def _change(ev: ProcessEvaluation, lang: str) -> Section:
     d = ev.did.loc[ev.did["model"] != "baseline_difference"]
     tab = pd.DataFrame({"outcome": [_outcome_label(ev, o, lang) for o in d["outcome"]],
                         "model": [_code(lang, m) for m in d["model"]],
-                        "n": d["n"].to_numpy(), "estimate": d["estimate"].to_numpy(dtype=float),
+                        "n": d["n"].to_numpy(), "n_participant": d["n_participant"].to_numpy(),
+                        "n_control": d["n_control"].to_numpy(), "estimate": d["estimate"].to_numpy(dtype=float),
                         "ci_low": d["ci_low"].to_numpy(dtype=float), "ci_high": d["ci_high"].to_numpy(dtype=float),
                         "p_value": d["p_value"].to_numpy(dtype=float)})
-    sec.tables.append(Table("did", t(lang, "did_title"), suppress_small_cells(tab, "n", k),
-                            {"outcome": "text", "model": "text", "n": "int", "estimate": "num2",
-                             "ci_low": "num2", "ci_high": "num2", "p_value": "p"}, t(lang, "did_intro")))
+    sec.tables.append(Table("did", t(lang, "did_title"), tab,
+                            {"outcome": "text", "model": "text", "n": "int", "n_participant": "int",
+                             "n_control": "int", "estimate": "num2", "ci_low": "num2", "ci_high": "num2",
+                             "p_value": "p"}, t(lang, "did_intro"),
+                            rule=TableRule(counts=("n", "n_participant", "n_control"),
+                                           values=("estimate", "ci_low", "ci_high", "p_value"))))
     gm = ev.did_means
     if not gm.empty:
         first = str(gm["outcome_id"].iloc[0])
-        gm = suppress_small_cells(gm.drop(columns=["outcome_id"]), "n", k)
+        gm = _protect(gm.drop(columns=["outcome_id"]), TableRule(counts=("n",), values=("mean",)), k)
         if not gm["suppressed"].any():
             label = _outcome_label(ev, first, lang)
             fig = plot_did(gm.assign(group=[_code(lang, g) for g in gm["group"]],
@@ -405,20 +522,21 @@ def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
     sec.tables.append(Table("uptake", t(lang, "uptake"), ind,
                             {"indicator": "text", "n": "int", "count": "int", "estimate": "pct",
                              "ci_low": "pct", "ci_high": "pct"},
-                            f"as of {res.as_of.date().isoformat()}; coding scheme {res.scheme}"))
+                            f"as of {res.as_of.date().isoformat()}; coding scheme {res.scheme}", rule=_DOCUMENTS))
     scheme = ev.data.register.register.scheme if ev.data.register is not None else None
     codes = list(scheme.status_order) if scheme is not None else list(res.status["status"].drop_duplicates())
     order = {code: i for i, code in enumerate(codes)}
     status = res.status.groupby("status", sort=False).size().rename("count").reset_index()
     status = status.sort_values("status", key=lambda s: s.map(order)).reset_index(drop=True)
     status["status"] = [_code(lang, c) for c in status["status"]]
-    sec.tables.append(Table("uptake_status", t(lang, "uptake"), status, {"status": "text", "count": "int"}))
+    sec.tables.append(Table("uptake_status", t(lang, "uptake"), status, {"status": "text", "count": "int"},
+                            rule=_DOCUMENTS))
     if not res.agenda.empty:
         ag = res.agenda[["prior_agenda", "n", "count", "estimate", "ci_low", "ci_high"]].copy()
         ag["prior_agenda"] = [_code(lang, c) for c in ag["prior_agenda"]]
         sec.tables.append(Table("uptake_agenda", t(lang, "uptake_agenda"), ag,
                                 {"prior_agenda": "text", "n": "int", "count": "int", "estimate": "pct",
-                                 "ci_low": "pct", "ci_high": "pct"}))
+                                 "ci_low": "pct", "ci_high": "pct"}, rule=_DOCUMENTS))
     words = _plot_words(lang, "share", "title", codes=[*codes, *res.status["status"].unique()],
                         prefix="plot_status_")
     sec.figures.append(Figure("uptake", t(lang, "uptake"), _png(plot_status_bars(res, axis_labels=words))))
@@ -438,16 +556,20 @@ def _psychometrics(ev: ProcessEvaluation, lang: str) -> Section:
                "cfi", "rmsea", "status", "flags"]].copy()
     tab["wave"] = [_code(lang, w) for w in tab["wave"]]
     tab["scale"] = [_scale_label(ev, s, lang) for s in tab["scale"]]
-    tab = suppress_small_cells(tab, "n", k)
+    # n of a wave spans every role: withheld when a role of that wave is below the threshold,
+    # or n minus the published count of the other roles would give it
+    tab["_small_role"] = rep["wave"].isin(_small_role_waves(ev, k)).to_numpy()
+    rule = TableRule(counts=("n",), values=("alpha", "alpha_ci_low", "alpha_ci_high", "omega_total", "cfi",
+                                            "rmsea"), text=("status", "flags"), withhold={"_small_role": ("n",)})
+    tab = _protect(tab, rule, k)
     sec.tables.append(Table("psychometrics", t(lang, "psychometrics"), tab,
                             {"scale": "text", "wave": "text", "n_items": "int", "n": "int", "alpha": "num2",
                              "alpha_ci_low": "num2", "alpha_ci_high": "num2", "omega_total": "num2",
-                             "cfi": "num3", "rmsea": "num3", "status": "text", "flags": "text"}))
+                             "cfi": "num3", "rmsea": "num3", "status": "text", "flags": "text"}, rule=rule))
     return sec
 
 
 def _data_quality(ev: ProcessEvaluation, lang: str) -> Section:
-    k = ev.settings.min_cell_size
     sec = Section("data_quality", t(lang, "data_quality"), t(lang, "data_quality_intro"))
     v = ev.data.responses
     if v is None:
@@ -455,8 +577,8 @@ def _data_quality(ev: ProcessEvaluation, lang: str) -> Section:
         return sec
     counts = pd.DataFrame({"value": [t(lang, "rows_read"), t(lang, "rows_valid"), t(lang, "rows_quarantined")],
                            "n": [v.n_rows, len(v.valid), len(v.quarantined)]})
-    sec.tables.append(Table("validation_counts", t(lang, "data_quality"), suppress_small_cells(counts, "n", k),
-                            {"value": "text", "n": "int"}))
+    sec.tables.append(Table("validation_counts", t(lang, "data_quality"), counts, {"value": "text", "n": "int"},
+                            rule=TableRule(counts=("n",))))
     summ = v.summary[["check", "severity", "column", "reason", "n"]].copy()
     # missing-value codes: one row per reason (items counted), not one per item
     is_code = summ["check"] == "missing_code"
@@ -466,8 +588,9 @@ def _data_quality(ev: ProcessEvaluation, lang: str) -> Section:
         codes["column"] = [f"{c} item(s)" for c in codes["column"]]
         summ = pd.concat([summ.loc[~is_code], codes[["check", "severity", "column", "reason", "n"]]],
                          ignore_index=True)
-    sec.tables.append(Table("validation", t(lang, "validation_summary"), suppress_small_cells(summ, "n", k),
-                            {"check": "text", "severity": "text", "column": "text", "reason": "text", "n": "int"}))
+    sec.tables.append(Table("validation", t(lang, "validation_summary"), summ,
+                            {"check": "text", "severity": "text", "column": "text", "reason": "text", "n": "int"},
+                            rule=TableRule(counts=("n",))))
     for note in v.notes:
         sec.notices.append(note)
     if ev.data.dropped_text:
@@ -476,7 +599,16 @@ def _data_quality(ev: ProcessEvaluation, lang: str) -> Section:
 
 
 # ------------------------------------------------------------------------------------- report
-def _facts(ev: ProcessEvaluation, settings: ReportSettings, lang: str) -> tuple[str, list[tuple[str, str]]]:
+def _fact_count(value: Any, name: str, hidden: dict[str, str], k: int) -> str:
+    """A count of the facts line as published: ``<k`` (primary), ``‡`` (secondary) or the number."""
+    mark = hidden.get(name, "")
+    return f"<{k}" if mark == PRIMARY else ("‡" if mark else str(value))
+
+
+def _facts(ev: ProcessEvaluation, settings: ReportSettings, lang: str,
+           hidden: dict[str, str] | None = None) -> tuple[str, list[tuple[str, str]]]:
+    hidden = hidden or {}
+    k = int(ev.settings.min_cell_size)
     pid = ev.data.process_id
     title = settings.title or pid
     facts: list[tuple[str, str]] = [(t(lang, "process"), pid)]
@@ -491,8 +623,10 @@ def _facts(ev: ProcessEvaluation, settings: ReportSettings, lang: str) -> tuple[
             facts.append((t(lang, "period"), f"{str(p['start_date'])[:10]} – {str(p['end_date'])[:10]}"))
         if "members_citizen" in p:
             mp = p.get("members_politician", 0)
-            facts.append((t(lang, "members"), f"{p['members_citizen']} {_code(lang, 'citizen')}"
-                          + (f", {mp} {_code(lang, 'politician')}" if str(mp) not in ("0", "nan", "") else "")))
+            mc = _fact_count(p["members_citizen"], "fact:citizen", hidden, k)
+            facts.append((t(lang, "members"), f"{mc} {_code(lang, 'citizen')}"
+                          + (f", {_fact_count(mp, 'fact:politician', hidden, k)} {_code(lang, 'politician')}"
+                             if str(mp) not in ("0", "nan", "") else "")))
         if "languages" in p:
             facts.append((t(lang, "languages"), str(p["languages"])))
     return title, facts
@@ -518,21 +652,37 @@ def build_report(evaluation: ProcessEvaluation, settings: ReportSettings | None 
     >>> from deliberval.indicators import evaluate_process
     >>> rep = build_report(evaluate_process(load_example("gentofte_ptc").process_data()))
     >>> [s.key for s in rep.sections]
-    ['participation', 'experience', 'change', 'uptake', 'psychometrics', 'data_quality']
+    ['about', 'participation', 'experience', 'change', 'uptake', 'psychometrics', 'data_quality']
     """
-    from deliberval._version import __version__
-
     ev = evaluation
     settings = settings or ReportSettings()
     language = settings.language
+    k = int(ev.settings.min_cell_size)
+    if k < MIN_SAFE_CELL_SIZE and settings.disclosure_control:
+        raise DataInputError(f"min_cell_size: {k} is below {MIN_SAFE_CELL_SIZE}, which does not protect "
+                             "respondents; set disclosure_control: off to publish it anyway")
+    on = settings.disclosure_control
+    token = _RULES.set((on and settings.complement_rule, on))
+    try:
+        return _build(ev, settings, language, k, on)
+    finally:
+        _RULES.reset(token)
+
+
+def _build(ev: ProcessEvaluation, settings: ReportSettings, language: str, k: int, on: bool) -> ProcessReport:
+    from deliberval._version import __version__
+
+    # suppression applies to the published copy, never to the evaluation
+    table = protect_indicators(ev.indicators, ev.catalogue, k, complement=on and settings.complement_rule,
+                               small_categories=on and _small_categories(ev, k))
     # the evaluation gives its reasons in English; the report's table, XLSX sheet and notices
     # carry them in the report language (the evaluation itself is left as it is)
-    table = ev.indicators.copy()
     table["status_reason"] = [translate_reason(str(r), language) for r in table["status_reason"]]
     if language != ev.settings.language:
         labels = {spec.id: spec.text(language) for spec in ev.catalogue.indicators}
         table["label"] = [labels.get(i, lab) for i, lab in zip(table["indicator_id"], table["label"], strict=True)]
     sections = [
+        _about(ev, settings, table, language),
         _participation(ev, language),
         _experience(ev, language),
         _change(ev, language),
@@ -540,7 +690,8 @@ def build_report(evaluation: ProcessEvaluation, settings: ReportSettings | None 
         _psychometrics(ev, language),
         _data_quality(ev, language),
     ]
-    title, facts = _facts(ev, settings, language)
+    hidden = _disclosure_pass(ev, sections, k, on)
+    title, facts = _facts(ev, settings, language, hidden)
     s = ev.settings
     deadline = s.deadline_days if s.deadline_days is not None else ev.data.response_deadline_days
     provenance = [
@@ -555,7 +706,142 @@ def build_report(evaluation: ProcessEvaluation, settings: ReportSettings | None 
         ("deadline_days", "" if deadline is None else str(deadline)),
         ("language", language),
     ]
-    files = ev.data.files.loc[:, ["key", "file", "rows", "sha256"]].copy()
+    files = ev.data.files.loc[:, ["key", "file", "rows", "sha256"]].copy().reset_index(drop=True)
     files["rows"] = files["rows"].astype("Int64")
+    marks = [hidden.get(f"file:{key}", "") for key in files["key"]]
+    files["rows"] = files["rows"].mask(pd.Series([bool(m) for m in marks], dtype=bool))
+    files["suppression"] = marks
+    warnings = [] if on else [t(language, "disclosure_off", k=k)]
     return ProcessReport(ev, settings, language, title, facts, table, sections, provenance, files,
-                         ev.data.synthetic)
+                         ev.data.synthetic, warnings)
+
+
+MIN_SAFE_CELL_SIZE = 3
+"""The smallest ``min_cell_size`` accepted without ``disclosure_control: off``."""
+
+_INDICATOR_RULE = TableRule(counts=("n",), shares={"estimate": "n"}, values=("estimate", "ci_low", "ci_high"),
+                            text=("method",))
+"""The indicator table's rule, applied by :func:`deliberval.disclosure.protect_indicators`."""
+
+_CATEGORICAL = ("deliberval.representativeness", "deliberval.r_indicator")
+_NOT_PEOPLE = (None, "deliberval.uptake")
+_SHARES = ("deliberval.likert_shares", "deliberval.funnel")  # estimates that are shares of their n people
+
+
+def protect_indicators(table: pd.DataFrame, catalogue: Any, k: int, *, complement: bool = True,
+                       small_categories: bool = False) -> pd.DataFrame:
+    """The published copy of an indicator table (see :func:`deliberval.disclosure.protect_indicator_table`)."""
+    functions = {spec.id: spec.function for spec in catalogue.indicators}
+    people = {i: functions.get(i, "") not in _NOT_PEOPLE for i in table["indicator_id"]}
+    categorical = {i for i in table["indicator_id"] if functions.get(i) in _CATEGORICAL}
+    units = dict(zip(table["indicator_id"], table["unit"], strict=True))
+    shares = {i for i in table["indicator_id"] if functions.get(i) in _SHARES and units[i] == "proportion"}
+    return protect_indicator_table(table, k, people=people, shares=shares,
+                                   categorical=categorical if small_categories else set(), complement=complement)
+
+
+def _small_categories(ev: ProcessEvaluation, k: int) -> bool:
+    """Whether a category behind the representativeness statistics holds ``0 < count < k`` people."""
+    frames = []
+    if ev.representativeness is not None:
+        frames.append(ev.representativeness.categories["count"])
+    if ev.funnel is not None:
+        frames.append(ev.funnel.categories["count"])
+    return any(bool(((c > 0) & (c < k)).any()) for c in (pd.to_numeric(f, errors="coerce") for f in frames))
+
+
+def _mirror(tab: Table, prefix: str, names: Sequence[str], truth: Sequence[Any], values: dict[str, float],
+            hidden: dict[str, str]) -> None:
+    """Register a table's counts (true values) and their marks for the linked pass."""
+    for name, v, mark in zip(names, truth, tab.data["suppression"], strict=True):
+        if _is_number(v):
+            values[f"{prefix}:{name}"] = float(v)
+            if mark:
+                hidden[f"{prefix}:{name}"] = mark if mark in (PRIMARY, COMPLEMENT) else SECONDARY
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        return v is not None and v is not pd.NA and bool(np.isfinite(float(v)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _unmirror(tab: Table, prefix: str, names: Sequence[str], hidden: dict[str, str], column: str = "n") -> None:
+    """Hide the rows of a table the linked pass hid (secondary)."""
+    data = tab.data
+    for i, name in enumerate(names):
+        key = f"{prefix}:{name}"
+        if key in hidden and data.at[i, "suppression"] == "":
+            data.at[i, "suppression"] = SECONDARY
+            data.at[i, "suppressed"] = True
+            data[column] = data[column].astype("Int64")
+            data.at[i, column] = pd.NA
+
+
+def _disclosure_pass(ev: ProcessEvaluation, sections: list[Section], k: int, on: bool) -> dict[str, str]:
+    """Pass every table through its rule, then link the counts published in several places.
+
+    Every table must carry a :class:`TableRule` (a new table cannot skip the pass). Counts
+    that are parts of totals published elsewhere (members by role and the facts line against
+    the members file's rows; rows read = valid + quarantined against the responses file's
+    rows) go through :func:`deliberval.disclosure.protect_linked`. Returns the marks of the
+    linked counts (``file:<key>``, ``fact:<role>``, ``role:<role>``, ``rows:<which>``).
+    """
+    for sec in sections:
+        for tab in sec.tables:
+            if tab.rule is None:
+                raise TypeError(f"report table {tab.key!r} has no disclosure rule")
+            if "suppression" not in tab.data.columns:
+                tab.data = _protect(tab.data.reset_index(drop=True), tab.rule, k)
+            tab.checked = True
+    if not on:
+        return {}
+    tables = {tab.key: tab for sec in sections for tab in sec.tables}
+    values: dict[str, float] = {}
+    hidden: dict[str, str] = {}
+    relations: list[tuple[str, list[str]]] = []
+    cost: dict[str, int] = {}
+    files = ev.data.files
+    for key, rows in zip(files["key"], files["rows"], strict=True):
+        if _is_number(rows):
+            values[f"file:{key}"] = float(rows)
+            cost[f"file:{key}"] = 0
+    roles: list[str] = []
+    if "members_by_role" in tables:
+        roles = [str(r) for r in ev.members_by_role["role"]]
+        _mirror(tables["members_by_role"], "role", roles, list(ev.members_by_role["n"]), values, hidden)
+    p = ev.data.process_facts() or {}
+    fact_roles = [r for r in ("citizen", "politician") if _is_number(p.get(f"members_{r}"))]
+    for r in fact_roles:
+        fv = float(p[f"members_{r}"])
+        values[f"fact:{r}"] = fv
+        if 0 < fv < k:
+            hidden[f"fact:{r}"] = PRIMARY
+    total = values.get("file:members")
+    role_names = [f"role:{r}" for r in roles if f"role:{r}" in values]
+    if total is not None and role_names and sum(values[n] for n in role_names) == total:
+        relations.append(("file:members", role_names))
+    fact_names = [f"fact:{r}" for r in fact_roles]
+    if total is not None and fact_names and sum(values[n] for n in fact_names) == total:
+        relations.append(("file:members", fact_names))
+    for r in fact_roles:
+        if f"role:{r}" in values and values[f"role:{r}"] == values[f"fact:{r}"]:
+            relations.append((f"fact:{r}", [f"role:{r}"]))
+            relations.append((f"role:{r}", [f"fact:{r}"]))
+    counts_names = ["read", "valid", "quarantined"]
+    v = ev.data.responses
+    if "validation_counts" in tables and v is not None:
+        _mirror(tables["validation_counts"], "rows", counts_names, [v.n_rows, len(v.valid), len(v.quarantined)],
+                values, hidden)
+        relations.append(("rows:read", ["rows:valid", "rows:quarantined"]))
+        for key in ("responses", "example"):
+            if values.get(f"file:{key}") == values.get("rows:read"):
+                relations.append((f"file:{key}", ["rows:read"]))
+                relations.append(("rows:read", [f"file:{key}"]))
+    marks = protect_linked(values, hidden, relations, k, cost=cost)
+    if "members_by_role" in tables:
+        _unmirror(tables["members_by_role"], "role", roles, marks)
+    if "validation_counts" in tables and v is not None:
+        _unmirror(tables["validation_counts"], "rows", counts_names, marks)
+    return marks

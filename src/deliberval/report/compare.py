@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 from deliberval.indicators import load_catalogue
 from deliberval.indicators.compare import EvaluationComparison
-from deliberval.report.build import Table
+from deliberval.report.build import _DOCUMENTS, _INDICATOR_RULE, Table, protect_indicators
 from deliberval.report.i18n import CODES, COLUMNS, t
 from deliberval.report.render import _card_value, _env, css, format_value
 
@@ -37,10 +37,12 @@ class ComparisonReport:
 
     def tables(self) -> list[Table]:
         """Tables for the XLSX workbook."""
-        out = [Table("indicators", "indicators", self.indicators)]
+        out = [Table("indicators", "indicators", self.indicators, rule=_INDICATOR_RULE, checked=True)]
         if self.model is not None:
-            out.append(Table("model_coefficients", "model", self.model.coefficients))
-            out.append(Table("model_variance", "model", self.model.variance_components))
+            # a model over processes: its terms are not counts of people
+            out.append(Table("model_coefficients", "model", self.model.coefficients, rule=_DOCUMENTS, checked=True))
+            out.append(Table("model_variance", "model", self.model.variance_components, rule=_DOCUMENTS,
+                             checked=True))
         return out
 
 
@@ -60,7 +62,13 @@ def build_comparison(comparison: EvaluationComparison, *, lang: str = "en") -> C
     from deliberval.indicators.compare import MIN_PROCESSES_FOR_MODEL
 
     c = comparison
-    rep = ComparisonReport(lang, list(c.processes), c.indicators, synthetic=c.synthetic,
+    # the disclosure pass of the single report, process by process, at the strictest threshold
+    # (suppression applies to this published copy, never to the comparison itself)
+    cat = load_catalogue()
+    parts = [protect_indicators(c.indicators.loc[c.indicators["process_id"] == pid], cat, c.min_cell_size)
+             for pid, _ in c.processes]
+    shown = pd.concat(parts, ignore_index=True) if parts else c.indicators
+    rep = ComparisonReport(lang, list(c.processes), shown, synthetic=c.synthetic,
                            min_cell_size=c.min_cell_size)
     outcome = "" if c.outcome is None else _outcome_label(c.outcome, lang)
     if c.model is not None:

@@ -15,6 +15,7 @@ import pandas as pd
 from deliberval.errors import DelibervalError
 from deliberval.report.build import ProcessReport, Table
 from deliberval.report.i18n import CODES, COLUMNS, t, translate_reason
+from deliberval.report.markdown import markdown_html
 
 __all__ = ["PdfUnavailableError", "format_value", "pdf_available", "render_html", "write_html",
            "write_pdf", "write_xlsx"]
@@ -89,20 +90,37 @@ def format_value(v: Any, kind: str, lang: str = "en") -> str:
     return s.replace(".", ",") if lang == "fr" else s
 
 
+SECONDARY_MARK = "‡"
+"""How a value withheld only to protect another one is shown (never ``<k``: it may hold 49 people)."""
+
+
+def _hidden_text(mark: str, column: str, kind: str, k: int) -> str:
+    """The text of a hidden cell: ``<k`` for a count below ``k``, ``·`` for its other values and for
+    rows hidden by the complement rule, ``‡`` for secondary suppression."""
+    if mark == "primary":
+        return f"<{k}" if kind == "int" else "·"
+    if mark == "complement":  # a share's complement is small: the count itself may be large
+        return "·"
+    return SECONDARY_MARK
+
+
 def _display_table(tab: Table, lang: str, k: int) -> dict[str, Any]:
     df = tab.data
-    cols = [c for c in df.columns if c != "suppressed"]
+    cols = [c for c in df.columns if c not in ("suppressed", "suppression")]
     heads = COLUMNS.get(lang, COLUMNS["en"])
     numeric = {c for c in cols if tab.formats.get(c, "num2") != "text"}
     header = [(heads.get(c, c.replace("_", " ")), "num" if c in numeric else "") for c in cols]
     rows = []
     supp = df["suppressed"].to_numpy() if "suppressed" in df.columns else [False] * len(df)
-    for (_, r), s in zip(df.iterrows(), supp, strict=True):
+    marks = (df["suppression"].astype("object").fillna("").to_numpy() if "suppression" in df.columns
+             else ["primary" if s else "" for s in supp])
+    for (_, r), s, mark in zip(df.iterrows(), supp, marks, strict=True):
         cells = []
+        only = mark.split(":", 1)[1].split(",") if ":" in mark else None
         for c in cols:
             kind = tab.formats.get(c, "num2" if pd.api.types.is_float_dtype(df[c].dtype) else "text")
-            if s and _missing(r[c]):
-                text = f"<{k}" if kind == "int" else "·"
+            if (s or only) and _missing(r[c]) and (only is None or c in only):
+                text = _hidden_text(mark if only is None else "secondary", c, kind, k)
             else:
                 text = format_value(r[c], kind, lang)
             cells.append((text, "num" if c in numeric else ""))
@@ -220,7 +238,11 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
             tables.append(d)
         sections.append({"key": sec.key, "title": sec.title, "intro": sec.intro, "notices": sec.notices,
                          "tables": tables,
-                         "figures": [{"uri": f.data_uri, "title": f.title} for f in sec.figures]})
+                         "figures": [{"uri": f.data_uri, "title": f.title} for f in sec.figures],
+                         "facts": sec.facts,
+                         # the evaluator's Markdown with raw HTML escaped (deliberval.report.markdown):
+                         # the template marks it safe
+                         "markdown": [(h, markdown_html(text)) for h, text in sec.markdown]})
     heads = COLUMNS.get(lang, COLUMNS["en"])
     missing = ind.loc[ind["status"] == "not_measured"]
     not_assessed = _plain(
@@ -230,7 +252,9 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
     )
     not_assessed["rows"] = not_assessed["rows"] if len(missing) else []
     inputs = _plain([heads["file"], "key", heads["rows"], heads["sha256"]],
-                    [[str(r["file"]), str(r["key"]), format_value(r["rows"], "int", lang), str(r["sha256"])]
+                    [[str(r["file"]), str(r["key"]),
+                      SECONDARY_MARK if r.get("suppression", "") else format_value(r["rows"], "int", lang),
+                      str(r["sha256"])]
                      for _, r in rep.inputs.iterrows()])
     stamp = timestamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     html = _env().get_template("report.html.j2").render(
@@ -238,7 +262,7 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
                                                      "not_assessed", "not_assessed_intro",
                                                      "nothing_not_assessed", "methods", "settings",
                                                      "inputs", "generated")},
-        css=css(), title=rep.title, facts=rep.facts, synthetic=rep.synthetic,
+        css=css(), title=rep.title, facts=rep.facts, synthetic=rep.synthetic, warnings=rep.warnings,
         summary_intro=t(lang, "summary_intro", version=cat.version), counts=counts, stages=_cards(rep),
         disclosure=t(lang, "disclosure_note", k=k), sections=sections, not_assessed=not_assessed,
         methods_text=t(lang, "methods_text", level=f"{rep.confidence_level:.0%}"),
@@ -431,8 +455,12 @@ def write_xlsx(tables: list[Table], path: str | os.PathLike[str], *, provenance:
     used: set[str] = set()
     with pd.ExcelWriter(p, engine="openpyxl") as xw:
         readme = [("disclosure control",
-                   f"counts, shares and means based on fewer than {min_cell_size} respondents are "
-                   "left empty (column 'suppressed' is TRUE on their rows)")]
+                   f"counts, shares and means based on fewer than {min_cell_size} respondents, and shares "
+                   f"whose complement is below {min_cell_size}, are left empty (column 'suppressed' is TRUE "
+                   "on their rows; column 'suppression' says 'primary' for a count below it, 'complement' for a share "
+                   "whose complement is below it); values left empty only so that "
+                   "a hidden one cannot be derived from published totals say 'secondary' (or "
+                   "'secondary:<columns>' when only those cells are withheld)")]
         readme += list(provenance or [])
         pd.DataFrame(readme, columns=["setting", "value"]).to_excel(
             xw, sheet_name=_sheet_name("README", used), index=False)
