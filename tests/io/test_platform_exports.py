@@ -429,3 +429,22 @@ def test_qualtrics_qsf_gives_value_labels_and_decodes_choice_text(tmp_path):
     legacy = read_table(folder / "QT2017__many_qtypes__legacy.csv", qsf=folder / "QT2017__many_qtypes.qsf")
     assert legacy.attrs["value_labels"]["fruits"] == {"1": "Oranges", "2": "Blueberries", "3": "Strawberries"}
     assert legacy.attrs["value_labels"]["Q3_1"] == {"1": "Like", "2": "Neither like nor dislike", "3": "Dislike"}
+
+
+def test_odk_xform_gives_choice_labels_and_decodes_a_labels_export(tmp_path):
+    folder = EXPORTS / "odk"
+    codes = read_table(_readable(folder / "briefcase__choice-lists.csv.expected", tmp_path), xform=folder / "briefcase__choice-lists.xml")
+    expected = {"CHOICE_1": "CHOICE 1", "CHOICE_2": "CHOICE 2"}
+    assert codes.attrs["value_labels"] == dict.fromkeys(("some_string", "another_string", "some_group-yet_another_string"), expected)
+    assert "label_decodings" not in codes.attrs
+    labels_export = tmp_path / "labels.csv"
+    text = (folder / "briefcase__choice-lists.csv.expected").read_text(encoding="utf-8")
+    labels_export.write_text(text.replace(",CHOICE_1,", ",CHOICE 1,").replace(",CHOICE_2,", ",CHOICE 2,"), encoding="utf-8")
+    decoded = read_table(labels_export, xform=folder / "briefcase__choice-lists.xml")
+    assert decoded.loc[0, ["some_string", "another_string", "some_group-yet_another_string"]].tolist() == [
+        "CHOICE_1", "CHOICE_2", "CHOICE_1"]
+    assert sum(r["n"] for r in decoded.attrs["label_decodings"]) == 3
+    nested = read_table(_readable(folder / "briefcase__nested-repeats-g1-append.csv.expected", tmp_path),
+                        xform=folder / "briefcase__nested-repeats.xml")
+    assert len(nested) == 6
+    assert nested.attrs["xform"]["sha256"].startswith("83ebbfcaa4208487")  # as in the folder's README

@@ -52,6 +52,7 @@ __all__ = [
     "qualtrics_variant",
     "read_lss",
     "read_qsf",
+    "read_xform",
     "sniff_platform",
     "split_limesurvey_headings",
 ]
@@ -937,4 +938,97 @@ def read_qsf(content: bytes, columns: list[str], *, file: str = "") -> tuple[dic
                         break
         elif tag in present:
             column_labels[tag] = text
+    return column_labels, value_labels
+
+
+def read_xform(content: bytes, columns: list[str], *, file: str = "", language: str | None = None,
+               ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Question labels and choice labels of an ODK / KoboToolbox XForm (``.xml``) for an export's columns.
+
+    A control bound to ``/data/group/name`` is the export's column ``group/name`` (Kobo),
+    ``group-name`` (ODK Briefcase) or ``name``; ``select1`` and ``select`` controls get value
+    labels {choice value: label}. Labels given through ``itext`` take the first translation (or
+    ``language``).
+
+    Parameters
+    ----------
+    content : bytes
+        The XForm's bytes.
+    columns : list of str
+        The export's column names; labels are returned for these only.
+    file : str, optional
+        Name used in error messages.
+    language : str, optional
+        The itext translation to use (its ``lang`` attribute).
+
+    Returns
+    -------
+    (column_labels, value_labels)
+
+    Raises
+    ------
+    DataInputError
+        When the file is not an XForm.
+
+    Examples
+    --------
+    >>> xml = (b'<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">'
+    ...        b'<h:body><group><select1 ref="/data/g/trust"><label>Trust?</label>'
+    ...        b'<item><value>1</value><label>Low</label></item></select1></group></h:body></h:html>')
+    >>> read_xform(xml, ["g-trust"])
+    ({'g-trust': 'Trust?'}, {'g-trust': {'1': 'Low'}})
+    """
+    import xml.etree.ElementTree as ET
+
+    from deliberval.errors import DataInputError
+
+    xf, h = "{http://www.w3.org/2002/xforms}", "{http://www.w3.org/1999/xhtml}"
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError as exc:
+        raise DataInputError(f"{file}: not an XForm (XML): {exc}") from None
+    body = root.find(f"{h}body")
+    if body is None:
+        raise DataInputError(f"{file}: not an XForm (no h:body with the form's controls)")
+    translations = root.findall(f"{h}head/{xf}model/{xf}itext/{xf}translation")
+    chosen = next((tr for tr in translations if language is None or tr.get("lang") == language), None)
+    itext = {}
+    if chosen is not None:
+        for node in chosen.findall(f"{xf}text"):
+            value = node.find(f"{xf}value")
+            itext[node.get("id", "")] = _plain_text("".join(value.itertext())) if value is not None else ""
+
+    def label_of(node: ET.Element) -> str:
+        lab = node.find(f"{xf}label")
+        if lab is None:
+            return ""
+        ref = lab.get("ref", "")
+        m = re.match(r"jr:itext\('([^']*)'\)", ref)
+        if m:
+            return itext.get(m.group(1), "")
+        return _plain_text("".join(lab.itertext()))
+
+    present = set(columns)
+    column_labels: dict[str, str] = {}
+    value_labels: dict[str, dict[str, str]] = {}
+    for node in body.iter():
+        ref = node.get("ref") or node.get("nodeset")
+        tag = node.tag.removeprefix(xf)
+        if not ref or tag not in ("input", "select", "select1", "range", "upload", "trigger"):
+            continue
+        parts = [p for p in ref.split("/") if p][1:]
+        col = next((c for c in ("/".join(parts), "-".join(parts), parts[-1] if parts else "") if c in present), None)
+        if col is None:
+            continue
+        text = label_of(node)
+        if text:
+            column_labels[col] = text
+        if tag in ("select", "select1"):
+            items = {}
+            for item in node.findall(f"{xf}item"):
+                value = item.find(f"{xf}value")
+                if value is not None and value.text:
+                    items[value.text.strip()] = label_of(item)
+            if items:
+                value_labels[col] = items
     return column_labels, value_labels

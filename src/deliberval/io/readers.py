@@ -47,6 +47,7 @@ from deliberval.io.platforms import (
     parse_qualtrics,
     read_lss,
     read_qsf,
+    read_xform,
     sniff_platform,
     split_limesurvey_headings,
 )
@@ -700,11 +701,14 @@ def _raw_qualtrics(f: InputFile, sep: str | None = None, encoding: str | None = 
     return df
 
 
-def _raw_kobo(f: InputFile, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+def _raw_kobo(f: InputFile, sep: str | None = None, encoding: str | None = None,
+              xform: Source | None = None) -> pd.DataFrame:
     """A KoboToolbox / ODK export: ``group/item`` or (ODK Briefcase) ``group-item`` names.
 
     Names that end alike in different groups (a select_multiple's ``q/CHOICE_1`` columns next to
-    another question's) are the platform's own: only exact repeats are refused.
+    another question's) are the platform's own: only exact repeats are refused. With the form
+    (``xform=``, its XForm ``.xml``), question labels and choice labels become ``column_labels``
+    and ``value_labels``, and a "labels" export's choice labels are decoded to choice values.
     """
     rows, lines, sep = _platform_records(f, sep, encoding)
     header = [h.strip() for h in rows[0]]
@@ -714,7 +718,19 @@ def _raw_kobo(f: InputFile, sep: str | None = None, encoding: str | None = None)
         raise DataInputError(f"{f.path}: line {lines[0]} (header) repeats column name(s) {dupes}; expected unique names")
     if "" in header:
         raise DataInputError(f"{f.path}: line {lines[0]} (header): column {header.index('') + 1} has no name; expected a field name")
-    return _platform_frame(header, rows[1:], lines[1:], sep, {"first_line": lines[0] + 1})
+    df = _platform_frame(header, rows[1:], lines[1:], sep, {"first_line": lines[0] + 1})
+    if xform is not None:
+        form = xform if isinstance(xform, InputFile) else InputFile.read(xform)
+        texts, values = read_xform(form.content, list(df.columns), file=str(form.path))
+        kept = dict(df.attrs)
+        df, decoded = decode_with_labels(df, values)
+        df.attrs.update(kept)
+        df.attrs["column_labels"] = texts
+        df.attrs["value_labels"] = values
+        df.attrs["xform"] = {"file": str(form.path), "sha256": form.sha256}
+        if decoded:
+            df.attrs["label_decodings"] = tuple(decoded)
+    return df
 
 
 def _raw_limesurvey(f: InputFile, sep: str | None = None, encoding: str | None = None,
@@ -1098,7 +1114,7 @@ def _finish(raw: pd.DataFrame, platform: str, instrument: InstrumentLike, mappin
     if "na_text" in attrs:
         out.attrs["na_text"] = _SharedDict({renames.get(k, k): v for k, v in attrs["na_text"].items()})
     for key in ("format", "file", "sha256", "first_line", "lines", "read_problems", "sheet",
-                "qualtrics_variant", "dropped_columns", "lss", "qsf"):
+                "qualtrics_variant", "dropped_columns", "lss", "qsf", "xform"):
         if key in attrs:
             out.attrs[key] = attrs[key]
     if declared:
@@ -1146,7 +1162,9 @@ def read_responses(
         LimeSurvey export: the survey's ``.lss`` structure, path or :class:`InputFile`, whose
         answer labels decode full answers to answer codes; ``qsf`` for a Qualtrics export: the
         survey's ``.qsf`` definition, whose choice texts become value labels and decode a
-        choice-text export to recode values).
+        choice-text export to recode values; ``xform`` for a KoboToolbox / ODK export: the
+        form's XForm ``.xml``, whose choice labels become value labels and decode a "labels"
+        export).
 
     Returns
     -------
