@@ -115,6 +115,8 @@ def test_a_deep_failure_names_where_it_broke(monkeypatch: pytest.MonkeyPatch) ->
     import deliberval.analysis.change as change
 
     monkeypatch.setattr(change, "numeric_column", _raiser(ValueError("boom")))
+    # numeric float columns skip numeric_column (read by position); check_unique always runs
+    monkeypatch.setattr(change, "check_unique", _raiser(ValueError("boom")))
     line = _one_line(runner.invoke(app, ["prepost", str(CHANGE / "prepost_data.csv"), "y1"]))
     assert "failed while analysing (deliberval.analysis.change.prepost, failed in deliberval.analysis.change._pairs line " in line
     assert "ValueError: boom" in line

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special
 from statsmodels.stats.multitest import multipletests
 
 from deliberval.analysis._common import (
@@ -27,7 +27,6 @@ from deliberval.analysis._common import (
     numeric_column,
     require_columns,
     t_quantile,
-    weighted_mean_se,
     wilcoxon_signed_rank,
     wilson_intervals,
 )
@@ -110,51 +109,150 @@ _APPROX = "normal approximation with continuity correction"
 # ----------------------------------------------------------------------------------------
 
 
-def _nct_ci(t_obs: float, df: float, confidence_level: float) -> tuple[float, float]:
-    """Limits of the noncentrality parameter of a t statistic (Steiger & Fouladi inversion).
+def _nct_ci_many(t_obs: np.ndarray, df: np.ndarray, confidence_level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Limits of the noncentrality parameter of many t statistics at once (Steiger & Fouladi).
 
-    Solves ``P(T <= t_obs | ncp) = 1 - alpha/2`` (lower) and ``= alpha/2`` (upper). A negative
-    ``t_obs`` is solved as ``-t_obs`` and mirrored (``F(t; ncp) = 1 - F(-t; -ncp)``), because
-    scipy's noncentral t cdf is unstable far in the lower tail.
+    Solves ``P(T <= |t| | ncp) = 1 - alpha/2`` (lower) and ``= alpha/2`` (upper) for every
+    element together: one bracket expansion and one vectorised Chandrupatla root search
+    (:func:`scipy.optimize.elementwise.find_root`) over all limits, instead of a Brent search
+    per limit. A negative ``t`` is solved as ``-t`` and mirrored (``F(t; ncp) = 1 - F(-t;
+    -ncp)``), because the noncentral t cdf is unstable far in the lower tail. No exact closed
+    form exists; :func:`scipy.special.nctdtrinc` is vectorised but only accurate to about
+    1e-6, so the roots are searched to 1e-12 here. NaN where ``t`` is not finite or
+    ``df <= 0``.
     """
-    if not (math.isfinite(t_obs) and df > 0):
-        return (math.nan, math.nan)
-    if t_obs < 0:
-        lo, hi = _nct_ci(-t_obs, df, confidence_level)
-        return (-hi, -lo)
+    from scipy.optimize import elementwise
+
+    t_obs = np.asarray(t_obs, dtype=float)
+    df = np.broadcast_to(np.asarray(df, dtype=float), t_obs.shape)
+    lo_out = np.full(t_obs.shape, np.nan)
+    hi_out = np.full(t_obs.shape, np.nan)
+    ok = np.isfinite(t_obs) & (df > 0)
+    if not ok.any():
+        return lo_out, hi_out
     alpha = 1 - confidence_level
-    spread = math.sqrt(1 + t_obs**2 / (2 * df))
-    width = (float(stats.norm.ppf(1 - alpha / 2)) + 2) * spread
+    ta = np.abs(t_obs[ok])
+    dfo = df[ok]
+    m = ta.size
+    # both limits of every statistic in one vector: first the lower, then the upper
+    tt = np.concatenate([ta, ta])
+    dd = np.concatenate([dfo, dfo])
+    target = np.concatenate([np.full(m, 1 - alpha / 2), np.full(m, alpha / 2)])
+    width = (float(special.ndtri(1 - alpha / 2)) + 2) * np.sqrt(1 + tt**2 / (2 * dd))
+    a, b = tt - width, tt + width
+    root = np.full(tt.shape, np.nan)
+    todo = np.ones(tt.shape, dtype=bool)
+    found = np.zeros(tt.shape, dtype=bool)
+    for _ in range(10):
+        idx = np.flatnonzero(todo)
+        if idx.size == 0:
+            break
+        f_a = special.nctdtr(dd[idx], a[idx], tt[idx]) - target[idx]
+        f_b = special.nctdtr(dd[idx], b[idx], tt[idx]) - target[idx]
+        dead = ~(np.isfinite(f_a) & np.isfinite(f_b))
+        good = ~dead & (f_a > 0) & (f_b < 0)
+        todo[idx[dead | good]] = False
+        found[idx[good]] = True
+        grow = idx[~dead & ~good]
+        a[grow] -= width[grow]
+        b[grow] += width[grow]
+    idx = np.flatnonzero(found)
+    if idx.size:
+        res = elementwise.find_root(
+            lambda x, d_, t_, p_: special.nctdtr(d_, x, t_) - p_,
+            (a[idx], b[idx]),
+            args=(dd[idx], tt[idx], target[idx]),
+            tolerances={"xatol": 1e-12, "xrtol": 1e-12},
+            maxiter=500,
+        )
+        root[idx] = np.where(res.success, res.x, np.nan)
+        # the cdf is NaN at some points of a few extreme brackets (|t| in the hundreds on 1
+        # df): those limits are searched one by one with Brent's method, NaN if it meets one
+        for i in idx[~res.success]:
+            root[i] = _nct_root_brent(dd[i], tt[i], target[i], a[i], b[i])
+    low, high = root[:m], root[m:]
+    neg = t_obs[ok] < 0
+    lo_out[ok] = np.where(neg, -high, low)
+    hi_out[ok] = np.where(neg, -low, high)
+    return lo_out, hi_out
 
-    def limit(target: float) -> float:
-        def f(ncp: float) -> float:
-            return float(special.nctdtr(df, ncp, t_obs)) - target
 
-        lo, hi = t_obs - width, t_obs + width
-        for _ in range(10):
-            f_lo, f_hi = f(lo), f(hi)
-            if not (math.isfinite(f_lo) and math.isfinite(f_hi)):
-                return math.nan
-            if f_lo > 0 > f_hi:
-                return float(optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=500))
-            lo, hi = lo - width, hi + width
+def _nct_root_brent(df: float, t_obs: float, target: float, lo: float, hi: float) -> float:
+    """One noncentrality limit by Brent's method on the bracket ``(lo, hi)``; NaN when the
+    noncentral t cdf is NaN somewhere on the search path."""
+    from scipy import optimize
+
+    def f(ncp: float) -> float:
+        return float(special.nctdtr(df, ncp, t_obs)) - target
+
+    try:
+        return float(optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=500))
+    except ValueError:
         return math.nan
 
-    return (limit(1 - alpha / 2), limit(alpha / 2))
 
+def _wilcoxon_many(d: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """R's paired ``wilcox.test`` for every row of ``d`` (outcomes x respondents) at once.
 
-def _wilcoxon_r(diff: np.ndarray) -> tuple[float, float, str]:
-    """Two-sided paired Wilcoxon signed-rank test exactly as R's ``wilcox.test(x, y, paired =
-    TRUE)`` (see :func:`deliberval.analysis._common.wilcoxon_signed_rank`)."""
-    if not (diff != 0).any():
-        return (0.0, math.nan, "not computable: all differences are zero")
-    v, p, exact = wilcoxon_signed_rank(diff)
-    return (v, p, _EXACT if exact else _APPROX)
-
-
-def _weighted_sd(x: np.ndarray, w: np.ndarray) -> float:
-    m = (w * x).sum() / w.sum()
-    return float(math.sqrt((w * (x - m) ** 2).sum() / w.sum() * x.size / (x.size - 1)))
+    Only the cells where ``keep`` is true count. Rows with fewer than 50 non-zero differences
+    and neither ties nor zeros take the exact path of
+    :func:`deliberval.analysis._common.wilcoxon_signed_rank` one by one; every other row
+    (the large ones) is ranked in one sort of the whole matrix: the ties, the average ranks,
+    V and the tie-corrected normal approximation with continuity correction are computed for
+    all rows together, with the same formulas and the same floating-point operations as the
+    one-row helper. Returns ``(V, p, method)``; rows without a kept cell are NaN with method
+    ``""``.
+    """
+    k, m = d.shape
+    v = np.full(k, np.nan)
+    p = np.full(k, np.nan)
+    method = np.full(k, "", dtype=object)
+    n_keep = keep.sum(axis=1)
+    valid = keep & (d != 0)
+    nz = valid.sum(axis=1)
+    zeros = n_keep > nz
+    none = (n_keep > 0) & (nz == 0)
+    v[none] = 0.0
+    method[none] = "not computable: all differences are zero"
+    if m == 0:
+        return v, p, method
+    a = np.where(valid, np.abs(d), np.inf)
+    order = np.argsort(a, axis=1)
+    s = np.take_along_axis(a, order, axis=1)
+    vs = np.take_along_axis(valid, order, axis=1)
+    pos = np.take_along_axis(valid & (d > 0), order, axis=1)
+    flag = np.ones((k, m), dtype=bool)
+    flag[:, 1:] = s[:, 1:] != s[:, :-1]
+    flag[:, 1:] |= vs[:, 1:] != vs[:, :-1]
+    flat = flag.ravel()
+    gid = np.cumsum(flat) - 1
+    starts = np.flatnonzero(flat)
+    t = np.bincount(gid, weights=vs.ravel(), minlength=starts.size)
+    avg = starts % m + (t + 1) / 2
+    ranks = avg[gid].reshape(k, m)
+    v_all = np.where(pos, ranks, 0.0).sum(axis=1)
+    g_row = starts // m
+    tie_term = np.bincount(g_row, weights=t**3 - t, minlength=k)
+    ties = np.bincount(g_row, weights=(t > 1).astype(float), minlength=k) > 0
+    some = nz > 0
+    exact = some & (nz < 50) & ~ties & ~zeros
+    approx = some & ~exact
+    for i in np.flatnonzero(exact):
+        vi, pi, _ = wilcoxon_signed_rank(d[i, keep[i]])
+        v[i], p[i] = vi, pi
+        method[i] = _EXACT
+    if approx.any():
+        n = nz[approx].astype(float)
+        va = v_all[approx]
+        z = va - n * (n + 1) / 4
+        sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - tie_term[approx] / 48)
+        corr = np.copysign(0.5, z) * (z != 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            zc = (z - corr) / sigma
+        v[approx] = va
+        p[approx] = np.minimum(1.0, 2 * np.minimum(special.ndtr(zc), special.ndtr(-zc)))
+        method[approx] = _APPROX
+    return v, p, method
 
 
 # ----------------------------------------------------------------------------------------
@@ -172,120 +270,193 @@ def _pairs(
     post: str,
     by: list[str],
     weight: str | None,
-) -> pd.DataFrame:
-    """Wide table: one row per respondent with ``<outcome>__pre`` / ``__post``, by, weight."""
-    sub = df.loc[df[wave].isin([pre, post])]
-    check_unique(sub, respondent, wave)
-    pre_rows = sub.loc[sub[wave] == pre].set_index(respondent)
-    post_rows = sub.loc[sub[wave] == post].set_index(respondent)
-    common = pre_rows.index.intersection(post_rows.index)
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray | None]:
+    """The paired values: ``(pre, post, by_table, weight)``.
+
+    ``pre`` and ``post`` are float matrices of outcomes x paired respondents (one row per
+    outcome, contiguous), ``by_table`` has one row per paired respondent (index: the
+    respondent, the by columns taken from the ``pre`` row), ``weight`` the ``post`` row's
+    weight or None. Columns are read once by position; no wide table is built.
+    """
+    wv = df[wave]
+    in_pre = (wv == pre).to_numpy(dtype=bool, na_value=False)
+    in_post = (wv == post).to_numpy(dtype=bool, na_value=False)
+    check_unique(df.loc[in_pre | in_post, [respondent, wave]], respondent, wave)
+    pre_at = np.flatnonzero(in_pre)
+    post_at = np.flatnonzero(in_post)
+    ids = df[respondent]
+    pre_ids = pd.Index(ids.iloc[pre_at])
+    post_ids = pd.Index(ids.iloc[post_at])
+    common = pre_ids.intersection(post_ids)
     if len(common) == 0:
         raise AnalysisInputError(
-            f"no respondent in {respondent!r} answered both wave {pre!r} ({len(pre_rows)} rows) and "
-            f"wave {post!r} ({len(post_rows)} rows); nothing can be paired"
+            f"no respondent in {respondent!r} answered both wave {pre!r} ({pre_at.size} rows) "
+            f"and wave {post!r} ({post_at.size} rows); nothing can be paired"
         )
-    wide = pd.DataFrame(index=common)
-    for o in outcomes:
-        wide[f"{o}__pre"] = numeric_column(pre_rows.loc[common, o], o).to_numpy()
-        wide[f"{o}__post"] = numeric_column(post_rows.loc[common, o], o).to_numpy()
-    for b in by:
-        wide[b] = pre_rows.loc[common, b].to_numpy()
-    if weight is not None:
-        w = numeric_column(post_rows.loc[common, weight], weight)
-        if (w.dropna() < 0).any():
-            raise AnalysisInputError(f"weight column {weight!r} has negative values")
-        wide["__weight"] = w.to_numpy()
-    return wide
-
-
-def _one_outcome(
-    pre_v: np.ndarray,
-    post_v: np.ndarray,
-    w: np.ndarray | None,
-    agree: Sequence[float] | None,
-    confidence_level: float,
-) -> dict[str, Any]:
-    keep = ~(np.isnan(pre_v) | np.isnan(post_v))
-    if w is not None:
-        keep &= ~np.isnan(w) & (w > 0)
-    x0, x1 = pre_v[keep], post_v[keep]
-    d = x1 - x0
-    n = int(d.size)
-    row: dict[str, Any] = dict.fromkeys(PREPOST_COLUMNS[1:], math.nan)
-    row.update(n=n, confidence_level=confidence_level, wilcoxon_method="", method="")
-    if n == 0:
-        row["method"] = "no complete pairs"
-        return row
-    dfree = float(n - 1)
-    row["df"] = dfree
-    if w is None:
-        mean_diff = float(d.mean())
-        sd_diff = float(d.std(ddof=1)) if n > 1 else math.nan
-        se = sd_diff / math.sqrt(n) if n > 1 else math.nan
-        sd0 = float(x0.std(ddof=1)) if n > 1 else math.nan
-        sd1 = float(x1.std(ddof=1)) if n > 1 else math.nan
-        row.update(mean_pre=float(x0.mean()), mean_post=float(x1.mean()))
-    else:
-        ww = w[keep]
-        mean_diff, se = weighted_mean_se(d, ww)
-        sd_diff = _weighted_sd(d, ww) if n > 1 else math.nan
-        sd0 = _weighted_sd(x0, ww) if n > 1 else math.nan
-        sd1 = _weighted_sd(x1, ww) if n > 1 else math.nan
-        row.update(
-            mean_pre=float((ww * x0).sum() / ww.sum()), mean_post=float((ww * x1).sum() / ww.sum())
-        )
-    row.update(estimate=mean_diff, sd_diff=sd_diff, se=se)
-    if n > 1 and se > 0:
-        q = t_quantile(confidence_level, dfree)
-        t = mean_diff / se
-        row.update(
-            ci_low=mean_diff - q * se,
-            ci_high=mean_diff + q * se,
-            statistic=t,
-            p_value=float(2 * stats.t.sf(abs(t), dfree)),
-        )
-    elif n > 1:  # every difference identical: zero-width interval, no test
-        row.update(ci_low=mean_diff, ci_high=mean_diff)
-    if n > 1 and sd_diff > 0:
-        row["d_z"] = mean_diff / sd_diff
-        sd_av = (sd0 + sd1) / 2
-        j = 1 - 3 / (4 * dfree - 1) if dfree > 0.25 else math.nan
-        if sd_av > 0:
-            row["g_av"] = j * mean_diff / sd_av
-        if w is None:
-            lo, hi = _nct_ci(row["statistic"], dfree, confidence_level)
-            row.update(d_z_ci_low=lo / math.sqrt(n), d_z_ci_high=hi / math.sqrt(n))
-            if sd_av > 0:
-                scale = j * sd_diff / (math.sqrt(n) * sd_av)
-                row.update(g_av_ci_low=lo * scale, g_av_ci_high=hi * scale)
-    if w is None:
-        v, p_w, w_method = _wilcoxon_r(d)
-        row.update(wilcoxon_statistic=v, wilcoxon_p_value=p_w, wilcoxon_method=w_method)
-        row["method"] = "paired t-test; Wilcoxon signed-rank test"
-    else:
-        row["wilcoxon_method"] = "not computed for weighted data"
-        row["method"] = "weighted paired mean difference, linearised SE, t with n - 1 df"
-    if agree is not None:
-        a0 = np.isin(x0, agree).astype(float)
-        a1 = np.isin(x1, agree).astype(float)
-        e = a1 - a0
-        z = stats.norm.ppf(0.5 + confidence_level / 2)
-        if w is None:
-            p0, p1, diff = a0.mean(), a1.mean(), e.mean()
-            se2 = math.sqrt(max((e**2).mean() - diff**2, 0.0) / n)
+    rows0 = pre_at[pre_ids.get_indexer(common)]
+    rows1 = post_at[post_ids.get_indexer(common)]
+    x0 = np.empty((len(outcomes), len(common)))
+    x1 = np.empty((len(outcomes), len(common)))
+    for i, o in enumerate(outcomes):
+        col = df[o]
+        if pd.api.types.is_numeric_dtype(col.dtype):
+            values = col.to_numpy(dtype=float, na_value=np.nan)
+            x0[i] = values[rows0]
+            x1[i] = values[rows1]
         else:
-            ww = w[keep]
-            p0 = float((ww * a0).sum() / ww.sum())
-            p1 = float((ww * a1).sum() / ww.sum())
-            diff, se2 = weighted_mean_se(e, ww)
-        row.update(
-            top2_pre=float(p0),
-            top2_post=float(p1),
-            top2_diff=float(diff),
-            top2_diff_ci_low=float(diff - z * se2),
-            top2_diff_ci_high=float(diff + z * se2),
-        )
-    return row
+            x0[i] = numeric_column(col.iloc[rows0], o).to_numpy()
+            x1[i] = numeric_column(col.iloc[rows1], o).to_numpy()
+    by_table = pd.DataFrame({b: df[b].iloc[rows0].to_numpy() for b in by}, index=common)
+    w = None
+    if weight is not None:
+        ws = numeric_column(df[weight].iloc[rows1], weight)
+        if (ws.dropna() < 0).any():
+            raise AnalysisInputError(f"weight column {weight!r} has negative values")
+        w = ws.to_numpy()
+    return x0, x1, by_table, w
+
+
+def _wmean(x: np.ndarray, w: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Row-wise weighted means ``sum(w x) / sum(w)`` (``w`` zero outside the kept cells)."""
+    return (w * x).sum(axis=1) / total
+
+
+def _wsd(x: np.ndarray, w: np.ndarray, total: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Row-wise weighted SDs ``sqrt(sum(w (x - m)^2) / sum(w) * n / (n - 1))``."""
+    m = _wmean(x, w, total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt((w * (x - m[:, None]) ** 2).sum(axis=1) / total * n / (n - 1))
+
+
+def _wse(x: np.ndarray, w: np.ndarray, total: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Row-wise linearised SEs of weighted means (as ``weighted_mean_se``; NaN for n < 2)."""
+    m = _wmean(x, w, total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = w * (x - m[:, None]) / total[:, None]
+        return np.where(n >= 2, np.sqrt(n / (n - 1) * (z**2).sum(axis=1)), np.nan)
+
+
+def _sd(x: np.ndarray, keep: np.ndarray, n: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Row-wise n - 1 SDs of the kept cells (NaN for n < 2)."""
+    dev = np.where(keep, x - mean[:, None], 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 1, np.sqrt((dev**2).sum(axis=1) / (n - 1)), np.nan)
+
+
+def _block(
+    x0: np.ndarray,
+    x1: np.ndarray,
+    w: np.ndarray | None,
+    agree: list[Sequence[float] | None],
+    confidence_level: float,
+) -> dict[str, np.ndarray]:
+    """Every PREPOST_COLUMNS statistic but the outcome name and the adjusted p-values, for all
+    outcomes (rows of ``x0``, ``x1``) at once."""
+    k = x0.shape[0]
+    keep = ~(np.isnan(x0) | np.isnan(x1))
+    if w is not None:
+        keep &= (~np.isnan(w) & (w > 0))[None, :]
+    n = keep.sum(axis=1)
+    nf = n.astype(float)
+    has = n > 0
+    many = n > 1
+    col: dict[str, np.ndarray] = {c: np.full(k, np.nan) for c in PREPOST_COLUMNS[1:]}
+    col["n"] = n.astype("int64")
+    col["confidence_level"] = np.full(k, confidence_level)
+    col["wilcoxon_method"] = np.full(k, "", dtype=object)
+    col["method"] = np.full(k, "no complete pairs", dtype=object)
+    col["df"] = np.where(has, nf - 1, np.nan)
+    dfree = nf - 1
+    d = np.where(keep, x1 - x0, 0.0)
+    z0 = np.where(keep, x0, 0.0)
+    z1 = np.where(keep, x1, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if w is None:
+            mean_diff = d.sum(axis=1) / nf
+            mean_pre = z0.sum(axis=1) / nf
+            mean_post = z1.sum(axis=1) / nf
+            sd_diff = _sd(d, keep, n, mean_diff)
+            se = np.where(many, sd_diff / np.sqrt(nf), np.nan)
+            sd0 = _sd(z0, keep, n, mean_pre)
+            sd1 = _sd(z1, keep, n, mean_post)
+        else:
+            ww = np.where(keep, w[None, :], 0.0)
+            total = ww.sum(axis=1)
+            mean_diff = _wmean(d, ww, total)
+            se = _wse(d, ww, total, nf)
+            sd_diff = np.where(many, _wsd(d, ww, total, nf), np.nan)
+            sd0 = np.where(many, _wsd(z0, ww, total, nf), np.nan)
+            sd1 = np.where(many, _wsd(z1, ww, total, nf), np.nan)
+            mean_pre = _wmean(z0, ww, total)
+            mean_post = _wmean(z1, ww, total)
+        col["mean_pre"] = np.where(has, mean_pre, np.nan)
+        col["mean_post"] = np.where(has, mean_post, np.nan)
+        col["estimate"] = np.where(has, mean_diff, np.nan)
+        col["sd_diff"] = np.where(has, sd_diff, np.nan)
+        col["se"] = np.where(has, se, np.nan)
+        tested = many & (se > 0)
+        flat = many & ~tested
+        if tested.any():
+            q = special.stdtrit(dfree[tested], 0.5 + confidence_level / 2)
+            t = mean_diff[tested] / se[tested]
+            col["ci_low"][tested] = mean_diff[tested] - q * se[tested]
+            col["ci_high"][tested] = mean_diff[tested] + q * se[tested]
+            col["statistic"][tested] = t
+            col["p_value"][tested] = 2 * special.stdtr(dfree[tested], -np.abs(t))
+        col["ci_low"][flat] = mean_diff[flat]
+        col["ci_high"][flat] = mean_diff[flat]
+        eff = many & (sd_diff > 0)
+        if eff.any():
+            col["d_z"][eff] = mean_diff[eff] / sd_diff[eff]
+            sd_av = (sd0[eff] + sd1[eff]) / 2
+            j = 1 - 3 / (4 * dfree[eff] - 1)
+            pos_av = sd_av > 0
+            g = np.where(pos_av, j * mean_diff[eff] / sd_av, np.nan)
+            col["g_av"][eff] = g
+            if w is None:
+                lo, hi = _nct_ci_many(col["statistic"][eff], dfree[eff], confidence_level)
+                root_n = np.sqrt(nf[eff])
+                col["d_z_ci_low"][eff] = lo / root_n
+                col["d_z_ci_high"][eff] = hi / root_n
+                scale = np.where(pos_av, j * sd_diff[eff] / (root_n * sd_av), np.nan)
+                col["g_av_ci_low"][eff] = lo * scale
+                col["g_av_ci_high"][eff] = hi * scale
+    if w is None:
+        v, p_w, w_method = _wilcoxon_many(d, keep)
+        col["wilcoxon_statistic"] = v
+        col["wilcoxon_p_value"] = p_w
+        col["wilcoxon_method"] = np.where(has, w_method, "").astype(object)
+        col["method"][has] = "paired t-test; Wilcoxon signed-rank test"
+    else:
+        col["wilcoxon_method"][has] = "not computed for weighted data"
+        col["method"][has] = "weighted paired mean difference, linearised SE, t with n - 1 df"
+    z = float(special.ndtri(0.5 + confidence_level / 2))
+    codes: dict[tuple[float, ...], list[int]] = {}
+    for i, a in enumerate(agree):
+        if a is not None and has[i]:
+            codes.setdefault(tuple(a), []).append(i)
+    for vals, rows in codes.items():
+        idx = np.asarray(rows)
+        kp = keep[idx]
+        a0 = np.where(kp, np.isin(x0[idx], vals), False).astype(float)
+        a1 = np.where(kp, np.isin(x1[idx], vals), False).astype(float)
+        e = a1 - a0
+        ni = nf[idx]
+        if w is None:
+            p0, p1, diff = a0.sum(axis=1) / ni, a1.sum(axis=1) / ni, e.sum(axis=1) / ni
+            se2 = np.sqrt(np.maximum((e**2).sum(axis=1) / ni - diff**2, 0.0) / ni)
+        else:
+            wi = np.where(kp, w[None, :], 0.0)
+            tot = wi.sum(axis=1)
+            p0, p1 = _wmean(a0, wi, tot), _wmean(a1, wi, tot)
+            diff = _wmean(e, wi, tot)
+            se2 = _wse(e, wi, tot, ni)
+        col["top2_pre"][idx] = p0
+        col["top2_post"][idx] = p1
+        col["top2_diff"][idx] = diff
+        col["top2_diff_ci_low"][idx] = diff - z * se2
+        col["top2_diff_ci_high"][idx] = diff + z * se2
+    return col
 
 
 def prepost(
@@ -440,43 +611,43 @@ def prepost(
         agree = {o: (list(agree_values[o]) if o in agree_values else None) for o in outs}
     else:
         agree = {key: list(agree_values) for key in outs}
-    wide = _pairs(
+    x0, x1, by_table, w = _pairs(
         df, outs, respondent=respondent, wave=wave, pre=pre, post=post, by=by_cols, weight=weight
     )
 
-    groups: list[tuple[tuple[Any, ...], pd.DataFrame]] = []
+    groups: list[tuple[tuple[Any, ...], np.ndarray | None]] = []
     if by_cols:
-        for key, part in wide.groupby(by_cols, sort=True, dropna=True):
-            groups.append(((key if isinstance(key, tuple) else (key,)), part))
-        groups.append((("all",) * len(by_cols), wide))
+        at = by_table.assign(__at=np.arange(len(by_table)))
+        for key, part in at.groupby(by_cols, sort=True, dropna=True):
+            groups.append(((key if isinstance(key, tuple) else (key,)), part["__at"].to_numpy()))
+        groups.append((("all",) * len(by_cols), None))
     else:
-        groups.append(((), wide))
+        groups.append(((), None))
 
-    rows = []
-    for key, part in groups:
-        block = []
-        w = part["__weight"].to_numpy(dtype=float) if weight else None
-        for o in outs:
-            r = _one_outcome(
-                part[f"{o}__pre"].to_numpy(dtype=float),
-                part[f"{o}__post"].to_numpy(dtype=float),
-                w,
-                agree[o],
-                level,
+    agree_list = [agree[o] for o in outs]
+    parts: list[dict[str, Any]] = []
+    for key, rows in groups:
+        if rows is None:
+            col = _block(x0, x1, w, agree_list, level)
+        else:
+            col = _block(
+                x0[:, rows], x1[:, rows], None if w is None else w[rows], agree_list, level
             )
-            r["outcome"] = o
-            r.update(dict(zip(by_cols, key, strict=True)))
-            block.append(r)
-        p = np.array([r["p_value"] for r in block], dtype=float)
+        p = col["p_value"]
         ok = ~np.isnan(p)
         if ok.any():
-            holm_p = holm(p[ok])
-            bh = multipletests(p[ok], method="fdr_bh")[1]
-            for i, j in enumerate(np.flatnonzero(ok)):
-                block[j]["holm_p_value"] = float(holm_p[i])
-                block[j]["bh_p_value"] = float(bh[i])
-        rows.extend(block)
-    out = pd.DataFrame(rows, columns=[*by_cols, *PREPOST_COLUMNS])
+            col["holm_p_value"][ok] = holm(p[ok])
+            col["bh_p_value"][ok] = multipletests(p[ok], method="fdr_bh")[1]
+        col["outcome"] = np.asarray(outs, dtype=object)
+        for b, value in zip(by_cols, key, strict=True):
+            col[b] = np.full(len(outs), value, dtype=object)
+        parts.append(col)
+    columns = [*by_cols, *PREPOST_COLUMNS]
+    data = {
+        c: (np.concatenate([part[c] for part in parts]) if len(parts) > 1 else parts[0][c])
+        for c in columns
+    }
+    out = pd.DataFrame({c: data[c] for c in columns}, columns=columns)
     for b in by_cols:
         out[b] = out[b].astype(object).astype("string")
     out["n"] = out["n"].astype("int64")
