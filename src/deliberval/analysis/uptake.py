@@ -25,7 +25,8 @@ from deliberval.analysis._common import check_confidence_level, normal_quantile,
 from deliberval.errors import AnalysisInputError, DelibervalError
 from deliberval.instruments.coding import CodingScheme
 
-__all__ = ["INDICATORS", "UptakeResult", "kaplan_meier", "uptake", "wilson_interval"]
+__all__ = ["INDICATORS", "UptakeResult", "kaplan_meier", "say_do_gap", "uptake", "uptake_snapshots",
+           "wilson_interval"]
 
 #: Indicators of :func:`uptake`, in the order they are reported.
 INDICATORS: tuple[str, ...] = (
@@ -631,3 +632,176 @@ def _tests(status: pd.DataFrame, processes: list[str]) -> pd.DataFrame:
                      "df": len(processes) - 1, "p_value": float(pval),
                      "method": "log-rank test of time to first public response"})
     return pd.DataFrame(rows, columns=cols)
+
+
+# --- say-do gap and dated snapshots (issue 21) ------------------------------------------------
+
+@dataclass(frozen=True)
+class _RegisterView:
+    """The part of a register submitted by a snapshot date (what :func:`uptake` reads)."""
+
+    recommendations: pd.DataFrame
+    events: pd.DataFrame
+    scheme: CodingScheme
+
+
+def say_do_gap(
+    register: _Register,
+    *,
+    as_of: Any,
+    days: int = 365,
+    coder: str | None = None,
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
+    """Say-do gap: recommendations accepted in principle but not implemented ``days`` later.
+
+    Parameters
+    ----------
+    register : Register
+        A validated register (as for :func:`uptake`).
+    as_of : date-like
+        Evaluation date; later events are ignored.
+    days : int, default 365
+        Days allowed between the first acceptance (a code at ``accepted_in_principle`` or
+        higher) and implementation.
+    coder : str, optional
+        The reference coder when several coded the events.
+    confidence_level : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        One row per process, the columns of :attr:`UptakeResult.indicators`: ``process_id,
+        indicator`` (``"say_do_gap"``), ``estimate`` (share 0-1), ``ci_low, ci_high`` (Wilson
+        score), ``confidence_level, n`` (recommendations first accepted at least ``days``
+        before ``as_of``), ``count`` (of them, not implemented on ``as_of``), ``method``.
+
+    Raises
+    ------
+    AnalysisInputError
+        As :func:`uptake`, or ``days`` not a whole number >= 0.
+
+    Notes
+    -----
+    A recommendation enters the denominator once ``days`` have passed since the first event
+    that accepted it (``accepted_in_principle``, ``partially_implemented`` or
+    ``implemented`` by the scheme's ranks); it counts as a gap if its status on ``as_of`` is
+    not ``implemented`` (so a partial implementation, a later reversal or silence after the
+    promise all count). Recommendations accepted less than ``days`` ago are left out: their
+    window is still open. The interval is the Wilson score interval (R ``prop.test(correct =
+    FALSE)``), as for the other indicators.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.analysis.uptake import say_do_gap
+    >>> from deliberval.validation.register import validate_register
+    >>> recs = pd.DataFrame({"process_id": "p1", "rec_id": ["r1", "r2", "r3", "r4"],
+    ...                      "title": ["a", "b", "c", "d"], "submitted": "2024-01-10"})
+    >>> ev = pd.DataFrame({"rec_id": ["r1", "r1", "r2", "r3"],
+    ...                    "date": ["2024-02-01", "2024-09-01", "2024-03-01", "2024-11-01"],
+    ...                    "response_status": ["accepted_in_principle", "implemented",
+    ...                                        "accepted_in_principle", "accepted_in_principle"]})
+    >>> reg = validate_register(recs, ev).register
+    >>> say_do_gap(reg, as_of="2025-06-30", days=365)[["estimate", "n", "count"]]
+       estimate  n  count
+    0       0.5  2    1.0
+    """
+    cl = check_confidence_level(confidence_level)
+    if not isinstance(days, int | np.integer) or isinstance(days, bool) or days < 0:
+        raise AnalysisInputError(f"days must be a whole number >= 0, got {days!r}")
+    res = uptake(register, as_of=as_of, coder=coder, confidence_level=cl)
+    return _say_do(register, res, int(days), coder, cl)
+
+
+def _say_do(register: _Register, res: UptakeResult, days: int, coder: str | None,
+            cl: float) -> pd.DataFrame:
+    scheme = register.scheme
+    ev = register.events
+    if coder is not None:
+        ev = ev[ev["coder"] == coder]
+    ev = ev[(ev["date"] <= res.as_of) & ev["response_status"].isin(list(scheme.uptake_codes))]
+    accepted = ev.groupby("rec_id")["date"].min()
+    st = res.status
+    acc = _map_dates(st["rec_id"], accepted)
+    due = acc.notna() & (acc + pd.Timedelta(days=days) <= res.as_of)
+    rows = []
+    for p, idx in st.groupby("process_id", sort=False).groups.items():
+        d = due.loc[idx]
+        gap = d & ~st.loc[idx, "implemented"]
+        method = (f"Wilson score; accepted in principle (or higher) at least {days} days before "
+                  f"{res.as_of:%Y-%m-%d} and not implemented on that date")
+        open_ = int((acc.loc[idx].notna() & ~d).sum())
+        if open_:
+            method += f"; {open_} recommendation(s) accepted more recently left out (window open)"
+        rows.append(_ind(str(p), "say_do_gap", float(gap.sum()), int(d.sum()), cl, method))
+    return pd.DataFrame(rows, columns=_INDICATOR_COLUMNS)
+
+
+def uptake_snapshots(
+    register: _Register,
+    dates: Any,
+    *,
+    say_do_days: int = 365,
+    deadline_days: int | Mapping[str, int | None] | None = None,
+    coder: str | None = None,
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
+    """The register's indicators on each of several dates (e.g. over a legislature).
+
+    Parameters
+    ----------
+    register : Register
+        A validated register (as for :func:`uptake`).
+    dates : sequence of date-like
+        Snapshot dates (sorted in the output). On each date only the recommendations submitted
+        by then are counted; a date before every submission is reported with no rows.
+    say_do_days : int, default 365
+        ``days`` of :func:`say_do_gap`.
+    deadline_days, coder, confidence_level
+        As :func:`uptake`.
+
+    Returns
+    -------
+    DataFrame
+        ``as_of`` (the snapshot date) and the columns of :attr:`UptakeResult.indicators`
+        (``process_id, indicator, estimate, ci_low, ci_high, confidence_level, n, count,
+        method``): the indicators of :func:`uptake` on that date, then ``say_do_gap``.
+
+    Examples
+    --------
+    >>> from deliberval.datasets.registers import simulate_register
+    >>> from deliberval.analysis.uptake import uptake_snapshots
+    >>> reg = simulate_register("climate_assembly", seed=1)
+    >>> snaps = uptake_snapshots(reg, ["2022-06-30", "2023-06-30"], say_do_days=180)
+    >>> sorted(snaps["as_of"].dt.year.unique().tolist())
+    [2022, 2023]
+    """
+    cl = check_confidence_level(confidence_level)
+    if not isinstance(say_do_days, int | np.integer) or isinstance(say_do_days, bool) or say_do_days < 0:
+        raise AnalysisInputError(f"say_do_days must be a whole number >= 0, got {say_do_days!r}")
+    try:
+        when = sorted({pd.Timestamp(d).normalize().as_unit("ns") for d in
+                       ([dates] if isinstance(dates, str) else list(dates))})
+    except (ValueError, TypeError) as exc:
+        raise AnalysisInputError(f"dates must be dates such as '2026-06-30', got {dates!r}") from exc
+    if not when or any(pd.isna(w) for w in when):
+        raise AnalysisInputError(f"dates must be one or more dates such as '2026-06-30', got {dates!r}")
+    recs = register.recommendations
+    all_deadlines = _deadlines(deadline_days, list(dict.fromkeys(recs["process_id"])))
+    frames = []
+    for w in when:
+        sub = recs[recs["submitted"] <= w]
+        if sub.empty:
+            continue
+        view = _RegisterView(recommendations=sub.reset_index(drop=True), events=register.events,
+                             scheme=register.scheme)
+        dl = {p: all_deadlines[p] for p in dict.fromkeys(sub["process_id"])}
+        res = uptake(view, as_of=w, deadline_days=dl, coder=coder, confidence_level=cl)
+        table = pd.concat([res.indicators, _say_do(view, res, int(say_do_days), coder, cl)],
+                          ignore_index=True)
+        table.insert(0, "as_of", w)
+        frames.append(table)
+    if not frames:
+        return pd.DataFrame(columns=["as_of", *_INDICATOR_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
