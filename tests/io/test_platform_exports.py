@@ -122,6 +122,8 @@ def test_qualtrics_test_responses_are_kept_apart_and_counted():
     res = validate(legacy, "institutional_trust")
     assert (len(res.valid), len(res.quarantined)) == (0, 5)
     assert set(res.failures["check"]) >= {"excluded_response"}
+    info = res.summary.query("check == 'excluded_response' and severity == 'info'")
+    assert info[["reason", "n"]].values.tolist() == [["Qualtrics test response (Status 'Survey Test')", 5]]
 
 
 def _qualtrics_with_line_breaks(line_end: str) -> bytes:

@@ -154,6 +154,9 @@ def _platform_metadata(data: pd.DataFrame, attrs: dict, acc: Failures, counts: l
         acc.add(reason.notna().to_numpy(), EXCLUSION_COLUMN, data[EXCLUSION_COLUMN], "excluded_response", "error",
                 ("the platform marks this response as not to analyse: " + reason.fillna("")).to_numpy(dtype=object),
                 "a finished, real response (not a preview, test or spam)")
+        for why, n in reason.value_counts(sort=False).items():  # how many for each reason
+            counts.append({"check": "excluded_response", "severity": "info", "column": EXCLUSION_COLUMN,
+                           "reason": str(why), "n": int(n)})
     for r in attrs.get("declared_missing", ()):
         if r.get("action") == "set to NA":
             counts.append({"check": "declared_missing", "severity": "info", "column": r["column"],
