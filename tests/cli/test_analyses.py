@@ -130,8 +130,9 @@ def test_did_table_equals_the_function_and_r(tmp_path: Path) -> None:
     from deliberval.analysis.did import did
 
     out = tmp_path / "did.csv"
-    _run("did", CHANGE / "did_data.csv", "y", "--cluster", "site", "-o", out)
-    api = did(pd.read_csv(CHANGE / "did_data.csv"), "y", cluster="site")
+    # CR1, as the R goldens (15 sites: --vcov auto would choose CR2)
+    _run("did", CHANGE / "did_data.csv", "y", "--cluster", "site", "--vcov", "CR1", "-o", out)
+    api = did(pd.read_csv(CHANGE / "did_data.csv"), "y", cluster="site", vcov="CR1")
     api.insert(0, "outcome", "y")
     got = pd.read_csv(out)
     pd.testing.assert_frame_equal(got, api, check_dtype=False)

@@ -377,7 +377,7 @@ def test_did_of_a_constant_outcome_is_nan_with_a_warning():
 def test_did_of_identical_changes_has_no_noise_p_value():
     pre = [3.0, 2.5, 3.5, 3.0, 2.0, 3.5]
     with pytest.warns(DegenerateDIDWarning, match="do not vary within the groups"):
-        r = did(_did_table(pre + [v + 1 for v in pre[:3]] + pre[3:]), "y").set_index("model")
+        r = did(_did_table(pre + [v + 1 for v in pre[:3]] + pre[3:]), "y", vcov="CR1").set_index("model")
     assert r.loc["pooled_ols", "estimate"] == pytest.approx(1.0, abs=1e-12)
     assert np.isnan(r.loc["pooled_ols", "p_value"])
     assert np.isnan(r.loc["individual_fe", "p_value"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -23,11 +23,17 @@ from deliberval.analysis._common import (
     require_columns,
     t_quantile,
 )
+from deliberval.analysis._cr2 import CR2Fit, ols_cr2
 from deliberval.errors import AnalysisInputError, DelibervalWarning
 
-__all__ = ["DID_COLUMNS", "DegenerateDIDWarning", "did"]
+__all__ = ["CR2_MAX_CLUSTERS", "DID_COLUMNS", "DegenerateDIDWarning", "did"]
 
-_RELATIVE_ZERO = 1e-9  # a standard error below this share of the outcome's scale is rounding noise
+#: With ``vcov="auto"``, CR2 / Satterthwaite is used when the smaller group has fewer clusters.
+CR2_MAX_CLUSTERS = 30
+
+# a standard error below this share of the outcome's scale is rounding noise (the square root of a
+# variance that cancels to ~1e-16, as CR2's adjusted residuals of identical changes do, is ~1e-8)
+_RELATIVE_ZERO = 1e-7
 
 
 class DegenerateDIDWarning(DelibervalWarning):
@@ -65,6 +71,13 @@ def _cluster_fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> Any:
     )
 
 
+def _fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray, cr2: bool) -> CR2Fit:
+    if cr2:
+        return ols_cr2(y, x, groups)
+    res = _cluster_fit(y, x, groups)  # CR1: tests on G - 1 df (set in did)
+    return CR2Fit(np.asarray(res.params), np.asarray(res.cov_params()), np.full(x.shape[1], math.nan))
+
+
 def did(
     df: pd.DataFrame,
     outcome: str,
@@ -77,6 +90,7 @@ def did(
     pre: str = "pre",
     post: str = "post",
     cluster: str | None = None,
+    vcov: Literal["auto", "CR1", "CR2"] = "auto",
     confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Difference-in-differences of ``outcome`` between a treated and a control group.
@@ -95,6 +109,11 @@ def did(
         The two waves.
     cluster : str, optional
         Cluster column for the robust SEs; the ``respondent`` column by default.
+    vcov : {"auto", "CR1", "CR2"}
+        Cluster-robust variance: ``"CR1"`` (Liang-Zeger with the Stata small-sample factor, t on
+        ``G - 1`` df), ``"CR2"`` (Bell-McCaffrey with Satterthwaite df) or ``"auto"``: CR2 when
+        the smaller of the two groups has fewer than :data:`CR2_MAX_CLUSTERS` (30) clusters, CR1
+        otherwise. ``method`` names the one used.
     confidence_level : float
         Coverage of the intervals.
 
@@ -108,8 +127,9 @@ def did(
 
         - ``model``, ``term``: the model and its coefficient;
         - ``estimate``: the coefficient; ``se``: its cluster-robust standard error;
-        - ``ci_low``, ``ci_high``, ``confidence_level``: t interval on ``G - 1`` df;
-        - ``statistic`` (``estimate / se``), ``df`` (``G - 1``), ``p_value`` (two-sided);
+        - ``ci_low``, ``ci_high``, ``confidence_level``: t interval on ``df``;
+        - ``statistic`` (``estimate / se``), ``df`` (``G - 1`` with CR1, the Satterthwaite df
+          of the coefficient with CR2), ``p_value`` (two-sided);
         - ``n``: respondents of the smaller of the two groups among those with ``outcome``
           observed at ``pre`` or ``post`` (the same on every row; the size that limits the
           comparison);
@@ -128,7 +148,7 @@ def did(
     Warns
     -----
     DegenerateDIDWarning
-        When a standard error is zero up to rounding (below 1e-9 of the outcome's largest
+        When a standard error is zero up to rounding (below 1e-7 of the outcome's largest
         absolute value): a constant outcome (estimates 0), or changes identical within each
         group. ``se``, ``ci_low``, ``ci_high``, ``statistic`` and ``p_value`` of that row are NaN.
 
@@ -150,6 +170,14 @@ def did(
     formula is used.
 
     Validated against R ``lm`` + ``sandwich::vcovCL`` + ``lmtest::coeftest`` to 1e-6.
+
+    With few clusters CR1 standard errors are too small (a 95 % interval with 5 participants
+    against 20 controls covers about 90 % of the time). CR2 replaces ``e_g`` by
+    ``(I - H_gg)^(-1/2) e_g`` and tests with the Satterthwaite df of Bell & McCaffrey (2002) /
+    Pustejovsky & Tipton (2018); in the fixed-effects model it is computed on the demeaned
+    (absorbed) design. Validated against R ``clubSandwich::vcovCR(type = "CR2")`` +
+    ``coef_test(test = "Satterthwaite")`` + ``conf_int`` to 1e-6 (tests/reference/meta/
+    generate_cr2.R); coverage in ``benchmarks/coverage.py``.
 
     References
     ----------
@@ -205,7 +233,11 @@ def did(
             "difference-in-differences model has 4 coefficients and needs more observations "
             "than that, in at least 2 clusters"
         )
-    fit = _cluster_fit(yv, x, sub[cl].to_numpy())
+    if vcov not in ("auto", "CR1", "CR2"):
+        raise AnalysisInputError(f"vcov must be 'auto', 'CR1' or 'CR2', got {vcov!r}")
+    per_arm = int(sub.groupby(group)[cl].nunique().reindex([treated, control]).min())
+    use_cr2 = vcov == "CR2" or (vcov == "auto" and per_arm < CR2_MAX_CLUSTERS)
+    fit = _fit(yv, x, sub[cl].to_numpy(), use_cr2)
     scale = max(float(np.max(np.abs(yv))), 1.0)
     constant = bool(np.ptp(yv) == 0)
     degenerate: list[str] = []
@@ -213,13 +245,14 @@ def did(
 
     rows = []
 
-    def add(model: str, term: str, est: float, se: float, n_rows: int, g: int, method: str) -> None:
+    def add(model: str, term: str, est: float, se: float, n_rows: int, g: int, method: str,
+            satt: float = math.nan) -> None:
         if constant:
             est = 0.0  # every coefficient but the intercept of a constant outcome is exactly 0
         if constant or not se > _RELATIVE_ZERO * scale:
             degenerate.append(model)
             se = math.nan
-        dof = float(g - 1)
+        dof = float(satt) if use_cr2 else float(g - 1)
         q = t_quantile(level, dof)
         t = est / se if se > 0 else math.nan
         rows.append(
@@ -241,7 +274,9 @@ def did(
             }
         )
 
-    crv = f"cluster-robust SE (CR1, clusters: {cl}), t with G - 1 df"
+    crv = (f"cluster-robust SE (CR2 Bell-McCaffrey, clusters: {cl}), t with Satterthwaite df"
+           + (f" (the smaller group has {per_arm} < {CR2_MAX_CLUSTERS} clusters)" if vcov == "auto" else "")
+           if use_cr2 else f"cluster-robust SE (CR1, clusters: {cl}), t with G - 1 df")
     add(
         "pooled_ols",
         "treated:post",
@@ -250,6 +285,7 @@ def did(
         len(yv),
         g_pooled,
         f"OLS y ~ treated * post; {crv}",
+        float(fit.df[3]),
     )
 
     both = sub.groupby(respondent)[wave].transform("nunique") == 2
@@ -280,7 +316,7 @@ def did(
             f"{len(pfr)} panel observations of {outcome!r}; the fixed-effects model needs more "
             "than 2, in at least 2 clusters"
         )
-    fe = _cluster_fit(dm["y"].to_numpy(), dm[["tp", "po"]].to_numpy(), panel[cl].to_numpy())
+    fe = _fit(dm["y"].to_numpy(), dm[["tp", "po"]].to_numpy(), panel[cl].to_numpy(), use_cr2)
     g_fe = int(panel[cl].nunique())
     add(
         "individual_fe",
@@ -290,6 +326,7 @@ def did(
         len(pfr),
         g_fe,
         f"within (respondent fixed effects) y ~ post + treated:post; {crv}",
+        float(fe.df[0]),
     )
     n_pre = int((po == 0).sum())
     add(
@@ -300,6 +337,7 @@ def did(
         n_pre,
         g_pooled,
         f"treated - control at {pre!r} from the pooled OLS; {crv}",
+        float(fit.df[1]),
     )
     if degenerate:
         why = (f"{outcome!r} is constant" if constant else

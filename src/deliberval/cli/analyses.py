@@ -377,6 +377,10 @@ def did_command(
     cluster: Annotated[
         str | None, typer.Option("--cluster", help="Cluster column of the robust SEs (default: the respondent).")
     ] = None,
+    vcov: Annotated[
+        str, typer.Option("--vcov", help="Cluster-robust variance: auto (CR2 with Satterthwaite df when the "
+                          "smaller group has fewer than 30 clusters, else CR1), CR1 or CR2.")
+    ] = "auto",
     by: ByOpt = None,
     confidence_level: LevelOpt = 0.95,
     map_file: MapOpt = None,
@@ -423,7 +427,8 @@ def did_command(
                 try:
                     block = _analyse(data, functools.partial(
                         did, part, o, respondent=respondent, wave=wave, group=group, treated=treated,
-                        control=control, pre=pre, post=post, cluster=cluster, confidence_level=confidence_level,
+                        control=control, pre=pre, post=post, cluster=cluster, vcov=vcov,  # type: ignore[arg-type]
+                        confidence_level=confidence_level,
                     ), notes)
                 except DataInputError as exc:
                     if not where:
