@@ -450,3 +450,16 @@ def test_odk_xform_gives_choice_labels_and_decodes_a_labels_export(tmp_path):
                         xform=folder / "briefcase__nested-repeats.xml")
     assert len(nested) == 6
     assert nested.attrs["xform"]["sha256"].startswith("83ebbfcaa4208487")  # as in the folder's README
+
+
+@pytest.mark.parametrize("name", ["qualtRics__sample.csv", "qualtRics__sample_legacy.csv"])
+def test_qualtrics_export_saved_as_excel_is_recognised(name, tmp_path):
+    records = _csv_records(EXPORTS / "qualtrics" / name)
+    path = tmp_path / "export.xlsx"
+    pd.DataFrame(records[1:], columns=[c or f"blank{i}" for i, c in enumerate(records[0])]).to_excel(path, index=False)
+    df = read_responses(path)
+    assert len(df) == len(records) - HEADER_ROWS[name] == 1
+    assert df.attrs["first_line"] == HEADER_ROWS[name] + 1
+    assert df.attrs["qualtrics_variant"] == ("legacy" if "legacy" in name else "current")
+    assert df.loc[0, "Q2"] == "Hello World!"
+    assert not {"IPAddress", "ResponseID", "ResponseId", "LocationLatitude"} & set(df.columns)

@@ -45,6 +45,7 @@ from deliberval.io.platforms import (
     decode_with_labels,
     honour_declared_missing,
     parse_qualtrics,
+    qualtrics_variant,
     read_lss,
     read_qsf,
     read_xform,
@@ -1216,7 +1217,27 @@ def read_responses(
     f = _as_input(source, format)
     fmt = format or detect_format(f)
     raw = read_table(f, fmt, **kwargs)
+    if fmt == "excel" and format is None:
+        raw, fmt = _qualtrics_workbook(raw)
     return _finish(raw, fmt, instrument, mapping)
+
+
+def _qualtrics_workbook(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """A Qualtrics export saved as Excel: its extra header rows dropped, question texts kept."""
+    head = [[str(c) for c in raw.columns]]
+    head += [["" if pd.isna(v) else str(v) for v in raw.iloc[i]] for i in range(min(2, len(raw)))]
+    variant = qualtrics_variant(head)
+    if variant is None:
+        return raw, "excel"
+    extra = 1 if variant == "legacy" else 2
+    texts = {c: t for c, t in zip(head[0], head[1], strict=True) if t and t != c}
+    out = _skip_rows(raw, extra)
+    if variant == "legacy":  # V1..V10 are named by the second row (ResponseID, ResponseSet, ...)
+        rename = {c: texts.pop(c) for c in list(texts) if re.fullmatch(r"V\d+", c) and texts[c] not in head[0]}
+        out = out.rename(columns=rename)
+    out.attrs["column_labels"] = {**texts, **out.attrs.get("column_labels", {})}
+    out.attrs["qualtrics_variant"] = variant
+    return out, "qualtrics"
 
 
 def _reader(fmt: str, doc: str) -> Callable[..., pd.DataFrame]:
