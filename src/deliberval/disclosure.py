@@ -390,7 +390,7 @@ def protect_linked(values: Mapping[str, float], hidden: Mapping[str, str], relat
 
 def protect_indicator_table(table: pd.DataFrame, k: int, *, people: Mapping[str, bool],
                             shares: Sequence[str] | set[str] = (), categorical: Sequence[str] | set[str] = (),
-                            complement: bool = True) -> pd.DataFrame:
+                            complement: bool = True, categorical_reason: str | None = None) -> pd.DataFrame:
     """The published copy of an indicator table: threshold, complement and category rules.
 
     Parameters
@@ -409,6 +409,9 @@ def protect_indicator_table(table: pd.DataFrame, k: int, *, people: Mapping[str,
     complement : bool, default True
         Hide a share of ``n`` people when ``round(estimate * n)`` or its complement is
         below ``k`` (zero included).
+    categorical_reason : str, optional
+        The reason given for the ``categorical`` indicators withheld (default: computed over a
+        category of fewer than ``k`` people).
 
     Returns
     -------
@@ -453,7 +456,8 @@ def protect_indicator_table(table: pd.DataFrame, k: int, *, people: Mapping[str,
               and (round(est * int(n)) < k or int(n) - round(est * int(n)) < k)):
             reason, marks[i] = f"a share whose numerator or complement is below {k} people (disclosure control)", COMPLEMENT
         elif iid in categorical:
-            reason, marks[i] = f"computed over a category of fewer than {k} people (disclosure control)", SECONDARY
+            reason = categorical_reason or f"computed over a category of fewer than {k} people (disclosure control)"
+            marks[i] = SECONDARY
         if reason:
             out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
             out.at[i, "n"] = pd.NA

@@ -386,7 +386,7 @@ def test_ptc_of_11_citizens_and_4_politicians(ptc):
 
 
 def test_ptc_figure_inputs_publish_no_hidden_count(ptc):
-    rep, html, _, _ = ptc
+    rep = ptc[0]
     (funnel,) = rep.drawn_funnels
     ticks = dict(zip(funnel.funnel_stages["funnel_stage"], funnel.funnel_stages["n"].astype(str), strict=True))
     # 4 of the 11 attended every session: the tick label says <5, as the table does
@@ -536,13 +536,24 @@ def test_every_table_of_a_report_went_through_the_checker(ptc):
 
 # ---------------------------------------------------------------------------- the demo reports
 @pytest.mark.parametrize("name", ["gentofte_ptc", "wallonia_committee"])
-def test_the_demo_reports_publish_nothing_below_the_threshold(name):
-    from deliberval.indicators import evaluate_process as evaluate
+def test_the_demo_reports_publish_nothing_below_the_threshold(name, tmp_path: Path):
+    from deliberval.demo import write_example_data
 
-    ev = evaluate(load_example(name).process_data())
-    rep = build_report(ev)
+    # the demo's own path: the example written to files, read back by its configuration
+    cfg = load_config(write_example_data(name, tmp_path / name))
+    ev = evaluate_process(load_process(cfg), EvaluationSettings.from_config(cfg))
+    rep = build_report(ev, ReportSettings.from_config(cfg))
     html = render_html(rep, timestamp="x")
     pub = Published(rep, html)
+    assert pub.input_rows("members") is not None
+    members = ev.members_by_role.set_index("role")["n"]
+    truth = {"cit": float(members.get("citizen", 0)), "pol": float(members.get("politician", 0)),
+             "read": float(ev.data.responses.n_rows), "valid": float(len(ev.data.responses.valid)),
+             "quarantined": float(len(ev.data.responses.quarantined))}
+    att = Attacker(truth)
+    _common(att, pub, {"citizens": "cit", "politicians": "pol"})
+    assert att.recovered([s for s in ("pol", "quarantined") if 0 < truth[s] < K]) == {}
+    assert att.false == []
     for tab in rep.tables():
         if tab.rule is not None and not tab.rule.people:
             continue

@@ -278,4 +278,9 @@ def test_the_comparison_presents_the_suppressed_copy():
     assert ind.loc["respect", "suppression"] == COMPLEMENT
     assert (ind.loc[ind["status"] == "suppressed", "method"] == "").all()
     assert all(t.rule is not None for t in rep.tables())
+    # no categories travel with a comparison: statistics over them are withheld, and say why
+    duncan = rep.indicators.set_index(["process_id", "indicator_id"]).loc[
+        ("wallonia_committee", "representativeness_dissimilarity")]
+    assert duncan["status"] == "suppressed"
+    assert duncan["status_reason"].startswith("withheld in the comparison")
     assert "suppressed" in render_comparison(rep, timestamp="x")

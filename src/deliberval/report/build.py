@@ -391,7 +391,8 @@ def _experience(ev: ProcessEvaluation, lang: str) -> Section:
     exp = ev.experience.loc[ev.experience["item"].isin(shown)] if not ev.experience.empty else ev.experience
     if exp.empty:
         sec.notices.append(t(lang, "not_available",
-                             reason=ev.reasons.get("experience", "no post-survey answers on the deliberative experience")))
+                             reason=translate_reason(ev.reasons.get(
+                                 "experience", "no post-survey answers on the deliberative experience"), lang)))
         return sec
     order = _role_order(exp["role"])
     exp = exp.assign(_r=exp["role"].map({r: i for i, r in enumerate(order)}))
@@ -729,7 +730,7 @@ _SHARES = ("deliberval.likert_shares", "deliberval.funnel")  # estimates that ar
 
 
 def protect_indicators(table: pd.DataFrame, catalogue: Any, k: int, *, complement: bool = True,
-                       small_categories: bool = False) -> pd.DataFrame:
+                       small_categories: bool = False, categorical_reason: str | None = None) -> pd.DataFrame:
     """The published copy of an indicator table (see :func:`deliberval.disclosure.protect_indicator_table`)."""
     functions = {spec.id: spec.function for spec in catalogue.indicators}
     people = {i: functions.get(i, "") not in _NOT_PEOPLE for i in table["indicator_id"]}
@@ -737,7 +738,8 @@ def protect_indicators(table: pd.DataFrame, catalogue: Any, k: int, *, complemen
     units = dict(zip(table["indicator_id"], table["unit"], strict=True))
     shares = {i for i in table["indicator_id"] if functions.get(i) in _SHARES and units[i] == "proportion"}
     return protect_indicator_table(table, k, people=people, shares=shares,
-                                   categorical=categorical if small_categories else set(), complement=complement)
+                                   categorical=categorical if small_categories else set(), complement=complement,
+                                   categorical_reason=categorical_reason)
 
 
 def _small_categories(ev: ProcessEvaluation, k: int) -> bool:

@@ -31,6 +31,8 @@ class ComparisonReport:
     indicators: pd.DataFrame
     model: ComparisonResult | None = None
     model_note: str = ""
+    meta_summary: pd.DataFrame | None = None  # the meta-analysis replacing the model with few processes
+    meta_units: pd.DataFrame | None = None
     synthetic: bool = False
     min_cell_size: int = 5
     provenance: list[tuple[str, str]] = field(default_factory=list)
@@ -43,6 +45,10 @@ class ComparisonReport:
             out.append(Table("model_coefficients", "model", self.model.coefficients, rule=_DOCUMENTS, checked=True))
             out.append(Table("model_variance", "model", self.model.variance_components, rule=_DOCUMENTS,
                              checked=True))
+        if self.meta_summary is not None and self.meta_units is not None:
+            # means of at least min_cell_size people each (build_comparison withholds it otherwise)
+            out.append(Table("meta_analysis", "model", self.meta_summary, rule=_DOCUMENTS, checked=True))
+            out.append(Table("meta_analysis_processes", "model", self.meta_units, rule=_DOCUMENTS, checked=True))
         return out
 
 
@@ -65,7 +71,13 @@ def build_comparison(comparison: EvaluationComparison, *, lang: str = "en") -> C
     # the disclosure pass of the single report, process by process, at the strictest threshold
     # (suppression applies to this published copy, never to the comparison itself)
     cat = load_catalogue()
-    parts = [protect_indicators(c.indicators.loc[c.indicators["process_id"] == pid], cat, c.min_cell_size)
+    # a comparison carries no categories: statistics over categories (Duncan's index, the largest
+    # gap) cannot be checked for a small category here and are withheld; the process's own
+    # report shows them when its categories allow
+    reason = ("withheld in the comparison: its categories cannot be checked for cells below "
+              f"{c.min_cell_size} people here (see the process's own report)")
+    parts = [protect_indicators(c.indicators.loc[c.indicators["process_id"] == pid], cat, c.min_cell_size,
+                                small_categories=True, categorical_reason=reason)
              for pid, _ in c.processes]
     shown = pd.concat(parts, ignore_index=True) if parts else c.indicators
     rep = ComparisonReport(lang, list(c.processes), shown, synthetic=c.synthetic,
@@ -74,6 +86,16 @@ def build_comparison(comparison: EvaluationComparison, *, lang: str = "en") -> C
     if c.model is not None:
         rep.model = c.model
         rep.model_note = t(lang, "model_intro", outcome=outcome)
+    elif c.meta is not None:
+        n_min = int(c.meta.units["n"].min())
+        k, n_units = c.min_cell_size, int(c.meta.summary["n_units"].iloc[0])
+        if n_min < k:  # a small process's mean could be derived from the pooled result: none shown
+            rep.model_note = t(lang, "meta_withheld", n=n_units, k=k)
+        else:
+            rep.meta_summary = c.meta.summary
+            rep.meta_units = c.meta.units
+            rep.model_note = t(lang, "meta_intro", n=n_units, k=MIN_PROCESSES_FOR_MODEL, outcome=outcome,
+                               df=int(c.meta.summary["df"].iloc[0]))
     elif c.model_error:
         rep.model_note = c.model_error
     else:
@@ -125,6 +147,27 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
                                                       (format_value(r["ci_high"], "num3", lang), "num"),
                                                       (format_value(r["p_value"], "p", lang), "num")]}
                                 for _, r in coef.iterrows()]})
+    if rep.meta_summary is not None and rep.meta_units is not None:
+        names = dict(rep.processes)
+        ms = rep.meta_summary.iloc[0]
+
+        def _row(label: str, obs: object, pooled: float, lo: float, hi: float, css_: str = "") -> dict[str, object]:
+            return {"css": css_, "cells": [(label, ""), (format_value(obs, "num3", lang), "num"),
+                                          (format_value(pooled, "num3", lang), "num"),
+                                          (format_value(lo, "num3", lang), "num"),
+                                          (format_value(hi, "num3", lang), "num")]}
+
+        # per process: the observed mean change, its partially pooled value (BLUP) and interval
+        mrows = [_row(names.get(str(r["process_id"]), str(r["process_id"])), r["estimate"], r["pooled_estimate"],
+                      r["pooled_ci_low"], r["pooled_ci_high"]) for _, r in rep.meta_units.iterrows()]
+        mrows.append(_row(t(lang, "meta_pooled"), None, ms["estimate"], ms["ci_low"], ms["ci_high"], "total"))
+        mrows.append(_row(t(lang, "meta_prediction"), None, ms["estimate"], ms["pi_low"], ms["pi_high"]))
+        tables.append({"caption": t(lang, "model_section"),
+                       "note": f"tau² = {format_value(ms['tau2'], 'num3', lang)}, I² = "
+                               f"{format_value(ms['i2'], 'num1', lang)} %",
+                       "header": [(heads["term"], ""), (heads["estimate"], "num"), ("pooled", "num"),
+                                  ("ci low", "num"), ("ci high", "num")],
+                       "rows": mrows})
     stamp = timestamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     sections = [
         {"key": "comparison", "title": t(lang, "comparison_title"), "intro": t(lang, "comparison_intro"),
