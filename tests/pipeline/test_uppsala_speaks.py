@@ -119,3 +119,12 @@ def test_the_report_shows_the_settings_and_says_nothing_false(report) -> None:
     )
     # no weight column in these responses: nothing to say about weights
     assert not any("weight" in n for n in notices["change"])
+
+
+def test_the_french_report_translates_what_it_did_not_assess(report) -> None:
+    fr = build_report(report.evaluation, ReportSettings(language="fr"))
+    notices = {s.key: s.notices for s in fr.sections}
+    assert notices["experience"] == [
+        "Non évalué : l'instrument n'a aucun item des construits d'expérience délibérative du catalogue"
+    ]
+    assert notices["change"][-1] == "Non évalué : pas de groupe témoin dans les réponses (DiD)"

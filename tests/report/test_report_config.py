@@ -358,6 +358,10 @@ def test_about_in_french_with_the_evaluators_text(own) -> None:
     rep = build_report(evaluate_process(process_data(ins, responses=df)), settings)
     about = rep.sections[0]
     assert dict(about.facts)["Sources de données utilisées"] == "entretiens, analyse documentaire"
+    sources = set(about.tables[0].data["threshold_source"])
+    assert sources == {
+        "valeur par défaut du catalogue deliberval 1.2.0 (une convention de ce paquet, non une norme publiée)"
+    }
     html = render_html(rep, timestamp="t")
     assert "<h2>À propos de cette évaluation</h2>" in html
     assert "<p>Les membres <strong>ont</strong> délibéré.</p>" in html

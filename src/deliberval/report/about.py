@@ -158,6 +158,8 @@ def thresholds_frame(ev: ProcessEvaluation, indicators: pd.DataFrame, lang: str)
 
     ``threshold`` is the threshold as text in the indicator's unit (percentages for proportions).
     """
+    cat = ev.catalogue
+    shipped = type(cat).model_fields["threshold_source"].default
     rows = []
     for _, r in indicators.iterrows():
         thr = r.get("threshold")
@@ -178,10 +180,32 @@ def thresholds_frame(ev: ProcessEvaluation, indicators: pd.DataFrame, lang: str)
             {
                 "indicator": str(r["label"]),
                 "threshold": sign + text,
-                "threshold_source": str(r.get("threshold_source", "") or ""),
+                "threshold_source": _source(
+                    cat,
+                    str(r["indicator_id"]),
+                    str(r.get("threshold_source", "") or ""),
+                    shipped,
+                    lang,
+                ),
             }
         )
     return pd.DataFrame(rows, columns=["indicator", "threshold", "threshold_source"])
+
+
+def _source(cat: Any, indicator_id: str, source: str, shipped: str, lang: str) -> str:
+    """The stated source in the report language when it is the shipped catalogue's default."""
+    try:
+        own = cat.get(indicator_id).threshold_source
+        default = cat.threshold_source == shipped and source == cat.source_of_threshold(
+            indicator_id
+        )
+    except KeyError:
+        return source
+    return (
+        t(lang, "threshold_catalogue_default", version=cat.version)
+        if default and not own
+        else source
+    )
 
 
 def about_facts(ev: ProcessEvaluation, settings: Any, lang: str) -> list[tuple[str, str]]:
@@ -201,9 +225,12 @@ def about_facts(ev: ProcessEvaluation, settings: Any, lang: str) -> list[tuple[s
         out.append((t(lang, "about_independence"), none))
     else:
         level = t(lang, f"independence_{ind.level}")
-        out.append(
-            (t(lang, "about_independence"), level + (f": {ind.statement}" if ind.statement else ""))
+        text = (
+            t(lang, "independence_statement", level=level, statement=ind.statement)
+            if ind.statement
+            else level
         )
+        out.append((t(lang, "about_independence"), text))
     if settings.data_sources:
         used = [t(lang, f"source_{s}") for s in DATA_SOURCES if s in settings.data_sources]
         out.append((t(lang, "about_data_sources"), ", ".join(used)))
