@@ -315,7 +315,10 @@ def test_comparison_says_why_the_model_is_not_shown(report, evaluation):
     other = replace(one, process_id="copy", name="A copy", changes=one.changes.assign(process_id="copy"), seed=1)
     comp = build_comparison(compare_evaluations([one, other]))
     assert comp.model is None
-    assert f"at least {MIN_PROCESSES_FOR_MODEL} processes" in comp.model_note
+    # with 2 processes the singular mixed model is replaced by a meta-analysis, and the note says so
+    assert f"(fewer than {MIN_PROCESSES_FOR_MODEL})" in comp.model_note
+    assert "would be singular" in comp.model_note
+    assert comp.meta_summary is not None
     page = render_comparison(comp, timestamp="t")
     assert "A copy" in page
     assert "<th class=\"num\">copy</th>" in page

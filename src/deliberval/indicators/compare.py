@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -13,6 +13,7 @@ from deliberval.indicators.evaluate import ProcessEvaluation
 
 if TYPE_CHECKING:
     from deliberval.analysis.comparison import ComparisonResult
+    from deliberval.analysis.meta import MetaAnalysisResult
 
 __all__ = [
     "MIN_PROCESSES_FOR_MODEL",
@@ -72,8 +73,15 @@ class EvaluationComparison:
         :data:`MIN_PROCESSES_FOR_MODEL` processes have them.
     n_processes_with_changes : int
     model_error : str
-        Why the model could not be fitted ("" when it was, or was not attempted).
+        Why the model (or the meta-analysis) could not be fitted ("" when it was, or was not
+        attempted).
     summaries : tuple of ProcessSummary
+    meta : MetaAnalysisResult or None
+        With 2 to ``MIN_PROCESSES_FOR_MODEL - 1`` processes with individual changes, in place of
+        the mixed model (whose between-process variance would be estimated at 0, a singular fit):
+        :func:`deliberval.analysis.meta.meta_analysis` (REML, Knapp-Hartung) of each process's mean
+        change in ``outcome`` and its standard error ``sd / sqrt(n)``; ``meta.units`` carries
+        ``process_id``, ``n`` and ``sd`` besides the meta-analysis columns.
     """
 
     processes: list[tuple[str, str]]
@@ -83,6 +91,7 @@ class EvaluationComparison:
     n_processes_with_changes: int
     model_error: str
     summaries: tuple[ProcessSummary, ...]
+    meta: MetaAnalysisResult | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -144,7 +153,9 @@ def compare_evaluations(evaluations: Sequence[ProcessEvaluation | ProcessSummary
 
     The model is :func:`deliberval.compare_processes` of the participating citizens' individual
     change (post - pre) in the first catalogue outcome measured in every process, with a random
-    intercept per process; it is fitted from :data:`MIN_PROCESSES_FOR_MODEL` processes on.
+    intercept per process; it is fitted from :data:`MIN_PROCESSES_FOR_MODEL` processes on. With
+    fewer (2 to 4) processes the mixed model is singular (between-process variance 0), and a
+    random-effects meta-analysis of the processes' mean changes replaces it (``meta``).
 
     Parameters
     ----------
@@ -161,6 +172,7 @@ def compare_evaluations(evaluations: Sequence[ProcessEvaluation | ProcessSummary
         Fewer than two processes, or a process id given twice.
     """
     from deliberval.analysis.comparison import compare_processes
+    from deliberval.analysis.meta import meta_analysis
 
     summaries = tuple(e if isinstance(e, ProcessSummary) else summarise_evaluation(e) for e in evaluations)
     if len(summaries) < 2:
@@ -189,5 +201,19 @@ def compare_evaluations(evaluations: Sequence[ProcessEvaluation | ProcessSummary
             model = compare_processes(ch, "change", process="process_id")
         except AnalysisInputError as exc:
             error = str(exc)
+    meta = None
+    if 2 <= n_with < MIN_PROCESSES_FOR_MODEL:
+        per = ch.groupby("process_id", sort=False)["change"].agg(["mean", "std", "count"])
+        per = per.loc[per["count"] >= 2]
+        table = pd.DataFrame({"process_id": per.index, "estimate": per["mean"].to_numpy(dtype=float),
+                              "se": (per["std"] / per["count"] ** 0.5).to_numpy(dtype=float)})
+        try:
+            meta = meta_analysis(table, unit="process_id")
+        except AnalysisInputError as exc:
+            error = f"meta-analysis of the processes' mean changes not possible: {exc}"
+        else:
+            extra = pd.DataFrame({"process_id": per.index, "n": per["count"].to_numpy(dtype=int),
+                                  "sd": per["std"].to_numpy(dtype=float)})
+            meta = replace(meta, units=meta.units.merge(extra, on="process_id", how="left"))
     return EvaluationComparison([(s.process_id, s.name) for s in summaries], ind, outcome, model, n_with,
-                                error, summaries)
+                                error, summaries, meta)
