@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from deliberval.analysis.fate import (
     FATE_COVARIATES,
+    FATE_LEVELS,
     FateModelResult,
     cumulative_incidence,
     fate_data,
@@ -195,3 +196,29 @@ def test_figures_draw_the_tables(data, register) -> None:
     assert len(fig.axes[0].get_legend().get_texts()) == 2
     with pytest.raises(AnalysisInputError):
         plot_say_do_curve(cif)
+
+
+@pytest.mark.parametrize("n_agq", [1, 9])
+def test_ordered_fate_matches_clmm(data, golden, n_agq) -> None:
+    ref = pd.read_csv(REF / "fate_derived_golden.csv").set_index("rec_id").loc[data["rec_id"]]
+    np.testing.assert_array_equal(data["fate"].to_numpy(), ref["fate"].to_numpy())
+    res = fate_model(data, "fate", method="glmm", n_agq=n_agq, levels=FATE_LEVELS)
+    g = golden[golden["model"] == f"clmm_nagq{n_agq}"].set_index("term")
+    names = {"not_taken_up|transformed": "threshold[not_taken_up|transformed]",
+             "transformed|accepted": "threshold[transformed|accepted]", **R_TERMS}
+    r = g.loc[[t for t in g.index if t in names]].rename(index=names)
+    coef = res.coefficients.set_index("term")
+    assert list(coef.index) == list(r.index)
+    # clmm stops with gradients of about 3e-5 (its deviance equals ours to 1e-8): 2e-5
+    np.testing.assert_allclose(coef["estimate"], r["estimate"], atol=2e-5)
+    params = res.parameters.set_index("parameter")["estimate"]
+    assert params["deviance"] == pytest.approx(g.loc["deviance", "estimate"], abs=1e-6)
+    assert params["sd_process"] == pytest.approx(g.loc["sd_(Intercept)", "estimate"], abs=1e-5)
+    if n_agq == 9:
+        np.testing.assert_allclose(coef["se"], r["se"], atol=2e-5)
+    # at nAGQ = 1 clmm's own standard errors move by 5e-3 between its optimizers (nlminb,
+    # ucminf), so they are no reference; the binary Laplace SEs are checked against lme4 above
+    with pytest.raises(AnalysisInputError, match="glmm"):
+        fate_model(data, "fate", levels=FATE_LEVELS)
+    with pytest.raises(AnalysisInputError, match="not in levels"):
+        fate_model(data, "fate", method="glmm", levels=["not_taken_up", "accepted", "other"])

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,10 +30,14 @@ from deliberval.analysis._common import check_confidence_level, normal_quantile,
 from deliberval.analysis.uptake import uptake
 from deliberval.errors import AnalysisInputError
 
-__all__ = ["FATE_COVARIATES", "FateModelResult", "cumulative_incidence", "fate_data", "fate_model"]
+__all__ = ["FATE_COVARIATES", "FATE_LEVELS", "FateModelResult", "cumulative_incidence", "fate_data", "fate_model"]
 
 #: Covariates of the Font et al. (2018) model that the register collects.
 FATE_COVARIATES: tuple[str, ...] = ("vote_share", "cost_class", "challenges_policy", "prior_agenda")
+
+#: Ordered outcome of the fate model, lowest first (Font et al. 2018: rejected / transformed /
+#: accepted; recommendations never answered count with the rejected ones as not taken up).
+FATE_LEVELS: tuple[str, ...] = ("not_taken_up", "transformed", "accepted")
 
 #: Reference-first level order of the register's coded covariates.
 _LEVELS: dict[str, tuple[str, ...]] = {
@@ -103,7 +108,9 @@ def fate_data(register: Any, *, as_of: Any, causes: Mapping[str, Sequence[str]] 
     DataFrame
         ``process_id, rec_id, vote_share, cost_class, challenges_policy, prior_agenda, status``
         (on ``as_of``), ``taken_up`` (1 if accepted in principle or higher, else 0),
-        ``implemented`` (0/1), ``time`` (days from submission to the first event of a cause,
+        ``implemented`` (0/1), ``fate`` (:data:`FATE_LEVELS`: ``not_taken_up``; ``transformed``
+        if taken up with a fidelity weight below 1 (modified, diluted); ``accepted`` if taken up
+        unchanged or expanded; missing if taken up without a fidelity code), ``time`` (days from submission to the first event of a cause,
         or to ``as_of`` if none) and ``event`` (the cause, or ``"censored"``).
 
     Examples
@@ -159,6 +166,12 @@ def fate_data(register: Any, *, as_of: Any, causes: Mapping[str, Sequence[str]] 
     out["status"] = st["status"].to_numpy()
     out["taken_up"] = st["taken_up"].astype(int).to_numpy()
     out["implemented"] = st["implemented"].astype(int).to_numpy()
+    weight = st["fidelity"].map(scheme.fidelity_weights)
+    fate = pd.Series("accepted", index=st.index, dtype=object)
+    fate[weight < 1] = "transformed"
+    fate[weight.isna()] = None
+    fate[~st["taken_up"].astype(bool)] = "not_taken_up"
+    out["fate"] = fate.to_numpy()
     fdate = st["rec_id"].map(first["date"]).astype("datetime64[ns]")
     has = fdate.notna()
     out["time"] = np.where(has, (fdate - st["submitted"]).dt.days, st["follow_up_days"]).astype(float)
@@ -200,6 +213,7 @@ def fate_model(
     process: str = "process_id",
     method: Literal["gee", "glmm"] = "gee",
     n_agq: int = 9,
+    levels: Sequence[str] | None = None,
     confidence_level: float = 0.95,
 ) -> FateModelResult:
     """Binary fate of recommendations on proposal covariates, proposals nested in processes.
@@ -225,6 +239,11 @@ def fate_model(
     n_agq : int, default 9
         Quadrature points per process for ``"glmm"`` (R ``lme4::glmer(nAGQ = )``); 1 is the
         Laplace approximation.
+    levels : sequence of str, optional
+        For an ordered outcome (e.g. ``outcome="fate", levels=FATE_LEVELS``): its categories
+        from lowest to highest. The model is then the random-intercept cumulative logit
+        :math:`\\operatorname{logit} P(Y \\le k) = \\theta_k - x'\\beta - u` (``method="glmm"``
+        only; R ``ordinal::clmm``): terms ``threshold[a|b]`` then the covariates, no intercept.
     confidence_level : float, default 0.95
 
     Returns
@@ -300,9 +319,22 @@ def fate_model(
     dropped = pd.DataFrame({"rec_id": label[~keep].astype(str).to_numpy(),
                             "reason": reasons[~keep].to_numpy()})
     data = df.loc[keep]
-    y = pd.to_numeric(data[outcome].astype(object).replace({True: 1, False: 0}), errors="coerce")
-    if y.isna().any() or not y.isin([0, 1]).all():
-        raise AnalysisInputError(f"outcome {outcome!r} must be 0/1 (or true/false)")
+    if levels is not None:
+        levels = [str(v) for v in levels]
+        if method != "glmm":
+            raise AnalysisInputError("an ordered outcome (levels=) is fitted with method='glmm' only")
+        if len(levels) < 3 or len(set(levels)) != len(levels):
+            raise AnalysisInputError(f"levels must name three or more distinct categories, got {levels}")
+        y = data[outcome].astype(str).map({v: i for i, v in enumerate(levels)})
+        if y.isna().any():
+            bad = sorted(set(data[outcome].astype(str)) - set(levels))
+            raise AnalysisInputError(f"outcome {outcome!r} has value(s) {bad} not in levels {levels}")
+        if y.nunique() < len(levels):
+            raise AnalysisInputError(f"outcome {outcome!r}: every level of {levels} needs a recommendation")
+    else:
+        y = pd.to_numeric(data[outcome].astype(object).replace({True: 1, False: 0}), errors="coerce")
+        if y.isna().any() or not y.isin([0, 1]).all():
+            raise AnalysisInputError(f"outcome {outcome!r} must be 0/1 (or true/false)")
     groups = data[process].astype(str)
     if groups.nunique() < 2:
         raise AnalysisInputError("the fate model needs recommendations from at least two processes")
@@ -312,7 +344,11 @@ def fate_model(
     X, terms = _design(data, covariates)
     n = len(data)
     z = normal_quantile(cl)
-    if method == "gee":
+    if levels is not None:
+        X = X.drop(columns="(Intercept)")
+        terms = [f"threshold[{a}|{b}]" for a, b in itertools.pairwise(levels)] + list(X.columns)
+        est, se, params, how = _clmm(y.to_numpy(float), X.to_numpy(), groups.to_numpy(), int(n_agq), levels)
+    elif method == "gee":
         est, se, params, how = _gee(y.to_numpy(), X.to_numpy(), groups.to_numpy())
     else:
         est, se, params, how = _glmm(y.to_numpy(), X.to_numpy(), groups.to_numpy(), int(n_agq))
@@ -349,46 +385,77 @@ def _gee(y: np.ndarray, X: np.ndarray, groups: np.ndarray
     return np.asarray(fit.params, float), np.asarray(fit.bse, float), params, how
 
 
-def _glmm(y: np.ndarray, X: np.ndarray, groups: np.ndarray, n_agq: int
-          ) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]], str]:
+def _binary_obs(y: np.ndarray, X: np.ndarray) -> Any:
+    """Per-observation log-likelihood of a logit and its first two derivatives in the random
+    part of the linear predictor."""
+    sign = 2 * y - 1
+
+    def obs(par: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lin = X @ par + extra
+        m = expit(lin)
+        return log_expit(sign * lin), y - m, -m * (1 - m)
+    return obs
+
+
+def _ordinal_obs(y: np.ndarray, X: np.ndarray, n_cat: int) -> Any:
+    """Cumulative logit P(Y <= k) = F(theta_k - x beta - u) (R ordinal::clmm's parametrisation);
+    parameters: the n_cat - 1 thresholds, then beta."""
+    k = y.astype(int)
+    n_thr = n_cat - 1
+
+    def obs(par: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        theta, beta = par[:n_thr], par[n_thr:]
+        lin = (X @ beta if X.shape[1] else 0.0) + extra
+        upper = np.where(k < n_thr, theta[np.minimum(k, n_thr - 1)] - lin, np.inf)
+        lower = np.where(k > 0, theta[np.maximum(k - 1, 0)] - lin, -np.inf)
+        Fa, Fb = expit(upper), expit(lower)
+        fa, fb = Fa * (1 - Fa), Fb * (1 - Fb)
+        dfa, dfb = fa * (1 - 2 * Fa), fb * (1 - 2 * Fb)
+        prob = Fa - Fb
+        d1 = -(fa - fb) / prob
+        d2 = (dfa - dfb) / prob - d1**2
+        return np.log(prob), d1, d2
+    return obs
+
+
+def _agq_fit(obs: Any, start: np.ndarray, groups: np.ndarray, n_agq: int
+             ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Maximum likelihood with a normal random intercept per group by adaptive Gauss-Hermite
+    quadrature; ``start`` holds the fixed parameters then sigma. Returns the estimates, their
+    covariance (inverse observed information) and the log-likelihood."""
     codes = pd.factorize(groups)[0]
     n_groups = int(codes.max()) + 1
     nodes, weights = np.polynomial.hermite.hermgauss(n_agq)
     # log of w_k exp(x_k^2) / sqrt(pi): the Gauss-Hermite rule for a standard normal integrand
     log_w = np.log(weights) + nodes**2 - 0.5 * np.log(np.pi)
-    sign = 2 * y - 1
 
-    def _loglik(par: np.ndarray) -> float:
-        beta, sigma = par[:-1], par[-1]
-        eta = X @ beta
+    def loglik(par: np.ndarray) -> float:
+        fixed, sigma = par[:-1], par[-1]
         zhat = np.zeros(n_groups)
-        for _ in range(100):
-            m = expit(eta + sigma * zhat[codes])
-            grad = sigma * np.bincount(codes, y - m, n_groups) - zhat
-            info = sigma**2 * np.bincount(codes, m * (1 - m), n_groups) + 1
+        for _ in range(200):
+            _, d1, d2 = obs(fixed, sigma * zhat[codes])
+            grad = sigma * np.bincount(codes, d1, n_groups) - zhat
+            info = 1 - sigma**2 * np.bincount(codes, d2, n_groups)
             step = grad / info
             zhat += step
             if np.max(np.abs(step)) < 1e-13:
                 break
-        m = expit(eta + sigma * zhat[codes])
-        info = sigma**2 * np.bincount(codes, m * (1 - m), n_groups) + 1
-        scale = 1 / np.sqrt(info)
+        _, _, d2 = obs(fixed, sigma * zhat[codes])
+        scale = 1 / np.sqrt(1 - sigma**2 * np.bincount(codes, d2, n_groups))
         total = np.zeros((n_agq, n_groups))
         for k in range(n_agq):
             zk = zhat + np.sqrt(2) * scale * nodes[k]
-            ll = np.bincount(codes, log_expit(sign * (eta + sigma * zk[codes])), n_groups)
+            ll = np.bincount(codes, obs(fixed, sigma * zk[codes])[0], n_groups)
             total[k] = log_w[k] + ll - 0.5 * zk**2
         mx = total.max(axis=0)
         li = mx + np.log(np.exp(total - mx).sum(axis=0)) + np.log(scale)
         return float(li.sum())
 
     def nll(par: np.ndarray) -> float:
-        return -_loglik(par)
+        value = -loglik(par)
+        return value if np.isfinite(value) else 1e300
 
-    import statsmodels.api as sm
-
-    start = np.append(sm.GLM(y, X, family=sm.families.Binomial()).fit().params, 0.5)
-    first = optimize.minimize(nll, start, method="BFGS", options={"gtol": 1e-7, "maxiter": 2000})
+    first = optimize.minimize(nll, start, method="BFGS", options={"gtol": 1e-7, "maxiter": 5000})
     par = first.x
     h_step = 4e-3
     for _ in range(50):
@@ -398,22 +465,47 @@ def _glmm(y: np.ndarray, X: np.ndarray, groups: np.ndarray, n_agq: int
         if np.max(np.abs(step)) < 1e-10:
             break
     else:  # pragma: no cover - Newton from a BFGS optimum converges in a few steps
-        raise AnalysisInputError("the random-intercept logit did not converge")
+        raise AnalysisInputError("the random-intercept model did not converge")
     par[-1] = abs(par[-1])  # the likelihood is symmetric in sigma
     _, H = _grad_hess(nll, par, h_step)
     if not np.all(np.linalg.eigvalsh(H) > 0):
-        raise AnalysisInputError("the random-intercept logit has no finite maximum (check for "
+        raise AnalysisInputError("the random-intercept model has no finite maximum (check for "
                                  "separation or a process variance at zero)")
-    cov = np.linalg.inv(H)
+    return par, np.linalg.inv(H), loglik(par)
+
+
+def _glmm(y: np.ndarray, X: np.ndarray, groups: np.ndarray, n_agq: int
+          ) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]], str]:
+    import statsmodels.api as sm
+
+    start = np.append(sm.GLM(y, X, family=sm.families.Binomial()).fit().params, 0.5)
+    par, cov, ll = _agq_fit(_binary_obs(y, X), start, groups, n_agq)
     se = np.sqrt(np.diag(cov))[:-1]
     kind = "Laplace approximation" if n_agq == 1 else f"adaptive Gauss-Hermite quadrature, {n_agq} points"
     how = (f"random-intercept logit (process), maximum likelihood, {kind} (as R lme4 glmer "
            f"nAGQ = {n_agq}); standard errors from the observed information; Wald interval and z test")
-    params = [{"parameter": "sd_process", "estimate": float(par[-1]),
-               "method": "standard deviation of the process intercepts (log-odds)"},
-              {"parameter": "deviance", "estimate": -2 * _loglik(par), "method": "-2 log-likelihood"},
-              {"parameter": "n_agq", "estimate": float(n_agq), "method": "quadrature points per process"}]
-    return par[:-1].copy(), se, params, how
+    return par[:-1].copy(), se, _glmm_params(par[-1], ll, n_agq), how
+
+
+def _glmm_params(sigma: float, ll: float, n_agq: int) -> list[dict[str, Any]]:
+    return [{"parameter": "sd_process", "estimate": float(sigma),
+             "method": "standard deviation of the process intercepts (log-odds)"},
+            {"parameter": "deviance", "estimate": -2 * ll, "method": "-2 log-likelihood"},
+            {"parameter": "n_agq", "estimate": float(n_agq), "method": "quadrature points per process"}]
+
+
+def _clmm(y: np.ndarray, X: np.ndarray, groups: np.ndarray, n_agq: int, levels: list[str]
+          ) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]], str]:
+    n_cat = len(levels)
+    cum = np.cumsum(np.bincount(y.astype(int), minlength=n_cat))[:-1] / len(y)
+    start = np.concatenate([np.log(cum / (1 - cum)), np.zeros(X.shape[1]), [0.5]])
+    par, cov, ll = _agq_fit(_ordinal_obs(y, X, n_cat), start, groups, n_agq)
+    se = np.sqrt(np.diag(cov))[:-1]
+    kind = "Laplace approximation" if n_agq == 1 else f"adaptive Gauss-Hermite quadrature, {n_agq} points"
+    how = (f"random-intercept cumulative logit (process), logit P(Y <= k) = theta_k - x'beta - u, "
+           f"maximum likelihood, {kind} (as R ordinal clmm nAGQ = {n_agq}); standard errors from "
+           "the observed information; Wald interval and z test")
+    return par[:-1].copy(), se, _glmm_params(par[-1], ll, n_agq), how
 
 
 def _grad_hess(f: Any, x: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,8 @@
 #      - lme4::glmer random-intercept logit with nAGQ = 1 (Laplace) and nAGQ = 9 (adaptive
 #        Gauss-Hermite), optimised tightly (rhoend = 1e-12, tolPwrss = 1e-13), standard errors from numDeriv::hessian of lme4's
 #        own deviance function at the optimum,
+#      - ordinal::clmm cumulative logit of not_taken_up < transformed < accepted (fidelity
+#        modified / diluted = transformed), nAGQ = 1 and 9,
 #      - cmprsk::cuminc cumulative incidence of the first response type (implementation,
 #        rejection, other_response; censored = 0), overall and by prior_agenda.
 suppressPackageStartupMessages({library(geepack); library(lme4); library(cmprsk); library(numDeriv)})
@@ -61,6 +63,12 @@ for (j in seq_len(nrow(recs))) {
   }
 }
 ev <- do.call(rbind, ev)
+# fidelity of the taken-up recommendations (drawn after everything above, so the earlier draws
+# and the binary outcome are those of the first version of this script)
+fid_codes <- c("unchanged", "expanded", "modified", "diluted")
+rec_fid <- setNames(sample(fid_codes, nrow(recs), replace = TRUE, prob = c(.35, .1, .35, .2)), recs$rec_id)
+ev$fidelity <- ifelse(ev$response_status %in% c("accepted_in_principle", "partially_implemented", "implemented"),
+                      rec_fid[ev$rec_id], NA)
 recs$u <- NULL
 write.csv(recs, file.path(out, "fate_recommendations.csv"), row.names = FALSE, quote = TRUE)
 write.csv(ev, file.path(out, "fate_events.csv"), row.names = FALSE, quote = TRUE)
@@ -74,16 +82,18 @@ ev <- ev[order(ev$rec_id, ev$date), ]
 uptake_codes <- c("accepted_in_principle", "partially_implemented", "implemented")
 cause_of <- function(code) ifelse(code %in% c("implemented", "partially_implemented"), 1L,
                            ifelse(code %in% c("rejected_with_reasons", "rejected_without_reasons"), 2L, 3L))
-recs$taken_up <- 0L; recs$ftime <- NA; recs$fstatus <- 0L
+recs$taken_up <- 0L; recs$ftime <- NA; recs$fstatus <- 0L; recs$fate <- "not_taken_up"
 for (j in seq_len(nrow(recs))) {
   e <- ev[ev$rec_id == recs$rec_id[j] & ev$response_status != "no_response", ]
   s <- as.Date(recs$submitted[j])
   if (nrow(e)) {
     recs$taken_up[j] <- as.integer(tail(e$response_status, 1) %in% uptake_codes)
+    fid <- tail(e$fidelity[!is.na(e$fidelity)], 1)
+    if (recs$taken_up[j] == 1) recs$fate[j] <- if (length(fid) && fid %in% c("modified", "diluted")) "transformed" else "accepted"
     recs$ftime[j] <- as.numeric(e$date[1] - s); recs$fstatus[j] <- cause_of(e$response_status[1])
   } else recs$ftime[j] <- as.numeric(AS_OF - s)
 }
-write.csv(recs[, c("rec_id", "taken_up", "ftime", "fstatus")], file.path(out, "fate_derived_golden.csv"), row.names = FALSE)
+write.csv(recs[, c("rec_id", "taken_up", "fate", "ftime", "fstatus")], file.path(out, "fate_derived_golden.csv"), row.names = FALSE)
 
 recs$cost_class <- factor(recs$cost_class, levels = c("low", "medium", "high"))
 recs$challenges_policy <- factor(recs$challenges_policy, levels = c("no", "yes"))
@@ -121,6 +131,20 @@ for (q in c(1, 9)) {
   put(mname, "sd_(Intercept)", getME(m, "theta"), NA)
   put(mname, "deviance", -2 * as.numeric(logLik(m)), NA)
   put(paste0(mname, "_vcov"), names(fixef(m)), fixef(m), sqrt(diag(as.matrix(vcov(m)))))
+}
+# --- ordered fate (not taken up < transformed < accepted): ordinal::clmm ----------------------
+suppressPackageStartupMessages(library(ordinal))
+recs$fate <- factor(recs$fate, levels = c("not_taken_up", "transformed", "accepted"), ordered = TRUE)
+ofml <- fate ~ vote_share + cost_class + challenges_policy + prior_agenda + (1 | process_id)
+for (q in c(1, 9)) {
+  o <- clmm(ofml, data = recs, link = "logit", nAGQ = q,
+            control = clmm.control(method = "nlminb", gradTol = 1e-10, maxIter = 1000,
+                                   innerCtrl = "noWarn"))
+  so <- summary(o)$coefficients
+  mname <- sprintf("clmm_nagq%d", q)
+  put(mname, rownames(so), so[, "Estimate"], so[, "Std. Error"])
+  put(mname, "sd_(Intercept)", sqrt(as.numeric(VarCorr(o)$process_id)), NA)
+  put(mname, "deviance", -2 * as.numeric(logLik(o)), NA)
 }
 res <- do.call(rbind, rows)
 write.csv(res, file.path(out, "fate_models_golden.csv"), row.names = FALSE)
