@@ -71,3 +71,25 @@ def test_meta_analysis_rejects_bad_input() -> None:
         meta_analysis(dup.assign(process=["a", "b"]), method="ML")  # type: ignore[arg-type]
     with pytest.raises(AnalysisInputError, match="no column"):
         meta_analysis(dup, unit="panel")
+
+
+def test_units_observed_interval_and_forest_plot() -> None:
+    from scipy import stats
+
+    from deliberval.plots.meta import plot_meta
+
+    data = DATA.loc[DATA["dataset"] == "bcg"]
+    res = meta_analysis(data, unit="unit")
+    z = stats.norm.ppf(0.975)
+    np.testing.assert_allclose(res.units["ci_low"], data["estimate"] - z * data["se"], rtol=1e-12)
+    np.testing.assert_allclose(res.units["ci_high"], data["estimate"] + z * data["se"], rtol=1e-12)
+    fig = plot_meta(res)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[:13] == list(data["unit"]) and labels[-2:] == ["pooled", "prediction"]
+    # the diamond spans the pooled interval exactly
+    diamond = ax.patches[0].get_xy()
+    s = res.summary.iloc[0]
+    assert diamond[:, 0].min() == pytest.approx(s["ci_low"]) and diamond[:, 0].max() == pytest.approx(s["ci_high"])
+    with pytest.raises(AnalysisInputError, match="no column"):
+        plot_meta(type(res)(res.summary, res.units.drop(columns="weight"), res.leave_one_out))

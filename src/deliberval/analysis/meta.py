@@ -200,6 +200,7 @@ def meta_analysis(
         - ``n_units``, ``method``, ``confidence_level``.
 
         ``units`` (one row per unit): the ``unit`` column, ``estimate``, ``se`` (observed),
+        ``ci_low``, ``ci_high`` (the observed estimate's normal interval, as metafor's forest plot),
         ``weight`` (share 0-1 of the random-effects weights), ``pooled_estimate``, ``pooled_se``,
         ``pooled_ci_low``, ``pooled_ci_high`` (the best linear unbiased prediction of the unit's
         true value, shrunk towards ``mu``, and its interval), ``confidence_level``.
@@ -264,11 +265,14 @@ def meta_analysis(
     var_mu = res["se"] ** 2
     pred = lam * y + (1 - lam) * res["estimate"]
     pse = np.sqrt(lam * v + (1 - lam) ** 2 * var_mu)
+    z_crit = float(stats.norm.ppf(0.5 + level / 2))
     units = pd.DataFrame(
         {
             unit: sub[unit].to_numpy(),
             "estimate": y,
             "se": np.sqrt(v),
+            "ci_low": y - z_crit * np.sqrt(v),
+            "ci_high": y + z_crit * np.sqrt(v),
             "weight": w / w.sum(),
             "pooled_estimate": pred,
             "pooled_se": pse,
