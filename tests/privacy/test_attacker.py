@@ -381,6 +381,11 @@ def test_ptc_of_11_citizens_and_4_politicians(ptc):
     # what was hidden for the small ones is blank in the text as well
     psy = pub.tables["psychometrics"]
     assert (psy.loc[psy["suppression"] == "primary", "flags"] == "").all()
+    # a wave total withheld goes with the interval whose width would give it back
+    withheld = psy.loc[psy["suppression"].str.startswith("secondary:")]
+    assert not withheld.empty
+    assert withheld[["n", "alpha_ci_low", "alpha_ci_high", "rmsea"]].isna().all(axis=None)
+    assert withheld["alpha"].notna().any()
     assert "4 politicians" not in html
     assert "36%" not in html
 

@@ -561,7 +561,9 @@ def _psychometrics(ev: ProcessEvaluation, lang: str) -> Section:
     # or n minus the published count of the other roles would give it
     tab["_small_role"] = rep["wave"].isin(_small_role_waves(ev, k)).to_numpy()
     rule = TableRule(counts=("n",), values=("alpha", "alpha_ci_low", "alpha_ci_high", "omega_total", "cfi",
-                                            "rmsea"), text=("status", "flags"), withhold={"_small_role": ("n",)})
+                                            "rmsea"), text=("status", "flags"),
+                     # the width of alpha's interval and RMSEA give n back: withheld with it
+                     withhold={"_small_role": ("n", "alpha_ci_low", "alpha_ci_high", "rmsea")})
     tab = _protect(tab, rule, k)
     sec.tables.append(Table("psychometrics", t(lang, "psychometrics"), tab,
                             {"scale": "text", "wave": "text", "n_items": "int", "n": "int", "alpha": "num2",
