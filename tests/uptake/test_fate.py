@@ -222,3 +222,17 @@ def test_ordered_fate_matches_clmm(data, golden, n_agq) -> None:
         fate_model(data, "fate", levels=FATE_LEVELS)
     with pytest.raises(AnalysisInputError, match="not in levels"):
         fate_model(data, "fate", method="glmm", levels=["not_taken_up", "accepted", "other"])
+
+
+def test_laplace_standard_errors_match_the_exact_laplace_deviance(data, golden) -> None:
+    """Against numDeriv on the Laplace deviance written out in R with exact conditional modes
+    (lme4's own deviance function carries noise from its PIRLS tolerance)."""
+    res = fate_model(data, method="glmm", n_agq=1)
+    ref = _ref(golden, "laplace_exact")
+    coef = res.coefficients.set_index("term").loc[ref.index]
+    np.testing.assert_allclose(coef["se"], ref["se"], atol=2e-7)
+    check = golden.query("model == 'laplace_exact' and term == 'deviance_check'")
+    # the written-out deviance equals lme4's at lme4's optimum (up to lme4's inner tolerance)
+    assert check["estimate"].item() == pytest.approx(check["se"].item(), abs=1e-6)
+    params = res.parameters.set_index("parameter")["estimate"]
+    assert params["deviance"] == pytest.approx(check["estimate"].item(), abs=1e-8)
