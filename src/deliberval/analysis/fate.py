@@ -614,7 +614,7 @@ def cumulative_incidence(
     if df[event].isna().any():
         raise AnalysisInputError(f"{event!r} has missing values; use {censored!r} for no event")
     blocks = [(None, df.index)] if by is None else [
-        (k, g.index) for k, g in df.groupby(by, sort=False)]
+        (k, g.index) for k, g in df.groupby(by, sort=False, dropna=False)]
     causes = sorted(set(df[event].astype(str)) - {censored})
     z = normal_quantile(cl)
     frames = []
