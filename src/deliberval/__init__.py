@@ -99,6 +99,13 @@ _LAZY: dict[str, str] = {
     "UptakeResult": "deliberval.analysis.uptake",
     "kaplan_meier": "deliberval.analysis.uptake",
     "uptake": "deliberval.analysis.uptake",
+    "say_do_gap": "deliberval.analysis.uptake",
+    "uptake_snapshots": "deliberval.analysis.uptake",
+    "FateModelResult": "deliberval.analysis.fate",
+    "cumulative_incidence": "deliberval.analysis.fate",
+    "fate_data": "deliberval.analysis.fate",
+    "fate_model": "deliberval.analysis.fate",
+    "read_decidim_results": "deliberval.io.decidim",
     "RakeResult": "deliberval.analysis.weighting",
     "RakingConvergenceWarning": "deliberval.analysis.weighting",
     "design_effect": "deliberval.analysis.weighting",
@@ -168,6 +175,12 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         dri_permutation_test,
     )
     from deliberval.analysis.fairness import selection_fairness, selection_probabilities
+    from deliberval.analysis.fate import (
+        FateModelResult,
+        cumulative_incidence,
+        fate_data,
+        fate_model,
+    )
     from deliberval.analysis.funnel import FunnelResult, funnel, partial_r_indicators, r_indicator
     from deliberval.analysis.psychometrics import item_statistics, omega, polychoric, reliability
     from deliberval.analysis.representativeness import (
@@ -176,7 +189,13 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         representativeness,
     )
     from deliberval.analysis.survey import survey_mean
-    from deliberval.analysis.uptake import UptakeResult, kaplan_meier, uptake
+    from deliberval.analysis.uptake import (
+        UptakeResult,
+        kaplan_meier,
+        say_do_gap,
+        uptake,
+        uptake_snapshots,
+    )
     from deliberval.analysis.weighting import (
         RakeResult,
         RakingConvergenceWarning,
@@ -203,6 +222,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     from deliberval.indicators.scales import scale_diagnostics
     from deliberval.io import load_mapping, read_responses, suggest_mapping, write_responses
     from deliberval.io.config import ProcessConfig, load_config
+    from deliberval.io.decidim import read_decidim_results
     from deliberval.io.register import read_register
     from deliberval.privacy import pseudonymise, suppress_small_cells
     from deliberval.schemas.register import Register
