@@ -7,9 +7,12 @@ import pandas as pd
 import pytest
 
 from deliberval.analysis.meta import meta_analysis
-from deliberval.indicators.compare import MIN_PROCESSES_FOR_MODEL, ProcessSummary, compare_evaluations
+from deliberval.indicators.compare import (
+    MIN_PROCESSES_FOR_MODEL,
+    ProcessSummary,
+    compare_evaluations,
+)
 from deliberval.report.compare import build_comparison, render_comparison
-
 
 
 @pytest.fixture(scope="module")

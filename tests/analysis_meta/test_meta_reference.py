@@ -86,10 +86,28 @@ def test_units_observed_interval_and_forest_plot() -> None:
     fig = plot_meta(res)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[:13] == list(data["unit"]) and labels[-2:] == ["pooled", "prediction"]
+    assert labels[:13] == list(data["unit"])
+    assert labels[-2:] == ["pooled", "prediction"]
     # the diamond spans the pooled interval exactly
     diamond = ax.patches[0].get_xy()
     s = res.summary.iloc[0]
-    assert diamond[:, 0].min() == pytest.approx(s["ci_low"]) and diamond[:, 0].max() == pytest.approx(s["ci_high"])
+    assert diamond[:, 0].min() == pytest.approx(s["ci_low"])
+    assert diamond[:, 0].max() == pytest.approx(s["ci_high"])
     with pytest.raises(AnalysisInputError, match="no column"):
         plot_meta(type(res)(res.summary, res.units.drop(columns="weight"), res.leave_one_out))
+
+
+def test_from_a_prepost_table_by_unit() -> None:
+    from deliberval.analysis.change import prepost
+
+    d = pd.read_csv(Path(__file__).parents[1] / "reference" / "change" / "prepost_data.csv")
+    level = d.loc[d["wave"] == "pre"].set_index("respondent_id")["education"]
+    d["education"] = d["respondent_id"].map(level)
+    table = prepost(d, "y1", by="education")
+    with pytest.raises(AnalysisInputError, match="row 'all'"):
+        meta_analysis(table, unit="education")
+    parts = table.loc[table["education"] != "all"]
+    res = meta_analysis(parts, unit="education")
+    assert res.units["education"].tolist() == ["isced_0_2", "isced_3_4", "isced_5_8"]
+    np.testing.assert_allclose(res.units["se"], parts["se"], rtol=1e-15)
+    assert res.summary["n_units"].iloc[0] == 3

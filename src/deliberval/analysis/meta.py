@@ -73,6 +73,11 @@ def _input(df: pd.DataFrame, estimate: str, se: str, unit: str) -> tuple[pd.Data
     sub = df.loc[keep]
     yv = y[keep].to_numpy(dtype=float)
     sv = s[keep].to_numpy(dtype=float)
+    if (sub[unit].astype(str) == "all").any() and len(sub) > 2:
+        raise AnalysisInputError(
+            f"{unit!r} has a row 'all': the pooled row of a by= table (prepost, did) is not a unit and "
+            f"would count its units twice; drop it first (df[df[{unit!r}] != 'all'])"
+        )
     if sub[unit].duplicated().any():
         dup = sub.loc[sub[unit].duplicated(), unit].iloc[0]
         raise AnalysisInputError(f"unit {dup!r} appears more than once in {unit!r}; expected one row per unit")
@@ -168,8 +173,8 @@ def meta_analysis(
     ----------
     df : DataFrame
         One row per unit: summary statistics (a published mean change and its standard error) or
-        a tidy result table (``prepost``, an indicator table) with ``estimate`` and ``se``.
-        Rows where either is missing are left out.
+        a tidy result table (``prepost(..., by=unit)`` without its ``"all"`` row, an indicator
+        table) with ``estimate`` and ``se``. Rows where either is missing are left out.
     estimate, se : str
         Columns of the unit's estimate and its standard error.
     unit : str
