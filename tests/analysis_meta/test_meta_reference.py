@@ -17,15 +17,17 @@ DATA = pd.read_csv(REF / "meta_data.csv")
 SUMMARY = pd.read_csv(REF / "meta_summary_expected.csv")
 UNITS = pd.read_csv(REF / "meta_units_expected.csv")
 LOO = pd.read_csv(REF / "meta_leave1out_expected.csv")
-CASES = [(d, m, kh) for d in ["bcg", "normand1999", "hackshaw1998", "bcg3"] for m in ["REML", "DL", "PM"]
-         for kh in [True, False]]
+CASES = [(d, m, t) for d in ["bcg", "normand1999", "hackshaw1998", "bcg3"] for m in ["REML", "DL", "PM"]
+         for t in ["knha", "z", "adhoc"]]
+KH = {"knha": True, "z": False, "adhoc": "adhoc"}  # metafor's test = ... -> knapp_hartung=
 
 
-@pytest.mark.parametrize(("dataset", "method", "kh"), CASES)
-def test_meta_analysis_matches_metafor(dataset: str, method: str, kh: bool) -> None:
+@pytest.mark.parametrize(("dataset", "method", "test"), CASES)
+def test_meta_analysis_matches_metafor(dataset: str, method: str, test: str) -> None:
     data = DATA.loc[DATA["dataset"] == dataset]
+    kh = KH[test]
     res = meta_analysis(data, unit="unit", method=method, knapp_hartung=kh)  # type: ignore[arg-type]
-    sel = (SUMMARY["dataset"] == dataset) & (SUMMARY["method"] == method) & (SUMMARY["knapp_hartung"] == kh)
+    sel = (SUMMARY["dataset"] == dataset) & (SUMMARY["method"] == method) & (SUMMARY["test"] == test)
     exp = SUMMARY.loc[sel].iloc[0]
     got = res.summary.iloc[0]
     for col in ["estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "statistic", "p_value", "tau2", "i2",
@@ -33,13 +35,13 @@ def test_meta_analysis_matches_metafor(dataset: str, method: str, kh: bool) -> N
         assert got[col] == pytest.approx(exp[col], abs=TOL, rel=TOL), col
     assert got["n_units"] == exp["n_units"] == len(data)
     assert got["df"] == (len(data) - 1 if kh else np.inf)
-    ue = UNITS.loc[(UNITS["dataset"] == dataset) & (UNITS["method"] == method) & (UNITS["knapp_hartung"] == kh)]
+    ue = UNITS.loc[(UNITS["dataset"] == dataset) & (UNITS["method"] == method) & (UNITS["test"] == test)]
     u = res.units
     assert list(u["unit"]) == list(ue["unit"])
     for col in ["weight", "pooled_estimate", "pooled_se", "pooled_ci_low", "pooled_ci_high"]:
         np.testing.assert_allclose(u[col], ue[col], atol=TOL, rtol=TOL, err_msg=col)
     np.testing.assert_allclose(u["estimate"], data["estimate"], rtol=0, atol=0)
-    le = LOO.loc[(LOO["dataset"] == dataset) & (LOO["method"] == method) & (LOO["knapp_hartung"] == kh)]
+    le = LOO.loc[(LOO["dataset"] == dataset) & (LOO["method"] == method) & (LOO["test"] == test)]
     lo = res.leave_one_out
     assert list(lo["unit"]) == list(le["unit"])
     for col in ["estimate", "se", "ci_low", "ci_high", "statistic", "p_value", "tau2", "i2", "q", "q_p_value"]:
@@ -111,3 +113,15 @@ def test_from_a_prepost_table_by_unit() -> None:
     assert res.units["education"].tolist() == ["isced_0_2", "isced_3_4", "isced_5_8"]
     np.testing.assert_allclose(res.units["se"], parts["se"], rtol=1e-15)
     assert res.summary["n_units"].iloc[0] == 3
+
+
+def test_equal_estimates_have_no_knapp_hartung_interval() -> None:
+    same = pd.DataFrame({"process": ["a", "b", "c"], "estimate": [0.2, 0.2, 0.2], "se": [0.1, 0.2, 0.1]})
+    s = meta_analysis(same).summary.iloc[0]
+    assert s["estimate"] == pytest.approx(0.2)
+    assert np.isnan([s["se"], s["ci_low"], s["ci_high"], s["p_value"], s["pi_low"]]).all()
+    assert "the Knapp-Hartung SE is 0" in s["method"]
+    adhoc = meta_analysis(same, knapp_hartung="adhoc").summary.iloc[0]
+    assert adhoc["se"] == pytest.approx(1 / np.sqrt(100 + 25 + 100))  # the Wald SE, tau2 = 0
+    with pytest.raises(AnalysisInputError, match="knapp_hartung"):
+        meta_analysis(same, knapp_hartung="yes")  # type: ignore[arg-type]

@@ -319,6 +319,8 @@ def test_comparison_says_why_the_model_is_not_shown(report, evaluation):
     assert f"(fewer than {MIN_PROCESSES_FOR_MODEL})" in comp.model_note
     assert "would be singular" in comp.model_note
     assert comp.meta_summary is not None
+    # the copy has the same changes: no Knapp-Hartung interval, and the note says why
+    assert "the Knapp-Hartung standard error is 0" in comp.model_note
     page = render_comparison(comp, timestamp="t")
     assert "A copy" in page
     assert "<th class=\"num\">copy</th>" in page

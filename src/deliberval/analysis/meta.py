@@ -131,13 +131,18 @@ def _tau2(y: np.ndarray, v: np.ndarray, method: str) -> float:
     return max(0.0, tau2)
 
 
-def _fit(y: np.ndarray, v: np.ndarray, method: str, kh: bool, level: float) -> dict[str, float]:
+def _fit(y: np.ndarray, v: np.ndarray, method: str, kh: bool | str, level: float) -> dict[str, float]:
     k = len(y)
     tau2 = _tau2(y, v, method)
     mu, w = _fe(y, v, tau2)
     se = math.sqrt(1.0 / w.sum())
     if kh:
-        se = math.sqrt(float(np.sum(w * (y - mu) ** 2)) / (k - 1) / w.sum())
+        s2 = float(np.sum(w * (y - mu) ** 2)) / (k - 1)
+        if kh == "adhoc":
+            s2 = max(1.0, s2)  # never narrower than the Wald interval (metafor test = "adhoc")
+        elif np.ptp(y) <= 1e-12 * max(1.0, float(np.max(np.abs(y)))):
+            s2 = math.nan  # equal estimates: a Knapp-Hartung variance of 0 is no interval
+        se = math.sqrt(s2 / w.sum())
         dof = float(k - 1)
         crit = float(stats.t.ppf(0.5 + level / 2, dof))
     else:
@@ -164,7 +169,7 @@ def meta_analysis(
     unit: str = "process",
     *,
     method: MetaMethod = "REML",
-    knapp_hartung: bool = True,
+    knapp_hartung: bool | Literal["adhoc"] = True,
     confidence_level: float = 0.95,
 ) -> MetaAnalysisResult:
     """Random-effects meta-analysis of one estimate per unit (committee, panel, process, study).
@@ -182,9 +187,12 @@ def meta_analysis(
     method : {"REML", "DL", "PM"}
         Estimator of the between-unit variance tau^2: restricted maximum likelihood,
         DerSimonian-Laird, Paule-Mandel.
-    knapp_hartung : bool
+    knapp_hartung : bool or "adhoc"
         Knapp-Hartung (HKSJ) standard error and t intervals on ``k - 1`` df (recommended with few
-        units); otherwise the Wald z interval.
+        units); ``"adhoc"``: the same with its variance factor truncated at 1, so never narrower
+        than the Wald interval (metafor ``test = "adhoc"``); False: the Wald z interval. When every
+        unit has the same estimate the (untruncated) Knapp-Hartung SE is 0: ``se``, intervals,
+        ``statistic`` and ``p_value`` are then NaN and ``method`` says why.
     confidence_level : float
         Coverage of the confidence, prediction and unit intervals.
 
@@ -257,9 +265,14 @@ def meta_analysis(
     sub, y, v = _input(df, estimate, se, unit)
     k = len(y)
     res = _fit(y, v, method, knapp_hartung, level)
+    if knapp_hartung not in (True, False, "adhoc"):
+        raise AnalysisInputError(f"knapp_hartung must be True, False or 'adhoc', got {knapp_hartung!r}")
     label = f"random-effects meta-analysis, tau2 by {_METHODS[method]}" + (
-        ", Knapp-Hartung (HKSJ) t on k - 1 df" if knapp_hartung else ", Wald z"
+        ", Knapp-Hartung (HKSJ, ad hoc: never below the Wald SE) t on k - 1 df" if knapp_hartung == "adhoc"
+        else ", Knapp-Hartung (HKSJ) t on k - 1 df" if knapp_hartung else ", Wald z"
     )
+    if knapp_hartung is True and math.isnan(res["se"]):
+        label += "; every unit has the same estimate: the Knapp-Hartung SE is 0, no test or interval (NaN)"
     summary = pd.DataFrame(
         [{**{c: res[c] for c in SUMMARY_COLUMNS[:-3]}, "n_units": k, "method": label, "confidence_level": level}],
         columns=SUMMARY_COLUMNS,

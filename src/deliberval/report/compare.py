@@ -96,6 +96,8 @@ def build_comparison(comparison: EvaluationComparison, *, lang: str = "en") -> C
             rep.meta_units = c.meta.units
             rep.model_note = t(lang, "meta_intro", n=n_units, k=MIN_PROCESSES_FOR_MODEL, outcome=outcome,
                                df=int(c.meta.summary["df"].iloc[0]))
+            if pd.isna(c.meta.summary["se"].iloc[0]):  # equal mean changes: a Knapp-Hartung SE of 0
+                rep.model_note += " " + t(lang, "meta_no_interval")
     elif c.model_error:
         rep.model_note = c.model_error
     else:

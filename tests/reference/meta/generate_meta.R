@@ -22,20 +22,21 @@ data_out <- do.call(rbind, lapply(names(sets), function(n)
 write.csv(data_out, "meta_data.csv", row.names = FALSE)
 
 summ <- list(); units <- list(); loo <- list()
-for (n in names(sets)) for (m in c("REML", "DL", "PM")) for (kh in c(TRUE, FALSE)) {
+for (n in names(sets)) for (m in c("REML", "DL", "PM")) for (tst in c("knha", "z", "adhoc")) {
   d <- sets[[n]]
-  fit <- rma(yi = d$yi, vi = d$vi, method = m, test = if (kh) "knha" else "z", control = ctl)
+  kh <- tst != "z"
+  fit <- rma(yi = d$yi, vi = d$vi, method = m, test = tst, control = ctl)
   p <- predict(fit)
-  summ[[length(summ) + 1]] <- data.frame(dataset = n, method = m, knapp_hartung = kh,
+  summ[[length(summ) + 1]] <- data.frame(dataset = n, method = m, test = tst,
     estimate = as.numeric(fit$beta), se = fit$se, ci_low = fit$ci.lb, ci_high = fit$ci.ub,
     pi_low = p$pi.lb, pi_high = p$pi.ub, statistic = fit$zval, p_value = fit$pval,
     tau2 = fit$tau2, i2 = fit$I2, h2 = fit$H2, q = fit$QE, q_p_value = fit$QEp, n_units = fit$k)
   b <- blup(fit)
-  units[[length(units) + 1]] <- data.frame(dataset = n, method = m, knapp_hartung = kh, unit = d$unit,
+  units[[length(units) + 1]] <- data.frame(dataset = n, method = m, test = tst, unit = d$unit,
     weight = weights(fit) / 100, pooled_estimate = b$pred, pooled_se = b$se,
     pooled_ci_low = b$pi.lb, pooled_ci_high = b$pi.ub)
   l <- leave1out(fit)
-  loo[[length(loo) + 1]] <- data.frame(dataset = n, method = m, knapp_hartung = kh, unit = d$unit,
+  loo[[length(loo) + 1]] <- data.frame(dataset = n, method = m, test = tst, unit = d$unit,
     estimate = l$estimate, se = l$se, ci_low = l$ci.lb, ci_high = l$ci.ub, statistic = if (kh) l$tval else l$zval,
     p_value = l$pval, q = l$Q, q_p_value = l$Qp, tau2 = l$tau2, i2 = l$I2)
 }
