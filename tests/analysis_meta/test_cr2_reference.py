@@ -34,7 +34,8 @@ def test_did_cr2_matches_clubsandwich(dataset: str, cluster: str) -> None:
 def test_auto_rule_and_cr1_remain_available() -> None:
     data = DATA.loc[DATA["dataset"] == "a"]  # 5 participants, 20 controls
     auto = did(data, "y").set_index("model")
-    assert "(the smaller group has 5 < 30 clusters)" in auto.loc["pooled_ols", "method"]
+    # the method names the rule, not the group's size (a count of people, published in the report)
+    assert "(a group has fewer than 30 clusters)" in auto.loc["pooled_ols", "method"]
     cr1 = did(data, "y", vcov="CR1").set_index("model")
     assert "CR1" in cr1.loc["pooled_ols", "method"]
     assert (cr1["df"] == 24).all()  # G - 1
@@ -43,7 +44,7 @@ def test_auto_rule_and_cr1_remain_available() -> None:
     assert (auto["se"] > cr1["se"]).all()
     assert auto.loc["pooled_ols", "df"] == pytest.approx(6.168831, abs=1e-6)
     forced = did(data, "y", vcov="CR2").set_index("model")
-    assert "smaller group" not in forced.loc["pooled_ols", "method"]
+    assert "fewer than 30" not in forced.loc["pooled_ols", "method"]
     np.testing.assert_allclose(forced["se"], auto["se"])
     assert CR2_MAX_CLUSTERS == 30
     with pytest.raises(AnalysisInputError, match="vcov"):

@@ -275,7 +275,7 @@ def did(
         )
 
     crv = (f"cluster-robust SE (CR2 Bell-McCaffrey, clusters: {cl}), t with Satterthwaite df"
-           + (f" (the smaller group has {per_arm} < {CR2_MAX_CLUSTERS} clusters)" if vcov == "auto" else "")
+           + (f" (a group has fewer than {CR2_MAX_CLUSTERS} clusters)" if vcov == "auto" else "")
            if use_cr2 else f"cluster-robust SE (CR1, clusters: {cl}), t with G - 1 df")
     add(
         "pooled_ols",
