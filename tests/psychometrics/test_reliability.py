@@ -12,6 +12,7 @@ from scipy import stats
 from deliberval.analysis.psychometrics import (
     _batched_cov,
     _bootstrap_covs,
+    _cross_products,
     item_statistics,
     omega,
     reliability,
@@ -156,7 +157,7 @@ def test_bootstrap_is_seeded_and_brackets_estimate() -> None:
 def test_batched_bootstrap_covariance_equals_resampled_rows() -> None:
     x = np.random.default_rng(0).normal(size=(50, 4))
     counts = np.random.default_rng(1).multinomial(50, np.full(50, 1 / 50), size=3).astype(float)
-    batched = _batched_cov(x, counts)
+    batched = _batched_cov(_cross_products(x), counts, 4)
     for b in range(3):
         rows = np.repeat(np.arange(50), counts[b].astype(int))
         np.testing.assert_allclose(batched[b], np.cov(x[rows], rowvar=False), atol=1e-12)
@@ -244,3 +245,23 @@ def test_alpha_is_invariant_to_item_order_and_linear_rescaling(
     moved = df[items] * scale + shift
     res = reliability(moved, [items[i] for i in order], n_resamples=0)
     np.testing.assert_allclose(res["estimate"], base["estimate"], atol=1e-9)
+
+
+def test_omega_false_leaves_out_only_the_omega_rows() -> None:
+    """omega=False (issue 22: omega only when asked) skips the factor analyses; every other row,
+    bootstrap intervals included, is identical (same seeded resamples)."""
+    g = np.random.default_rng(1).normal(size=(300, 1))
+    df = pd.DataFrame(np.round(3 + g + np.random.default_rng(2).normal(size=(300, 4))), columns=list("abcd"))
+    full = reliability(df, list("abcd"), n_resamples=300, seed=4)
+    lean = reliability(df, list("abcd"), n_resamples=300, seed=4, omega=False)
+    assert "omega_total" in set(full["statistic"])
+    assert not lean["statistic"].str.startswith("omega").any()
+    kept = full[~full["statistic"].str.startswith("omega")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(lean, kept, check_exact=True)
+
+
+def test_uint32_index_draws_equal_int64_draws() -> None:
+    """_bootstrap_covs draws indices as uint32: the same numbers as int64 draws of one seed."""
+    a = np.random.default_rng(3).integers(0, 19_564, size=(5, 19_564))
+    b = np.random.default_rng(3).integers(0, 19_564, size=(5, 19_564), dtype=np.uint32)
+    np.testing.assert_array_equal(a, b)
