@@ -85,6 +85,11 @@ _LAZY: dict[str, str] = {
     "partial_r_indicators": "deliberval.analysis.funnel",
     "selection_probabilities": "deliberval.analysis.fairness",
     "selection_fairness": "deliberval.analysis.fairness",
+    "BayesianPoolingResult": "deliberval.analysis.meta",
+    "MetaAnalysisResult": "deliberval.analysis.meta",
+    "bayesian_pooling": "deliberval.analysis.meta",
+    "bayesian_share_pooling": "deliberval.analysis.meta",
+    "meta_analysis": "deliberval.analysis.meta",
     "FunnelResult": "deliberval.analysis.funnel",
     "funnel": "deliberval.analysis.funnel",
     "r_indicator": "deliberval.analysis.funnel",
@@ -182,6 +187,13 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         fate_model,
     )
     from deliberval.analysis.funnel import FunnelResult, funnel, partial_r_indicators, r_indicator
+    from deliberval.analysis.meta import (
+        BayesianPoolingResult,
+        MetaAnalysisResult,
+        bayesian_pooling,
+        bayesian_share_pooling,
+        meta_analysis,
+    )
     from deliberval.analysis.psychometrics import item_statistics, omega, polychoric, reliability
     from deliberval.analysis.representativeness import (
         RepresentativenessResult,

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MIN_PROCESSES_FOR_MODEL",
-    "ComparisonResult",
     "EvaluationComparison",
     "ProcessSummary",
     "compare_evaluations",
