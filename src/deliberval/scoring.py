@@ -95,7 +95,8 @@ def _clean(col: pd.Series, rule: ItemRule) -> np.ndarray | pd.Series:
         codes = rule.text_missing()
         return text.where(~text.isin(codes)) if codes else text
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-        values = np.array(col.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
+        # a float64 column is read in place (a read-only view), copied only to recode codes
+        values = col.to_numpy(dtype=float, na_value=np.nan)
     else:
         text = as_code_strings(col)
         codes = rule.text_missing()
@@ -113,7 +114,11 @@ def _clean(col: pd.Series, rule: ItemRule) -> np.ndarray | pd.Series:
         values = np.array(num.to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
     miss = rule.numeric_missing()
     if miss.size:
-        values[isin_small(values, miss)] = np.nan
+        coded = isin_small(values, miss)
+        if coded.any():
+            if not values.flags.writeable:
+                values = values.copy()
+            values[coded] = np.nan
     if rule.min is not None and rule.max is not None:
         out = (values < rule.min) | (values > rule.max)
         if out.any():
@@ -205,6 +210,7 @@ def score(df: pd.DataFrame, instrument: Instrument) -> ScoredResponses:
             "rename them so the scale scores do not overwrite them"
         )
     cleaned: dict[str, np.ndarray | pd.Series] = {}
+    unchanged: set[str] = set()
     numeric: dict[str, np.ndarray] = {}
     reverse: dict[str, tuple[float, float]] = {}
     for item_id, rule in rules.items():
@@ -212,6 +218,8 @@ def score(df: pd.DataFrame, instrument: Instrument) -> ScoredResponses:
             continue
         values = _clean(df[item_id], rule)
         cleaned[item_id] = values.to_numpy() if isinstance(values, pd.Series) else values
+        if isinstance(values, np.ndarray) and not values.flags.writeable:
+            unchanged.add(item_id)  # the input's own float64 values: shared, not copied
         if isinstance(values, np.ndarray):
             if rule.reverse and rule.min is not None and rule.max is not None:
                 reverse[item_id] = (rule.min, rule.max)
@@ -257,11 +265,16 @@ def score(df: pd.DataFrame, instrument: Instrument) -> ScoredResponses:
                 "items_not_in_data": not_in_data,
             }
         )
-    columns: dict[str, object] = {c: df[c].array for c in id_cols}
+    columns: dict[str, object] = {c: df[c] for c in id_cols}
     for item_id, values in cleaned.items():
-        columns[item_id] = pd.array(values, dtype="str") if values.dtype == object else values
+        if item_id in unchanged:
+            columns[item_id] = df[item_id]
+        else:
+            columns[item_id] = pd.array(values, dtype="str") if values.dtype == object else values
     columns.update(score_cols)
-    data = pd.DataFrame(columns, index=df.index)
+    # columns are not consolidated into one block (a copy of every item); unchanged input
+    # columns are shared with ``df`` under copy-on-write
+    data = pd.DataFrame(columns, index=df.index, copy=False)
     summary = pd.DataFrame(rows, columns=_SUMMARY_COLUMNS)
     if not rows:
         summary = summary.astype(dict.fromkeys(_SUMMARY_COLUMNS[2:], "int64"))

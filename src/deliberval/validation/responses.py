@@ -410,17 +410,29 @@ def validate(
     bad_rows[failures["row"].to_numpy()[err]] = True
     quarantined = df.iloc[np.flatnonzero(bad_rows)]
     keep = np.flatnonzero(~bad_rows)
-    columns = {}
+    # one new array per recoded or filtered float column (rows taken, missing codes set to NaN
+    # in place); unchanged columns are shared with the input (copy-on-write); no consolidation
+    whole = len(keep) == n
+    index = df.index if whole else df.index[keep]
+    columns: dict[str, object] = {}
     for col in data.columns:
-        if col in coerced:
-            values = coerced[col]
-            if recode_missing and missing_masks[col].any():
-                values = values.where(~missing_masks[col])
-            columns[col] = values.iloc[keep] if len(keep) < n else values
+        values = coerced[col] if col in coerced else data[col]
+        mask = missing_masks[col] if col in coerced and recode_missing else None
+        if mask is not None and not mask.any():
+            mask = None
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
+            if whole and mask is None:
+                columns[col] = values.set_axis(index)
+                continue
+            arr = values.to_numpy(copy=True) if whole else values.to_numpy()[keep]
+            if mask is not None:
+                arr[mask if whole else mask[keep]] = np.nan
+            columns[col] = arr
         else:
-            columns[col] = data[col].iloc[keep] if len(keep) < n else data[col]
-    valid = pd.DataFrame({c: v.to_numpy() if hasattr(v, "to_numpy") and v.dtype == float else v.array
-                          for c, v in columns.items()}, index=df.index[keep], columns=data.columns)
+            if mask is not None:
+                values = values.where(~mask)
+            columns[col] = (values if whole else values.iloc[keep]).set_axis(index)
+    valid = pd.DataFrame(columns, index=index, columns=data.columns, copy=False)
     assert len(valid) + len(quarantined) == n, "validation must account for every row"
     summary = summarise(failures, counts)
     return ValidationResult(valid, quarantined, failures, summary, n, notes)
