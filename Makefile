@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 DEMO_DIR ?= deliberval-demo
 
 .DEFAULT_GOAL := help
@@ -13,13 +14,23 @@ DEMO_DIR ?= deliberval-demo
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
+# the demo needs the package and WeasyPrint (PDF reports) only; make test adds the developer tools
+$(DEMO_STAMP): pyproject.toml Makefile
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "make: installing deliberval and the pdf extra into $(VENV) (first run only; about a minute)"
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --progress-bar on -e ".[pdf]" | grep -E "^(Collecting|Successfully)" || true
+	@test -x $(BIN)/deliberval || { echo "make: the install failed; run $(BIN)/python -m pip install -e '.[pdf]' to see why"; exit 1; }
+	@touch $(DEMO_STAMP)
+
 $(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "make: installing deliberval with the dev, notebooks, pdf and docs extras into $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,pdf,docs]"
-	@touch $(STAMP)
+	@touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)  ## write the example codebooks, forms and reports into deliberval-demo/
+demo: $(DEMO_STAMP)  ## write the example codebooks, forms and reports into deliberval-demo/
 	$(BIN)/deliberval demo -o $(DEMO_DIR)
 
 test: lint typecheck pytest  ## lint, type-check and run the whole test suite
