@@ -265,3 +265,15 @@ def test_uint32_index_draws_equal_int64_draws() -> None:
     a = np.random.default_rng(3).integers(0, 19_564, size=(5, 19_564))
     b = np.random.default_rng(3).integers(0, 19_564, size=(5, 19_564), dtype=np.uint32)
     np.testing.assert_array_equal(a, b)
+
+
+def test_float32_product_of_integer_items_is_exact() -> None:
+    """Integer items (sums of products below 2^24) are multiplied in float32: the covariances
+    are bit-identical to the float64 product of the same resample counts."""
+    x = np.clip(np.round(3 + np.random.default_rng(5).normal(size=(3_000, 6))), 1, 5)
+    covs = _bootstrap_covs(x, np.random.default_rng(8), 40)
+    gen = np.random.default_rng(8)
+    idx = gen.integers(0, 3_000, size=(40, 3_000))
+    counts = np.array([np.bincount(row, minlength=3_000) for row in idx], dtype=float)
+    expected = _batched_cov(_cross_products(x), counts, 6)
+    np.testing.assert_array_equal(covs, expected)
