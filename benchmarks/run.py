@@ -89,6 +89,14 @@ WHY = {
         "(rich.markdown, markdown-it, pygments) alone costs ~0.05 s CPU, which is why the app uses "
         "click's plain help (rich_markup_mode=None)."
     ),
+    "bootstrap_50x_psych": (
+        "deliberval's 0.32 s at n = 20,000 x 10 x 2,000 resamples is three nearly equal parts: "
+        "drawing the 40M row indices (the seeded stream is kept, so the draw cannot be cheapened), "
+        "one bincount per resample (holds the GIL: a prefetching thread gained nothing) and the "
+        "count x cross-product matrix product (already float32 where exact). R's side varies more "
+        "than ours between runs: psych::alpha took 68.2 s for the same work in the previous full "
+        "run (load 2.9) and 14.3-15.5 s in this round's reruns at load 1-1.4."
+    ),
     "bootstrap_vectorised": (
         "the resamples are vectorised (one matrix product for every resample's covariance, batched "
         "eigen decompositions for omega), but the row counts come from Generator.multinomial over n "
@@ -114,8 +122,29 @@ FINDINGS = [
     "and merged into this run's results).",
     "Fixed: validate() formatted a numeric weight column to code strings and parsed it back "
     "(3.2 s at 1M rows); numeric weights now skip the round trip, same flags (commit 9f5282a).",
-    "Open: validate() at 1M rows spends the rest of its time in pandas table building (dtype "
-    "conversions, block consolidation, row takes), not in checks; see the validation_floor note.",
+    "Fixed (issue 22, commit c2781be): validate() built the valid table with where + iloc + a "
+    "consolidating DataFrame (three copies of every item column) and score() copied every item and "
+    "consolidated again; now one new array per filtered or recoded column (rows taken, codes set to "
+    "NaN in place), unchanged columns shared under copy-on-write, no consolidation. 1M x 60: "
+    "6.1 s -> 2.23 s (1.1x the numpy floor, was 2.58x), peak RSS 3,692 -> 2,270 MB, tracemalloc "
+    "peak 1.26x the frame on top of it (outputs identical; validation_scoring rerun alone with "
+    "--only at load 1.6 -> 1.3 and merged).",
+    "Fixed (issue 22, commit 70fc326): prepost() built a wide table column by column (100 pandas "
+    "inserts) and ran t, Wilcoxon and a Brent root search per outcome; it now reads the paired "
+    "values by position into outcome x respondent matrices, ranks every outcome in one sort (R's "
+    "Wilcoxon rules, V and p bit-identical) and finds all d_z noncentral-t limits in one vectorised "
+    "Chandrupatla search (scipy.special.nctdtrinc is vectorised but off by up to 1e-5, so it is not "
+    "used). 1,250 x 50: 0.144 s -> 0.057 s at load 12 (0.013 s unloaded); faster than the R loop at "
+    "every size (prepost rerun alone at load 11.9 -> 9.8 and merged).",
+    "Fixed (issue 22, commits 955553c, 139feee): reliability() bootstrap indices drawn as uint32 "
+    "(numpy's bounded draws below 2^32 are the same stream for every dtype: identical indices, 5x "
+    "faster to draw), one cache-sized bincount per resample, sums and the k(k+1)/2 distinct cross "
+    "products in one matrix product, in float32 for integer items (exact below 2^24); omega=False "
+    "leaves omega out (the bench times it so, as psych::alpha computes no omega; "
+    "seconds_with_omega in the checks). Output bit-identical. n = 20,000 x 10, 2,000 resamples: "
+    "1.03 s -> 0.32 s (0.55 s with omega); reliability_bootstrap rerun alone at load 1.4 and merged.",
+    "Open (issue 22): the bootstrap is 48x R psych::alpha at n = 20,000 in this run (target 50x); "
+    "see the bootstrap_50x_psych note.",
 ]
 
 
@@ -247,6 +276,15 @@ def targets(cases: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         out.append(_target("memory_1m", "validation_scoring",
                            f"peak memory (RSS incl. input data and interpreter) at {big['size']:,} rows < 4 GB",
                            big["deliberval"].get("peak_rss_mb"), 4096.0, higher_is_better=False, unit="MB"))
+        out.append(_target("validation_floor_2x", "validation_scoring",
+                           f"issue 22: validate + score within 2x of the numpy floor at {big['size']:,} rows",
+                           times_floor, 2.0, higher_is_better=False, unit="x floor time"))
+        on_top = big.get("checks", {}).get("peak_on_top_over_frame")
+        if on_top is not None:
+            out.append(_target("validation_memory_1_5x", "validation_scoring",
+                               f"issue 22: validate + score allocate at most 1.5x the frame's memory on top of "
+                               f"it at {big['size']:,} rows (tracemalloc peak of numpy/Python allocations)",
+                               on_top, 1.5, higher_is_better=False, unit="x frame"))
     dri = cases.get("dri_permutation")
     if dri and any("deliberval" in r for r in dri["sizes"]):
         rows = [r for r in dri["sizes"] if "deliberval" in r]
@@ -270,6 +308,19 @@ def targets(cases: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                            "bootstrap vectorised: faster than a plain numpy loop over resamples that computes "
                            f"fewer statistics (ratio at n = {big['size']:,})",
                            None if loop is None else loop.get("ratio"), 1.0, higher_is_better=True, unit="x"))
+        psych = next((f for f in big["references"] if f["kind"] == "R"), None)
+        out.append(_target("bootstrap_50x_psych", "reliability_bootstrap",
+                           f"issue 22: bootstrap reliability >= 50x R psych::alpha(n.iter) at n = {big['size']:,} "
+                           "(same coefficients: omega=False)",
+                           None if psych is None else psych.get("ratio"), 50.0, higher_is_better=True, unit="x"))
+    pp = cases.get("prepost")
+    if pp and any("deliberval" in r for r in pp["sizes"]):
+        r_ratios = [ref["ratio"] for r in pp["sizes"] if "deliberval" in r for ref in r["references"]
+                    if ref["kind"] == "R" and ref.get("ratio") is not None]
+        out.append(_target("prepost_faster_than_r", "prepost",
+                           "issue 22: prepost faster than the R t.test + wilcox.test + p.adjust loop at every "
+                           "size; smallest ratio over sizes",
+                           min(r_ratios) if r_ratios else None, 1.0, higher_is_better=True, unit="x"))
     cli = cases.get("cli_startup")
     if cli and any("deliberval" in r for r in cli["sizes"]):
         row = [r for r in cli["sizes"] if "deliberval" in r][-1]

@@ -14,6 +14,7 @@ labels), scored on six 10-item scales (two reversed items per Likert scale, mean
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any
 
 import numpy as np
@@ -105,6 +106,18 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
         )
     else:
         nan_agree = False
+    # memory on top of the frame (issue 22: at most 1.5x): tracemalloc counts every numpy
+    # buffer of one more pipeline run exactly (Arrow string buffers are not traced; the peak
+    # RSS of the timed block includes them, the interpreter and the frame itself)
+    n_quarantined = len(v.quarantined)
+    del v, s, scores
+    frame_bytes = int(df.memory_usage(deep=True, index=True).sum())
+    tracemalloc.start()
+    try:
+        pipeline()
+        traced_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     return {
         "size": size,
         "deliberval": timing,
@@ -119,9 +132,12 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
         "checks": {
             "rows": size,
             "items": 60,
-            "quarantined_deliberval": len(v.quarantined),
+            "quarantined_deliberval": n_quarantined,
             "quarantined_floor": int(quarantine.sum()),
             "scores_max_abs_difference": max_diff,
             "scores_missing_pattern_identical": nan_agree,
+            "frame_mb": round(frame_bytes / 1e6, 1),
+            "tracemalloc_peak_on_top_mb": round(traced_peak / 1e6, 1),
+            "peak_on_top_over_frame": round(traced_peak / frame_bytes, 3),
         },
     }
