@@ -40,7 +40,7 @@ DATA_SOURCES = (
 )
 
 
-def _range(ev: ProcessEvaluation, column: str | None) -> str:
+def response_range(ev: ProcessEvaluation, column: str | None) -> str:
     """`` (lo-hi)``: the response range of an item or of a scale's first item, from the instrument."""
     ins = ev.instrument
     if column is None:
@@ -62,7 +62,7 @@ def outcome_label(ev: ProcessEvaluation, outcome_id: str, lang: str) -> str:
     """An outcome's label (the settings', the catalogue's or the instrument's) with its response range."""
     for spec, column in ev.outcome_specs:
         if spec.id == outcome_id:
-            return spec.text(lang) + _range(ev, column)
+            return spec.text(lang) + response_range(ev, column)
     return outcome_id
 
 

@@ -33,7 +33,6 @@ from deliberval.disclosure import (
 )
 from deliberval.errors import DataInputError
 from deliberval.indicators.evaluate import ProcessEvaluation
-from deliberval.instruments.rules import item_range
 from deliberval.plots.change import plot_did, plot_prepost
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
 from deliberval.plots.uptake import plot_status_bars
@@ -257,24 +256,6 @@ def _role_order(roles: Iterable[Any]) -> list[str]:
     return known + [r for r in present if r not in known]
 
 
-def _range(ev: ProcessEvaluation, column: str | None) -> str:
-    """`` (lo-hi)``: the response range of an item or of a scale's first item, from the instrument."""
-    ins = ev.instrument
-    if column is None:
-        return ""
-    item = None
-    if column in ins.item_ids():
-        item = column
-    else:
-        for sc in ins.scales:
-            if sc.id == column and sc.items:
-                item = sc.items[0]
-    if item is None:
-        return ""
-    bounds = item_range(ins.response_scale(ins.item(item).scale))
-    return "" if bounds is None else f" ({bounds[0]:g}-{bounds[1]:g})"
-
-
 def _outcome_label(ev: ProcessEvaluation, outcome_id: str, lang: str) -> str:
     """An outcome's label (the settings', the catalogue's or the instrument's) with its response range."""
     return about.outcome_label(ev, outcome_id, lang)
@@ -287,7 +268,7 @@ def _scale_label(ev: ProcessEvaluation, scale_id: str, lang: str) -> str:
             return _outcome_label(ev, str(outcome), lang)
     construct = next((sc.construct for sc in ev.instrument.scales if sc.id == scale_id), None)
     label = None if construct is None else ev.catalogue.construct_label(construct, lang)
-    return scale_id if label is None else label + _range(ev, scale_id)
+    return scale_id if label is None else label + about.response_range(ev, scale_id)
 
 
 # ----------------------------------------------------------------------------------- sections
