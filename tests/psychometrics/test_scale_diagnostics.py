@@ -95,10 +95,13 @@ def test_diagnostics_reverse_key_from_the_instrument_and_note_just_identified() 
     assert row["alpha"] > 0.7  # reverse keying applied from the instrument
     assert row["n"] == keyed[INT].dropna().shape[0]
     assert row["cfa_df"] == 0
-    assert (
-        row["flags"]
-        == "note: three items, the one-factor model is just identified (fit not testable)"
+    assert row["flags"] == (
+        "note: fit not testable (three items: the one-factor model is just identified, "
+        "df = 0; CFI, TLI, RMSEA and SRMR left empty)"
     )
+    # not "CFI 1.000, RMSEA 0.000": a just-identified model fits any data perfectly
+    assert row[["cfi", "tli", "rmsea", "srmr"]].isna().all()
+    assert row["min_std_loading"] > 0.4  # the loadings are estimated
     assert row["status"] == "ok"
     assert "Feldt" in row["method"]
     # the input is not modified (reversal happens on a copy)

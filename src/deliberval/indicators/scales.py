@@ -104,8 +104,12 @@ def _scale_row(
             min_std_loading=min_load,
         )
         if fit["df"] == 0:
+            # a just-identified model reproduces the covariances exactly: CFI 1, RMSEA 0 and
+            # SRMR 0 say nothing about fit, so they are left empty rather than shown as perfect
+            row.update(cfi=np.nan, tli=np.nan, rmsea=np.nan, srmr=np.nan)
             flags.append(
-                "note: three items, the one-factor model is just identified (fit not testable)"
+                "note: fit not testable (three items: the one-factor model is just identified, "
+                "df = 0; CFI, TLI, RMSEA and SRMR left empty)"
             )
         elif fit["cfi"] < thresholds["cfi"]:
             flags.append(f"CFI {fit['cfi']:.3f} < {thresholds['cfi']:.2f}")
@@ -203,7 +207,9 @@ def scale_diagnostics(
         - ``confidence_level``: the interval's coverage;
         - ``omega_total``: McDonald's omega total (one factor);
         - ``cfa_df``, ``cfi``, ``tli``, ``rmsea``, ``srmr``: fit of the one-factor CFA (NA for
-          two-item scales and models that did not converge);
+          two-item scales and models that did not converge; ``cfi``, ``tli``, ``rmsea`` and
+          ``srmr`` also NA for three-item scales, whose one-factor model is just identified,
+          ``cfa_df`` 0: its fit is not testable and a ``note: fit not testable`` flag says so);
         - ``min_std_loading``: the smallest standardised loading of that CFA;
         - ``invariance``: the invariance verdict across ``invariance_across`` (empty without
           it or for scales of fewer than 3 items; ``"not estimated: <reason>"`` when the

@@ -22,6 +22,7 @@ import pandas as pd
 from deliberval.errors import DataInputError
 from deliberval.instruments.coding import CodingScheme, load_scheme
 from deliberval.io.readers import InputFile, _mask_na, _read_text_table, _SharedTuple, read_sheet
+from deliberval.io.reproducible import freeze_xlsx
 from deliberval.schemas.register import (
     COST_CLASSES,
     EVENT_COLUMNS,
@@ -427,7 +428,7 @@ def write_register_template(
         ws_about.cell(row=len(about) + 1 + j, column=2, value=_HELP.get(name, ""))
     p.parent.mkdir(parents=True, exist_ok=True)
     wb.save(p)
-    return p
+    return freeze_xlsx(p)
 
 
 def template_validations(path: PathLike) -> dict[str, dict[str, str]]:

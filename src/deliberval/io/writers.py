@@ -20,6 +20,7 @@ import pandas as pd
 from deliberval.errors import DataInputError
 from deliberval.instruments.model import Instrument
 from deliberval.io.platforms import limesurvey_answer_codes, limesurvey_code
+from deliberval.io.reproducible import freeze_xlsx
 from deliberval.schemas.responses import ID_COLUMNS, item_rules
 
 __all__ = [
@@ -92,7 +93,7 @@ def write_excel(df: pd.DataFrame, path: PathLike, instrument: Instrument | None 
     """
     p = Path(path)
     df.to_excel(p, index=False, sheet_name="responses", engine="openpyxl")
-    return p
+    return freeze_xlsx(p)
 
 
 def _labels(instrument: Instrument | None, df: pd.DataFrame) -> tuple[dict[str, dict[float, str]], dict[str, list[float]], dict[str, str]]:

@@ -13,6 +13,7 @@ import jinja2
 import pandas as pd
 
 from deliberval.errors import DelibervalError
+from deliberval.io.reproducible import fixed_source_date_epoch, freeze_xlsx
 from deliberval.report.build import ProcessReport, Table
 from deliberval.report.i18n import CODES, COLUMNS, t, translate_reason
 from deliberval.report.markdown import markdown_html
@@ -391,7 +392,8 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    weasyprint.HTML(string=html).write_pdf(str(p))
+    with fixed_source_date_epoch():  # fontTools stamps subset fonts with the time otherwise
+        weasyprint.HTML(string=html).write_pdf(str(p))
     return p
 
 
@@ -469,10 +471,55 @@ def write_xlsx(tables: list[Table], path: str | os.PathLike[str], *, provenance:
             for c in df.columns:
                 if isinstance(df[c].dtype, pd.StringDtype):
                     df[c] = df[c].astype(object)
-            df.to_excel(xw, sheet_name=_sheet_name(tab.key, used), index=False)
+                elif pd.api.types.is_float_dtype(df[c].dtype):  # an empty cell, not the text "inf"
+                    df[c] = df[c].replace([math.inf, -math.inf], math.nan)
+            sheet = _sheet_name(tab.key, used)
+            df.to_excel(xw, sheet_name=sheet, index=False)
+            _format_sheet(xw.book[sheet], df, tab.formats)
         for ws in xw.book.worksheets:
             for col in ws.columns:
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:200])
                 ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
             ws.freeze_panes = "A2"
-    return p
+    return freeze_xlsx(p)
+
+
+XLSX_NUMBER_FORMATS = {"int": "#,##0", "pct": "0%", "num1": "0.0", "num2": "0.00", "num3": "0.000",
+                       "p": "0.000"}
+"""The Excel number format of each report column kind (``text`` columns stay General)."""
+
+
+def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, str]) -> None:
+    """Give every numeric cell of a written table its column's number format and drop float noise.
+
+    The kind comes from ``formats`` (as in the HTML table); a float column without one is ``num2``
+    and an integer column ``int``. Stored values keep 15 significant digits, the precision Excel
+    itself keeps (``7.000000000000001`` becomes ``7``); a weighted count in an ``int`` column is
+    shown with one decimal, as in the HTML table.
+    """
+    for j, c in enumerate(df.columns, start=1):
+        dtype = df[c].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            continue
+        kind = formats.get(str(c))
+        if kind is None:
+            if pd.api.types.is_float_dtype(dtype):
+                kind = "num2"
+            elif pd.api.types.is_integer_dtype(dtype):
+                kind = "int"
+            else:
+                kind = "text"
+        fmt = XLSX_NUMBER_FORMATS.get(kind)
+        for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j, max_row=len(df) + 1):
+            v = cell.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                continue
+            if isinstance(v, float):
+                if not math.isfinite(v):
+                    cell.value = None
+                    continue
+                v = float(f"{v:.15g}") + 0.0  # Excel's precision: 15 significant digits
+                cell.value = int(v) if kind == "int" and v == int(v) else v
+            if fmt is None:
+                continue
+            cell.number_format = "#,##0.0" if kind == "int" and cell.value != round(cell.value) else fmt

@@ -263,6 +263,8 @@ def to_xlsform(
     # imported here, not at the top, so that importing the instrument library stays light
     from openpyxl import Workbook
 
+    from deliberval.io.reproducible import freeze_xlsx
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -282,4 +284,4 @@ def to_xlsform(
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
-    return out
+    return freeze_xlsx(out)
