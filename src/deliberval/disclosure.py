@@ -397,7 +397,7 @@ def protect_indicator_table(table: pd.DataFrame, k: int, *, people: Mapping[str,
     ----------
     table : pandas.DataFrame
         Indicator rows (``indicator_id, estimate, ci_low, ci_high, n, unit, meets_threshold,
-        status, status_reason, method``).
+        status, status_reason, method``; ``verdict`` too when present: emptied with the verdict).
     k : int
         The threshold.
     people : mapping of str to bool
@@ -462,6 +462,8 @@ def protect_indicator_table(table: pd.DataFrame, k: int, *, people: Mapping[str,
             out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
             out.at[i, "n"] = pd.NA
             out.at[i, "meets_threshold"] = pd.NA
+            if "verdict" in out.columns:
+                out.at[i, "verdict"] = np.nan
             out.at[i, "status"] = "suppressed"
             out.at[i, "status_reason"] = reason
             out.at[i, "method"] = ""

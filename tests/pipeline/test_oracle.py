@@ -28,8 +28,9 @@ def test_indicator_table_equals_the_oracle(name: str) -> None:
     expected = pd.read_csv(ORACLE / f"{name}.csv", keep_default_na=False, na_values=[""]).rename(columns=RENAMED)
     data = load_example(name, seed=2021, registers=True).process_data(load_instrument("participant_standard"))
     got = evaluate_process(data, EvaluationSettings(seed=2021)).indicators
-    # issue 15 added the threshold's stated source; every other column is the oracle's
-    assert [c for c in got.columns if c != "threshold_source"] == list(expected.columns)
+    # issue 15 added the threshold's stated source, issue 17 the verdict; every other column is the oracle's
+    added = {"threshold_source", "verdict"}
+    assert [c for c in got.columns if c not in added] == list(expected.columns)
     with_threshold = got["threshold"].notna()
     assert (got.loc[with_threshold, "threshold_source"].str.startswith("deliberval catalogue 1.2.0 default")).all()
     assert (got.loc[~with_threshold, "threshold_source"] == "").all()
@@ -43,3 +44,13 @@ def test_indicator_table_equals_the_oracle(name: str) -> None:
                                        check_names=False, rtol=1e-12, atol=0)
     assert got["n"].astype("Int64").tolist() == expected["n"].astype("Int64").tolist()
     assert got["meets_threshold"].astype("boolean").tolist() == expected["meets_threshold"].astype("boolean").tolist()
+    # the verdict follows from the oracle's own numbers: inconclusive when the closed interval
+    # contains the threshold, otherwise the point estimate's side; NA without threshold or estimate
+    for (_, e), v in zip(expected.iterrows(), got["verdict"], strict=True):
+        est, lo, hi, thr = (float(e[c]) for c in ("estimate", "ci_low", "ci_high", "threshold"))
+        if pd.isna(thr) or pd.isna(est):
+            assert pd.isna(v)
+        elif not pd.isna(lo) and lo <= thr <= hi:
+            assert v == "inconclusive"
+        else:
+            assert v == ("meets" if bool(e["meets_threshold"]) else "misses")

@@ -44,12 +44,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INDICATOR_COLUMNS",
+    "VERDICTS",
     "EvaluationSettings",
     "ExtraOutcome",
     "ProcessEvaluation",
     "Threshold",
     "evaluate_process",
     "indicator_table",
+    "verdict",
 ]
 
 INDICATOR_COLUMNS = [
@@ -68,10 +70,13 @@ INDICATOR_COLUMNS = [
     "threshold",
     "threshold_source",
     "meets_threshold",
+    "verdict",
     "status",
     "status_reason",
     "method",
 ]
+#: Values of the ``verdict`` column (NA without a threshold or an estimate).
+VERDICTS = ("meets", "misses", "inconclusive")
 
 _UPTAKE_NAMES = {
     "response_any": "any_public_response",
@@ -1021,6 +1026,46 @@ def _meets(spec: IndicatorSpec, estimate: float, threshold: float | None) -> Any
     return bool(estimate <= threshold)
 
 
+def verdict(estimate: float, ci_low: float, ci_high: float, threshold: float | None,
+            direction: str) -> str | None:
+    """Whether an estimate meets its threshold, misses it, or cannot tell which.
+
+    Parameters
+    ----------
+    estimate, ci_low, ci_high : float
+        The point estimate and its confidence interval (NaN bounds: no interval).
+    threshold : float or None
+        The value judged against (a floor for ``higher_is_better``, a ceiling for
+        ``lower_is_better``).
+    direction : {"higher_is_better", "lower_is_better"}
+
+    Returns
+    -------
+    str or None
+        ``"inconclusive"`` when the closed interval ``[ci_low, ci_high]`` contains the threshold
+        (an interval touching it included); otherwise ``"meets"`` or ``"misses"`` by the point
+        estimate (which then lies on the same side as the whole interval); without an interval
+        the point estimate decides. None without a threshold or a finite estimate.
+
+    Examples
+    --------
+    >>> verdict(0.78, 0.68, 0.85, 0.80, "higher_is_better")
+    'inconclusive'
+    >>> verdict(0.90, 0.80, 0.96, 0.80, "higher_is_better")
+    'inconclusive'
+    >>> verdict(0.22, float("nan"), float("nan"), 0.0, "lower_is_better")
+    'misses'
+    >>> verdict(0.05, 0.01, 0.09, 0.10, "lower_is_better")
+    'meets'
+    """
+    if threshold is None or not np.isfinite(threshold) or not np.isfinite(estimate):
+        return None
+    if np.isfinite(ci_low) and np.isfinite(ci_high) and ci_low <= threshold <= ci_high:
+        return "inconclusive"
+    ok = estimate >= threshold if direction == "higher_is_better" else estimate <= threshold
+    return "meets" if ok else "misses"
+
+
 def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
     k = ctx.settings.min_cell_size
     lang = ctx.settings.language
@@ -1036,7 +1081,7 @@ def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
             "unit": spec.unit, "direction": spec.direction,
             "threshold": math.nan if threshold is None else float(threshold),
             "threshold_source": "" if threshold is None else source,
-            "meets_threshold": pd.NA, "status": "measured", "status_reason": "", "method": "",
+            "meets_threshold": pd.NA, "verdict": None, "status": "measured", "status_reason": "", "method": "",
         }
         needs = "needs " + ", ".join(spec.needs)
         try:
@@ -1062,10 +1107,13 @@ def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
                        status_reason=f"based on fewer than {k} respondents (disclosure control)")
         else:
             row["meets_threshold"] = _meets(spec, row["estimate"], threshold)
+            row["verdict"] = verdict(float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
+                                     None if threshold is None else float(threshold), spec.direction)
         rows.append(row)
     table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     table["n"] = table["n"].astype("Int64")
     table["meets_threshold"] = table["meets_threshold"].astype("boolean")
+    table["verdict"] = table["verdict"].astype("str")
     return table
 
 
@@ -1218,7 +1266,10 @@ def indicator_table(
         One row per catalogue indicator: ``indicator_id, label, oecd_stage, criterion, theme,
         estimate, ci_low, ci_high, confidence_level, n, unit, direction, threshold,
         threshold_source`` (the stated source of the threshold, "" without one), ``meets_threshold``
-        (NA without a threshold or an estimate), ``status`` (``measured``,
+        (the point estimate against the threshold; NA without a threshold or an estimate),
+        ``verdict`` (``meets``, ``misses`` or ``inconclusive`` when the closed confidence interval
+        contains the threshold; the point estimate decides without an interval; NA without a
+        threshold or an estimate: :func:`verdict`), ``status`` (``measured``,
         ``not_measured``, ``suppressed``), ``status_reason`` and ``method`` (the data and
         method the estimate comes from, or the data it needs).
 

@@ -130,13 +130,14 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
             r = ind.loc[(ind["process_id"] == pid) & (ind["indicator_id"] == spec.id)].iloc[0]
             if r["status"] == "measured":
                 text = _card_value(str(r["unit"]), float(r["estimate"]), lang)
-                if not pd.isna(r["meets_threshold"]):
-                    text += " ✓" if bool(r["meets_threshold"]) else " ✗"
+                if "verdict" in r.index and not pd.isna(r["verdict"]):
+                    text += {"meets": " ✓", "misses": " ✗", "inconclusive": " ?"}[str(r["verdict"])]
             else:
                 text = t(lang, str(r["status"]))
             cells.append((text, "num"))
         rows.append({"cells": cells, "css": ""})
-    tables = [{"header": header, "rows": rows, "caption": "", "note": t(lang, "disclosure_note", k=rep.min_cell_size)}]
+    tables = [{"header": header, "rows": rows, "caption": "",
+               "note": t(lang, "verdict_marks") + " " + t(lang, "disclosure_note", k=rep.min_cell_size)}]
     if rep.model is not None:
         coef = rep.model.coefficients
         tables.append({"caption": t(lang, "model_section"), "note": f"{t(lang, 'icc')}: "

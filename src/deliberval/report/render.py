@@ -143,6 +143,24 @@ def _card_value(unit: str, est: float, lang: str) -> str:
     return format_value(est, "num2", lang)
 
 
+def verdict_label(verdict: str, direction: str, threshold: str, lang: str) -> str:
+    """The dashboard's words for a verdict: a symbol, the verdict and the bound it is judged against.
+
+    A lower-is-better indicator is judged against a ceiling, never said to be "below" it.
+
+    Examples
+    --------
+    >>> verdict_label("misses", "lower_is_better", "0 %", "en")
+    '✗ misses (ceiling 0 %)'
+    >>> verdict_label("inconclusive", "higher_is_better", "80 %", "en")
+    '? inconclusive (threshold 80 % within the CI)'
+    >>> verdict_label("meets", "lower_is_better", "10 %", "fr")
+    '✓ atteint (plafond 10 %)'
+    """
+    bound = t(lang, "ceiling" if direction == "lower_is_better" else "threshold")
+    return t(lang, f"verdict_{verdict}", bound=bound, value=threshold)
+
+
 def _cards(rep: ProcessReport) -> list[dict[str, Any]]:
     lang = rep.lang
     cat = rep.evaluation.catalogue
@@ -171,14 +189,12 @@ def _cards(rep: ProcessReport) -> list[dict[str, Any]]:
                 card["bar"] = round(100 * min(max(est, 0.0), 1.0), 1)
                 if not _missing(r["threshold"]):
                     card["mark"] = round(100 * float(r["threshold"]), 1)
-            if _missing(r["meets_threshold"]):
+            if _missing(r["verdict"]):
                 card["badge"], card["badge_css"] = t(lang, "no_threshold"), "none"
             else:
-                ok = bool(r["meets_threshold"])
-                thr = _card_value(unit, float(r["threshold"]), lang)
-                card["badge"] = f"{t(lang, 'meets') if ok else t(lang, 'below')} ({thr})"
-                card["badge_css"] = "meets" if ok else "below"
-                card["css"] = "meets" if ok else "below"
+                card["badge"] = verdict_label(str(r["verdict"]), str(r["direction"]),
+                                              _card_value(unit, float(r["threshold"]), lang), lang)
+                card["badge_css"] = card["css"] = str(r["verdict"])
             cards.append(card)
         stages.append({"title": cat.stage_label(stage, lang), "cards": cards})
     return stages
@@ -262,7 +278,8 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
         lang=lang, s={key: t(lang, key) for key in ("report_title", "synthetic_banner", "toc", "summary",
                                                      "not_assessed", "not_assessed_intro",
                                                      "nothing_not_assessed", "methods", "settings",
-                                                     "inputs", "generated")},
+                                                     "inputs", "generated", "legend", "legend_meets",
+                                                     "legend_misses", "legend_inconclusive", "legend_none")},
         css=css(), title=rep.title, facts=rep.facts, synthetic=rep.synthetic, warnings=rep.warnings,
         summary_intro=t(lang, "summary_intro", version=cat.version), counts=counts, stages=_cards(rep),
         disclosure=t(lang, "disclosure_note", k=k), sections=sections, not_assessed=not_assessed,
