@@ -164,3 +164,21 @@ def test_two_pdf_writes_are_byte_identical(tmp_path: Path) -> None:
     time.sleep(1.1)
     b = write_pdf(html, tmp_path / "b.pdf").read_bytes()
     assert a == b
+
+
+def test_indicator_table_cells_follow_each_rows_unit(tmp_path: Path) -> None:
+    data = pd.DataFrame(
+        {
+            "indicator_id": ["a", "b", "c"],
+            "estimate": [0.46, 3.2, 1.25],
+            "ci_low": [0.40, 2.9, 0.5],
+            "unit": ["proportion", "percentage_points", "scale_mean"],
+            "n": [50, 50, 50],
+        }
+    )
+    out = write_xlsx([Table("indicators", "indicators", data)], tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(out)["indicators"]
+    assert [ws.cell(row=r, column=2).number_format for r in (2, 3, 4)] == ["0%", "0.0", "0.00"]
+    assert [ws.cell(row=r, column=3).number_format for r in (2, 3, 4)] == ["0%", "0.0", "0.00"]
+    assert ws["B2"].value == 0.46
+    assert ws["E2"].number_format == "#,##0"

@@ -505,6 +505,9 @@ XLSX_NUMBER_FORMATS = {"int": "#,##0", "pct": "0%", "num1": "0.0", "num2": "0.00
                        "p": "0.000"}
 """The Excel number format of each report column kind (``text`` columns stay General)."""
 
+_UNIT_COLUMNS = ("estimate", "ci_low", "ci_high", "threshold")
+_UNIT_KINDS = {"proportion": "pct", "percentage_points": "num1"}
+
 
 def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, str]) -> None:
     """Give every numeric cell of a written table its column's number format and drop float noise.
@@ -512,7 +515,10 @@ def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, str]) -> None:
     The kind comes from ``formats`` (as in the HTML table); a float column without one is ``num2``
     and an integer column ``int``. Stored values keep 15 significant digits, the precision Excel
     itself keeps (``7.000000000000001`` becomes ``7``); a weighted count in an ``int`` column is
-    shown with one decimal, as in the HTML table.
+    shown with one decimal, as in the HTML table. In a table with a ``unit`` column (the
+    indicator table), ``estimate``, ``ci_low``, ``ci_high`` and ``threshold`` without a declared
+    format take each row's unit: ``pct`` for a proportion, ``num1`` for percentage points, else
+    ``num2``.
     """
     for j, c in enumerate(df.columns, start=1):
         dtype = df[c].dtype
@@ -526,8 +532,13 @@ def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, str]) -> None:
                 kind = "int"
             else:
                 kind = "text"
+        by_unit = str(c) in _UNIT_COLUMNS and str(c) not in formats and "unit" in df.columns
+        units = df["unit"].astype(object).tolist() if by_unit else []
         fmt = XLSX_NUMBER_FORMATS.get(kind)
-        for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j, max_row=len(df) + 1):
+        for i, (cell,) in enumerate(ws.iter_rows(min_row=2, min_col=j, max_col=j, max_row=len(df) + 1)):
+            if by_unit:  # the indicator table: a proportion row is a percentage, as on its card
+                kind = _UNIT_KINDS.get(str(units[i]), "num2")
+                fmt = XLSX_NUMBER_FORMATS[kind]
             v = cell.value
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 continue
