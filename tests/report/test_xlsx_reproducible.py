@@ -15,10 +15,10 @@ from deliberval.datasets.registers import simulate_register
 from deliberval.instruments import load_instrument
 from deliberval.instruments.export.xlsform import to_xlsform
 from deliberval.io.register import write_register
-from deliberval.io.reproducible import fixed_source_date_epoch, fixed_timestamp, freeze_xlsx
 from deliberval.io.writers import write_excel
 from deliberval.report import Table
 from deliberval.report.render import pdf_available, write_pdf, write_xlsx
+from deliberval.reproducible import fixed_source_date_epoch, fixed_timestamp, freeze_xlsx
 
 
 @pytest.fixture(autouse=True)

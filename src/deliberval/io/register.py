@@ -22,7 +22,7 @@ import pandas as pd
 from deliberval.errors import DataInputError
 from deliberval.instruments.coding import CodingScheme, load_scheme
 from deliberval.io.readers import InputFile, _mask_na, _read_text_table, _SharedTuple, read_sheet
-from deliberval.io.reproducible import freeze_xlsx
+from deliberval.reproducible import freeze_xlsx
 from deliberval.schemas.register import (
     COST_CLASSES,
     EVENT_COLUMNS,

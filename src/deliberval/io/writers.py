@@ -20,7 +20,7 @@ import pandas as pd
 from deliberval.errors import DataInputError
 from deliberval.instruments.model import Instrument
 from deliberval.io.platforms import limesurvey_answer_codes, limesurvey_code
-from deliberval.io.reproducible import freeze_xlsx
+from deliberval.reproducible import freeze_xlsx
 from deliberval.schemas.responses import ID_COLUMNS, item_rules
 
 __all__ = [

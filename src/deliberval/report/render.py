@@ -13,10 +13,10 @@ import jinja2
 import pandas as pd
 
 from deliberval.errors import DelibervalError
-from deliberval.io.reproducible import fixed_source_date_epoch, freeze_xlsx
 from deliberval.report.build import ProcessReport, Table
 from deliberval.report.i18n import CODES, COLUMNS, t, translate_reason
 from deliberval.report.markdown import markdown_html
+from deliberval.reproducible import fixed_source_date_epoch, freeze_xlsx
 
 __all__ = ["PdfUnavailableError", "format_value", "pdf_available", "render_html", "write_html",
            "write_pdf", "write_xlsx"]

@@ -263,7 +263,7 @@ def to_xlsform(
     # imported here, not at the top, so that importing the instrument library stays light
     from openpyxl import Workbook
 
-    from deliberval.io.reproducible import freeze_xlsx
+    from deliberval.reproducible import freeze_xlsx
 
     book = Workbook()
     sheet = book.active
