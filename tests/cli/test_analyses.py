@@ -45,6 +45,16 @@ def _read_back(path: Path, strings: list[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- prepost
 
 
+def test_xlsx_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    import time
+
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    _run("prepost", CHANGE / "prepost_data.csv", "y1", "-o", first)
+    time.sleep(1.1)  # the workbook and zip times would differ by a second without freezing
+    _run("prepost", CHANGE / "prepost_data.csv", "y1", "-o", second)
+    assert first.read_bytes() == second.read_bytes()
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_prepost_table_equals_the_function(tmp_path: Path, suffix: str) -> None:
     from deliberval.analysis.change import prepost

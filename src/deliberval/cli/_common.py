@@ -291,7 +291,10 @@ def write_table(df: pd.DataFrame, path: Path, *, sheet: str = "results") -> Path
         if suffix == ".csv":
             df.to_csv(path, index=False)
         else:
+            from deliberval.reproducible import freeze_xlsx
+
             df.to_excel(path, index=False, sheet_name=sheet[:31])
+            freeze_xlsx(path)  # fixed workbook dates: the same table gives the same bytes
     except OSError as exc:
         raise DataInputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path
