@@ -247,3 +247,24 @@ def weighted_mean_se(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
         return (m, math.nan)
     z = w * (x - m) / total
     return (m, float(math.sqrt(n / (n - 1) * (z**2).sum())))
+
+
+def select_population(targets: pd.DataFrame, population_id: str | None) -> pd.DataFrame:
+    """The rows of a targets table for one population (``population_id`` column, when present).
+
+    A table of several populations needs ``population_id``; a ``population_id`` without the
+    column, or one the table does not hold, is an error naming what was found.
+    """
+    if "population_id" in targets.columns:
+        ids = list(dict.fromkeys(targets["population_id"].dropna().astype(str)))
+        if population_id is not None:
+            if population_id not in ids:
+                raise AnalysisInputError(f"targets have no population_id {population_id!r}; found {ids}")
+            return targets.loc[targets["population_id"].astype(str) == population_id]
+        if len(ids) > 1:
+            raise AnalysisInputError(
+                f"targets hold several populations {ids}; choose one with population_id="
+            )
+    elif population_id is not None:
+        raise AnalysisInputError("population_id given but targets have no population_id column")
+    return targets

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import special, stats
 from statsmodels.stats.proportion import proportion_confint
 
-from deliberval.analysis._common import check_confidence_level, require_columns
+from deliberval.analysis._common import check_confidence_level, require_columns, select_population
 from deliberval.analysis._common import rng as make_rng
 from deliberval.errors import AnalysisInputError, DelibervalWarning
 
@@ -100,21 +100,7 @@ def _prepare_targets(
     tolerance: float,
 ) -> dict[str, tuple[list[str], np.ndarray]]:
     require_columns(targets, ["dimension", "category", "share"], what="targets")
-    t = targets.copy()
-    if "population_id" in t.columns:
-        ids = list(dict.fromkeys(t["population_id"].dropna().astype(str)))
-        if population_id is not None:
-            if population_id not in ids:
-                raise AnalysisInputError(
-                    f"targets have no population_id {population_id!r}; found {ids}"
-                )
-            t = t.loc[t["population_id"].astype(str) == population_id]
-        elif len(ids) > 1:
-            raise AnalysisInputError(
-                f"targets hold several populations {ids}; choose one with population_id="
-            )
-    elif population_id is not None:
-        raise AnalysisInputError("population_id given but targets have no population_id column")
+    t = select_population(targets, population_id).copy()
     t["share"] = pd.to_numeric(t["share"], errors="coerce")
     if t["share"].isna().any() or (t["share"] < 0).any() or (t["share"] > 1).any():
         raise AnalysisInputError("target shares must be numbers between 0 and 1")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from deliberval.analysis._common import require_columns
+from deliberval.analysis._common import require_columns, select_population
 from deliberval.errors import AnalysisInputError, DelibervalWarning
 
 __all__ = [
@@ -102,23 +102,7 @@ def _targets_table(
                 f"table) or target (population totals){hint}; found {list(targets.columns)}"
             )
         require_columns(targets, ["dimension", "category"], what="targets")
-        t = targets
-        if "population_id" in t.columns:
-            ids = list(dict.fromkeys(t["population_id"].dropna().astype(str)))
-            if population_id is not None:
-                if population_id not in ids:
-                    raise AnalysisInputError(
-                        f"targets have no population_id {population_id!r}; found {ids}"
-                    )
-                t = t.loc[t["population_id"].astype(str) == population_id]
-            elif len(ids) > 1:
-                raise AnalysisInputError(
-                    f"targets hold several populations {ids}; choose one with population_id="
-                )
-        elif population_id is not None:
-            raise AnalysisInputError(
-                "population_id given but targets have no population_id column"
-            )
+        t = select_population(targets, population_id)
         table = pd.DataFrame({"dimension": t["dimension"].astype(str),
                               "category": t["category"], "target": t[value]})
     elif isinstance(targets, Mapping):
