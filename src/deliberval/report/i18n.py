@@ -1,351 +1,58 @@
-"""Report strings in English and French (``t(lang, key)``); indicator labels live in the catalogue."""
+"""Report strings in five languages, one YAML file per language under ``report/locales/``.
+
+``t(lang, key)`` gives an interface string; ``COLUMNS`` and ``CODES`` give column headers and the
+display names of codes; ``translate_reason`` renders the reasons :mod:`deliberval.indicators` gives.
+Indicator labels live in the catalogue, category labels in the instrument. Every key exists in every
+language (``tests/report/test_i18n_complete.py``). A string may have plural forms: a mapping of CLDR
+plural categories (``one``, ``other``, ...) chosen by the ``count`` value through Babel.
+"""
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "STRINGS", "t", "translate_reason"]
+import functools
+import re
+from pathlib import Path
+from typing import Any
 
-LANGUAGES = ("en", "fr")
+import yaml
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "report_title": "Evaluation report",
-        "comparison_title": "Comparison of processes",
-        "synthetic_banner": "SYNTHETIC example data: the figures below illustrate the report and describe no real process.",
-        "generated": "Generated",
-        "toc": "Contents",
-        "summary": "Summary dashboard",
-        "summary_intro": "Indicators of the deliberval catalogue {version}, organised as the OECD (2021) evaluation guidelines organise evaluation. Each indicator with a threshold (a floor, or a ceiling where lower is better) gets a verdict that respects uncertainty: inconclusive when its confidence interval contains the threshold (an interval touching it included); otherwise it meets or misses it; without an interval the estimate decides.",
-        "legend": "Legend",
-        "legend_meets": "✓ meets: blue, solid edge",
-        "legend_misses": "✗ misses: orange, solid edge",
-        "legend_inconclusive": "? inconclusive: the interval contains the threshold; dashed grey edge",
-        "legend_none": "no threshold, not measured or suppressed: plain grey",
-        "verdict_meets": "✓ meets ({bound} {value})",
-        "verdict_misses": "✗ misses ({bound} {value})",
-        "verdict_inconclusive": "? inconclusive ({bound} {value} within the CI)",
-        "ceiling": "ceiling",
-        "verdict_marks": "✓ meets its threshold (or its ceiling where lower is better), ✗ misses it, ? inconclusive: the confidence interval contains it.",
-        "measured": "measured",
-        "not_measured": "not measured",
-        "suppressed": "suppressed",
-        "meets": "meets the threshold",
-        "no_threshold": "no threshold",
-        "threshold": "threshold",
-        "ci": "CI",
-        "plot_mean": "mean",
-        "plot_change": "change (post - pre)",
-        "plot_ci": "{level:.0%} CI",
-        "plot_difference": "panel minus target (percentage points)",
-        "plot_share": "share (%)",
-        "plot_status_share": "share of recommendations (status on {date:%Y-%m-%d})",
-        "plot_status_title": "Status of the recommendations",
-        "counts_line": "{measured} measured, {not_measured} not measured, {suppressed} suppressed",
-        "participation": "Who took part",
-        "participation_intro": "Composition of the citizen members at each stage of selection, against the population targets.",
-        "experience": "The deliberative experience",
-        "experience_intro": "Share of members agreeing (agree or strongly agree) with each statement after the process, by role.",
-        "change": "Change before and after the process",
-        "change_intro": "Paired change from before to after the process among members who answered both surveys.",
-        "did_intro": "Difference-in-differences against the control group (pooled OLS, cluster-robust SE); n is the number of respondents of the smaller group.",
-        "uptake": "Recommendations and their uptake",
-        "uptake_intro": "Status of every recommendation on the evaluation date and comparable uptake indicators.",
-        "psychometrics": "Psychometric quality of the scales",
-        "psychometrics_intro": "Reliability and one-factor structure of every multi-item scale, per wave (participants).",
-        "data_quality": "Data quality",
-        "data_quality_intro": "Validation of the responses against the instrument. Quarantined rows are left out of every analysis.",
-        "methods": "Methods and provenance",
-        "not_assessed": "Criteria not assessed",
-        "not_assessed_intro": "Every indicator that could not be computed, and the data it would need.",
-        "nothing_not_assessed": "Every indicator of the catalogue was assessed.",
-        "disclosure_note": "Disclosure control: every count, share or mean based on fewer than {k} respondents is suppressed (shown as <{k} or ·), as is every share whose complement is below {k} (0 % and 100 % included); values marked ‡ are withheld only so that a hidden one cannot be derived from published totals.",
-        "disclosure_off": "Warning: disclosure control is off (min_cell_size {k}). Counts, shares and means of very few people are published and may identify them; do not publish this report.",
-        "suppressed_rows": "{n} row(s) suppressed: fewer than {k} respondents, or fewer than {k} on the other side of a share (complement rule).",
-        "secondary_note": "Where one category of a dimension was suppressed, further categories are withheld too (‡) so that it cannot be recovered by subtraction.",
-        "not_available": "Not assessed: {reason}",
-        "no_responses": "no responses file",
-        "no_members": "no members / selection table",
-        "no_targets": "no population targets",
-        "no_register": "no recommendation register",
-        "no_control": "no control group in the responses",
-        "no_pairs": "no respondent answered both the pre and the post survey",
-        "figure_suppressed": "Figure not drawn: every group is below the disclosure threshold.",
-        "inputs": "Input files",
-        "settings": "Settings",
-        "free_text_note": "{n} free-text or unknown text column(s) excluded from the report: never published.",
-        "rows_read": "rows read",
-        "rows_valid": "rows analysed",
-        "rows_quarantined": "rows quarantined",
-        "process": "Process",
-        "model": "Model",
-        "commissioner": "Commissioner",
-        "period": "Period",
-        "members": "Members",
-        "languages": "Languages",
-        "stage": "Stage",
-        "comparison_intro": "Indicators of each process side by side. Values not measured or suppressed are marked.",
-        "model_section": "Cross-process model",
-        "model_not_shown": "The cross-process mixed model is not shown: it needs at least {k} processes with individual change scores, and {n} were given. With fewer processes the between-process variance cannot be estimated reliably.",
-        "model_intro": "Mixed model of the individual change in {outcome} (post minus pre, participating citizens) with a random intercept per process (REML).",
-        "meta_intro": "With {n} processes (fewer than {k}) the cross-process mixed model would be singular (its between-process variance estimated at 0), so it is not fitted. In its place: a random-effects meta-analysis of each process's mean change in {outcome} (post minus pre, participating citizens) and its standard error (REML between-process variance, Knapp-Hartung interval on {df} degrees of freedom, prediction interval for a further process).",
-        "meta_withheld": "The meta-analysis of the {n} processes is not shown: a process has fewer than {k} participating citizens with change scores, and its mean could be derived from the pooled result.",
-        "meta_pooled": "Pooled (random effects)",
-        "meta_no_interval": "Every process has the same mean change: the Knapp-Hartung standard error is 0, so no interval, test or prediction interval is shown.",
-        "meta_prediction": "Prediction interval (a further process)",
-        "icc": "Intraclass correlation between processes",
-        "yes": "yes",
-        "no": "no",
-        "methods_text": "Shares use Wilson score intervals, means t intervals, paired changes the paired t-test with the exact interval of d_z (Lakens 2013), DiD pooled OLS with cluster-robust standard errors; representativeness compares selected citizens with the targets (Duncan's index, exact multinomial tests); uptake follows the deliberval uptake coding scheme. All intervals are at the {level} level.",
-        "members_by_role": "Members by role",
-        "funnel": "Selection funnel (citizens)",
-        "composition": "Composition of the selected citizens against the population",
-        "uptake_status": "Status of the recommendations",
-        "uptake_agenda": "Uptake by prior agenda status",
-        "validation_summary": "Validation checks",
-        "did_title": "Difference-in-differences",
-        "about": "About this evaluation",
-        "about_intro": "Who evaluated the process, for whom, how independently and from which data, as the OECD (2021) evaluation guidelines ask an evaluation to state; the thresholds the indicators are judged against, with their sources.",
-        "about_evaluator": "Evaluator",
-        "about_commissioner": "Commissioner",
-        "about_independence": "Independence of the evaluator",
-        "about_data_sources": "Data sources used",
-        "about_evaluation_scope": "Scope of the evaluation",
-        "about_limitations": "Limitations",
-        "about_findings": "Findings of the evaluator",
-        "narrative_note": "Scope, limitations and findings are the evaluator's own words from the process configuration: deliberval computed none of them.",
-        "not_stated": "not stated in the configuration",
-        "data_sources_not_stated": "not stated in the configuration; the figures of this report rest on the tables: {files}",
-        "independence_independent": "independent (no role in commissioning, designing or running the process)",
-        "independence_partly_independent": "partly independent (external, with a role in the design or a stake in the process)",
-        "independence_internal": "internal (part of the organising or commissioning team)",
-        "source_member_survey": "member survey",
-        "source_organiser_questionnaire": "organiser questionnaire",
-        "source_observation": "observation",
-        "source_interviews": "interviews",
-        "source_document_review": "document review",
-        "thresholds": "Thresholds and their sources",
-        "threshold_catalogue_default": "deliberval catalogue {version} default (a convention of this package, not a published standard)",
-        "independence_statement": "{level}: {statement}",
-        "outcome_not_compared": "Not assessed: change in {outcome} ({who}): {reason}",
-        "outcome_not_did": "Not assessed: difference-in-differences of {outcome}: {reason}",
-        "outcomes_not_in_instrument": "Not assessed: the catalogue's outcomes {outcomes}: the instrument has no scale or item of their constructs.",
-        "weighted_change": "Changes before and after are weighted by the responses' column '{column}' (the weight of the post-survey row; linearised standard errors; effect sizes without interval; no Wilcoxon test). Shares agreeing, scale means, difference-in-differences and scale diagnostics are unweighted: deliberval has no weighted version of these analyses.",
-        "unweighted_despite_weights": "The responses carry a weight column, but every estimate of this report is unweighted (the configuration sets weight: none).",
-    },
-    "fr": {
-        "report_title": "Rapport d'évaluation",
-        "comparison_title": "Comparaison des processus",
-        "synthetic_banner": "Données d'exemple SYNTHÉTIQUES : les chiffres ci-dessous illustrent le rapport et ne décrivent aucun processus réel.",
-        "generated": "Produit le",
-        "toc": "Sommaire",
-        "summary": "Tableau de bord",
-        "summary_intro": "Indicateurs du catalogue deliberval {version}, organisés comme les lignes directrices d'évaluation de l'OCDE (2021). Chaque indicateur doté d'un seuil (un minimum, ou un plafond lorsque moins vaut mieux) reçoit un verdict qui tient compte de l'incertitude : non concluant lorsque son intervalle de confiance contient le seuil (y compris s'il le touche) ; sinon le seuil est atteint ou non ; sans intervalle, l'estimation décide.",
-        "legend": "Légende",
-        "legend_meets": "✓ atteint : bleu, bord plein",
-        "legend_misses": "✗ non atteint : orange, bord plein",
-        "legend_inconclusive": "? non concluant : l'intervalle contient le seuil ; bord gris en tirets",
-        "legend_none": "sans seuil, non mesuré ou masqué : gris uni",
-        "verdict_meets": "✓ atteint ({bound} {value})",
-        "verdict_misses": "✗ non atteint ({bound} {value})",
-        "verdict_inconclusive": "? non concluant ({bound} {value} dans l'IC)",
-        "ceiling": "plafond",
-        "verdict_marks": "✓ seuil atteint (ou plafond respecté lorsque moins vaut mieux), ✗ non atteint, ? non concluant : l'intervalle de confiance le contient.",
-        "measured": "mesuré",
-        "not_measured": "non mesuré",
-        "suppressed": "masqué",
-        "meets": "seuil atteint",
-        "no_threshold": "sans seuil",
-        "threshold": "seuil",
-        "ci": "IC",
-        "plot_mean": "moyenne",
-        "plot_change": "évolution (après - avant)",
-        "plot_ci": "IC à {level:.0%}",
-        "plot_difference": "membres moins cible (points de pourcentage)",
-        "plot_share": "part (%)",
-        "plot_status_share": "part des recommandations (statut au {date:%d/%m/%Y})",
-        "plot_status_title": "Statut des recommandations",
-        "counts_line": "{measured} mesurés, {not_measured} non mesurés, {suppressed} masqués",
-        "participation": "Qui a participé",
-        "participation_intro": "Composition des membres citoyens à chaque étape de la sélection, comparée aux cibles de population.",
-        "experience": "L'expérience délibérative",
-        "experience_intro": "Part des membres d'accord (d'accord ou tout à fait d'accord) avec chaque affirmation après le processus, par rôle.",
-        "change": "Évolution entre avant et après le processus",
-        "change_intro": "Évolution appariée entre avant et après le processus parmi les membres ayant répondu aux deux enquêtes.",
-        "did_intro": "Doubles différences par rapport au groupe témoin (MCO groupés, erreurs robustes par grappe) ; n est le nombre de répondants du plus petit groupe.",
-        "uptake": "Recommandations et suites données",
-        "uptake_intro": "Statut de chaque recommandation à la date d'évaluation et indicateurs comparables de prise en compte.",
-        "psychometrics": "Qualité psychométrique des échelles",
-        "psychometrics_intro": "Fiabilité et structure à un facteur de chaque échelle à plusieurs items, par vague (participants).",
-        "data_quality": "Qualité des données",
-        "data_quality_intro": "Validation des réponses par rapport à l'instrument. Les lignes en quarantaine sont exclues de toutes les analyses.",
-        "methods": "Méthodes et provenance",
-        "not_assessed": "Critères non évalués",
-        "not_assessed_intro": "Chaque indicateur qui n'a pas pu être calculé, et les données qui seraient nécessaires.",
-        "nothing_not_assessed": "Tous les indicateurs du catalogue ont été évalués.",
-        "disclosure_note": "Contrôle de divulgation : tout effectif, part ou moyenne reposant sur moins de {k} répondants est masqué (affiché <{k} ou ·), de même que toute part dont le complément est inférieur à {k} (0 % et 100 % compris) ; les valeurs marquées ‡ ne sont masquées que pour qu'une valeur masquée ne puisse être déduite des totaux publiés.",
-        "disclosure_off": "Attention : le contrôle de divulgation est désactivé (min_cell_size {k}). Des effectifs, parts et moyennes de très peu de personnes sont publiés et peuvent les identifier ; ne publiez pas ce rapport.",
-        "suppressed_rows": "{n} ligne(s) masquée(s) : moins de {k} répondants, ou moins de {k} de l'autre côté d'une part (règle du complément).",
-        "secondary_note": "Lorsqu'une catégorie d'une dimension est masquée, d'autres le sont aussi (‡) pour qu'elle ne puisse être retrouvée par soustraction.",
-        "not_available": "Non évalué : {reason}",
-        "no_responses": "pas de fichier de réponses",
-        "no_members": "pas de table des membres / de la sélection",
-        "no_targets": "pas de cibles de population",
-        "no_register": "pas de registre des recommandations",
-        "no_control": "pas de groupe témoin dans les réponses",
-        "no_pairs": "aucun répondant n'a répondu avant et après",
-        "figure_suppressed": "Figure non tracée : tous les groupes sont sous le seuil de divulgation.",
-        "inputs": "Fichiers d'entrée",
-        "settings": "Paramètres",
-        "free_text_note": "{n} colonne(s) de texte libre ou inconnue(s) exclue(s) du rapport : jamais publiées.",
-        "rows_read": "lignes lues",
-        "rows_valid": "lignes analysées",
-        "rows_quarantined": "lignes en quarantaine",
-        "process": "Processus",
-        "model": "Modèle",
-        "commissioner": "Commanditaire",
-        "period": "Période",
-        "members": "Membres",
-        "languages": "Langues",
-        "stage": "Étape",
-        "comparison_intro": "Indicateurs de chaque processus côte à côte. Les valeurs non mesurées ou masquées sont signalées.",
-        "model_section": "Modèle entre processus",
-        "model_not_shown": "Le modèle mixte entre processus n'est pas présenté : il faut au moins {k} processus avec des évolutions individuelles, et {n} ont été fournis. Avec moins de processus, la variance entre processus ne peut être estimée de façon fiable.",
-        "model_intro": "Modèle mixte de l'évolution individuelle de la mesure « {outcome} » (après moins avant, citoyens participants) avec une constante aléatoire par processus (REML).",
-        "meta_intro": "Avec {n} processus (moins de {k}), le modèle mixte entre processus serait singulier (variance entre processus estimée à 0) : il n'est pas ajusté. À sa place : une méta-analyse à effets aléatoires de l'évolution moyenne de la mesure « {outcome} » dans chaque processus (après moins avant, citoyens participants) et de son erreur type (variance entre processus par REML, intervalle de Knapp-Hartung à {df} degrés de liberté, intervalle de prédiction pour un autre processus).",
-        "meta_withheld": "La méta-analyse des {n} processus n'est pas présentée : un processus compte moins de {k} citoyens participants avec une évolution, et sa moyenne pourrait être déduite du résultat combiné.",
-        "meta_pooled": "Combiné (effets aléatoires)",
-        "meta_no_interval": "Tous les processus ont la même évolution moyenne : l'erreur type de Knapp-Hartung est nulle, aucun intervalle, test ni intervalle de prédiction n'est donc présenté.",
-        "meta_prediction": "Intervalle de prédiction (un autre processus)",
-        "icc": "Corrélation intraclasse entre processus",
-        "yes": "oui",
-        "no": "non",
-        "methods_text": "Les parts utilisent des intervalles de Wilson, les moyennes des intervalles t, les évolutions appariées le test t apparié avec l'intervalle exact de d_z (Lakens 2013), les doubles différences des MCO groupés avec erreurs robustes par grappe ; la représentativité compare les citoyens tirés au sort aux cibles (indice de Duncan, tests multinomiaux exacts) ; la prise en compte suit le schéma de codage deliberval. Tous les intervalles sont au niveau {level}.",
-        "members_by_role": "Membres par rôle",
-        "funnel": "Entonnoir de sélection (citoyens)",
-        "composition": "Composition des citoyens tirés au sort comparée à la population",
-        "uptake_status": "Statut des recommandations",
-        "uptake_agenda": "Prise en compte selon l'inscription préalable à l'agenda",
-        "validation_summary": "Contrôles de validation",
-        "did_title": "Doubles différences",
-        "about": "À propos de cette évaluation",
-        "about_intro": "Qui a évalué le processus, pour qui, avec quelle indépendance et à partir de quelles données, comme les lignes directrices d'évaluation de l'OCDE (2021) demandent de l'indiquer ; les seuils auxquels les indicateurs sont comparés, avec leurs sources.",
-        "about_evaluator": "Évaluateur",
-        "about_commissioner": "Commanditaire",
-        "about_independence": "Indépendance de l'évaluateur",
-        "about_data_sources": "Sources de données utilisées",
-        "about_evaluation_scope": "Périmètre de l'évaluation",
-        "about_limitations": "Limites",
-        "about_findings": "Constats de l'évaluateur",
-        "narrative_note": "Le périmètre, les limites et les constats sont le texte de l'évaluateur tiré de la configuration : deliberval n'en a calculé aucun.",
-        "not_stated": "non indiqué dans la configuration",
-        "data_sources_not_stated": "non indiquées dans la configuration ; les chiffres de ce rapport reposent sur les tables : {files}",
-        "independence_independent": "indépendant (aucun rôle dans la commande, la conception ou la conduite du processus)",
-        "independence_partly_independent": "partiellement indépendant (externe, avec un rôle dans la conception ou un intérêt dans le processus)",
-        "independence_internal": "interne (membre de l'équipe d'organisation ou du commanditaire)",
-        "source_member_survey": "enquête auprès des membres",
-        "source_organiser_questionnaire": "questionnaire des organisateurs",
-        "source_observation": "observation",
-        "source_interviews": "entretiens",
-        "source_document_review": "analyse documentaire",
-        "thresholds": "Seuils et leurs sources",
-        "threshold_catalogue_default": "valeur par défaut du catalogue deliberval {version} (une convention de ce paquet, non une norme publiée)",
-        "independence_statement": "{level} : {statement}",
-        "outcome_not_compared": "Non évalué : évolution de la mesure « {outcome} » ({who}) : {reason}",
-        "outcome_not_did": "Non évalué : doubles différences de la mesure « {outcome} » : {reason}",
-        "outcomes_not_in_instrument": "Non évalué : les mesures du catalogue {outcomes} : l'instrument n'a aucune échelle ni aucun item de leurs construits.",
-        "weighted_change": "Les évolutions entre avant et après sont pondérées par la colonne « {column} » des réponses (poids de la ligne de l'enquête après ; erreurs types linéarisées ; tailles d'effet sans intervalle ; pas de test de Wilcoxon). Les parts d'accord, les moyennes d'échelle, les doubles différences et les diagnostics d'échelle ne sont pas pondérés : deliberval n'en a pas de version pondérée.",
-        "unweighted_despite_weights": "Les réponses ont une colonne de poids, mais toutes les estimations de ce rapport sont non pondérées (la configuration indique weight: none).",
-    },
-}
+__all__ = ["CODES", "COLUMNS", "LANGUAGES", "REASONS", "STRINGS", "t", "translate_reason"]
 
+#: The report languages, in the order the documentation lists them.
+LANGUAGES: tuple[str, ...] = ("en", "fr")
+
+LOCALES_DIR = Path(__file__).with_name("locales")
+
+
+def _load(lang: str) -> dict[str, Any]:
+    with (LOCALES_DIR / f"{lang}.yaml").open(encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh)
+    return doc if isinstance(doc, dict) else {}
+
+
+_DOCS: dict[str, dict[str, Any]] = {lang: _load(lang) for lang in LANGUAGES}
+
+#: Interface strings by language (a value is a string or a mapping of plural categories).
+STRINGS: dict[str, dict[str, Any]] = {lang: dict(doc.get("strings") or {}) for lang, doc in _DOCS.items()}
 #: Column headers of the report tables.
-COLUMNS: dict[str, dict[str, str]] = {
-    "en": {
-        "indicator": "Indicator", "label": "Indicator", "criterion": "Criterion", "estimate": "Estimate",
-        "ci": "95% CI", "n": "n", "status": "Status", "status_reason": "Reason", "data_source": "Data source",
-        "stage": "Stage", "retained": "Retained", "mean_duncan": "Mean Duncan index",
-        "dimension": "Dimension", "category": "Category", "panel_n": "Members", "panel_share": "Share",
-        "target_share": "Target", "difference_pp": "Difference (pp)", "role": "Role", "item": "Statement",
-        "share_agree": "Agree", "outcome": "Outcome", "mean_pre": "Before", "mean_post": "After",
-        "mean_diff": "Change", "d_z": "d_z", "p_holm": "p (Holm)", "model": "Model", "p": "p",
-        "scale": "Scale", "n_items": "Items", "cronbach_alpha": "Alpha", "omega_total": "Omega",
-        "cfi": "CFI", "rmsea": "RMSEA", "flags": "Flags", "check": "Check", "severity": "Severity",
-        "column": "Column", "reason": "Reason", "count": "Count", "file": "File", "sha256": "SHA-256",
-        "rows": "Rows", "setting": "Setting", "value": "Value", "group": "Group", "wave": "Wave",
-        "mean": "Mean", "comparison": "Comparison", "term": "Term", "threshold": "Threshold",
-        "ci_low": "CI low", "ci_high": "CI high", "ci_low_pp": "CI low (pp)", "ci_high_pp": "CI high (pp)",
-        "alpha_ci_low": "Alpha CI low", "alpha_ci_high": "Alpha CI high", "prior_agenda": "Already on the agenda",
-        "funnel_stage": "Stage", "n_members": "Members", "share": "Share", "change": "Change",
-        "holm_p_value": "p (Holm)", "p_value": "p", "alpha": "Alpha", "method": "Data source",
-        "oecd_stage": "Stage", "threshold_source": "Source of the threshold", "verdict": "Verdict",
-    },
-    "fr": {
-        "indicator": "Indicateur", "label": "Indicateur", "criterion": "Critère", "estimate": "Estimation",
-        "ci": "IC 95 %", "n": "n", "status": "Statut", "status_reason": "Motif", "data_source": "Source",
-        "stage": "Étape", "retained": "Retenus", "mean_duncan": "Indice de Duncan moyen",
-        "dimension": "Dimension", "category": "Catégorie", "panel_n": "Membres", "panel_share": "Part",
-        "target_share": "Cible", "difference_pp": "Écart (pts)", "role": "Rôle", "item": "Affirmation",
-        "share_agree": "D'accord", "outcome": "Mesure", "mean_pre": "Avant", "mean_post": "Après",
-        "mean_diff": "Évolution", "d_z": "d_z", "p_holm": "p (Holm)", "model": "Modèle", "p": "p",
-        "scale": "Échelle", "n_items": "Items", "cronbach_alpha": "Alpha", "omega_total": "Oméga",
-        "cfi": "CFI", "rmsea": "RMSEA", "flags": "Signalements", "check": "Contrôle", "severity": "Gravité",
-        "column": "Colonne", "reason": "Motif", "count": "Effectif", "file": "Fichier", "sha256": "SHA-256",
-        "rows": "Lignes", "setting": "Paramètre", "value": "Valeur", "group": "Groupe", "wave": "Vague",
-        "mean": "Moyenne", "comparison": "Comparaison", "term": "Terme", "threshold": "Seuil",
-        "ci_low": "IC bas", "ci_high": "IC haut", "ci_low_pp": "IC bas (pts)", "ci_high_pp": "IC haut (pts)",
-        "alpha_ci_low": "Alpha IC bas", "alpha_ci_high": "Alpha IC haut", "prior_agenda": "Déjà à l'agenda",
-        "funnel_stage": "Étape", "n_members": "Membres", "share": "Part", "change": "Évolution",
-        "holm_p_value": "p (Holm)", "p_value": "p", "alpha": "Alpha", "method": "Source",
-        "oecd_stage": "Étape", "threshold_source": "Source du seuil", "verdict": "Verdict",
-    },
-}
-
+COLUMNS: dict[str, dict[str, str]] = {lang: dict(doc.get("columns") or {}) for lang, doc in _DOCS.items()}
 #: Display names of codes used in the tables.
-CODES: dict[str, dict[str, str]] = {
-    "en": {
-        "citizen": "citizens", "politician": "politicians", "civil_servant": "civil servants",
-        "organiser": "organisers", "stakeholder": "stakeholders", "all": "all",
-        "participant": "participants", "control": "control group", "population": "population",
-        "pre": "before", "post": "after", "follow_up": "follow-up",
-        "invited": "invited", "volunteered": "volunteered", "selected": "selected",
-        "attended_all": "attended every session", "answered_post": "answered the post survey",
-        "pooled_ols": "pooled OLS", "individual_fe": "individual fixed effects",
-        "baseline_difference": "baseline difference",
-        "design_integrity": "Process design integrity",
-        "deliberative_experience": "Sound deliberative process",
-        "pathways_to_impact": "Pathways to impact",
-        "any_public_response": "public response", "answered_within_deadline": "answered within the deadline",
-        "rejected_with_reasons": "rejected with reasons", "rejected_without_reasons": "rejected without reasons",
-        "uptake_rate": "accepted in principle or better", "fidelity_weighted_uptake": "uptake weighted by fidelity",
-        "implementation_rate": "implemented", "no_response": "no response", "acknowledged": "acknowledged",
-        "referred_for_study": "referred for study", "accepted_in_principle": "accepted in principle",
-        "partially_implemented": "partially implemented", "implemented": "implemented",
-        "yes": "yes", "no": "no", "unknown": "unknown",
-    },
-    "fr": {
-        "citizen": "citoyens", "politician": "élus", "civil_servant": "fonctionnaires",
-        "organiser": "organisateurs", "stakeholder": "parties prenantes", "all": "tous",
-        "participant": "participants", "control": "groupe témoin", "population": "population",
-        "pre": "avant", "post": "après", "follow_up": "suivi",
-        "invited": "invités", "volunteered": "volontaires", "selected": "tirés au sort",
-        "attended_all": "présents à toutes les sessions", "answered_post": "ont répondu après",
-        "pooled_ols": "MCO groupés", "individual_fe": "effets fixes individuels",
-        "baseline_difference": "écart initial",
-        "design_integrity": "Intégrité de la conception",
-        "deliberative_experience": "Qualité du processus délibératif",
-        "pathways_to_impact": "Voies d'impact",
-        "any_public_response": "réponse publique", "answered_within_deadline": "réponse dans le délai",
-        "rejected_with_reasons": "rejetée avec justification", "rejected_without_reasons": "rejetée sans justification",
-        "uptake_rate": "acceptée en principe ou mieux", "fidelity_weighted_uptake": "prise en compte pondérée par la fidélité",
-        "implementation_rate": "mise en œuvre", "no_response": "sans réponse", "acknowledged": "accusé de réception",
-        "referred_for_study": "renvoyée pour étude", "accepted_in_principle": "acceptée en principe",
-        "partially_implemented": "partiellement mise en œuvre", "implemented": "mise en œuvre",
-        "yes": "oui", "no": "non", "unknown": "inconnu",
-    },
-}
+CODES: dict[str, dict[str, str]] = {lang: dict(doc.get("codes") or {}) for lang, doc in _DOCS.items()}
+#: Status reasons: in English the regular expression a reason matches, in the other languages its rendering.
+REASONS: dict[str, dict[str, str]] = {lang: dict(doc.get("reasons") or {}) for lang, doc in _DOCS.items()}
+
+
+@functools.cache
+def _plural_category(lang: str, count: float) -> str:
+    from babel import Locale
+
+    return str(Locale.parse(lang).plural_form(abs(count)))
 
 
 def t(lang: str, key: str, **values: object) -> str:
     """A report string in ``lang`` (English when missing), with ``{placeholders}`` filled.
+
+    A string with plural forms takes the form of ``count`` (CLDR plural rules of ``lang``).
 
     Examples
     --------
@@ -353,62 +60,13 @@ def t(lang: str, key: str, **values: object) -> str:
     'Membres par rôle'
     """
     table = STRINGS.get(lang, STRINGS["en"])
-    text = table.get(key, STRINGS["en"][key])
-    return text.format(**values) if values else text
-
-
-#: French renderings of the reasons :func:`deliberval.indicators` gives (regex -> template).
-_REASONS_FR: list[tuple[str, str]] = [
-    (r"^no responses table$", "pas de table des réponses"),
-    (r"^no (pre|post|follow_up) responses of participant (.+)s$", r"pas de réponses « \1 » des participants (\2)"),
-    (r"^(item|scale) '(.+)' is not in the responses$", r"\1 « \2 » absent des réponses"),
-    (r"^(item|scale) '(.+)' has no valid answer$", r"\1 « \2 » sans réponse valide"),
-    (r"^scale '(.+)' was not measured$", r"échelle « \1 » non mesurée"),
-    (r"^no control group in the responses \(group == 'control'\)$",
-     "pas de groupe témoin dans les réponses (group == 'control')"),
-    (r"^no members table( \(selection funnel\))?$", "pas de table des membres (entonnoir de sélection)"),
-    (r"^no population targets table$", "pas de table des cibles de population"),
-    (r"^members have none of the target dimensions (.+)$", r"les membres n'ont aucune des dimensions cibles \1"),
-    (r"^members table has no stage column\(s\) (.+)$", r"la table des membres n'a pas les colonnes d'étape \1"),
-    (r"^every person in the members table volunteered \(open call\).*$",
-     "toutes les personnes de la table des membres sont volontaires (appel ouvert) : la population "
-     "invitée qui ne s'est pas portée volontaire n'est pas enregistrée"),
-    (r"^no selected citizens in the members table$", "aucun citoyen tiré au sort dans la table des membres"),
-    (r"^no recommendation register.*$", "pas de registre des recommandations (recommandations et réponses)"),
-    (r"^no evaluation date \(as_of\) and no dated response event$",
-     "pas de date d'évaluation (as_of) ni de réponse datée"),
-    (r"^the register has no recommendations both on and off the prior agenda$",
-     "le registre n'a pas de recommandations à la fois inscrites et non inscrites à l'agenda"),
-    (r"^no response deadline given \(process:response_deadline_days\)$",
-     "pas de délai de réponse indiqué (process:response_deadline_days)"),
-    (r"^no follow_up wave in the responses and no 'aftercare' field in the process table$",
-     "pas de vague de suivi dans les réponses ni de champ « aftercare » dans la table du processus"),
-    (r"^the process table has no '(.+)' field \(documentation by the organiser\)$",
-     r"la table du processus n'a pas de champ « \1 » (documentation de l'organisateur)"),
-    (r"^based on fewer than (\d+) respondents \(disclosure control\)$",
-     r"repose sur moins de \1 répondants (contrôle de divulgation)"),
-    (r"^a share whose numerator or complement is below (\d+) people \(disclosure control\)$",
-     r"une part dont le numérateur ou le complément est inférieur à \1 personnes (contrôle de divulgation)"),
-    (r"^computed over a category of fewer than (\d+) people \(disclosure control\)$",
-     r"calculé sur une catégorie de moins de \1 personnes (contrôle de divulgation)"),
-    (r"^could not be computed: (.+)$", r"calcul impossible : \1"),
-    (r"^'(.+)' was not answered in the pre and post survey$", r"« \1 » sans réponse dans les enquêtes avant et après"),
-    (r"^'(.+)' was not answered in the pre survey$", r"« \1 » sans réponse dans l'enquête avant"),
-    (r"^'(.+)' was not answered in the post survey$", r"« \1 » sans réponse dans l'enquête après"),
-    (r"^no participant answered '(.+)' both before and after$", r"aucun participant n'a répondu à « \1 » avant et après"),
-    (r"^'(.+)' is not in the responses$", r"« \1 » absent des réponses"),
-    (r"^the model cannot be estimated on these data$", "le modèle ne peut être estimé sur ces données"),
-    (r"^the instrument has no item '(.+)' nor an item of construct '(.+)'$",
-     r"l'instrument n'a ni l'item « \1 » ni un item du construit « \2 »"),
-    (r"^the instrument has no scale '(.+)' nor a scale or item of construct '(.+)'$",
-     r"l'instrument n'a ni l'échelle « \1 » ni une échelle ou un item du construit « \2 »"),
-    (r"^the instrument has no item of the catalogue's deliberative experience constructs$",
-     "l'instrument n'a aucun item des construits d'expérience délibérative du catalogue"),
-    (r"^no post-survey answers of participants on the items asked$",
-     "aucune réponse des participants aux items posés dans l'enquête après"),
-    (r"^the instrument has no scale or item of construct '(.+)'$",
-     r"l'instrument n'a aucune échelle ni aucun item du construit « \1 »"),
-]
+    text: Any = table.get(key, STRINGS["en"][key])
+    if isinstance(text, dict):
+        count = values.get("count", 0)
+        number = float(count) if isinstance(count, (int, float)) else 0.0
+        category = _plural_category(lang, number)
+        text = text.get(category, text.get("other", next(iter(text.values()))))
+    return str(text).format(**values) if values else str(text)
 
 
 def translate_reason(reason: str, lang: str) -> str:
@@ -421,11 +79,10 @@ def translate_reason(reason: str, lang: str) -> str:
     >>> translate_reason("based on fewer than 5 respondents (disclosure control)", "fr")
     'repose sur moins de 5 répondants (contrôle de divulgation)'
     """
-    if lang != "fr":
+    if lang == "en" or lang not in REASONS:
         return reason
-    import re
-
-    for pattern, template in _REASONS_FR:
-        if re.match(pattern, reason):
-            return re.sub(pattern, template, reason)
+    templates = REASONS[lang]
+    for key, pattern in REASONS["en"].items():
+        if key in templates and re.match(pattern, reason):
+            return re.sub(pattern, templates[key], reason)
     return reason
