@@ -19,7 +19,7 @@ import yaml
 __all__ = ["CODES", "COLUMNS", "LANGUAGES", "REASONS", "STRINGS", "t", "translate_reason"]
 
 #: The report languages, in the order the documentation lists them.
-LANGUAGES: tuple[str, ...] = ("en", "fr")
+LANGUAGES: tuple[str, ...] = ("en", "fr", "nl", "de", "da")
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 
@@ -52,7 +52,8 @@ def _plural_category(lang: str, count: float) -> str:
 def t(lang: str, key: str, **values: object) -> str:
     """A report string in ``lang`` (English when missing), with ``{placeholders}`` filled.
 
-    A string with plural forms takes the form of ``count`` (CLDR plural rules of ``lang``).
+    A string with plural forms takes the form of ``count`` (or of ``n`` when no ``count`` is
+    given), by the CLDR plural rules of ``lang``.
 
     Examples
     --------
@@ -62,7 +63,7 @@ def t(lang: str, key: str, **values: object) -> str:
     table = STRINGS.get(lang, STRINGS["en"])
     text: Any = table.get(key, STRINGS["en"][key])
     if isinstance(text, dict):
-        count = values.get("count", 0)
+        count = values.get("count", values.get("n", 0))
         number = float(count) if isinstance(count, (int, float)) else 0.0
         category = _plural_category(lang, number)
         text = text.get(category, text.get("other", next(iter(text.values()))))
