@@ -1281,7 +1281,7 @@ def indicator_table(
     >>> tab = indicator_table(ex.responses, load_instrument("participant_standard"),
     ...                       members=ex.members, targets=ex.targets)
     >>> int((tab["status"] == "measured").sum())
-    14
+    15
     """
     from deliberval.validation.process import process_data
 
