@@ -64,6 +64,7 @@ _LAZY: dict[str, str] = {
     "did": "deliberval.analysis.did",
     "group_means": "deliberval.analysis.change",
     "likert_shares": "deliberval.analysis.change",
+    "share_difference": "deliberval.analysis.sides",
     "prepost": "deliberval.analysis.change",
     "Benchmark": "deliberval.analysis.benchmarks",
     "selection_check": "deliberval.analysis.benchmarks",
@@ -200,6 +201,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         TargetsWarning,
         representativeness,
     )
+    from deliberval.analysis.sides import share_difference
     from deliberval.analysis.survey import survey_mean
     from deliberval.analysis.uptake import (
         UptakeResult,

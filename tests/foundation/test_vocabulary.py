@@ -64,6 +64,9 @@ def results() -> dict[str, object]:
             "did": dv.did(cit, "external_efficacy"),
             "group_means": dv.group_means(cit, "external_efficacy"),
             "likert_shares": dv.likert_shares(part, items, waves=["post"]),
+            "share_difference": dv.share_difference(
+                pd.DataFrame({"item": ["x", "x"], "role": ["citizen", "politician"], "count": [15, 10],
+                              "n": [20, 13]}), by="item"),
             "attrition": dv.attrition(part, ["external_efficacy"]),
             "response_weights": dv.response_weights(part, ["external_efficacy"]),
             "selection_check": dv.selection_check(part.loc[part["wave"] == "pre"], "external_efficacy",

@@ -108,9 +108,9 @@ def _eff(item_id: str, trait: str, intercept: float, loading: float, reverse: bo
                     ALL_WAVES, CITIZEN, reverse=reverse, control=True)
 
 
-def _dx(item_id: str, intercept: float, loading: float) -> ItemSpec:
+def _dx(item_id: str, intercept: float, loading: float, respondents: tuple[str, ...] = CITIZEN) -> ItemSpec:
     return ItemSpec(item_id, "deliberative_experience", "agree_5", "deliberative_quality", loading,
-                    intercept, ("post",), CITIZEN)
+                    intercept, ("post",), respondents)
 
 
 def _hybrid(item_id: str, intercept: float, loading: float) -> ItemSpec:
@@ -144,14 +144,14 @@ ITEMS: tuple[ItemSpec, ...] = (
              -0.10, ALL_WAVES, CITIZEN_POLITICIAN),
     ItemSpec("influence_have_say", "perceived_influence", "say_0_10", "influence", 0.75, -0.40,
              ALL_WAVES, CITIZEN, control=True),
-    _dx("dx_facilitation_neutral", 0.90, 0.62),
-    _dx("dx_equal_opportunity", 0.80, 0.68),
-    _dx("dx_respect", 1.10, 0.60),
+    _dx("dx_facilitation_neutral", 0.90, 0.62, EVERYONE),
+    _dx("dx_equal_opportunity", 0.80, 0.68, EVERYONE),
+    _dx("dx_respect", 1.10, 0.60, EVERYONE),
     _dx("dx_mutual_understanding", 0.70, 0.66),
-    _dx("dx_evidence_balanced", 0.50, 0.64),
+    _dx("dx_evidence_balanced", 0.50, 0.64, EVERYONE),
     _dx("dx_evidence_sufficient", 0.30, 0.62),
     _dx("dx_time_enough", 0.00, 0.55),
-    _dx("dx_free_decision", 0.80, 0.60),
+    _dx("dx_free_decision", 0.80, 0.60, EVERYONE),
     _dx("dx_ownership_wording", 0.60, 0.64),
     _hybrid("hybrid_citizen_competence", 0.10, 0.80),
     _hybrid("hybrid_share_agenda", -0.10, 0.76),

@@ -256,6 +256,12 @@ class ProcessEvaluation:
         ``(OutcomeSpec, column or None)`` of every outcome evaluated (labels in every language).
     weighting : pandas.DataFrame
         Which estimates are weighted: ``analysis, weighted, weight_column, note``.
+    experience_sides : pandas.DataFrame
+        Both sides of a hybrid body: for every experience item and every role other than
+        citizens that answered it, :func:`deliberval.share_difference` of the ``experience``
+        counts against the citizens' (``item``, then its columns: both shares with Wilson
+        intervals, the difference with its Newcombe interval, Fisher's exact test). Empty when
+        only one role answered.
     """
 
     data: ProcessData
@@ -278,6 +284,7 @@ class ProcessEvaluation:
     reasons: Mapping[str, str] = field(default_factory=dict)
     outcome_specs: tuple[tuple[OutcomeSpec, str | None], ...] = ()
     weighting: pd.DataFrame = field(default_factory=lambda: _empty(WEIGHTING_COLUMNS))
+    experience_sides: pd.DataFrame = field(default_factory=lambda: _empty(["item"]))
 
     @property
     def instrument(self) -> Instrument:
@@ -289,6 +296,8 @@ class ProcessEvaluation:
         out = {"indicators": self.indicators, "outcomes": self.outcomes, "change": self.change,
                "did": self.did, "experience": self.experience, "members_by_role": self.members_by_role,
                "funnel_counts": self.funnel_counts}
+        if not self.experience_sides.empty:
+            out["experience_sides"] = self.experience_sides
         if self.scales is not None:
             out["scales"] = self.scales
         if self.volunteering is not None:
@@ -576,6 +585,15 @@ def _experience(part: pd.DataFrame, instrument: Instrument, items: list[str], le
     out = out.sort_values(["item", "role"], key=lambda s: s.map(item_order if s.name == "item" else order),
                           kind="stable", ignore_index=True)
     return out[cols]
+
+
+def _experience_sides(experience: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Each other role's share agreeing against the citizens', per experience item."""
+    from deliberval.analysis.sides import share_difference
+
+    if experience.empty or set(experience["role"]) <= {"citizen"}:
+        return _empty(["item"])
+    return share_difference(experience, by="item", reference="citizen", confidence_level=level)
 
 
 def _members(data: ProcessData) -> pd.DataFrame | None:
@@ -1228,7 +1246,8 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
         change=change, did=did_table, did_means=did_means, experience=experience,
         members_by_role=_members_by_role(members), funnel_counts=funnel_counts, funnel=funnel_result,
         representativeness=rep, volunteering=volunteering, uptake=upt, scales=scales, indicators=table,
-        reasons=dict(reasons), outcome_specs=tuple(outcomes), weighting=_weighting(weight, carried))
+        reasons=dict(reasons), outcome_specs=tuple(outcomes), weighting=_weighting(weight, carried),
+        experience_sides=_experience_sides(experience, level))
 
 
 def indicator_table(
