@@ -90,6 +90,16 @@ def _structure_problems(
     return problems
 
 
+def _is_choice_list(rs: ResponseScale) -> bool:
+    """Whether items on this scale are answered by choosing from a list (as the XLSForm export asks them)."""
+    if rs.type in ("likert", "categorical"):
+        return True
+    if rs.type != "numeric" or rs.min is None or rs.max is None:
+        return False
+    lo, hi = float(rs.min), float(rs.max)
+    return lo.is_integer() and hi.is_integer() and hi - lo + 1 <= 21
+
+
 def _semantic_problems(file: str, ins: Instrument) -> list[Problem]:
     out: list[Problem] = []
     p = out.append
@@ -167,6 +177,13 @@ def _semantic_problems(file: str, ins: Instrument) -> list[Problem]:
             p(Problem(file, where, "free_text", "items on a text scale must set free_text: true"))
         if not it.waves:
             p(Problem(file, where, "waves", "an item must be asked in at least one wave"))
+        if item_scale is not None and (it.randomize if it.randomize is not None else item_scale.randomize) \
+                and not _is_choice_list(item_scale):
+            p(Problem(file, where, "randomize",
+                      f"answer options can only be randomised on a list of options; {it.scale!r} is a "
+                      f"{item_scale.type} scale" + (" with more than 21 points" if item_scale.type == "numeric" else "")))
+        if it.process_field is not None and not is_snake_case(it.process_field):
+            p(Problem(file, where, "process_field", f"{it.process_field!r} is not a snake_case column name"))
         if not it.respondents:
             p(Problem(file, where, "respondents", "an item needs at least one respondent role"))
 

@@ -80,6 +80,12 @@ class ResponseScale(_Strict):
         default_factory=list,
         description="Values that count as agreeing (top-two box) for Likert scales.",
     )
+    randomize: bool = Field(
+        default=False,
+        description="Show the answer options of every item on this scale in a random order, "
+        "freshly shuffled for each respondent (XLSForm parameters randomize=true). An item's own "
+        "randomize overrides it. Only for scales answered by choosing from a list.",
+    )
 
 
 class Source(_Strict):
@@ -122,6 +128,16 @@ class Item(_Strict):
     )
     free_text: bool = Field(
         default=False, description="Answers may identify people; never published in reports."
+    )
+    randomize: bool | None = Field(
+        default=None,
+        description="Show this item's answer options in a random order for each respondent "
+        "(XLSForm parameters randomize=true); default: as its response scale says.",
+    )
+    process_field: str | None = Field(
+        default=None,
+        description="Organiser questionnaires: the column of the process table this answer fills "
+        "(see deliberval.io.organiser.process_fields).",
     )
 
 
@@ -200,6 +216,13 @@ class Instrument(_Strict):
         if it.missing_codes is not None:
             return list(it.missing_codes)
         return list(self.response_scale(it.scale).missing_codes)
+
+    def randomized(self, item_id: str) -> bool:
+        """Whether an item's answer options are shown in a random order (its own flag, else its scale's)."""
+        it = self.item(item_id)
+        if it.randomize is not None:
+            return it.randomize
+        return self.response_scale(it.scale).randomize
 
     def item_ids(self) -> list[str]:
         """Item ids in questionnaire order."""

@@ -78,6 +78,8 @@ def codebook_context(instrument: Instrument) -> dict[str, Any]:
                 "waves": ", ".join(it.waves),
                 "respondents": ", ".join(it.respondents),
                 "free_text": it.free_text,
+                "randomized": ins.randomized(it.id),
+                "process_field": it.process_field or "",
                 "texts": [
                     {"lang": lg, "name": language_label(lg), "status": status[lg], "text": it.text[lg]}
                     for lg in langs
@@ -190,6 +192,8 @@ Values counted as agreement: {{ rs.agree_values }}.
 | Respondents | {{ it.respondents }} |
 {% if it.own_missing %}| Missing codes (item-specific) | {{ it.own_missing | cell }} |
 {% endif %}{% if it.free_text %}| Free text | yes: may identify people, never published |
+{% endif %}{% if it.randomized %}| Answer order | randomised for each respondent (XLSForm randomize=true) |
+{% endif %}{% if it.process_field %}| Fills process-table field | `{{ it.process_field }}` |
 {% endif %}| Source | {{ it.source | cell }} |
 | Wording | {{ it.wording }}{% if it.source_note %}: {{ it.source_note | cell }}{% endif %} |
 
@@ -265,6 +269,8 @@ code { background: #f4f4f4; padding: 0 0.2rem; }
 <tr><th>Respondents</th><td>{{ it.respondents }}</td></tr>
 {% if it.own_missing %}<tr><th>Missing codes (item-specific)</th><td>{{ it.own_missing }}</td></tr>{% endif %}
 {% if it.free_text %}<tr><th>Free text</th><td>yes: may identify people, never published</td></tr>{% endif %}
+{% if it.randomized %}<tr><th>Answer order</th><td>randomised for each respondent (XLSForm randomize=true)</td></tr>{% endif %}
+{% if it.process_field %}<tr><th>Fills process-table field</th><td><code>{{ it.process_field }}</code></td></tr>{% endif %}
 <tr><th>Source</th><td>{{ it.source }}</td></tr>
 <tr><th>Wording</th><td>{{ it.wording }}{% if it.source_note %}: {{ it.source_note }}{% endif %}</td></tr>
 </tbody></table>
@@ -309,7 +315,8 @@ def to_codebook(
     The codebook lists the languages and the status of each translation, the licence and
     citations, every response scale with its values and missing-value codes labelled in each
     language, every item (construct, wording in each language, scale, reverse flag, waves,
-    respondents, source and whether the wording is verbatim, adapted or new) and every
+    respondents, whether its answer options are shown in a random order, source and whether
+    the wording is verbatim, adapted or new) and every
     multi-item scale with its scoring rule and published validation evidence.
 
     Parameters

@@ -137,8 +137,11 @@ def to_xlsform(
     table. Each item follows under its own id, shown only in its waves and to its respondents
     (``relevant`` column). ``choices`` holds one list per response scale; numeric scales with at
     most 21 integer points become a choice per point, and missing-value codes are ordinary
-    choices, so "don't know" and "refused" can be recorded. Every label is given per language in
-    ``label::Name (code)`` columns; ``settings`` sets the default language.
+    choices, so "don't know" and "refused" can be recorded. Items whose answer options are
+    randomised (``randomize`` of the item or of its response scale) get ``randomize=true`` in a
+    ``parameters`` column: ODK Collect and Enketo shuffle the list for each respondent. Every
+    label is given per language in ``label::Name (code)`` columns; ``settings`` sets the default
+    language.
 
     Parameters
     ----------
@@ -166,7 +169,9 @@ def to_xlsform(
     Notes
     -----
     Numeric scales with more than 21 points become ``integer`` / ``decimal`` questions whose
-    ``constraint`` admits the range and the missing codes. Bookkeeping labels (``wave``,
+    ``constraint`` admits the range and the missing codes. XLSForm's ``randomize`` shuffles the
+    whole choice list, missing-value options included (it cannot pin "don't know" to the end);
+    the codebook says which items are randomised. The order each respondent saw is not stored. Bookkeeping labels (``wave``,
     ``role``) are translated for en, fr, nl, de and da and shown in English otherwise.
 
     Examples
@@ -200,14 +205,19 @@ def to_xlsform(
     label_cols = [f"label::{language_label(lang)}" for lang in langs]
     hint_cols = [f"hint::{language_label(lang)}" for lang in langs]
     survey: list[list[str]] = []
-    header = ["type", "name", *label_cols, *hint_cols, "required", "relevant", "constraint", "calculation"]
+    # the parameters column only when an item's answer options are shuffled, so that other forms
+    # keep the columns they always had
+    shuffled = {it.id for it in items if instrument.randomized(it.id)}
+    header = ["type", "name", *label_cols, *hint_cols, "required", "relevant", "constraint", "calculation",
+              *(["parameters"] if shuffled else [])]
 
     def row(type_: str, name: str, labels: dict[str, str] | None, *, hints: dict[str, str] | None = None,
-            required: str = "", relevant: str = "", constraint: str = "", calculation: str = "") -> None:
+            required: str = "", relevant: str = "", constraint: str = "", calculation: str = "",
+            parameters: str = "") -> None:
         survey.append([type_, name,
                        *[(labels or {}).get(lang, "") for lang in langs],
                        *[(hints or {}).get(lang, "") for lang in langs],
-                       required, relevant, constraint, calculation])
+                       required, relevant, constraint, calculation, *([parameters] if shuffled else [])])
 
     choices: list[list[str]] = []
     choice_lists: dict[str, list[tuple[str, dict[str, str]]]] = {}
@@ -257,8 +267,15 @@ def to_xlsform(
             constraint = f"({bounds}){extra}"
             hints = {lang: "; ".join(f"{format_value(m.code)} = {_missing_label(m, lang)}" for m in codes)
                      for lang in langs}
+        parameters = ""
+        if it.id in shuffled:
+            if list_name is None:
+                raise InstrumentError([Problem("", f"item {it.id!r}", "randomize",
+                                               "answer options can only be randomised on a list of options")])
+            parameters = "randomize=true"
         row(type_, it.id, {lang: it.text[lang] for lang in langs}, hints=hints,
-            required="yes" if type_ != "text" else "", relevant=relevant, constraint=constraint)
+            required="yes" if type_ != "text" else "", relevant=relevant, constraint=constraint,
+            parameters=parameters)
 
     # imported here, not at the top, so that importing the instrument library stays light
     from openpyxl import Workbook
