@@ -1,4 +1,4 @@
-"""``deliberval instruments``: list, show, check and export survey instruments."""
+"""``deliberval instruments``: list, show, check, export and import survey instruments."""
 
 from __future__ import annotations
 
@@ -198,3 +198,58 @@ def schema(
         target = output / name
         target.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         console.print(f"[green]wrote[/] {target}", highlight=False)
+
+
+@instruments_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A questionnaire in a Word file (.docx), e.g. the OECD's Annex C.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Instrument YAML to write (default: print it).")
+    ] = None,
+    instrument_id: Annotated[
+        str | None, typer.Option("--id", help="Instrument id (snake_case; default: from the file name).")
+    ] = None,
+    respondent: Annotated[
+        list[str] | None,
+        typer.Option("--respondent", help="Who answers (repeatable; default citizen): citizen, politician, "
+                     "civil_servant, organiser, stakeholder."),
+    ] = None,
+    wave: Annotated[str, typer.Option(help="When it is answered: pre, post or follow_up (X2 items: pre and post).")]
+    = "post",
+) -> None:
+    """Turn a questionnaire in a Word file into an instrument YAML to check and edit.
+
+    Reads numbered questions, response options (lists or table rows), grids, "X2" marks (asked
+    before and after) and "randomise" notes; the wording is kept as written (verbatim). Each
+    part not understood is reported on one line.
+    """
+    from deliberval.errors import DataInputError
+    from deliberval.instruments.check import check_definition
+    from deliberval.instruments.model import ROLES
+    from deliberval.io.questionnaire_docx import read_questionnaire_docx
+
+    with user_errors():
+        roles = tuple(dict.fromkeys(respondent or ["citizen"]))
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise DataInputError(f"--respondent {unknown[0]!r}: expected one of {', '.join(ROLES)}")
+        if output is not None:
+            output_file(output, example="instrument.yaml")
+            if output.suffix.lower() not in (".yaml", ".yml"):
+                raise DataInputError(f"{output}: an instrument is written as .yaml, got {output.suffix or 'no suffix'!r}")
+        result = read_questionnaire_docx(file, instrument_id=instrument_id, respondents=roles, wave=wave)
+    from rich.markup import escape
+
+    for note in result.notes:
+        err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
+    _, problems = check_definition(result.instrument, str(output or file))
+    for problem in problems:
+        err_console.print(f"[yellow]to fix before use:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
+    text = result.yaml()
+    n_items = len(result.instrument["items"])
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    console.print(f"[green]wrote[/] {output}: {n_items} items, {len(result.notes)} notes; check it with "
+                  f"deliberval instruments check {output}", highlight=False, soft_wrap=True)
