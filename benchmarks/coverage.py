@@ -11,6 +11,11 @@ CR1 for comparison), and the 95 % intervals of the mean of J = 3, 4, 6, 10 units
 members by ``meta_analysis`` (Knapp-Hartung; Wald z for comparison) and ``bayesian_pooling``
 (reported in ``small_bodies_within_93_97``, not in ``passed``). Figures in docs/methods/meta.md.
 
+Measurement invariance (issue 19; ``--invariance-reps``, 500 datasets per scenario by default):
+false-alarm rate and power of :func:`deliberval.invariance`'s verdict, 4 languages x 60, four
+5-point items (design in ``benchmarks/invariance.py``); acceptance: false alarms <= 10 %, planted
+intercept DIF flagged in >= 80 % (``invariance_passed``). Figures in docs/methods/psychometrics.md.
+
 Not part of the unit tests (it takes a few minutes). Run with ``python -m benchmarks.coverage``
 (``--reps``, ``--seed`` and ``--out`` change the defaults).
 """
@@ -28,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 import deliberval
+from benchmarks import invariance as invariance_sim
 from deliberval.analysis._common import rng
 from deliberval.analysis.change import prepost
 from deliberval.analysis.did import did
@@ -150,8 +156,11 @@ def _summary(name: str, truth: float, covered: np.ndarray, widths: np.ndarray) -
     }
 
 
-def run(reps: int = 500, seed: int = 20261121, small_reps: int = 400) -> dict:
-    """Simulate ``reps`` datasets of each design (``small_reps`` of the small bodies) and summarise."""
+def run(
+    reps: int = 500, seed: int = 20261121, small_reps: int = 400, invariance_reps: int = 500
+) -> dict:
+    """Simulate ``reps`` datasets of each design (``small_reps`` of the small bodies,
+    ``invariance_reps`` per invariance scenario) and summarise."""
     start = time.perf_counter()
     gen = rng(seed)
     pre, post = simulate_paired(gen, reps)
@@ -201,6 +210,7 @@ def run(reps: int = 500, seed: int = 20261121, small_reps: int = 400) -> dict:
     ]
     small = small_bodies(small_reps, seed + 1) if small_reps > 0 else []
     results.extend(small)
+    inv = invariance_sim.run(invariance_reps, seed + 2) if invariance_reps > 0 else []
     return {
         "script": "benchmarks/coverage.py",
         "deliberval_version": deliberval.__version__,
@@ -234,6 +244,10 @@ def run(reps: int = 500, seed: int = 20261121, small_reps: int = 400) -> dict:
         "passed": all(r["within_93_97"] for r in results
                       if r.get("accepted", True) and r["estimand"].startswith(ACCEPTED)),
         "small_bodies_within_93_97": all(r["within_93_97"] for r in small if r["accepted"]),
+        "n_datasets_invariance": invariance_reps,
+        "invariance_design": invariance_sim.DESIGN,
+        "invariance": inv,
+        "invariance_passed": all(r["accepted"] for r in inv),
         "seconds": round(time.perf_counter() - start, 1),
     }
 
@@ -243,16 +257,22 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=500)
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--small-reps", type=int, default=400, help="datasets per small-body design (0: none)")
+    parser.add_argument("--invariance-reps", type=int, default=500,
+                        help="datasets per invariance scenario (0: none)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    summary = run(args.reps, args.seed, args.small_reps)
+    summary = run(args.reps, args.seed, args.small_reps, args.invariance_reps)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     for r in summary["results"]:
         flag = "ok" if r["within_93_97"] else "OUT OF 93-97%"
         print(f"{r['estimand']:<45} coverage {r['coverage']:.3f} (MC SE {r['mc_se']:.3f})  {flag}")
+    for r in summary["invariance"]:
+        flag = "ok" if r["accepted"] else "NOT ACCEPTED"
+        print(f"invariance, DIF {r['scenario']:<10} flagged {r['rate']:.3f} (MC SE {r['mc_se']:.3f}), "
+              f"{r['criterion']}  {flag}")
     print(f"wrote {args.out} in {summary['seconds']} s")
-    if not summary["passed"]:
+    if not (summary["passed"] and summary["invariance_passed"]):
         raise SystemExit(1)
 
 

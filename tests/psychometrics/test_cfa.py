@@ -117,12 +117,12 @@ def test_invariance_verdicts_in_plain_language() -> None:
     assert verdicts[0].startswith("configural model fits poorly (CFI 0.923)")
     assert verdicts[1].startswith("metric invariance holds")
     assert verdicts[2] == (
-        "scalar invariance does not hold (delta CFI -0.038, delta RMSEA +0.015): "
+        "scalar invariance does not hold (delta CFI -0.038, chi-square difference p < 0.001): "
         "do not compare means across school"
     )
     df, model = _data("simulated_likert")
     verdicts = invariance(df, model, across="wave")["verdict"].tolist()
-    assert verdicts[2] == "scalar invariance holds: means comparable across wave"
+    assert verdicts[2].startswith("scalar invariance holds: means comparable across wave (delta CFI")
 
 
 def test_cfa_equal_constraints_equal_invariance_rows() -> None:
@@ -214,11 +214,16 @@ def test_fit_tables_carry_confidence_level_and_method() -> None:
         "rmsea_ci_high",
         "confidence_level",
         "srmr",
+        "n",
+        "converged",
         "chisq_diff",
         "df_diff",
         "diff_p_value",
         "delta_cfi",
         "delta_rmsea",
+        "rmsea_d",
+        "rmsea_d_ci_low",
+        "rmsea_d_ci_high",
         "verdict",
         "method",
     ]
