@@ -23,6 +23,17 @@ __all__ = ["process_fields", "process_table"]
 def process_fields(instrument: Instrument) -> dict[str, str]:
     """Item id -> process-table column, for every item of an instrument that fills one.
 
+    Parameters
+    ----------
+    instrument : Instrument
+        An organiser questionnaire whose items name a ``process_field``.
+
+    Returns
+    -------
+    dict
+        ``{item id: process-table column}`` in the instrument's order (empty when no item
+        fills a column).
+
     Raises
     ------
     InstrumentError
