@@ -32,6 +32,7 @@ from deliberval.indicators.catalogue import (
     load_catalogue,
     resolve_measure,
 )
+from deliberval.indicators.criteria import COVERAGE_COLUMNS, criteria_coverage, load_criteria
 from deliberval.instruments.model import Instrument
 from deliberval.instruments.rules import item_range
 from deliberval.validation.process import ProcessData
@@ -172,6 +173,10 @@ class EvaluationSettings:
         when it holds a value; ``None`` or ``"none"`` computes unweighted estimates; any other
         string names the weight column. The other analyses of the evaluation are unweighted
         (:attr:`ProcessEvaluation.weighting` says which is which).
+    framework : str, default "oecd_2021"
+        The framework the criteria coverage audits against (:attr:`ProcessEvaluation.criteria`):
+        a framework of the criteria registry (:func:`deliberval.indicators.criteria.load_criteria`),
+        e.g. ``oecd_2021``, ``oecd_gpp_2020``, ``involve_2021``, ``knoca_2024``.
     """
 
     confidence_level: float = 0.95
@@ -184,8 +189,10 @@ class EvaluationSettings:
     extra_outcomes: tuple[ExtraOutcome, ...] = ()
     thresholds: Mapping[str, Threshold] = field(default_factory=dict)
     weight: str | None = "auto"
+    framework: str = "oecd_2021"
 
     def __post_init__(self) -> None:
+        load_criteria().framework(self.framework)  # an unknown one: one clear DataInputError
         if not 0 < float(self.confidence_level) < 1:
             raise AnalysisInputError(f"confidence_level must lie in (0, 1), got {self.confidence_level}")
         if int(self.min_cell_size) < 1:
@@ -204,7 +211,7 @@ class EvaluationSettings:
         return cls(confidence_level=config.confidence_level, min_cell_size=config.min_cell_size,
                    seed=config.seed, as_of=config.as_of, deadline_days=config.deadline_days,
                    language=config.language, extra_outcomes=extra, thresholds=thresholds,
-                   weight=getattr(config, "weight", "auto"))
+                   weight=getattr(config, "weight", "auto"), framework=getattr(config, "framework", "oecd_2021"))
 
 
 @dataclass(frozen=True)
@@ -256,6 +263,10 @@ class ProcessEvaluation:
         ``(OutcomeSpec, column or None)`` of every outcome evaluated (labels in every language).
     weighting : pandas.DataFrame
         Which estimates are weighted: ``analysis, weighted, weight_column, note``.
+    criteria : pandas.DataFrame
+        The criteria coverage of ``settings.framework``
+        (:func:`deliberval.indicators.criteria.criteria_coverage`): ``framework, criterion_id,
+        criterion, stage, status, indicators, reason``, one row per criterion.
     experience_sides : pandas.DataFrame
         Both sides of a hybrid body: for every experience item and every role other than
         citizens that answered it, :func:`deliberval.share_difference` of the ``experience``
@@ -284,6 +295,7 @@ class ProcessEvaluation:
     reasons: Mapping[str, str] = field(default_factory=dict)
     outcome_specs: tuple[tuple[OutcomeSpec, str | None], ...] = ()
     weighting: pd.DataFrame = field(default_factory=lambda: _empty(WEIGHTING_COLUMNS))
+    criteria: pd.DataFrame = field(default_factory=lambda: _empty(COVERAGE_COLUMNS))
     experience_sides: pd.DataFrame = field(default_factory=lambda: _empty(["item"]))
 
     @property
@@ -295,7 +307,7 @@ class ProcessEvaluation:
         """The evaluation's tidy tables by name (for writers and notebooks)."""
         out = {"indicators": self.indicators, "outcomes": self.outcomes, "change": self.change,
                "did": self.did, "experience": self.experience, "members_by_role": self.members_by_role,
-               "funnel_counts": self.funnel_counts}
+               "funnel_counts": self.funnel_counts, "criteria": self.criteria}
         if not self.experience_sides.empty:
             out["experience_sides"] = self.experience_sides
         if self.scales is not None:
@@ -1247,6 +1259,8 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
         members_by_role=_members_by_role(members), funnel_counts=funnel_counts, funnel=funnel_result,
         representativeness=rep, volunteering=volunteering, uptake=upt, scales=scales, indicators=table,
         reasons=dict(reasons), outcome_specs=tuple(outcomes), weighting=_weighting(weight, carried),
+        criteria=criteria_coverage(table, instrument, data.process_facts(), framework=settings.framework,
+                                   language=settings.language),
         experience_sides=_experience_sides(experience, level))
 
 

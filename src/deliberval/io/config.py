@@ -24,6 +24,7 @@ What the report says beyond the catalogue (all optional)::
     thresholds:                     # an indicator's threshold for this report, with its source
       facilitation_neutral: {value: 0.75, source: "evaluation plan agreed with the commissioner"}
     weight: auto                    # auto (the responses' weight column) | none | a column name
+    framework: oecd_2021            # criteria coverage against: oecd_2021 | oecd_gpp_2020 | involve_2021 | knoca_2024 ...
     evaluator: "University X"       # "About this evaluation": evaluator, commissioner,
     commissioner: "City council"    # scope, independence, data sources, limitations and
     evaluation_scope: "..."         # findings (Markdown, raw HTML escaped)
@@ -147,6 +148,9 @@ class ProcessConfig(_Strict):
     weight: str = Field(default="auto", min_length=1, description=(
         "'auto': the responses' weight column weights the pre/post change when it has values; 'none': "
         "unweighted (the report says so when the responses carry weights); or the weight column's name."))
+    framework: str = Field(default="oecd_2021", pattern=r"^[a-z][a-z0-9_]*$", description=(
+        "The evaluation framework of the criteria coverage: oecd_2021 (default), another framework of the "
+        "criteria registry (deliberval.indicators.criteria: oecd_gpp_2020, involve_2021, knoca_2024, ...)."))
     evaluator: str | None = None
     commissioner: str | None = None
     evaluation_scope: str | None = Field(default=None, description="What the evaluation covers (Markdown).")
