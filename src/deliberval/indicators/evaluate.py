@@ -52,6 +52,7 @@ __all__ = [
     "Threshold",
     "evaluate_process",
     "indicator_table",
+    "probability_verdict",
     "verdict",
 ]
 
@@ -78,6 +79,13 @@ INDICATOR_COLUMNS = [
 ]
 #: Values of the ``verdict`` column (NA without a threshold or an estimate).
 VERDICTS = ("meets", "misses", "inconclusive")
+#: Values of :attr:`EvaluationSettings.pooling` and :attr:`EvaluationSettings.verdict_rule`.
+POOLING = ("none", "bayesian")
+VERDICT_RULES = ("interval", "probability")
+#: The probability rule: meets when P(true value meets the threshold) >= this, misses when <= 1 - this.
+PROBABILITY_CUTOFF = 0.95
+#: Columns the indicator table gains when pooling is requested (after ``verdict``).
+POOLING_COLUMNS = ["prob_meets_threshold", "verdict_rule", "prior"]
 
 _UPTAKE_NAMES = {
     "response_any": "any_public_response",
@@ -177,6 +185,14 @@ class EvaluationSettings:
         The framework the criteria coverage audits against (:attr:`ProcessEvaluation.criteria`):
         a framework of the criteria registry (:func:`deliberval.indicators.criteria.load_criteria`),
         e.g. ``oecd_2021``, ``oecd_gpp_2020``, ``involve_2021``, ``knoca_2024``.
+    pooling : {"none", "bayesian"}, default "none"
+        ``"bayesian"``: the indicator table gains ``prob_meets_threshold`` (the posterior
+        probability that the true value meets the threshold, direction-aware, under the
+        reference prior named in its ``prior`` column) and ``verdict_rule``.
+    verdict_rule : {"interval", "probability"}, default "interval"
+        ``"interval"``: :func:`verdict`; ``"probability"`` (needs ``pooling="bayesian"``):
+        :func:`probability_verdict` wherever a probability exists, the interval rule elsewhere
+        (the row's ``verdict_rule`` says which decided).
     """
 
     confidence_level: float = 0.95
@@ -190,9 +206,19 @@ class EvaluationSettings:
     thresholds: Mapping[str, Threshold] = field(default_factory=dict)
     weight: str | None = "auto"
     framework: str = "oecd_2021"
+    pooling: str = "none"
+    verdict_rule: str = "interval"
 
     def __post_init__(self) -> None:
         load_criteria().framework(self.framework)  # an unknown one: one clear DataInputError
+        if self.pooling not in POOLING:
+            raise AnalysisInputError(f"pooling must be one of {', '.join(POOLING)}, got {self.pooling!r}")
+        if self.verdict_rule not in VERDICT_RULES:
+            raise AnalysisInputError(f"verdict_rule must be one of {', '.join(VERDICT_RULES)}, "
+                                     f"got {self.verdict_rule!r}")
+        if self.verdict_rule == "probability" and self.pooling == "none":
+            raise AnalysisInputError("verdict_rule 'probability' needs pooling 'bayesian' (the probability "
+                                     "of meeting the threshold comes from the Bayesian model)")
         if not 0 < float(self.confidence_level) < 1:
             raise AnalysisInputError(f"confidence_level must lie in (0, 1), got {self.confidence_level}")
         if int(self.min_cell_size) < 1:
@@ -211,7 +237,8 @@ class EvaluationSettings:
         return cls(confidence_level=config.confidence_level, min_cell_size=config.min_cell_size,
                    seed=config.seed, as_of=config.as_of, deadline_days=config.deadline_days,
                    language=config.language, extra_outcomes=extra, thresholds=thresholds,
-                   weight=getattr(config, "weight", "auto"), framework=getattr(config, "framework", "oecd_2021"))
+                   weight=getattr(config, "weight", "auto"), framework=getattr(config, "framework", "oecd_2021"), pooling=getattr(config, "pooling", "none"),
+                   verdict_rule=getattr(config, "verdict_rule", "interval"))
 
 
 @dataclass(frozen=True)
@@ -779,9 +806,12 @@ def _scales(part: pd.DataFrame | None, instrument: Instrument, level: float,
 
 # ------------------------------------------------------------------------------ indicators
 def _value(estimate: float, n: int | None, *, low: float = math.nan, high: float = math.nan,
-           level: float = math.nan, method: str = "", respondents: bool = True) -> dict[str, Any]:
+           level: float = math.nan, method: str = "", respondents: bool = True,
+           posterior: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An indicator's value; ``posterior``: the arguments of ``threshold_probability`` (None: no model)."""
     return {"estimate": float(estimate), "ci_low": float(low), "ci_high": float(high),
-            "confidence_level": float(level), "n": n, "method": method, "_respondents": respondents}
+            "confidence_level": float(level), "n": n, "method": method, "_respondents": respondents,
+            "_posterior": posterior}
 
 
 @dataclass
@@ -839,7 +869,8 @@ def _share_agree(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
     row = rows.iloc[0]
     return _value(row["estimate"], int(row["n"]), low=row["ci_low"], high=row["ci_high"],
                   level=ctx.settings.confidence_level,
-                  method=f"responses: {col} (post, participant citizens); Wilson interval")
+                  method=f"responses: {col} (post, participant citizens); Wilson interval",
+                  posterior={"model": "share", "count": float(row["count"]), "n": float(row["n"])})
 
 
 def _scale_mean(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
@@ -859,7 +890,9 @@ def _scale_mean(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
     n, m, level = x.size, float(x.mean()), ctx.settings.confidence_level
     h = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
     return _value(m, n, low=m - h, high=m + h, level=level,
-                  method=f"responses: scale {col} (post, participant citizens); t interval")
+                  method=f"responses: scale {col} (post, participant citizens); t interval",
+                  posterior={"model": "mean", "estimate": m, "n": float(n),
+                             "sd": float(x.std(ddof=1)) if n > 1 else math.nan})
 
 
 def _outcome_of(spec: IndicatorSpec, ctx: _Context) -> tuple[OutcomeSpec, str | None]:
@@ -900,7 +933,10 @@ def _prepost(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
     if rows.empty:
         raise _NotMeasured(f"no participant {who} answered {col!r} both before and after")
     row = rows.iloc[0]
+    weighted = str(row.get("method", "")).startswith("weighted")  # no reference posterior of a weighted d_z
     return _value(row["d_z"], int(row["n"]), low=row["d_z_ci_low"], high=row["d_z_ci_high"],
+                  posterior=None if weighted else {"model": "standardised_change", "estimate": float(row["d_z"]),
+                                                   "n": float(row["n"])},
                   level=ctx.settings.confidence_level,
                   method=f"responses: scale {col}, pre and post pairs of participant {who}s; "
                          "paired t, exact noncentral-t CI of d_z")
@@ -925,6 +961,8 @@ def _did_indicator(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
         raise _NotMeasured(ctx.reasons.get("did", f"scale {spec.scale!r} was not measured"))
     row = rows.iloc[0]
     return _value(row["estimate"], int(row["n"]), low=row["ci_low"], high=row["ci_high"],
+                  posterior={"model": "normal", "estimate": float(row["estimate"]), "se": float(row["se"]),
+                             "df": float(row["df"])},
                   level=ctx.settings.confidence_level,
                   method=f"responses: scale {col}, participants against the control group "
                          f"({int(row['n_participant'])} and {int(row['n_control'])} respondents); "
@@ -972,7 +1010,8 @@ def _retention(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
     count = int(sel["attended_all"].astype(bool).sum())
     lo, hi = wilson_interval(count, n, ctx.settings.confidence_level)
     return _value(count / n, n, low=lo, high=hi, level=ctx.settings.confidence_level,
-                  method="members: selected citizens who attended every session; Wilson interval")
+                  method="members: selected citizens who attended every session; Wilson interval",
+                  posterior={"model": "share", "count": float(count), "n": float(n)})
 
 
 def _uptake_indicator(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
@@ -1096,9 +1135,64 @@ def verdict(estimate: float, ci_low: float, ci_high: float, threshold: float | N
     return "meets" if ok else "misses"
 
 
+def probability_verdict(prob: float, cutoff: float = PROBABILITY_CUTOFF) -> str | None:
+    """The probability rule: a verdict from P(true value meets the threshold).
+
+    Parameters
+    ----------
+    prob : float
+        Posterior probability that the true value meets the threshold (lies above a floor, or
+        below a ceiling where lower is better).
+    cutoff : float, default 0.95
+        ``"meets"`` when ``prob >= cutoff``, ``"misses"`` when ``prob <= 1 - cutoff``,
+        ``"inconclusive"`` in between.
+
+    Returns
+    -------
+    str or None
+        None when ``prob`` is NaN.
+
+    Examples
+    --------
+    >>> probability_verdict(0.97), probability_verdict(0.6), probability_verdict(0.03)
+    ('meets', 'inconclusive', 'misses')
+    """
+    if not np.isfinite(prob):
+        return None
+    if prob >= cutoff:
+        return "meets"
+    if prob <= 1.0 - cutoff:
+        return "misses"
+    return "inconclusive"
+
+
+def _pool_row(row: dict[str, Any], spec: IndicatorSpec, posterior: dict[str, Any] | None,
+              threshold: float | None, rule: str) -> None:
+    """``prob_meets_threshold``, ``prior`` and (by ``rule``) the verdict of one measured indicator."""
+    from deliberval.analysis.meta import REFERENCE_PRIORS, threshold_probability
+
+    if row["verdict"] is None:  # no threshold or no estimate: nothing to judge
+        return
+    prob = math.nan
+    if posterior is not None and threshold is not None:
+        args = dict(posterior)
+        model = args.pop("model")
+        prob = threshold_probability(model, float(threshold), higher_is_better=spec.direction == "higher_is_better",
+                                     **args)
+        if np.isfinite(prob):
+            row["prior"] = REFERENCE_PRIORS[model]
+    row["prob_meets_threshold"] = prob
+    if rule == "probability" and np.isfinite(prob):
+        row["verdict"] = probability_verdict(prob)
+        row["verdict_rule"] = "probability"
+    else:
+        row["verdict_rule"] = "interval"
+
+
 def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
     k = ctx.settings.min_cell_size
     lang = ctx.settings.language
+    pooling = ctx.settings.pooling == "bayesian"
     rows = []
     for spec in catalogue.indicators:
         own = ctx.settings.thresholds.get(spec.id)
@@ -1113,6 +1207,8 @@ def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
             "threshold_source": "" if threshold is None else source,
             "meets_threshold": pd.NA, "verdict": None, "status": "measured", "status_reason": "", "method": "",
         }
+        if pooling:
+            row.update(prob_meets_threshold=math.nan, verdict_rule=None, prior="")
         needs = "needs " + ", ".join(spec.needs)
         try:
             if spec.function is None:
@@ -1130,6 +1226,7 @@ def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
             rows.append(row)
             continue
         respondents = value.pop("_respondents")
+        posterior = value.pop("_posterior")
         row.update(value)
         n = row["n"]
         if respondents and n is not None and 0 < n < k:
@@ -1139,11 +1236,20 @@ def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
             row["meets_threshold"] = _meets(spec, row["estimate"], threshold)
             row["verdict"] = verdict(float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
                                      None if threshold is None else float(threshold), spec.direction)
+            if pooling:
+                _pool_row(row, spec, posterior, threshold, ctx.settings.verdict_rule)
         rows.append(row)
-    table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    columns = INDICATOR_COLUMNS
+    if pooling:
+        at = INDICATOR_COLUMNS.index("verdict") + 1
+        columns = [*INDICATOR_COLUMNS[:at], *POOLING_COLUMNS, *INDICATOR_COLUMNS[at:]]
+    table = pd.DataFrame(rows, columns=columns)
     table["n"] = table["n"].astype("Int64")
     table["meets_threshold"] = table["meets_threshold"].astype("boolean")
     table["verdict"] = table["verdict"].astype("str")
+    if pooling:
+        table["verdict_rule"] = table["verdict_rule"].astype("str")
+        table["prob_meets_threshold"] = table["prob_meets_threshold"].astype(float)
     return table
 
 

@@ -25,6 +25,8 @@ What the report says beyond the catalogue (all optional)::
       facilitation_neutral: {value: 0.75, source: "evaluation plan agreed with the commissioner"}
     weight: auto                    # auto (the responses' weight column) | none | a column name
     framework: oecd_2021            # criteria coverage against: oecd_2021 | oecd_gpp_2020 | involve_2021 | knoca_2024 ...
+    pooling: none                   # none | bayesian: P(true value meets the threshold) per indicator
+    verdict_rule: interval          # interval | probability (needs pooling: bayesian)
     evaluator: "University X"       # "About this evaluation": evaluator, commissioner,
     commissioner: "City council"    # scope, independence, data sources, limitations and
     evaluation_scope: "..."         # findings (Markdown, raw HTML escaped)
@@ -151,6 +153,12 @@ class ProcessConfig(_Strict):
     framework: str = Field(default="oecd_2021", pattern=r"^[a-z][a-z0-9_]*$", description=(
         "The evaluation framework of the criteria coverage: oecd_2021 (default), another framework of the "
         "criteria registry (deliberval.indicators.criteria: oecd_gpp_2020, involve_2021, knoca_2024, ...)."))
+    pooling: Literal["none", "bayesian"] = Field(default="none", description=(
+        "'bayesian': the indicator table gains prob_meets_threshold, the posterior probability that the "
+        "true value meets its threshold under a stated reference prior (docs/methods/meta.md)."))
+    verdict_rule: Literal["interval", "probability"] = Field(default="interval", description=(
+        "'interval': inconclusive when the confidence interval contains the threshold; 'probability' "
+        "(needs pooling: bayesian): meets when P >= 0.95, misses when P <= 0.05, else inconclusive."))
     evaluator: str | None = None
     commissioner: str | None = None
     evaluation_scope: str | None = Field(default=None, description="What the evaluation covers (Markdown).")

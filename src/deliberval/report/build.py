@@ -280,12 +280,37 @@ def _about(ev: ProcessEvaluation, settings: ReportSettings, indicators: pd.DataF
     if sec.markdown:
         sec.notices.append(t(lang, "narrative_note"))
     sec.notices += about.weighting_notices(ev, lang)
+    sec.notices += _pooling_notices(ev, indicators, lang)
     thresholds = about.thresholds_frame(ev, indicators, lang)
     if not thresholds.empty:
         sec.tables.append(Table("thresholds", t(lang, "thresholds"), thresholds,
                                 {"indicator": "text", "threshold": "text", "threshold_source": "text"},
                                 rule=_DOCUMENTS))
     return sec
+
+
+_POSTERIOR_OF = {"deliberval.likert_shares": "share", "deliberval.funnel": "share", "deliberval.score": "mean",
+                 "deliberval.prepost": "standardised_change", "deliberval.did": "normal"}
+
+
+def _pooling_notices(ev: ProcessEvaluation, indicators: pd.DataFrame, lang: str) -> list[str]:
+    """With pooling: the verdict rule and the reference prior of each P(meets) published (issue 20)."""
+    if "prob_meets_threshold" not in indicators.columns:
+        return []
+    from deliberval.indicators.evaluate import PROBABILITY_CUTOFF
+
+    functions = {spec.id: spec.function for spec in ev.catalogue.indicators}
+    shown = indicators.loc[pd.to_numeric(indicators["prob_meets_threshold"], errors="coerce").notna(), "indicator_id"]
+    models = list(dict.fromkeys(_POSTERIOR_OF[f] for f in (functions.get(i) for i in shown) if f in _POSTERIOR_OF))
+    out = []
+    if models:
+        out.append(t(lang, "pooling_note", priors="; ".join(t(lang, f"prior_{m}") for m in models)))
+    if ev.settings.verdict_rule == "probability":
+        out.append(t(lang, "verdict_rule_probability", cutoff=f"{PROBABILITY_CUTOFF:g}",
+                     low=f"{1 - PROBABILITY_CUTOFF:.2g}"))
+    else:
+        out.append(t(lang, "verdict_rule_interval"))
+    return out
 
 
 def _participation(ev: ProcessEvaluation, lang: str) -> Section:
@@ -703,7 +728,8 @@ def _build(ev: ProcessEvaluation, settings: ReportSettings, language: str, k: in
 MIN_SAFE_CELL_SIZE = 3
 """The smallest ``min_cell_size`` accepted without ``disclosure_control: off``."""
 
-_INDICATOR_RULE = TableRule(counts=("n",), shares={"estimate": "n"}, values=("estimate", "ci_low", "ci_high"),
+_INDICATOR_RULE = TableRule(counts=("n",), shares={"estimate": "n"},
+                            values=("estimate", "ci_low", "ci_high", "prob_meets_threshold"),
                             text=("method",))
 """The indicator table's rule, applied by :func:`deliberval.disclosure.protect_indicators`."""
 
@@ -720,9 +746,15 @@ def protect_indicators(table: pd.DataFrame, catalogue: Any, k: int, *, complemen
     categorical = {i for i in table["indicator_id"] if functions.get(i) in _CATEGORICAL}
     units = dict(zip(table["indicator_id"], table["unit"], strict=True))
     shares = {i for i in table["indicator_id"] if functions.get(i) in _SHARES and units[i] == "proportion"}
-    return protect_indicator_table(table, k, people=people, shares=shares,
-                                   categorical=categorical if small_categories else set(), complement=complement,
-                                   categorical_reason=categorical_reason)
+    out = protect_indicator_table(table, k, people=people, shares=shares,
+                                  categorical=categorical if small_categories else set(), complement=complement,
+                                  categorical_reason=categorical_reason)
+    if "prob_meets_threshold" in out.columns:  # a suppressed row's probability would tell its estimate
+        hidden = out["status"] != "measured"
+        out.loc[hidden, "prob_meets_threshold"] = np.nan
+        out.loc[hidden, "verdict_rule"] = np.nan
+        out.loc[hidden, "prior"] = ""
+    return out
 
 
 def _small_categories(ev: ProcessEvaluation, k: int) -> bool:
