@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from deliberval.indicators import load_catalogue
 from deliberval.indicators.compare import EvaluationComparison
 from deliberval.report.build import _DOCUMENTS, _INDICATOR_RULE, Table, protect_indicators
-from deliberval.report.i18n import CODES, COLUMNS, t
+from deliberval.report.i18n import CODES, COLUMNS, t, translate_reason
 from deliberval.report.render import _card_value, _env, css, format_value
 
 __all__ = ["ComparisonReport", "build_comparison", "render_comparison", "write_comparison"]
@@ -74,8 +74,7 @@ def build_comparison(comparison: EvaluationComparison, *, lang: str = "en") -> C
     # a comparison carries no categories: statistics over categories (Duncan's index, the largest
     # gap) cannot be checked for a small category here and are withheld; the process's own
     # report shows them when its categories allow
-    reason = ("withheld in the comparison: its categories cannot be checked for cells below "
-              f"{c.min_cell_size} people here (see the process's own report)")
+    reason = t(lang, "comparison_withheld", k=c.min_cell_size)
     parts = [protect_indicators(c.indicators.loc[c.indicators["process_id"] == pid], cat, c.min_cell_size,
                                 small_categories=True, categorical_reason=reason)
              for pid, _ in c.processes]
@@ -116,34 +115,141 @@ def _outcome_label(outcome_id: str, lang: str) -> str:
     return outcome_id
 
 
+STAGES = ("design_integrity", "deliberative_experience", "pathways_to_impact")
+"""The OECD evaluation stages, in the order the report shows them."""
+
+_MARKS = {"meets": "✓", "misses": "✗", "inconclusive": "?"}
+
+
+def _interval(r: pd.Series, lang: str) -> str:
+    """``[lo – hi]`` of an indicator row in its unit's format, or "" without an interval."""
+    if pd.isna(r["ci_low"]) or pd.isna(r["ci_high"]):
+        return ""
+    kind = "pct" if str(r["unit"]) == "proportion" else ("num1" if str(r["unit"]) == "percentage_points" else "num2")
+    return f"[{format_value(r['ci_low'], kind, lang)} – {format_value(r['ci_high'], kind, lang)}]"
+
+
+def _suppression_keys(rep: ComparisonReport) -> dict[str, str]:
+    """A letter for each distinct reason a value is suppressed, in order of appearance."""
+    ind = rep.indicators
+    reasons = dict.fromkeys(str(r) for r in ind.loc[ind["status"] == "suppressed", "status_reason"])
+    return {reason: f"({chr(ord('a') + i)})" if i < 26 else f"({i + 1})" for i, reason in enumerate(reasons)}
+
+
+def _missing_text(r: pd.Series, lang: str, keys: dict[str, str]) -> str:
+    """Why a process has no value: not measured, or suppressed with the letter of its reason."""
+    if r["status"] == "suppressed":
+        return f"{t(lang, 'suppressed')} {keys.get(str(r['status_reason']), '')}".strip()
+    return t(lang, "not_measured")
+
+
+def _cell(r: pd.Series, lang: str, keys: dict[str, str]) -> str:
+    """One process's value of an indicator: estimate, verdict mark, interval and n; or why none."""
+    if r["status"] != "measured" or pd.isna(r["estimate"]):
+        return _missing_text(r, lang, keys)
+    parts = [_card_value(str(r["unit"]), float(r["estimate"]), lang)]
+    if "verdict" in r.index and not pd.isna(r["verdict"]):
+        parts[0] += " " + _MARKS[str(r["verdict"])]
+    ci = _interval(r, lang)
+    if ci:
+        parts.append(ci)
+    if not pd.isna(r["n"]):
+        parts.append(f"n = {format_value(r['n'], 'int', lang)}")
+    return " · ".join(parts)
+
+
+def forest_table(rep: ComparisonReport, stage: str) -> pd.DataFrame:
+    """The rows one stage's forest plot draws: every (indicator, process) of the published table.
+
+    Indicators that no process measured are left out (the table says so); suppressed and
+    not-measured values keep their row with a ``note`` instead of a point.
+    """
+    lang = rep.lang
+    cat = load_catalogue()
+    ind = rep.indicators
+    names = dict(rep.processes)
+    keys = _suppression_keys(rep)
+    rows = []
+    for spec in cat.indicators:
+        part = ind.loc[(ind["indicator_id"] == spec.id) & (ind["oecd_stage"] == stage)]
+        if part.empty or part["estimate"].isna().all():
+            continue
+        for pid, _ in rep.processes:
+            r = part.loc[part["process_id"] == pid]
+            if r.empty:
+                continue
+            r0 = r.iloc[0]
+            note = "" if not pd.isna(r0["estimate"]) else _missing_text(r0, lang, keys)
+            rows.append({"indicator": spec.text(lang), "indicator_id": spec.id, "process": names.get(pid, pid),
+                         "process_id": pid, "estimate": r0["estimate"], "ci_low": r0["ci_low"],
+                         "ci_high": r0["ci_high"], "n": r0["n"], "unit": r0["unit"], "threshold": r0["threshold"],
+                         "verdict": r0.get("verdict", pd.NA), "note": note})
+    return pd.DataFrame(rows, columns=["indicator", "indicator_id", "process", "process_id", "estimate", "ci_low",
+                                       "ci_high", "n", "unit", "threshold", "verdict", "note"])
+
+
+def _forest_figures(rep: ComparisonReport) -> list[dict[str, str]]:
+    """One forest plot per OECD stage with at least one estimate (PNG data URIs)."""
+    from deliberval.plots.forest import plot_indicator_forest
+    from deliberval.report.build import Figure, _png
+
+    lang = rep.lang
+    cat = load_catalogue()
+    words = {"meets": t(lang, "forest_meets"), "misses": t(lang, "forest_misses"),
+             "inconclusive": t(lang, "forest_inconclusive"), "none": t(lang, "no_threshold"),
+             "threshold": t(lang, "forest_threshold"), "n": "n", "yes": t(lang, "yes"), "no": t(lang, "no")}
+    out = []
+    for stage in STAGES:
+        tab = forest_table(rep, stage)
+        if tab.empty:
+            continue
+        title = cat.stage_label(stage, lang)
+        fig = plot_indicator_forest(tab, words=words, title=title,
+                                    format_number=lambda v, kind: format_value(v, kind, lang))
+        out.append({"uri": Figure(f"forest_{stage}", title, _png(fig)).data_uri, "title": title})
+    return out
+
+
 def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) -> str:
-    """The comparison as one self-contained HTML page."""
+    """The comparison as one self-contained HTML page.
+
+    The indicators of every process side by side, grouped by OECD stage: each value with its
+    verdict mark, interval and n (suppressed values say so); then one forest plot per stage
+    (estimate, interval, n, threshold and verdict of each process), a legend, and the
+    cross-process model when there are enough processes.
+    """
     lang = rep.lang
     cat = load_catalogue()
     heads = COLUMNS.get(lang, COLUMNS["en"])
-    header = [(heads["indicator"], ""), *[(pid, "num") for pid, _ in rep.processes]]
-    rows = []
+    header = [(heads["indicator"], ""), *[(name, "num") for _, name in rep.processes]]
+    rows: list[dict[str, object]] = []
     ind = rep.indicators
-    for spec in cat.indicators:
-        cells = [(spec.text(lang), "")]
-        for pid, _ in rep.processes:
-            r = ind.loc[(ind["process_id"] == pid) & (ind["indicator_id"] == spec.id)].iloc[0]
-            if r["status"] == "measured":
-                text = _card_value(str(r["unit"]), float(r["estimate"]), lang)
-                if "verdict" in r.index and not pd.isna(r["verdict"]):
-                    text += {"meets": " ✓", "misses": " ✗", "inconclusive": " ?"}[str(r["verdict"])]
-            else:
-                text = t(lang, str(r["status"]))
-            cells.append((text, "num"))
-        rows.append({"cells": cells, "css": ""})
+    keys = _suppression_keys(rep)
+    for stage in STAGES:
+        specs = [spec for spec in cat.indicators
+                 if not ind.loc[(ind["indicator_id"] == spec.id) & (ind["oecd_stage"] == stage)].empty]
+        if not specs:
+            continue
+        rows.append({"head": cat.stage_label(stage, lang), "cells": [], "css": "stagehead"})
+        for spec in specs:
+            cells = [(spec.text(lang), "")]
+            for pid, _ in rep.processes:
+                r = ind.loc[(ind["process_id"] == pid) & (ind["indicator_id"] == spec.id)]
+                cells.append((_cell(r.iloc[0], lang, keys) if not r.empty else "—", "num"))
+            rows.append({"cells": cells, "css": ""})
+    level = (format_value(float(ind["confidence_level"].dropna().iloc[0]), "pct", lang)
+             if ind["confidence_level"].notna().any() else "")
+    legend = [t(lang, "verdict_marks"), t(lang, "forest_legend_cells", level=level)]
+    # why each suppressed value is withheld: the letters of the cells and of the plots
+    legend += [f"{letter} {translate_reason(reason, lang)}" for reason, letter in keys.items()]
     tables = [{"header": header, "rows": rows, "caption": "",
-               "note": t(lang, "verdict_marks") + " " + t(lang, "disclosure_note", k=rep.min_cell_size)}]
+               "note": t(lang, "disclosure_note", k=rep.min_cell_size)}]
     if rep.model is not None:
         coef = rep.model.coefficients
         tables.append({"caption": t(lang, "model_section"), "note": f"{t(lang, 'icc')}: "
                        + format_value(rep.model.icc, "num3", lang),
-                       "header": [(heads["term"], ""), (heads["estimate"], "num"), ("ci low", "num"),
-                                  ("ci high", "num"), (heads["p"], "num")],
+                       "header": [(heads["term"], ""), (heads["estimate"], "num"), (heads["ci_low"], "num"),
+                                  (heads["ci_high"], "num"), (heads["p"], "num")],
                        "rows": [{"css": "", "cells": [(str(r["term"]), ""),
                                                       (format_value(r["estimate"], "num3", lang), "num"),
                                                       (format_value(r["ci_low"], "num3", lang), "num"),
@@ -168,15 +274,19 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
         tables.append({"caption": t(lang, "model_section"),
                        "note": f"tau² = {format_value(ms['tau2'], 'num3', lang)}, I² = "
                                f"{format_value(ms['i2'], 'num1', lang)} %",
-                       "header": [(heads["term"], ""), (heads["estimate"], "num"), ("pooled", "num"),
-                                  ("ci low", "num"), ("ci high", "num")],
+                       "header": [(heads["term"], ""), (heads["estimate"], "num"), (t(lang, "meta_pooled_column"), "num"),
+                                  (heads["ci_low"], "num"), (heads["ci_high"], "num")],
                        "rows": mrows})
     stamp = timestamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    figures = _forest_figures(rep)
     sections = [
         {"key": "comparison", "title": t(lang, "comparison_title"), "intro": t(lang, "comparison_intro"),
-         "notices": [], "tables": tables[:1], "figures": []},
+         "notices": [], "legend": legend, "tables": tables[:1], "figures": []},
+        {"key": "forest", "title": t(lang, "forest_title"), "intro": t(lang, "forest_intro", level=level),
+         "notices": [] if figures else [t(lang, "forest_none")], "legend": legend[2:], "tables": [],
+         "figures": figures},
         {"key": "model", "title": t(lang, "model_section"), "intro": "", "notices": [rep.model_note],
-         "tables": tables[1:], "figures": []},
+         "legend": [], "tables": tables[1:], "figures": []},
     ]
     facts = [(pid, name) for pid, name in rep.processes]
     return _env().get_template("comparison.html.j2").render(
