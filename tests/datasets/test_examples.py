@@ -24,7 +24,8 @@ from deliberval.datasets import (
 from deliberval.datasets._items import DEMOGRAPHICS, ITEM_BY_ID, ITEMS, SCALE_BY_ID
 from deliberval.errors import DataInputError, DelibervalError
 
-NAMES = ["gentofte_ptc", "wallonia_committee", "climate_assembly", "cofoe_panel"]
+NAMES = ["gentofte_ptc", "wallonia_committee", "climate_assembly", "cofoe_panel", "ostbelgien_dialogue",
+         "brussels_committee"]
 KEYS = ["respondent_id", "process_id", "wave", "group", "role", "language"]
 STAGES = ["invited", "volunteered", "selected", "attended_all", "answered_post"]
 
@@ -68,7 +69,7 @@ def test_list_examples_is_tidy_and_names_every_example() -> None:
     assert table.columns.tolist() == [
         "name", "title", "model", "n_units", "design", "waves", "languages", "simulator", "synthetic"
     ]
-    assert table["n_units"].tolist() == [3, 1, 1, 4]
+    assert table["n_units"].tolist() == [3, 1, 1, 4, 3, 1]
     assert table["synthetic"].all()
     for name in NAMES:
         ex = example(name)
@@ -246,9 +247,12 @@ def test_everything_is_labelled_synthetic(name: str) -> None:
     for table in (ex.process, ex.responses, ex.targets, ex.members):
         assert table.attrs["synthetic"] is True
         assert table.attrs["example"] == name
+    # the permanent dialogue states its parliament's duties in the process table too
+    duties = ["response_deadline_days", "justification_required", "privacy_policy"]
     assert ex.process.columns.tolist() == [
         "process_id", "name", "model", "country", "level_of_government", "commissioner", "start_date",
         "end_date", "n_sessions", "members_citizen", "members_politician", "remit", "languages",
+        *(duties if name == "ostbelgien_dialogue" else []),
     ]
     assert (ex.process["end_date"] > ex.process["start_date"]).all()
     assert ex.recommendations is None
@@ -271,9 +275,15 @@ def test_registers_belong_to_the_process_and_follow_its_end(name: str) -> None:
     assert recs is not None
     assert events is not None
     assert set(recs["process_id"]) == {name}
-    end = ex.process["end_date"].item()
-    assert (recs["submitted"] >= end).all()
-    assert (pd.to_datetime(events["date"]) >= end).all()
+    start, end = ex.process["start_date"].item(), ex.process["end_date"].item()
+    if ex.process["model"].item() == "permanent_dialogue":
+        # successive assemblies hand their recommendations over while the dialogue goes on
+        assert recs["submitted"].between(start, end).all()
+        assert recs["submitted"].nunique() == 2
+    else:
+        assert (recs["submitted"] >= end).all()
+    handed = pd.to_datetime(events["rec_id"].map(recs.set_index("rec_id")["submitted"]))
+    assert (pd.to_datetime(events["date"]) >= handed).all()
     assert set(events["rec_id"]) <= set(recs["rec_id"])
     pd.testing.assert_frame_equal(ex.responses, example(name).responses)
 

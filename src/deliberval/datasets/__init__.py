@@ -1,4 +1,4 @@
-"""SYNTHETIC example data: seeded simulators of four example processes in the canonical tables.
+"""SYNTHETIC example data: seeded simulators of six example processes in the canonical tables.
 
 ``list_examples()`` lists them and ``load_example(name)`` simulates one with its default design
 and seed. The ``simulate_*`` functions expose every design size and true effect, so tests and
@@ -11,9 +11,11 @@ from deliberval.datasets.examples import (
     Example,
     list_examples,
     load_example,
+    simulate_brussels_committee,
     simulate_climate_assembly,
     simulate_cofoe_panel,
     simulate_gentofte_ptc,
+    simulate_ostbelgien_dialogue,
     simulate_wallonia_committee,
 )
 
@@ -22,8 +24,10 @@ __all__ = [
     "Example",
     "list_examples",
     "load_example",
+    "simulate_brussels_committee",
     "simulate_climate_assembly",
     "simulate_cofoe_panel",
     "simulate_gentofte_ptc",
+    "simulate_ostbelgien_dialogue",
     "simulate_wallonia_committee",
 ]

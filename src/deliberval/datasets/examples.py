@@ -1,8 +1,9 @@
-"""Seeded simulators of four example processes, returned as canonical tables.
+"""Seeded simulators of six example processes, returned as canonical tables.
 
 All data produced here are **SYNTHETIC**. They imitate the *design* of real processes (a
 Gentofte-style Political Task Committee, a Wallonia-style deliberative committee, a national
-citizens' assembly, a transnational citizens' panel), never their results: every number comes
+citizens' assembly, a transnational citizens' panel, an Ostbelgien-style permanent citizens'
+dialogue, a Brussels-style bilingual deliberative committee), never their results: every number comes
 from the latent-trait model of :mod:`deliberval.datasets._engine` and the item measurement model
 of :mod:`deliberval.datasets._items`.
 
@@ -39,6 +40,21 @@ Designs
     ``n_invited`` and
     randomly assigned to panels; languages en / fr / de / nl follow the (placeholder) region.
     The effect on external efficacy varies between panels with SD ``effect_between_panels_sd``.
+
+``ostbelgien_dialogue``
+    An Ostbelgien-style permanent citizens' dialogue (one process): a standing citizens' council
+    of ``council_size`` (24) earlier assembly members (``unit == "citizens_council"``) commissions
+    ``n_assemblies`` (2) successive assemblies of ``assembly_size`` (25) citizens, each drawn by lot
+    from ``n_volunteers`` (100) out of ``n_invited`` (1,000) letters (``unit == "assembly_<a>"``).
+    Pre and post, in German. The parliament must answer each recommendation within
+    ``response_deadline_days`` (120) and justify every rejection (process table columns
+    ``response_deadline_days`` and ``justification_required``).
+``brussels_committee``
+    A Brussels-style bilingual deliberative committee: ``n_citizens`` (45) citizens drawn by lot
+    from ``n_volunteers`` (500) out of ``n_invited`` (10,000) letters sit with ``n_mps`` (15)
+    members of parliament. Pre and post, in French and Dutch (``share_dutch`` of citizens,
+    ``n_mps_dutch`` of MPs). Both sides answer the experience items; ``effect_mp_experience``
+    shifts the MPs' view of the deliberation.
 
 Every simulator takes ``seed`` (an int, a numpy Generator, or None for fresh entropy) and is
 deterministic for a given int seed. Attrition (``attrition``) is the base probability of not
@@ -94,8 +110,10 @@ __all__ = [
     "list_examples",
     "load_example",
     "simulate_climate_assembly",
+    "simulate_brussels_committee",
     "simulate_cofoe_panel",
     "simulate_gentofte_ptc",
+    "simulate_ostbelgien_dialogue",
     "simulate_wallonia_committee",
 ]
 
@@ -1004,6 +1022,272 @@ def simulate_cofoe_panel(
     return _finish("cofoe_panel", description, process, cohort, rng, targets, members, truth, seed_used)
 
 
+# ---- ostbelgien_dialogue ----------------------------------------------------------------------
+_OSTBELGIEN_SHARES = _shares(
+    _GENERIC_SHARES,
+    demo_age_band=(0.12, 0.13, 0.14, 0.16, 0.18, 0.27),
+    demo_education=(0.25, 0.45, 0.30),
+    demo_region=(0.35, 0.25, 0.15, 0.15, 0.10),
+    demo_migration=(0.80, 0.14, 0.06),
+)
+_OSTBELGIEN_REMITS = (
+    "Care for the elderly: better working conditions for carers",
+    "Inclusive education for all pupils",
+    "Affordable housing",
+)
+
+
+def simulate_ostbelgien_dialogue(
+    *,
+    council_size: int = 24,
+    n_assemblies: int = 2,
+    assembly_size: int = 25,
+    n_invited: int = 1_000,
+    n_volunteers: int = 100,
+    effect_external_efficacy: float = 0.4,
+    effect_influence: float = 0.3,
+    effect_council_influence: float = 0.2,
+    response_deadline_days: int = 120,
+    trend: float = 0.0,
+    attrition: float = 0.1,
+    seed: Seed = None,
+) -> Example:
+    """Simulate an Ostbelgien-style permanent citizens' dialogue (SYNTHETIC data).
+
+    A standing citizens' council of ``council_size`` citizens (people who sat on an earlier
+    assembly; they sit by that right, ``unit == "citizens_council"``) chooses the topics and
+    commissions ``n_assemblies`` successive citizens' assemblies (``unit == "assembly_<a>"``),
+    each of ``assembly_size`` citizens drawn by stratified lot (gender, age, education,
+    municipality) from ``n_volunteers`` who answered ``n_invited`` letters. Council and assembly
+    members answer pre and post, in German. The parliament must answer each recommendation
+    within ``response_deadline_days`` and justify every rejection (process table:
+    ``response_deadline_days``, ``justification_required``; the register of
+    :func:`deliberval.datasets.registers.simulate_register` answers every recommendation, in
+    two batches, one per assembly).
+
+    Parameters
+    ----------
+    council_size, n_assemblies, assembly_size, n_invited, n_volunteers : int
+        Design sizes; ``assembly_size <= n_volunteers <= n_invited`` (per assembly).
+    effect_external_efficacy, effect_influence : float
+        True effects on assembly members at post (latent SD units).
+    effect_council_influence : float
+        True effect on the council members' perceived influence at post.
+    response_deadline_days : int
+        Days the parliament has to answer the recommendations (process table).
+    trend : float
+        Change common to everyone.
+    attrition : float
+        Base probability of not attending every session (no post answer).
+    seed : int, numpy.random.Generator or None
+        Seed; the same int gives the same data.
+
+    Returns
+    -------
+    Example
+
+    Examples
+    --------
+    >>> from deliberval.datasets.examples import simulate_ostbelgien_dialogue
+    >>> ex = simulate_ostbelgien_dialogue(seed=1)
+    >>> ex.members.query("selected").groupby("unit").size().to_dict()
+    {'assembly_1': 25, 'assembly_2': 25, 'citizens_council': 24}
+    >>> ex.process[["model", "languages", "response_deadline_days"]].iloc[0].astype(str).tolist()
+    ['permanent_dialogue', 'de', '120']
+    """
+    council_size = _count("council_size", council_size)
+    n_assemblies = _count("n_assemblies", n_assemblies)
+    assembly_size = _count("assembly_size", assembly_size)
+    n_invited = _count("n_invited", n_invited)
+    n_volunteers = _count("n_volunteers", n_volunteers)
+    deadline = _count("response_deadline_days", response_deadline_days)
+    _at_most("assembly_size", assembly_size, "n_volunteers", n_volunteers)
+    _at_most("n_volunteers", n_volunteers, "n_invited", n_invited)
+    eff = _reals(effect_external_efficacy=effect_external_efficacy, effect_influence=effect_influence,
+                 effect_council_influence=effect_council_influence, trend=trend)
+    attrition = _probability("attrition", attrition)
+    rng, seed_used = _rng(seed)
+    pid = "ostbelgien_dialogue"
+    balance = _target_dict(_OSTBELGIEN_SHARES, ("demo_gender", "demo_age_band", "demo_education", "demo_region"))
+
+    # the standing council: earlier assembly members, who sit by that right
+    demo_c = draw_demographics(rng, council_size, _OSTBELGIEN_SHARES)
+    demo_c["demo_prior_participation"] = np.full(council_size, "yes", dtype=object)
+    stable_c = draw_stable(rng, council_size)
+    attended_c, post_c = _attendance(rng, stable_c, attrition)
+    ids_c = _ids("ost_council_", council_size, 3)
+    council = _cohort(ids_c, pid, "participant", "citizen", "de", demo_c, stable_c, _pre_post(post_c))
+    council.effect["post"] = _effects(council_size, influence=eff["effect_council_influence"])
+    parts = [council]
+    groups: list[_Group] = [(ids_c, "citizen", _seated(attended_c, post_c), demo_c)]
+    units = [np.full(council_size, "citizens_council", dtype=object)]
+    for a in range(1, n_assemblies + 1):
+        invited = _funnel(rng, n_invited, _OSTBELGIEN_SHARES, n_volunteers, assembly_size, balance, attrition)
+        ids = _ids(f"ost_a{a}_", n_invited)
+        members_a = invited.participants(ids, pid, "de")
+        members_a.effect["post"] = _effects(assembly_size, external_efficacy=eff["effect_external_efficacy"],
+                                            influence=eff["effect_influence"])
+        parts.append(members_a)
+        groups.append((ids, "citizen", invited.flags(), invited.demo))
+        units.append(np.full(n_invited, f"assembly_{a}", dtype=object))
+    for part in parts:
+        part.trend["post"] = _trend(eff["trend"])
+    cohort = Cohort.concat(parts)
+    members = _members_table(pid, groups, unit=np.concatenate(units))
+    remits = "; ".join(f"(assembly {a}) {_OSTBELGIEN_REMITS[(a - 1) % len(_OSTBELGIEN_REMITS)]}"
+                       for a in range(1, n_assemblies + 1))
+    process = _process_table([{
+        "process_id": pid, "name": "Permanent citizens' dialogue of a regional parliament (SYNTHETIC)",
+        "model": "permanent_dialogue", "country": "BE", "level_of_government": "regional",
+        "commissioner": "Regional parliament (synthetic)", "start_date": pd.Timestamp(2019, 9, 16),
+        "end_date": pd.Timestamp(2021, 6, 30), "n_sessions": 3 * n_assemblies + 6,
+        "members_citizen": council_size + n_assemblies * assembly_size, "members_politician": 0,
+        "remit": (f"SYNTHETIC example: a standing citizens' council of {council_size} chooses the topics and "
+                  f"commissions {n_assemblies} successive assemblies: {remits}; the parliament answers every "
+                  "recommendation and justifies each rejection"),
+        "languages": "de",
+    }])
+    process["response_deadline_days"] = np.array([deadline], dtype="int64")
+    process["justification_required"] = "yes"
+    process["privacy_policy"] = "yes"
+    targets = targets_table("ostbelgien_community", balance, 2019, SYNTHETIC_SOURCE)
+    description = (
+        "SYNTHETIC example data (deliberval), Ostbelgien-style permanent citizens' dialogue: a standing "
+        f"citizens' council of {council_size} earlier assembly members commissions {n_assemblies} successive "
+        f"assemblies of {assembly_size} citizens, each drawn by lot from {n_volunteers} volunteers out of "
+        f"{n_invited} letters; pre and post; German. The parliament must answer each recommendation within "
+        f"{deadline} days and justify every rejection. True effects (latent SD) at post: assembly members' "
+        f"external efficacy {eff['effect_external_efficacy']:+g}, perceived influence "
+        f"{eff['effect_influence']:+g}; council members' perceived influence {eff['effect_council_influence']:+g}."
+    )
+    truth = {**eff, "attrition": attrition, "response_deadline_days": deadline}
+    return _finish(pid, description, process, cohort, rng, targets, members, truth, seed_used)
+
+
+# ---- brussels_committee -----------------------------------------------------------------------
+_BRUSSELS_SHARES = _shares(
+    _GENERIC_SHARES,
+    demo_age_band=(0.13, 0.20, 0.19, 0.17, 0.14, 0.17),
+    demo_education=(0.25, 0.30, 0.45),
+    demo_region=(0.25, 0.25, 0.20, 0.15, 0.15),
+    demo_migration=(0.45, 0.35, 0.20),
+)
+
+
+def simulate_brussels_committee(
+    *,
+    n_citizens: int = 45,
+    n_mps: int = 15,
+    n_mps_dutch: int = 3,
+    share_dutch: float = 0.25,
+    n_invited: int = 10_000,
+    n_volunteers: int = 500,
+    effect_external_efficacy: float = 0.4,
+    effect_influence: float = 0.3,
+    effect_hybrid_openness: float = 0.3,
+    effect_mp_experience: float = -1.0,
+    trend: float = 0.0,
+    attrition: float = 0.1,
+    seed: Seed = None,
+) -> Example:
+    """Simulate a Brussels-style bilingual deliberative committee of citizens and MPs (SYNTHETIC).
+
+    ``n_citizens`` citizens drawn by stratified lot (gender, age, education, municipality) from
+    ``n_volunteers`` who answered ``n_invited`` letters sit with ``n_mps`` members of parliament.
+    Citizens answer in Dutch with probability ``share_dutch`` and otherwise in French;
+    ``n_mps_dutch`` MPs answer in Dutch. Pre and post; both sides answer the experience items,
+    and the MPs rate the deliberation ``effect_mp_experience`` latent SD lower than their
+    baseline, so that the report's two sides differ.
+
+    Parameters
+    ----------
+    n_citizens, n_mps, n_mps_dutch, n_invited, n_volunteers : int
+        Design sizes; ``n_citizens <= n_volunteers <= n_invited``, ``n_mps_dutch <= n_mps``.
+    share_dutch : float
+        Probability that an invited citizen answers in Dutch.
+    effect_external_efficacy, effect_influence : float
+        True effects on citizens at post (latent SD units).
+    effect_hybrid_openness : float
+        True effect on MPs' openness to working with citizens at post.
+    effect_mp_experience : float
+        Shift of the MPs' deliberative-experience trait at post (latent SD units).
+    trend : float
+        Change common to everyone at post.
+    attrition : float
+        Probability of no post answer (not attending every session).
+    seed : int, numpy.random.Generator or None
+        Seed; the same int gives the same data.
+
+    Returns
+    -------
+    Example
+
+    Examples
+    --------
+    >>> from deliberval.datasets.examples import simulate_brussels_committee
+    >>> ex = simulate_brussels_committee(seed=1)
+    >>> ex.members.query("selected").groupby("role").size().to_dict()
+    {'citizen': 45, 'politician': 15}
+    >>> sorted(ex.responses["language"].unique())
+    ['fr', 'nl']
+    """
+    n_citizens = _count("n_citizens", n_citizens)
+    n_mps = _count("n_mps", n_mps)
+    n_mps_dutch = _count("n_mps_dutch", n_mps_dutch, 0)
+    n_invited = _count("n_invited", n_invited)
+    n_volunteers = _count("n_volunteers", n_volunteers)
+    _at_most("n_citizens", n_citizens, "n_volunteers", n_volunteers)
+    _at_most("n_volunteers", n_volunteers, "n_invited", n_invited)
+    _at_most("n_mps_dutch", n_mps_dutch, "n_mps", n_mps)
+    share_dutch = _probability("share_dutch", share_dutch, upper_open=False)
+    eff = _reals(effect_external_efficacy=effect_external_efficacy, effect_influence=effect_influence,
+                 effect_hybrid_openness=effect_hybrid_openness, effect_mp_experience=effect_mp_experience,
+                 trend=trend)
+    attrition = _probability("attrition", attrition)
+    rng, seed_used = _rng(seed)
+    pid = "brussels_committee"
+    balance = _target_dict(_BRUSSELS_SHARES, ("demo_gender", "demo_age_band", "demo_education", "demo_region"))
+
+    invited = _funnel(rng, n_invited, _BRUSSELS_SHARES, n_volunteers, n_citizens, balance, attrition)
+    language = np.where(rng.random(n_invited) < share_dutch, "nl", "fr").astype(object)
+    demo_m, stable_m, attended_m, post_m = _politicians(rng, n_mps, _BRUSSELS_SHARES["demo_region"], attrition)
+    language_m = np.array(["nl"] * n_mps_dutch + ["fr"] * (n_mps - n_mps_dutch), dtype=object)
+
+    ids = _ids("bxl_c", n_invited)
+    ids_m = _ids("bxl_mp", n_mps, 3)
+    citizens = invited.participants(ids, pid, language)
+    citizens.effect["post"] = _effects(n_citizens, external_efficacy=eff["effect_external_efficacy"],
+                                       influence=eff["effect_influence"])
+    mps = _cohort(ids_m, pid, "participant", "politician", language_m, demo_m, stable_m, _pre_post(post_m))
+    mps.effect["post"] = _effects(n_mps, hybrid_openness=eff["effect_hybrid_openness"],
+                                  deliberative_quality=eff["effect_mp_experience"])
+    for part in (citizens, mps):
+        part.trend["post"] = _trend(eff["trend"])
+    cohort = Cohort.concat([citizens, mps])
+    members = _members_table(pid, [(ids, "citizen", invited.flags(), invited.demo),
+                                   (ids_m, "politician", _seated(attended_m, post_m), demo_m)])
+    process = _process_table([{
+        "process_id": pid, "name": "Bilingual deliberative committee of a regional parliament (SYNTHETIC)",
+        "model": "deliberative_committee", "country": "BE", "level_of_government": "regional",
+        "commissioner": "Regional parliament (synthetic)", "start_date": pd.Timestamp(2023, 10, 7),
+        "end_date": pd.Timestamp(2024, 2, 24), "n_sessions": 4, "members_citizen": n_citizens,
+        "members_politician": n_mps,
+        "remit": "SYNTHETIC example: how can the region make its public space greener and safer?",
+        "languages": "fr,nl",
+    }])
+    targets = targets_table("brussels_region", balance, 2023, SYNTHETIC_SOURCE)
+    description = (
+        "SYNTHETIC example data (deliberval), Brussels-style bilingual deliberative committee: "
+        f"{n_citizens} citizens drawn by lot from {n_volunteers} volunteers out of {n_invited} invitations, "
+        f"with {n_mps} MPs ({n_mps_dutch} answering in Dutch); pre and post; French and Dutch. True "
+        f"effects (latent SD) at post: citizens' external efficacy {eff['effect_external_efficacy']:+g}, "
+        f"perceived influence {eff['effect_influence']:+g}; MPs' hybrid openness "
+        f"{eff['effect_hybrid_openness']:+g} and deliberative experience {eff['effect_mp_experience']:+g}."
+    )
+    truth = {**eff, "share_dutch": share_dutch, "attrition": attrition}
+    return _finish(pid, description, process, cohort, rng, targets, members, truth, seed_used)
+
+
 # ---- registry ---------------------------------------------------------------------------------
 _REGISTRY: dict[str, tuple[Callable[..., Example], dict[str, str]]] = {
     "gentofte_ptc": (simulate_gentofte_ptc, {
@@ -1022,6 +1306,13 @@ _REGISTRY: dict[str, tuple[Callable[..., Example], dict[str, str]]] = {
     "cofoe_panel": (simulate_cofoe_panel, {
         "title": "Transnational citizens' panels", "model": "citizens_assembly", "n_units": "4",
         "design": "4 panels x 200 members", "waves": "pre,post", "languages": "en,fr,de,nl"}),
+    "ostbelgien_dialogue": (simulate_ostbelgien_dialogue, {
+        "title": "Ostbelgien-style permanent citizens' dialogue", "model": "permanent_dialogue", "n_units": "3",
+        "design": "standing council of 24 commissioning 2 assemblies of 25 (1,000 letters -> 100 volunteers each)",
+        "waves": "pre,post", "languages": "de"}),
+    "brussels_committee": (simulate_brussels_committee, {
+        "title": "Brussels-style bilingual deliberative committee", "model": "deliberative_committee",
+        "n_units": "1", "design": "45 citizens + 15 MPs", "waves": "pre,post", "languages": "fr,nl"}),
 }
 
 
@@ -1038,8 +1329,9 @@ def list_examples() -> pd.DataFrame:
     Examples
     --------
     >>> from deliberval.datasets import list_examples
-    >>> list_examples()["name"].tolist()
-    ['gentofte_ptc', 'wallonia_committee', 'climate_assembly', 'cofoe_panel']
+    >>> list_examples()["name"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['gentofte_ptc', 'wallonia_committee', 'climate_assembly', 'cofoe_panel', 'ostbelgien_dialogue',
+     'brussels_committee']
     """
     rows = [
         {"name": name, **meta, "n_units": int(meta["n_units"]), "simulator": func.__name__, "synthetic": True}
@@ -1059,7 +1351,7 @@ def load_example(name: str, *, seed: Seed = DEFAULT_SEED, registers: bool = Fals
     ----------
     name : str
         One of :func:`list_examples` ``name``: ``gentofte_ptc``, ``wallonia_committee``,
-        ``climate_assembly``, ``cofoe_panel``.
+        ``climate_assembly``, ``cofoe_panel``, ``ostbelgien_dialogue``, ``brussels_committee``.
     seed : int, numpy.random.Generator or None, default 2021
         Seed; the default makes ``load_example(name)`` the same data on every machine.
     registers : bool, default False

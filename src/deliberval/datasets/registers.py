@@ -32,7 +32,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RegisterProfile:
-    """Simulation parameters of one example process (illustrative values)."""
+    """Simulation parameters of one example process (illustrative values).
+
+    ``submitted`` is one ISO date, or several separated by commas: the hand-over dates of
+    successive batches (assemblies), the recommendations split between them in order.
+    """
 
     n_recommendations: int
     submitted: str
@@ -64,6 +68,13 @@ REGISTER_PROCESSES: dict[str, RegisterProfile] = {
     "cofoe_panel": RegisterProfile(39, "2022-05-09", 365, "EU institutions", 0.3, 0.7, 240,
                                    0.2, 0.45, 0.25, 0.5,
                                    ("democracy", "climate", "health", "migration", "economy")),
+    # permanent citizens' dialogue: two successive assemblies hand over their recommendations;
+    # the parliament must answer every one within the deadline and justify every rejection
+    "ostbelgien_dialogue": RegisterProfile(18, "2020-02-15,2021-03-27", 120, "regional parliament", 0.3,
+                                           1.0, 70, 0.45, 0.7, 0.5, 1.0, ("care", "education", "housing")),
+    # bilingual deliberative committee of a regional parliament (citizens and MPs)
+    "brussels_committee": RegisterProfile(24, "2024-02-24", 180, "regional parliament", 0.35, 0.85,
+                                          110, 0.3, 0.55, 0.35, 0.75, ("mobility", "public space", "environment")),
 }
 
 #: Response deadline (days after the recommendations were handed over) of each example process.
@@ -91,7 +102,8 @@ def simulate_register(
     Parameters
     ----------
     process_id : str
-        One of ``gentofte_ptc``, ``wallonia_committee``, ``climate_assembly``, ``cofoe_panel``.
+        One of ``gentofte_ptc``, ``wallonia_committee``, ``climate_assembly``, ``cofoe_panel``,
+        ``ostbelgien_dialogue``, ``brussels_committee``.
     n_recommendations : int, optional
         Default: the profile's number.
     seed : int or Generator, optional
@@ -130,14 +142,16 @@ def simulate_register(
         raise DataInputError(f"n_coders must be at least 1, got {n_coders}")
     scheme = scheme or load_scheme()
     gen = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    submitted = pd.Timestamp(prof.submitted)
+    batches = [pd.Timestamp(d) for d in prof.submitted.split(",")]
+    batch_of = (np.arange(n) * len(batches)) // n
     rec_ids = [f"{process_id}-{i + 1:03d}" for i in range(n)]
+    handed_over = dict(zip(rec_ids, (batches[b] for b in batch_of), strict=True))
     prior = gen.random(n) < prof.p_prior_agenda
     recs = pd.DataFrame({
         "process_id": process_id,
         "rec_id": rec_ids,
         "title": [f"Recommendation {i + 1}" for i in range(n)],
-        "submitted": submitted,
+        "submitted": [handed_over[r] for r in rec_ids],
         "theme": gen.choice(list(prof.themes), n),
         "addressee": prof.addressee,
         "vote_share": np.round(gen.uniform(0.6, 0.99, n), 3),
@@ -151,7 +165,7 @@ def simulate_register(
 
     def add(rid: str, day: float, status: str, fidelity: str | None = None,
             impact: str | None = None) -> None:
-        events.append({"rec_id": rid, "date": submitted + pd.Timedelta(days=int(day)),
+        events.append({"rec_id": rid, "date": handed_over[rid] + pd.Timedelta(days=int(day)),
                        "response_status": status, "fidelity": fidelity, "impact_type": impact,
                        "source": f"{prof.addressee} response", "actor": prof.addressee})
 
