@@ -146,6 +146,62 @@ def test_word_numbering_without_typed_numbers(tmp_path: Path) -> None:
     assert [v.labels["en"] for v in ins.response_scales[0].values] == ["Agree", "Disagree"]
 
 
+def _cell_lines(cell, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
+    cell.text = lines[0]
+    for line in lines[1:]:
+        cell.add_paragraph(line)
+
+
+def test_questionnaire_laid_out_as_a_table(tmp_path: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("Introduction to the survey.")
+    t = d.add_table(rows=5, cols=4)
+    for cell, text in zip(t.rows[0].cells, ("Criterion", "Question", "Response options", "X2"), strict=True):
+        cell.text = text
+    t.rows[1].cells[0].text = "Neutral facilitation"
+    t.rows[1].cells[1].text = "1. Did the facilitators favour any view?"
+    _cell_lines(t.rows[1].cells[2], ["☐ Yes", "☐ No", "☐ Don't know"])
+    t.rows[2].cells[0].text = "Evidence"
+    t.rows[2].cells[1].text = "2. Which source was most useful? (randomise)"
+    _cell_lines(t.rows[2].cells[2], ["Experts", "Members", "Officials"])
+    t.rows[2].cells[3].text = "X2"
+    t.rows[3].cells[0].text = "Evidence"
+    t.rows[3].cells[1].text = "Was anything missing?"
+    t.rows[4].cells[1].text = "Thank you."
+    d.save(tmp_path / "table.docx")
+    got = read_questionnaire_docx(tmp_path / "table.docx")
+    ins = _checked(got.yaml(), tmp_path)
+    assert [(it.id, it.construct, it.text["en"], it.waves) for it in ins.items] == [
+        ("table_q1", "neutral_facilitation", "Did the facilitators favour any view?", ["post"]),
+        ("table_q2", "evidence", "Which source was most useful?", ["pre", "post"]),
+        ("table_q3", "evidence", "Was anything missing?", ["post"]),
+    ]
+    yes_no = ins.response_scale(ins.item("table_q1").scale)
+    assert [v.labels["en"] for v in yes_no.values] == ["Yes", "No"]
+    assert [m.meaning for m in yes_no.missing_codes] == ["dont_know"]
+    assert [v.labels["en"] for v in ins.response_scale(ins.item("table_q2").scale).values] == [
+        "Experts", "Members", "Officials"]
+    assert [it.id for it in ins.items if ins.randomized(it.id)] == ["table_q2"]
+    assert got.notes == (
+        "paragraph 1: not a question, option or note, left out: 'Introduction to the survey.'",
+        "table 1, row 5: no question in this row, left out: 'Thank you.'",
+        "table 1, row 4: question 3 has no response options; imported as an open-text question "
+        "(add its options if it has some): 'Was anything missing?'",
+    )
+
+
+def test_options_in_one_table_cell_under_a_question(tmp_path: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("1. How satisfied are you?")
+    t = d.add_table(rows=1, cols=1)
+    _cell_lines(t.rows[0].cells[0], ["a) Satisfied", "b) Dissatisfied"])
+    d.save(tmp_path / "cell.docx")
+    ins = _checked(read_questionnaire_docx(tmp_path / "cell.docx").yaml(), tmp_path)
+    scale = ins.response_scale(ins.items[0].scale)
+    assert [v.labels["en"] for v in scale.values] == ["Satisfied", "Dissatisfied"]
+    assert scale.type == "likert"
+
+
 def test_no_numbering_at_all(tmp_path: Path) -> None:
     d = docx.Document()
     d.add_paragraph("How satisfied are you with the process?")

@@ -11,6 +11,8 @@ documents. :func:`read_questionnaire_docx` reads one laid out the usual way:
   letters (``☐ Agree``, ``a) Agree``), or the rows of a table (first cell of each row);
 - a grid: a table whose first row holds the response options and whose first column holds
   statements becomes one item per statement, sharing those options;
+- a questionnaire laid out as a table, one question per row: cells before the question name
+  its criterion, cells after it hold its options (one paragraph each), an X2 mark or a note;
 - ``X2`` next to a question: asked at the start and at the end (waves ``pre`` and ``post``);
 - a note that contains "randomise" / "randomize" (in brackets in the question, or a paragraph of
   its own under it): answer options shown in a random order;
@@ -211,6 +213,67 @@ def _scale(scale_id: str, labels: list[str], notes: list[str], where: str) -> di
     return scale
 
 
+def _table_cells(table: Any) -> list[list[list[str]]]:
+    """Row -> cell -> non-empty paragraph texts; a merged cell counted once."""
+    out: list[list[list[str]]] = []
+    for row in table.rows:
+        seen: set[int] = set()
+        cells: list[list[str]] = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append([t for t in (" ".join(p.text.split()) for p in cell.paragraphs) if t])
+        out.append(cells)
+    return out
+
+
+def _is_question_cell(text: str) -> bool:
+    return bool(_NUMBERED.match(text)) or text.rstrip().endswith("?")
+
+
+def _option_label(text: str) -> str:
+    mark = _OPTION_MARK.match(text)
+    return " ".join((mark.group(1) if mark else text).split())
+
+
+def _question_table(
+    rows: list[list[list[str]]], q_rows: list[int], where: str, new_question: Any, notes: list[str],
+) -> None:
+    """One question per row: cells before the question name its criterion, cells after hold
+    its options (one paragraph each), an X2 mark or a randomise note."""
+    header = rows[0] if rows and 0 not in q_rows else None
+    x2_col = None
+    if header is not None:
+        for j, cell in enumerate(header):
+            if cell and _X2.fullmatch(" ".join(cell).strip()):
+                x2_col = j
+    for i, row in enumerate(rows):
+        if i not in q_rows:
+            if i > 0 and any(row):
+                notes.append(f"{where}, row {i + 1}: no question in this row, left out: {_short(' '.join(t for c in row for t in c))!r}")
+            continue
+        k = next(j for j, c in enumerate(row) if _is_question_cell(" ".join(c)))
+        text = " ".join(row[k])
+        numbered = _NUMBERED.match(text)
+        q = new_question(numbered.group(2) if numbered else text, f"{where}, row {i + 1}",
+                         numbered.group(1) if numbered else None)
+        before = [" ".join(c) for c in row[:k] if c and not re.fullmatch(r"\d{1,3}[.)]?", " ".join(c))]
+        if before:
+            q.construct = _slug(before[-1], "section")
+        for j, cell in enumerate(row[k + 1:], start=k + 1):
+            joined = " ".join(cell)
+            if not joined:
+                continue
+            if j == x2_col or _X2.fullmatch(joined.strip()):
+                q.x2 = True
+                continue
+            if _RANDOM.search(joined) and len(joined.split()) <= 12:
+                q.randomize = True
+                continue
+            q.options += [_option_label(o) for o in cell]
+
+
 def _open_document(path: Path) -> Any:
     try:
         import docx
@@ -327,8 +390,17 @@ def read_questionnaire_docx(
         if tag == "tbl":
             n_tab += 1
             where = f"table {n_tab}"
-            table = Table(child, doc)
-            cells = [[" ".join(c.text.split()) for c in row.cells] for row in table.rows]
+            grid_cells = _table_cells(Table(child, doc))
+            current_open = pending is not None or bool(questions and not questions[-1].options
+                                                       and not questions[-1].rows)
+            q_rows = [i for i, r in enumerate(grid_cells) if any(_is_question_cell(" ".join(c)) for c in r)]
+            multi = any(len(c) >= 2 for r in grid_cells for c in r)
+            if q_rows and (not current_open or (len(q_rows) >= 2 and multi)):
+                # a questionnaire laid out as a table: one question per row
+                flush_pending()
+                _question_table(grid_cells, q_rows, where, new_question, notes)
+                continue
+            cells = [[" ".join(c) for c in r] for r in grid_cells]
             cells = [r for r in cells if any(r)]
             if pending is not None:
                 q = new_question(pending[0], pending[1])
@@ -347,12 +419,15 @@ def read_questionnaire_docx(
                         q.rows.append((statement, x2 or q.x2, randomize or q.randomize))
                 q.options = responses
             else:
-                opts = [next((c for c in r if c), "") for r in cells]
-                for o in opts:
-                    if _RANDOM.search(o) and len(o.split()) <= 8:
-                        q.randomize = True
-                    else:
-                        q.options.append(o)
+                for grid_row in grid_cells:
+                    paras: list[str] = next((c for c in grid_row if any(c)), [])
+                    for o in paras if len(paras) > 1 else [" ".join(paras)]:
+                        if not o:
+                            continue
+                        if _RANDOM.search(o) and len(o.split()) <= 8:
+                            q.randomize = True
+                        else:
+                            q.options.append(_option_label(o))
             continue
         if tag != "p":
             continue
