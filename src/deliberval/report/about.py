@@ -70,6 +70,16 @@ def _who(roles: list[str], lang: str) -> str:
     return "/".join(CODES.get(lang, CODES["en"]).get(r, r) for r in roles)
 
 
+def present_roles(ev: ProcessEvaluation) -> set[str]:
+    """The roles the process has: among its members (when a members table is given) or its respondents."""
+    roles: set[str] = set()
+    if not ev.members_by_role.empty:
+        roles |= {str(r) for r in ev.members_by_role["role"]}
+    if ev.scored is not None and "role" in ev.scored.data.columns:
+        roles |= {str(r) for r in ev.scored.data["role"].dropna().unique()}
+    return roles
+
+
 def change_notices(ev: ProcessEvaluation, lang: str) -> list[str]:
     """One line per outcome without a pre/post change in the report: which, and why.
 
@@ -104,6 +114,9 @@ def change_notices(ev: ProcessEvaluation, lang: str) -> list[str]:
             continue
         if reason is None:
             continue
+        if spec.roles and not set(spec.roles) & present_roles(ev):
+            # an outcome of a role the process does not have: say so, not that a survey missed it
+            reason = t(lang, "role_absent", who=_who(spec.roles, lang))
         lines.append(
             t(
                 lang,

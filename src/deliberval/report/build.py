@@ -69,6 +69,9 @@ class Table:
     note: str = ""
     rule: TableRule | None = None
     checked: bool = False
+    ids: tuple[str, ...] = ()
+    """Columns of machine ids kept next to their labels for the XLSX workbook only (the HTML and
+    PDF tables show the labels)."""
 
 
 @dataclass
@@ -187,7 +190,8 @@ class ProcessReport:
         The "About this evaluation" facts and the evaluator's Markdown (as written) come second,
         as a table ``about`` (``item, text``), so that the XLSX workbook carries them too.
         """
-        out = [Table("indicators", "indicators", self.indicators, rule=_INDICATOR_RULE, checked=True)]
+        out = [Table("indicators", "indicators", indicator_sheet(self.indicators, self.evaluation.catalogue, self.lang),
+                     rule=_INDICATOR_RULE, checked=True, ids=_INDICATOR_IDS)]
         about = next((s for s in self.sections if s.key == "about"), None)
         if about is not None and (about.facts or about.markdown):
             rows = pd.DataFrame([*about.facts, *about.markdown], columns=["item", "text"])
@@ -200,6 +204,25 @@ class ProcessReport:
 
 
 # ------------------------------------------------------------------------------------ helpers
+_INDICATOR_IDS = ("indicator_id", "oecd_stage", "criterion_id")
+
+
+def indicator_sheet(indicators: pd.DataFrame, catalogue: Any, lang: str) -> pd.DataFrame:
+    """The indicator table as the XLSX workbook shows it: labels first, each id in its own column.
+
+    ``label, indicator_id, stage, oecd_stage, criterion, criterion_id`` lead (the stage and the
+    criterion in ``lang`` from the catalogue, their ids next to them), the other columns follow
+    unchanged; ``process_id`` (a comparison) stays first.
+    """
+    df = indicators.copy()
+    df["stage"] = [catalogue.stage_label(str(s), lang) for s in df["oecd_stage"]]
+    df["criterion_id"] = df["criterion"].astype(str)
+    df["criterion"] = [catalogue.criterion_label(str(c), lang) for c in df["criterion_id"]]
+    lead = [c for c in ("process_id", "label", "indicator_id", "stage", "oecd_stage", "criterion", "criterion_id")
+            if c in df.columns]
+    return df[lead + [c for c in df.columns if c not in lead]]
+
+
 def _png(fig: MplFigure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
@@ -627,9 +650,14 @@ def _psychometrics(ev: ProcessEvaluation, lang: str) -> Section:
         return sec
     if "wave" not in rep.columns:
         rep = rep.assign(wave="")
+    rep, left_out = _drop_unasked_scales(ev, rep, lang)
+    sec.notices += left_out
+    if rep.empty:
+        return sec
     tab = rep[["scale", "wave", "n_items", "n", "alpha", "alpha_ci_low", "alpha_ci_high", "omega_total",
                "cfi", "rmsea", "status", "flags"]].copy()
     tab["wave"] = [_code(lang, w) for w in tab["wave"]]
+    tab.insert(1, "scale_id", tab["scale"].astype(str))
     tab["scale"] = [_scale_label(ev, s, lang) for s in tab["scale"]]
     # n of a wave spans every role: withheld when a role of that wave is below the threshold,
     # or n minus the published count of the other roles would give it
@@ -640,10 +668,59 @@ def _psychometrics(ev: ProcessEvaluation, lang: str) -> Section:
                      withhold={"_small_role": ("n", "alpha_ci_low", "alpha_ci_high", "rmsea")})
     tab = _protect(tab, rule, k)
     sec.tables.append(Table("psychometrics", t(lang, "psychometrics"), tab,
-                            {"scale": "text", "wave": "text", "n_items": "int", "n": "int", "alpha": "num2",
+                            {"scale": "text", "scale_id": "text", "wave": "text", "n_items": "int", "n": "int", "alpha": "num2",
                              "alpha_ci_low": "num2", "alpha_ci_high": "num2", "omega_total": "num2",
-                             "cfi": "num3", "rmsea": "num3", "status": "text", "flags": "text"}, rule=rule))
+                             "cfi": "num3", "rmsea": "num3", "status": "text", "flags": "text"}, rule=rule,
+                            ids=("scale_id",)))
     return sec
+
+
+def _scale_roles(ev: ProcessEvaluation, scale_id: str) -> list[str]:
+    """The roles an outcome measured by ``scale_id`` is evaluated for (empty when no outcome uses it)."""
+    out: list[str] = []
+    for column, roles in zip(ev.outcomes["column"], ev.outcomes["roles"], strict=True):
+        if column == scale_id and isinstance(roles, str):
+            out += [r.strip() for r in roles.split(",") if r.strip()]
+    return out
+
+
+def _drop_unasked_scales(ev: ProcessEvaluation, rep: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """Leave out the rows of scales nobody answered in a wave, with one line per scale saying why.
+
+    A row is left out only when the scale was not estimated and no respondent of that wave
+    answered any of its items (the survey did not ask it, or the process has no one in the role
+    it is asked of): such a row holds no number. The line names the waves, or says that the
+    process has none of the roles the scale is asked of.
+    """
+    if ev.scored is None:
+        return rep, []
+    data = ev.scored.data
+    items = {sc.id: [i for i in sc.items if i in data.columns] for sc in ev.instrument.scales}
+    present = about.present_roles(ev)
+    has_wave = "wave" in data.columns
+    unasked = []
+    for scale, wave, status in zip(rep["scale"], rep["wave"], rep["status"], strict=True):
+        cols = items.get(str(scale), [])
+        if status != "not_estimated":
+            unasked.append(False)
+            continue
+        part = data.loc[data["wave"].astype(str) == str(wave), cols] if has_wave and str(wave) else data[cols]
+        unasked.append(not bool(part.notna().to_numpy().any()))
+    mask = pd.Series(unasked, index=rep.index, dtype=bool)
+    lines = []
+    for scale in dict.fromkeys(rep.loc[mask, "scale"]):
+        label = _scale_label(ev, str(scale), lang)
+        roles = _scale_roles(ev, str(scale))
+        if roles and not set(roles) & present:
+            lines.append(t(lang, "scale_role_absent", scale=label, who="/".join(_code(lang, r) for r in roles)))
+            continue
+        waves = [str(w) for w in rep.loc[mask & (rep["scale"] == scale), "wave"] if str(w)]
+        if not waves:
+            lines.append(t(lang, "scale_not_answered", scale=label))
+            continue
+        lines.append(t(lang, "scale_not_asked", scale=label, count=len(waves),
+                       waves=", ".join(_code(lang, w) for w in waves)))
+    return rep.loc[~mask].reset_index(drop=True), lines
 
 
 def _data_quality(ev: ProcessEvaluation, lang: str) -> Section:

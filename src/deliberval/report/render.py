@@ -107,7 +107,7 @@ def _hidden_text(mark: str, column: str, kind: str, k: int) -> str:
 
 def _display_table(tab: Table, lang: str, k: int) -> dict[str, Any]:
     df = tab.data
-    cols = [c for c in df.columns if c not in ("suppressed", "suppression")]
+    cols = [c for c in df.columns if c not in ("suppressed", "suppression", *tab.ids)]  # ids: XLSX only
     heads = COLUMNS.get(lang, COLUMNS["en"])
     numeric = {c for c in cols if tab.formats.get(c, "num2") != "text"}
     header = [(heads.get(c, c.replace("_", " ")), "num" if c in numeric else "") for c in cols]
@@ -490,6 +490,9 @@ def write_xlsx(tables: list[Table], path: str | os.PathLike[str], *, provenance:
                     df[c] = df[c].astype(object)
                 elif pd.api.types.is_float_dtype(df[c].dtype):  # an empty cell, not the text "inf"
                     df[c] = df[c].replace([math.inf, -math.inf], math.nan)
+                elif isinstance(df[c].dtype, pd.DatetimeTZDtype):  # Excel has no time zones: UTC, said in the header
+                    df[c] = df[c].dt.tz_convert("UTC").dt.tz_localize(None)
+                    df = df.rename(columns={c: f"{c} (UTC)"})
             sheet = _sheet_name(tab.key, used)
             df.to_excel(xw, sheet_name=sheet, index=False)
             _format_sheet(xw.book[sheet], df, tab.formats)
@@ -523,6 +526,13 @@ def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, str]) -> None:
     for j, c in enumerate(df.columns, start=1):
         dtype = df[c].dtype
         if pd.api.types.is_bool_dtype(dtype):
+            continue
+        if pd.api.types.is_datetime64_any_dtype(dtype):  # a date, or a date and time when one has a time
+            times = df[c].dropna()
+            fmt = "yyyy-mm-dd" if (times == times.dt.normalize()).all() else "yyyy-mm-dd hh:mm"
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j, max_row=len(df) + 1):
+                if cell.value is not None:
+                    cell.number_format = fmt
             continue
         kind = formats.get(str(c))
         if kind is None:
