@@ -116,12 +116,14 @@ def test_member_questionnaire_structure() -> None:
     assert x2 == ["oecdm_purpose_clear", "oecdm_remit_clear", "oecdm_remit_unbiased", "oecdm_informed",
                   "oecdm_expect_response"]
     assert all(it.waves == ["post"] for it in ins.items if it.id not in x2)
-    # every criterion of the deliberative experience has an item
-    constructs = set(ins.constructs)
-    assert {"neutral_inclusive_facilitation", "equal_opportunity_to_speak", "respect_mutual_understanding",
-            "quality_of_evidence", "sufficient_time", "free_decision", "ownership_of_recommendations",
-            "perceived_knowledge", "clear_unbiased_framing", "clear_suitable_purpose",
-            "accessible_online_tools", "member_privacy"} <= constructs
+    # every criterion of the deliberative experience has an item; the construct the indicator
+    # catalogue looks for is carried by exactly one item, so an evaluation finds it unambiguously
+    counts = pd.Series([it.construct for it in ins.items]).value_counts()
+    for construct in ("neutral_inclusive_facilitation", "equal_opportunity_to_speak", "respect_mutual_understanding",
+                      "quality_of_evidence", "sufficient_time", "free_decision", "ownership_of_recommendations",
+                      "perceived_knowledge", "clear_unbiased_framing", "clear_suitable_purpose",
+                      "accessible_online_tools", "member_privacy"):
+        assert counts[construct] == 1, construct
 
 
 def test_oecd_items_are_not_claimed_verbatim() -> None:
@@ -268,3 +270,53 @@ def test_process_id_from_the_argument_or_an_error() -> None:
 def test_instrument_without_process_fields_is_refused() -> None:
     with pytest.raises(InstrumentError, match="process_field"):
         process_table({"my_item_a": 3}, load_instrument(MEMBER), process_id="p")
+
+
+def test_organiser_questionnaire_fills_every_field_the_criteria_registry_reads() -> None:
+    import yaml
+
+    registry = Path(__file__).resolve().parents[2] / "src" / "deliberval" / "indicators" / "criteria.yaml"
+    if not registry.is_file():
+        pytest.skip("no criteria registry")
+    declared = set(yaml.safe_load(registry.read_text(encoding="utf-8"))["process_fields"])
+    assert declared <= set(process_fields(load_instrument(ORGANISER)).values())
+
+
+def test_an_evaluation_on_the_member_questionnaire_finds_its_indicators() -> None:
+    import numpy as np
+
+    from deliberval.indicators.evaluate import EvaluationSettings, evaluate_process
+    from deliberval.validation.process import process_data
+
+    ins = load_instrument(MEMBER)
+    rng = np.random.default_rng(17)
+    rows = []
+    for i in range(30):
+        for wave in ("pre", "post"):
+            row: dict[str, object] = {"respondent_id": f"m{i}", "wave": wave}
+            for it in ins.items:
+                scale = ins.response_scale(it.scale)
+                if wave in it.waves and scale.type == "likert":
+                    row[it.id] = int(rng.choice([1, 2, 3, 4, 5, 8]))
+                elif wave in it.waves and scale.type == "categorical":
+                    row[it.id] = str(scale.values[int(rng.integers(len(scale.values)))].value)
+            rows.append(row)
+    responses = pd.DataFrame(rows)
+    process = process_table({"oecdo_name": "Test assembly", "oecdo_model": "citizens_assembly",
+                             "oecdo_privacy_policy": "yes", "oecdo_n_sessions": 4}, load_instrument(ORGANISER),
+                            process_id="p1")
+    evaluation = evaluate_process(process_data(ins, process_id="p1", responses=responses, process=process),
+                                  EvaluationSettings())
+    table = evaluation.indicators.set_index("indicator_id")
+    post = responses.loc[responses["wave"] == "post"]
+    for indicator, item in (("facilitation_neutral", "oecdm_facilitation_neutral"),
+                            ("equal_opportunity", "oecdm_speak_opportunity"), ("respect", "oecdm_respect"),
+                            ("evidence_balanced", "oecdm_evidence_diverse"), ("remit_clear", "oecdm_remit_unbiased"),
+                            ("time_enough", "oecdm_time_enough"), ("free_decision", "oecdm_free_decision"),
+                            ("ownership_wording", "oecdm_final_wording")):
+        answers = post[item]
+        valid = answers[answers != 8]
+        assert table.loc[indicator, "status"] == "measured", (indicator, table.loc[indicator, "status_reason"])
+        assert table.loc[indicator, "n"] == len(valid)
+        assert table.loc[indicator, "estimate"] == pytest.approx(float((valid >= 4).mean()), abs=1e-12)
+    assert table.loc["member_privacy", "estimate"] == 1.0
