@@ -202,6 +202,37 @@ def test_options_in_one_table_cell_under_a_question(tmp_path: Path) -> None:
     assert scale.type == "likert"
 
 
+def test_a_french_questionnaire(tmp_path: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("1. Les animateurs étaient neutres. X2")
+    for option in ("Pas du tout d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'accord", "Plutôt d'accord",
+                   "Tout à fait d'accord", "Ne sait pas", "Je préfère ne pas répondre"):
+        d.add_paragraph(option, style="List Bullet")
+    d.add_paragraph("2. Avez-vous été tiré(e) au sort de manière aléatoire ?")
+    for option in ("Oui", "Non"):
+        d.add_paragraph(option, style="List Bullet")
+    d.add_paragraph("3. Quelle source vous a le plus aidé ? (options dans un ordre aléatoire)")
+    for option in ("Les experts", "Les membres", "Sans objet"):
+        d.add_paragraph(option, style="List Bullet")
+    d.save(tmp_path / "fr.docx")
+    got = read_questionnaire_docx(tmp_path / "fr.docx", language="fr")
+    data = got.instrument
+    assert data["languages"] == {"fr": {"status": "source", "source": "fr.docx"}}
+    assert data["items"][0]["text"] == {"fr": "Les animateurs étaient neutres."}
+    assert data["items"][0]["waves"] == ["pre", "post"]
+    agree = data["response_scales"][0]
+    assert (agree["type"], agree["agree_values"]) == ("likert", [4, 5])
+    assert [(m["code"], m["meaning"]) for m in agree["missing_codes"]] == [(98, "dont_know"), (99, "refused")]
+    assert [it.get("randomize", False) for it in data["items"]] == [False, False, True]
+    third = data["response_scales"][2]
+    assert [(m["code"], m["meaning"]) for m in third["missing_codes"]] == [(97, "not_applicable")]
+    # every instrument needs English: the check says so, and the user adds the English texts
+    _, problems = check_definition(data, "fr.yaml")
+    assert "English ('en') is required in every instrument" in [p.message for p in problems]
+    with pytest.raises(DataInputError, match="two-letter ISO 639-1"):
+        read_questionnaire_docx(tmp_path / "fr.docx", language="French")
+
+
 def test_no_numbering_at_all(tmp_path: Path) -> None:
     d = docx.Document()
     d.add_paragraph("How satisfied are you with the process?")

@@ -216,6 +216,7 @@ def import_(
     ] = None,
     wave: Annotated[str, typer.Option(help="When it is answered: pre, post or follow_up (X2 items: pre and post).")]
     = "post",
+    lang: Annotated[str, typer.Option("--lang", help="Language of the file (ISO 639-1, default en).")] = "en",
 ) -> None:
     """Turn a questionnaire in a Word file into an instrument YAML to check and edit.
 
@@ -237,7 +238,8 @@ def import_(
             output_file(output, example="instrument.yaml")
             if output.suffix.lower() not in (".yaml", ".yml"):
                 raise DataInputError(f"{output}: an instrument is written as .yaml, got {output.suffix or 'no suffix'!r}")
-        result = read_questionnaire_docx(file, instrument_id=instrument_id, respondents=roles, wave=wave)
+        result = read_questionnaire_docx(file, instrument_id=instrument_id, respondents=roles, wave=wave,
+                                         language=lang)
     from rich.markup import escape
 
     for note in result.notes:

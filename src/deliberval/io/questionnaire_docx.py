@@ -39,16 +39,42 @@ __all__ = ["ImportedQuestionnaire", "read_questionnaire_docx"]
 _NUMBERED = re.compile(r"^\s*(?:Q(?:uestion)?\s*)?(\d{1,3})\s*[.):]\s*(?=\S)(.*)$", re.IGNORECASE)
 _OPTION_MARK = re.compile(r"^\s*(?:[☐□○◯●•▪◻❑\-–*]|\(\s?\)|\[\s?\]|[a-z][.)])\s+(?=\S)(.*)$")
 _X2 = re.compile(r"[\[(]?\s*\bx\s?2\b\s*[\])]?", re.IGNORECASE)
-_RANDOM = re.compile(r"randomi[sz]", re.IGNORECASE)
-_BRACKETED = re.compile(r"\s*[\[(][^\[\]()]*[\])]")
-_DONT_KNOW = re.compile(r"^(?:i\s+)?do(?:n['’]?t| not) know\b|^not sure\b|^can['’]?t say\b", re.IGNORECASE)
-_REFUSED = re.compile(r"prefer not to|rather not|^refus", re.IGNORECASE)
-_NOT_APPLICABLE = re.compile(r"^(?:not applicable|n/?a)\b", re.IGNORECASE)
-_ORDINAL = re.compile(
-    r"\b(?:agree|disagree|satisfied|dissatisfied|likely|unlikely|not at all|completely|very|fairly|"
-    r"somewhat|extent|always|never|often|sometimes|rarely|poor|good|excellent|much|little)\b",
+# a randomisation note: English "randomise / randomize", or the fr / nl / de / da word for "random"
+# together with the word for "order" (so that "zufällig ausgewählt" is not taken for a note)
+_RANDOM = re.compile(
+    r"randomi[sz]|(?=.*\b(?:ordre|volgorde|reihenfolge|rækkefølge)\b)"
+    r".*\b(?:aléatoire|aleatoire|willekeurige?|zufällige?r?|tilfældig)",
     re.IGNORECASE,
 )
+_BRACKETED = re.compile(r"\s*[\[(][^\[\]()]*[\])]")
+_DONT_KNOW = re.compile(
+    r"^(?:i\s+)?do(?:n['’]?t| not) know\b|^not sure\b|^can['’]?t say\b"  # en
+    r"|^(?:je\s+)?ne (?:sais|sait) pas\b|^sans opinion\b"  # fr
+    r"|^(?:ik\s+)?weet (?:het )?niet\b|^geen mening\b"  # nl
+    r"|^(?:ich\s+)?wei(?:ß|ss) (?:es )?nicht\b|^kann ich nicht sagen\b"  # de
+    r"|^(?:jeg\s+)?ved ikke\b",  # da
+    re.IGNORECASE,
+)
+_REFUSED = re.compile(
+    r"prefer not to|rather not|^refus|préfère ne pas|liever niet|möchte (?:ich )?nicht|keine angabe"
+    r"|ønsker ikke at svare|vil ikke svare|^weiger|^verweiger|^nægter",
+    re.IGNORECASE,
+)
+_NOT_APPLICABLE = re.compile(
+    r"^(?:not applicable|n/?a|sans objet|non applicable|niet van toepassing|nicht zutreffend|trifft nicht zu"
+    r"|ikke relevant)\b",
+    re.IGNORECASE,
+)
+_ORDINAL = re.compile(
+    r"\b(?:agree|disagree|satisfied|dissatisfied|likely|unlikely|not at all|completely|very|fairly|"
+    r"somewhat|extent|always|never|often|sometimes|rarely|poor|good|excellent|much|little|"
+    r"d'accord|satisfait|tout à fait|pas du tout|plutôt|eens|oneens|helemaal|tevreden|"
+    r"stimme|zustimm|zufrieden|überhaupt|voll und ganz|eher|enig|uenig|helt|tilfreds)\b",
+    re.IGNORECASE,
+)
+_AGREE = re.compile(r"\bagree\b|d'accord|\beens\b|\bstimme\b.*\bzu\b|\benig\b", re.IGNORECASE)
+_NOT_AGREE = re.compile(r"disagree|neither|\bnor\b|\bpas\b|\bni\b|\bniet\b|oneens|\bnicht\b|\bweder\b|"
+                        r"\buenig\b|\bhverken\b", re.IGNORECASE)
 _LEADING_INT = re.compile(r"^\s*(\d{1,2})(?:\s*[-–:.)=]\s*|\s+|$)(.*)$")
 _MISSING_CODES = {"not_applicable": 97, "dont_know": 98, "refused": 99}
 
@@ -174,7 +200,7 @@ def _option_code(label: str) -> str | None:
     return None
 
 
-def _scale(scale_id: str, labels: list[str], notes: list[str], where: str) -> dict[str, Any]:
+def _scale(scale_id: str, labels: list[str], notes: list[str], where: str, lang: str) -> dict[str, Any]:
     substantive = [lab for lab in labels if _option_code(lab) is None]
     missing = [(lab, code) for lab in labels if (code := _option_code(lab)) is not None]
     numbers = [_LEADING_INT.match(lab) for lab in substantive]
@@ -182,9 +208,9 @@ def _scale(scale_id: str, labels: list[str], notes: list[str], where: str) -> di
     matched = [m for m in numbers if m is not None]
     numeric = bool(substantive) and len(matched) == len(substantive)
     if numeric and len({int(m.group(1)) for m in matched}) == len(matched):
-        values = [{"value": int(m.group(1)), "labels": {"en": m.group(2).strip() or m.group(1)}} for m in matched]
+        values = [{"value": int(m.group(1)), "labels": {lang: m.group(2).strip() or m.group(1)}} for m in matched]
     if not values:
-        values = [{"value": i, "labels": {"en": lab}} for i, lab in enumerate(substantive, start=1)]
+        values = [{"value": i, "labels": {lang: lab}} for i, lab in enumerate(substantive, start=1)]
     ordinal = numeric or any(_ORDINAL.search(lab) for lab in substantive)
     scale: dict[str, Any] = {"id": scale_id, "type": "likert" if ordinal else "categorical"}
     if ordinal:
@@ -198,7 +224,7 @@ def _scale(scale_id: str, labels: list[str], notes: list[str], where: str) -> di
             notes.append(f"{where}: option {lab!r} repeats a missing-value meaning ({meaning}); left out")
             continue
         seen.add(meaning)
-        codes.append({"code": _MISSING_CODES[meaning], "meaning": meaning, "labels": {"en": lab}})
+        codes.append({"code": _MISSING_CODES[meaning], "meaning": meaning, "labels": {lang: lab}})
     clash = sorted({int(c["code"]) for c in codes} & {int(v["value"]) for v in values})
     if clash:
         notes.append(f"{where}: option values {clash} are also missing-value codes; renumber them")
@@ -206,8 +232,7 @@ def _scale(scale_id: str, labels: list[str], notes: list[str], where: str) -> di
         scale["missing_codes"] = codes
     if ordinal:
         agree = [v["value"] for v in values
-                 if re.search(r"\bagree\b", v["labels"]["en"], re.IGNORECASE)
-                 and not re.search(r"disagree|neither|nor", v["labels"]["en"], re.IGNORECASE)]
+                 if _AGREE.search(v["labels"][lang]) and not _NOT_AGREE.search(v["labels"][lang])]
         if agree:
             scale["agree_values"] = agree
     return scale
@@ -302,6 +327,7 @@ def read_questionnaire_docx(
     instrument_id: str | None = None,
     respondents: tuple[str, ...] = ("citizen",),
     wave: str = "post",
+    language: str = "en",
 ) -> ImportedQuestionnaire:
     """Read a questionnaire laid out in a Word file into an instrument definition.
 
@@ -315,11 +341,16 @@ def read_questionnaire_docx(
         Who answers every item (edit per item afterwards if needed).
     wave : {"pre", "post", "follow_up"}, default "post"
         When the questionnaire is answered; items marked X2 are asked in ``pre`` and ``post``.
+    language : str, default "en"
+        ISO 639-1 code of the file's language: its texts are stored under it. Every instrument
+        needs English, so a file in another language gives an instrument to which the user adds
+        the English texts (``deliberval instruments check`` says where). Missing-value options,
+        agreement scales and randomisation notes are recognised in en, fr, nl, de and da.
 
     Returns
     -------
     ImportedQuestionnaire
-        The instrument definition (English texts, ``wording: verbatim`` citing the file, one
+        The instrument definition (texts in ``language``, ``wording: verbatim`` citing the file, one
         response scale per distinct list of options) and one note per part not understood.
 
     Raises
@@ -360,6 +391,8 @@ def read_questionnaire_docx(
 
     if wave not in ("pre", "post", "follow_up"):
         raise DataInputError(f"wave {wave!r}: expected pre, post or follow_up")
+    if not re.fullmatch(r"[a-z]{2}", language):
+        raise DataInputError(f"language {language!r}: expected a two-letter ISO 639-1 code such as en or fr")
     ins_id = instrument_id or _slug(p.stem, "imported")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", ins_id):
         raise DataInputError(f"instrument id {ins_id!r} must be snake_case (letters, digits, underscores)")
@@ -448,7 +481,8 @@ def read_questionnaire_docx(
         kind = _list_kind(doc, paragraph)
         numbered = _NUMBERED.match(text)
         option_mark = _OPTION_MARK.match(text)
-        if _RANDOM.search(text) and (questions or pending) and len(text.split()) <= 12 and not numbered:
+        if (_RANDOM.search(text) and (questions or pending) and len(text.split()) <= 12 and not numbered
+                and not text.rstrip().endswith("?")):
             if pending is not None:
                 new_question(pending[0], pending[1])
                 pending = None
@@ -488,12 +522,13 @@ def read_questionnaire_docx(
             f"{p}: no question found (expected numbered questions such as '1. ...', Word-numbered "
             "paragraphs, or questions ending in '?')"
         )
-    return ImportedQuestionnaire(_instrument(p, ins_id, title, questions, respondents, wave, notes), tuple(notes))
+    return ImportedQuestionnaire(_instrument(p, ins_id, title, questions, respondents, wave, language, notes),
+                                 tuple(notes))
 
 
 def _instrument(
     path: Path, ins_id: str, title: str, questions: list[_Question], respondents: tuple[str, ...],
-    wave: str, notes: list[str],
+    wave: str, lang: str, notes: list[str],
 ) -> dict[str, Any]:
     scales: dict[tuple[str, ...], dict[str, Any]] = {}
     items: list[dict[str, Any]] = []
@@ -514,13 +549,13 @@ def _instrument(
             n += 1
             item_id = f"{base}_{n}"
         used_ids.add(item_id)
-        item: dict[str, Any] = {"id": item_id, "construct": q.construct, "text": {"en": text}}
+        item: dict[str, Any] = {"id": item_id, "construct": q.construct, "text": {lang: text}}
         if q.construct == "unassigned":
             unassigned += 1
         if q.options:
             key = tuple(q.options)
             if key not in scales:
-                scales[key] = _scale(f"options_{len(scales) + 1}", list(key), notes, q.where)
+                scales[key] = _scale(f"options_{len(scales) + 1}", list(key), notes, q.where, lang)
             item["scale"] = scales[key]["id"]
             if randomize:
                 item["randomize"] = True
@@ -557,9 +592,9 @@ def _instrument(
     return {
         "id": ins_id,
         "version": "1.0.0",
-        "title": {"en": title or path.stem},
+        "title": {lang: title or path.stem},
         "description": f"Imported from the Word file {citation} by deliberval instruments import; check and edit.",
-        "languages": {"en": {"status": "source", "source": citation}},
+        "languages": {lang: {"status": "source", "source": citation}},
         "citations": [citation],
         "licence": f"Wording copied from {citation}: state here the terms under which you may use it.",
         "response_scales": response_scales,
