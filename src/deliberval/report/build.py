@@ -32,6 +32,7 @@ from deliberval.disclosure import (
     protect_linked,
 )
 from deliberval.errors import DataInputError
+from deliberval.indicators.criteria import criteria_coverage, load_criteria
 from deliberval.indicators.evaluate import ProcessEvaluation
 from deliberval.plots.change import plot_did, plot_prepost
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
@@ -723,6 +724,29 @@ def _drop_unasked_scales(ev: ProcessEvaluation, rep: pd.DataFrame, lang: str) ->
     return rep.loc[~mask].reset_index(drop=True), lines
 
 
+def _criteria(ev: ProcessEvaluation, table: pd.DataFrame, lang: str) -> Section:
+    """Criteria coverage: every criterion of the evaluation's framework, measured, partly or not assessed.
+
+    The evaluation's coverage (:attr:`ProcessEvaluation.criteria`, from
+    :func:`deliberval.indicators.criteria.criteria_coverage`) worded in the report language, on the
+    published indicator table (an indicator the report withholds counts as withheld); a criterion
+    that is not measured says why and what evidence would measure it.
+    """
+    reg = load_criteria()
+    fw = reg.framework(ev.settings.framework)
+    labels = dict(zip(table["indicator_id"].astype(str), table["label"].astype(str), strict=True))
+    cov = criteria_coverage(table, ev.instrument, ev.data.process_facts(), framework=fw.id, language=lang,
+                            registry=reg, labels=labels)
+    sec = Section("criteria", t(lang, "criteria_coverage"), t(lang, "criteria_intro", framework=fw.text(lang)))
+    if fw.entries:
+        sec.notices.append(t(lang, "criteria_crosswalk_note"))
+    shown = cov.assign(stage=[reg.stage_label(s, lang) if s else "" for s in cov["stage"]],
+                       status=[t(lang, f"criteria_{s}") for s in cov["status"]])
+    sec.tables.append(Table("criteria", t(lang, "criteria_coverage"), shown, dict.fromkeys(shown.columns, "text"),
+                            rule=_DOCUMENTS))
+    return sec
+
+
 def _data_quality(ev: ProcessEvaluation, lang: str) -> Section:
     sec = Section("data_quality", t(lang, "data_quality"), t(lang, "data_quality_intro"))
     v = ev.data.responses
@@ -806,7 +830,7 @@ def build_report(evaluation: ProcessEvaluation, settings: ReportSettings | None 
     >>> from deliberval.indicators import evaluate_process
     >>> rep = build_report(evaluate_process(load_example("gentofte_ptc").process_data()))
     >>> [s.key for s in rep.sections]
-    ['about', 'participation', 'experience', 'change', 'uptake', 'psychometrics', 'data_quality']
+    ['about', 'participation', 'experience', 'change', 'uptake', 'psychometrics', 'data_quality', 'criteria']
     """
     ev = evaluation
     settings = settings or ReportSettings()
@@ -843,6 +867,7 @@ def _build(ev: ProcessEvaluation, settings: ReportSettings, language: str, k: in
         _uptake(ev, language),
         _psychometrics(ev, language),
         _data_quality(ev, language),
+        _criteria(ev, table, language),
     ]
     hidden = _disclosure_pass(ev, sections, k, on)
     title, facts = _facts(ev, settings, language, hidden)
