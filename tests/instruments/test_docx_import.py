@@ -26,7 +26,7 @@ def _oecd_like(path: Path) -> Path:
                     "may also be asked at the start.")
     d.add_heading("Demographics", level=1)
     d.add_paragraph("1. What is your gender?")
-    for option in ("Woman", "Man", "I describe myself differently", "Prefer not to say"):
+    for option in ("Woman", "☐ Man", "I describe myself differently", "Prefer not to say"):
         d.add_paragraph(option, style="List Bullet")
     d.add_heading("Facilitation", level=1)
     d.add_paragraph("2. The facilitators treated all members equally. X2")

@@ -497,14 +497,14 @@ def read_questionnaire_docx(
             new_question(text, where)
             continue
         if kind == "option" or option_mark:
-            label = option_mark.group(1) if option_mark and kind != "option" else text
+            label = _option_label(text)  # a Word list item may carry a typed box or letter too
             if pending is not None:
                 new_question(pending[0], pending[1])
                 pending = None
             if not questions:
                 notes.append(f"{where}: option {_short(label)!r} before any question, left out")
                 continue
-            questions[-1].options.append(" ".join(label.split()))
+            questions[-1].options.append(label)
             continue
         if re.fullmatch(r"\s*x\s?2\s*", text, re.IGNORECASE) and questions:
             questions[-1].x2 = True
