@@ -2,7 +2,8 @@
 
 The demo is a list of :class:`DemoTask` objects: every shipped instrument's codebook, XLSForm and
 Table Schema; then, for each SYNTHETIC example process (``gentofte_ptc``, ``wallonia_committee``,
-``climate_assembly``, ``cofoe_panel``), its data files, a report configuration and the standard
+``climate_assembly``, ``cofoe_panel``, ``ostbelgien_dialogue``, ``brussels_committee``), its data
+files, a report configuration and the standard
 report (HTML and XLSX; PDF too when WeasyPrint is installed); finally a comparison report.
 """
 
@@ -28,7 +29,8 @@ from deliberval.instruments import (
 __all__ = ["DEMO_EXAMPLES", "DemoTask", "demo_tasks", "write_demo"]
 
 #: The example processes whose data and reports the demo writes.
-DEMO_EXAMPLES = ("gentofte_ptc", "wallonia_committee", "climate_assembly", "cofoe_panel")
+DEMO_EXAMPLES = ("gentofte_ptc", "wallonia_committee", "climate_assembly", "cofoe_panel", "ostbelgien_dialogue",
+                 "brussels_committee")
 #: Fixed "generated" line of the demo reports, so that re-running the demo changes no file.
 DEMO_TIMESTAMP = "deliberval demo (SYNTHETIC data)"
 

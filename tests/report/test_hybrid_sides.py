@@ -47,7 +47,7 @@ def test_politicians_answer_the_experience_items(gentofte) -> None:  # type: ign
 
 def test_the_report_compares_both_sides_with_intervals(brussels) -> None:  # type: ignore[no-untyped-def]
     rep = build_report(brussels, ReportSettings())
-    sec, tab = _sides(rep)
+    _sec, tab = _sides(rep)
     assert tab is not None
     assert tab.rule is not None
     data = tab.data
@@ -109,7 +109,8 @@ def test_a_hidden_citizens_share_withholds_the_difference(gentofte) -> None:  # 
     # dx_respect: every citizen agrees (complement 0 < 5): hidden; the MPs' share is shown, but the
     # difference, its interval and the test would give the citizens' share back: withheld
     cit, pol = d.iloc[0], d.iloc[1]
-    assert bool(cit["suppressed"]) and cit["suppression"] == "complement"
+    assert bool(cit["suppressed"])
+    assert cit["suppression"] == "complement"
     assert not bool(pol["suppressed"])
     assert pol["share_agree"] == pytest.approx(0.5)
     assert np.isnan(pol[["difference_pp", "ci_low_pp", "ci_high_pp", "p_value"]].astype(float)).all()
@@ -117,7 +118,8 @@ def test_a_hidden_citizens_share_withholds_the_difference(gentofte) -> None:  # 
     # dx_free_decision: 3 politicians (primary), citizens shown
     cit2, pol2 = d.iloc[2], d.iloc[3]
     assert not bool(cit2["suppressed"])
-    assert bool(pol2["suppressed"]) and pol2["suppression"] == "primary"
+    assert bool(pol2["suppressed"])
+    assert pol2["suppression"] == "primary"
     assert pd.isna(pol2["n"])
     assert any("1 difference(s) withheld" in n for n in sec.notices)
     assert any(n.startswith("Politicians: 1 row(s) not shown") for n in sec.notices)
