@@ -124,6 +124,8 @@ _LAZY: dict[str, str] = {
     "evaluate_process": "deliberval.indicators",
     "indicator_table": "deliberval.indicators",
     "load_catalogue": "deliberval.indicators",
+    "criteria_coverage": "deliberval.indicators.criteria",
+    "load_criteria": "deliberval.indicators.criteria",
     "scale_diagnostics": "deliberval.indicators.scales",
     # synthetic examples
     "Example": "deliberval.datasets",
@@ -233,6 +235,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         indicator_table,
         load_catalogue,
     )
+    from deliberval.indicators.criteria import criteria_coverage, load_criteria
     from deliberval.indicators.scales import scale_diagnostics
     from deliberval.io import load_mapping, read_responses, suggest_mapping, write_responses
     from deliberval.io.config import ProcessConfig, load_config
