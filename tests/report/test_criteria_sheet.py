@@ -68,6 +68,10 @@ def test_climate_assembly_statuses_and_reasons(tmp_path: Path) -> None:
     assert tab.loc["oecd_di_transparency", "reason"].startswith("not documented in the process table: agenda and")
     assert "evidence needed: a document review of what was published" in tab.loc["oecd_di_transparency", "reason"]
     assert tab.loc["oecd_wi_civil_society", "stage"] == "Wider impacts"
+    # the guidelines' evaluation principles, each with what the report states of it
+    pr = next(tb for tb in rep.tables() if tb.key == "principles").data
+    assert pr["principle"].tolist() == [p.text("en") for p in REG.principles]
+    assert (pr["statement"].str.len() > 0).all()
 
 
 @pytest.mark.slow

@@ -792,7 +792,7 @@ def _drop_unasked_scales(ev: ProcessEvaluation, rep: pd.DataFrame, lang: str) ->
     return rep.loc[~mask].reset_index(drop=True), lines
 
 
-def _criteria(ev: ProcessEvaluation, table: pd.DataFrame, lang: str) -> Section:
+def _criteria(ev: ProcessEvaluation, settings: ReportSettings, table: pd.DataFrame, lang: str) -> Section:
     """Criteria coverage: every criterion of the evaluation's framework, measured, partly or not assessed.
 
     The evaluation's coverage (:attr:`ProcessEvaluation.criteria`, from
@@ -811,7 +811,19 @@ def _criteria(ev: ProcessEvaluation, table: pd.DataFrame, lang: str) -> Section:
     shown = cov.assign(stage=[reg.stage_label(s, lang) if s else "" for s in cov["stage"]],
                        status=[t(lang, f"criteria_{s}") for s in cov["status"]])
     sec.tables.append(Table("criteria", t(lang, "criteria_coverage"), shown, dict.fromkeys(shown.columns, "text"),
-                            rule=_DOCUMENTS))
+                            rule=_DOCUMENTS, ids=("framework", "criterion_id", "indicators")))
+    # the guidelines' evaluation principles, and what the report states of each
+    none = t(lang, "not_stated")
+    stated = dict(about.about_facts(ev, settings, lang))
+    said = {"independence": stated.get(t(lang, "about_independence"), none),
+            "evaluator": stated.get(t(lang, "about_evaluator"), none),
+            "data_sources": stated.get(t(lang, "about_data_sources"), none),
+            "evaluation_scope": t(lang, "principle_see_about") if settings.evaluation_scope else none,
+            "findings": t(lang, "principle_see_about") if settings.findings else none}
+    principles = pd.DataFrame([(p.text(lang), said.get(p.report_setting, none)) for p in reg.principles],
+                              columns=["principle", "statement"])
+    sec.tables.append(Table("principles", t(lang, "criteria_principles"), principles,
+                            {"principle": "text", "statement": "text"}, rule=_DOCUMENTS))
     return sec
 
 
@@ -935,7 +947,7 @@ def _build(ev: ProcessEvaluation, settings: ReportSettings, language: str, k: in
         _uptake(ev, language),
         _psychometrics(ev, language),
         _data_quality(ev, language),
-        _criteria(ev, table, language),
+        _criteria(ev, settings, table, language),
     ]
     hidden = _disclosure_pass(ev, sections, k, on)
     title, facts = _facts(ev, settings, language, hidden)
