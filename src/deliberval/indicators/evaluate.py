@@ -33,6 +33,7 @@ from deliberval.indicators.catalogue import (
     resolve_measure,
 )
 from deliberval.indicators.criteria import COVERAGE_COLUMNS, criteria_coverage, load_criteria
+from deliberval.indicators.pooling import UNIT_POOLING_COLUMNS, unit_pooling
 from deliberval.instruments.model import Instrument
 from deliberval.instruments.rules import item_range
 from deliberval.validation.process import ProcessData
@@ -290,6 +291,13 @@ class ProcessEvaluation:
         ``(OutcomeSpec, column or None)`` of every outcome evaluated (labels in every language).
     weighting : pandas.DataFrame
         Which estimates are weighted: ``analysis, weighted, weight_column, note``.
+    unit_pooling : pandas.DataFrame
+        With ``settings.pooling == "bayesian"`` and a ``unit`` column (committees, panels; in the
+        responses or the members table): each measured indicator per unit, pooled across the
+        units by Bayesian partial pooling and a REML + Knapp-Hartung meta-analysis
+        (:func:`deliberval.indicators.pooling.unit_pooling`, columns
+        :data:`~deliberval.indicators.pooling.UNIT_POOLING_COLUMNS`); empty otherwise, with
+        ``reasons["unit_pooling"]``.
     criteria : pandas.DataFrame
         The criteria coverage of ``settings.framework``
         (:func:`deliberval.indicators.criteria.criteria_coverage`): ``framework, criterion_id,
@@ -322,6 +330,7 @@ class ProcessEvaluation:
     reasons: Mapping[str, str] = field(default_factory=dict)
     outcome_specs: tuple[tuple[OutcomeSpec, str | None], ...] = ()
     weighting: pd.DataFrame = field(default_factory=lambda: _empty(WEIGHTING_COLUMNS))
+    unit_pooling: pd.DataFrame = field(default_factory=lambda: _empty(UNIT_POOLING_COLUMNS))
     criteria: pd.DataFrame = field(default_factory=lambda: _empty(COVERAGE_COLUMNS))
     experience_sides: pd.DataFrame = field(default_factory=lambda: _empty(["item"]))
 
@@ -341,6 +350,8 @@ class ProcessEvaluation:
             out["scales"] = self.scales
         if self.volunteering is not None:
             out["volunteering"] = self.volunteering
+        if not self.unit_pooling.empty:
+            out["unit_pooling"] = self.unit_pooling
         return out
 
 
@@ -1353,6 +1364,7 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
     ctx = _Context(data, settings, scored, outcomes, change, did_table, experience, rep, volunteering,
                    upt, reasons, deadline)
     table = _indicator_rows(catalogue, ctx)
+    pooled = unit_pooling(scored, members, instrument, catalogue, table, outcomes, settings, reasons)
     extra_ids = {e.measure for e in settings.extra_outcomes}
     outcome_table = pd.DataFrame(
         [{"outcome": o.id, "column": c, "roles": ", ".join(o.roles), "control_comparison": o.roles == ["citizen"],
@@ -1365,6 +1377,7 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
         members_by_role=_members_by_role(members), funnel_counts=funnel_counts, funnel=funnel_result,
         representativeness=rep, volunteering=volunteering, uptake=upt, scales=scales, indicators=table,
         reasons=dict(reasons), outcome_specs=tuple(outcomes), weighting=_weighting(weight, carried),
+        unit_pooling=pooled,
         criteria=criteria_coverage(table, instrument, data.process_facts(), framework=settings.framework,
                                    language=settings.language),
         experience_sides=_experience_sides(experience, level))
