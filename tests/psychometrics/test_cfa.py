@@ -216,6 +216,7 @@ def test_fit_tables_carry_confidence_level_and_method() -> None:
         "srmr",
         "n",
         "converged",
+        "scaling_factor",
         "chisq_diff",
         "df_diff",
         "diff_p_value",
