@@ -16,11 +16,12 @@ from matplotlib.figure import Figure
 
 from deliberval.analysis.change import LIKERT_SHARES_COLUMNS, PREPOST_COLUMNS
 from deliberval.errors import AnalysisInputError
+from deliberval.plots._base import OKABE_ITO, POST, PRE, PlotFigure, wrap
 
 __all__ = ["plot_did", "plot_forest", "plot_likert", "plot_prepost"]
 
-_PRE, _POST = "#8c8c8c", "#1f5fa8"
-_GROUP_COLOURS = ("#1f5fa8", "#d9822b", "#3a8f5b", "#a83f6a", "#6b5ca5")
+_POST = POST
+_GROUP_COLOURS = OKABE_ITO
 
 
 def _need(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -42,6 +43,7 @@ def plot_prepost(
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
     axis_labels: Mapping[str, str] | None = None,
+    scales: Mapping[str, str] | None = None,
 ) -> Figure:
     """Dumbbell of pre and post means per outcome, next to the mean change with its CI.
 
@@ -57,14 +59,21 @@ def plot_prepost(
     axis_labels : mapping, optional
         Replacements of the figure's own words, e.g. in another language: ``pre`` and ``post``
         (legend), ``mean`` (left x axis), ``change`` (right x axis, default ``"change (post -
-        pre)"``) and ``ci`` (appended after a comma when the result has a confidence level; a
-        template with ``{level}``, default ``"{level:.0%} CI"``).
+        pre)"``), ``ci`` (appended after a comma when the result has a confidence level; a
+        template with ``{level}``, default ``"{level:.0%} CI"``) and ``scale`` (panel title of
+        each response scale; a template with ``{range}``, default ``"response scale {range}"``).
+    scales : mapping, optional
+        Each outcome's response scale (e.g. ``{"trust": "0-10", "efficacy": "1-5"}``). Outcomes
+        on different scales get their own pair of panels, one above the other, each with its
+        own x axes: means of a 0-10 and a 1-5 scale never share an axis. Without it every
+        outcome is drawn on one axis.
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Left panel: pre (grey) and post (blue) means joined by a line; right panel: the mean
-        change ``estimate`` with ``ci_low`` - ``ci_high`` and a reference line at 0.
+    PlotFigure
+        Per response scale, a left panel of pre (open grey circle) and post (blue dot) means
+        joined by a line, and a right panel of the mean change ``estimate`` with ``ci_low`` -
+        ``ci_high`` and a reference line at 0.
 
     Examples
     --------
@@ -79,6 +88,9 @@ def plot_prepost(
     >>> fig = plot_prepost(res, axis_labels={"mean": "moyenne", "change": "évolution"})
     >>> fig.axes[0].get_xlabel(), fig.axes[1].get_xlabel()
     ('moyenne', 'évolution')
+    >>> fig = plot_prepost(res, scales={"trust": "0-10", "efficacy": "1-5"})
+    >>> len(fig.axes), fig.axes[0].get_title(loc="left")
+    (4, 'response scale 0-10')
     """
     _need(result, ["outcome", "mean_pre", "mean_post", "estimate", "ci_low", "ci_high"], "result")
     names = dict(labels or {})
@@ -88,6 +100,7 @@ def plot_prepost(
         "mean": "mean",
         "change": "change (post - pre)",
         "ci": "{level:.0%} CI",
+        "scale": "response scale {range}",
         **dict(axis_labels or {}),
     }
     by_cols = [c for c in result.columns if c not in PREPOST_COLUMNS]
@@ -96,28 +109,49 @@ def plot_prepost(
         lab = names.get(str(r["outcome"]), str(r["outcome"]))
         if by_cols:
             lab += " (" + ", ".join(str(r[c]) for c in by_cols) + ")"
-        row_labels.append(lab)
-    k = len(result)
-    y = np.arange(k)[::-1]
-    fig = Figure(figsize=(9, 0.45 * k + 1.6), layout="constrained")
-    ax1, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
-    pre = result["mean_pre"].to_numpy(dtype=float)
-    post = result["mean_post"].to_numpy(dtype=float)
-    ax1.hlines(y, pre, post, color="#b0b0b0", linewidth=2, zorder=1)
-    ax1.scatter(pre, y, color=_PRE, zorder=2, label=words["pre"])
-    ax1.scatter(post, y, color=_POST, zorder=3, label=words["post"])
-    ax1.set_yticks(y, row_labels)
-    ax1.set_xlabel(words["mean"])
-    ax1.legend(loc="best", frameon=False)
-    diff = result["estimate"].to_numpy(dtype=float)
-    lo = result["ci_low"].to_numpy(dtype=float)
-    hi = result["ci_high"].to_numpy(dtype=float)
-    ax2.errorbar(diff, y, xerr=[diff - lo, hi - diff], fmt="o", color=_POST, capsize=3)
-    ax2.axvline(0, color="black", linewidth=0.8, linestyle="--")
+        row_labels.append(wrap(lab, 34))
+    scale_of = dict(scales or {})
+    keys = [scale_of.get(str(o), "") for o in result["outcome"]]
+    groups = list(dict.fromkeys(keys))
     level = result["confidence_level"].iloc[0] if "confidence_level" in result else None
-    ax2.set_xlabel(
-        f"{words['change']}, {words['ci'].format(level=level)}" if level else words["change"]
-    )
+    change_label = f"{words['change']}, {words['ci'].format(level=level)}" if level else words["change"]
+    sizes = [keys.count(g) for g in groups]
+    extra = 0.55 if len(groups) > 1 else 0.0
+    fig = PlotFigure(figsize=(7.2, sum(0.42 * n + 0.75 + extra for n in sizes) + (0.3 if title else 0)),
+                     layout="constrained")
+    grid = fig.add_gridspec(len(groups), 2, width_ratios=[3, 2],
+                            height_ratios=[0.42 * n + 0.75 + extra for n in sizes])
+    for gi, g in enumerate(groups):
+        rows = [i for i, key in enumerate(keys) if key == g]
+        part = result.iloc[rows]
+        ax1 = fig.add_subplot(grid[gi, 0])
+        ax2 = fig.add_subplot(grid[gi, 1], sharey=ax1)
+        k = len(rows)
+        y = np.arange(k)[::-1]
+        pre = part["mean_pre"].to_numpy(dtype=float)
+        post = part["mean_post"].to_numpy(dtype=float)
+        ax1.hlines(y, pre, post, color="#b0b0b0", linewidth=2, zorder=1)
+        ax1.scatter(post, y, color=POST, s=36, zorder=2, label=words["post"])
+        ax1.scatter(pre, y, facecolors="white", edgecolors=PRE, linewidths=1.6, s=36, zorder=3,
+                    label=words["pre"])
+        ax1.set_yticks(y, [row_labels[i] for i in rows], fontsize=8)
+        ax1.set_ylim(-0.6, k - 0.4)
+        ax1.set_xlabel(words["mean"], fontsize=8)
+        ax1.tick_params(axis="x", labelsize=8)
+        if g and len(groups) > 1:
+            ax1.set_title(words["scale"].format(range=g), fontsize=9, loc="left")
+        if gi == 0:
+            handles, texts = ax1.get_legend_handles_labels()
+            ax1.legend(handles[::-1], texts[::-1], loc="lower right", bbox_to_anchor=(1.0, 1.0),
+                       ncol=2, frameon=False, fontsize=8, borderaxespad=0.1, handletextpad=0.2)
+        diff = part["estimate"].to_numpy(dtype=float)
+        lo = part["ci_low"].to_numpy(dtype=float)
+        hi = part["ci_high"].to_numpy(dtype=float)
+        ax2.errorbar(diff, y, xerr=[diff - lo, hi - diff], fmt="o", color=POST, capsize=3, markersize=5)
+        ax2.axvline(0, color="black", linewidth=0.8, linestyle="--")
+        ax2.tick_params(axis="y", labelleft=False)
+        ax2.tick_params(axis="x", labelsize=8)
+        ax2.set_xlabel(change_label, fontsize=8)
     if title:
         fig.suptitle(title)
     return fig
@@ -178,7 +212,7 @@ def plot_likert(
     colours = colormaps["RdBu"](np.linspace(0.1, 0.9, m))
     k = len(rows)
     y = np.arange(k)[::-1]
-    fig = Figure(figsize=(9, 0.4 * k + 1.8), layout="constrained")
+    fig = PlotFigure(figsize=(9, 0.4 * k + 1.8), layout="constrained")
     ax = fig.subplots()
     start = -left
     names = dict(labels or {})
@@ -247,7 +281,7 @@ def plot_did(
     """
     _need(means, ["group", "wave", "estimate", "ci_low", "ci_high"], "means")
     waves = list(dict.fromkeys(means["wave"]))
-    fig = Figure(figsize=(6, 4.2), layout="constrained")
+    fig = PlotFigure(figsize=(6, 4.2), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(waves))
     for i, (g, part) in enumerate(means.groupby("group", sort=False)):
@@ -333,7 +367,7 @@ def plot_forest(
     est = table[estimate].to_numpy(dtype=float)
     lo = table[ci_low].to_numpy(dtype=float)
     hi = table[ci_high].to_numpy(dtype=float)
-    fig = Figure(figsize=(6.5, 0.4 * k + 1.4), layout="constrained")
+    fig = PlotFigure(figsize=(6.5, 0.4 * k + 1.4), layout="constrained")
     ax = fig.subplots()
     ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="s", color=_POST, capsize=3)
     if reference is not None:

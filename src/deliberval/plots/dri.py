@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from deliberval.errors import AnalysisInputError
+from deliberval.plots._base import PlotFigure
 
 __all__ = ["plot_dri_consistency"]
 
@@ -131,7 +132,7 @@ def plot_dri_consistency(
         raise AnalysisInputError(
             f"wave_labels has {len(wave_labels)} label(s) for {len(parts)} wave(s)"
         )
-    fig = Figure(figsize=(4.6 * len(parts), 4.8), layout="constrained")
+    fig = PlotFigure(figsize=(4.6 * len(parts), 4.8), layout="constrained")
     axes = fig.subplots(1, len(parts), sharex=True, sharey=True, squeeze=False)[0]
     line = np.array([-1.0, 1.0])
     for k, (ax, (value, part)) in enumerate(zip(axes, parts, strict=True)):

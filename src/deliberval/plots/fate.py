@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from deliberval.errors import AnalysisInputError
+from deliberval.plots._base import PlotFigure
 
 __all__ = ["plot_cumulative_incidence", "plot_say_do_curve"]
 
@@ -58,7 +59,7 @@ def plot_cumulative_incidence(table: pd.DataFrame, *, title: str | None = None,
     """
     _need(table, ["cause", "time", "estimate", "ci_low", "ci_high"], "cumulative incidence")
     labels = dict(axis_labels or {})
-    fig = Figure(figsize=(7, 4.2))
+    fig = PlotFigure(figsize=(7, 4.2))
     ax = fig.add_subplot()
     for i, (cause, g) in enumerate(table.groupby("cause", sort=False)):
         colour = _CAUSE_COLOURS.get(str(cause), _COLOURS[i % len(_COLOURS)])
@@ -113,7 +114,7 @@ def plot_say_do_curve(snapshots: pd.DataFrame, *, title: str | None = None,
     if rows.empty:
         raise AnalysisInputError("no snapshot has a say-do gap to draw (no recommendation accepted "
                                  "long enough before any snapshot date)")
-    fig = Figure(figsize=(7, 4.2))
+    fig = PlotFigure(figsize=(7, 4.2))
     ax = fig.add_subplot()
     for i, (p, g) in enumerate(rows.groupby("process_id", sort=False)):
         x = pd.to_datetime(g["as_of"]).to_numpy()

@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from deliberval.errors import AnalysisInputError
+from deliberval.plots._base import PlotFigure
 
 if TYPE_CHECKING:
     from deliberval.analysis.meta import MetaAnalysisResult
@@ -60,7 +61,7 @@ def plot_meta(
                                  "plot_meta draws the output of meta_analysis")
     label_col = unit or str(units.columns[0])
     k = len(units)
-    fig = Figure(figsize=(6.5, 1.2 + 0.38 * (k + 2)), layout="constrained")
+    fig = PlotFigure(figsize=(6.5, 1.2 + 0.38 * (k + 2)), layout="constrained")
     ax = fig.subplots()
     ypos = np.arange(k)[::-1] + 2.0
     est = units["estimate"].to_numpy(dtype=float)

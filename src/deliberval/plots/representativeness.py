@@ -18,17 +18,19 @@ from matplotlib.figure import Figure
 from deliberval.analysis.funnel import FunnelResult
 from deliberval.analysis.representativeness import RepresentativenessResult
 from deliberval.errors import AnalysisInputError
+from deliberval.plots._base import OKABE_ITO, PlotFigure, label_of, tick_overlaps, wrap
 
 __all__ = ["plot_funnel", "plot_representativeness"]
 
-_PANEL, _TARGET = "#1f5fa8", "#8c8c8c"
-_COLOURS = ("#1f5fa8", "#d9822b", "#3a8f5b", "#a83f6a", "#6b5ca5", "#8c6d31", "#4a4a4a")
+_PANEL, _TARGET = OKABE_ITO[0], "#7a7a7a"
+_COLOURS = OKABE_ITO
 
 
-def _grid(n: int, *, width: float, height: float) -> tuple[Figure, list[Axes]]:
-    cols = min(n, 3)
+def _grid(n: int, *, width: float, height: float, columns: int = 2) -> tuple[PlotFigure, list[Axes]]:
+    """Panels ``columns`` a row: at most ``columns * width`` inches wide (A4 text width: 7.2)."""
+    cols = min(n, columns)
     rows = math.ceil(n / cols)
-    fig = Figure(figsize=(width * cols, height * rows), layout="constrained")
+    fig = PlotFigure(figsize=(width * cols, height * rows), layout="constrained")
     axes = [fig.add_subplot(rows, cols, i + 1) for i in range(n)]
     return fig, axes
 
@@ -39,6 +41,7 @@ def plot_representativeness(
     dimensions: Sequence[str] | None = None,
     title: str | None = None,
     axis_labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """Panel share minus target share, with its CI, per category and dimension.
 
@@ -53,6 +56,9 @@ def plot_representativeness(
     axis_labels : mapping, optional
         Replacement of the figure's own words, e.g. in another language: ``difference`` (x
         axis, default ``"panel minus target (percentage points)"``).
+    labels : mapping, optional
+        Display names of the dimension and category codes (e.g. ``{"demo_gender": "gender",
+        "woman": "women"}``); codes without one are shown as they are.
 
     Returns
     -------
@@ -87,8 +93,9 @@ def plot_representativeness(
         raise AnalysisInputError(f"result has no dimension(s) {unknown or dims}")
     info = result.dimensions.set_index("dimension")
     fig, axes = _grid(
-        len(dims), width=4.2, height=0.45 * cats.groupby("dimension").size().max() + 1.4
+        len(dims), width=3.6, height=0.34 * cats.groupby("dimension").size().max() + 1.3
     )
+    xlabel = wrap(dict(axis_labels or {}).get("difference", "panel minus target (percentage points)"), 34)
     for ax, dim in zip(axes, dims, strict=True):
         sub = cats.loc[cats["dimension"] == dim]
         y = np.arange(len(sub))[::-1]
@@ -96,16 +103,19 @@ def plot_representativeness(
         low = 100 * sub["ci_low"].to_numpy(dtype=float)
         high = 100 * sub["ci_high"].to_numpy(dtype=float)
         ax.hlines(y, low, high, color=_PANEL, linewidth=2, alpha=0.6)
-        ax.plot(diff, y, "o", color=_PANEL)
+        ax.plot(diff, y, "o", color=_PANEL, markersize=5)
         ax.axvline(0, color=_TARGET, linestyle="--", linewidth=1)
         ax.set_yticks(
-            y, [f"{c} ({t:.0%})" for c, t in zip(sub["category"], sub["target_share"], strict=True)]
+            y,
+            [f"{wrap(label_of(labels, c), 18)} ({t:.0%})"
+             for c, t in zip(sub["category"], sub["target_share"], strict=True)],
+            fontsize=8,
         )
-        ax.set_xlabel(
-            dict(axis_labels or {}).get("difference", "panel minus target (percentage points)")
-        )
+        ax.set_ylim(-0.6, len(sub) - 0.4)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel(xlabel, fontsize=8)
         n = int(info.loc[dim, "n"])
-        ax.set_title(f"{dim}  (n = {n}, D = {info.loc[dim, 'duncan']:.2f})", fontsize=10)
+        ax.set_title(f"{label_of(labels, dim)}  (n = {n}, D = {info.loc[dim, 'duncan']:.2f})", fontsize=9)
     if title:
         fig.suptitle(title)
     return fig
@@ -117,6 +127,8 @@ def plot_funnel(
     dimensions: Sequence[str] | None = None,
     title: str | None = None,
     axis_labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    hidden_mark: str = "*",
 ) -> Figure:
     """Composition at each selection stage against the targets.
 
@@ -131,13 +143,20 @@ def plot_funnel(
     axis_labels : mapping, optional
         Replacements of the figure's own words, e.g. in another language: ``share`` (y axis,
         default ``"share (%)"``) and any funnel stage name (its x tick label).
+    labels : mapping, optional
+        Display names of the dimension and category codes; codes without one are shown as
+        they are.
+    hidden_mark : str, default "*"
+        Appended to the legend label of a category whose share is missing (NA) at some stage:
+        a share withheld by disclosure control is never drawn, at any stage, and the line has
+        a gap there. Say why in the caption.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per dimension: each category's share in percent (solid line) across the
-        funnel stages, its target (dashed line in the same colour); the x-axis labels carry
-        each stage's n.
+        One panel per dimension (two a row): each category's share in percent (solid line)
+        across the funnel stages, its target (dashed line in the same colour); the x-axis
+        labels (wrapped) carry each stage's n; the legend is to the right of the panel.
 
     Examples
     --------
@@ -151,6 +170,10 @@ def plot_funnel(
     >>> fig = plot_funnel(funnel(members, targets, funnel_stages=["invited", "volunteered"]))
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
     ['invited\\nn=100', 'volunteered\\nn=32']
+    >>> fig = plot_funnel(funnel(members, targets, funnel_stages=["invited", "volunteered"]),
+    ...                   labels={"edu": "education", "low": "ISCED 0-2"})
+    >>> fig.axes[0].get_title(), fig.axes[0].get_legend().get_texts()[0].get_text()
+    ('education', 'ISCED 0-2')
     """
     if not isinstance(result, FunnelResult):
         raise AnalysisInputError(
@@ -164,23 +187,38 @@ def plot_funnel(
     table = result.funnel_stages
     stages = table["funnel_stage"].tolist()
     words = dict(axis_labels or {})
-    ticks = [f"{words.get(s, s)}\nn={n}" for s, n in zip(stages, table["n"], strict=True)]
+    ticks = [f"{wrap(words.get(s, s), 10)}\nn={n}" for s, n in zip(stages, table["n"], strict=True)]
     x = np.arange(len(stages))
-    fig, axes = _grid(len(dims), width=4.6, height=3.4)
-    for ax, dim in zip(axes, dims, strict=True):
-        sub = cats.loc[cats["dimension"] == dim]
-        for i, cat in enumerate(dict.fromkeys(sub["category"])):
-            colour = _COLOURS[i % len(_COLOURS)]
-            rows = sub.loc[sub["category"] == cat].set_index("funnel_stage").reindex(stages)
-            share = 100 * rows["share"].to_numpy(dtype=float)
-            ax.plot(x, share, "o-", color=colour, label=str(cat))
-            target = 100 * float(rows["target_share"].dropna().iloc[0])
-            ax.axhline(target, color=colour, linestyle="--", linewidth=1)
-        ax.set_xticks(x, ticks, fontsize=8)
-        ax.set_ylabel(words.get("share", "share (%)"))
-        ax.set_ylim(0, None)
-        ax.set_title(dim, fontsize=10)
-        ax.legend(fontsize=8, frameon=False)
-    if title:
-        fig.suptitle(title)
+
+    def draw(columns: int) -> PlotFigure:
+        fig, axes = _grid(len(dims), width=7.2 / columns, height=2.9 if columns > 1 else 2.2, columns=columns)
+        for ax, dim in zip(axes, dims, strict=True):
+            sub = cats.loc[cats["dimension"] == dim]
+            for i, cat in enumerate(dict.fromkeys(sub["category"])):
+                colour = _COLOURS[i % len(_COLOURS)]
+                rows = sub.loc[sub["category"] == cat].set_index("funnel_stage").reindex(stages)
+                share = 100 * rows["share"].to_numpy(dtype=float)
+                name = wrap(label_of(labels, cat), 14)
+                if np.isnan(share).any():
+                    name += f" {hidden_mark}"
+                ax.plot(x, share, "o-", color=colour, label=name, markersize=4, linewidth=1.4)
+                targets = rows["target_share"].dropna()
+                if len(targets):
+                    ax.axhline(100 * float(targets.iloc[0]), color=colour, linestyle="--", linewidth=0.9)
+            ax.set_xticks(x, ticks, fontsize=7, linespacing=1.0)
+            ax.set_xlim(-0.4, len(stages) - 0.6)
+            ax.tick_params(axis="y", labelsize=7)
+            ax.set_ylabel(words.get("share", "share (%)"), fontsize=8)
+            ax.set_ylim(0, None)
+            ax.set_title(label_of(labels, dim), fontsize=9)
+            ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                      borderaxespad=0.2, handlelength=1.5)
+        if title:
+            fig.suptitle(title)
+        return fig
+
+    fig = draw(2)
+    if len(dims) > 1 and tick_overlaps(fig):
+        # the wrapped stage names do not fit two panels a row: one panel a row, full width
+        fig = draw(1)
     return fig

@@ -15,10 +15,11 @@ from matplotlib.figure import Figure
 from deliberval.analysis.uptake import UptakeResult
 from deliberval.errors import AnalysisInputError
 from deliberval.instruments.coding import CodingScheme, load_scheme
+from deliberval.plots._base import OKABE_ITO, ORDERED, PlotFigure, label_of, wrap
 
 __all__ = ["plot_agenda_matrix", "plot_status_bars", "plot_uptake_over_time"]
 
-_COLOURS = ("#1f5fa8", "#d9822b", "#3a8f5b", "#a83f6a", "#6b5ca5", "#8c6d31")
+_COLOURS = OKABE_ITO
 
 
 def _check(result: UptakeResult) -> None:
@@ -28,7 +29,8 @@ def _check(result: UptakeResult) -> None:
 
 
 def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None,
-                     title: str | None = None, axis_labels: Mapping[str, str] | None = None) -> Figure:
+                     title: str | None = None, axis_labels: Mapping[str, str] | None = None,
+                     labels: Mapping[str, str] | None = None) -> Figure:
     """Stacked bars of the status of the recommendations on the evaluation date, per process.
 
     Parameters
@@ -42,12 +44,16 @@ def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None
         Replacements of the figure's own words, e.g. in another language: ``share`` (x axis; a
         template with ``{date}``, default ``"share of recommendations (status on
         {date:%Y-%m-%d})"``), ``title`` (default title) and any status code (its legend label).
+    labels : mapping, optional
+        Display names of the processes (default: their ids).
 
     Returns
     -------
     matplotlib.figure.Figure
         One horizontal bar per process, split into the share of recommendations in each
-        status, from ``no_response`` (red) to ``implemented`` (green).
+        status in the scheme's order (from ``no_response`` to ``implemented``), each status
+        in its own colour-blind-safe hue (Okabe-Ito, warm to cool); the legend sits below the
+        axis label, in a row of its own.
 
     Examples
     --------
@@ -67,8 +73,7 @@ def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None
               .value_counts(normalize=True).unstack(fill_value=0.0)
               .reindex(columns=order, fill_value=0.0))
     processes = list(shares.index)
-    cmap = colormaps["RdYlGn"]
-    fig = Figure(figsize=(9, 1.0 + 0.6 * len(processes)), layout="constrained")
+    fig = PlotFigure(figsize=(7.2, 1.9 + 0.45 * len(processes)), layout="constrained")
     ax = fig.add_subplot()
     left = np.zeros(len(processes))
     words = dict(axis_labels or {})
@@ -76,16 +81,18 @@ def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None
     labels.update({k: v for k, v in words.items() if k not in ("share", "title")})
     for i, code in enumerate(order):
         values = shares[code].to_numpy()
-        ax.barh(processes, values, left=left, color=cmap(i / max(len(order) - 1, 1)),
-                edgecolor="white", label=labels.get(code, code))
+        ax.barh([wrap(label_of(labels, p), 18) for p in processes], values, left=left,
+                color=ORDERED[i] if i < len(ORDERED) else "#bbbbbb",
+                edgecolor="white", label=wrap(labels.get(code, code), 22))
         left += values
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
+    ax.tick_params(labelsize=8)
     ax.set_xlabel(words.get("share", "share of recommendations (status on {date:%Y-%m-%d})")
-                  .format(date=result.as_of))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(processes) < 3 else -0.15),
-              ncol=4, fontsize="small", frameon=False)
-    ax.set_title(title or words.get("title", "Status of the recommendations"))
+                  .format(date=result.as_of), fontsize=8)
+    # a figure legend below everything (constrained layout keeps it clear of the axis label)
+    fig.legend(loc="outside lower center", ncol=4, fontsize=7, frameon=False)
+    ax.set_title(title or words.get("title", "Status of the recommendations"), fontsize=10)
     return fig
 
 
@@ -120,7 +127,7 @@ def plot_uptake_over_time(result: UptakeResult, *, endpoint: str = "first_respon
     if endpoint not in ("first_response", "implementation"):
         raise AnalysisInputError(
             f"endpoint must be 'first_response' or 'implementation', got {endpoint!r}")
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    fig = PlotFigure(figsize=(8, 4.5), layout="constrained")
     ax = fig.add_subplot()
     steps = result.survival[result.survival["endpoint"] == endpoint]
     follow = result.status.groupby("process_id", sort=False)["follow_up_days"].max()
@@ -177,7 +184,7 @@ def plot_agenda_matrix(result: UptakeResult, *, title: str | None = None) -> Fig
     processes = list(tests.index)
     if not processes:
         raise AnalysisInputError("the result has no process to plot")
-    fig = Figure(figsize=(3.6 * len(processes), 3.4), layout="constrained")
+    fig = PlotFigure(figsize=(3.6 * len(processes), 3.4), layout="constrained")
     axes = fig.subplots(1, len(processes), squeeze=False)[0]
     cmap = colormaps["Blues"]
     for ax, process in zip(axes, processes, strict=True):

@@ -34,6 +34,7 @@ from deliberval.disclosure import (
 from deliberval.errors import DataInputError
 from deliberval.indicators.criteria import criteria_coverage, load_criteria
 from deliberval.indicators.evaluate import ProcessEvaluation
+from deliberval.plots._base import OKABE_ITO, PlotFigure, wrap
 from deliberval.plots.change import plot_did, plot_prepost
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
 from deliberval.plots.uptake import plot_status_bars
@@ -77,11 +78,13 @@ class Table:
 
 @dataclass
 class Figure:
-    """One figure as PNG bytes, with a caption."""
+    """One figure as PNG bytes (150 dpi), with a caption; ``width_in`` is its width in inches."""
 
     key: str
     title: str
     png: bytes
+    caption: str = ""
+    width_in: float = 0.0
 
     @property
     def data_uri(self) -> str:
@@ -224,10 +227,24 @@ def indicator_sheet(indicators: pd.DataFrame, catalogue: Any, lang: str) -> pd.D
     return df[lead + [c for c in df.columns if c not in lead]]
 
 
+_DPI = 150
+
+
 def _png(fig: MplFigure) -> bytes:
+    """The figure as PNG at 150 dpi, without metadata that changes between runs."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
     return buf.getvalue()
+
+
+def _figure(key: str, title: str, fig: MplFigure, caption: str = "") -> Figure:
+    """A report :class:`Figure` of a matplotlib figure: PNG bytes, caption and printed width."""
+    return Figure(key, title, _png(fig), caption, float(fig.get_figwidth()))
+
+
+def _code_labels(lang: str, codes: Iterable[Any]) -> dict[str, str]:
+    """Display labels of category and dimension codes in the report language (the code when none)."""
+    return {str(c): _code(lang, c) for c in codes}
 
 
 def _code(lang: str, value: Any) -> str:
@@ -376,10 +393,13 @@ def _participation(ev: ProcessEvaluation, lang: str) -> Section:
         ticks = [str(n) if not pd.isna(n) else (f"<{k}" if m == PRIMARY else ("·" if m == COMPLEMENT else "‡"))
                  for n, m in zip(st["n"], st["suppression"], strict=True)]
         stages = fr.funnel_stages.assign(n=ticks)
-        sec.figures.append(Figure("funnel", t(lang, "funnel"),
-                                  _png(plot_funnel(replace(fr, categories=shown, funnel_stages=stages),
-                                                   axis_labels=_plot_words(lang, "share",
-                                                                           codes=fr.funnel_stages["funnel_stage"])))))
+        names = _code_labels(lang, [*fr.categories["dimension"], *fr.categories["category"]])
+        sec.figures.append(_figure("funnel", t(lang, "funnel"),
+                                   plot_funnel(replace(fr, categories=shown, funnel_stages=stages),
+                                               axis_labels=_plot_words(lang, "share",
+                                                                       codes=fr.funnel_stages["funnel_stage"]),
+                                               labels=names),
+                                   t(lang, "funnel_caption", k=k)))
     elif "funnel" in ev.reasons and ev.reasons["funnel"] not in ("no population targets table",):
         sec.notices.append(t(lang, "not_available", reason=ev.reasons["funnel"]))
     rep = ev.representativeness
@@ -404,9 +424,10 @@ def _participation(ev: ProcessEvaluation, lang: str) -> Section:
             ci_low=cat["ci_low_pp"].astype(float).to_numpy() / 100,
             ci_high=cat["ci_high_pp"].astype(float).to_numpy() / 100))
         if not cat["suppressed"].all():
-            sec.figures.append(Figure("representativeness", t(lang, "composition"),
-                                      _png(plot_representativeness(plotted,
-                                                                   axis_labels=_plot_words(lang, "difference")))))
+            names = _code_labels(lang, [*rc["dimension"], *rc["category"]])
+            sec.figures.append(_figure("representativeness", t(lang, "composition"),
+                                       plot_representativeness(plotted, axis_labels=_plot_words(lang, "difference"),
+                                                               labels=names)))
     return sec
 
 
@@ -452,7 +473,7 @@ def _experience(ev: ProcessEvaluation, lang: str) -> Section:
         sec.notices += side_notes
     cit = tab.loc[(tab["role"] == _code(lang, "citizen")) & ~tab["suppressed"]]
     if not cit.empty:
-        sec.figures.append(Figure("experience", t(lang, "experience"), _png(_agree_bars(cit, lang))))
+        sec.figures.append(_figure("experience", t(lang, "experience"), _agree_bars(cit, lang)))
     return sec
 
 
@@ -585,19 +606,24 @@ def _sides_table(ev: ProcessEvaluation, shown: set[str], lang: str, k: int) -> t
 
 
 def _agree_bars(tab: pd.DataFrame, lang: str) -> MplFigure:
-    """Horizontal bars of the share agreeing per statement (citizens)."""
-    labels = [s if len(s) <= 70 else s[:67] + "..." for s in tab["item"]]
+    """Horizontal bars of the share agreeing per statement (citizens), statements wrapped in full."""
+    labels = [wrap(s, 52) for s in tab["item"]]
     share = tab["share_agree"].astype(float).to_numpy() * 100
-    fig = MplFigure(figsize=(8.5, 0.38 * len(labels) + 1.0), layout="constrained")
+    lines = sum(label.count("\n") + 1 for label in labels)
+    fig = PlotFigure(figsize=(7.2, 0.16 * lines + 0.2 * len(labels) + 0.9), layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(labels))[::-1]
-    ax.barh(y, share, color="#1f5fa8", height=0.62)
+    ax.barh(y, share, color=OKABE_ITO[0], height=0.62)
     ax.barh(y, 100 - share, left=share, color="#dfe6ef", height=0.62)
     for yi, v in zip(y, share, strict=True):
-        ax.text(v - 1.5, yi, f"{v:.0f}%", va="center", ha="right", color="white", fontsize=8)
+        inside = v >= 12
+        ax.text(v - 1.5 if inside else v + 1.5, yi, f"{v:.0f}%", va="center", ha="right" if inside else "left",
+                color="white" if inside else "black", fontsize=8)
     ax.set_yticks(y, labels, fontsize=8)
+    ax.set_ylim(-0.6, len(labels) - 0.4)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% " + ("d'accord" if lang == "fr" else "agree"))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlabel(t(lang, "plot_agree"), fontsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig
@@ -638,11 +664,15 @@ def _change(ev: ProcessEvaluation, lang: str) -> Section:
         ok = ch.loc[(ch["comparison"] == "post") & (ch["n"] >= k) & (ch["role"] == "citizen")]
         if not ok.empty:
             labels = {o: _outcome_label(ev, o, lang) for o in ok["outcome"]}
-            sec.figures.append(Figure("prepost", t(lang, "change"),
-                                      _png(plot_prepost(ok.drop(columns=["role", "comparison", "column"]),
-                                          labels=labels,
-                                          axis_labels=_plot_words(lang, "mean", "change", "ci",
-                                                                  codes=("pre", "post"))))))
+            # one pair of panels per response scale: a 0-10 and a 1-5 mean never share an axis
+            scales = {str(o): about.response_range(ev, str(c)).strip(" ()")
+                      for o, c in zip(ok["outcome"], ok["column"], strict=True)}
+            sec.figures.append(_figure("prepost", t(lang, "change"),
+                                       plot_prepost(ok.drop(columns=["role", "comparison", "column"]),
+                                                    labels=labels, scales=scales,
+                                                    axis_labels=_plot_words(lang, "mean", "change", "ci", "scale",
+                                                                            codes=("pre", "post"))),
+                                       t(lang, "prepost_caption")))
     # difference-in-differences
     if ev.did.empty:
         reason = ev.reasons.get("did", t(lang, "no_control"))
@@ -672,7 +702,7 @@ def _change(ev: ProcessEvaluation, lang: str) -> Section:
             fig = plot_did(gm.assign(group=[_code(lang, g) for g in gm["group"]],
                                      wave=[_code(lang, w) for w in gm["wave"]], outcome=label),
                            did_result=ev.did.loc[ev.did["outcome"] == first], title=label)
-            sec.figures.append(Figure("did", t(lang, "did_intro"), _png(fig)))
+            sec.figures.append(_figure("did", t(lang, "did_intro"), fig))
     return sec
 
 
@@ -706,7 +736,10 @@ def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
                                  "ci_low": "pct", "ci_high": "pct"}, rule=_DOCUMENTS))
     words = _plot_words(lang, "share", "title", codes=[*codes, *res.status["status"].unique()],
                         prefix="plot_status_")
-    sec.figures.append(Figure("uptake", t(lang, "uptake"), _png(plot_status_bars(res, axis_labels=words))))
+    name = (ev.data.process_facts() or {}).get("name")
+    sec.figures.append(_figure("uptake", t(lang, "uptake"),
+                               plot_status_bars(res, axis_labels=words,
+                                                labels={ev.data.process_id: str(name)} if name else None)))
     return sec
 
 

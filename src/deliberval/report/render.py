@@ -255,7 +255,8 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
             tables.append(d)
         sections.append({"key": sec.key, "title": sec.title, "intro": sec.intro, "notices": sec.notices,
                          "tables": tables,
-                         "figures": [{"uri": f.data_uri, "title": f.title} for f in sec.figures],
+                         "figures": [{"uri": f.data_uri, "title": f.title, "caption": f.caption,
+                                      "width": round(f.width_in * 96)} for f in sec.figures],
                          "facts": sec.facts,
                          # the evaluator's Markdown with raw HTML escaped (deliberval.report.markdown):
                          # the template marks it safe

@@ -1,0 +1,113 @@
+"""Every figure of every demo report is fit for print (issue 18, deliverable 2).
+
+The report's figures are captured as matplotlib figures while the demo reports are built (the
+English reports of every example, and the Wallonia example in every report language) and laid
+out with the Agg renderer: no two tick labels of an axis overlap, no legend covers an axis label,
+no tick label or title is a raw code, and the figures fit the A4 text width.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from matplotlib.figure import Figure
+
+from deliberval.plots._base import OKABE_ITO, PlotFigure, tick_overlaps
+from deliberval.report import ReportSettings, build_report
+from deliberval.report import build as build_module
+from deliberval.report.i18n import LANGUAGES
+
+pytestmark = pytest.mark.slow
+
+A4_TEXT_WIDTH_IN = (210 - 2 * 12) / 25.4  # the report's @page margins
+
+
+def _figures(evaluation: Any, cfg: Any, lang: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Figure]:
+    captured: dict[str, Figure] = {}
+    original = build_module._figure
+
+    def capture(key: str, title: str, fig: Figure, caption: str = "") -> Any:
+        captured[key] = fig
+        return original(key, title, fig, caption)
+
+    monkeypatch.setattr(build_module, "_figure", capture)
+    build_report(evaluation, ReportSettings.from_config(cfg, language=lang))
+    monkeypatch.undo()
+    return captured
+
+
+def _cases(demo: dict[str, tuple[Any, Any]]) -> list[tuple[str, str]]:
+    return [(name, "en") for name in demo] + [("wallonia_committee", lang) for lang in LANGUAGES if lang != "en"]
+
+
+def test_every_demo_figure_is_laid_out_for_print(demo_evaluations: dict[str, tuple[Any, Any]],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    seen: set[str] = set()
+    problems: list[str] = []
+    for name, lang in _cases(demo_evaluations):
+        evaluation, cfg = demo_evaluations[name]
+        figures = _figures(evaluation, cfg, lang, monkeypatch)
+        assert {"funnel", "prepost", "uptake"} <= set(figures), (name, sorted(figures))
+        for key, fig in figures.items():
+            seen.add(key)
+            where = f"{name}/{lang}/{key}"
+            assert isinstance(fig, PlotFigure), where  # displays inline in Jupyter
+            if fig.get_figwidth() > A4_TEXT_WIDTH_IN + 0.01:
+                problems.append(f"{where}: {fig.get_figwidth():.2f} in wider than the A4 text width")
+            overlaps = tick_overlaps(fig)
+            if overlaps:
+                problems.append(f"{where}: overlapping tick labels {overlaps[:3]}")
+            FigureCanvasAgg(fig)
+            fig.draw_without_rendering()
+            renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+            legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+            labels = [t for ax in fig.axes for t in (ax.xaxis.label, ax.yaxis.label) if t.get_text()]
+            for lg in legends:
+                box = lg.get_window_extent(renderer)
+                for text in labels:
+                    if box.overlaps(text.get_window_extent(renderer)):
+                        problems.append(f"{where}: the legend covers the axis label {text.get_text()!r}")
+            words = [t.get_text() for ax in fig.axes for t in (*ax.get_yticklabels(), *ax.get_xticklabels())]
+            words += [ax.get_title() for ax in fig.axes]
+            if fig.get_suptitle():
+                words.append(fig.get_suptitle())
+            for lg in legends:
+                words += [t.get_text() for t in lg.get_texts()]
+            codes = [w for w in words if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+( \*)?", w.strip())]
+            # dimension and category codes are the translation layer's job (labels passed in):
+            # the figure itself adds none of its own
+            codes = [c for c in codes if not re.fullmatch(r"(demo_|isced_|region_|\d).*", c.strip())]
+            if codes:
+                problems.append(f"{where}: raw codes {codes[:5]}")
+            fig.clf()
+    assert problems == []
+    assert {"funnel", "representativeness", "experience", "prepost", "uptake"} <= seen
+
+
+def test_uptake_statuses_have_distinct_hues(demo_evaluations: dict[str, tuple[Any, Any]],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    evaluation, cfg = demo_evaluations["wallonia_committee"]
+    fig = _figures(evaluation, cfg, "en", monkeypatch)["uptake"]
+    colours = {tuple(round(c, 3) for c in p.get_facecolor()) for p in fig.axes[0].patches}
+    assert len(colours) == len({p.get_label() for p in fig.axes[0].containers}) or len(colours) >= 6
+    from matplotlib.colors import to_rgba
+
+    palette = {tuple(round(c, 3) for c in to_rgba(h)) for h in OKABE_ITO} | {
+        tuple(round(c, 3) for c in to_rgba(h)) for h in ("#999999", "#bbbbbb")}
+    assert colours <= palette
+
+
+def test_prepost_draws_each_response_scale_on_its_own_axes(demo_evaluations: dict[str, tuple[Any, Any]],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    evaluation, cfg = demo_evaluations["wallonia_committee"]
+    fig = _figures(evaluation, cfg, "en", monkeypatch)["prepost"]
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
+    assert titles == ["response scale 0-10", "response scale 1-5"]
+    for ax in fig.axes[::2]:
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        scale = ax.get_title(loc="left").split()[-1]
+        assert all(t.replace("\n", " ").endswith(f"({scale})") for t in ticks), (scale, ticks)
