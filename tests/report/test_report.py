@@ -92,10 +92,11 @@ def tempting(folder: Path, tmp_path_factory: pytest.TempPathFactory):
 # ------------------------------------------------------------------------------ content
 def test_sections_in_order(report, html: str):
     assert [s.key for s in report.sections] == [
-        "about", "participation", "experience", "change", "uptake", "psychometrics", "data_quality"]
+        "about", "participation", "experience", "change", "uptake", "psychometrics", "data_quality",
+        "criteria"]
     positions = [html.index(f'<section id="{key}">') for key in
                  ("about", "summary", "participation", "experience", "change", "uptake", "psychometrics",
-                  "data_quality", "not_assessed", "methods")]
+                  "data_quality", "criteria", "not_assessed", "methods")]
     assert positions == sorted(positions)
     assert "Summary dashboard" in html
     assert html.count('class="card') == len(report.indicators)
