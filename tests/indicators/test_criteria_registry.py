@@ -230,3 +230,11 @@ def test_registry_file_is_the_shipped_one_and_a_broken_copy_is_one_clear_error(t
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(DataInputError, match="maps to unknown criteria"):
         load_criteria(bad)
+
+
+def test_methods_page_lists_every_process_field_and_framework() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "methods" / "criteria.md").read_text(encoding="utf-8")
+    for field in REG.process_fields:
+        assert f"| `{field}` |" in page, field
+    for fw in ("oecd_2021", "oecd_gpp_2020", "involve_2021", "knoca_2024"):
+        assert fw in page
