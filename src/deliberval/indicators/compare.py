@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -77,10 +77,17 @@ class EvaluationComparison:
     summaries : tuple of ProcessSummary
     meta : MetaAnalysisResult or None
         With 2 to ``MIN_PROCESSES_FOR_MODEL - 1`` processes with individual changes, in place of
-        the mixed model (whose between-process variance would be estimated at 0, a singular fit):
+        the mixed model (whose between-process variance would be estimated at 0, a singular fit),
+        or whenever published results of ``outcome`` are given:
         :func:`deliberval.analysis.meta.meta_analysis` (REML, Knapp-Hartung) of each process's mean
-        change in ``outcome`` and its standard error ``sd / sqrt(n)``; ``meta.units`` carries
-        ``process_id``, ``n`` and ``sd`` besides the meta-analysis columns.
+        change in ``outcome`` and its standard error ``sd / sqrt(n)``, and of the published
+        estimates; ``meta.units`` carries ``process_id``, ``n``, ``sd`` (evaluated processes),
+        ``source`` (``evaluated`` or ``published``), ``citation``, ``url``, ``doi`` and ``year``
+        (published rows) besides the meta-analysis columns.
+    published : pandas.DataFrame
+        The published results given (:func:`deliberval.validation.published.validate_published`
+        ``.valid``) with ``used`` (bool) and ``reason`` (why a row was left out: another outcome);
+        empty when none were given.
     """
 
     processes: list[tuple[str, str]]
@@ -91,6 +98,7 @@ class EvaluationComparison:
     model_error: str
     summaries: tuple[ProcessSummary, ...]
     meta: MetaAnalysisResult | None = None
+    published: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def synthetic(self) -> bool:
@@ -147,7 +155,8 @@ def summarise_evaluation(evaluation: ProcessEvaluation, *, title: str | None = N
                           f"{ev.catalogue.id} {ev.catalogue.version}")
 
 
-def compare_evaluations(evaluations: Sequence[ProcessEvaluation | ProcessSummary]) -> EvaluationComparison:
+def compare_evaluations(evaluations: Sequence[ProcessEvaluation | ProcessSummary], *,
+                        published: pd.DataFrame | None = None) -> EvaluationComparison:
     """Put evaluated processes side by side and fit the cross-process model when there are enough.
 
     The model is :func:`deliberval.compare_processes` of the participating citizens' individual
@@ -159,7 +168,15 @@ def compare_evaluations(evaluations: Sequence[ProcessEvaluation | ProcessSummary
     Parameters
     ----------
     evaluations : sequence of ProcessEvaluation or ProcessSummary
-        Two or more processes with distinct ids.
+        Two or more processes with distinct ids (one is enough with published results).
+    published : pandas.DataFrame, optional
+        Published results with citations, validated
+        (:func:`deliberval.validation.published.validate_published` ``.valid``, from
+        :func:`deliberval.io.published.read_published`). Rows whose ``outcome`` is the
+        comparison's outcome join the meta-analysis as units of their own (``source =
+        "published"``, with their citation); their ``estimate`` must be a mean change (post -
+        pre) on the same response scale as the evaluated processes' and ``se`` its standard
+        error. The other rows are kept in ``published`` with the reason they were left out.
 
     Returns
     -------
@@ -174,8 +191,10 @@ def compare_evaluations(evaluations: Sequence[ProcessEvaluation | ProcessSummary
     from deliberval.analysis.meta import meta_analysis
 
     summaries = tuple(e if isinstance(e, ProcessSummary) else summarise_evaluation(e) for e in evaluations)
-    if len(summaries) < 2:
-        raise DataInputError(f"a comparison needs at least two processes, got {len(summaries)}")
+    pub = _published(published)
+    if len(summaries) < (1 if len(pub) else 2):
+        raise DataInputError(f"a comparison needs at least two processes (or one and published results), "
+                             f"got {len(summaries)}")
     ids = [s.process_id for s in summaries]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -201,18 +220,56 @@ def compare_evaluations(evaluations: Sequence[ProcessEvaluation | ProcessSummary
         except AnalysisInputError as exc:
             error = str(exc)
     meta = None
-    if 2 <= n_with < MIN_PROCESSES_FOR_MODEL:
+    if len(pub):
+        used = pub["outcome"].astype(str) == str(outcome)
+        pub = pub.assign(used=used, reason=["" if u else f"another outcome than the comparison's ({outcome})"
+                                            for u in used])
+        clash = sorted(set(pub.loc[used, "process"].astype(str)) & set(ids))
+        if clash:
+            raise DataInputError(f"published results name evaluated process(es) {', '.join(clash)}: an "
+                                 "evaluated process cannot also be a published one")
+    shown = pub.loc[pub["used"]] if len(pub) else pub
+    if 2 <= n_with < MIN_PROCESSES_FOR_MODEL or len(shown):
         per = ch.groupby("process_id", sort=False)["change"].agg(["mean", "std", "count"])
         per = per.loc[per["count"] >= 2]
         table = pd.DataFrame({"process_id": per.index, "estimate": per["mean"].to_numpy(dtype=float),
                               "se": (per["std"] / per["count"] ** 0.5).to_numpy(dtype=float)})
+        if len(shown):
+            table = pd.concat([table, pd.DataFrame({"process_id": shown["process"].astype(str).to_numpy(),
+                                                    "estimate": shown["estimate"].to_numpy(dtype=float),
+                                                    "se": shown["se"].to_numpy(dtype=float)})],
+                              ignore_index=True)
         try:
             meta = meta_analysis(table, unit="process_id")
         except AnalysisInputError as exc:
             error = f"meta-analysis of the processes' mean changes not possible: {exc}"
         else:
             extra = pd.DataFrame({"process_id": per.index, "n": per["count"].to_numpy(dtype=int),
-                                  "sd": per["std"].to_numpy(dtype=float)})
+                                  "sd": per["std"].to_numpy(dtype=float), "source": "evaluated"})
+            if len(shown):
+                cited = pd.DataFrame({"process_id": shown["process"].astype(str).to_numpy(),
+                                      "n": shown["n"].to_numpy(dtype=float), "source": "published",
+                                      "citation": shown["citation"].to_numpy(), "url": shown["url"].to_numpy(),
+                                      "doi": shown["doi"].to_numpy(), "year": shown["year"].to_numpy(dtype=float)})
+                extra = pd.concat([extra, cited], ignore_index=True)
+                extra["n"] = extra["n"].astype("Int64")
+                extra["year"] = extra["year"].astype("Int64")
             meta = replace(meta, units=meta.units.merge(extra, on="process_id", how="left"))
     return EvaluationComparison([(s.process_id, s.name) for s in summaries], ind, outcome, model, n_with,
-                                error, summaries, meta)
+                                error, summaries, meta, pub)
+
+
+def _published(published: pd.DataFrame | None) -> pd.DataFrame:
+    """The published results given, checked for the validated columns (empty when None)."""
+    from deliberval.schemas.published import PUBLISHED_COLUMNS
+
+    if published is None:
+        return pd.DataFrame(columns=[*PUBLISHED_COLUMNS, "used", "reason"])
+    if not isinstance(published, pd.DataFrame):
+        raise DataInputError(f"published must be a DataFrame (validate_published(...).valid), got "
+                             f"{type(published).__name__}")
+    missing = [c for c in PUBLISHED_COLUMNS if c not in published.columns]
+    if missing:
+        raise DataInputError(f"published results lack column(s) {', '.join(missing)}: validate them first "
+                             "(deliberval.validation.published.validate_published(df).valid)")
+    return published.reset_index(drop=True).assign(used=False, reason="")
