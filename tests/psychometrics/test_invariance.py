@@ -27,10 +27,39 @@ HS = pd.read_csv(REF / "holzinger_swineford.csv")
 PANEL = pd.read_csv(REF / "panel_long.csv")
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 Y = {"f": [f"y{i}" for i in range(1, 6)]}
-OURS = ["chisq", "df", "p_value", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr", "n"]
+OURS = [
+    "chisq",
+    "df",
+    "p_value",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea_ci_low",
+    "rmsea_ci_high",
+    "srmr",
+    "n",
+]
 OURS += ["chisq_diff", "df_diff", "diff_p_value", "rmsea_d", "rmsea_d_ci_low", "rmsea_d_ci_high"]
-LAVAAN = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr"]
-LAVAAN += ["n", "chisq_diff", "df_diff", "diff_p_value", "rmsea_d", "rmsea_d_ci_low", "rmsea_d_ci_high"]
+LAVAAN = [
+    "chisq",
+    "df",
+    "pvalue",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea_ci_lower",
+    "rmsea_ci_upper",
+    "srmr",
+]
+LAVAAN += [
+    "n",
+    "chisq_diff",
+    "df_diff",
+    "diff_p_value",
+    "rmsea_d",
+    "rmsea_d_ci_low",
+    "rmsea_d_ci_high",
+]
 CASES = {
     "languages": (LANG, list("abcd"), {"across": "language"}),
     "languages_partial_b": (LANG, list("abcd"), {"across": "language", "partial": ["b ~ 1"]}),
@@ -119,7 +148,9 @@ def test_no_false_alarm_from_a_configural_rmsea_of_zero() -> None:
 
 
 def _simulator() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("invariance_sim", ROOT / "benchmarks" / "invariance.py")
+    spec = importlib.util.spec_from_file_location(
+        "invariance_sim", ROOT / "benchmarks" / "invariance.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
@@ -170,7 +201,9 @@ def test_input_errors_are_clear() -> None:
     with pytest.raises(AnalysisInputError, match="not an item"):
         invariance(LANG, list("abcd"), across="language", partial=["e ~ 1"])
     with pytest.raises(AnalysisInputError, match="anchor its latent mean"):
-        invariance(LANG, list("abcd"), across="language", partial=["a ~ 1", "b ~ 1", "c ~ 1", "d ~ 1"])
+        invariance(
+            LANG, list("abcd"), across="language", partial=["a ~ 1", "b ~ 1", "c ~ 1", "d ~ 1"]
+        )
     with pytest.raises(AnalysisInputError, match="alpha must lie"):
         invariance(LANG, list("abcd"), across="language", alpha=1.5)
     with pytest.raises(AnalysisInputError, match="needs equal="):
@@ -187,10 +220,22 @@ SCALED += ["chisq_diff", "df_diff", "diff_p_value"]
 UNSCALED = ["chisq", "pvalue", "chisq_scaling_factor", "cfi", "tli", "rmsea", "rmsea_ci_lower"]
 UNSCALED += ["rmsea_ci_upper", "srmr", "n", "chisq_diff", "df_diff", "diff_p_value"]
 ROBUST_CASES = {
-    "languages_mlr_fiml": (LANG_MISSING, list("abcd"), {"across": "language", "estimator": "MLR", "missing": "fiml"}),
-    "languages_mlr_listwise": (LANG_MISSING, list("abcd"), {"across": "language", "estimator": "MLR"}),
+    "languages_mlr_fiml": (
+        LANG_MISSING,
+        list("abcd"),
+        {"across": "language", "estimator": "MLR", "missing": "fiml"},
+    ),
+    "languages_mlr_listwise": (
+        LANG_MISSING,
+        list("abcd"),
+        {"across": "language", "estimator": "MLR"},
+    ),
     "languages_ml_fiml": (LANG_MISSING, list("abcd"), {"across": "language", "missing": "fiml"}),
-    "panel_longitudinal_mlr_fiml": (PANEL, Y, {"wave": "wave", "estimator": "MLR", "missing": "fiml"}),
+    "panel_longitudinal_mlr_fiml": (
+        PANEL,
+        Y,
+        {"wave": "wave", "estimator": "MLR", "missing": "fiml"},
+    ),
 }
 
 
@@ -241,7 +286,9 @@ def test_scaling_factor_at_lavaans_estimates() -> None:
         g = pe[pe["group"] == gi + 1]
 
         def est(op: str, lhs: str, rhs: str, g: pd.DataFrame = g) -> float:
-            return float(g.loc[(g["op"] == op) & (g["lhs"] == lhs) & (g["rhs"] == rhs), "est"].iloc[0])
+            return float(
+                g.loc[(g["op"] == op) & (g["lhs"] == lhs) & (g["rhs"] == rhs), "est"].iloc[0]
+            )
 
         for (i, _), k in spec.free[gi]["lam"]:
             theta[k] = est("=~", "f", items[i])
@@ -253,7 +300,9 @@ def test_scaling_factor_at_lavaans_estimates() -> None:
             theta[k] = est("~1", items[i], "")
     data = [rob.patterns(x) for x in blocks]
     h1, _ = _saturated(data, blocks, 4)
-    gold = ROBUST[(ROBUST["dataset"] == "languages_mlr_listwise") & (ROBUST["model"] == "configural")]
+    gold = ROBUST[
+        (ROBUST["dataset"] == "languages_mlr_listwise") & (ROBUST["model"] == "configural")
+    ]
     lavaan_c = float(gold["chisq_scaling_factor"].iloc[0])
     assert rob.scaling_factor(spec, theta, data, h1, 8) == pytest.approx(lavaan_c, abs=1e-8)
     ours = _estimate(spec, blocks, 0.9, 4, robust=True)[0]["scaling_factor"]
@@ -265,3 +314,59 @@ def test_estimator_and_missing_are_checked() -> None:
         invariance(LANG, list("abcd"), across="language", estimator="WLSMV")
     with pytest.raises(AnalysisInputError, match="missing must be"):
         invariance(LANG, list("abcd"), across="language", missing="pairwise")
+
+
+ORD_FIT = pd.read_csv(REF / "ordinal_fit.csv")
+ORD_EST = pd.read_csv(REF / "ordinal_estimates.csv").fillna({"op": "", "rhs": ""})
+BFI = {"agree": [f"A{i}" for i in range(1, 6)], "neuro": [f"N{i}" for i in range(1, 6)]}
+ORD_CASES = {
+    "languages_ordered": (LANG, {"f": list("abcd")}),
+    "bfi_agree_neuro_ordered": (pd.read_csv(REF / "bfi_agree_neuro.csv"), BFI),
+}
+ORD_PAIRS = [("p_value", "pvalue_scaled"), ("cfi", "cfi_scaled"), ("tli", "tli_scaled")]
+ORD_PAIRS += [("rmsea", "rmsea_scaled"), ("rmsea_ci_low", "rmsea_ci_lower_scaled")]
+ORD_PAIRS += [("rmsea_ci_high", "rmsea_ci_upper_scaled"), ("srmr", "srmr"), ("n", "n")]
+
+
+@pytest.mark.parametrize("name", list(ORD_CASES))
+def test_ordered_cfa_matches_lavaan_wlsmv(name: str) -> None:
+    df, model = ORD_CASES[name]
+    res = cfa(df, model, ordered=True)
+    fit = res.fit.iloc[0]
+    gold = ORD_FIT[ORD_FIT["dataset"] == name].iloc[0]
+    assert bool(fit["converged"])
+    assert fit["df"] == gold["df"]
+    # lavaan's polychoric correlations stop about 1e-8 from the optimum; the chi-square
+    # follows them to a relative 2e-6
+    assert fit["chisq"] == pytest.approx(gold["chisq_scaled"], rel=2e-6)
+    for ours, lavaan in ORD_PAIRS:
+        assert fit[ours] == pytest.approx(gold[lavaan], abs=1e-6), ours
+    assert "WLSMV" in fit["method"]
+    est = ORD_EST[(ORD_EST["dataset"] == name) & (ORD_EST["op"] == "=~")]
+    raw, std = est[est["kind"] == "estimate"], est[est["kind"] == "std_all"]
+    assert res.loadings["item"].tolist() == raw["rhs"].tolist()
+    np.testing.assert_allclose(res.loadings["loading"], raw["value"], atol=1e-6)
+    np.testing.assert_allclose(res.loadings["std_loading"], std["value"], atol=1e-6)
+
+
+def test_thresholds_polychorics_and_gamma_match_lavaan() -> None:
+    from deliberval.analysis._polychoric import ordinal_moments
+
+    df, model = ORD_CASES["bfi_agree_neuro_ordered"]
+    items = [i for its in model.values() for i in its]
+    codes = np.column_stack([np.unique(df[i], return_inverse=True)[1] for i in items])
+    mom = ordinal_moments(codes)
+    est = ORD_EST[ORD_EST["dataset"] == "bfi_agree_neuro_ordered"]
+    th = est[(est["kind"] == "estimate") & (est["op"] == "|")]["value"].to_numpy()
+    np.testing.assert_allclose(np.concatenate(mom.thresholds), th, atol=1e-9)
+    gamma = est[est["kind"] == "gamma_diag"]["value"].to_numpy()
+    n_th = len(th)
+    np.testing.assert_allclose(np.diag(mom.gamma)[:n_th], gamma[:n_th], rtol=1e-9)
+    np.testing.assert_allclose(np.diag(mom.gamma)[n_th:], gamma[n_th:], rtol=1e-5)
+
+
+def test_ordered_needs_one_group_and_few_categories() -> None:
+    with pytest.raises(AnalysisInputError, match="single-group models only"):
+        cfa(LANG, {"f": list("abcd")}, across="language", ordered=True)
+    with pytest.raises(AnalysisInputError, match="at most 10"):
+        cfa(HS, {"visual": ["x1", "x2", "x3"]}, ordered=True)

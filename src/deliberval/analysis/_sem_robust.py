@@ -120,9 +120,7 @@ def _vech_index(p: int) -> list[tuple[int, int]]:
     return [(i, j) for j in range(p) for i in range(j, p)]
 
 
-def _moment_scores(
-    pats: list[_Pattern], sigma: np.ndarray, mu: np.ndarray
-) -> np.ndarray:
+def _moment_scores(pats: list[_Pattern], sigma: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """Casewise scores of the normal log-likelihood in (mu, vech Sigma), one row per case."""
     p = len(mu)
     vech = _vech_index(p)
@@ -142,9 +140,7 @@ def _moment_scores(
     return np.vstack(rows)
 
 
-def _moment_score_sum(
-    pats: list[_Pattern], mom: np.ndarray, p: int
-) -> np.ndarray:
+def _moment_score_sum(pats: list[_Pattern], mom: np.ndarray, p: int) -> np.ndarray:
     """Sum of the casewise scores at the moments ``mom = (mu, vech Sigma)`` (for derivatives)."""
     mu, sigma = _unpack(mom, p)
     vech = _vech_index(p)
