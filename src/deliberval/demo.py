@@ -145,7 +145,7 @@ def _build_example(name: str, root_dir: str) -> tuple[list[Path], Any]:
     out.write_text(html, encoding="utf-8")
     files = sorted((root / "data" / name).iterdir())
     files += [out, write_xlsx(rep.tables(), reports / f"{name}.xlsx", provenance=rep.provenance,
-                              min_cell_size=cfg.min_cell_size)]
+                              min_cell_size=cfg.min_cell_size, lang=rep.lang)]
     if pdf_available():
         files.append(write_pdf(html, reports / f"{name}.pdf"))
     return files, summarise_evaluation(evaluation, title=rep.title)

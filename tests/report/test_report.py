@@ -117,9 +117,9 @@ def test_provenance(report, html: str, folder: Path):
     digest = hashlib.sha256((folder / "responses.csv").read_bytes()).hexdigest()
     assert digest in html
     assert f"<td>deliberval</td><td>{__version__}</td>" in html
-    assert "<td>seed</td><td>2021</td>" in html
+    assert "<td>Random seed</td><td>2021</td>" in html
     ins = load_instrument("participant_standard")
-    assert f"<td>instrument</td><td>participant_standard {ins.version}</td>" in html
+    assert f"<td>Instrument</td><td><code>participant_standard {ins.version}</code></td>" in html
     assert "deliberval_indicators 1.2.0" in html
     assert set(report.inputs["key"]) == {"responses", "members", "targets", "register", "process"}
 
@@ -164,7 +164,7 @@ def report_fr(evaluation):
 
 def test_french_figures_have_french_axis_labels(report_fr):
     text = " | ".join(FR_FIGURE_WORDS)
-    for french in ("avant", "après", "moyenne", "évolution (après - avant), IC à 95%", "part",
+    for french in ("avant", "après", "moyenne", "évolution (après - avant), IC à 95\u00a0%", "part",
                    "membres moins cible (points de pourcentage)", "Statut des recommandations",
                    "part des recommandations (statut au", "tirés au sort"):
         assert french in text, french
@@ -394,7 +394,7 @@ def test_cli_inconsistent_process_ids(folder: Path, tmp_path: Path):
 
 def test_cli_bad_config(tmp_path: Path):
     path = tmp_path / "c.yaml"
-    path.write_text("process_id: x\nexample: gentofte_ptc\nlanguage: de\n")
+    path.write_text("process_id: x\nexample: gentofte_ptc\nlanguage: xx\n")
     line = _one_error_line(runner.invoke(app, ["report", str(path)]))
     assert "language" in line
     line = _one_error_line(runner.invoke(app, ["report", str(tmp_path / "none.yaml")]))
@@ -445,8 +445,8 @@ def test_cli_pdf_without_weasyprint_and_bad_language(folder: Path, tmp_path: Pat
     monkeypatch.setattr(deliberval.report, "pdf_available", lambda: False)
     line = _one_error_line(runner.invoke(app, ["report", str(path), "--pdf", str(tmp_path / "r.pdf")]))
     assert "install the 'pdf' extra (pip install weasyprint)" in line
-    line = _one_error_line(runner.invoke(app, ["report", str(path), "--lang", "de"]))
-    assert "--lang must be en or fr" in line
+    line = _one_error_line(runner.invoke(app, ["report", str(path), "--lang", "xx"]))
+    assert "--lang must be one of en, fr, nl, de, da" in line
 
 
 def test_no_category_can_be_recovered_by_subtraction(report):

@@ -176,7 +176,7 @@ def test_the_dashboard_shows_three_states(climate, lang) -> None:
         assert card("facilitation_neutral") == ("inconclusive", "? inconclusive (threshold 80% within the CI)")
         assert card("time_enough") == ("misses", "✗ misses (threshold 70%)")
         assert card("rejected_without_reasons") == ("misses", "✗ misses (ceiling 0%)")
-        assert card("cherry_picking_gap") == ("misses", "✗ misses (ceiling 10.0 pp)")
+        assert card("cherry_picking_gap") == ("misses", "✗ misses (ceiling 10.0\u00a0pp)")  # a no-break space
         assert card("deliberative_quality_scale") == ("meets", "✓ meets (threshold 3.50)")
         assert card("representativeness_max_gap") == ("suppressed", "suppressed")  # a small category
         assert card("uptake_rate") == ("measured", "no threshold")
@@ -184,8 +184,8 @@ def test_the_dashboard_shows_three_states(climate, lang) -> None:
         assert '<span class="badge inconclusive">? inconclusive' in html
         assert "below the threshold" not in html
     else:
-        assert card("facilitation_neutral") == ("inconclusive", "? non concluant (seuil 80 % dans l'IC)")
-        assert card("rejected_without_reasons") == ("misses", "✗ non atteint (plafond 0 %)")
+        assert card("facilitation_neutral") == ("inconclusive", "? non concluant (seuil 80\u00a0% dans l'IC)")
+        assert card("rejected_without_reasons") == ("misses", "✗ non atteint (plafond 0\u00a0%)")
         assert "sous le seuil" not in html
     # three classes, each with its own style (not colour alone: symbol, word, solid or dashed edge)
     for state in VERDICTS:

@@ -52,8 +52,11 @@ def load_process_data(config: ProcessConfig) -> ProcessData:
 
 
 def _check_lang(lang: str | None) -> None:
-    if lang is not None and lang not in ("en", "fr"):
-        err_console.print(f"[bold red]error:[/] --lang must be en or fr, got {lang!r}", highlight=False,
+    from deliberval.report.i18n import LANGUAGES
+
+    if lang is not None and lang not in LANGUAGES:
+        err_console.print(f"[bold red]error:[/] --lang must be one of {', '.join(LANGUAGES)}, got {lang!r}",
+                          highlight=False,
                           soft_wrap=True)
         raise typer.Exit(2)
 
@@ -63,7 +66,7 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also print the report to this PDF (needs the pdf extra: WeasyPrint).")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write every table to this XLSX workbook.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Report language: en or fr (default: the config's).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Report language: en, fr, nl, de or da (default: the config's).")] = None,
     pseudonymise: PseudonymiseOption = False,
     key_file: KeyFileOption = None,
     keep_identifiers: KeepOption = False,
@@ -107,7 +110,7 @@ def report(
         written = [output]
         if xlsx is not None:
             written.append(write_xlsx(rep.tables(), xlsx, provenance=rep.provenance,
-                                      min_cell_size=rep.min_cell_size))
+                                      min_cell_size=rep.min_cell_size, lang=rep.lang))
         if pdf is not None:
             written.append(write_pdf(html, pdf))
     ind = rep.indicators
@@ -121,7 +124,7 @@ def compare(
     configs: Annotated[list[Path], typer.Argument(help="Report configurations of two or more processes.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("comparison.html"),
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the tables to this XLSX workbook.")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Report language: en or fr.")] = "en",
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en, fr, nl, de or da.")] = "en",
     pseudonymise: PseudonymiseOption = False,
     key_file: KeyFileOption = None,
     keep_identifiers: KeepOption = False,
@@ -164,5 +167,5 @@ def compare(
         written = [output]
         if xlsx is not None:
             written.append(write_xlsx(rep.tables(), xlsx, provenance=rep.provenance,
-                                      min_cell_size=rep.min_cell_size))
+                                      min_cell_size=rep.min_cell_size, lang=rep.lang))
     console.print(f"[green]wrote[/] {', '.join(map(str, written))} ({len(cfgs)} processes)", highlight=False, soft_wrap=True)

@@ -128,7 +128,7 @@ class ProcessConfig(_Strict):
     instrument: str = "participant_standard"
     surveys_dirs: list[Path] = Field(default_factory=list)
     data: DataFiles = Field(default_factory=DataFiles)
-    language: Literal["en", "fr"] = "en"
+    language: Literal["en", "fr", "nl", "de", "da"] = "en"
     seed: int = 2021
     min_cell_size: int = Field(default=5, ge=1, description=(
         "Disclosure threshold: smallest number of people a published count, share or mean may rest "

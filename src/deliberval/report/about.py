@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from deliberval.instruments.rules import item_range
+from deliberval.report.formatting import localise_number_text
 from deliberval.report.i18n import CODES, t, translate_reason
 
 if TYPE_CHECKING:
@@ -181,13 +182,11 @@ def thresholds_frame(ev: ProcessEvaluation, indicators: pd.DataFrame, lang: str)
         value = float(thr)
         unit = str(r["unit"])
         if unit == "proportion":
-            text = f"{100 * value:g}" + (" %" if lang == "fr" else "%")
+            text = localise_number_text(f"{100 * value:g}%", lang)
         elif unit == "percentage_points":
-            text = f"{value:g}" + (" pts" if lang == "fr" else " pp")
+            text = localise_number_text(f"{value:g}", lang) + "\u00a0" + t(lang, "unit_pp")
         else:
-            text = f"{value:g}"
-        if lang == "fr":
-            text = text.replace(".", ",")
+            text = localise_number_text(f"{value:g}", lang)
         sign = "≥ " if r["direction"] == "higher_is_better" else "≤ "
         rows.append(
             {
@@ -257,7 +256,8 @@ def about_facts(ev: ProcessEvaluation, settings: Any, lang: str) -> list[tuple[s
         out.append(
             (
                 t(lang, "about_data_sources"),
-                t(lang, "data_sources_not_stated", files=", ".join(tables) or "—"),
+                t(lang, "data_sources_not_stated",
+                  files=", ".join(t(lang, f"table_{k}") for k in tables) or "—"),
             )
         )
     return out

@@ -39,7 +39,15 @@ from deliberval.plots.change import plot_did, plot_prepost
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
 from deliberval.plots.uptake import plot_status_bars
 from deliberval.report import about
-from deliberval.report.i18n import CODES, t, translate_reason
+from deliberval.report.formatting import REPORT_LANGUAGE, localise_figure
+from deliberval.report.i18n import (
+    CODES,
+    LANGUAGES,
+    has_string,
+    t,
+    translate_flags,
+    translate_reason,
+)
 
 __all__ = [
     "Figure",
@@ -114,7 +122,7 @@ class ReportSettings:
 
     Attributes
     ----------
-    language : {"en", "fr"}, default "en"
+    language : {"en", "fr", "nl", "de", "da"}, default "en"
     title : str, optional
         Default: the process table's ``name``, else the process id.
     disclosure_control : bool, default True
@@ -239,7 +247,66 @@ def _png(fig: MplFigure) -> bytes:
 
 def _figure(key: str, title: str, fig: MplFigure, caption: str = "") -> Figure:
     """A report :class:`Figure` of a matplotlib figure: PNG bytes, caption and printed width."""
+    localise_figure(fig)  # numbers on the axes and bars as the report language writes them
     return Figure(key, title, _png(fig), caption, float(fig.get_figwidth()))
+
+
+def _cut(text: str, width: int = 60) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``width`` characters (``…`` added)."""
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;:") + "…"
+
+
+def _names(ev: ProcessEvaluation, lang: str) -> dict[str, str]:
+    """Names in ``lang`` of the instrument's ids that reasons, flags and notes quote: each item by its
+    text (cut to 60 characters), each scale by its label, the instrument by its title."""
+    ins = ev.instrument
+    names = {it.id: _cut(it.text.get(lang, it.text.get("en", it.id))) for it in ins.items}
+    for sc in ins.scales:
+        label = ev.catalogue.construct_label(sc.construct, lang)
+        if label is not None:
+            names[sc.id] = label
+    names[ins.id] = ins.title.get(lang, ins.title.get("en", ins.id))
+    return names
+
+
+def _category_names(ev: ProcessEvaluation, lang: str, dimensions: Iterable[Any]) -> tuple[dict[str, str], list[str]]:
+    """Display names of representativeness dimensions and their categories, from the instrument.
+
+    A dimension that is an item of the instrument is named by its construct's catalogue label
+    (else the item's text) and its categories by the labels of the item's response scale in
+    ``lang``; where the instrument has no label in ``lang`` the English one is used and the
+    dimension is listed in the second value (the report says so). Other codes keep the report's
+    code names, else themselves.
+    """
+    ins = ev.instrument
+    known = set(ins.item_ids())
+    names: dict[str, str] = {}
+    english: list[str] = []
+    for dim in dict.fromkeys(str(d) for d in dimensions):
+        if dim not in known:
+            names.setdefault(dim, _code(lang, dim))
+            continue
+        item = ins.item(dim)
+        label = ev.catalogue.construct_label(item.construct, lang)
+        names[dim] = label if label is not None else _cut(item.text.get(lang, item.text.get("en", dim)))
+        try:
+            scale = ins.response_scale(item.scale)
+        except KeyError:
+            continue
+        fell_back = False
+        for v in scale.values:
+            text = v.labels.get(lang)
+            if text is None and v.labels.get("en") is not None:
+                text, fell_back = v.labels["en"], True
+            if text is not None:
+                names.setdefault(str(v.value), text)
+        if fell_back and lang != "en":
+            english.append(names[dim])
+    return names, english
 
 
 def _code_labels(lang: str, codes: Iterable[Any]) -> dict[str, str]:
@@ -393,7 +460,8 @@ def _participation(ev: ProcessEvaluation, lang: str) -> Section:
         ticks = [str(n) if not pd.isna(n) else (f"<{k}" if m == PRIMARY else ("·" if m == COMPLEMENT else "‡"))
                  for n, m in zip(st["n"], st["suppression"], strict=True)]
         stages = fr.funnel_stages.assign(n=ticks)
-        names = _code_labels(lang, [*fr.categories["dimension"], *fr.categories["category"]])
+        names = {**_code_labels(lang, [*fr.categories["dimension"], *fr.categories["category"]]),
+                 **_category_names(ev, lang, fr.categories["dimension"])[0]}
         sec.figures.append(_figure("funnel", t(lang, "funnel"),
                                    plot_funnel(replace(fr, categories=shown, funnel_stages=stages),
                                                axis_labels=_plot_words(lang, "share",
@@ -401,7 +469,7 @@ def _participation(ev: ProcessEvaluation, lang: str) -> Section:
                                                labels=names),
                                    t(lang, "funnel_caption", k=k)))
     elif "funnel" in ev.reasons and ev.reasons["funnel"] not in ("no population targets table",):
-        sec.notices.append(t(lang, "not_available", reason=ev.reasons["funnel"]))
+        sec.notices.append(t(lang, "not_available", reason=translate_reason(ev.reasons["funnel"], lang)))
     rep = ev.representativeness
     if rep is not None:
         rc = rep.categories
@@ -415,16 +483,27 @@ def _participation(ev: ProcessEvaluation, lang: str) -> Section:
         rule = TableRule(counts=("n_members",), values=value_cols, groups=("dimension",))
         cat = _protect(cat, rule, k)
         note = t(lang, "secondary_note") if cat["suppressed"].any() else ""
+        names, english = _category_names(ev, lang, rc["dimension"])
+        # labels from the instrument; the codes stay in id columns of the XLSX sheet
+        cat.insert(1, "dimension_id", cat["dimension"].astype(str))
+        cat.insert(3, "category_id", cat["category"].astype(str))
+        cat["dimension"] = [names.get(d, d) for d in cat["dimension_id"]]
+        cat["category"] = [names.get(c, _code(lang, c)) for c in cat["category_id"]]
+        if english:
+            sec.notices.append(t(lang, "labels_in_english", what=", ".join(english)))
         sec.tables.append(Table("representativeness", t(lang, "composition"), cat,
-                                {"dimension": "text", "category": "text", "n_members": "int",
+                                {"dimension": "text", "dimension_id": "text", "category": "text",
+                                 "category_id": "text", "n_members": "int",
                                  "share": "pct", "target_share": "pct", "difference_pp": "num1",
-                                 "ci_low_pp": "num1", "ci_high_pp": "num1"}, note, rule=rule))
+                                 "ci_low_pp": "num1", "ci_high_pp": "num1"}, note, rule=rule,
+                                ids=("dimension_id", "category_id")))
         plotted = replace(rep, categories=rc.assign(
             estimate=cat["difference_pp"].astype(float).to_numpy() / 100,
             ci_low=cat["ci_low_pp"].astype(float).to_numpy() / 100,
             ci_high=cat["ci_high_pp"].astype(float).to_numpy() / 100))
         if not cat["suppressed"].all():
-            names = _code_labels(lang, [*rc["dimension"], *rc["category"]])
+            names = {**_code_labels(lang, [*rc["dimension"], *rc["category"]]),
+                     **_category_names(ev, lang, rc["dimension"])[0]}
             sec.figures.append(_figure("representativeness", t(lang, "composition"),
                                        plot_representativeness(plotted, axis_labels=_plot_words(lang, "difference"),
                                                                labels=names)))
@@ -759,6 +838,9 @@ def _psychometrics(ev: ProcessEvaluation, lang: str) -> Section:
     tab = rep[["scale", "wave", "n_items", "n", "alpha", "alpha_ci_low", "alpha_ci_high", "omega_total",
                "cfi", "rmsea", "status", "flags"]].copy()
     tab["wave"] = [_code(lang, w) for w in tab["wave"]]
+    names = _names(ev, lang)
+    tab["status"] = [_code(lang, s) for s in tab["status"]]
+    tab["flags"] = [translate_flags(f, lang, names) if isinstance(f, str) else f for f in tab["flags"]]
     tab.insert(1, "scale_id", tab["scale"].astype(str))
     tab["scale"] = [_scale_label(ev, s, lang) for s in tab["scale"]]
     # n of a wave spans every role: withheld when a role of that wave is below the threshold,
@@ -876,17 +958,57 @@ def _data_quality(ev: ProcessEvaluation, lang: str) -> Section:
     if is_code.any():
         codes = summ.loc[is_code].groupby(["check", "severity", "reason"], sort=False).agg(
             column=("column", "nunique"), n=("n", "sum")).reset_index()
-        codes["column"] = [f"{c} item(s)" for c in codes["column"]]
+        codes["column"] = [t(lang, "n_items", count=int(c)) for c in codes["column"]]
         summ = pd.concat([summ.loc[~is_code], codes[["check", "severity", "column", "reason", "n"]]],
                          ignore_index=True)
+    names = _names(ev, lang)
+    summ.insert(1, "check_id", summ["check"].astype(str))
+    summ["check"] = [_code(lang, c) for c in summ["check"]]
+    summ["severity"] = [_code(lang, c) for c in summ["severity"]]
+    summ["column"] = [names.get(str(c), c) if isinstance(c, str) else c for c in summ["column"]]
+    summ["reason"] = [_missing_reason(r, lang) if c == "missing_code" else
+                      (translate_reason(r, lang, names) if isinstance(r, str) else r)
+                      for c, r in zip(summ["check_id"], summ["reason"], strict=True)]
     sec.tables.append(Table("validation", t(lang, "validation_summary"), summ,
-                            {"check": "text", "severity": "text", "column": "text", "reason": "text", "n": "int"},
-                            rule=TableRule(counts=("n",))))
+                            {"check": "text", "check_id": "text", "severity": "text", "column": "text",
+                             "reason": "text", "n": "int"},
+                            rule=TableRule(counts=("n",)), ids=("check_id",)))
     for note in v.notes:
-        sec.notices.append(note)
+        sec.notices.append(translate_reason(note, lang, names))
     if ev.data.dropped_text:
         sec.notices.append(t(lang, "free_text_note", n=len(ev.data.dropped_text)))
     return sec
+
+
+def _describe(text: Any, lang: str, names: dict[str, str]) -> Any:
+    """An indicator's data source (``method``: ``needs responses:post``, ``responses: ... ; Wilson
+    interval``) or threshold source in ``lang``."""
+    if not isinstance(text, str):
+        return text
+    if text.startswith("needs "):
+        return t(lang, "needs", what=", ".join(_need(p.strip(), lang) for p in text[6:].split(",")))
+    return translate_reason(text, lang, names)
+
+
+def _need(token: str, lang: str) -> str:
+    """``responses:post``, ``register``, ``process:<field>`` (a field name stays as written) in ``lang``."""
+    table, _, detail = token.partition(":")
+    name = t(lang, f"table_{table}") if has_string(f"table_{table}") else table
+    if not detail:
+        return name
+    if table == "process":
+        return f"{name}: {detail}"
+    return f"{name} ({_code(lang, detail.removesuffix('s') if detail.endswith('politicians') else detail)})"
+
+
+def _missing_reason(reason: Any, lang: str) -> Any:
+    """``dont_know (88)``, the meaning and code of a missing-value code, with the meaning in ``lang``
+    (a code that is a word, ``refused (refused)``, is not repeated in another language)."""
+    if not isinstance(reason, str) or lang == "en":
+        return reason
+    meaning, _, code = reason.partition(" (")
+    label = _code(lang, "missing_" + meaning)
+    return f"{label} ({code}" if (code and code[:1].isdigit()) or code[:1] == "-" else label
 
 
 # ------------------------------------------------------------------------------------- report
@@ -907,7 +1029,9 @@ def _facts(ev: ProcessEvaluation, settings: ReportSettings, lang: str,
     if p:
         title = settings.title or str(p.get("name", pid))
         if "model" in p:
-            facts.append((t(lang, "model"), str(p["model"]).replace("_", " ")))
+            model = str(p["model"])
+            facts.append((t(lang, "model"), _code(lang, f"model_{model}") if f"model_{model}" in CODES["en"]
+                          else model.replace("_", " ")))
         if "commissioner" in p:
             facts.append((t(lang, "commissioner"), str(p["commissioner"])))
         if "start_date" in p and "end_date" in p:
@@ -952,11 +1076,15 @@ def build_report(evaluation: ProcessEvaluation, settings: ReportSettings | None 
     if k < MIN_SAFE_CELL_SIZE and settings.disclosure_control:
         raise DataInputError(f"min_cell_size: {k} is below {MIN_SAFE_CELL_SIZE}, which does not protect "
                              "respondents; set disclosure_control: off to publish it anyway")
+    if language not in LANGUAGES:
+        raise DataInputError(f"language: {language!r} is not a report language ({', '.join(LANGUAGES)})")
     on = settings.disclosure_control
     token = _RULES.set((on and settings.complement_rule, on))
+    lang_token = REPORT_LANGUAGE.set(language)
     try:
         return _build(ev, settings, language, k, on)
     finally:
+        REPORT_LANGUAGE.reset(lang_token)
         _RULES.reset(token)
 
 
@@ -968,7 +1096,12 @@ def _build(ev: ProcessEvaluation, settings: ReportSettings, language: str, k: in
                                small_categories=on and _small_categories(ev, k))
     # the evaluation gives its reasons in English; the report's table, XLSX sheet and notices
     # carry them in the report language (the evaluation itself is left as it is)
-    table["status_reason"] = [translate_reason(str(r), language) for r in table["status_reason"]]
+    names = _names(ev, language)
+    table["status_reason"] = [translate_reason(str(r), language, names) for r in table["status_reason"]]
+    if language != "en":  # the data source and the threshold's source (XLSX) in the report language
+        for col in ("method", "threshold_source"):
+            if col in table.columns:
+                table[col] = [_describe(v, language, names) for v in table[col]]
     if language != ev.settings.language:
         labels = {spec.id: spec.text(language) for spec in ev.catalogue.indicators}
         table["label"] = [labels.get(i, lab) for i, lab in zip(table["indicator_id"], table["label"], strict=True)]
@@ -994,7 +1127,7 @@ def _build(ev: ProcessEvaluation, settings: ReportSettings, language: str, k: in
         ("seed", str(s.seed)),
         ("min_cell_size", str(s.min_cell_size)),
         ("confidence_level", f"{s.confidence_level:g}"),
-        ("as_of", s.as_of.isoformat() if s.as_of else "latest response event"),
+        ("as_of", s.as_of.isoformat() if s.as_of else "latest response event"),  # shown in the language by render
         ("deadline_days", "" if deadline is None else str(deadline)),
         ("language", language),
     ]

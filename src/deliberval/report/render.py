@@ -14,7 +14,14 @@ import pandas as pd
 
 from deliberval.errors import DelibervalError
 from deliberval.report.build import ProcessReport, Table
-from deliberval.report.i18n import CODES, COLUMNS, t, translate_reason
+from deliberval.report.formatting import (
+    format_date,
+    format_interval,
+    format_number,
+    format_percent,
+    localise_number_text,
+)
+from deliberval.report.i18n import CODES, COLUMNS, LANGUAGES, has_string, t, translate_reason
 from deliberval.report.markdown import markdown_html
 from deliberval.reproducible import fixed_source_date_epoch, freeze_xlsx
 
@@ -58,14 +65,19 @@ def _missing(v: Any) -> bool:
 def format_value(v: Any, kind: str, lang: str = "en") -> str:
     """Format one cell: ``int``, ``pct``, ``num1``, ``num2``, ``num3``, ``p`` or ``text``.
 
+    Numbers follow the conventions of ``lang`` (Babel's CLDR data): decimal sign, thousands
+    grouping, the space before ``%`` (:mod:`deliberval.report.formatting`).
+
     Examples
     --------
     >>> format_value(0.4567, "pct"), format_value(0.4567, "pct", "fr")
-    ('46%', '46 %')
-    >>> format_value(3.14159, "num2", "fr"), format_value(0.0001, "p"), format_value(None, "num2")
+    ('46%', '46\\xa0%')
+    >>> format_value(3.14159, "num2", "de"), format_value(0.0001, "p"), format_value(None, "num2")
     ('3,14', '<0.001', '—')
-    >>> format_value(12345, "int"), format_value(6.5, "int", "fr")
-    ('12,345', '6,5')
+    >>> format_value(12345, "int"), format_value(12345, "int", "da"), format_value(6.5, "int", "fr")
+    ('12,345', '12.345', '6,5')
+    >>> format_value(0.0001, "p", "nl")
+    '<0,001'
     """
     if _missing(v):
         return "—"
@@ -76,19 +88,15 @@ def format_value(v: Any, kind: str, lang: str = "en") -> str:
         return "—"
     if kind == "int":
         if x != round(x):  # a weighted count
-            s = f"{x:.1f}"
-            return s.replace(".", ",") if lang == "fr" else s
-        s = f"{round(x):,d}".replace(",", "\u202f" if lang == "fr" else ",")
-    elif kind == "pct":
-        s = f"{100 * x:.0f}" + ("\u202f%" if lang == "fr" else "%")
-        return s.replace("\u202f", " ")
-    elif kind == "p":
-        s = "<0.001" if x < 0.001 else f"{x:.3f}"
-    elif kind in ("num1", "num2", "num3"):
-        s = f"{x:.{kind[-1]}f}"
-    else:
-        s = f"{x:.3g}"
-    return s.replace(".", ",") if lang == "fr" else s
+            return format_number(x, 1, lang)
+        return format_number(round(x), 0, lang)
+    if kind == "pct":
+        return format_percent(x, lang)
+    if kind == "p":
+        return "<" + format_number(0.001, 3, lang) if x < 0.001 else format_number(x, 3, lang)
+    if kind in ("num1", "num2", "num3"):
+        return format_number(x, int(kind[-1]), lang, group=False)
+    return localise_number_text(f"{x:.3g}", lang)
 
 
 SECONDARY_MARK = "‡"
@@ -133,7 +141,7 @@ def _card_value(unit: str, est: float, lang: str) -> str:
     if unit == "proportion":
         return format_value(est, "pct", lang)
     if unit == "percentage_points":
-        return format_value(est, "num1", lang) + (" pts" if lang == "fr" else " pp")
+        return format_value(est, "num1", lang) + "\u00a0" + t(lang, "unit_pp")
     if unit == "effect_size":
         return "d = " + format_value(est, "num2", lang)
     if unit == "scale_points":
@@ -181,8 +189,8 @@ def _cards(rep: ProcessReport) -> list[dict[str, Any]]:
             if not _missing(r["ci_low"]):
                 lo, hi = float(r["ci_low"]), float(r["ci_high"])
                 kind = "pct" if unit == "proportion" else "num2"
-                card["ci"] = (f"{r['confidence_level']:.0%} {t(lang, 'ci')} "
-                              f"{format_value(lo, kind, lang)} – {format_value(hi, kind, lang)}")
+                card["ci"] = (t(lang, "ci_level", level=format_percent(float(r["confidence_level"]), lang)) + " "
+                              + format_interval(format_value(lo, kind, lang), format_value(hi, kind, lang), lang))
             if not _missing(r["n"]):
                 card["n"] = format_value(r["n"], "int", lang)
             if unit == "proportion":
@@ -198,6 +206,55 @@ def _cards(rep: ProcessReport) -> list[dict[str, Any]]:
             cards.append(card)
         stages.append({"title": cat.stage_label(stage, lang), "cards": cards})
     return stages
+
+
+_ID_SETTINGS = ("instrument", "instrument library", "indicator catalogue")
+"""Settings whose values are identifiers and versions (shown as code)."""
+
+
+def setting_label(key: str, lang: str) -> str:
+    """The name of a provenance setting in ``lang`` (the key itself when the locale has none).
+
+    Examples
+    --------
+    >>> setting_label("min_cell_size", "fr"), setting_label("not_a_setting", "fr")
+    ('Taille minimale des cellules', 'not_a_setting')
+    """
+    name = "setting_" + key.replace(" ", "_")
+    return t(lang, name) if has_string(name) else key
+
+
+def setting_value(key: str, value: str, lang: str) -> str:
+    """A provenance value as the report shows it: the language by its name, the evaluation date
+    and confidence level in the locale's way, "latest response event" in ``lang``.
+
+    Examples
+    --------
+    >>> setting_value("language", "de", "fr"), setting_value("confidence_level", "0.95", "de")
+    ('allemand', '0,95')
+    """
+    if key == "language" and value in LANGUAGES:
+        from babel import Locale
+
+        return str(Locale.parse(value).get_display_name(lang))
+    if key == "as_of":
+        return t(lang, "as_of_latest") if value == "latest response event" else format_date(value, lang)
+    if key in ("confidence_level", "seed", "min_cell_size", "deadline_days"):
+        return localise_number_text(value, lang)
+    return value
+
+
+def table_name(key: str, lang: str) -> str:
+    """The name of an input table (``responses``, ``members``, ...) in ``lang``."""
+    return t(lang, f"table_{key}") if has_string(f"table_{key}") else key
+
+
+def file_text(key: str, file: str, lang: str) -> str:
+    """An input's file as the report shows it: a path as given, a built-in example in ``lang``."""
+    import re
+
+    m = re.fullmatch(r"built-in example (\S+) \(seed (\S+)\)", file)
+    return t(lang, "builtin_example", name=m.group(1), seed=m.group(2)) if m else file
 
 
 def _plain(header: list[str], rows: list[list[str]]) -> dict[str, Any]:
@@ -244,8 +301,8 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
     cat = rep.evaluation.catalogue
     assert cat is not None
     ind = rep.indicators
-    counts = [(st, t(lang, st), int((ind["status"] == st).sum()))
-              for st in ("measured", "not_measured", "suppressed")]
+    counts = [(st, t(lang, f"count_{st}", count=n), n)
+              for st, n in ((st, int((ind["status"] == st).sum())) for st in ("measured", "not_measured", "suppressed"))]
     sections = []
     for sec in rep.sections:
         tables = []
@@ -269,8 +326,8 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
           translate_reason(str(r["status_reason"]), lang)] for _, r in missing.iterrows()],
     )
     not_assessed["rows"] = not_assessed["rows"] if len(missing) else []
-    inputs = _plain([heads["file"], "key", heads["rows"], heads["sha256"]],
-                    [[str(r["file"]), str(r["key"]),
+    inputs = _plain([heads["file"], heads["table"], heads["rows"], heads["sha256"]],
+                    [[file_text(str(r["key"]), str(r["file"]), lang), table_name(str(r["key"]), lang),
                       SECONDARY_MARK if r.get("suppression", "") else format_value(r["rows"], "int", lang),
                       str(r["sha256"])]
                      for _, r in rep.inputs.iterrows()])
@@ -284,8 +341,10 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
         css=css(), title=rep.title, facts=rep.facts, synthetic=rep.synthetic, warnings=rep.warnings,
         summary_intro=t(lang, "summary_intro", version=cat.version), counts=counts, stages=_cards(rep),
         disclosure=t(lang, "disclosure_note", k=k), sections=sections, not_assessed=not_assessed,
-        methods_text=t(lang, "methods_text", level=f"{rep.confidence_level:.0%}"),
-        provenance=rep.provenance, inputs=inputs, catalogue_reference=cat.reference, timestamp=stamp,
+        methods_text=t(lang, "methods_text", level=format_percent(rep.confidence_level, lang)),
+        provenance=[(setting_label(key, lang), setting_value(key, value, lang), key in _ID_SETTINGS)
+                    for key, value in rep.provenance],
+        inputs=inputs, catalogue_reference=cat.reference, timestamp=stamp,
     )
     return html
 
@@ -416,17 +475,97 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
 
 
 def _sheet_name(key: str, used: set[str]) -> str:
+    key = "".join(" " if ch in "[]:*?/\\" else ch for ch in key).strip("' ") or "sheet"
     name = key[:31]
     i = 2
-    while name in used:
-        name = f"{key[:28]}_{i}"
+    while name.lower() in {u.lower() for u in used}:  # Excel compares sheet names case-insensitively
+        name = f"{key[:27].rstrip()} ({i})"
         i += 1
     used.add(name)
     return name
 
 
+def sheet_title(tab: Table, lang: str) -> str:
+    """The name of a table's sheet in ``lang``: the locale's short name of the table, else its title.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sheet_title(Table("members_by_role", "Membres par rôle", pd.DataFrame()), "de")
+    'Mitglieder nach Rolle'
+    """
+    key = f"sheet_{tab.key}"
+    if has_string(key):
+        return t(lang, key)
+    return tab.title if tab.title and tab.title != tab.key else tab.key
+
+
+_ID_BASES = {"oecd_stage": "stage", "indicator_id": "indicator", "criterion_id": "criterion"}
+"""The column whose label names an id column (``<label> (id)``)."""
+
+_CODE_COLUMNS = ("status", "verdict", "unit", "direction", "theme", "prior_agenda")
+"""Columns of codes whose cells are written in the workbook's language."""
+
+
+def column_header(column: str, lang: str, *, is_id: bool = False) -> str:
+    """A column's header in ``lang``; an id column says that it holds codes.
+
+    Examples
+    --------
+    >>> column_header("ci_low", "fr"), column_header("indicator_id", "de", is_id=True)
+    ('IC bas', 'Indikator (Kennung)')
+    """
+    heads = COLUMNS.get(lang, COLUMNS["en"])
+    if is_id or column in _ID_BASES:
+        base = _ID_BASES.get(column, column.removesuffix("_id"))
+        return f"{heads.get(base, base)} ({t(lang, 'id_column')})"
+    if column.endswith(" (UTC)"):
+        return column_header(column.removesuffix(" (UTC)"), lang) + " (UTC)"
+    return heads.get(column, column.replace("_", " "))
+
+
+def _suppression_text(mark: Any, lang: str) -> Any:
+    """``primary``, ``complement``, ``secondary`` or ``secondary:<columns>`` in ``lang``."""
+    if not isinstance(mark, str) or not mark:
+        return mark
+    kind, _, cols = mark.partition(":")
+    text = _code_text(f"suppression_{kind}", lang)
+    if cols:
+        text += ": " + ", ".join(column_header(c, lang) for c in cols.split(","))
+    return text
+
+
+def _code_text(code: str, lang: str) -> str:
+    return CODES.get(lang, CODES["en"]).get(code, code)
+
+
+def _localise_frame(df: pd.DataFrame, lang: str, ids: tuple[str, ...]) -> pd.DataFrame:
+    """A table as the workbook in ``lang`` shows it: code cells in words, headers in ``lang``."""
+    df = df.copy()
+    for c in df.columns:
+        if c in ids or c in _ID_BASES or df[c].dtype != object:
+            continue
+        if c in _CODE_COLUMNS:
+            df[c] = [_code_text(v, lang) if isinstance(v, str) else v for v in df[c]]
+        elif c == "suppression":
+            df[c] = [_suppression_text(v, lang) for v in df[c]]
+        elif c in ("threshold_source", "status_reason", "method"):
+            df[c] = [describe(v, lang) if isinstance(v, str) else v for v in df[c]]
+    key = df["key"].astype(str).tolist() if {"key", "file"} <= set(df.columns) else None
+    if key is not None:
+        df["file"] = [file_text(k, str(f), lang) for k, f in zip(key, df["file"], strict=True)]
+        df["key"] = [table_name(k, lang) for k in key]
+    df.columns = [column_header(str(c), lang, is_id=c in ids) for c in df.columns]
+    return df
+
+
+def describe(text: str, lang: str) -> str:
+    """A reason, data source or threshold source of the indicator table in ``lang``."""
+    return translate_reason(text, lang)
+
+
 def write_xlsx(tables: list[Table], path: str | os.PathLike[str], *, provenance: list[tuple[str, str]] | None = None,
-               min_cell_size: int = 5) -> Path:
+               min_cell_size: int = 5, lang: str = "en") -> Path:
     """Write every table to its own sheet of an XLSX workbook (openpyxl).
 
     Suppressed cells are empty and flagged in a ``suppressed`` column; a ``README`` sheet states
@@ -444,6 +583,12 @@ def write_xlsx(tables: list[Table], path: str | os.PathLike[str], *, provenance:
     min_cell_size : int, default 5
         The disclosure threshold stated in the ``README`` sheet (the tables are written as
         given: suppress them first, e.g. with :func:`deliberval.privacy.suppress_small_cells`).
+    lang : {"en", "fr", "nl", "de", "da"}, default "en"
+        The workbook's language. In English the sheets are named by the tables' keys and the
+        columns keep their names (a layout scripts can rely on); in the other languages sheet
+        names, column headers, codes (status, verdict, unit, suppression, ...) and the
+        ``README`` sheet are written in that language, and each column of ids keeps the codes
+        under a header that says so.
 
     Returns
     -------
@@ -473,17 +618,29 @@ def write_xlsx(tables: list[Table], path: str | os.PathLike[str], *, provenance:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
+    local = lang != "en"
     with pd.ExcelWriter(p, engine="openpyxl") as xw:
-        readme = [("disclosure control",
-                   f"counts, shares and means based on fewer than {min_cell_size} respondents, and shares "
-                   f"whose complement is below {min_cell_size}, are left empty (column 'suppressed' is TRUE "
-                   "on their rows; column 'suppression' says 'primary' for a count below it, 'complement' for a share "
-                   "whose complement is below it); values left empty only so that "
-                   "a hidden one cannot be derived from published totals say 'secondary' (or "
-                   "'secondary:<columns>' when only those cells are withheld)")]
-        readme += list(provenance or [])
-        pd.DataFrame(readme, columns=["setting", "value"]).to_excel(
-            xw, sheet_name=_sheet_name("README", used), index=False)
+        if local:
+            readme: list[tuple[str, ...]] = [
+                (t(lang, "setting_disclosure_control"), t(lang, "xlsx_disclosure", k=min_cell_size),
+                 "disclosure_control"),
+                (t(lang, "setting_workbook"), t(lang, "xlsx_layout"), "")]
+            readme += [(setting_label(key, lang), setting_value(key, str(value), lang), key)
+                       for key, value in (provenance or [])]
+            pd.DataFrame(readme, columns=[column_header("setting", lang), column_header("value", lang),
+                                          column_header("setting_id", lang, is_id=True)]).to_excel(
+                xw, sheet_name=_sheet_name(t(lang, "sheet_README"), used), index=False)
+        else:
+            readme = [("disclosure control",  # English: the machine layout of earlier versions
+                       f"counts, shares and means based on fewer than {min_cell_size} respondents, and shares "
+                       f"whose complement is below {min_cell_size}, are left empty (column 'suppressed' is TRUE "
+                       "on their rows; column 'suppression' says 'primary' for a count below it, 'complement' for a "
+                       "share whose complement is below it); values left empty only so that "
+                       "a hidden one cannot be derived from published totals say 'secondary' (or "
+                       "'secondary:<columns>' when only those cells are withheld)")]
+            readme += list(provenance or [])
+            pd.DataFrame(readme, columns=["setting", "value"]).to_excel(
+                xw, sheet_name=_sheet_name("README", used), index=False)
         for tab in tables:
             df = tab.data.copy()
             for c in df.columns:
@@ -494,9 +651,17 @@ def write_xlsx(tables: list[Table], path: str | os.PathLike[str], *, provenance:
                 elif isinstance(df[c].dtype, pd.DatetimeTZDtype):  # Excel has no time zones: UTC, said in the header
                     df[c] = df[c].dt.tz_convert("UTC").dt.tz_localize(None)
                     df = df.rename(columns={c: f"{c} (UTC)"})
-            sheet = _sheet_name(tab.key, used)
-            df.to_excel(xw, sheet_name=sheet, index=False)
-            _format_sheet(xw.book[sheet], df, tab.formats)
+            sheet = _sheet_name(sheet_title(tab, lang) if local else tab.key, used)
+            formats = tab.formats
+            if local:  # codes in words, headers in the language; number formats follow the columns
+                shown = _localise_frame(df, lang, tab.ids)
+                formats = {column_header(str(c), lang, is_id=c in tab.ids): f for c, f in tab.formats.items()}
+                if "unit" in df.columns:
+                    shown[_UNIT_KEY] = df["unit"].to_numpy()
+                df = shown
+            df.to_excel(xw, sheet_name=sheet, index=False, columns=[c for c in df.columns if c != _UNIT_KEY])
+            _format_sheet(xw.book[sheet], df, formats, by_unit_columns=[column_header(c, lang) for c in _UNIT_COLUMNS]
+                          if local else list(_UNIT_COLUMNS))
         for ws in xw.book.worksheets:
             for col in ws.columns:
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:200])
@@ -513,7 +678,12 @@ _UNIT_COLUMNS = ("estimate", "ci_low", "ci_high", "threshold")
 _UNIT_KINDS = {"proportion": "pct", "percentage_points": "num1"}
 
 
-def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, str]) -> None:
+_UNIT_KEY = "\0unit"
+"""A hidden column holding each row's unit code when the ``unit`` column is written in words."""
+
+
+def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, str],
+                  by_unit_columns: list[str] | tuple[str, ...] = ()) -> None:
     """Give every numeric cell of a written table its column's number format and drop float noise.
 
     The kind comes from ``formats`` (as in the HTML table); a float column without one is ``num2``
@@ -524,16 +694,17 @@ def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, str]) -> None:
     format take each row's unit: ``pct`` for a proportion, ``num1`` for percentage points, else
     ``num2``.
     """
-    for j, c in enumerate(df.columns, start=1):
+    unit_col = _UNIT_KEY if _UNIT_KEY in df.columns else "unit"
+    for j, c in enumerate([c for c in df.columns if c != _UNIT_KEY], start=1):
         dtype = df[c].dtype
         if pd.api.types.is_bool_dtype(dtype):
             continue
         if pd.api.types.is_datetime64_any_dtype(dtype):  # a date, or a date and time when one has a time
             times = df[c].dropna()
-            fmt = "yyyy-mm-dd" if (times == times.dt.normalize()).all() else "yyyy-mm-dd hh:mm"
+            date_fmt = "yyyy-mm-dd" if (times == times.dt.normalize()).all() else "yyyy-mm-dd hh:mm"
             for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j, max_row=len(df) + 1):
                 if cell.value is not None:
-                    cell.number_format = fmt
+                    cell.number_format = date_fmt
             continue
         kind = formats.get(str(c))
         if kind is None:
@@ -543,8 +714,8 @@ def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, str]) -> None:
                 kind = "int"
             else:
                 kind = "text"
-        by_unit = str(c) in _UNIT_COLUMNS and str(c) not in formats and "unit" in df.columns
-        units = df["unit"].astype(object).tolist() if by_unit else []
+        by_unit = str(c) in (by_unit_columns or _UNIT_COLUMNS) and str(c) not in formats and unit_col in df.columns
+        units = df[unit_col].astype(object).tolist() if by_unit else []
         fmt = XLSX_NUMBER_FORMATS.get(kind)
         for i, (cell,) in enumerate(ws.iter_rows(min_row=2, min_col=j, max_col=j, max_row=len(df) + 1)):
             if by_unit:  # the indicator table: a proportion row is a percentage, as on its card
