@@ -238,3 +238,10 @@ def test_methods_page_lists_every_process_field_and_framework() -> None:
         assert f"| `{field}` |" in page, field
     for fw in ("oecd_2021", "oecd_gpp_2020", "involve_2021", "knoca_2024"):
         assert fw in page
+
+
+def test_a_table_without_status_is_one_clear_error() -> None:
+    with pytest.raises(DataInputError, match=r"no column\(s\) \['status'\]"):
+        criteria_coverage(pd.DataFrame({"indicator_id": ["respect"]}))
+    cov = criteria_coverage(pd.DataFrame({"indicator_id": ["respect"], "status": ["not_measured"]}))
+    assert cov.set_index("criterion_id").loc["oecd_dx_respect", "status"] == "not_assessed"

@@ -437,8 +437,8 @@ def _audit(c: Criterion, reg: CriteriaRegistry, table: pd.DataFrame, facts: Mapp
     rows = table.loc[table["indicator_id"].isin(c.indicators)] if "indicator_id" in table.columns else table.iloc[0:0]
     linked = tuple(str(i) for i in rows["indicator_id"])
     status_of = dict(zip(rows["indicator_id"].astype(str), rows["status"].astype(str), strict=True))
-    reason_of = dict(zip(rows["indicator_id"].astype(str), rows["status_reason"].fillna("").astype(str),
-                         strict=True))
+    reasons = rows["status_reason"] if "status_reason" in rows.columns else pd.Series("", index=rows.index)
+    reason_of = dict(zip(rows["indicator_id"].astype(str), reasons.fillna("").astype(str), strict=True))
     measured = [i for i in linked if status_of[i] == "measured"]
     withheld = [i for i in linked if status_of[i] == "suppressed"]
     missing = [i for i in linked if status_of[i] not in ("measured", "suppressed")]
@@ -539,7 +539,8 @@ def criteria_coverage(
     Raises
     ------
     DataInputError
-        An unknown framework (the known ones are named).
+        An unknown framework (the known ones are named), or an indicator table without
+        ``indicator_id`` and ``status``.
 
     Notes
     -----
@@ -567,6 +568,9 @@ def criteria_coverage(
     """
     reg = registry or load_criteria()
     fw = reg.framework(framework)
+    missing = [c for c in ("indicator_id", "status") if c not in indicators.columns]
+    if missing:
+        raise DataInputError(f"criteria_coverage: the indicator table has no column(s) {missing}")
     facts = _facts(process)
     item_ids = None if instrument is None else set(instrument.item_ids())
     if labels is None:
