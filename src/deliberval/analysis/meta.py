@@ -343,9 +343,33 @@ class BayesianPoolingResult:
         return {"summary": self.summary, "units": self.units}
 
 
-def _mixture_quantile(p: float, w: np.ndarray, cdf: object, lo: float, hi: float) -> float:
+def _mixture_quantile(p: float, w: np.ndarray, cdf: object, lo: float, hi: float, pdf: object = None,
+                      x0: float | None = None) -> float:
+    """The ``p`` quantile of a mixture: safeguarded Newton steps from ``x0`` when the density is
+    given (3-4 evaluations instead of Brent's 10-12 on mixtures of ~10^5 components), Brent's
+    method on ``[lo, hi]`` otherwise or when Newton does not settle; both to 1e-10."""
     f = cdf  # callable x -> array of component cdfs
-    return float(optimize.brentq(lambda x: float(np.sum(w * f(x))) - p, lo, hi, xtol=1e-10))  # type: ignore[operator]
+
+    def g(x: float) -> float:
+        return float(np.sum(w * f(x))) - p  # type: ignore[operator]
+
+    if pdf is not None and x0 is not None and lo < x0 < hi:
+        a, b, x = lo, hi, x0
+        for _ in range(20):
+            gx = g(x)
+            if gx < 0:
+                a = x
+            else:
+                b = x
+            dens = float(np.sum(w * pdf(x)))  # type: ignore[operator]
+            step = gx / dens if dens > 0 else math.inf
+            nx = x - step
+            if not (a < nx < b):  # outside the bracket: bisect instead
+                nx = 0.5 * (a + b)
+            if abs(nx - x) < 1e-11:
+                return nx
+            x = nx
+    return float(optimize.brentq(g, lo, hi, xtol=1e-10))
 
 
 def _normal_mixture(w: np.ndarray, m: np.ndarray, s: np.ndarray, level: float, threshold: float | None,
@@ -634,13 +658,22 @@ def bayesian_share_pooling(
         def cdf(t: float) -> np.ndarray:
             return np.asarray(special.betainc(aa, bb, t))
 
+        log_norm = special.betaln(aa, bb)
+
+        def pdf(t: float) -> np.ndarray:
+            return np.exp((aa - 1) * math.log(t) + (bb - 1) * math.log1p(-t) - log_norm)
+
         prob = math.nan
         if threshold is not None:
             up = float(np.sum(post * (1.0 - special.betainc(aa, bb, threshold))))
             prob = up if higher_is_better else 1.0 - up
         lo, hi = max(0.0, mean - 12 * sd), min(1.0, mean + 12 * sd)
-        return {"estimate": mean, "sd": sd, "ci_low": _mixture_quantile(q, post, cdf, lo, hi),
-                "ci_high": _mixture_quantile(1 - q, post, cdf, lo, hi), "prob_meets_threshold": prob}
+        # start Newton at the quantile of the beta distribution with the mixture's mean and SD
+        k = mean * (1 - mean) / sd**2 - 1 if sd > 0 else math.nan
+        guess = [float(stats.beta.ppf(pp, mean * k, (1 - mean) * k)) if k > 0 else None for pp in (q, 1 - q)]
+        return {"estimate": mean, "sd": sd,
+                "ci_low": _mixture_quantile(q, post, cdf, lo, hi, pdf, guess[0]),
+                "ci_high": _mixture_quantile(1 - q, post, cdf, lo, hi, pdf, guess[1]), "prob_meets_threshold": prob}
 
     icc = axis_summary(post2.sum(axis=0), s_mids)  # on sqrt(icc); quantiles map through the square
     icc_mean = float(np.sum(post2.sum(axis=0) * s_mids**2))
