@@ -299,7 +299,8 @@ def test_scaling_factor_at_lavaans_estimates() -> None:
         for (i, _), k in spec.free[gi]["nu"]:
             theta[k] = est("~1", items[i], "")
     data = [rob.patterns(x) for x in blocks]
-    h1, _ = _saturated(data, blocks, 4)
+    h1, _, h1_converged = _saturated(data, blocks, 4)
+    assert h1_converged
     gold = ROBUST[
         (ROBUST["dataset"] == "languages_mlr_listwise") & (ROBUST["model"] == "configural")
     ]

@@ -571,10 +571,11 @@ def _estimate(
         from deliberval.analysis import _sem_robust as rob
 
         data = [rob.patterns(x) for x in blocks]
-        h1, f1 = _saturated(data, blocks, p)
+        h1, f1, h1_converged = _saturated(data, blocks, p)
         avail = [rob.available_moments(x) for x in blocks]
         start = _start(spec, [v for _, v in avail], [m for m, _ in avail])
         theta, f0, converged = rob.fit(spec, data, start)
+        converged = converged and h1_converged
         chisq = float(n * (f0 - f1))
         counts = [(~np.isnan(x)).sum(axis=0) for x in blocks]
         f_base = sum(
@@ -647,12 +648,12 @@ def _estimate(
 
 def _saturated(
     data: list[list[_Pattern]], blocks: list[np.ndarray], p: int
-) -> tuple[list[tuple[np.ndarray, np.ndarray]], float]:
-    """Saturated (h1) means and covariances of each level by FIML, and ``F`` at them."""
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], float, bool]:
+    """Saturated (h1) means and covariances of each level by FIML, ``F`` at them, converged."""
     from deliberval.analysis import _sem_robust as rob
 
     n = sum(len(x) for x in blocks)
-    out, f1 = [], 0.0
+    out, f1, ok = [], 0.0, True
     for pats, x in zip(data, blocks, strict=True):
         if not np.isnan(x).any():
             mean, cov = x.mean(axis=0), np.cov(x, rowvar=False, ddof=0)
@@ -672,11 +673,12 @@ def _saturated(
         for i in range(p):
             spec.add(0, "nu", (i, 0))
             start.append(mean0[i])
-        theta, f, _ = rob.fit(spec, [pats], np.array(start))
+        theta, f, converged = rob.fit(spec, [pats], np.array(start))
+        ok = ok and converged
         _, _, th, nu, _ = spec.matrices(theta, 0)
         out.append((nu, th))
         f1 += len(x) / n * f
-    return out, f1
+    return out, f1, ok
 
 
 def _rmsea_ci(chisq: float, df: float, n: float, g: int, level: float) -> tuple[float, float]:
