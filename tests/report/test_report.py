@@ -431,7 +431,7 @@ def test_example_configurations_are_valid():
 
     folder = Path(__file__).parents[2] / "examples"
     files = sorted(folder.glob("*.yaml"))
-    assert len(files) == 5
+    assert len(files) == 7
     for f in files:
         cfg = ProcessConfig.model_validate(yaml.safe_load(f.read_text(encoding="utf-8")))
         assert cfg.process_id in f.stem

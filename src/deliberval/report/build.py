@@ -546,78 +546,10 @@ def _experience(ev: ProcessEvaluation, lang: str) -> Section:
     if sides is not None:
         sec.tables.append(sides)
         sec.notices += side_notes
-    sides, side_notes = _sides_table(ev, shown, lang, k)
-    if sides is not None:
-        sec.tables.append(sides)
-        sec.notices += side_notes
     cit = tab.loc[(tab["role"] == _code(lang, "citizen")) & ~tab["suppressed"]]
     if not cit.empty:
         sec.figures.append(_figure("experience", t(lang, "experience"), _agree_bars(cit, lang)))
     return sec
-
-
-def _sides_table(ev: ProcessEvaluation, shown: set[str], lang: str, k: int) -> tuple[Table | None, list[str]]:
-    """Both sides of a hybrid body per statement: each side's share agreeing with its interval, and
-    on the other sides' rows the difference from the citizens' share (``ev.experience_sides``).
-
-    The table goes through its rule here; a difference, its interval and its test are withheld
-    where the citizens' row is hidden (they would give it back), and each side with hidden rows
-    gets a notice saying why.
-    """
-    sides = ev.experience_sides
-    if sides.empty or "role" not in sides.columns:
-        return None, []
-    sides = sides.loc[sides["item"].isin(shown)]
-    if sides.empty:
-        return None, []
-    ins = ev.instrument
-    position = {it: i for i, it in enumerate(ins.item_ids())}
-    rank = {r: i for i, r in enumerate(_role_order(sides["role"]))}
-    rows: list[dict[str, Any]] = []
-    for item in sorted(dict.fromkeys(sides["item"]), key=lambda i: position.get(i, len(position))):
-        part = sides.loc[sides["item"] == item].sort_values("role", key=lambda s: s.map(rank), kind="stable")
-        text = ins.item(item).text.get(lang, ins.item(item).text["en"])
-        first = part.iloc[0]
-        if not pd.isna(first["reference_n"]):
-            rows.append({"_item": item, "_role": str(first["reference"]), "item": text, "n": first["reference_n"],
-                         "share_agree": first["reference_share"], "ci_low": first["reference_share_ci_low"],
-                         "ci_high": first["reference_share_ci_high"], "difference_pp": np.nan,
-                         "ci_low_pp": np.nan, "ci_high_pp": np.nan, "p_value": np.nan})
-        for _, r in part.iterrows():
-            rows.append({"_item": item, "_role": str(r["role"]), "item": text, "n": r["n"], "share_agree": r["share"],
-                         "ci_low": r["share_ci_low"], "ci_high": r["share_ci_high"],
-                         "difference_pp": 100 * float(r["estimate"]), "ci_low_pp": 100 * float(r["ci_low"]),
-                         "ci_high_pp": 100 * float(r["ci_high"]), "p_value": float(r["exact_p_value"])})
-    raw = pd.DataFrame(rows)
-    keys = raw[["_item", "_role"]].reset_index(drop=True)
-    tab = raw.drop(columns=["_item", "_role"])
-    tab.insert(1, "role", [_code(lang, r) for r in keys["_role"]])
-    tab["n"] = tab["n"].astype("Int64")
-    derived = ("difference_pp", "ci_low_pp", "ci_high_pp", "p_value")
-    rule = TableRule(counts=("n",), shares={"share_agree": "n"}, values=("ci_low", "ci_high", *derived))
-    tab = _protect(tab.reset_index(drop=True), rule, k)
-    reference = str(sides["reference"].iloc[0])
-    hidden_ref = set(keys.loc[(keys["_role"] == reference) & tab["suppressed"].to_numpy(), "_item"])
-    withheld = (keys["_item"].isin(hidden_ref) & (keys["_role"] != reference) & ~tab["suppressed"]).to_numpy()
-    for i in np.flatnonzero(withheld):
-        for c in derived:
-            tab.at[i, c] = np.nan
-        mark = str(tab.at[i, "suppression"])
-        cols = [*(mark.split(":", 1)[1].split(",") if ":" in mark else []), *derived]
-        tab.at[i, "suppression"] = SECONDARY + ":" + ",".join(dict.fromkeys(cols))
-    notes = [t(lang, "sides_intro", level=ev.settings.confidence_level, reference=_code(lang, reference))]
-    for role in dict.fromkeys([reference, *rank]):
-        n_hidden = int((tab["suppressed"].to_numpy() & (keys["_role"] == role).to_numpy()).sum())
-        if n_hidden:
-            name = _code(lang, role)
-            notes.append(t(lang, "side_suppressed", role=name[:1].upper() + name[1:], n=n_hidden, k=k))
-    if withheld.any():
-        notes.append(t(lang, "sides_difference_withheld", n=int(withheld.sum()), reference=_code(lang, reference)))
-    table = Table("experience_sides", t(lang, "experience_sides"), tab,
-                  {"item": "text", "role": "text", "n": "int", "share_agree": "pct", "ci_low": "pct", "ci_high": "pct",
-                   "difference_pp": "num1", "ci_low_pp": "num1", "ci_high_pp": "num1", "p_value": "p"},
-                  notes[0], rule=rule)
-    return table, notes[1:]
 
 
 def _sides_table(ev: ProcessEvaluation, shown: set[str], lang: str, k: int) -> tuple[Table | None, list[str]]:
