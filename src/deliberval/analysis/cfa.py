@@ -973,7 +973,7 @@ def invariance(
         Instead of ``across``: the wave column of a panel in which the same people answer in
         every wave. The models are then longitudinal (one factor per wave, residuals of the
         same item correlated across waves), fitted to one row per ``respondent`` that answered
-        every item in every wave.
+        every item in every wave (with ``missing="fiml"``: at least one item in one wave).
     respondent : str, default "respondent_id"
         The person column of a longitudinal model (only with ``wave``).
     partial : sequence of str
@@ -1010,15 +1010,17 @@ def invariance(
           indices (as in :func:`cfa`);
         - ``confidence_level``: the coverage of the RMSEA and RMSEA_D intervals;
         - ``n``: rows (multi-group) or respondents (longitudinal) fitted;
+        - ``converged``: whether the optimiser reached a stationary point (for FIML also that
+          of the saturated model);
         - ``scaling_factor``: the Yuan-Bentler scaling factor of the chi-square (MLR; NaN
           for ML);
-        - ``converged``: whether the optimiser reached a stationary point;
         - ``chisq_diff``, ``df_diff``, ``diff_p_value``: the chi-square difference test
           against the previous model (NaN for configural);
         - ``delta_cfi``, ``delta_rmsea``: the change in CFI and RMSEA from the previous model
           (NaN for configural);
         - ``rmsea_d``, ``rmsea_d_ci_low``, ``rmsea_d_ci_high``: the RMSEA of the difference
-          test (Savalei et al., 2023) and its interval (NaN for configural);
+          test (Savalei et al., 2023; of the scaled difference with MLR) and its interval
+          (NaN for configural);
         - ``verdict``: the conclusion in plain language, with the figures it rests on;
         - ``method``: estimator, test and criteria.
 
@@ -1218,7 +1220,8 @@ def _verdicts(
     for i, step in ((1, "metric"), (2, "scalar")):
         name = step if not freed.get(step) else f"partial {step}"
         dc, p = float(out["delta_cfi"].iloc[i]), float(out["diff_p_value"].iloc[i])
-        figures = f"delta CFI {dc:+.3f}, chi-square difference {_p_text(p)}"
+        # round first so that a tiny negative change does not print as "-0.000"
+        figures = f"delta CFI {round(dc, 3) + 0.0:+.3f}, chi-square difference {_p_text(p)}"
         if freed.get(step):
             figures = f"{freed[step]}; {figures}"
         if not holds_so_far:
