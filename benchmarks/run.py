@@ -309,10 +309,18 @@ def targets(cases: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                            f"fewer statistics (ratio at n = {big['size']:,})",
                            None if loop is None else loop.get("ratio"), 1.0, higher_is_better=True, unit="x"))
         psych = next((f for f in big["references"] if f["kind"] == "R"), None)
+        shape = f"n = {big['size']:,}"
+        if big.get("checks", {}).get("n_resamples") and big["checks"].get("items"):
+            shape += f" x {big['checks']['items']} items, {big['checks']['n_resamples']:,} resamples"
         out.append(_target("bootstrap_50x_psych", "reliability_bootstrap",
-                           f"issue 22: bootstrap reliability >= 50x R psych::alpha(n.iter) at n = {big['size']:,} "
-                           "(same coefficients: omega=False)",
+                           f"issue 22: bootstrap reliability >= 50x R psych::alpha(n.iter) at {shape} "
+                           "(same coefficients: omega=False; wall time, psych forks 2 workers)",
                            None if psych is None else psych.get("ratio"), 50.0, higher_is_better=True, unit="x"))
+        cpu_ratio = big.get("checks", {}).get("cpu_ratio_psych")
+        if cpu_ratio is not None:
+            out.append(_target("bootstrap_50x_psych_cpu", "reliability_bootstrap",
+                               f"issue 22: the same in CPU time (user + system, R's forked workers included) at "
+                               f"{shape}", cpu_ratio, 50.0, higher_is_better=True, unit="x"))
     pp = cases.get("prepost")
     if pp and any("deliberval" in r for r in pp["sizes"]):
         r_ratios = [ref["ratio"] for r in pp["sizes"] if "deliberval" in r for ref in r["references"]

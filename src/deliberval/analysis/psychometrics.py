@@ -11,6 +11,7 @@ compare against. The scale-by-scale diagnostics of a whole instrument are
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -129,7 +130,10 @@ def _bootstrap_covs(
     products stay below 2^24 are multiplied in float32, which is exact there (same sums,
     2.5x faster). Chunks hold at most ``chunk_cells`` counts
     (32 MB) so memory stays bounded; ``integers`` continues one stream across calls, so the
-    result for a seed does not depend on the chunk size.
+    result for a seed does not depend on the chunk size. With several chunks a helper thread
+    draws the next chunk (numpy fills it without the GIL) while the counts and the product of
+    the current one are computed; the draws stay in order on one generator, so the result is
+    that of a single thread.
     """
     n, k = x.shape
     out = np.empty((n_resamples, k, k))
@@ -144,12 +148,28 @@ def _bootstrap_covs(
     work = np.float32 if exact32 else np.float64
     cross = cross.astype(work)
     counts = np.empty((min(chunk, n_resamples), n), dtype=work)
-    for start in range(0, n_resamples, chunk):
-        b = min(chunk, n_resamples - start)
-        idx = gen.integers(0, n, size=(b, n), dtype=dtype)
-        for r in range(b):  # one cache-sized bincount per resample: faster than one offset one
-            counts[r] = np.bincount(idx[r], minlength=n)
-        out[start : start + b] = _batched_cov(cross, counts[:b], k)
+    starts = list(range(0, n_resamples, chunk))
+
+    def draw(start: int) -> np.ndarray:
+        return gen.integers(0, n, size=(min(chunk, n_resamples - start), n), dtype=dtype)
+
+    # the next chunk's indices are drawn in a helper thread (numpy fills them without the GIL)
+    # while this one counts the current chunk: one generator, drawn in order, so the stream and
+    # the result are those of drawing every chunk here
+    pool = ThreadPoolExecutor(max_workers=1) if len(starts) > 1 else None
+    try:
+        upcoming: Future[np.ndarray] | None = pool.submit(draw, starts[0]) if pool is not None else None
+        for i, start in enumerate(starts):
+            idx = upcoming.result() if upcoming is not None else draw(start)
+            if pool is not None and i + 1 < len(starts):
+                upcoming = pool.submit(draw, starts[i + 1])
+            b = idx.shape[0]
+            for r in range(b):  # one cache-sized bincount per resample: faster than one offset one
+                counts[r] = np.bincount(idx[r], minlength=n)
+            out[start : start + b] = _batched_cov(cross, counts[:b], k)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return out
 
 
