@@ -150,3 +150,10 @@ def psychometrics_command(
     ].drop_duplicates()
     for r in verdicts.to_dict("records"):
         console.print(f"{r['scale']}: {r['invariance']}", highlight=False)
+    if any(str(v).startswith(("metric", "scalar", "partial")) for v in verdicts["invariance"]):
+        console.print(
+            "[dim]invariance: a step fails when delta CFI < -0.01 and the chi-square "
+            "difference p < 0.025 (0.05 over the metric and scalar steps); "
+            "see docs/methods/psychometrics.md[/]",
+            highlight=False,
+        )
