@@ -62,6 +62,7 @@ _LAZY: dict[str, str] = {
     "attrition": "deliberval.analysis.attrition",
     "response_weights": "deliberval.analysis.attrition",
     "did": "deliberval.analysis.did",
+    "did_wild_bootstrap": "deliberval.analysis.did",
     "group_means": "deliberval.analysis.change",
     "likert_shares": "deliberval.analysis.change",
     "share_difference": "deliberval.analysis.sides",
@@ -172,7 +173,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     from deliberval.analysis.cfa import CFAResult, cfa, invariance
     from deliberval.analysis.change import group_means, likert_shares, prepost
     from deliberval.analysis.comparison import ComparisonResult, compare_processes
-    from deliberval.analysis.did import did
+    from deliberval.analysis.did import did, did_wild_bootstrap
     from deliberval.analysis.dri import (
         DRIWarning,
         dri,
