@@ -34,6 +34,7 @@ from deliberval.indicators.catalogue import (
 )
 from deliberval.indicators.criteria import COVERAGE_COLUMNS, criteria_coverage, load_criteria
 from deliberval.indicators.pooling import UNIT_POOLING_COLUMNS, unit_pooling
+from deliberval.indicators.units import UNIT_BREAKDOWN_COLUMNS, unit_breakdown
 from deliberval.instruments.model import Instrument
 from deliberval.instruments.rules import item_range
 from deliberval.validation.process import ProcessData
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from deliberval.analysis.funnel import FunnelResult
     from deliberval.analysis.representativeness import RepresentativenessResult
     from deliberval.analysis.uptake import UptakeResult
+    from deliberval.indicators.dri_summary import DRIEvaluation
     from deliberval.scoring import ScoredResponses
 
 __all__ = [
@@ -330,6 +332,12 @@ class ProcessEvaluation:
     reasons: Mapping[str, str] = field(default_factory=dict)
     outcome_specs: tuple[tuple[OutcomeSpec, str | None], ...] = ()
     weighting: pd.DataFrame = field(default_factory=lambda: _empty(WEIGHTING_COLUMNS))
+    dri: DRIEvaluation | None = None
+    units: pd.DataFrame = field(default_factory=lambda: _empty(UNIT_BREAKDOWN_COLUMNS))
+    """Each measured share-agreeing indicator per unit (committee, panel) with n and Wilson interval
+    (:func:`deliberval.indicators.units.unit_breakdown`); empty without units (``reasons["units"]``)."""
+    """The DRI of each forum and wave with its permutation test and pre/post change
+    (:func:`deliberval.indicators.dri_summary.evaluate_dri`), when a DRI survey table is given."""
     unit_pooling: pd.DataFrame = field(default_factory=lambda: _empty(UNIT_POOLING_COLUMNS))
     criteria: pd.DataFrame = field(default_factory=lambda: _empty(COVERAGE_COLUMNS))
     experience_sides: pd.DataFrame = field(default_factory=lambda: _empty(["item"]))
@@ -795,6 +803,22 @@ def _uptake(data: ProcessData, settings: EvaluationSettings, deadline: int | Non
                       confidence_level=settings.confidence_level)
     except DelibervalError as exc:
         reasons["uptake"] = f"could not be computed: {exc}"
+        return None
+
+
+def _dri(data: ProcessData, settings: EvaluationSettings, reasons: dict[str, str]) -> DRIEvaluation | None:
+    """The DRI of the process's DRI survey table, once (None without one)."""
+    if data.dri is None:
+        return None
+    from deliberval.indicators.dri_summary import evaluate_dri
+
+    if data.dri.valid.empty:
+        reasons["dri"] = "no valid row in the DRI survey table"
+        return None
+    try:
+        return evaluate_dri(data.dri.valid, seed=settings.seed, confidence_level=settings.confidence_level)
+    except DelibervalError as exc:
+        reasons["dri"] = f"could not be computed: {exc}"
         return None
 
 
@@ -1354,6 +1378,7 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
                     exp_items.append(col)
         experience = _experience(part, instrument, exp_items, level, reasons)
         scales = _scales(part, instrument, level, reasons)
+    dri_result = _dri(data, settings, reasons)
     members = _members(data)
     targets = None if data.targets is None else data.targets.valid
     funnel_counts, funnel_result = _funnel(members, targets, settings, reasons)
@@ -1371,12 +1396,14 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
           "source": "settings" if o.id in extra_ids else "catalogue", "label": o.text(settings.language)}
          for o, c in outcomes],
         columns=["outcome", "column", "roles", "control_comparison", "source", "label"])
+    units = unit_breakdown(scored, members, instrument, catalogue, table, confidence_level=level, reasons=reasons)
     return ProcessEvaluation(
         data=data, settings=settings, catalogue=catalogue, scored=scored_result, outcomes=outcome_table,
         change=change, did=did_table, did_means=did_means, experience=experience,
         members_by_role=_members_by_role(members), funnel_counts=funnel_counts, funnel=funnel_result,
         representativeness=rep, volunteering=volunteering, uptake=upt, scales=scales, indicators=table,
-        reasons=dict(reasons), outcome_specs=tuple(outcomes), weighting=_weighting(weight, carried),
+        reasons=dict(reasons), outcome_specs=tuple(outcomes), weighting=_weighting(weight, carried), dri=dri_result,
+        units=units,
         unit_pooling=pooled,
         criteria=criteria_coverage(table, instrument, data.process_facts(), framework=settings.framework,
                                    language=settings.language),

@@ -78,10 +78,12 @@ class DataFiles(_Strict):
     )
     events: Path | None = Field(default=None, description="Events CSV when register is a recommendations CSV.")
     process: Path | None = Field(default=None, description="One-row process table (facts about the process).")
+    dri: Path | None = Field(default=None, description="DRI survey table in deliberr's layout (study, survey, case, "
+                                                       "stage_id, stage, pnum, C1.., P1..): the report's DRI section.")
 
     def items(self) -> list[tuple[str, Path]]:
         """The files given, as ``(key, path)`` pairs in a fixed order."""
-        keys = ("responses", "mapping", "members", "targets", "register", "events", "process")
+        keys = ("responses", "mapping", "members", "targets", "register", "events", "process", "dri")
         return [(k, getattr(self, k)) for k in keys if getattr(self, k) is not None]
 
 

@@ -717,6 +717,89 @@ def _change(ev: ProcessEvaluation, lang: str) -> Section:
     return sec
 
 
+def _dri(ev: ProcessEvaluation, lang: str) -> Section:
+    """The Deliberative Reason Index of each forum and wave, its permutation test and its change.
+
+    Shown when a DRI survey table is given (``data: dri:``); a forum-wave of fewer than
+    ``min_cell_size`` participants is withheld like any other statistic of few people.
+    """
+    k = ev.settings.min_cell_size
+    sec = Section("dri", t(lang, "dri"), t(lang, "dri_intro"))
+    res = ev.dri
+    if res is None:
+        sec.notices.append(t(lang, "not_available", reason=translate_reason(ev.reasons.get("dri", ""), lang)))
+        return sec
+    f = res.forums
+    tab = pd.DataFrame({"forum": f["forum"].astype(str), "wave": [_code(lang, w) for w in f["wave"]],
+                        "n": f["n"].astype("Int64"), "dri": f["estimate"].astype(float),
+                        "null_mean": f["null_mean"].astype(float), "null_ci_low": f["null_ci_low"].astype(float),
+                        "null_ci_high": f["null_ci_high"].astype(float),
+                        "permutation_p_value": f["p_value"].astype(float)})
+    rule = TableRule(counts=("n",), values=("dri", "null_mean", "null_ci_low", "null_ci_high", "permutation_p_value"))
+    tab = _protect(tab.reset_index(drop=True), rule, k)
+    level = float(f["confidence_level"].iloc[0]) if len(f) else ev.settings.confidence_level
+    m = int(f["n_resamples"].iloc[0]) if len(f) else 0
+    sec.tables.append(Table("dri", t(lang, "dri"), tab,
+                            {"forum": "text", "wave": "text", "n": "int", "dri": "num3", "null_mean": "num3",
+                             "null_ci_low": "num3", "null_ci_high": "num3", "permutation_p_value": "p"},
+                            t(lang, "dri_forums_note", m=m, level=f"{100 * level:g}"), rule=rule))
+    if res.change.empty:
+        sec.notices.append(t(lang, "not_available", reason=t(lang, "dri_no_change")))
+        return sec
+    ch = res.change
+    tab2 = pd.DataFrame({"forum": ch["forum"].astype(str), "n": ch["n"].astype("Int64"),
+                         "dri_pre": ch["dri_pre"].astype(float), "dri_post": ch["dri_post"].astype(float),
+                         "change": ch["estimate"].astype(float), "wilcoxon_p_value": ch["p_value"].astype(float)})
+    rule2 = TableRule(counts=("n",), values=("dri_pre", "dri_post", "change", "wilcoxon_p_value"))
+    tab2 = _protect(tab2.reset_index(drop=True), rule2, k)
+    sec.tables.append(Table("dri_change", t(lang, "dri_change"), tab2,
+                            {"forum": "text", "n": "int", "dri_pre": "num3", "dri_post": "num3", "change": "num3",
+                             "wilcoxon_p_value": "p"}, t(lang, "dri_change_note"), rule=rule2))
+    return sec
+
+
+def _units(ev: ProcessEvaluation, lang: str) -> Section:
+    """Each share-agreeing indicator per unit (committee, panel): share, interval and n.
+
+    Shown when the respondents carry a unit. The units of an indicator add up to its n in the
+    indicator table, so a unit of fewer than ``min_cell_size`` people is withheld together with
+    enough others that it cannot be derived. With pooling across units (``pooling: bayesian``)
+    each unit's pooled estimate, credible interval and probability of meeting the threshold
+    are shown next to its own.
+    """
+    k = ev.settings.min_cell_size
+    sec = Section("units", t(lang, "units"), t(lang, "units_intro"))
+    u = ev.units
+    labels = {spec.id: spec.text(lang) for spec in ev.catalogue.indicators}
+    tab = pd.DataFrame({"indicator": [labels.get(i, i) for i in u["indicator_id"]],
+                        "indicator_id": u["indicator_id"].astype(str), "unit": u["unit"].astype(str),
+                        "n": u["n"].astype("Int64"), "share_agree": u["estimate"].astype(float),
+                        "ci_low": u["ci_low"].astype(float), "ci_high": u["ci_high"].astype(float)})
+    formats = {"indicator": "text", "indicator_id": "text", "unit": "text", "n": "int", "share_agree": "pct",
+               "ci_low": "pct", "ci_high": "pct"}
+    values = ["ci_low", "ci_high"]
+    pooled = getattr(ev, "unit_pooling", None)
+    if isinstance(pooled, pd.DataFrame) and not pooled.empty:
+        b = pooled.loc[(pooled["model"] == "bayesian") & (pooled["level"] == "unit")]
+        b = b.set_index([b["indicator_id"].astype(str), b["unit"].astype(str)])
+        keys = list(zip(tab["indicator_id"], tab["unit"], strict=True))
+        for col, src in (("pooled_estimate", "estimate"), ("pooled_ci_low", "ci_low"),
+                         ("pooled_ci_high", "ci_high"), ("prob_meets_threshold", "prob_meets_threshold")):
+            tab[col] = [float(b.at[key, src]) if key in b.index else float("nan") for key in keys]
+            formats[col] = "num2" if col == "prob_meets_threshold" else "pct"
+            values.append(col)
+        sec.notices.append(t(lang, "units_pooled_note"))
+    rule = TableRule(counts=("n",), shares={"share_agree": "n"}, values=tuple(values), groups=("indicator",))
+    tab = _protect(tab.reset_index(drop=True), rule, k)
+    primary = tab["suppression"].isin(["primary", "complement"])
+    notes = [t(lang, "suppressed_rows", n=int(primary.sum()), k=k)] if primary.any() else []
+    if (tab["suppressed"] & ~primary).any():  # hidden so that a small unit cannot be derived from the total
+        notes.append(t(lang, "units_secondary_note"))
+    sec.tables.append(Table("units", t(lang, "units"), tab, formats, " ".join(notes), rule=rule,
+                            ids=("indicator_id",)))
+    return sec
+
+
 def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
     sec = Section("uptake", t(lang, "uptake"), t(lang, "uptake_intro"))
     res = ev.uptake
@@ -1041,7 +1124,9 @@ def _build(ev: ProcessEvaluation, settings: ReportSettings, language: str, k: in
         _about(ev, settings, table, language),
         _participation(ev, language),
         _experience(ev, language),
+        *([_units(ev, language)] if not ev.units.empty else []),
         _change(ev, language),
+        *([_dri(ev, language)] if ev.dri is not None or "dri" in ev.reasons else []),
         _uptake(ev, language),
         _psychometrics(ev, language),
         _data_quality(ev, language),

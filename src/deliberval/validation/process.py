@@ -75,11 +75,13 @@ class ProcessData:
     response_deadline_days: int | None = None
     library_versions: Mapping[str, str] = field(default_factory=dict)
     synthetic: bool = False
+    dri: ValidationResult | None = None
+    """The validated DRI survey table (deliberr's layout), when one is given."""
 
     def validations(self) -> dict[str, ValidationResult]:
         """Every validation result, keyed by table (``recommendations`` and ``events`` for the register)."""
         out: dict[str, ValidationResult] = {}
-        for key in ("responses", "members", "targets", "process"):
+        for key in ("responses", "members", "targets", "process", "dri"):
             res = getattr(self, key)
             if res is not None:
                 out[key] = res
@@ -140,6 +142,7 @@ def process_data(
     sources: Mapping[str, str] | None = None,
     library_versions: Mapping[str, str] | None = None,
     synthetic: bool = False,
+    dri: pd.DataFrame | None = None,
 ) -> ProcessData:
     """Validate tables already in memory into a :class:`ProcessData` (the friendly door).
 
@@ -162,6 +165,9 @@ def process_data(
     library_versions : mapping, optional
         ``{instrument id: version}`` of the library used.
     synthetic : bool, default False
+    dri : pandas.DataFrame, optional
+        A DRI survey table in deliberr's layout (validated by
+        :func:`deliberval.validation.validate_dri`; the report's DRI section).
 
     Returns
     -------
@@ -209,6 +215,11 @@ def process_data(
             tgt_v = validate_targets(targets, source=where.get("targets", "targets"))
         if process is not None:
             proc_v = validate_process(process, source=where.get("process", "process"))
+        dri_v = None
+        if dri is not None:
+            from deliberval.validation.dri import validate_dri
+
+            dri_v = validate_dri(dri, source=where.get("dri", "dri"))
     reg_v = None
     if recommendations is not None or events is not None:
         if recommendations is None or events is None:
@@ -231,6 +242,7 @@ def process_data(
         response_deadline_days=_deadline(proc_v),
         library_versions=dict(library_versions or {}),
         synthetic=synthetic,
+        dri=dri_v,
     )
 
 
@@ -300,9 +312,12 @@ def load_process(config: ProcessConfig) -> ProcessData:
                 t.attrs["date_format_config"] = config.date_format
     if "process" in read:
         tables["process"] = read_table(read["process"])
+    if "dri" in read:
+        tables["dri"] = read_table(read["dri"])
     rows = {"responses": tables["responses"], "members": tables["members"],
             "targets": tables["targets"], "register": tables["recommendations"],
-            "events": tables["events"] if "events" in read else None, "process": tables["process"]}
+            "events": tables["events"] if "events" in read else None, "process": tables["process"],
+            "dri": tables.get("dri")}
     files = pd.DataFrame(
         [{"key": key, "file": f.path.name,
           "rows": None if rows.get(key) is None else len(rows[key]),  # type: ignore[arg-type]
