@@ -245,3 +245,31 @@ def test_a_table_without_status_is_one_clear_error() -> None:
         criteria_coverage(pd.DataFrame({"indicator_id": ["respect"]}))
     cov = criteria_coverage(pd.DataFrame({"indicator_id": ["respect"], "status": ["not_measured"]}))
     assert cov.set_index("criterion_id").loc["oecd_dx_respect", "status"] == "not_assessed"
+
+
+def test_the_oecd_questionnaires_feed_the_audit() -> None:
+    """Annex C member answers and Annex D organiser fields: criteria measured, documented, not applicable."""
+    import numpy as np
+
+    from deliberval.validation.process import process_data
+
+    ins = load_instrument("oecd_member_questionnaire")
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(30)], "process_id": "p", "wave": "post",
+                       "group": "participant", "role": "citizen"})
+    for it in ins.items:
+        if it.scale == "oecd_agree_5" and "post" in it.waves:
+            df[it.id] = rng.integers(2, 6, len(df))
+    process = pd.DataFrame([{"process_id": "p", "name": "Test", "model": "citizens_assembly",
+                             "design_consultation": "yes", "selection_method_published": "no",
+                             "online_deliberation": "no", "privacy_policy": "yes", "aftercare": "no"}])
+    ev = evaluate.evaluate_process(process_data(ins, process_id="p", responses=df, process=process))
+    got = ev.criteria.set_index("criterion_id")
+    assert got.loc["oecd_dx_facilitation", "status"] == "measured"  # oecdm_facilitation_neutral, by construct
+    assert got.loc["oecd_dx_privacy_aftercare", "status"] == "measured"  # aftercare "no" is documented too
+    assert got.loc["oecd_di_design_involvement", "status"] == "partly_measured"
+    assert "interested parties consulted on the process design: yes" in got.loc["oecd_di_design_involvement", "reason"]
+    assert got.loc["oecd_di_transparency", "status"] == "partly_measured"
+    assert "selection method published: no" in got.loc["oecd_di_transparency", "reason"]
+    assert got.loc["oecd_dx_online", "status"] == "not_applicable"
+    assert got.loc["oecd_pi_response", "status"] == "not_assessed"
