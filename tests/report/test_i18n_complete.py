@@ -266,3 +266,25 @@ def test_locale_formatting_in_the_reports(wallonia) -> None:  # type: ignore[no-
     assert re.search(r"\d+ non mesurés", fr)
     assert re.search(r"\b0,\d\d\b", fr)
     assert not re.search(r"\b0\.\d\d\b", fr.replace("1.2.0", ""))
+
+
+@pytest.fixture(scope="module")
+def comparison(wallonia):  # type: ignore[no-untyped-def]
+    from deliberval import load_example
+    from deliberval.indicators import evaluate_process
+    from deliberval.indicators.compare import compare_evaluations, summarise_evaluation
+    from deliberval.report.compare import build_comparison, render_comparison
+
+    evs = [wallonia[0], evaluate_process(load_example("brussels_committee").process_data())]
+    c = compare_evaluations([summarise_evaluation(e) for e in evs])
+    pages = {lang: render_comparison(build_comparison(c, lang=lang), timestamp="t") for lang in LANGUAGES}
+    return evs, pages
+
+
+@pytest.mark.parametrize("lang", LANGUAGES[1:])
+def test_the_comparison_report_is_translated_too(comparison, lang: str) -> None:  # type: ignore[no-untyped-def]
+    evs, pages = comparison
+    names = sorted({n for ev in evs for n in _proper_names(ev)}, key=len, reverse=True)
+    assert f'<html lang="{lang}"' in pages[lang]
+    found = problems(visible_text(pages[lang]), english_words(lang, evs[0]), raw_codes(evs[0], lang), names)
+    assert found == []

@@ -15,9 +15,24 @@ if TYPE_CHECKING:
 
 from deliberval.indicators import load_catalogue
 from deliberval.indicators.compare import EvaluationComparison
-from deliberval.report.build import _DOCUMENTS, _INDICATOR_RULE, Table, protect_indicators
+from deliberval.report.build import (
+    _DOCUMENTS,
+    _INDICATOR_IDS,
+    _INDICATOR_RULE,
+    Table,
+    indicator_sheet,
+    protect_indicators,
+)
 from deliberval.report.i18n import CODES, COLUMNS, t, translate_reason
-from deliberval.report.render import _card_value, _env, css, format_value
+from deliberval.report.render import (
+    _ID_SETTINGS,
+    _card_value,
+    _env,
+    css,
+    format_value,
+    setting_label,
+    setting_value,
+)
 
 __all__ = ["ComparisonReport", "build_comparison", "render_comparison", "write_comparison"]
 
@@ -39,7 +54,9 @@ class ComparisonReport:
 
     def tables(self) -> list[Table]:
         """Tables for the XLSX workbook."""
-        out = [Table("indicators", "indicators", self.indicators, rule=_INDICATOR_RULE, checked=True)]
+        # labels first, ids in their own columns (as the process report's workbook)
+        out = [Table("indicators", "indicators", indicator_sheet(self.indicators, load_catalogue(), self.lang),
+                     rule=_INDICATOR_RULE, checked=True, ids=_INDICATOR_IDS)]
         if self.model is not None:
             # a model over processes: its terms are not counts of people
             out.append(Table("model_coefficients", "model", self.model.coefficients, rule=_DOCUMENTS, checked=True))
@@ -291,7 +308,8 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
     facts = [(pid, name) for pid, name in rep.processes]
     return _env().get_template("comparison.html.j2").render(
         lang=lang, css=css(), title=t(lang, "comparison_title"), facts=facts, synthetic=rep.synthetic,
-        banner=t(lang, "synthetic_banner"), sections=sections, provenance=rep.provenance,
+        banner=t(lang, "synthetic_banner"), sections=sections,
+        provenance=[(setting_label(k, lang), setting_value(k, v, lang), k in _ID_SETTINGS) for k, v in rep.provenance],
         generated=t(lang, "generated"), kicker=t(lang, "report_title"), timestamp=stamp,
         reference=cat.reference, codes=CODES.get(lang, CODES["en"]),
     )

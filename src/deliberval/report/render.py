@@ -241,6 +241,10 @@ def setting_value(key: str, value: str, lang: str) -> str:
         return t(lang, "as_of_latest") if value == "latest response event" else format_date(value, lang)
     if key in ("confidence_level", "seed", "min_cell_size", "deadline_days"):
         return localise_number_text(value, lang)
+    if key == "processes":  # "<id> (seed <n>), ..." of a comparison
+        import re
+
+        return re.sub(r"\(seed (\d+)\)", lambda m: f"({t(lang, 'seed_short')} {m.group(1)})", value)
     return value
 
 
