@@ -160,3 +160,16 @@ def test_translated(comparison, lang: str) -> None:  # type: ignore[no-untyped-d
     assert t(lang, "not_measured") in text
     cat = load_catalogue()
     assert cat.stage_label("design_integrity", lang) in text
+
+
+def test_workbook_indicators_have_labels_and_ids(report) -> None:  # type: ignore[no-untyped-def]
+    sheet = report.tables()[0]
+    assert sheet.key == "indicators"
+    assert list(sheet.data.columns[:7]) == ["process_id", "label", "indicator_id", "stage", "oecd_stage", "criterion",
+                                            "criterion_id"]
+    assert sheet.ids == ("indicator_id", "oecd_stage", "criterion_id")
+    cat = load_catalogue()
+    row = sheet.data.iloc[0]
+    assert row["stage"] == cat.stage_label(row["oecd_stage"], "en")
+    assert row["criterion"] == cat.criterion_label(row["criterion_id"], "en")
+    assert len(sheet.data) == len(report.indicators)
