@@ -139,6 +139,7 @@ def test_cfa_equal_constraints_equal_invariance_rows() -> None:
         "factor",
         "item",
         "loading",
+        "se",
         "std_loading",
         "method",
     ]
@@ -193,7 +194,7 @@ def test_fit_tables_carry_confidence_level_and_method() -> None:
     ]
     assert res.fit["confidence_level"].iloc[0] == 0.8
     assert res.fit["n_levels"].iloc[0] == 1
-    assert list(res.loadings.columns) == ["factor", "item", "loading", "std_loading", "method"]
+    assert list(res.loadings.columns) == ["factor", "item", "loading", "se", "std_loading", "method"]
     assert set(res.tables()) == {"fit", "loadings"}
     assert res.tables()["fit"] is res.fit
     # a narrower interval inside the 90% one

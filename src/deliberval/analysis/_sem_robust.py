@@ -180,6 +180,59 @@ def _jacobian(fun, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
     return np.column_stack(cols)
 
 
+def _model_moments(spec: _Spec, t: np.ndarray, gi: int) -> np.ndarray:
+    lam, phi, th, nu, al = spec.matrices(t, gi)
+    return _pack(nu + lam @ al, lam @ phi @ lam.T + th)
+
+
+def first_order(spec: _Spec, theta: np.ndarray, data: list[list[_Pattern]]) -> list[np.ndarray]:
+    """``B0_g``: the mean outer product of the casewise scores of the model in each level."""
+    out = []
+    for gi, pats in enumerate(data):
+        delta = _jacobian(lambda t, gi=gi: _model_moments(spec, t, gi), theta)
+        mu0, sigma0 = _unpack(_model_moments(spec, theta, gi), spec.p)
+        s0 = _moment_scores(pats, sigma0, mu0) @ delta
+        out.append(s0.T @ s0 / sum(pt.n for pt in pats))
+    return out
+
+
+def observed_information(spec: _Spec, theta: np.ndarray, data: list[list[_Pattern]]) -> np.ndarray:
+    """``E``: minus the Hessian of the log-likelihood per case (half the Hessian of ``F``)."""
+    hess = _jacobian(lambda t: objective(spec, data, t)[1], theta)
+    return 0.5 * (hess + hess.T) / 2
+
+
+def expected_information(spec: _Spec, theta: np.ndarray, data: list[list[_Pattern]]) -> np.ndarray:
+    """Normal-theory expected information per case: half the Hessian of ``F`` on data whose
+    moments are the model-implied ones (complete data)."""
+    implied = []
+    for gi, pats in enumerate(data):
+        mu, sigma = _unpack(_model_moments(spec, theta, gi), spec.p)
+        n = sum(pt.n for pt in pats)
+        obs = np.arange(spec.p)
+        implied.append([_Pattern(obs, np.empty((0, spec.p)), n, mu, sigma)])
+    return observed_information(spec, theta, implied)
+
+
+def standard_errors(
+    spec: _Spec, theta: np.ndarray, data: list[list[_Pattern]], kind: str
+) -> np.ndarray:
+    """Standard errors of ``theta``: ``expected`` or ``observed`` information, ``E^-1 / N``,
+    or the ``sandwich`` ``E^-1 B0 E^-1 / N`` (observed ``E``; lavaan's MLR)."""
+    ns = np.array([sum(pt.n for pt in pats) for pats in data], dtype=float)
+    total = ns.sum()
+    info = expected_information if kind == "expected" else observed_information
+    try:
+        e_inv = np.linalg.inv(info(spec, theta, data))
+    except np.linalg.LinAlgError:  # a singular information matrix: not identified
+        return np.full(len(theta), np.nan)
+    if kind == "sandwich":
+        b0 = sum(n / total * b for n, b in zip(ns, first_order(spec, theta, data), strict=True))
+        e_inv = e_inv @ b0 @ e_inv
+    var = np.diag(e_inv) / total
+    return np.where(var > 0, np.sqrt(np.abs(var)), np.nan)
+
+
 def scaling_factor(
     spec: _Spec,
     theta: np.ndarray,
@@ -201,7 +254,6 @@ def scaling_factor(
     ns = np.array([sum(pt.n for pt in pats) for pats in data], dtype=float)
     total = ns.sum()
     tr_h1 = 0.0
-    b0s = []
     for gi, pats in enumerate(data):
         mu1, sigma1 = h1[gi]
         s1 = _moment_scores(pats, sigma1, mu1)
@@ -210,17 +262,7 @@ def scaling_factor(
         a1 = -_jacobian(lambda m, pats=pats: _moment_score_sum(pats, m, p), mom1) / ns[gi]
         a1 = (a1 + a1.T) / 2
         tr_h1 += float(np.trace(b1 @ np.linalg.inv(a1)))
-
-        def moments(t: np.ndarray, gi: int = gi) -> np.ndarray:
-            lam, phi, th, nu, al = spec.matrices(t, gi)
-            return _pack(nu + lam @ al, lam @ phi @ lam.T + th)
-
-        delta = _jacobian(moments, theta)
-        mu0, sigma0 = _unpack(moments(theta), p)
-        s0 = _moment_scores(pats, sigma0, mu0) @ delta
-        b0s.append(s0.T @ s0 / ns[gi])
-    hess = _jacobian(lambda t: objective(spec, data, t)[1], theta)
-    e = 0.5 * (hess + hess.T) / 2
-    e_inv = np.linalg.inv(e)
+    b0s = first_order(spec, theta, data)
+    e_inv = np.linalg.inv(observed_information(spec, theta, data))
     tr_h0 = sum(ns[gi] / total * float(np.trace(b0 @ e_inv)) for gi, b0 in enumerate(b0s))
     return (tr_h1 - tr_h0) / df

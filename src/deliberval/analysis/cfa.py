@@ -73,7 +73,7 @@ _INVARIANCE_COLUMNS = [
     "verdict",
     "method",
 ]
-_LOADING_COLUMNS = ["factor", "item", "loading", "std_loading", "method"]
+_LOADING_COLUMNS = ["factor", "item", "loading", "se", "std_loading", "method"]
 _FIT_METHOD = "maximum likelihood (lavaan defaults); RMSEA interval from the noncentral chi-square"
 _LOADING_METHOD = "maximum likelihood; std_loading as lavaan std.all"
 
@@ -265,11 +265,16 @@ def _parse_partial(partial: Sequence[str], factors: dict[str, list[str]]) -> set
 
 
 def _group_spec(
-    factors: dict[str, list[str]], n_groups: int, equal: set[str], free: set[tuple[str, str]]
+    factors: dict[str, list[str]],
+    n_groups: int,
+    equal: set[str],
+    free: set[tuple[str, str]],
+    means: bool | None = None,
 ) -> _Spec:
-    """Multi-group model (lavaan ``group =``, ``group.equal``, ``group.partial``)."""
+    """Multi-group model (lavaan ``group =``, ``group.equal``, ``group.partial``); mean
+    structure in multi-group models, or when ``means`` says so."""
     items = [i for its in factors.values() for i in its]
-    spec = _Spec(len(items), len(factors), n_groups, means=n_groups > 1)
+    spec = _Spec(len(items), len(factors), n_groups, means=n_groups > 1 if means is None else means)
     for gi in range(n_groups):
         for j, its in enumerate(factors.values()):
             for it in its:
@@ -545,6 +550,7 @@ def _estimate(
     *,
     fiml: bool = False,
     robust: bool = False,
+    standard_errors: bool = False,
 ) -> tuple[dict[str, object], list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
     """Fit ``spec`` to the data blocks (one per level); fit statistics and (lambda, phi, sigma).
 
@@ -643,6 +649,14 @@ def _estimate(
         "chisq_ml": chisq_ml,
         "scaling_factor": scaling,
     }
+    if standard_errors and not converged:
+        fit["se"] = np.full(len(theta), np.nan)  # no standard errors away from the optimum
+    elif standard_errors:
+        from deliberval.analysis import _sem_robust as rob
+
+        kind = "sandwich" if robust else "observed" if fiml else "expected"
+        data = [rob.patterns(x) for x in blocks]
+        fit["se"] = rob.standard_errors(spec, theta, data, kind)
     return fit, mats
 
 
@@ -713,6 +727,8 @@ def cfa(
     across: str | None = None,
     equal: Sequence[str] = (),
     partial: Sequence[str] = (),
+    estimator: str = "ML",
+    missing: str = "listwise",
     ordered: bool = False,
     rmsea_confidence_level: float = 0.90,
 ) -> CFAResult:
@@ -737,6 +753,14 @@ def cfa(
         Parameters exempt from ``equal`` (lavaan's ``group.partial``): ``"factor =~ item"``
         frees that loading, ``"item ~ 1"`` that intercept, in every level (partial
         invariance). The model is then labelled ``partial_metric`` / ``partial_scalar``.
+    estimator : {"ML", "MLR"}, default "ML"
+        ``"MLR"``: Yuan-Bentler scaled chi-square (with scaled CFI, TLI, RMSEA) and sandwich
+        (Huber-White) standard errors, as lavaan's ``estimator = "MLR"`` (see
+        :func:`invariance`).
+    missing : {"listwise", "fiml"}, default "listwise"
+        ``"fiml"``: full-information ML on every row with at least one item answered.
+        Single-group models with ``"MLR"`` or ``"fiml"`` include the (saturated) mean
+        structure, as lavaan's ``meanstructure = TRUE``.
     ordered : bool, default False
         Treat the items as ordinal (lavaan's ``ordered =`` with its default estimator WLSMV):
         thresholds and polychoric correlations, diagonally weighted least squares (delta
@@ -768,7 +792,10 @@ def cfa(
 
         ``loadings``, one row per item (and level): the ``across`` column under its own name
         (only with ``across``; its levels as in the data), ``factor``, ``item``, ``loading``
-        (unstandardised), ``std_loading`` (lavaan's ``std.all``) and ``method``.
+        (unstandardised), ``se`` (its standard error; NaN for the marker, whose loading is
+        fixed; ML: expected information, FIML: observed information, MLR: sandwich, as
+        lavaan's defaults; NaN with ``ordered``), ``std_loading`` (lavaan's ``std.all``) and
+        ``method``.
 
     Notes
     -----
@@ -828,6 +855,15 @@ def cfa(
     if free and not equal:
         raise AnalysisInputError("partial frees equality constraints; it needs equal=")
     items = [i for its in factors.values() for i in its]
+    if estimator not in ("ML", "MLR"):
+        raise AnalysisInputError(f"estimator must be 'ML' or 'MLR', got {estimator!r}")
+    if missing not in ("listwise", "fiml"):
+        raise AnalysisInputError(f"missing must be 'listwise' or 'fiml', got {missing!r}")
+    fiml, robust = missing == "fiml", estimator == "MLR"
+    if ordered and (fiml or robust):
+        raise AnalysisInputError(
+            "ordered=True uses WLSMV; it takes neither estimator= nor missing="
+        )
     if ordered:
         if across is not None:
             raise AnalysisInputError(
@@ -835,12 +871,16 @@ def cfa(
                 "models for ordinal items are not implemented"
             )
         return _cfa_ordered(df, factors, items, level)
-    names, blocks = _prepare(df, items, across)
-    spec = _group_spec(factors, len(blocks), set(equal), free)
-    fit, mats = _estimate(spec, blocks, level, len(blocks))
+    names, blocks = _prepare(df, items, across, fiml)
+    spec = _group_spec(factors, len(blocks), set(equal), free, True if fiml or robust else None)
+    fit, mats = _estimate(
+        spec, blocks, level, len(blocks), fiml=fiml, robust=robust, standard_errors=True
+    )
+    se = np.asarray(fit.pop("se"))
     rows = []
     factor_names = list(factors)
     for gi, (lam, phi, sigma) in enumerate(mats):
+        se_of = {pos: se[k] for pos, k in spec.free[gi]["lam"]}
         for i, j in spec.load_pos:
             rows.append(
                 {
@@ -848,6 +888,7 @@ def cfa(
                     "factor": factor_names[j],
                     "item": items[i],
                     "loading": lam[i, j],
+                    "se": se_of.get((i, j), np.nan),
                     "std_loading": lam[i, j] * np.sqrt(phi[j, j]) / np.sqrt(sigma[i, i]),
                 }
             )
@@ -861,8 +902,22 @@ def cfa(
     )
     if free and label != "configural":
         label = f"partial_{label}"
-    out = pd.DataFrame([{"model": label, **fit, "method": _FIT_METHOD}])[_FIT_COLUMNS]
-    loadings["method"] = _LOADING_METHOD
+    method = _FIT_METHOD
+    if robust:
+        method = method.replace(
+            "maximum likelihood (lavaan defaults)",
+            "MLR (Yuan-Bentler scaled chi-square; scaled CFI, TLI, RMSEA)",
+        )
+    if fiml:
+        method += "; FIML"
+    out = pd.DataFrame([{"model": label, **fit, "method": method}])[_FIT_COLUMNS]
+    loadings["method"] = _LOADING_METHOD + (
+        "; sandwich SE"
+        if robust
+        else "; SE from the observed information"
+        if fiml
+        else "; SE from the expected information"
+    )
     if across is None:
         loadings = loadings.drop(columns="level")
     else:
@@ -934,6 +989,7 @@ def _cfa_ordered(
                 "factor": factor_names[j],
                 "item": items[i],
                 "loading": lam[i, j],
+                "se": np.nan,
                 "std_loading": lam[i, j] * np.sqrt(phi[j, j]),
                 "method": "DWLS on polychoric correlations; std_loading as lavaan std.all",
             }

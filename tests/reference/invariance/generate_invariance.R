@@ -194,6 +194,24 @@ do_ord("bfi_agree_neuro_ordered", "agree =~ A1 + A2 + A3 + A4 + A5\n neuro =~ N1
 out(do.call(rbind, ord_rows), "ordinal_fit.csv")
 out(do.call(rbind, ord_est), "ordinal_estimates.csv")
 
+# 5. cfa() standard errors of the loadings: ML (expected information), MLR (sandwich, with the
+# mean structure), FIML (observed information), MLR + FIML, multi-group MLR + FIML
+se_rows <- list()
+do_se <- function(dataset, fit) {
+  pe <- parameterEstimates(fit); pe <- pe[pe$op == "=~", ]
+  grp <- if (is.null(pe$group)) 1L else pe$group
+  fmk <- fitMeasures(fit)
+  scaled <- if ("chisq.scaled" %in% names(fmk)) unname(fmk["chisq.scaled"]) else NA_real_
+  se_rows[[dataset]] <<- data.frame(dataset = dataset, group = grp, factor = pe$lhs, item = pe$rhs,
+    est = pe$est, se = pe$se, chisq = unname(fmk["chisq"]), chisq_scaled = scaled)
+}
+do_se("hs_ml", cfa(hs_model, hs))
+do_se("hs_mlr", cfa(hs_model, hs, estimator = "MLR", meanstructure = TRUE))
+do_se("languages_ml_fiml", suppressWarnings(cfa(lm, lmiss, missing = "fiml")))
+do_se("languages_mlr_fiml", suppressWarnings(cfa(lm, lmiss, missing = "fiml", estimator = "MLR")))
+do_se("languages_groups_mlr_fiml", suppressWarnings(cfa(lm, lmiss, group = "language", missing = "fiml", estimator = "MLR")))
+out(do.call(rbind, se_rows), "cfa_standard_errors.csv")
+
 out(do.call(rbind, rows), "invariance_fit.csv")
 out(do.call(rbind, est_rows), "invariance_estimates.csv")
 cat("done\n")
