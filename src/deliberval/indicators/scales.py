@@ -54,7 +54,7 @@ _FLOAT_COLUMNS = [
     "min_std_loading",
 ]
 _METHOD = "Cronbach's alpha with Feldt interval; omega total (one-factor minres); one-factor ML CFA"
-_INVARIANCE_METHOD = "; multi-group ML CFA invariance (Chen 2007 criteria)"
+_INVARIANCE_METHOD = "; multi-group ML CFA invariance (a step fails when delta CFI < -0.01 and the chi-square difference p < 0.025)"
 
 
 def _scale_row(
