@@ -75,6 +75,7 @@ def test_the_report_compares_both_sides_with_intervals(brussels) -> None:  # typ
     citizens = data.loc[data["role"] == "citizens"]
     assert citizens["difference_pp"].isna().all()
     assert "Newcombe" in tab.note
+    assert tab.title == "Both sides of the body: citizens, politicians"  # only the sides present
 
 
 def test_french_report_names_the_sides_in_french(brussels) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +83,7 @@ def test_french_report_names_the_sides_in_french(brussels) -> None:  # type: ign
     _, tab = _sides(rep)
     assert set(tab.data["role"]) == {"citoyens", "élus"}
     assert "Newcombe" in tab.note
-    assert tab.title.startswith("Les deux côtés")
+    assert tab.title == "Les deux côtés de l'instance : citoyens, élus"
 
 
 def test_small_sides_are_suppressed_with_the_reason(gentofte) -> None:  # type: ignore[no-untyped-def]

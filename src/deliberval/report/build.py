@@ -609,7 +609,8 @@ def _sides_table(ev: ProcessEvaluation, shown: set[str], lang: str, k: int) -> t
             notes.append(t(lang, "side_suppressed", role=name[:1].upper() + name[1:], n=n_hidden, k=k))
     if withheld.any():
         notes.append(t(lang, "sides_difference_withheld", n=int(withheld.sum()), reference=_code(lang, reference)))
-    table = Table("experience_sides", t(lang, "experience_sides"), tab,
+    sides_present = ", ".join(_code(lang, r) for r in dict.fromkeys([reference, *rank]))
+    table = Table("experience_sides", t(lang, "experience_sides", sides=sides_present), tab,
                   {"item": "text", "role": "text", "n": "int", "share_agree": "pct", "ci_low": "pct", "ci_high": "pct",
                    "difference_pp": "num1", "ci_low_pp": "num1", "ci_high_pp": "num1", "p_value": "p"},
                   notes[0], rule=rule)
