@@ -8,6 +8,7 @@ CASES = (
     "validation_scoring",
     "reliability_bootstrap",
     "prepost",
+    "prepost_a1r",
     "raking",
     "dri_permutation",
     "demo",

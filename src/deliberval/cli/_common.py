@@ -290,11 +290,10 @@ def write_table(df: pd.DataFrame, path: Path, *, sheet: str = "results") -> Path
         path.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".csv":
             df.to_csv(path, index=False)
-        else:
-            from deliberval.reproducible import freeze_xlsx
+        else:  # write-only rows, fixed workbook dates: the same table gives the same bytes
+            from deliberval.io.writers import write_xlsx_table
 
-            df.to_excel(path, index=False, sheet_name=sheet[:31])
-            freeze_xlsx(path)  # fixed workbook dates: the same table gives the same bytes
+            write_xlsx_table(df, path, sheet=sheet)
     except OSError as exc:
         raise DataInputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path
