@@ -109,6 +109,10 @@ def _eff(item_id: str, trait: str, intercept: float, loading: float, reverse: bo
 
 
 def _dx(item_id: str, intercept: float, loading: float, respondents: tuple[str, ...] = CITIZEN) -> ItemSpec:
+    # The facilitation, equal-opportunity, respect, balanced-evidence and free-decision items are
+    # asked of every side of a hybrid body (EVERYONE). build_responses draws every item for every
+    # respondent and masks what was not asked, so widening ``respondents`` unmasks answers already
+    # drawn: no random draw and no citizen's answer changes.
     return ItemSpec(item_id, "deliberative_experience", "agree_5", "deliberative_quality", loading,
                     intercept, ("post",), respondents)
 

@@ -135,10 +135,11 @@ class Example:
         What was simulated and how; starts with "SYNTHETIC".
     process : pandas.DataFrame
         One row, the process (``process_id`` is the example's name): ``process_id, name, model``
-        (``political_task_committee``, ``deliberative_committee``, ``citizens_assembly``),
-        ``country, level_of_government, commissioner,
+        (``political_task_committee``, ``deliberative_committee``, ``citizens_assembly``,
+        ``permanent_dialogue``), ``country, level_of_government, commissioner,
         start_date, end_date, n_sessions, members_citizen, members_politician, remit, languages``
-        (comma-separated ISO 639-1 codes).
+        (comma-separated ISO 639-1 codes); ``ostbelgien_dialogue`` adds the parliament's duties
+        ``response_deadline_days, justification_required`` and ``privacy_policy``.
     responses : pandas.DataFrame
         One row per respondent x wave: ``respondent_id, process_id, wave, group, role,
         language``, then one column per simulated item of ``participant_standard`` holding the
