@@ -25,9 +25,9 @@ $(DEMO_STAMP): pyproject.toml Makefile
 
 $(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "make: installing deliberval with the dev, notebooks, pdf, docs and docx extras into $(VENV)"
+	@echo "make: installing deliberval with the dev, notebooks, pdf, docs, docx, documents and embeddings extras into $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,pdf,docs,docx]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,pdf,docs,docx,documents,embeddings]"
 	@touch $(STAMP) $(DEMO_STAMP)
 
 demo: $(DEMO_STAMP)  ## write the example codebooks, forms and reports into deliberval-demo/

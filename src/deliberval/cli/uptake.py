@@ -1,7 +1,9 @@
 """``deliberval uptake``: recommendation uptake indicators from a register, or a blank template.
 
 ``deliberval uptake REGISTER --as-of DATE`` prints the indicators per process;
-``deliberval uptake template -o register.xlsx`` writes a register workbook with drop-down lists.
+``deliberval uptake template -o register.xlsx`` writes a register workbook with drop-down lists;
+``deliberval uptake trace REGISTER DOCS... -o candidates.xlsx`` ranks the documents' passages
+for every recommendation (BM25, optionally fused with embeddings) for a coder to confirm.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from deliberval.cli._common import console, output_file, user_errors
+from deliberval.cli._common import console, output_file, user_errors, write_table
 from deliberval.errors import DataInputError
 
 if TYPE_CHECKING:
@@ -41,6 +43,52 @@ def _stop_on_problems(failures: pd.DataFrame, source: str, register_path: Path) 
                          f"all of them are listed in {target}")
 
 
+_TRACE_COLUMNS = ("rec_id", "title", "rank", "document", "page", "paragraph", "part", "char_start",
+                  "char_end", "text", "sha256", "score", "bm25_score", "embedding_score", "method",
+                  "document_sha256", "passage_id")
+
+
+def _trace(args: list[str], output: Path | None, *, top: int, lang: str | None, embeddings: bool,
+           events: Path | None) -> None:
+    """``uptake trace REGISTER DOCS...``: candidate passages per recommendation, for a coder to confirm."""
+    from deliberval.analysis.evidence import rank_passages
+    from deliberval.io.documents import read_documents
+    from deliberval.io.register import read_register
+
+    with user_errors():
+        if len(args) < 2:
+            raise DataInputError("give the register and at least one document: "
+                                 "deliberval uptake trace REGISTER DOCS... -o candidates.xlsx")
+        if output is None:
+            raise DataInputError("give the file to write with -o, e.g. -o candidates.xlsx")
+        if output.suffix.lower() not in (".xlsx", ".csv"):
+            raise DataInputError(f"{output}: unknown output format {output.suffix or '(no suffix)'!r}; "
+                                 "expected .xlsx or .csv")
+        if top < 1:
+            raise DataInputError(f"--top is {top}; give 1 or more passages per recommendation")
+        target = output_file(output, example="candidates.xlsx")
+        raw = read_register(args[0], events)
+        recs = raw.recommendations
+        missing = [c for c in ("rec_id", "title") if c not in recs.columns]
+        if missing:
+            raise DataInputError(f"{raw.source}: the recommendations have no {missing[0]!r} column")
+        recs = recs[recs["rec_id"].notna()].reset_index(drop=True)
+        if len(recs) == 0:
+            raise DataInputError(f"{raw.source}: the register has no recommendations yet")
+        passages = read_documents([Path(a) for a in args[1:]], language=lang)
+        ranked = rank_passages(recs, passages, text=("title", "text"), language=lang, top=top,
+                               method="bm25+embedding" if embeddings else "bm25")
+        ranked = ranked.merge(recs[["rec_id", "title"]].astype({"rec_id": str}), on="rec_id", how="left")
+        table = ranked.loc[:, list(_TRACE_COLUMNS)].copy()
+        table["confirmed"] = ""  # for the coder: yes / no
+        written = write_table(table, target, sheet="candidates")
+    n_docs = passages["document"].nunique()
+    console.print(f"[green]wrote[/] {written}: the best {min(top, len(passages))} of {len(passages)} "
+                  f"passages ({n_docs} document{'s' if n_docs != 1 else ''}, {table['method'].iloc[0]}) "
+                  f"for each of {len(recs)} recommendations; confirm each candidate in the "
+                  "'confirmed' column")
+
+
 def register(app: typer.Typer) -> None:
     """Attach the ``uptake`` command to the main app."""
     app.command("uptake")(uptake_command)
@@ -54,7 +102,11 @@ def uptake_command(
     register_path: Annotated[
         str, typer.Argument(metavar="REGISTER",
                             help="Register .xlsx, folder with recommendations.csv + events.csv, "
-                                 "or the word 'template' to write a blank register.")],
+                                 "the word 'template' to write a blank register, or the word "
+                                 "'trace' followed by the register and the documents.")],
+    documents: Annotated[list[str] | None, typer.Argument(
+        metavar="[DOCS]...", show_default=False,
+        help="With 'trace': the register, then the documents (PDF, DOCX, HTML, text).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Template file to write (with 'template').")] = None,
@@ -64,8 +116,20 @@ def uptake_command(
     coder: Annotated[str | None, typer.Option("--coder", help="Reference coder when several coded the events.")] = None,
     scheme_path: Annotated[Path | None, typer.Option("--scheme", help="Your own coding-scheme YAML.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    top: Annotated[int, typer.Option("--top", help="With 'trace': passages per recommendation.")] = 5,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="With 'trace': language of the texts (en, fr, nl, de, da); default detected.")] = None,
+    embeddings: Annotated[bool, typer.Option(
+        "--embeddings", help="With 'trace': fuse BM25 with a local embedding model (extra 'embeddings').")] = False,
 ) -> None:
     """Uptake indicators per process (status on a date, uptake, rejections, deadlines, agenda)."""
+    if register_path == "trace":
+        _trace(documents or [], output, top=top, lang=lang, embeddings=embeddings, events=events)
+        return
+    if documents:
+        with user_errors():
+            raise DataInputError(f"unexpected argument {documents[0]!r}: give one register "
+                                 "(documents are read by 'deliberval uptake trace REGISTER DOCS...')")
     # the heavy stages are imported when the command runs, so `deliberval --help` stays light
     from rich.table import Table
 
