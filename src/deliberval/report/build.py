@@ -39,7 +39,7 @@ from deliberval.plots.change import plot_did, plot_prepost
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
 from deliberval.plots.uptake import plot_status_bars
 from deliberval.report import about
-from deliberval.report.formatting import REPORT_LANGUAGE, localise_figure
+from deliberval.report.formatting import REPORT_LANGUAGE, format_date, format_interval, localise_figure
 from deliberval.report.i18n import (
     CODES,
     LANGUAGES,
@@ -814,7 +814,8 @@ def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
     sec.tables.append(Table("uptake", t(lang, "uptake"), ind,
                             {"indicator": "text", "n": "int", "count": "int", "estimate": "pct",
                              "ci_low": "pct", "ci_high": "pct"},
-                            f"as of {res.as_of.date().isoformat()}; coding scheme {res.scheme}", rule=_DOCUMENTS))
+                            t(lang, "uptake_note", date=format_date(res.as_of, lang), scheme=res.scheme),
+                            rule=_DOCUMENTS))
     scheme = ev.data.register.register.scheme if ev.data.register is not None else None
     codes = list(scheme.status_order) if scheme is not None else list(res.status["status"].drop_duplicates())
     order = {code: i for i, code in enumerate(codes)}
@@ -1051,7 +1052,8 @@ def _facts(ev: ProcessEvaluation, settings: ReportSettings, lang: str,
         if "commissioner" in p:
             facts.append((t(lang, "commissioner"), str(p["commissioner"])))
         if "start_date" in p and "end_date" in p:
-            facts.append((t(lang, "period"), f"{str(p['start_date'])[:10]} – {str(p['end_date'])[:10]}"))
+            facts.append((t(lang, "period"), format_interval(format_date(str(p["start_date"]), lang),
+                                                             format_date(str(p["end_date"]), lang), lang)))
         if "members_citizen" in p:
             mp = p.get("members_politician", 0)
             mc = _fact_count(p["members_citizen"], "fact:citizen", hidden, k)

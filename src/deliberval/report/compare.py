@@ -310,7 +310,7 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
         lang=lang, css=css(), title=t(lang, "comparison_title"), facts=facts, synthetic=rep.synthetic,
         banner=t(lang, "synthetic_banner"), sections=sections,
         provenance=[(setting_label(k, lang), setting_value(k, v, lang), k in _ID_SETTINGS) for k, v in rep.provenance],
-        generated=t(lang, "generated"), kicker=t(lang, "report_title"), timestamp=stamp,
+        generated=t(lang, "generated") + t(lang, "colon"), kicker=t(lang, "report_title"), timestamp=stamp,
         reference=cat.reference, codes=CODES.get(lang, CODES["en"]),
     )
 

@@ -26,6 +26,7 @@ __all__ = [
     "format_percent",
     "localise_figure",
     "localise_number_text",
+    "localise_text",
     "percent_spacing",
 ]
 
@@ -188,19 +189,42 @@ def localise_figure(fig: Any, lang: str | None = None) -> Any:
                 pf = axis.get_major_formatter()
                 axis.set_major_formatter(ticker.FuncFormatter(
                     lambda x, pos, pf=pf: localise_number_text(pf(x, pos), language)))
+            elif isinstance(axis.get_major_formatter(), ticker.FixedFormatter):  # category labels
+                fixed = axis.get_major_formatter()
+                fixed.seq = [localise_text(str(s), language) for s in fixed.seq]
+            elif isinstance(axis.get_major_formatter(), ticker.FuncFormatter):  # labels given with the ticks
+                given = axis.get_major_formatter()
+                axis.set_major_formatter(ticker.FuncFormatter(
+                    lambda x, pos, given=given: localise_text(str(given(x, pos)), language)))
         for text in ax.texts:
-            text.set_text(percent_spacing(localise_number_text(text.get_text(), language), language))
+            text.set_text(localise_text(localise_number_text(text.get_text(), language), language))
         labels = [ax.xaxis.label, ax.yaxis.label, ax.title, ax._left_title, ax._right_title]
         legend = ax.get_legend()
         labels += list(legend.get_texts()) if legend is not None else []
         for text in labels:
-            text.set_text(percent_spacing(text.get_text(), language))
+            text.set_text(localise_text(text.get_text(), language))
     for text in fig.texts:
-        text.set_text(percent_spacing(localise_number_text(text.get_text(), language), language))
+        text.set_text(localise_text(localise_number_text(text.get_text(), language), language))
     for legend in fig.legends:
         for text in legend.get_texts():
-            text.set_text(percent_spacing(text.get_text(), language))
+            text.set_text(localise_text(text.get_text(), language))
+    if fig._suptitle is not None:
+        fig._suptitle.set_text(localise_text(fig._suptitle.get_text(), language))
     return fig
+
+
+def localise_text(text: str, lang: str) -> str:
+    """Numbers inside a label written as ``lang`` writes them: decimal signs (``D = 0.09`` ->
+    ``D = 0,09``) and the space before ``%`` (``(51%)`` -> ``(51 %)``).
+
+    Examples
+    --------
+    >>> localise_text("Woman (51%), D = 0.09", "fr")
+    'Woman (51\xa0%), D = 0,09'
+    """
+    from deliberval.report.i18n import localise_decimals
+
+    return percent_spacing(localise_decimals(text, lang), lang)
 
 
 def percent_spacing(text: str, lang: str) -> str:
