@@ -60,6 +60,10 @@ def test_the_report_presents_units(cofoe) -> None:  # type: ignore[no-untyped-de
     assert "time_enough" not in part
     cells = part.replace(' class=""', "").replace(' class="num"', "")
     assert "<td>panel_2</td><td>167</td><td>37%</td><td>30%</td><td>44%</td>" in cells
+    # one forest plot of the published shares (one panel per indicator, one row per unit)
+    (fig,) = next(s for s in rep.sections if s.key == "units").figures
+    assert fig.key == "units"
+    assert fig.png.startswith(b"\x89PNG")
     fr = build_report(cofoe, ReportSettings(language="fr"))
     assert next(s for s in fr.sections if s.key == "units").title == t("fr", "units")
 
@@ -80,6 +84,9 @@ def test_small_units_are_withheld() -> None:
     html = unescape(render_html(rep, timestamp="t"))
     part = html.split('<section id="units">')[1].split("</section>")[0]
     assert "row(s) suppressed" in part
+    # every unit withheld: nothing to draw
+    if tab["suppressed"].all():
+        assert next(s for s in rep.sections if s.key == "units").figures == []
 
 
 def test_no_units_no_section() -> None:

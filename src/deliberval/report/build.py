@@ -798,7 +798,26 @@ def _units(ev: ProcessEvaluation, lang: str) -> Section:
         notes.append(t(lang, "units_secondary_note"))
     sec.tables.append(Table("units", t(lang, "units"), tab, formats, " ".join(notes), rule=rule,
                             ids=("indicator_id",)))
+    if not tab["suppressed"].all():
+        sec.figures.append(_figure("units", t(lang, "units"), _unit_forest(ev, tab, lang)))
     return sec
+
+
+def _unit_forest(ev: ProcessEvaluation, tab: pd.DataFrame, lang: str) -> MplFigure:
+    """Each unit's published share with its interval and n, one panel per indicator (suppressed
+    units written, not drawn), the indicator's threshold as a reference line."""
+    from deliberval.plots.forest import plot_indicator_forest
+
+    thresholds = dict(zip(ev.indicators["indicator_id"], ev.indicators["threshold"], strict=True))
+    k = ev.settings.min_cell_size
+    rows = pd.DataFrame({
+        "indicator": tab["indicator"], "process": tab["unit"], "estimate": tab["share_agree"].astype(float),
+        "ci_low": tab["ci_low"].astype(float), "ci_high": tab["ci_high"].astype(float), "n": tab["n"],
+        "unit": "proportion", "threshold": [thresholds.get(i) for i in tab["indicator_id"]], "verdict": pd.NA,
+        "note": [t(lang, "suppressed") + (f" (n < {k})" if m == PRIMARY else "") if s else ""
+                 for s, m in zip(tab["suppressed"], tab["suppression"], strict=True)]})
+    words = {"none": t(lang, "units_point"), "threshold": t(lang, "forest_threshold"), "n": "n"}
+    return plot_indicator_forest(rows, words=words)
 
 
 def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
