@@ -13,4 +13,5 @@ CASES = (
     "dri_permutation",
     "demo",
     "cli_startup",
+    "uptake_trace",
 )

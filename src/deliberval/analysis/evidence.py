@@ -106,12 +106,21 @@ def embeddings_available() -> bool:
 @lru_cache(maxsize=1)
 def _embedder() -> Callable[[list[str]], np.ndarray]:
     """wordllama's bundled model, loaded from the installed package only (nothing downloaded)."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     try:
         import wordllama
         from wordllama import WordLlama
     except ImportError:
         raise DelibervalError("ranking with embeddings needs the 'embeddings' extra: "
                               "pip install 'deliberval[embeddings]'") from None
+    finally:  # wordllama calls logging.basicConfig(INFO) on import: undo it
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
     from pathlib import Path
 
     package = Path(wordllama.__file__).parent
