@@ -343,15 +343,44 @@ def _sd(x: np.ndarray, keep: np.ndarray, n: np.ndarray, mean: np.ndarray) -> np.
         return np.where(n > 1, np.sqrt((dev**2).sum(axis=1) / (n - 1)), np.nan)
 
 
+def _set_nct(col: dict[str, np.ndarray], eff: np.ndarray, root_n: np.ndarray, scale: np.ndarray,
+             lo: np.ndarray, hi: np.ndarray) -> None:
+    col["d_z_ci_low"][eff] = lo / root_n
+    col["d_z_ci_high"][eff] = hi / root_n
+    col["g_av_ci_low"][eff] = lo * scale
+    col["g_av_ci_high"][eff] = hi * scale
+
+
+def _fill_nct(later: list[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]],
+              confidence_level: float) -> None:
+    """The d_z / g_av limits deferred by :func:`_block` for several blocks, in one search."""
+    if not later:
+        return
+    t = np.concatenate([c["statistic"][e] for c, e, _, _ in later])
+    dfree = np.concatenate([c["df"][e] for c, e, _, _ in later])
+    lo, hi = _nct_ci_many(t, dfree, confidence_level)
+    at = 0
+    for col, eff, root_n, scale in later:
+        m = int(eff.sum())
+        _set_nct(col, eff, root_n, scale, lo[at : at + m], hi[at : at + m])
+        at += m
+
+
 def _block(
     x0: np.ndarray,
     x1: np.ndarray,
     w: np.ndarray | None,
     agree: list[Sequence[float] | None],
     confidence_level: float,
+    nct_later: list[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]] | None = None,
 ) -> dict[str, np.ndarray]:
     """Every PREPOST_COLUMNS statistic but the outcome name and the adjusted p-values, for all
-    outcomes (rows of ``x0``, ``x1``) at once."""
+    outcomes (rows of ``x0``, ``x1``) at once.
+
+    With ``nct_later`` (a list), the noncentral-t limits of d_z and g_av are not searched here:
+    ``(col, eff, root_n, scale)`` is appended so that :func:`_fill_nct` searches the limits of
+    every block in one vectorised call (each limit is searched on its own values, so the
+    result is the same)."""
     k = x0.shape[0]
     keep = ~(np.isnan(x0) | np.isnan(x1))
     if w is not None:
@@ -414,13 +443,13 @@ def _block(
             g = np.where(pos_av, j * mean_diff[eff] / sd_av, np.nan)
             col["g_av"][eff] = g
             if w is None:
-                lo, hi = _nct_ci_many(col["statistic"][eff], dfree[eff], confidence_level)
                 root_n = np.sqrt(nf[eff])
-                col["d_z_ci_low"][eff] = lo / root_n
-                col["d_z_ci_high"][eff] = hi / root_n
                 scale = np.where(pos_av, j * sd_diff[eff] / (root_n * sd_av), np.nan)
-                col["g_av_ci_low"][eff] = lo * scale
-                col["g_av_ci_high"][eff] = hi * scale
+                if nct_later is not None:
+                    nct_later.append((col, eff, root_n, scale))
+                else:
+                    lo, hi = _nct_ci_many(col["statistic"][eff], dfree[eff], confidence_level)
+                    _set_nct(col, eff, root_n, scale, lo, hi)
     if w is None:
         v, p_w, w_method = _wilcoxon_many(d, keep)
         col["wilcoxon_statistic"] = v
@@ -626,12 +655,13 @@ def prepost(
 
     agree_list = [agree[o] for o in outs]
     parts: list[dict[str, Any]] = []
+    later: list[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]] = []
     for key, rows in groups:
         if rows is None:
-            col = _block(x0, x1, w, agree_list, level)
+            col = _block(x0, x1, w, agree_list, level, later)
         else:
             col = _block(
-                x0[:, rows], x1[:, rows], None if w is None else w[rows], agree_list, level
+                x0[:, rows], x1[:, rows], None if w is None else w[rows], agree_list, level, later
             )
         p = col["p_value"]
         ok = ~np.isnan(p)
@@ -642,6 +672,7 @@ def prepost(
         for b, value in zip(by_cols, key, strict=True):
             col[b] = np.full(len(outs), value, dtype=object)
         parts.append(col)
+    _fill_nct(later, level)  # the d_z / g_av limits of every by level in one search
     columns = [*by_cols, *PREPOST_COLUMNS]
     data = {
         c: (np.concatenate([part[c] for part in parts]) if len(parts) > 1 else parts[0][c])
