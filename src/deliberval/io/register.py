@@ -1,6 +1,7 @@
 """Read and write recommendation uptake registers (XLSX workbook or two CSV files).
 
-A register workbook has a ``recommendations`` sheet, an ``events`` sheet, a ``codes`` sheet
+A register workbook has a ``recommendations`` sheet, an ``events`` sheet, an ``evidence`` sheet
+(optional: the passages of public documents that back the codes), a ``codes`` sheet
 listing every code of the coding scheme (the drop-down lists of the other sheets point there)
 and an ``about`` sheet naming the scheme and version. :func:`write_register_template` writes an
 empty workbook to fill in; :func:`read_register` reads a workbook or CSV files back as raw
@@ -26,6 +27,8 @@ from deliberval.reproducible import freeze_xlsx
 from deliberval.schemas.register import (
     COST_CLASSES,
     EVENT_COLUMNS,
+    EVIDENCE_COLUMNS,
+    EVIDENCE_FIELDS,
     RECOMMENDATION_COLUMNS,
     YES_NO_UNKNOWN,
     Register,
@@ -41,7 +44,7 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 
-_DATE_COLUMNS = {"submitted", "date"}
+_DATE_COLUMNS = {"submitted", "date", "coded_on"}
 _TEMPLATE_ROWS = 2000  # rows of the template that carry drop-down lists
 _HELP = {
     "process_id": "Process identifier, e.g. climate_assembly",
@@ -61,8 +64,16 @@ _HELP = {
     "impact_type": "Code from the codes sheet",
     "source": "Source document or link",
     "actor": "Who responded",
-    "coder": "Who coded this event",
+    "coder": "Who coded this event (evidence: who quoted the passage)",
     "note": "Free note",
+    "field": "Evidence: the coded field the passage backs: response_status / fidelity / prior_agenda",
+    "code": "Evidence: the code it backs (as on the events or recommendations sheet)",
+    "document": "Evidence: file name of the public document quoted (as given to deliberval)",
+    "page": "Evidence: page of the passage (blank for documents without pages)",
+    "passage": "Evidence: the passage, quoted word for word from the document",
+    "passage_sha256": "Evidence: SHA-256 of the passage (blank: computed when read; "
+                      "'deliberval uptake trace' writes it)",
+    "coded_on": "Evidence: date the passage was coded (YYYY-MM-DD)",
 }
 
 
@@ -72,7 +83,7 @@ class RawRegister:
 
     Attributes
     ----------
-    recommendations, events : pandas.DataFrame
+    recommendations, events, evidence : pandas.DataFrame
         Every cell as text (blank and NA-like cells missing, Excel error cells as written);
         blank rows between rows kept in place (validation reports them), blank rows at the end
         dropped. ``attrs["file"]`` names the file (and sheet), ``attrs["first_line"]`` the line of
@@ -80,6 +91,7 @@ class RawRegister:
         do not simply follow (cells spanning lines), ``attrs["read_problems"]`` rows with too few
         or too many fields and Excel error cells, ``attrs["date_format"]`` the declared date
         format: :func:`deliberval.validation.register.validate_register` uses them all.
+        ``evidence`` is None when the register has no evidence sheet / ``evidence.csv``.
     source : str
         Where the tables came from (for messages).
     date_format : str or None
@@ -91,10 +103,12 @@ class RawRegister:
     events: pd.DataFrame
     source: str = ""
     date_format: str | None = None
+    evidence: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """``{"recommendations": ..., "events": ...}``."""
-        return {"recommendations": self.recommendations, "events": self.events}
+        """``{"recommendations": ..., "events": ...}`` and ``"evidence"`` when there is one."""
+        out = {"recommendations": self.recommendations, "events": self.events}
+        return out if self.evidence is None else {**out, "evidence": self.evidence}
 
 
 def read_register(source: PathLike | InputFile, events: PathLike | InputFile | None = None) -> RawRegister:
@@ -103,8 +117,9 @@ def read_register(source: PathLike | InputFile, events: PathLike | InputFile | N
     Parameters
     ----------
     source : path-like or InputFile
-        An ``.xlsx`` workbook with ``recommendations`` and ``events`` sheets; a folder with
-        ``recommendations.csv`` and ``events.csv``; or a recommendations CSV file (then give
+        An ``.xlsx`` workbook with ``recommendations`` and ``events`` sheets (and optionally an
+        ``evidence`` sheet); a folder with ``recommendations.csv`` and ``events.csv`` (and
+        optionally ``evidence.csv``); or a recommendations CSV file (then give
         ``events``). A :class:`~deliberval.io.InputFile` (a file read once) is parsed from
         its bytes without touching the disk again; for a folder the two CSV files are read
         from the disk.
@@ -114,7 +129,7 @@ def read_register(source: PathLike | InputFile, events: PathLike | InputFile | N
     Returns
     -------
     RawRegister
-        ``recommendations`` and ``events`` with every cell as text (CSV encoding detected as
+        ``recommendations``, ``events`` and ``evidence`` (None without one) with every cell as text (CSV encoding detected as
         by :func:`deliberval.io.decode_text`) and ``source`` naming the file(s). Check them
         with
         :func:`deliberval.validation.register.validate_register`.
@@ -153,8 +168,10 @@ def read_register(source: PathLike | InputFile, events: PathLike | InputFile | N
         for f in (rec_path, ev_path):
             if not f.exists():
                 raise DataInputError(f"{p}: a register folder needs recommendations.csv and events.csv; {f.name} is missing")
+        evi_path = p / "evidence.csv"
+        evi = _trim(_read_csv(evi_path, _bytes(evi_path)), str(evi_path), None) if evi_path.exists() else None
         return _raw(_read_csv(rec_path, _bytes(rec_path)), _read_csv(ev_path, _bytes(ev_path)),
-                    f"{rec_path} / {ev_path.name}", (str(rec_path), str(ev_path)))
+                    f"{rec_path} / {ev_path.name}", (str(rec_path), str(ev_path)), evidence=evi)
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         data = content if content is not None else _bytes(p)
@@ -163,8 +180,9 @@ def read_register(source: PathLike | InputFile, events: PathLike | InputFile | N
         if missing:
             raise DataInputError(f"{p}: workbook has no sheet(s) {missing}; sheets found: {names}")
         fmt = _declared_date_format(data, p) if "about" in names else None
+        evi = _trim(_sheet_frame(data, "evidence", p), f"{p} [evidence]", fmt) if "evidence" in names else None
         return _raw(_sheet_frame(data, "recommendations", p), _sheet_frame(data, "events", p), str(p),
-                    (f"{p} [recommendations]", f"{p} [events]"), fmt)
+                    (f"{p} [recommendations]", f"{p} [events]"), fmt, evidence=evi)
     if suffix == ".csv":
         if events is None:
             raise DataInputError(f"{p}: a recommendations CSV needs the events CSV too (events=...)")
@@ -259,8 +277,9 @@ def _trim(df: pd.DataFrame, file: str, date_format: str | None) -> pd.DataFrame:
 
 
 def _raw(recs: pd.DataFrame, ev: pd.DataFrame, source: str, files: tuple[str, str],
-         date_format: str | None = None) -> RawRegister:
-    return RawRegister(_trim(recs, files[0], date_format), _trim(ev, files[1], date_format), source, date_format)
+         date_format: str | None = None, *, evidence: pd.DataFrame | None = None) -> RawRegister:
+    return RawRegister(_trim(recs, files[0], date_format), _trim(ev, files[1], date_format), source, date_format,
+                       evidence)
 
 
 def write_register(register: Register, path: PathLike) -> Path:
@@ -272,7 +291,8 @@ def write_register(register: Register, path: PathLike) -> Path:
         E.g. from :func:`read_register` or a simulator.
     path : path-like
         ``something.xlsx``, or a folder (created if needed) that receives
-        ``recommendations.csv`` and ``events.csv``.
+        ``recommendations.csv`` and ``events.csv`` (and ``evidence.csv`` when the register has
+        evidence).
 
     Returns
     -------
@@ -295,7 +315,10 @@ def write_register(register: Register, path: PathLike) -> Path:
     if p.suffix:
         raise DataInputError(f"{p}: write a register to an .xlsx file or to a folder")
     p.mkdir(parents=True, exist_ok=True)
-    for name, df in (("recommendations", register.recommendations), ("events", register.events)):
+    tables = [("recommendations", register.recommendations), ("events", register.events)]
+    if len(register.evidence):
+        tables.append(("evidence", register.evidence))
+    for name, df in tables:
         df.to_csv(p / f"{name}.csv", index=False, date_format="%Y-%m-%d")
     return p
 
@@ -308,10 +331,10 @@ def write_register_template(
 ) -> Path:
     """Write a register workbook with drop-down lists of the codes (empty unless ``register``).
 
-    The ``recommendations`` and ``events`` sheets have one column per field (a note on each
-    header explains it); code columns (``response_status``, ``fidelity``, ``impact_type``,
-    ``prior_agenda``, ``challenges_policy``, ``cost_class``) get a drop-down list that points
-    to the ``codes`` sheet, which also gives each code's label and definition. The ``about``
+    The ``recommendations``, ``events`` and ``evidence`` sheets have one column per field (the
+    ``about`` sheet explains each); code columns (``response_status``, ``fidelity``, ``impact_type``,
+    ``prior_agenda``, ``challenges_policy``, ``cost_class``, and the evidence's ``field``) get a
+    drop-down list that points to the ``codes`` sheet, which also gives each code's label and definition. The ``about``
     sheet records the coding scheme id and version.
 
     Parameters
@@ -350,6 +373,7 @@ def write_register_template(
     assert ws_rec is not None
     ws_rec.title = "recommendations"
     ws_ev = wb.create_sheet("events")
+    ws_evi = wb.create_sheet("evidence")
     ws_codes = wb.create_sheet("codes")
     ws_about = wb.create_sheet("about")
 
@@ -362,6 +386,7 @@ def write_register_template(
         "prior_agenda": [(v, v, "") for v in YES_NO_UNKNOWN],
         "challenges_policy": [(v, v, "") for v in YES_NO_UNKNOWN],
         "cost_class": [(v, v, "") for v in COST_CLASSES],
+        "field": [(v, v, "the coded field a quoted passage backs") for v in EVIDENCE_FIELDS],
     }
     ranges: dict[str, str] = {}
     col = 1
@@ -380,6 +405,7 @@ def write_register_template(
     for ws, columns, df in (
         (ws_rec, list(RECOMMENDATION_COLUMNS), None if register is None else register.recommendations),
         (ws_ev, list(EVENT_COLUMNS), None if register is None else register.events),
+        (ws_evi, list(EVIDENCE_COLUMNS), None if register is None else register.evidence),
     ):
         if df is not None:
             columns = columns + [c for c in df.columns if c not in columns]
@@ -404,8 +430,10 @@ def write_register_template(
                 if name in _DATE_COLUMNS:
                     cell = ws.cell(row=i, column=j, value=pd.Timestamp(value).date())
                     cell.number_format = "yyyy-mm-dd"
-                elif isinstance(value, float):
+                elif isinstance(value, float | np.floating):
                     ws.cell(row=i, column=j, value=float(value))
+                elif isinstance(value, int | np.integer) and not isinstance(value, bool):
+                    ws.cell(row=i, column=j, value=int(value))
                 else:
                     ws.cell(row=i, column=j, value=str(value))
 
@@ -415,7 +443,9 @@ def write_register_template(
         ("version", scheme.version),
         ("title", scheme.title),
         ("how to fill in", "One row per recommendation on 'recommendations'; one row per public "
-         "response on 'events' (a recommendation may have several). Dates as YYYY-MM-DD (or "
+         "response on 'events' (a recommendation may have several); on 'evidence', one row per "
+         "passage of a public document that backs a status, fidelity or prior-agenda code. "
+         "Dates as YYYY-MM-DD (or "
          "change date_format below, e.g. to DD/MM/YYYY, for dates typed as text). "
          "Codes from the drop-down lists (see 'codes')."),
         ("date_format", "YYYY-MM-DD"),
@@ -423,7 +453,8 @@ def write_register_template(
     for i, (key, value) in enumerate(about, start=1):
         ws_about.cell(row=i, column=1, value=key).font = Font(bold=True)
         ws_about.cell(row=i, column=2, value=value)
-    for j, name in enumerate(list(RECOMMENDATION_COLUMNS) + list(EVENT_COLUMNS), start=1):
+    helped = list(dict.fromkeys([*RECOMMENDATION_COLUMNS, *EVENT_COLUMNS, *EVIDENCE_COLUMNS]))
+    for j, name in enumerate(helped, start=1):
         ws_about.cell(row=len(about) + 1 + j, column=1, value=name)
         ws_about.cell(row=len(about) + 1 + j, column=2, value=_HELP.get(name, ""))
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -442,7 +473,8 @@ def template_validations(path: PathLike) -> dict[str, dict[str, str]]:
     Returns
     -------
     dict
-        ``{"recommendations": {column: formula}, "events": {column: formula}}``.
+        ``{"recommendations": {column: formula}, "events": {column: formula}}`` and
+        ``"evidence"`` for a workbook with an evidence sheet.
 
     Examples
     --------
@@ -456,7 +488,9 @@ def template_validations(path: PathLike) -> dict[str, dict[str, str]]:
 
     wb = load_workbook(Path(path))
     out: dict[str, dict[str, str]] = {}
-    for sheet in ("recommendations", "events"):
+    for sheet in ("recommendations", "events", "evidence"):
+        if sheet not in wb.sheetnames:
+            continue
         ws = wb[sheet]
         headers = {cell.column_letter: str(cell.value) for cell in ws[1]}
         found = {}

@@ -12,7 +12,7 @@ bad rows; :func:`deliberval.analysis.uptake.uptake` takes the :class:`Register` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pandera.pandas as pa
@@ -22,12 +22,17 @@ from deliberval.instruments.coding import CodingScheme, load_scheme
 __all__ = [
     "COST_CLASSES",
     "EVENT_COLUMNS",
+    "EVIDENCE_COLUMNS",
+    "EVIDENCE_FIELDS",
     "RECOMMENDATION_COLUMNS",
     "REQUIRED_EVENT_COLUMNS",
+    "REQUIRED_EVIDENCE_COLUMNS",
     "REQUIRED_RECOMMENDATION_COLUMNS",
     "YES_NO_UNKNOWN",
     "Register",
+    "empty_evidence",
     "events_schema",
+    "evidence_schema",
     "recommendations_schema",
 ]
 
@@ -47,6 +52,15 @@ _EVENT_REQUIRED = EVENT_COLUMNS[:3]
 REQUIRED_RECOMMENDATION_COLUMNS: tuple[str, ...] = _REC_REQUIRED
 #: Required columns of the response-events table.
 REQUIRED_EVENT_COLUMNS: tuple[str, ...] = _EVENT_REQUIRED
+#: Columns of the evidence table (one row per quoted passage backing one code), in order; the
+#: required: ``rec_id, field, code, document, passage``.
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "rec_id", "field", "code", "document", "page", "passage", "passage_sha256", "coder", "coded_on",
+)
+#: Required columns of the evidence table.
+REQUIRED_EVIDENCE_COLUMNS: tuple[str, ...] = ("rec_id", "field", "code", "document", "passage")
+#: The coded fields a passage can back: an event's status and fidelity, a recommendation's prior agenda.
+EVIDENCE_FIELDS: tuple[str, ...] = ("response_status", "fidelity", "prior_agenda")
 YES_NO_UNKNOWN: tuple[str, ...] = ("yes", "no", "unknown")
 COST_CLASSES: tuple[str, ...] = ("low", "medium", "high", "unknown")
 
@@ -70,15 +84,31 @@ class Register:
         ``rec_id`` is one of the recommendations and no response predates its recommendation.
     scheme : CodingScheme
         The coding scheme the codes were checked against.
+    evidence : pandas.DataFrame
+        The passages of public documents that back the codes: every column of
+        :data:`EVIDENCE_COLUMNS` (then any extra column), one row per quoted passage,
+        ``page`` nullable ``Int64``, ``coded_on`` parsed, ``passage_sha256`` the SHA-256 of the
+        passage (:func:`deliberval.io.documents.passage_hash`); every row backs a code the
+        register holds for that recommendation. Empty (same columns) when no evidence was given.
     """
 
     recommendations: pd.DataFrame
     events: pd.DataFrame
     scheme: CodingScheme
+    evidence: pd.DataFrame = field(default_factory=lambda: empty_evidence())
 
     def __repr__(self) -> str:
-        return (f"Register({len(self.recommendations)} recommendations, {len(self.events)} events, "
+        more = f", {len(self.evidence)} evidence passages" if len(self.evidence) else ""
+        return (f"Register({len(self.recommendations)} recommendations, {len(self.events)} events{more}, "
                 f"coding scheme {self.scheme.id} {self.scheme.version})")
+
+
+def empty_evidence() -> pd.DataFrame:
+    """An evidence table with no rows (the columns and dtypes of a validated one)."""
+    out = pd.DataFrame({c: pd.Series(dtype=object) for c in EVIDENCE_COLUMNS})
+    out["page"] = out["page"].astype("Int64")
+    out["coded_on"] = out["coded_on"].astype("datetime64[ns]")
+    return out
 
 
 def recommendations_schema() -> pa.DataFrameSchema:
@@ -139,4 +169,38 @@ def events_schema(scheme: CodingScheme | None = None) -> pa.DataFrameSchema:
         },
         strict=False,
         name="events",
+    )
+
+
+def evidence_schema(scheme: CodingScheme | None = None) -> pa.DataFrameSchema:
+    """Pandera schema of the (normalised) evidence table.
+
+    Columns: ``rec_id``; ``field`` (one of :data:`EVIDENCE_FIELDS`); ``code`` (a code of that
+    field: a ``response_status`` or ``fidelity`` code of the scheme, or yes / no / unknown for
+    ``prior_agenda``); ``document`` (file name of the public document); ``passage`` (the quoted
+    text); ``page`` (1-based, blank for documents without pages); ``passage_sha256`` (SHA-256 of
+    the passage with its white space collapsed); ``coder``; ``coded_on`` (date of the coding).
+
+    Examples
+    --------
+    >>> from deliberval.schemas.register import evidence_schema
+    >>> list(evidence_schema().columns)[:5]
+    ['rec_id', 'field', 'code', 'document', 'page']
+    """
+    scheme = scheme or load_scheme()
+    codes = sorted({*scheme.codes("response_status"), *scheme.codes("fidelity"), *YES_NO_UNKNOWN})
+    return pa.DataFrameSchema(
+        {
+            "rec_id": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "field": pa.Column(str, pa.Check.isin(EVIDENCE_FIELDS)),
+            "code": pa.Column(str, pa.Check.isin(codes)),
+            "document": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "page": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+            "passage": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "passage_sha256": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
+            "coder": pa.Column(str, nullable=True),
+            "coded_on": pa.Column("datetime64[ns]", nullable=True),
+        },
+        strict=False,
+        name="evidence",
     )

@@ -143,6 +143,8 @@ def process_data(
     library_versions: Mapping[str, str] | None = None,
     synthetic: bool = False,
     dri: pd.DataFrame | None = None,
+    evidence: pd.DataFrame | None = None,
+    documents: pd.DataFrame | None = None,
 ) -> ProcessData:
     """Validate tables already in memory into a :class:`ProcessData` (the friendly door).
 
@@ -168,6 +170,11 @@ def process_data(
     dri : pandas.DataFrame, optional
         A DRI survey table in deliberr's layout (validated by
         :func:`deliberval.validation.validate_dri`; the report's DRI section).
+    evidence : pandas.DataFrame, optional
+        The register's evidence table (passages of public documents backing its codes).
+    documents : pandas.DataFrame, optional
+        Passages of the documents the evidence quotes
+        (:func:`deliberval.io.documents.read_documents`): each quoted passage is looked up.
 
     Returns
     -------
@@ -228,7 +235,8 @@ def process_data(
         from deliberval.instruments.coding import load_scheme
         from deliberval.validation.register import validate_register
 
-        reg_v = validate_register(recommendations, events, scheme=load_scheme())
+        reg_v = validate_register(recommendations, events, scheme=load_scheme(), evidence=evidence,
+                                  documents=documents)
     return ProcessData(
         process_id=pid or "process",
         instrument=instrument,
@@ -307,6 +315,8 @@ def load_process(config: ProcessConfig) -> ProcessData:
 
         raw = read_register(read["register"], read.get("events"))
         tables["recommendations"], tables["events"] = raw.recommendations, raw.events
+        if raw.evidence is not None:
+            tables["evidence"] = raw.evidence
         if config.date_format is not None:  # validate_register checks it against the register's own
             for t in (raw.recommendations, raw.events):
                 t.attrs["date_format_config"] = config.date_format

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,11 +27,15 @@ from deliberval.instruments.coding import CodingScheme, load_scheme
 from deliberval.schemas.register import (
     COST_CLASSES,
     EVENT_COLUMNS,
+    EVIDENCE_COLUMNS,
+    EVIDENCE_FIELDS,
     RECOMMENDATION_COLUMNS,
     REQUIRED_EVENT_COLUMNS,
+    REQUIRED_EVIDENCE_COLUMNS,
     REQUIRED_RECOMMENDATION_COLUMNS,
     YES_NO_UNKNOWN,
     Register,
+    empty_evidence,
     events_schema,
     recommendations_schema,
 )
@@ -43,7 +48,11 @@ from deliberval.validation.result import (
     split,
 )
 
-__all__ = ["RegisterValidation", "validate_register"]
+__all__ = ["PassageCheck", "RegisterValidation", "find_passage", "validate_register"]
+
+#: A pluggable evidence check: ``(document, page or None, passage) -> None`` when the passage is
+#: in the document (on that page), else one sentence saying what is wrong.
+PassageCheck = Callable[[str, "int | None", str], "str | None"]
 
 _MAX_LISTED = 25
 _CODED = ("response_status", "fidelity", "impact_type")
@@ -116,33 +125,42 @@ class RegisterValidation:
         about); an event whose recommendation was quarantined is quarantined too (check
         ``recommendation_quarantined``).
     register : Register
-        The valid rows of both tables (index reset) and the coding scheme: the input of
+        The valid rows of the tables (index reset) and the coding scheme: the input of
         :func:`deliberval.analysis.uptake.uptake`.
+    evidence : ValidationResult or None
+        The evidence table (``id`` is the ``rec_id`` the passage is about), when one was given.
     """
 
     recommendations: ValidationResult
     events: ValidationResult
     register: Register
+    evidence: ValidationResult | None = None
+
+    def _results(self) -> list[tuple[str, ValidationResult]]:
+        out = [("recommendations", self.recommendations), ("events", self.events)]
+        return out + ([("evidence", self.evidence)] if self.evidence is not None else [])
 
     @property
     def all_valid(self) -> bool:
-        """True when no row of either table was quarantined."""
-        return self.recommendations.all_valid and self.events.all_valid
+        """True when no row of any table was quarantined."""
+        return all(r.all_valid for _, r in self._results())
 
     @property
     def failures(self) -> pd.DataFrame:
-        """Failures of both tables, with the table's name first (``table``)."""
-        return _stack(self.recommendations.failures, self.events.failures)
+        """Failures of every table, with the table's name first (``table``)."""
+        return _stack([(name, r.failures) for name, r in self._results()])
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Summaries of both tables, with the table's name first (``table``)."""
-        return _stack(self.recommendations.summary, self.events.summary)
+        """Summaries of every table, with the table's name first (``table``)."""
+        return _stack([(name, r.summary) for name, r in self._results()])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The valid register tables, all failures and the summary, by name (for writers)."""
-        return {"recommendations": self.register.recommendations, "events": self.register.events,
-                "failures": self.failures, "summary": self.summary}
+        out = {"recommendations": self.register.recommendations, "events": self.register.events}
+        if self.evidence is not None:
+            out["evidence"] = self.register.evidence
+        return {**out, "failures": self.failures, "summary": self.summary}
 
     def require_valid(self, *, source: str = "") -> Register:
         """The register if every row passed; otherwise raise one error listing every problem.
@@ -190,8 +208,8 @@ class RegisterValidation:
                              + "\n".join(f"  - {p}" for p in shown) + more)
 
 
-def _stack(recs: pd.DataFrame, ev: pd.DataFrame) -> pd.DataFrame:
-    parts = [df.assign(table=name) for name, df in (("recommendations", recs), ("events", ev))]
+def _stack(tables: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    parts = [df.assign(table=name) for name, df in tables]
     out = pd.concat(parts, ignore_index=True)
     return out[["table", *[c for c in out.columns if c != "table"]]]
 
@@ -348,6 +366,8 @@ def validate_register(
     scheme: CodingScheme | None = None,
     source: str | None = None,
     date_format: str | None = None,
+    evidence: pd.DataFrame | None = None,
+    documents: pd.DataFrame | PassageCheck | None = None,
 ) -> RegisterValidation:
     """Check an uptake register; quarantine bad rows with one failure row per problem.
 
@@ -372,6 +392,17 @@ def validate_register(
         accepted; other text is never guessed: ``03/02/2024`` without a declared format is a
         ``date`` failure saying it could be 3 February or 2 March, and a year outside 1800-2200
         (``9999-12-31``) is a ``date`` failure too.
+    evidence : pandas.DataFrame, optional
+        The passages of public documents that back the codes (columns
+        :data:`~deliberval.schemas.register.EVIDENCE_COLUMNS`; ``rec_id, field, code, document,
+        passage`` required), e.g. the ``evidence`` sheet read by
+        :func:`deliberval.io.register.read_register`.
+    documents : pandas.DataFrame or callable, optional
+        What the quoted passages are checked against: a passages table with ``document``,
+        ``text`` and (optionally) ``page`` columns, as
+        :func:`deliberval.io.documents.read_documents` returns (any reader that writes that
+        table plugs in), or a :data:`PassageCheck` callable. None: the passages are not looked
+        up (their hashes are still checked).
 
     Returns
     -------
@@ -408,7 +439,17 @@ def validate_register(
       of the scheme), ``unknown_rec_id`` (no such recommendation),
       ``recommendation_quarantined`` (its recommendation was quarantined; the reason is
       repeated), ``before_submission`` (a response dated before the recommendation was
-      submitted, i.e. before the end of the process).
+      submitted, i.e. before the end of the process);
+    - evidence: ``missing_id``, ``missing_value`` (blank ``field``, ``code``, ``document`` or
+      ``passage``), ``not_allowed`` (a ``field`` other than response_status / fidelity /
+      prior_agenda, or a code that is not one of that field's), ``type`` (``page`` not a
+      whole number from 1), ``date`` (``coded_on`` not a date; blank is allowed),
+      ``hash_mismatch`` (``passage_sha256`` is not the SHA-256 of the passage with its white space
+      collapsed; blank: computed), ``unknown_rec_id``, ``recommendation_quarantined``,
+      ``code_not_coded`` (the register holds no such code for that recommendation: no valid
+      event with that status or fidelity, or another prior agenda); with ``documents``:
+      ``document_not_supplied`` and ``passage_not_found`` (the quoted text, white space
+      collapsed, is not in that document, or not on the page given).
 
     Examples
     --------
@@ -525,6 +566,227 @@ def validate_register(
               "a date on or after the recommendation's submitted date")
     ordered_e = [*EVENT_COLUMNS, *[c for c in ev.columns if c not in EVENT_COLUMNS]]
     ev_result, _ = _split(events, ev[ordered_e], acc_e, notes_e)
+    evi_result = None
+    if evidence is not None:
+        evi_result = _validate_evidence(evidence, scheme, recs, rec_bad, bad_reason, ev_result.valid,
+                                        documents, fmt, source)
     register = Register(rec_result.valid.reset_index(drop=True),
-                        ev_result.valid.reset_index(drop=True), scheme)
-    return RegisterValidation(recommendations=rec_result, events=ev_result, register=register)
+                        ev_result.valid.reset_index(drop=True), scheme,
+                        empty_evidence() if evi_result is None else evi_result.valid.reset_index(drop=True))
+    return RegisterValidation(recommendations=rec_result, events=ev_result, register=register,
+                              evidence=evi_result)
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 3] + "..."
+
+
+def _collapse(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def find_passage(documents: pd.DataFrame) -> PassageCheck:
+    """A :data:`PassageCheck` that looks quoted passages up in a passages table.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        ``document``, ``text`` and optionally ``page`` (e.g.
+        :func:`deliberval.io.documents.read_documents`).
+
+    Returns
+    -------
+    callable
+        ``check(document, page, passage)``: None when the passage, its white space collapsed,
+        occurs in the document's text (its passages joined by a space, so a quote may run over
+        two passages) and, when ``page`` is given and the document has pages, on that page (or
+        running on from it); else one sentence saying what is wrong.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"document": "response.txt", "page": [None, None],
+    ...                      "text": ["The Government accepts recommendation 1.", "It will legislate."]})
+    >>> check = find_passage(docs)
+    >>> check("response.txt", None, "accepts  recommendation 1. It will") is None
+    True
+    >>> check("response.txt", None, "rejects recommendation 1")
+    "the passage 'rejects recommendation 1' is not in document 'response.txt'"
+    """
+    missing = [c for c in ("document", "text") if c not in documents.columns]
+    if missing:
+        raise DataInputError(f"the documents table has no {missing[0]!r} column; expected a passages "
+                             "table such as deliberval.io.documents.read_documents returns")
+    pages = documents["page"] if "page" in documents.columns else pd.Series(pd.NA, index=documents.index)
+    whole: dict[str, str] = {}
+    by_page: dict[str, list[tuple[int, str]]] = {}
+    for doc, g in documents.assign(_page=pages).groupby("document", sort=False):
+        texts = [_collapse(t) for t in g["text"].fillna("").astype(str)]
+        whole[str(doc)] = " ".join(texts)
+        if g["_page"].notna().any():
+            numbered: dict[int, list[str]] = {}
+            for pg, tx in zip(g["_page"], texts, strict=True):
+                if pd.notna(pg):
+                    numbered.setdefault(int(pg), []).append(tx)
+            by_page[str(doc)] = sorted((k, " ".join(v)) for k, v in numbered.items())
+    names = sorted(whole)
+
+    def check(document: str, page: int | None, passage: str) -> str | None:
+        doc = str(document)
+        quote = _collapse(passage)
+        short = _short(quote, 60)
+        if doc not in whole:
+            listed = ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
+            return f"document {doc!r} is not among the documents supplied ({listed})"
+        if quote not in whole[doc]:
+            return f"the passage {short!r} is not in document {doc!r}"
+        if page is None or doc not in by_page:
+            return None
+        pages_ = by_page[doc]
+        for j, (number, text) in enumerate(pages_):
+            if number == page:
+                nxt = pages_[j + 1][1] if j + 1 < len(pages_) else ""
+                if quote in text or quote in f"{text} {nxt}":
+                    return None
+        found = [n for n, text in pages_ if quote in text]
+        where = f"; it is on page {found[0]}" if found else ""
+        return f"the passage {short!r} is not on page {page} of document {doc!r}{where}"
+
+    return check
+
+
+def _validate_evidence(raw_in: pd.DataFrame, scheme: CodingScheme, recs: pd.DataFrame, rec_bad: np.ndarray,
+                       bad_reason: dict[str, str], events: pd.DataFrame,
+                       documents: pd.DataFrame | PassageCheck | None, fmt: str | None,
+                       source: str | None) -> ValidationResult:
+    from deliberval.io.documents import passage_hash
+
+    _check_columns("evidence", raw_in, REQUIRED_EVIDENCE_COLUMNS)
+    raw = raw_in.reset_index(drop=True)
+    acc = _Acc(raw, source=_source(raw_in, source, "evidence"), line=row_lines(raw_in))
+    _blank_rows(raw, acc)
+    evi = raw.copy()
+    for col in EVIDENCE_COLUMNS:
+        if col not in evi.columns:
+            evi[col] = None
+    for col in ("rec_id", "field", "code", "document", "passage_sha256", "coder"):
+        evi[col] = _text(evi[col])
+    evi["field"] = evi["field"].str.lower()
+    evi["passage_sha256"] = evi["passage_sha256"].str.lower()
+    evi["passage"] = _text(evi["passage"])
+    acc.add(np.flatnonzero(evi["rec_id"].isna().to_numpy()), "rec_id", "missing_id",
+            "rec_id is blank; every passage backs the code of one recommendation",
+            "the rec_id of a recommendation")
+    fields = ", ".join(EVIDENCE_FIELDS)
+    allowed = {"response_status": list(scheme.codes("response_status")),
+               "fidelity": list(scheme.codes("fidelity")), "prior_agenda": list(YES_NO_UNKNOWN)}
+    for col, expected in (("field", f"one of {fields}"), ("code", "a code of the field"),
+                          ("document", "the file name of a public document"),
+                          ("passage", "the passage quoted from the document")):
+        idx = np.flatnonzero(evi[col].isna().to_numpy())
+        acc.add(idx, col, "missing_value", f"{col} is blank; expected {expected}", expected)
+    bad_field = [i for i, f in enumerate(evi["field"]) if pd.notna(f) and f not in allowed]
+    acc.add(bad_field, "field", "not_allowed",
+            [f"field {evi['field'].iloc[i]!r} is not a coded field that evidence can back; expected one "
+             f"of {fields}" for i in bad_field], f"one of {fields}")
+    bad_code, code_msgs = [], []
+    for i, (f, c) in enumerate(zip(evi["field"], evi["code"], strict=True)):
+        if pd.notna(f) and f in allowed and pd.notna(c) and c not in allowed[f]:
+            origin = f" (coding scheme {scheme.id} {scheme.version})" if f != "prior_agenda" else ""
+            bad_code.append(i)
+            code_msgs.append(f"unknown {f} code {c!r}; expected one of {', '.join(allowed[f])}{origin}")
+    acc.add(bad_code, "code", "not_allowed", code_msgs, "a code of the field")
+    # page: a whole number from 1, blank for documents without pages
+    page_text = as_code_strings(evi["page"])
+    page_num = pd.to_numeric(page_text, errors="coerce")
+    bad_page = np.flatnonzero((page_text.notna() & (page_num.isna() | (page_num < 1)
+                                                    | (page_num % 1 != 0))).to_numpy())
+    acc.add(bad_page, "page", "type",
+            [f"page {page_text.iloc[i]!r} is not a page number; expected a whole number from 1 (blank for "
+             "documents without pages)" for i in bad_page], "a whole number from 1, or blank")
+    page_num = page_num.where((page_num >= 1) & (page_num % 1 == 0))
+    evi["page"] = pd.array([None if pd.isna(v) else int(v) for v in page_num], dtype="Int64")
+    # coded_on: optional date
+    dates: list[pd.Timestamp | None] = []
+    bad_date, date_msgs = [], []
+    for i, v in enumerate(as_code_strings(evi["coded_on"]).tolist()):
+        if v is None or (not isinstance(v, str) and pd.isna(v)) or not str(v).strip():
+            dates.append(None)
+            continue
+        ts, why = _date_problem(evi["coded_on"].iloc[i], fmt)
+        dates.append(ts)
+        if ts is None:
+            bad_date.append(i)
+            date_msgs.append(f"coded_on {str(v).strip()!r} {why}")
+    acc.add(bad_date, "coded_on", "date", date_msgs, f"{_DATE_EXPECTED}, or blank")
+    dates = pd.to_datetime(pd.Series(dates, dtype=object, index=evi.index)).astype("datetime64[ns]")
+    evi["coded_on"] = dates
+    # the hash: computed from the passage; a hash typed in must match
+    computed = [None if pd.isna(p) else passage_hash(str(p)) for p in evi["passage"]]
+    mism = [i for i, (given, h) in enumerate(zip(evi["passage_sha256"], computed, strict=True))
+            if pd.notna(given) and h is not None and given != h]
+    acc.add(mism, "passage_sha256", "hash_mismatch",
+            [f"passage_sha256 {_short(evi['passage_sha256'].iloc[i], 20)!r} is not the SHA-256 of the passage "
+             f"(white space collapsed: {computed[i]}); the passage was changed after it was hashed, or the "
+             "hash belongs to another passage; expected that hash or a blank cell" for i in mism],
+            "the SHA-256 of the passage, or blank")
+    evi["passage_sha256"] = pd.Series(computed, index=evi.index, dtype=object)
+    # cross-table: the recommendation passed, and the register holds the code backed
+    ok = {rid: i for i, rid in enumerate(recs["rec_id"]) if pd.notna(rid) and not rec_bad[i]}
+    held: dict[tuple[str, str], set[str]] = {}
+    for f in ("response_status", "fidelity"):
+        for rid, c in zip(events["rec_id"], events[f], strict=True):
+            if pd.notna(c):
+                held.setdefault((str(rid), f), set()).add(str(c))
+    for rid, i in ok.items():
+        held[(str(rid), "prior_agenda")] = {str(recs["prior_agenda"].iloc[i])}
+    quarantined_rec, unknown, uncoded, uncoded_msg = [], [], [], []
+    for i, (rid, f, c) in enumerate(zip(evi["rec_id"], evi["field"], evi["code"], strict=True)):
+        if pd.isna(rid):
+            continue
+        if rid in bad_reason:
+            quarantined_rec.append(i)
+        elif rid not in ok:
+            unknown.append(i)
+        elif pd.notna(f) and f in allowed and pd.notna(c) and c in allowed[f]:
+            have = held.get((str(rid), f), set())
+            if c not in have:
+                uncoded.append(i)
+                if f == "prior_agenda":
+                    uncoded_msg.append(f"recommendation {rid!r} has prior_agenda {sorted(have)[0]!r}, not {c!r}; "
+                                       "expected evidence of the code the register holds")
+                else:
+                    now = f" (its events hold {', '.join(sorted(have))})" if have else ""
+                    uncoded_msg.append(f"no valid response event of {rid!r} has {f} {c!r}{now}; expected "
+                                       "evidence of a code the register holds")
+    acc.add(quarantined_rec, "rec_id", "recommendation_quarantined",
+            [f"its recommendation {evi['rec_id'].iloc[i]!r} was quarantined "
+             f"({bad_reason[evi['rec_id'].iloc[i]]}); fix the recommendation first" for i in quarantined_rec],
+            "the rec_id of a valid recommendation")
+    acc.add(unknown, "rec_id", "unknown_rec_id",
+            [f"rec_id {evi['rec_id'].iloc[i]!r} is not in the recommendations table; expected the id "
+             "of a recommendation" for i in unknown], "the rec_id of a recommendation")
+    acc.add(uncoded, "code", "code_not_coded", uncoded_msg, "a code the register holds for the recommendation")
+    # the documents: the quoted passage must be in the document named (on the page given)
+    if documents is not None:
+        check = documents if callable(documents) else find_passage(documents)
+        absent_doc, absent_doc_msg, absent, absent_msg = [], [], [], []
+        for i, (doc, pg, passage) in enumerate(zip(evi["document"], evi["page"], evi["passage"], strict=True)):
+            if pd.isna(doc) or pd.isna(passage):
+                continue
+            problem = check(str(doc), None if pd.isna(pg) else int(pg), str(passage))
+            if problem is None:
+                continue
+            if problem.startswith("document "):
+                absent_doc.append(i)
+                absent_doc_msg.append(f"{problem}; expected one of the documents given with the register")
+            else:
+                absent.append(i)
+                absent_msg.append(f"{problem}; expected text quoted from that document (copy it from the "
+                                  "document, or from the candidates of 'deliberval uptake trace')")
+        acc.add(absent_doc, "document", "document_not_supplied", absent_doc_msg, "a document supplied")
+        acc.add(absent, "passage", "passage_not_found", absent_msg, "a passage of the document named")
+    ordered = [*EVIDENCE_COLUMNS, *[c for c in evi.columns if c not in EVIDENCE_COLUMNS]]
+    result, _ = _split(raw_in, evi[ordered], acc, [])
+    return result
+
