@@ -113,6 +113,9 @@ _LAZY: dict[str, str] = {
     "fate_data": "deliberval.analysis.fate",
     "fate_model": "deliberval.analysis.fate",
     "read_decidim_results": "deliberval.io.decidim",
+    "rank_passages": "deliberval.analysis.evidence",
+    "retrieval_scores": "deliberval.analysis.evidence",
+    "read_documents": "deliberval.io.documents",
     "RakeResult": "deliberval.analysis.weighting",
     "RakingConvergenceWarning": "deliberval.analysis.weighting",
     "design_effect": "deliberval.analysis.weighting",
@@ -183,6 +186,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         dri_pairs,
         dri_permutation_test,
     )
+    from deliberval.analysis.evidence import rank_passages, retrieval_scores
     from deliberval.analysis.fairness import selection_fairness, selection_probabilities
     from deliberval.analysis.fate import (
         FateModelResult,
@@ -241,6 +245,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     from deliberval.io import load_mapping, read_responses, suggest_mapping, write_responses
     from deliberval.io.config import ProcessConfig, load_config
     from deliberval.io.decidim import read_decidim_results
+    from deliberval.io.documents import read_documents
     from deliberval.io.register import read_register
     from deliberval.privacy import pseudonymise, suppress_small_cells
     from deliberval.schemas.register import Register

@@ -70,6 +70,8 @@ def results() -> dict[str, object]:
                               "n": [20, 13]}), by="item"),
             "attrition": dv.attrition(part, ["external_efficacy"]),
             "response_weights": dv.response_weights(part, ["external_efficacy"]),
+            "propensity_weights": dv.propensity_weights(
+                cit.loc[cit["wave"] == "pre"], "group", ["external_efficacy"], treated="participant"),
             "selection_check": dv.selection_check(part.loc[part["wave"] == "pre"], "external_efficacy",
                                                   benchmark=dv.Benchmark(value=3.0, se=0.05)),
             "margins_of_error": dv.margins_of_error(),
@@ -93,6 +95,13 @@ def results() -> dict[str, object]:
             "dri_change": dv.dri_change(forum, cons, prefs, by=None),
             "dri_permutation_test": dv.dri_permutation_test(forum, cons, prefs, by="stage_id",
                                                             n_resamples=199, seed=1),
+            "rank_passages": dv.rank_passages(
+                pd.DataFrame({"rec_id": ["r1"], "title": ["Insulate homes"]}),
+                pd.DataFrame({"passage_id": ["d#1", "d#2"], "text": ["Grants to insulate homes.", "Roads."]})),
+            "retrieval_scores": dv.retrieval_scores(
+                pd.DataFrame({"rec_id": ["r1", "r1"], "rank": [1, 2], "passage_id": ["d#1", "d#2"],
+                              "method": "bm25"}),
+                pd.DataFrame({"rec_id": ["r1"], "passage_id": ["d#1"]})),
         }
 
 

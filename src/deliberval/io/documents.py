@@ -391,11 +391,35 @@ def read_documents(
 ) -> pd.DataFrame:
     """Read several documents into one passages table (see :func:`read_document`).
 
+    Parameters
+    ----------
+    sources : sequence of path-like or InputFile
+        The documents (PDF, DOCX, HTML, text), read in the order given.
+    language : {"en", "fr", "nl", "de", "da"}, optional
+        The documents' language; None: detected per document.
+    max_chars : int, default 1500
+        Longest passage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The passages of every document, one after the other, with the columns of
+        :func:`read_document` (``passage_id`` unique across documents).
+
     Raises
     ------
     DataInputError
         No documents, two documents with the same file name (passages are named by it), or
         any document :func:`read_document` cannot read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "law.txt").write_text("Article 1. Homes are insulated.")
+    >>> _ = (folder / "budget.md").write_text("Line 4: insulation grants.\\n\\nLine 5: roads.")
+    >>> read_documents([folder / "law.txt", folder / "budget.md"])["passage_id"].tolist()
+    ['law.txt#1', 'budget.md#1', 'budget.md#2']
     """
     import pandas as pd
 
