@@ -122,6 +122,8 @@ _LAZY: dict[str, str] = {
     "effective_n": "deliberval.analysis.weighting",
     "rake": "deliberval.analysis.weighting",
     "trim_weights": "deliberval.analysis.weighting",
+    "PropensityResult": "deliberval.analysis.propensity",
+    "propensity_weights": "deliberval.analysis.propensity",
     # one process end to end
     "EvaluationSettings": "deliberval.indicators",
     "ProcessEvaluation": "deliberval.indicators",
@@ -202,6 +204,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         bayesian_share_pooling,
         meta_analysis,
     )
+    from deliberval.analysis.propensity import PropensityResult, propensity_weights
     from deliberval.analysis.psychometrics import item_statistics, omega, polychoric, reliability
     from deliberval.analysis.representativeness import (
         RepresentativenessResult,
