@@ -3,7 +3,11 @@
 ``deliberval uptake REGISTER --as-of DATE`` prints the indicators per process;
 ``deliberval uptake template -o register.xlsx`` writes a register workbook with drop-down lists;
 ``deliberval uptake trace REGISTER DOCS... -o candidates.xlsx`` ranks the documents' passages
-for every recommendation (BM25, optionally fused with embeddings) for a coder to confirm.
+for every recommendation (BM25, optionally fused with embeddings) for a coder to confirm;
+``deliberval uptake import-decidim RESULTS.csv|json [--timeline timeline.csv] -o register.xlsx``
+turns a Decidim accountability export into a register; ``deliberval uptake REGISTER DOCS...
+--as-of DATE`` also checks that every passage quoted on the register's evidence sheet is in
+the documents.
 """
 
 from __future__ import annotations
@@ -89,6 +93,61 @@ def _trace(args: list[str], output: Path | None, *, top: int, lang: str | None, 
                   "'confirmed' column")
 
 
+def _import_decidim(args: list[str], output: Path | None, *, timeline: Path | None, process_id: str | None,
+                    as_of: str | None, lang: str | None, submitted: str | None, scheme_path: Path | None,
+                    status_map: list[str]) -> None:
+    """``uptake import-decidim RESULTS [--timeline T] -o register.xlsx``: a Decidim export as a register."""
+    from deliberval.instruments.coding import load_scheme
+    from deliberval.io.decidim import read_decidim_results
+    from deliberval.io.register import write_register
+    from deliberval.validation.register import validate_register
+
+    with user_errors():
+        if len(args) != 1:
+            raise DataInputError("give one Decidim results export: deliberval uptake import-decidim "
+                                 "RESULTS.csv|json [--timeline timeline.csv] -o register.xlsx"
+                                 if not args else f"unexpected argument {args[1]!r}: give one results export")
+        if output is None:
+            raise DataInputError("give the register to write with -o, e.g. -o register.xlsx (or a folder)")
+        if output.suffix and output.suffix.lower() != ".xlsx":
+            raise DataInputError(f"{output}: write the register to an .xlsx file or a folder")
+        target = output_file(output, example="register.xlsx") if output.suffix else output
+        results = Path(args[0])
+        scheme = load_scheme(scheme_path)
+        mapping: dict[str, str] = {}
+        for pair in status_map:
+            key, sep, code = pair.partition("=")
+            if not sep or not key.strip() or not code.strip():
+                raise DataInputError(f"--status-map {pair!r}: expected DECIDIM_KEY=CODE, e.g. "
+                                     "--status-map cancelled=rejected_with_reasons")
+            if code.strip() not in scheme.codes("response_status"):
+                raise DataInputError(f"--status-map {pair!r}: {code.strip()!r} is not a response_status code; "
+                                     f"expected one of {', '.join(scheme.codes('response_status'))}")
+            mapping[key.strip()] = code.strip()
+        raw = read_decidim_results(results, process_id=process_id or results.stem, as_of=as_of,
+                                   language=lang, submitted=submitted, timeline=timeline, status_map=mapping)
+        checked = validate_register(raw.recommendations, raw.events, scheme=scheme)
+        # events are built from the export's rows: a problem names the result (rec_id) and the
+        # status or milestone; the list of several problems is written next to the output
+        unmapped = checked.failures[(checked.failures["column"] == "response_status")
+                                    & (checked.failures["check"] == "not_allowed")]
+        try:
+            _stop_on_problems(checked.failures, raw.source, target if output.suffix else target / "register")
+        except DataInputError as exc:
+            if unmapped.empty:
+                raise
+            keys = ", ".join(sorted(set(unmapped["value"].astype(str))))
+            raise DataInputError(f"{exc} (Decidim status key(s) {keys} have no response status: map each "
+                                 "with --status-map KEY=CODE)") from None
+        written = write_register(checked.register, target)
+    reg = checked.register
+    n_milestones = int(reg.events["note"].fillna("").str.startswith("milestone").sum())
+    console.print(f"[green]wrote[/] {written}: {len(reg.recommendations)} results of process "
+                  f"{reg.recommendations['process_id'].iloc[0] if len(reg.recommendations) else process_id!r} "
+                  f"as recommendations, {len(reg.events)} response events ({n_milestones} from timeline "
+                  f"entries; coding scheme {scheme.id} {scheme.version})")
+
+
 def register(app: typer.Typer) -> None:
     """Attach the ``uptake`` command to the main app."""
     app.command("uptake")(uptake_command)
@@ -102,11 +161,14 @@ def uptake_command(
     register_path: Annotated[
         str, typer.Argument(metavar="REGISTER",
                             help="Register .xlsx, folder with recommendations.csv + events.csv, "
-                                 "the word 'template' to write a blank register, or the word "
-                                 "'trace' followed by the register and the documents.")],
+                                 "the word 'template' to write a blank register, the word "
+                                 "'trace' followed by the register and the documents, or the word "
+                                 "'import-decidim' followed by a Decidim results export.")],
     documents: Annotated[list[str] | None, typer.Argument(
         metavar="[DOCS]...", show_default=False,
-        help="With 'trace': the register, then the documents (PDF, DOCX, HTML, text).")] = None,
+        help="With 'trace': the register, then the documents (PDF, DOCX, HTML, text); with a "
+             "register: the documents its evidence quotes (each passage is looked up); with "
+             "'import-decidim': the results export.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Template file to write (with 'template').")] = None,
@@ -121,15 +183,25 @@ def uptake_command(
         "--lang", help="With 'trace': language of the texts (en, fr, nl, de, da); default detected.")] = None,
     embeddings: Annotated[bool, typer.Option(
         "--embeddings", help="With 'trace': fuse BM25 with a local embedding model (extra 'embeddings').")] = False,
+    timeline: Annotated[Path | None, typer.Option(
+        "--timeline", help="With 'import-decidim': timeline entries (milestones), CSV or JSON.")] = None,
+    process_id: Annotated[str | None, typer.Option(
+        "--process-id", help="With 'import-decidim': the process id (default: the export's file name).")] = None,
+    submitted: Annotated[str | None, typer.Option(
+        "--submitted", help="With 'import-decidim': date the recommendations were handed over "
+                            "(default: each result's creation date).")] = None,
+    status_map: Annotated[list[str] | None, typer.Option(
+        "--status-map", help="With 'import-decidim': KEY=CODE, a Decidim status key and the response "
+                             "status it becomes (repeat the option), e.g. cancelled=rejected_with_reasons.")] = None,
 ) -> None:
     """Uptake indicators per process (status on a date, uptake, rejections, deadlines, agenda)."""
     if register_path == "trace":
         _trace(documents or [], output, top=top, lang=lang, embeddings=embeddings, events=events)
         return
-    if documents:
-        with user_errors():
-            raise DataInputError(f"unexpected argument {documents[0]!r}: give one register "
-                                 "(documents are read by 'deliberval uptake trace REGISTER DOCS...')")
+    if register_path == "import-decidim":
+        _import_decidim(documents or [], output, timeline=timeline, process_id=process_id, as_of=as_of,
+                        lang=lang, submitted=submitted, scheme_path=scheme_path, status_map=status_map or [])
+        return
     # the heavy stages are imported when the command runs, so `deliberval --help` stays light
     from rich.table import Table
 
@@ -153,7 +225,16 @@ def uptake_command(
                 f"{register_path}: the register has no recommendations yet; fill in the "
                 "recommendations sheet (one row per recommendation) and its events, then run again"
             )
-        checked = validate_register(raw.recommendations, raw.events, scheme=scheme)
+        passages = None
+        if documents:
+            from deliberval.io.documents import read_documents
+
+            if raw.evidence is None:
+                raise DataInputError(f"{raw.source}: documents were given but the register has no evidence "
+                                     "sheet (or evidence.csv) quoting them")
+            passages = read_documents([Path(d) for d in documents], language=lang)
+        checked = validate_register(raw.recommendations, raw.events, scheme=scheme, evidence=raw.evidence,
+                                    documents=passages)
         # the command line stops on any bad row in ONE line naming its file line (the header is
         # line 1); several problems: the first in the line, all of them in a CSV file it names
         _stop_on_problems(checked.failures, raw.source, Path(register_path))
