@@ -257,11 +257,8 @@ def test_trace_errors_are_one_line_exit_2(trace_inputs: tuple[Path, list[Path]],
     assert len(res.output.strip().splitlines()) <= 2  # one message (a long one may wrap once)
 
 
-def test_trace_needs_an_output_and_documents_only_with_trace(trace_inputs: tuple[Path, list[Path]]) -> None:
+def test_trace_needs_an_output(trace_inputs: tuple[Path, list[Path]]) -> None:
     register, docs = trace_inputs
     res = runner.invoke(app, ["uptake", "trace", str(register), str(docs[3])])
     assert res.exit_code == 2
     assert "-o" in res.output
-    res = runner.invoke(app, ["uptake", str(register), str(docs[3]), "--as-of", "2024-01-01"])
-    assert res.exit_code == 2
-    assert "unexpected argument" in res.output
