@@ -63,6 +63,7 @@ _LAZY: dict[str, str] = {
     "response_weights": "deliberval.analysis.attrition",
     "did": "deliberval.analysis.did",
     "did_wild_bootstrap": "deliberval.analysis.did",
+    "event_study": "deliberval.analysis.event_study",
     "group_means": "deliberval.analysis.change",
     "likert_shares": "deliberval.analysis.change",
     "share_difference": "deliberval.analysis.sides",
@@ -179,6 +180,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     from deliberval.analysis.change import group_means, likert_shares, prepost
     from deliberval.analysis.comparison import ComparisonResult, compare_processes
     from deliberval.analysis.did import did, did_wild_bootstrap
+    from deliberval.analysis.event_study import event_study
     from deliberval.analysis.dri import (
         DRIWarning,
         dri,

@@ -62,6 +62,7 @@ def results() -> dict[str, object]:
         return {
             "prepost": dv.prepost(part, ["external_efficacy", "internal_efficacy"], by="role"),
             "did": dv.did(cit, "external_efficacy"),
+            "event_study": dv.event_study(cit, "external_efficacy"),
             "did_wild_bootstrap": dv.did_wild_bootstrap(cit, "external_efficacy", weights="webb", n_resamples=199),
             "group_means": dv.group_means(cit, "external_efficacy"),
             "likert_shares": dv.likert_shares(part, items, waves=["post"]),
