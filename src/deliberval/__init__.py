@@ -180,7 +180,6 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     from deliberval.analysis.change import group_means, likert_shares, prepost
     from deliberval.analysis.comparison import ComparisonResult, compare_processes
     from deliberval.analysis.did import did, did_wild_bootstrap
-    from deliberval.analysis.event_study import event_study
     from deliberval.analysis.dri import (
         DRIWarning,
         dri,
@@ -190,6 +189,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         dri_pairs,
         dri_permutation_test,
     )
+    from deliberval.analysis.event_study import event_study
     from deliberval.analysis.evidence import rank_passages, retrieval_scores
     from deliberval.analysis.fairness import selection_fairness, selection_probabilities
     from deliberval.analysis.fate import (
