@@ -239,8 +239,9 @@ def rank_passages(
     ids = recommendations[id].astype(str)
     if ids.duplicated().any():
         raise DataInputError(f"recommendation {ids[ids.duplicated()].iloc[0]!r} appears twice")
-    queries = (recommendations[present].fillna("").astype(str)
-               .agg(lambda row: " ".join(v for v in row if v.strip()), axis=1))
+    parts = recommendations[present].fillna("").astype(str).to_numpy().tolist()
+    queries = pd.Series([" ".join(v for v in row if v.strip()) for row in parts],
+                        index=recommendations.index, dtype=object)
     empty = queries.str.strip() == ""
     if empty.any():
         raise DataInputError(f"recommendation {ids[empty].iloc[0]!r} has no text to search for")
@@ -268,8 +269,9 @@ def rank_passages(
         q_vec = np.asarray(embed(queries.tolist()), dtype=float)
         emb = q_vec @ p_vec.T
 
-    frames = []
-    base = passages.reset_index(drop=True)
+    rows: list[np.ndarray] = []
+    cols: dict[str, list[np.ndarray]] = {"rank": [], "score": [], "bm25_score": [], "embedding_score": []}
+    rec_ids: list[str] = []
     for i, rec in enumerate(ids):
         b = bm25[i]
         if emb is None:
@@ -281,15 +283,18 @@ def rank_passages(
         # deterministic ties: by score, then BM25, then passage order
         order = np.lexsort((np.arange(len(score)), -b, -score))
         keep = order if top is None else order[:top]
-        frame = base.iloc[keep].copy()
-        frame.insert(0, id, rec)
-        frame.insert(1, "rank", np.arange(1, len(keep) + 1, dtype=np.int64))
-        frame.insert(2, "score", score[keep])
-        frame.insert(3, "bm25_score", b[keep])
-        frame.insert(4, "embedding_score", e[keep])
-        frame.insert(5, "method", method)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+        rows.append(keep)
+        rec_ids += [rec] * len(keep)
+        cols["rank"].append(np.arange(1, len(keep) + 1, dtype=np.int64))
+        cols["score"].append(score[keep])
+        cols["bm25_score"].append(b[keep])
+        cols["embedding_score"].append(e[keep])
+    out = passages.reset_index(drop=True).iloc[np.concatenate(rows)].reset_index(drop=True)
+    out.insert(0, id, rec_ids)
+    for j, name in enumerate(("rank", "score", "bm25_score", "embedding_score"), start=1):
+        out.insert(j, name, np.concatenate(cols[name]))
+    out.insert(5, "method", method)
+    return out
 
 
 def _bm25_scores(corpus: list[list[str]], queries: list[list[str]]) -> np.ndarray:
