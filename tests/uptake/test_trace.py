@@ -262,3 +262,33 @@ def test_trace_needs_an_output(trace_inputs: tuple[Path, list[Path]]) -> None:
     res = runner.invoke(app, ["uptake", "trace", str(register), str(docs[3])])
     assert res.exit_code == 2
     assert "-o" in res.output
+
+
+@pytest.mark.skipif(not embeddings_available(), reason="the embeddings extra (wordllama) is not installed")
+def test_trace_with_embeddings(trace_inputs: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    register, docs = trace_inputs
+    out = tmp_path / "candidates.csv"
+    res = runner.invoke(app, ["uptake", "trace", str(register), *map(str, docs), "-o", str(out), "--embeddings"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert set(table["method"]) == {"bm25+embedding"}
+    assert table["embedding_score"].between(-1, 1).all()
+    # the fused score is a sum of two reciprocal ranks
+    assert (table["score"] <= 2 / 61 + 1e-15).all()
+
+
+def test_without_the_embedding_extra_the_message_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from deliberval.analysis import evidence
+    from deliberval.errors import DelibervalError
+
+    evidence._embedder.cache_clear()
+    monkeypatch.setitem(sys.modules, "wordllama", None)  # import fails as if not installed
+    try:
+        assert not embeddings_available()
+        with pytest.raises(DelibervalError, match=r"pip install 'deliberval\[embeddings\]'"):
+            rank_passages(pd.DataFrame({"rec_id": ["a"], "title": ["x"]}), pd.DataFrame({"text": ["x"]}),
+                          method="bm25+embedding")
+    finally:
+        evidence._embedder.cache_clear()
