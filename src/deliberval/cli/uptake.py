@@ -171,7 +171,9 @@ def uptake_command(
              "'import-decidim': the results export.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Template file to write (with 'template').")] = None,
+                                                help="File to write: the template (with 'template'), the candidates "
+                                                     ".xlsx / .csv (with 'trace'), the register (with "
+                                                     "'import-decidim').")] = None,
     events: Annotated[Path | None, typer.Option("--events", help="Events CSV when REGISTER is a recommendations CSV.")] = None,
     deadline_days: Annotated[int | None, typer.Option("--deadline-days",
                                                       help="Response deadline in days after submission.")] = None,
