@@ -406,6 +406,7 @@ def _pooling_notices(ev: ProcessEvaluation, indicators: pd.DataFrame, lang: str)
     if "prob_meets_threshold" not in indicators.columns:
         return []
     from deliberval.indicators.evaluate import PROBABILITY_CUTOFF
+    from deliberval.report.formatting import format_number
 
     functions = {spec.id: spec.function for spec in ev.catalogue.indicators}
     shown = indicators.loc[pd.to_numeric(indicators["prob_meets_threshold"], errors="coerce").notna(), "indicator_id"]
@@ -414,8 +415,8 @@ def _pooling_notices(ev: ProcessEvaluation, indicators: pd.DataFrame, lang: str)
     if models:
         out.append(t(lang, "pooling_note", priors="; ".join(t(lang, f"prior_{m}") for m in models)))
     if ev.settings.verdict_rule == "probability":
-        out.append(t(lang, "verdict_rule_probability", cutoff=f"{PROBABILITY_CUTOFF:g}",
-                     low=f"{1 - PROBABILITY_CUTOFF:.2g}"))
+        out.append(t(lang, "verdict_rule_probability", cutoff=format_number(PROBABILITY_CUTOFF, 2, lang),
+                     low=format_number(1 - PROBABILITY_CUTOFF, 2, lang)))
     else:
         out.append(t(lang, "verdict_rule_interval"))
     return out
@@ -854,8 +855,47 @@ def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
     name = (ev.data.process_facts() or {}).get("name")
     sec.figures.append(_figure("uptake", t(lang, "uptake"),
                                plot_status_bars(res, axis_labels=words,
-                                                labels={ev.data.process_id: str(name)} if name else None)))
+                                                # one process: its name, or no label at all
+                                                labels={ev.data.process_id: str(name) if name else ""})))
+    if ev.data.register is not None:
+        _uptake_evidence(sec, ev.data.register.register, lang)
     return sec
+
+
+_EVIDENCE_FIELD_ORDER = {"response_status": 0, "fidelity": 1, "prior_agenda": 2}
+
+
+def _uptake_evidence(sec: Section, register: Any, lang: str) -> None:
+    """The passages of public documents quoted as evidence of each coded recommendation's codes.
+
+    Quotes come from the register's evidence sheet (public documents, never respondents' free
+    text); each is cited by document and page. A notice says how many coded recommendations
+    have no quoted evidence."""
+    recs, events, evi = register.recommendations, register.events, register.evidence
+    coded = [r for r in recs["rec_id"] if r in set(events["rec_id"])]
+    if evi is None or evi.empty:
+        if coded:
+            sec.notices.append(t(lang, "uptake_evidence_none"))
+        return
+    order = {r: i for i, r in enumerate(recs["rec_id"])}
+    titles = dict(zip(recs["rec_id"], recs["title"].fillna(""), strict=True))
+    rows = evi.assign(_rec=evi["rec_id"].map(order), _field=evi["field"].map(_EVIDENCE_FIELD_ORDER),
+                      _pos=range(len(evi)))
+    rows = rows.sort_values(["_rec", "_field", "_pos"], kind="stable")
+    table = pd.DataFrame({
+        "rec_id": rows["rec_id"].astype(str).to_numpy(),
+        "recommendation": [f"{r}: {titles.get(r, '')}".rstrip(": ") for r in rows["rec_id"]],
+        "evidence_field": [_code(lang, f) for f in rows["field"]],
+        "evidence_code": [_code(lang, c) for c in rows["code"]],
+        "passage": [" ".join(str(p).split()) for p in rows["passage"]],
+        "document": rows["document"].astype(str).to_numpy(),
+        "page": ["" if pd.isna(v) else str(int(v)) for v in rows["page"]],
+    })
+    n_with = len(set(evi["rec_id"]) & set(coded))
+    sec.tables.append(Table("uptake_evidence", t(lang, "uptake_evidence"), table,
+                            dict.fromkeys(table.columns, "text"),
+                            t(lang, "uptake_evidence_note", n_with=n_with, n_coded=len(coded)),
+                            rule=_DOCUMENTS, ids=("rec_id",)))
 
 
 def _psychometrics(ev: ProcessEvaluation, lang: str) -> Section:
