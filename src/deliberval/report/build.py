@@ -39,7 +39,12 @@ from deliberval.plots.change import plot_did, plot_prepost
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
 from deliberval.plots.uptake import plot_status_bars
 from deliberval.report import about
-from deliberval.report.formatting import REPORT_LANGUAGE, format_date, format_interval, localise_figure
+from deliberval.report.formatting import (
+    REPORT_LANGUAGE,
+    format_date,
+    format_interval,
+    localise_figure,
+)
 from deliberval.report.i18n import (
     CODES,
     LANGUAGES,
