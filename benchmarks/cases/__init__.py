@@ -12,6 +12,7 @@ CASES = (
     "raking",
     "dri_permutation",
     "demo",
+    "report",
     "cli_startup",
     "uptake_trace",
 )
