@@ -341,6 +341,11 @@ class ProcessEvaluation:
     unit_pooling: pd.DataFrame = field(default_factory=lambda: _empty(UNIT_POOLING_COLUMNS))
     criteria: pd.DataFrame = field(default_factory=lambda: _empty(COVERAGE_COLUMNS))
     experience_sides: pd.DataFrame = field(default_factory=lambda: _empty(["item"]))
+    uptake_snapshots: pd.DataFrame | None = None
+    """A register that tracks progress over a legislature (events with a ``progress`` value):
+    :func:`deliberval.analysis.uptake.uptake_snapshots` at the end of each year from the first
+    submission to the evaluation date and on that date (say-do window
+    :data:`SAY_DO_DAYS` days); None otherwise (``reasons["uptake_snapshots"]``)."""
 
     @property
     def instrument(self) -> Instrument:
@@ -803,6 +808,34 @@ def _uptake(data: ProcessData, settings: EvaluationSettings, deadline: int | Non
                       confidence_level=settings.confidence_level)
     except DelibervalError as exc:
         reasons["uptake"] = f"could not be computed: {exc}"
+        return None
+
+
+#: Days after acceptance in principle after which a recommendation not implemented counts in the
+#: say-do gap of the legislature snapshots.
+SAY_DO_DAYS = 365
+
+
+def _uptake_snapshots(data: ProcessData, settings: EvaluationSettings, upt: Any, deadline: int | None,
+                      reasons: dict[str, str]) -> pd.DataFrame | None:
+    """The register's indicators at each year end and on the evaluation date, when it tracks progress."""
+    from deliberval.analysis.uptake import uptake_snapshots
+
+    reg = data.register
+    if upt is None or reg is None:
+        return None
+    events = reg.register.events
+    if "progress" not in events.columns or events["progress"].isna().all():
+        reasons["uptake_snapshots"] = "the register's events report no progress (no legislature tracking)"
+        return None
+    as_of = pd.Timestamp(upt.as_of)
+    start = pd.Timestamp(reg.register.recommendations["submitted"].min())
+    dates = [*pd.date_range(start, as_of, freq="YE"), as_of]
+    try:
+        return uptake_snapshots(reg.register, dates, say_do_days=SAY_DO_DAYS, deadline_days=deadline,
+                                confidence_level=settings.confidence_level)
+    except DelibervalError as exc:
+        reasons["uptake_snapshots"] = f"could not be computed: {exc}"
         return None
 
 
@@ -1386,6 +1419,7 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
     volunteering = _volunteering(members, targets, reasons)
     deadline = settings.deadline_days if settings.deadline_days is not None else data.response_deadline_days
     upt = _uptake(data, settings, deadline, reasons)
+    snapshots = _uptake_snapshots(data, settings, upt, deadline, reasons)
     ctx = _Context(data, settings, scored, outcomes, change, did_table, experience, rep, volunteering,
                    upt, reasons, deadline)
     table = _indicator_rows(catalogue, ctx)
@@ -1407,7 +1441,7 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
         unit_pooling=pooled,
         criteria=criteria_coverage(table, instrument, data.process_facts(), framework=settings.framework,
                                    language=settings.language),
-        experience_sides=_experience_sides(experience, level))
+        experience_sides=_experience_sides(experience, level), uptake_snapshots=snapshots)
 
 
 def indicator_table(

@@ -863,8 +863,63 @@ def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
                                                 # one process: its name, or no label at all
                                                 labels={ev.data.process_id: str(name) if name else ""})))
     if ev.data.register is not None:
+        _uptake_legislature(sec, ev, lang)
         _uptake_evidence(sec, ev.data.register.register, lang)
     return sec
+
+
+def _uptake_legislature(sec: Section, ev: ProcessEvaluation, lang: str) -> None:
+    """A register that tracks progress over a legislature: the say-do gap at each snapshot (table
+    and curve) and each recommendation's latest reported progress and milestones."""
+    from deliberval.errors import AnalysisInputError
+    from deliberval.indicators.evaluate import SAY_DO_DAYS
+    from deliberval.plots.fate import plot_say_do_curve
+
+    snaps = getattr(ev, "uptake_snapshots", None)
+    res = ev.uptake
+    if snaps is None or res is None or ev.data.register is None:
+        return
+    gap = snaps[(snaps["indicator"] == "say_do_gap")].copy()
+    if not gap.empty:
+        table = pd.DataFrame({"as_of": [format_date(d, lang) for d in gap["as_of"]],
+                              "n": gap["n"].to_numpy(), "count": gap["count"].to_numpy(),
+                              "estimate": gap["estimate"].to_numpy(), "ci_low": gap["ci_low"].to_numpy(),
+                              "ci_high": gap["ci_high"].to_numpy()})
+        level = float(gap["confidence_level"].iloc[0])
+        sec.tables.append(Table("uptake_say_do", t(lang, "uptake_say_do"), table,
+                                {"as_of": "text", "n": "int", "count": "int", "estimate": "pct",
+                                 "ci_low": "pct", "ci_high": "pct"},
+                                t(lang, "uptake_say_do_note", days=SAY_DO_DAYS, level=level), rule=_DOCUMENTS))
+        try:
+            fig = plot_say_do_curve(snaps, axis_labels=_plot_words(lang, "as_of", "estimate", "title",
+                                                                   prefix="plot_say_do_"))
+            sec.figures.append(_figure("uptake_say_do", t(lang, "uptake_say_do"), fig))
+        except AnalysisInputError:  # no snapshot has a closed window: the table says so with its blanks
+            pass
+    register = ev.data.register.register
+    events = register.events
+    dated = events[events["date"] <= res.as_of]
+    progress = pd.to_numeric(dated["progress"], errors="coerce") if "progress" in dated else None
+    if progress is None or progress.isna().all():
+        return
+    reports = dated.assign(_progress=progress)[progress.notna()].sort_values(["rec_id", "date"], kind="stable")
+    latest = reports.groupby("rec_id", sort=False).tail(1).set_index("rec_id")
+    notes = dated["note"].fillna("").astype(str) if "note" in dated else pd.Series("", index=dated.index)
+    milestones = dated[notes.str.startswith("milestone")].groupby("rec_id").size()
+    recs = register.recommendations
+    rows = []
+    for rid, title in zip(recs["rec_id"], recs["title"].fillna(""), strict=True):
+        has = rid in latest.index
+        rows.append({"rec_id": str(rid), "recommendation": f"{rid}: {title}".rstrip(": "),
+                     "progress": float(latest.at[rid, "_progress"]) if has else float("nan"),
+                     "progress_date": format_date(latest.at[rid, "date"], lang) if has else "",
+                     "milestones": int(milestones.get(rid, 0))})
+    table = pd.DataFrame(rows)
+    sec.tables.append(Table("uptake_progress", t(lang, "uptake_progress"), table,
+                            {"rec_id": "text", "recommendation": "text", "progress": "num1",
+                             "progress_date": "text", "milestones": "int"},
+                            t(lang, "uptake_progress_note", date=format_date(res.as_of, lang)),
+                            rule=_DOCUMENTS, ids=("rec_id",)))
 
 
 _EVIDENCE_FIELD_ORDER = {"response_status": 0, "fidelity": 1, "prior_agenda": 2}
