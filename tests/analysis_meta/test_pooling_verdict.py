@@ -142,3 +142,21 @@ def test_config_keys() -> None:
     s = EvaluationSettings.from_config(cfg)
     assert (s.pooling, s.verdict_rule) == ("bayesian", "probability")
     assert EvaluationSettings.from_config(ProcessConfig(process_id="x", example="gentofte_ptc")).pooling == "none"
+
+
+def test_dashboard_words_follow_the_probability_rule(data) -> None:  # type: ignore[no-untyped-def]
+    from deliberval.report import build_report
+    from deliberval.report.build import ReportSettings
+    from deliberval.report.render import render_html
+
+    ev = _evaluate(data, pooling="bayesian", verdict_rule="probability")
+    html = render_html(build_report(ev, ReportSettings(language="en")))
+    # respect: 15 of 22 agree, P(meets 80 %) = 0.07: inconclusive by the probability rule, whose own
+    # words the card uses (not "within the CI")
+    assert "? inconclusive (P(meets) 0.07, threshold 80%)" in html
+    assert "within the CI" not in html
+    assert "gets a verdict by the probability rule" in html
+    assert "P(meets) between 0.05 and 0.95" in html
+    assert "Verdict rule: probability" in html
+    base = render_html(build_report(_evaluate(data), ReportSettings(language="en")))
+    assert "P(meets)" not in base

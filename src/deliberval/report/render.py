@@ -202,6 +202,13 @@ def _cards(rep: ProcessReport) -> list[dict[str, Any]]:
             else:
                 card["badge"] = verdict_label(str(r["verdict"]), str(r["direction"]),
                                               _card_value(unit, float(r["threshold"]), lang), lang)
+                if r.get("verdict_rule") == "probability" and str(r["verdict"]) == "inconclusive":
+                    # the probability rule decided: not "within the CI" (issue 20)
+                    card["badge"] = t(lang, "verdict_inconclusive_probability",
+                                      p=format_value(float(r["prob_meets_threshold"]), "num2", lang),
+                                      bound=t(lang, "ceiling" if str(r["direction"]) == "lower_is_better"
+                                              else "threshold"),
+                                      value=_card_value(unit, float(r["threshold"]), lang))
                 card["badge_css"] = card["css"] = str(r["verdict"])
             cards.append(card)
         stages.append({"title": cat.stage_label(stage, lang), "cards": cards})
@@ -336,15 +343,18 @@ def render_html(rep: ProcessReport, *, timestamp: str | None = None) -> str:
                       str(r["sha256"])]
                      for _, r in rep.inputs.iterrows()])
     stamp = timestamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    by_probability = rep.evaluation.settings.verdict_rule == "probability"  # issue 20: the rule's own words
     html = _env().get_template("report.html.j2").render(
-        lang=lang, s={key: t(lang, key) for key in ("report_title", "synthetic_banner", "toc", "summary",
+        lang=lang, s={key: t(lang, key + ("_probability" if by_probability and key == "legend_inconclusive" else ""))
+                      for key in ("report_title", "synthetic_banner", "toc", "summary",
                                                      "not_assessed", "not_assessed_intro",
                                                      "nothing_not_assessed", "methods", "settings",
                                                      "inputs", "generated", "legend", "legend_meets",
                                                      "legend_misses", "legend_inconclusive", "legend_none",
                                                      "colon")},
         css=css(), title=rep.title, facts=rep.facts, synthetic=rep.synthetic, warnings=rep.warnings,
-        summary_intro=t(lang, "summary_intro", version=cat.version), counts=counts, stages=_cards(rep),
+        summary_intro=t(lang, "summary_intro_probability" if by_probability else "summary_intro", version=cat.version),
+        counts=counts, stages=_cards(rep),
         disclosure=t(lang, "disclosure_note", k=k), sections=sections, not_assessed=not_assessed,
         methods_text=t(lang, "methods_text", level=format_percent(rep.confidence_level, lang)),
         provenance=[(setting_label(key, lang), setting_value(key, value, lang), key in _ID_SETTINGS)
@@ -480,7 +490,7 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
 
 
 def _sheet_name(key: str, used: set[str]) -> str:
-    key = " ".join("".join(" " if ch in "[]:*?/\\" else ch for ch in key).split()).strip("'") or "sheet"
+    key = "".join(" " if ch in "[]:*?/\\" else ch for ch in key).strip("' ") or "sheet"
     name = key[:31]
     i = 2
     while name.lower() in {u.lower() for u in used}:  # Excel compares sheet names case-insensitively
