@@ -490,7 +490,7 @@ def write_pdf(html: str, path: str | os.PathLike[str]) -> Path:
 
 
 def _sheet_name(key: str, used: set[str]) -> str:
-    key = "".join(" " if ch in "[]:*?/\\" else ch for ch in key).strip("' ") or "sheet"
+    key = " ".join("".join(" " if ch in "[]:*?/\\" else ch for ch in key).split()).strip("'") or "sheet"
     name = key[:31]
     i = 2
     while name.lower() in {u.lower() for u in used}:  # Excel compares sheet names case-insensitively
