@@ -345,7 +345,7 @@ def _parse(path: Path) -> CriteriaRegistry:
     if not path.exists():
         raise DataInputError(f"{path}: criteria registry not found")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise DataInputError(f"{path}: not valid YAML ({exc})") from None
     try:

@@ -237,7 +237,7 @@ def _shipped() -> CodingScheme:
 
 def _load(path: Path) -> CodingScheme:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise InstrumentError([Problem(str(path), "", "", f"cannot read coding scheme: {exc}")]) from None
     if not isinstance(raw, dict):

@@ -28,7 +28,7 @@ LOCALES_DIR = Path(__file__).with_name("locales")
 
 def _load(lang: str) -> dict[str, Any]:
     with (LOCALES_DIR / f"{lang}.yaml").open(encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh)
+        doc = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 8x faster, same objects
     return doc if isinstance(doc, dict) else {}
 
 
