@@ -121,7 +121,13 @@ WHY = {
         "example's data, YAML parsing of the catalogue, instruments and locales, and imports beyond the "
         "floor (scipy.optimize, pandera, babel, pyarrow-backed strings). No single hot spot halves the "
         "time; under load 3.4 s went to numpy lstsq of the propensity GLM with multithreaded OpenBLAS "
-        "(0.05 s on one thread), which is why the case pins OPENBLAS_NUM_THREADS=1 for both commands."
+        "(0.05 s on one thread), which is why the case pins OPENBLAS_NUM_THREADS=1 for both commands. "
+        "Next cuts found by -X importtime: analysis.funnel / did / attrition import statsmodels.api at "
+        "module level (it loads statsmodels.tsa, graphics and formula, and through them scipy.signal), "
+        "and analysis.change imports statsmodels.stats.multitest for Benjamini-Hochberg (it loads "
+        "statsmodels.stats._knockoff and scipy.stats.qmc); importing GLM / OLS from their own modules "
+        "and an in-house BH (statsmodels' formula, p / (i / m) then a reversed running minimum) would "
+        "keep the report off those packages. The YAML files are now parsed by libyaml (commit 9423cc5)."
     ),
     "demo_15s": (
         "the demo now writes 7 example processes (96 files: data, HTML / XLSX / PDF reports, the "
