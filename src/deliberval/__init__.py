@@ -104,6 +104,9 @@ _LAZY: dict[str, str] = {
     "TargetsWarning": "deliberval.analysis.representativeness",
     "representativeness": "deliberval.analysis.representativeness",
     "survey_mean": "deliberval.analysis.survey",
+    "survey_quantile": "deliberval.analysis.survey",
+    "survey_ratio": "deliberval.analysis.survey",
+    "survey_total": "deliberval.analysis.survey",
     "UptakeResult": "deliberval.analysis.uptake",
     "kaplan_meier": "deliberval.analysis.uptake",
     "uptake": "deliberval.analysis.uptake",
@@ -214,7 +217,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         representativeness,
     )
     from deliberval.analysis.sides import share_difference
-    from deliberval.analysis.survey import survey_mean
+    from deliberval.analysis.survey import survey_mean, survey_quantile, survey_ratio, survey_total
     from deliberval.analysis.uptake import (
         UptakeResult,
         kaplan_meier,
