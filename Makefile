@@ -9,7 +9,7 @@ DEMO_STAMP := $(VENV)/.installed-demo
 DEMO_DIR ?= deliberval-demo
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint typecheck pytest fuzz bench docs dist validate-coverage reference clean
+.PHONY: help demo screenshots test lint typecheck pytest fuzz bench docs dist validate-coverage reference clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -32,6 +32,9 @@ $(STAMP): pyproject.toml Makefile
 
 demo: $(DEMO_STAMP)  ## write the example codebooks, forms and reports into deliberval-demo/
 	$(BIN)/deliberval demo -o $(DEMO_DIR)
+
+screenshots: demo  ## headless-Chromium pictures of each demo report's first two screens, every language
+	$(BIN)/python tools/screenshots.py --demo $(DEMO_DIR)
 
 test: lint typecheck pytest  ## lint, type-check and run the whole test suite
 

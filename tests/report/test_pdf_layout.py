@@ -81,7 +81,7 @@ def test_nothing_runs_past_the_page_and_no_page_is_half_empty(demo_pdfs: dict[st
         overflow, filled = _page_problems(doc)
         problems += [f"{name}: {p}" for p in overflow[:5]]
         problems += [f"{name}: page {i} is {f:.0%} filled" for i, f in enumerate(filled[:-1], start=1) if f < 0.5]
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_flags_column_is_printed_in_full(demo_pdfs: dict[str, tuple[Any, Path, Any]]) -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from deliberval.errors import AnalysisInputError
+from deliberval.plots._base import PlotFigure
 
 __all__ = ["VERDICT_STYLES", "plot_indicator_forest"]
 
@@ -105,7 +106,7 @@ def plot_indicator_forest(
     lines = max(n.count("\n") + 1 for n in names)
     row = 0.15 * lines + 0.14  # inches per process: its wrapped name never runs into the next
     heights = [row * rows_per_panel + 0.6 for _ in indicators]
-    fig = Figure(figsize=(7.2, sum(heights) + 1.1), layout="constrained")
+    fig = PlotFigure(figsize=(7.2, sum(heights) + 1.1), layout="constrained")
     axes = fig.subplots(len(indicators), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
     used: set[str] = set()
     threshold_drawn = False

@@ -191,7 +191,7 @@ def plot_funnel(
     x = np.arange(len(stages))
 
     def draw(columns: int) -> PlotFigure:
-        fig, axes = _grid(len(dims), width=7.2 / columns, height=2.9 if columns > 1 else 2.2, columns=columns)
+        fig, axes = _grid(len(dims), width=7.2 / columns, height=2.5 if columns > 1 else 1.75, columns=columns)
         for ax, dim in zip(axes, dims, strict=True):
             sub = cats.loc[cats["dimension"] == dim]
             for i, cat in enumerate(dict.fromkeys(sub["category"])):

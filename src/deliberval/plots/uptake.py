@@ -77,14 +77,15 @@ def plot_status_bars(result: UptakeResult, *, scheme: CodingScheme | None = None
     ax = fig.add_subplot()
     left = np.zeros(len(processes))
     words = dict(axis_labels or {})
-    labels = {c.code: c.label for c in scheme.response_status.codes}
-    labels.update({k: v for k, v in words.items() if k not in ("share", "title")})
+    status_names = {c.code: c.label for c in scheme.response_status.codes}
+    status_names.update({k: v for k, v in words.items() if k not in ("share", "title")})
+    y = np.arange(len(processes))
     for i, code in enumerate(order):
         values = shares[code].to_numpy()
-        ax.barh([wrap(label_of(labels, p), 18) for p in processes], values, left=left,
-                color=ORDERED[i] if i < len(ORDERED) else "#bbbbbb",
-                edgecolor="white", label=wrap(labels.get(code, code), 22))
+        ax.barh(y, values, left=left, color=ORDERED[i] if i < len(ORDERED) else "#bbbbbb",
+                edgecolor="white", label=wrap(status_names.get(code, code), 22))
         left += values
+    ax.set_yticks(y, [wrap(label_of(labels, p), 18) for p in processes])
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
     ax.tick_params(labelsize=8)
