@@ -100,3 +100,22 @@ def test_balance_plot_draws_the_table(data: pd.DataFrame) -> None:
     assert [t.get_text() for t in ax.get_yticklabels()] == res.balance["covariate"].tolist()
     with pytest.raises(AnalysisInputError):
         plot_balance(object())  # type: ignore[arg-type]
+
+
+def test_attrition_use_equals_response_weights_for_completers() -> None:
+    """group = completed, target 'all': completers get 1 / e, the same logistic model as
+    response_weights (validated against R glm there)."""
+    from deliberval.analysis.attrition import response_weights
+
+    rng = np.random.default_rng(4)
+    n = 120
+    age = rng.normal(50, 12, n).round()
+    done = rng.random(n) < 1 / (1 + np.exp(-(0.04 * (age - 50) + 0.5)))
+    long = pd.DataFrame({"respondent_id": np.r_[np.arange(n), np.flatnonzero(done)],
+                         "wave": ["pre"] * n + ["post"] * int(done.sum()),
+                         "age": np.r_[age, age[done]]})
+    rw = response_weights(long, "age")
+    base = pd.DataFrame({"completed": done, "age": age})
+    pw = propensity_weights(base, "completed", "age", target="all")
+    np.testing.assert_allclose(pw.weights.loc[done, "weight"], rw.loc[rw["completed"], "weight"], rtol=1e-8)
+    assert pw.summary["group"].tolist() == [True, False]
