@@ -112,6 +112,7 @@ _LAZY: dict[str, str] = {
     "uptake": "deliberval.analysis.uptake",
     "say_do_gap": "deliberval.analysis.uptake",
     "uptake_snapshots": "deliberval.analysis.uptake",
+    "register_agreement": "deliberval.analysis.register_agreement",
     "FateModelResult": "deliberval.analysis.fate",
     "cumulative_incidence": "deliberval.analysis.fate",
     "fate_data": "deliberval.analysis.fate",
@@ -211,6 +212,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     )
     from deliberval.analysis.propensity import PropensityResult, propensity_weights
     from deliberval.analysis.psychometrics import item_statistics, omega, polychoric, reliability
+    from deliberval.analysis.register_agreement import register_agreement
     from deliberval.analysis.representativeness import (
         RepresentativenessResult,
         TargetsWarning,

@@ -92,6 +92,7 @@ def results() -> dict[str, object]:
             "uptake": dv.uptake(reg, as_of=pd.Timestamp("2024-12-31")),
             "kaplan_meier": dv.kaplan_meier([1, 2, 3, 4], [1, 0, 1, 1]),
             "agreement": dv.agreement(codes),
+            "register_agreement": dv.register_agreement(reg),
             "compare_processes": dv.compare_processes(changes, "change"),
             "dri": dv.dri(forum, cons, prefs, by="stage_id"),
             "dri_individual": dv.dri_individual(forum, cons, prefs, by="stage_id"),

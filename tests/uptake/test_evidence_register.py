@@ -99,7 +99,8 @@ def test_every_bad_cell_is_named():
     evi.loc[1, "code"] = "rejected_with_reasons"  # a code, but not the register's
     evi.loc[2, "page"] = "0"
     evi.loc[2, "passage_sha256"] = "ab" * 32
-    evi.loc[3, "code"] = "no"  # the register says yes
+    evi.loc[3, "code"] = "no"  # the register says yes, and no coder is named
+    evi.loc[3, "coder"] = None
     evi.loc[3, "coded_on"] = "31/12/2025"
     res = validate_register(recs, ev, evidence=pd.concat(
         [evi, pd.DataFrame({"rec_id": ["r9"], "field": ["fidelity"], "code": ["unchanged"],
@@ -173,3 +174,15 @@ def test_template_has_an_evidence_sheet(tmp_path):
     res = validate_register(recs, ev)
     assert res.evidence is None
     assert len(res.register.evidence) == 0
+
+
+def test_a_named_coders_other_prior_agenda_is_a_warning():
+    recs, ev = _register()
+    evi = _evidence()
+    extra = evi.iloc[[3]].assign(code="no", coder="bob")
+    res = validate_register(recs, ev, evidence=pd.concat([evi, extra], ignore_index=True))
+    assert res.all_valid
+    f = res.evidence.failures
+    assert f[["row", "check", "severity"]].values.tolist() == [[4, "coder_code", "warning"]]
+    assert f["message"].iloc[0].startswith("coder 'bob' codes prior_agenda 'no' for 'r2' where the register holds 'yes'")
+    assert len(res.register.evidence) == 5

@@ -341,6 +341,11 @@ class ProcessEvaluation:
     unit_pooling: pd.DataFrame = field(default_factory=lambda: _empty(UNIT_POOLING_COLUMNS))
     criteria: pd.DataFrame = field(default_factory=lambda: _empty(COVERAGE_COLUMNS))
     experience_sides: pd.DataFrame = field(default_factory=lambda: _empty(["item"]))
+    uptake_agreement: pd.DataFrame | None = None
+    """Agreement between the register's coders per field (response status, fidelity, prior agenda)
+    and of a model-assisted coder (``coder == "model"``) with each manual one
+    (:func:`deliberval.analysis.register_agreement.register_agreement`); None when no field was
+    coded by two coders (``reasons["uptake_agreement"]``)."""
     uptake_snapshots: pd.DataFrame | None = None
     """A register that tracks progress over a legislature (events with a ``progress`` value):
     :func:`deliberval.analysis.uptake.uptake_snapshots` at the end of each year from the first
@@ -837,6 +842,24 @@ def _uptake_snapshots(data: ProcessData, settings: EvaluationSettings, upt: Any,
     except DelibervalError as exc:
         reasons["uptake_snapshots"] = f"could not be computed: {exc}"
         return None
+
+
+def _uptake_agreement(data: ProcessData, settings: EvaluationSettings,
+                      reasons: dict[str, str]) -> pd.DataFrame | None:
+    """Agreement between the register's coders, per field (None when no field has two coders)."""
+    from deliberval.analysis.register_agreement import register_agreement
+
+    if data.register is None:
+        return None
+    try:
+        table = register_agreement(data.register.register, confidence_level=settings.confidence_level)
+    except DelibervalError as exc:
+        reasons["uptake_agreement"] = f"could not be computed: {exc}"
+        return None
+    if table.empty:
+        reasons["uptake_agreement"] = "no field of the register was coded by two coders"
+        return None
+    return table
 
 
 def _dri(data: ProcessData, settings: EvaluationSettings, reasons: dict[str, str]) -> DRIEvaluation | None:
@@ -1420,6 +1443,7 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
     deadline = settings.deadline_days if settings.deadline_days is not None else data.response_deadline_days
     upt = _uptake(data, settings, deadline, reasons)
     snapshots = _uptake_snapshots(data, settings, upt, deadline, reasons)
+    coder_agreement = _uptake_agreement(data, settings, reasons)
     ctx = _Context(data, settings, scored, outcomes, change, did_table, experience, rep, volunteering,
                    upt, reasons, deadline)
     table = _indicator_rows(catalogue, ctx)
@@ -1441,7 +1465,8 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
         unit_pooling=pooled,
         criteria=criteria_coverage(table, instrument, data.process_facts(), framework=settings.framework,
                                    language=settings.language),
-        experience_sides=_experience_sides(experience, level), uptake_snapshots=snapshots)
+        experience_sides=_experience_sides(experience, level), uptake_snapshots=snapshots,
+        uptake_agreement=coder_agreement)
 
 
 def indicator_table(

@@ -833,6 +833,9 @@ def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
         reason = t(lang, "no_register") if ev.data.register is None else \
             translate_reason(ev.reasons.get("uptake", ""), lang)
         sec.notices.append(t(lang, "not_available", reason=reason))
+        if ev.data.register is not None:  # the coders' agreement and evidence need no evaluation date
+            _uptake_agreement(sec, ev, lang)
+            _uptake_evidence(sec, ev.data.register.register, lang)
         return sec
     ind = res.indicators[["indicator", "n", "count", "estimate", "ci_low", "ci_high"]].copy()
     ind["indicator"] = [_code(lang, i) for i in ind["indicator"]]
@@ -864,8 +867,31 @@ def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
                                                 labels={ev.data.process_id: str(name) if name else ""})))
     if ev.data.register is not None:
         _uptake_legislature(sec, ev, lang)
+        _uptake_agreement(sec, ev, lang)
         _uptake_evidence(sec, ev.data.register.register, lang)
     return sec
+
+
+def _uptake_agreement(sec: Section, ev: ProcessEvaluation, lang: str) -> None:
+    """Agreement between the register's coders per field, and of a model-assisted coder with each
+    manual one. Coders are numbered in order of appearance, never named."""
+    tab = getattr(ev, "uptake_agreement", None)
+    if tab is None or tab.empty:
+        return
+    numbers: dict[str, int] = {}
+    for c in tab.loc[tab["comparison"] == "model", "coder_2"]:
+        numbers.setdefault(str(c), len(numbers) + 1)
+    comparison = [t(lang, "model_vs_coder", i=numbers[str(c2)]) if comp == "model" else _code(lang, "all_coders")
+                  for comp, c2 in zip(tab["comparison"], tab["coder_2"], strict=True)]
+    out = pd.DataFrame({"evidence_field": [_code(lang, f) for f in tab["field"]], "coder_pair": comparison,
+                        "statistic_name": [_code(lang, s) for s in tab["statistic"]], "n": tab["n"].to_numpy(),
+                        "estimate": tab["estimate"].to_numpy(), "ci_low": tab["ci_low"].to_numpy(),
+                        "ci_high": tab["ci_high"].to_numpy()})
+    level = float(tab["confidence_level"].iloc[0])
+    sec.tables.append(Table("uptake_agreement", t(lang, "uptake_agreement"), out,
+                            {"evidence_field": "text", "coder_pair": "text", "statistic_name": "text", "n": "int",
+                             "estimate": "num2", "ci_low": "num2", "ci_high": "num2"},
+                            t(lang, "uptake_agreement_note", level=level), rule=_DOCUMENTS))
 
 
 def _uptake_legislature(sec: Section, ev: ProcessEvaluation, lang: str) -> None:

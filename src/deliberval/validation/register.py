@@ -226,7 +226,7 @@ class _Acc:
         self.skip = np.zeros(self.n, dtype=bool)  # blank rows: reported once
 
     def add(self, rows: np.ndarray | list[int], column: str, check: str,
-            message: str | list[str], expected: str) -> None:
+            message: str | list[str], expected: str, severity: str = "error") -> None:
         idx = np.asarray(rows, dtype=np.int64)
         if idx.size == 0:
             return
@@ -254,7 +254,7 @@ class _Acc:
             raw = as_code_strings(raw).astype("object").copy()
             for i, text in written.items():
                 raw.iloc[i] = text
-        self.failures.add(mask, column, raw, check, "error", msgs, expected)
+        self.failures.add(mask, column, raw, check, severity, msgs, expected)
 
 
 def _text(col: pd.Series) -> pd.Series:
@@ -447,7 +447,9 @@ def validate_register(
       ``hash_mismatch`` (``passage_sha256`` is not the SHA-256 of the passage with its white space
       collapsed; blank: computed), ``unknown_rec_id``, ``recommendation_quarantined``,
       ``code_not_coded`` (the register holds no such code for that recommendation: no valid
-      event with that status or fidelity, or another prior agenda); with ``documents``:
+      event with that status or fidelity, or another prior agenda without a coder named: a
+      named coder's other prior agenda is that coder's code, a ``coder_code`` warning, used
+      for the agreement between coders); with ``documents``:
       ``document_not_supplied`` and ``passage_not_found`` (the quoted text, white space
       collapsed, is not in that document, or not on the page given).
 
@@ -740,7 +742,7 @@ def _validate_evidence(raw_in: pd.DataFrame, scheme: CodingScheme, recs: pd.Data
                 held.setdefault((str(rid), f), set()).add(str(c))
     for rid, i in ok.items():
         held[(str(rid), "prior_agenda")] = {str(recs["prior_agenda"].iloc[i])}
-    quarantined_rec, unknown, uncoded, uncoded_msg = [], [], [], []
+    quarantined_rec, unknown, uncoded, uncoded_msg, other, other_msg = [], [], [], [], [], []
     for i, (rid, f, c) in enumerate(zip(evi["rec_id"], evi["field"], evi["code"], strict=True)):
         if pd.isna(rid):
             continue
@@ -750,7 +752,12 @@ def _validate_evidence(raw_in: pd.DataFrame, scheme: CodingScheme, recs: pd.Data
             unknown.append(i)
         elif pd.notna(f) and f in allowed and pd.notna(c) and c in allowed[f]:
             have = held.get((str(rid), f), set())
-            if c not in have:
+            if c not in have and f == "prior_agenda" and pd.notna(evi["coder"].iloc[i]):
+                other.append(i)
+                other_msg.append(f"coder {evi['coder'].iloc[i]!r} codes prior_agenda {c!r} for {rid!r} where the "
+                                 f"register holds {sorted(have)[0]!r}; kept as that coder's code (agreement "
+                                 "between coders)")
+            elif c not in have:
                 uncoded.append(i)
                 if f == "prior_agenda":
                     uncoded_msg.append(f"recommendation {rid!r} has prior_agenda {sorted(have)[0]!r}, not {c!r}; "
@@ -767,6 +774,7 @@ def _validate_evidence(raw_in: pd.DataFrame, scheme: CodingScheme, recs: pd.Data
             [f"rec_id {evi['rec_id'].iloc[i]!r} is not in the recommendations table; expected the id "
              "of a recommendation" for i in unknown], "the rec_id of a recommendation")
     acc.add(uncoded, "code", "code_not_coded", uncoded_msg, "a code the register holds for the recommendation")
+    acc.add(other, "code", "coder_code", other_msg, "the register's code, or another coder's", severity="warning")
     # the documents: the quoted passage must be in the document named (on the page given)
     if documents is not None:
         check = documents if callable(documents) else find_passage(documents)
