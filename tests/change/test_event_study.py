@@ -92,3 +92,33 @@ def test_constant_outcome_warns_and_reports_nan(data: pd.DataFrame) -> None:
     assert any(issubclass(w.category, DegenerateDIDWarning) for w in rec)
     assert got["se"].isna().all()
     np.testing.assert_allclose(got["estimate"], 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("vcov", "r_vcov"), [("CR1", "CR1S")])
+def test_weighted_matches_r_lm_weights_and_clubsandwich(data: pd.DataFrame, vcov: str, r_vcov: str) -> None:
+    df = data.assign(w=0.5 + (data["respondent_id"].str[1:].astype(int) % 5) / 4)
+    got = event_study(df, "y", waves=("pre", "post", "followup"), covariates=["age", "gender"],
+                      weight="w", vcov=vcov)  # type: ignore[arg-type]
+    ref = pd.read_csv(REF / "event_study_coefs.csv")
+    ref = ref.loc[(ref["waves"] == "weighted") & (ref["vcov"] == r_vcov)].set_index("term")
+    r = ref.loc[[R_TERMS[t] for t in got["term"]]]
+    for col in ["estimate", "se", "df", "p_value", "ci_low", "ci_high"]:
+        np.testing.assert_allclose(got[col], r[col], rtol=1e-7, atol=1e-9, err_msg=col)
+    assert got["method"].iloc[0].startswith("WLS (weights: w)")
+
+
+def test_weights_must_be_non_negative_and_missing_ones_are_counted(data: pd.DataFrame) -> None:
+    with pytest.raises(AnalysisInputError, match="non-negative"):
+        event_study(data.assign(w=-1.0), "y", weight="w")
+    w = pd.Series(1.0, index=data.index)
+    w.iloc[:4] = np.nan
+    got = event_study(data.assign(w=w), "y", waves=("pre", "post", "followup"), weight="w")
+    assert got["n_rows"].iloc[0] + got["n_excluded"].iloc[0] == len(data)
+    assert got["n_excluded"].iloc[0] == int((w.isna() | data["y"].isna()).sum())
+    with pytest.raises(AnalysisInputError, match="CR2"):
+        event_study(data.assign(w=1.0), "y", weight="w", vcov="CR2")
+    auto = event_study(data.assign(w=1.0), "y", weight="w")
+    assert "CR1" in auto["method"].iloc[0]
+    assert "not available with weights" in auto["method"].iloc[0]
+    # equal weights: the same estimates as unweighted
+    np.testing.assert_allclose(auto["estimate"], event_study(data, "y", vcov="CR1")["estimate"])

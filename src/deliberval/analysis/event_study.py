@@ -49,6 +49,7 @@ def event_study(
     *,
     waves: Sequence[str] = ("pre", "post"),
     covariates: str | Sequence[str] | None = None,
+    weight: str | None = None,
     respondent: str = "respondent_id",
     wave: str = "wave",
     group: str = "group",
@@ -74,6 +75,12 @@ def event_study(
         Columns adjusted for, taken from each row (merge baseline values onto every wave for
         time-invariant covariates): numeric as they are, others as treatment dummies (first
         level alphabetically the reference).
+    weight : str, optional
+        Non-negative weights per row (e.g. ``propensity_weights(...).weights["weight"]``
+        joined to every wave of the respondent): weighted least squares; rows with a missing
+        or zero weight are left out (counted in ``n_excluded``). Standard errors are then CR1
+        (``vcov="CR2"`` is refused: clubSandwich's CR2 for weights that are not inverse-variance
+        weights is not implemented here).
     respondent, wave, group : str
         Respondent, wave and group columns.
     treated, control : str
@@ -132,7 +139,11 @@ def event_study(
     adjusted residuals with Satterthwaite df (Bell & McCaffrey 2002; Pustejovsky & Tipton
     2018), or CR1 with the factor ``G/(G-1) (N-1)/(N-K)`` and ``G - 1`` df.
 
-    Validated against R ``lm(y ~ treated * wave + age + gender)`` + clubSandwich
+    With ``weight``, weighted least squares with the CR1 covariance
+    ``c M (sum_g X_g' W_g e_g e_g' W_g X_g) M``, ``M = (X'WX)^-1`` (clubSandwich ``CR1S`` of a
+    weighted ``lm``); with ``vcov="auto"`` the method then names CR1 even with few clusters.
+
+    Validated against R ``lm(y ~ treated * wave + age + gender)`` (also with ``weights =``) + clubSandwich
     ``vcovCR(type = "CR2")`` / ``coef_test(test = "Satterthwaite")`` / ``conf_int`` and
     ``vcovCR(type = "CR1S")`` with ``test = "naive-t"``, three waves and two, to 1e-8
     (tests/reference/event_study).
@@ -167,7 +178,8 @@ def event_study(
         raise AnalysisInputError(f"waves must name at least two different waves, got {list(waves)!r}")
     covs = as_list(covariates) if covariates is not None else []
     cl = cluster or respondent
-    require_columns(df, list(dict.fromkeys([respondent, wave, group, outcome, cl, *covs])),
+    require_columns(df, list(dict.fromkeys([respondent, wave, group, outcome, cl, *covs,
+                                            *([weight] if weight else [])])),
                     what="responses table")
     if vcov not in ("auto", "CR1", "CR2"):
         raise AnalysisInputError(f"vcov must be 'auto', 'CR1' or 'CR2', got {vcov!r}")
@@ -176,6 +188,11 @@ def event_study(
     check_unique(sub, respondent, wave)
     y = numeric_column(sub[outcome], outcome)
     keep = y.notna() & sub[covs].notna().all(axis=1)
+    if weight is not None:
+        wcol = numeric_column(sub[weight], weight)
+        if (wcol < 0).any() or np.isinf(wcol.to_numpy(dtype=float, na_value=np.nan)).any():
+            raise AnalysisInputError(f"weight column {weight!r} must hold finite, non-negative numbers")
+        keep &= wcol.notna() & (wcol > 0)
     n_excluded = int((~keep).sum())
     sub = sub.assign(__y=y).loc[keep]
     wv = sub[wave].astype(str)
@@ -225,14 +242,27 @@ def event_study(
         )
     per_arm = int(sub.groupby(group)[cl].nunique().reindex([treated, control]).min())
     use_cr2 = vcov == "CR2" or (vcov == "auto" and per_arm < CR2_MAX_CLUSTERS)
-    fit = _fit(yv, x, sub[cl].to_numpy(), use_cr2)
+    if weight is not None and vcov == "CR2":
+        raise AnalysisInputError(
+            "vcov='CR2' is not available with weight=; use vcov='CR1' (or 'auto', which then "
+            "uses CR1)")
+    if weight is not None:
+        use_cr2 = False
+    if weight is not None:  # WLS as OLS of the sqrt(w)-transformed model: the CR1 sandwich is the same
+        sw = np.sqrt(sub[weight].to_numpy(dtype=float))
+        fit = _fit(yv * sw, x * sw[:, None], sub[cl].to_numpy(), use_cr2)
+    else:
+        fit = _fit(yv, x, sub[cl].to_numpy(), use_cr2)
     scale = max(float(np.max(np.abs(yv))), 1.0)
     n_smaller = int(sub.groupby(group)[respondent].nunique().reindex([treated, control]).min())
     crv = (f"cluster-robust SE (CR2 Bell-McCaffrey, clusters: {cl}), t with Satterthwaite df"
            + (f" (a group has fewer than {CR2_MAX_CLUSTERS} clusters)" if vcov == "auto" else "")
-           if use_cr2 else f"cluster-robust SE (CR1, clusters: {cl}), t with G - 1 df")
+           if use_cr2 else f"cluster-robust SE (CR1, clusters: {cl}), t with G - 1 df"
+           + (" (CR2 is not available with weights)" if weight is not None and vcov == "auto"
+              and per_arm < CR2_MAX_CLUSTERS else ""))
     adj = f" + {' + '.join(covs)}" if covs else ""
-    method = f"OLS y ~ treated * wave{adj} (reference wave {ws[0]!r}); {crv}"
+    ls = f"WLS (weights: {weight})" if weight else "OLS"
+    method = f"{ls} y ~ treated * wave{adj} (reference wave {ws[0]!r}); {crv}"
 
     order = {"event_study": 0, "baseline_difference": 1, "wave": 2, "covariate": 3}
     idx = sorted(range(1, len(terms)), key=lambda j: (order[terms[j][0]], j))

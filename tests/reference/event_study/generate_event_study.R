@@ -9,7 +9,8 @@
 #   CR2  vcovCR(type = "CR2") + coef_test(test = "Satterthwaite") + conf_int(test = "Satterthwaite")
 #   CR1S vcovCR(type = "CR1S") (the Stata factor G/(G-1) (N-1)/(N-K)) + coef_test(test = "naive-t")
 #        (t on G - 1 df) + conf_int(test = "naive-t").
-# Cases: three waves (event study) and two waves (pre, post: adjusted DiD), each CR2 and CR1S.
+# Cases: three waves (event study) and two waves (pre, post: adjusted DiD), each CR2 and CR1S;
+# three waves weighted, CR1S (waves = "weighted" in the output).
 # Run from anywhere:  Rscript tests/reference/event_study/generate_event_study.R
 suppressPackageStartupMessages(library(clubSandwich))
 args <- commandArgs(trailingOnly = FALSE)
@@ -47,6 +48,27 @@ for (ws in list(waves, c("pre", "post"))) {
     ci <- conf_int(fit, vcov = V, test = test, level = 0.95)
     out[[paste(length(ws), type)]] <- data.frame(
       waves = paste(ws, collapse = "|"), vcov = type, term = ct$Coef,
+      estimate = ct$beta, se = ct$SE, df = if (type == "CR2") ct$df_Satt else ct$df_t,
+      p_value = if (type == "CR2") ct$p_Satt else ct$p_t,
+      ci_low = ci$CI_L, ci_high = ci$CI_U, n_rows = nrow(d), n_clusters = length(unique(d$respondent_id)))
+  }
+}
+# weighted (e.g. propensity weights): w = 0.5 + (respondent number mod 5) / 4, lm(weights = w);
+# CR1S only: with lm weights clubSandwich's CR2 uses an identity working model (inverse_var = FALSE),
+# which deliberval does not implement
+dat$w <- 0.5 + (as.integer(sub("^r", "", dat$respondent_id)) %% 5) / 4
+for (ws in list(waves)) {
+  d <- dat[dat$wave %in% ws & !is.na(dat$age), ]
+  d$wave <- factor(d$wave, levels = ws)
+  d$treated <- as.numeric(d$group == "participant")
+  fit <- lm(y ~ treated * wave + age + gender, data = d, weights = w)
+  for (type in "CR1S") {  # deliberval offers CR1 only with weights
+    test <- if (type == "CR2") "Satterthwaite" else "naive-t"
+    V <- vcovCR(fit, cluster = d$respondent_id, type = type)
+    ct <- coef_test(fit, vcov = V, test = test)
+    ci <- conf_int(fit, vcov = V, test = test, level = 0.95)
+    out[[paste("weighted", type)]] <- data.frame(
+      waves = "weighted", vcov = type, term = ct$Coef,
       estimate = ct$beta, se = ct$SE, df = if (type == "CR2") ct$df_Satt else ct$df_t,
       p_value = if (type == "CR2") ct$p_Satt else ct$p_t,
       ci_low = ci$CI_L, ci_high = ci$CI_U, n_rows = nrow(d), n_clusters = length(unique(d$respondent_id)))
