@@ -35,7 +35,7 @@ def test_matches_r_lm_and_clubsandwich(data: pd.DataFrame, waves: tuple[str, ...
     r = ref.loc[[R_TERMS[t] for t in got["term"]]]
     assert len(got) == len(ref) - 1  # every coefficient but the intercept
     for col in ["estimate", "se", "df", "p_value", "ci_low", "ci_high"]:
-        np.testing.assert_allclose(got[col], r[col], rtol=1e-7, atol=1e-9, err_msg=col)
+        np.testing.assert_allclose(got[col], r[col], rtol=1e-8, atol=1e-9, err_msg=col)
     assert (got["n_rows"] == r["n_rows"].to_numpy()).all()
     assert (got["n_clusters"] == r["n_clusters"].to_numpy()).all()
     in_waves = data["wave"].isin(waves)
@@ -103,7 +103,7 @@ def test_weighted_matches_r_lm_weights_and_clubsandwich(data: pd.DataFrame, vcov
     ref = ref.loc[(ref["waves"] == "weighted") & (ref["vcov"] == r_vcov)].set_index("term")
     r = ref.loc[[R_TERMS[t] for t in got["term"]]]
     for col in ["estimate", "se", "df", "p_value", "ci_low", "ci_high"]:
-        np.testing.assert_allclose(got[col], r[col], rtol=1e-7, atol=1e-9, err_msg=col)
+        np.testing.assert_allclose(got[col], r[col], rtol=1e-8, atol=1e-9, err_msg=col)
     assert got["method"].iloc[0].startswith("WLS (weights: w)")
 
 
