@@ -162,3 +162,23 @@ def test_a_register_without_evidence_says_so(files):
     sec = next(s for s in report.sections if s.key == "uptake")
     assert not any(t.key == "uptake_evidence" for t in sec.tables)
     assert any("No coded recommendation has quoted evidence" in n for n in sec.notices)
+
+
+def test_the_configuration_names_the_documents(files):
+    reg, docs = files
+    bad = list(EVIDENCE)
+    bad[4] = (*bad[4][:5], "The Government rejects the levy.", *bad[4][6:])
+    _fill(reg, bad)
+    cfg = ProcessConfig(process_id="assembly", instrument="participant_standard",
+                        data=DataFiles(register=reg, documents=[Path(d.name) for d in docs]),
+                        base_dir=reg.parent)
+    data = load_process(cfg)
+    f = data.register.failures
+    assert f[["table", "line", "check"]].values.tolist() == [["evidence", 6, "passage_not_found"]]
+    assert len(data.register.register.evidence) == len(EVIDENCE) - 1
+    files_read = data.files.set_index("file")
+    assert files_read.loc["decree.txt", "key"] == "documents"
+    assert files_read.loc["response.txt", "rows"] == 4  # passages
+    with pytest.raises(DataInputError, match="give the register too"):
+        load_process(ProcessConfig(process_id="assembly", instrument="participant_standard",
+                                   data=DataFiles(responses=reg, documents=[docs[0]])))

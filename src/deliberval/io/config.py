@@ -80,6 +80,9 @@ class DataFiles(_Strict):
     process: Path | None = Field(default=None, description="One-row process table (facts about the process).")
     dri: Path | None = Field(default=None, description="DRI survey table in deliberr's layout (study, survey, case, "
                                                        "stage_id, stage, pnum, C1.., P1..): the report's DRI section.")
+    documents: list[Path] = Field(
+        default_factory=list, description="Public documents the register's evidence quotes (PDF, DOCX, HTML, "
+                                          "text): every quoted passage is looked up in them.")
 
     def items(self) -> list[tuple[str, Path]]:
         """The files given, as ``(key, path)`` pairs in a fixed order."""
@@ -193,6 +196,10 @@ class ProcessConfig(_Strict):
         if self.example is not None and self.data.items():
             raise ValueError("give either 'data' or 'example', not both")
         return self
+
+    def document_paths(self) -> list[Path]:
+        """Absolute paths of ``data: documents:`` (relative paths start at the configuration's folder)."""
+        return [p if p.is_absolute() else (self.base_dir / p) for p in self.data.documents]
 
     def path(self, key: str) -> Path | None:
         """Absolute path of a data file (relative paths start at the configuration's folder)."""

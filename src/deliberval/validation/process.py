@@ -324,6 +324,18 @@ def load_process(config: ProcessConfig) -> ProcessData:
         tables["process"] = read_table(read["process"])
     if "dri" in read:
         tables["dri"] = read_table(read["dri"])
+    doc_rows: list[dict[str, object]] = []
+    if config.data.documents:
+        if "register" not in read:
+            raise DataInputError("data: documents are the public documents a register's evidence quotes; "
+                                 "give the register too (data: register:)")
+        from deliberval.io.documents import read_documents
+
+        passages = read_documents(config.document_paths())
+        tables["documents"] = passages
+        for name, g in passages.groupby("document", sort=False):
+            doc_rows.append({"key": "documents", "file": str(name), "rows": len(g),
+                             "sha256": str(g["document_sha256"].iloc[0])})
     rows = {"responses": tables["responses"], "members": tables["members"],
             "targets": tables["targets"], "register": tables["recommendations"],
             "events": tables["events"] if "events" in read else None, "process": tables["process"],
@@ -333,6 +345,8 @@ def load_process(config: ProcessConfig) -> ProcessData:
           "rows": None if rows.get(key) is None else len(rows[key]),  # type: ignore[arg-type]
           "sha256": f.sha256} for key, f in read.items()],
         columns=list(FILE_COLUMNS))
+    if doc_rows:  # each document read once, its SHA-256 from the bytes read
+        files = pd.concat([files, pd.DataFrame(doc_rows, columns=list(FILE_COLUMNS))], ignore_index=True)
     files["rows"] = files["rows"].astype("Int64")
     sources = {key: str(f.path) for key, f in read.items()}
     return process_data(
