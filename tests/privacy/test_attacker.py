@@ -103,6 +103,8 @@ class Published:
         df = self.tables.get(key)
         if df is None or column not in df.columns:
             return None
+        # a renamed column must fail here, not make the attacker blind (None is "not published")
+        assert set(where) <= set(df.columns), f"{key} has no column {set(where) - set(df.columns)}"
         mask = np.ones(len(df), dtype=bool)
         for col, value in where.items():
             mask &= (df[col].astype(str) == value).to_numpy()
@@ -358,7 +360,7 @@ def _ptc_attack(rep: Any, html: str, ev: Any, truth: dict[str, float]) -> tuple[
     att = Attacker(truth)
     _common(att, pub, {"citizens": "cit", "politicians": "pol"})
     for g in ("woman", "man", "other"):
-        att.observe({g: 1}, pub.cell("representativeness", "n_members", dimension="demo_gender", category=g),
+        att.observe({g: 1}, pub.cell("representativeness", "n_members", dimension_id="demo_gender", category_id=g),
                     f"gender {g}")
     att.know({"woman": 1, "man": 1, "other": 1, "cit": -1}, 0, "the selected citizens' genders add up")
     att.observe({"cit": 1}, pub.cell("funnel", "n", funnel_stage="selected"), "funnel selected")
@@ -408,7 +410,7 @@ def test_ptc_published_cells_are_marked_for_what_they_are(ptc):
     assert by_role.loc["politicians", "suppression"] == "primary"
     # the citizens are 11: if hidden at all, only as a secondary cell, never shown as "<5"
     gender = pub.tables["representativeness"]
-    man = gender.loc[(gender["dimension"] == "demo_gender") & (gender["category"] == "man")].iloc[0]
+    man = gender.loc[(gender["dimension_id"] == "demo_gender") & (gender["category_id"] == "man")].iloc[0]
     assert man["suppression"] == "secondary"
     assert "‡" in html
 
@@ -432,16 +434,16 @@ def test_a_category_of_one(category_of_one):
     att = Attacker(truth)
     _common(att, pub, {"citizens": "cit", "politicians": "pol"})
     for g in ("woman", "man", "other"):
-        att.observe({g: 1}, pub.cell("representativeness", "n_members", dimension="demo_gender", category=g),
+        att.observe({g: 1}, pub.cell("representativeness", "n_members", dimension_id="demo_gender", category_id=g),
                     f"gender {g}")
     att.know({"woman": 1, "man": 1, "other": 1, "cit": -1}, 0, "the selected citizens' genders add up")
     att.observe({"cit": 1}, pub.cell("funnel", "n", funnel_stage="selected"), "funnel selected")
     _assert_safe(att, ["other", "woman"], pub, ev)
-    gender = pub.tables["representativeness"].set_index("category").loc[["man", "woman", "other"]]
+    gender = pub.tables["representativeness"].set_index("category_id").loc[["man", "woman", "other"]]
     assert gender.loc["other", "suppression"] == "primary"
     # the cell hidden to protect the 1 holds 30 people: marked secondary, never "<5"
     assert gender.loc["woman", "suppression"] == "secondary"
-    row = re.search(r"<tr class=\"suppressed\"><td[^>]*>demo_gender</td><td[^>]*>woman</td><td[^>]*>([^<]*)</td>",
+    row = re.search(r"<tr class=\"suppressed\"><td[^>]*>Gender</td><td[^>]*>Woman</td><td[^>]*>([^<]*)</td>",
                     html)
     assert row is not None
     assert row.group(1) == "‡"

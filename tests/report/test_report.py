@@ -92,10 +92,11 @@ def tempting(folder: Path, tmp_path_factory: pytest.TempPathFactory):
 # ------------------------------------------------------------------------------ content
 def test_sections_in_order(report, html: str):
     assert [s.key for s in report.sections] == [
-        "about", "participation", "experience", "change", "uptake", "psychometrics", "data_quality",
-        "criteria"]
+        "about", "participation", "experience", "units", "change", "uptake", "psychometrics",
+        "data_quality", "criteria"]
     positions = [html.index(f'<section id="{key}">') for key in
-                 ("about", "summary", "participation", "experience", "change", "uptake", "psychometrics",
+                 ("about", "summary", "participation", "experience", "units", "change", "uptake",
+                  "psychometrics",
                   "data_quality", "criteria", "not_assessed", "methods")]
     assert positions == sorted(positions)
     assert "Summary dashboard" in html
@@ -327,7 +328,9 @@ def test_comparison_says_why_the_model_is_not_shown(report, evaluation):
     assert "the Knapp-Hartung standard error is 0" in comp.model_note
     page = render_comparison(comp, timestamp="t")
     assert "A copy" in page
-    assert "<th class=\"num\">copy</th>" in page
+    # processes are headed by their names, not their ids
+    assert "<th class=\"num\">A copy</th>" in page
+    assert "<th class=\"num\">copy</th>" not in page
     assert page.count("<tr") >= len(report.indicators)
     with pytest.raises(DataInputError, match="more than once"):
         compare_evaluations([one, one])
