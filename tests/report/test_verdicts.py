@@ -202,7 +202,7 @@ def test_the_comparison_marks_the_three_states(climate) -> None:
     other = replace(one, process_id="copy", name="A copy", changes=one.changes.assign(process_id="copy"), seed=1)
     page = render_comparison(build_comparison(compare_evaluations([one, other])), timestamp="t")
     cell = '<td class="num">{}</td>'
-    assert ('<td class="">Members who found facilitation neutral</td>' + 2 * cell.format("78% ?")) in page
-    assert ('<td class="">Rejections without a justification</td>' + 2 * cell.format("22% ✗")) in page
-    assert ('<td class="">Deliberative quality scale (mean, 1-5)</td>' + 2 * cell.format("3.92 ✓")) in page
+    assert ('<td class="">Members who found facilitation neutral</td>' + 2 * cell.format("78% ? · [68% – 85%] · n = 85")) in page
+    assert ('<td class="">Rejections without a justification</td>' + 2 * cell.format("22% ✗ · [15% – 32%] · n = 81")) in page
+    assert ('<td class="">Deliberative quality scale (mean, 1-5)</td>' + 2 * cell.format("3.92 ✓ · [3.78 – 4.06] · n = 85")) in page
     assert "? inconclusive: the confidence interval contains it." in page

@@ -1230,7 +1230,7 @@ def build_report(evaluation: ProcessEvaluation, settings: ReportSettings | None 
     >>> from deliberval.indicators import evaluate_process
     >>> rep = build_report(evaluate_process(load_example("gentofte_ptc").process_data()))
     >>> [s.key for s in rep.sections]
-    ['about', 'participation', 'experience', 'change', 'uptake', 'psychometrics', 'data_quality', 'criteria']
+    ['about', 'participation', 'experience', 'units', 'change', 'uptake', 'psychometrics', 'data_quality', 'criteria']
     """
     ev = evaluation
     settings = settings or ReportSettings()
