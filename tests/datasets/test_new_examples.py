@@ -130,4 +130,6 @@ def test_reports_render(evaluated, lang: str) -> None:  # type: ignore[no-untype
     assert "SYNTHETIC" in html
     keys = [t.key for s in rep.sections for t in s.tables]
     assert ("experience_sides" in keys) == (name == "brussels_committee")
+    if name == "brussels_committee":  # the process table's "fr,nl" is read as a list
+        assert "<dd>fr, nl</dd>" in html or ">fr, nl<" in html
     assert isinstance(rep.indicators, pd.DataFrame)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -1206,7 +1207,9 @@ def _facts(ev: ProcessEvaluation, settings: ReportSettings, lang: str,
                           + (f", {_fact_count(mp, 'fact:politician', hidden, k)} {_code(lang, 'politician')}"
                              if str(mp) not in ("0", "nan", "") else "")))
         if "languages" in p:
-            facts.append((t(lang, "languages"), str(p["languages"])))
+            # the process table lists them as "fr,nl" or "fr;nl": shown as a list for the reader
+            listed = [x.strip() for x in re.split(r"[,;]", str(p["languages"])) if x.strip()]
+            facts.append((t(lang, "languages"), ", ".join(listed)))
     return title, facts
 
 
