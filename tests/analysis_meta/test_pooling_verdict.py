@@ -85,7 +85,8 @@ def test_probability_rule(data) -> None:  # type: ignore[no-untyped-def]
         elif not pd.isna(r["verdict"]):
             assert r["verdict_rule"] == "interval"
             thr = None if pd.isna(r["threshold"]) else float(r["threshold"])
-            assert r["verdict"] == verdict(r["estimate"], r["ci_low"], r["ci_high"], thr, r["direction"])
+            assert r["verdict"] == verdict(r["estimate"], r["ci_low"], r["ci_high"], thr, r["direction"],
+                                           unit=r["unit"])
     t = tab.set_index("indicator_id")
     assert t.loc["time_enough", "verdict"] == "misses"  # 10 of 21, P = 0.014 against 70 %
     assert t.loc["facilitation_neutral", "verdict"] == "inconclusive"  # P = 0.87

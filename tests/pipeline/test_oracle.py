@@ -52,12 +52,15 @@ def test_indicator_table_equals_the_oracle(name: str) -> None:
     assert got["n"].astype("Int64").tolist() == expected["n"].astype("Int64").tolist()
     assert got["meets_threshold"].astype("boolean").tolist() == expected["meets_threshold"].astype("boolean").tolist()
     # the verdict follows from the oracle's own numbers: inconclusive when the closed interval
-    # contains the threshold, otherwise the point estimate's side; NA without threshold or estimate
+    # contains the threshold, otherwise the point estimate's side; NA without threshold or estimate;
+    # a proportion against its bound (every one: 1, none: 0) is judged on the point estimate
     for (_, e), v in zip(expected.iterrows(), got["verdict"], strict=True):
         est, lo, hi, thr = (float(e[c]) for c in ("estimate", "ci_low", "ci_high", "threshold"))
+        at_bound = e["unit"] == "proportion" and (
+            (e["direction"] == "higher_is_better" and thr >= 1) or (e["direction"] == "lower_is_better" and thr <= 0))
         if pd.isna(thr) or pd.isna(est):
             assert pd.isna(v)
-        elif not pd.isna(lo) and lo <= thr <= hi:
+        elif not pd.isna(lo) and lo <= thr <= hi and not at_bound:
             assert v == "inconclusive"
         else:
             assert v == ("meets" if bool(e["meets_threshold"]) else "misses")

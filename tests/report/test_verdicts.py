@@ -63,6 +63,26 @@ def test_verdict_rule(estimate, low, high, threshold, direction, expected) -> No
     assert verdict(estimate, low, high, threshold, direction) == expected
 
 
+@pytest.mark.parametrize(
+    ("estimate", "low", "high", "threshold", "direction", "expected"),
+    [
+        # a requirement of every one (floor 100 %) or none (ceiling 0 %) is met only by the count itself:
+        # 12 of 12 answered (Wilson 76-100 %) meets it, where the interval rule says inconclusive for ever
+        (1.0, 0.76, 1.0, 1.0, "higher_is_better", "meets"),
+        (11 / 12, 0.65, 0.99, 1.0, "higher_is_better", "misses"),
+        (0.0, 0.0, 0.18, 0.0, "lower_is_better", "meets"),
+        (0.05, 0.0, 0.24, 0.0, "lower_is_better", "misses"),
+        # a threshold inside (0, 1) keeps the interval rule
+        (0.90, 0.80, 0.96, 0.80, "higher_is_better", "inconclusive"),
+    ],
+)
+def test_a_proportion_against_its_bound_is_judged_on_the_count(estimate, low, high, threshold, direction,
+                                                                expected) -> None:
+    assert verdict(estimate, low, high, threshold, direction, unit="proportion") == expected
+    if threshold in (0.0, 1.0) and low <= threshold <= high:  # other units keep the interval rule
+        assert verdict(estimate, low, high, threshold, direction, unit="mean") == "inconclusive"
+
+
 # ------------------------------------------------------------------------------ the indicator table
 @pytest.fixture(scope="module")
 def climate():
@@ -94,7 +114,8 @@ def test_every_verdict_of_an_example_follows_the_rule(climate) -> None:
     assert bool(point["facilitation_neutral"]) is False
     for _, r in t.iterrows():
         expected = verdict(float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]),
-                           None if pd.isna(r["threshold"]) else float(r["threshold"]), str(r["direction"]))
+                           None if pd.isna(r["threshold"]) else float(r["threshold"]), str(r["direction"]),
+                           unit=str(r["unit"]))
         assert (pd.isna(r["verdict"]) and expected is None) or r["verdict"] == expected, r["indicator_id"]
 
 

@@ -1187,7 +1187,7 @@ def _meets(spec: IndicatorSpec, estimate: float, threshold: float | None) -> Any
 
 
 def verdict(estimate: float, ci_low: float, ci_high: float, threshold: float | None,
-            direction: str) -> str | None:
+            direction: str, *, unit: str | None = None) -> str | None:
     """Whether an estimate meets its threshold, misses it, or cannot tell which.
 
     Parameters
@@ -1198,14 +1198,20 @@ def verdict(estimate: float, ci_low: float, ci_high: float, threshold: float | N
         The value judged against (a floor for ``higher_is_better``, a ceiling for
         ``lower_is_better``).
     direction : {"higher_is_better", "lower_is_better"}
+    unit : str, optional
+        The indicator's unit. For a ``"proportion"`` whose threshold is the bound itself (a floor
+        of 1: every one; a ceiling of 0: none) the count decides: such a rule is met only by the
+        count itself, and no interval can exclude the bound when the estimate sits on it, so the
+        interval rule would call a met requirement inconclusive for ever.
 
     Returns
     -------
     str or None
         ``"inconclusive"`` when the closed interval ``[ci_low, ci_high]`` contains the threshold
         (an interval touching it included); otherwise ``"meets"`` or ``"misses"`` by the point
-        estimate (which then lies on the same side as the whole interval); without an interval
-        the point estimate decides. None without a threshold or a finite estimate.
+        estimate (which then lies on the same side as the whole interval); without an interval,
+        or for a proportion judged against its bound (0 or 1), the point estimate decides. None
+        without a threshold or a finite estimate.
 
     Examples
     --------
@@ -1217,12 +1223,18 @@ def verdict(estimate: float, ci_low: float, ci_high: float, threshold: float | N
     'misses'
     >>> verdict(0.05, 0.01, 0.09, 0.10, "lower_is_better")
     'meets'
+    >>> verdict(1.0, 0.76, 1.0, 1.0, "higher_is_better", unit="proportion")  # 12 of 12 answered
+    'meets'
     """
     if threshold is None or not np.isfinite(threshold) or not np.isfinite(estimate):
         return None
+    ok = estimate >= threshold if direction == "higher_is_better" else estimate <= threshold
+    at_bound = unit == "proportion" and (
+        (direction == "higher_is_better" and threshold >= 1) or (direction == "lower_is_better" and threshold <= 0))
+    if at_bound:
+        return "meets" if ok else "misses"
     if np.isfinite(ci_low) and np.isfinite(ci_high) and ci_low <= threshold <= ci_high:
         return "inconclusive"
-    ok = estimate >= threshold if direction == "higher_is_better" else estimate <= threshold
     return "meets" if ok else "misses"
 
 
@@ -1326,7 +1338,8 @@ def _indicator_rows(catalogue: Catalogue, ctx: _Context) -> pd.DataFrame:
         else:
             row["meets_threshold"] = _meets(spec, row["estimate"], threshold)
             row["verdict"] = verdict(float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
-                                     None if threshold is None else float(threshold), spec.direction)
+                                     None if threshold is None else float(threshold), spec.direction,
+                                     unit=spec.unit)
             if pooling:
                 _pool_row(row, spec, posterior, threshold, ctx.settings.verdict_rule)
         rows.append(row)
