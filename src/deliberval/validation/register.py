@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -263,6 +263,22 @@ def _text(col: pd.Series) -> pd.Series:
     return out.mask(out == "").astype("str").where(out.notna(), None)
 
 
+def _prepare(table: pd.DataFrame, name: str, source: str | None, columns: Sequence[str],
+             text: Sequence[str]) -> tuple[_Acc, pd.DataFrame]:
+    """One register table as read -> (the accumulator of its rows, blank rows skipped; a working copy
+    holding every expected column, ``text`` columns stripped)."""
+    raw = table.reset_index(drop=True)
+    acc = _Acc(raw, source=_source(table, source, name), line=row_lines(table))
+    _blank_rows(raw, acc)
+    work = raw.copy()
+    for col in columns:
+        if col not in work.columns:
+            work[col] = None
+    for col in text:
+        work[col] = _text(work[col])
+    return acc, work
+
+
 def _blank_rows(raw: pd.DataFrame, acc: _Acc) -> None:
     blank = np.ones(len(raw), dtype=bool)
     for col in raw.columns:
@@ -485,16 +501,8 @@ def validate_register(
     fmt = date_format or (str(declared) if declared else None)
 
     # ---- recommendations
-    raw_r = recommendations.reset_index(drop=True)
-    acc_r = _Acc(raw_r, source=_source(recommendations, source, "recommendations"),
-                 line=row_lines(recommendations))
-    _blank_rows(raw_r, acc_r)
-    recs = raw_r.copy()
-    for col in RECOMMENDATION_COLUMNS:
-        if col not in recs.columns:
-            recs[col] = None
-    for col in ("process_id", "rec_id", "title", "text", "theme", "addressee"):
-        recs[col] = _text(recs[col])
+    acc_r, recs = _prepare(recommendations, "recommendations", source, RECOMMENDATION_COLUMNS,
+                                  ("process_id", "rec_id", "title", "text", "theme", "addressee"))
     for col in ("cost_class", "challenges_policy", "prior_agenda"):
         recs[col] = _text(recs[col]).str.lower().fillna("unknown")
     recs["title"] = recs["title"].fillna("")
@@ -516,15 +524,9 @@ def validate_register(
     rec_result, rec_bad = _split(recommendations, recs[ordered_r], acc_r, notes_r)
 
     # ---- events
-    raw_e = events.reset_index(drop=True)
-    acc_e = _Acc(raw_e, source=_source(events, source, "events"), line=row_lines(events))
-    _blank_rows(raw_e, acc_e)
-    ev = raw_e.copy()
-    for col in EVENT_COLUMNS:
-        if col not in ev.columns:
-            ev[col] = None
-    for col in ("rec_id", "response_status", "fidelity", "impact_type", "source", "actor", "coder", "note"):
-        ev[col] = _text(ev[col])
+    acc_e, ev = _prepare(events, "events", source, EVENT_COLUMNS,
+                                ("rec_id", "response_status", "fidelity", "impact_type", "source", "actor",
+                                 "coder", "note"))
     acc_e.add(np.flatnonzero(ev["rec_id"].isna().to_numpy()), "rec_id", "missing_id",
               "rec_id is blank; every response needs the id of its recommendation",
               "the rec_id of a recommendation")
@@ -664,15 +666,8 @@ def _validate_evidence(raw_in: pd.DataFrame, scheme: CodingScheme, recs: pd.Data
     from deliberval.io.documents import passage_hash
 
     _check_columns("evidence", raw_in, REQUIRED_EVIDENCE_COLUMNS)
-    raw = raw_in.reset_index(drop=True)
-    acc = _Acc(raw, source=_source(raw_in, source, "evidence"), line=row_lines(raw_in))
-    _blank_rows(raw, acc)
-    evi = raw.copy()
-    for col in EVIDENCE_COLUMNS:
-        if col not in evi.columns:
-            evi[col] = None
-    for col in ("rec_id", "field", "code", "document", "passage_sha256", "coder"):
-        evi[col] = _text(evi[col])
+    acc, evi = _prepare(raw_in, "evidence", source, EVIDENCE_COLUMNS,
+                             ("rec_id", "field", "code", "document", "passage_sha256", "coder"))
     evi["field"] = evi["field"].str.lower()
     evi["passage_sha256"] = evi["passage_sha256"].str.lower()
     evi["passage"] = _text(evi["passage"])
