@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from deliberval.scoring import ScoredResponses
 
 __all__ = [
+    "CONSENSUS_CODER",
     "INDICATOR_COLUMNS",
+    "SAY_DO_DAYS",
     "VERDICTS",
     "EvaluationSettings",
     "ExtraOutcome",
@@ -89,6 +91,14 @@ VERDICT_RULES = ("interval", "probability")
 PROBABILITY_CUTOFF = 0.95
 #: Columns the indicator table gains when pooling is requested (after ``verdict``).
 POOLING_COLUMNS = ["prob_meets_threshold", "verdict_rule", "prior"]
+
+#: Days after acceptance in principle after which a recommendation not implemented counts in the
+#: say-do gap of the legislature snapshots, unless the settings say otherwise
+#: (:attr:`EvaluationSettings.say_do_window_days`, configuration ``uptake: say_do_window_days``).
+SAY_DO_DAYS = 365
+#: The ``coder`` of a register's codes agreed after its coders compared theirs: a reference for the
+#: uptake figures (``uptake: reference_coder: consensus``), never an independent coding in the agreement.
+CONSENSUS_CODER = "consensus"
 
 _UPTAKE_NAMES = {
     "response_any": "any_public_response",
@@ -196,6 +206,18 @@ class EvaluationSettings:
         ``"interval"``: :func:`verdict`; ``"probability"`` (needs ``pooling="bayesian"``):
         :func:`probability_verdict` wherever a probability exists, the interval rule elsewhere
         (the row's ``verdict_rule`` says which decided).
+    reference_coder : str, optional
+        A register whose events were coded by several coders: the coder (a value of the events'
+        ``coder`` column) whose codes give the uptake figures; the agreement between coders uses
+        every coder. ``"consensus"`` names the codes the coders agreed on afterwards (coder
+        ``consensus``), which the agreement leaves out (it is not an independent coding). Without
+        it such a register has no uptake figures (``reasons["uptake"]`` says so).
+    say_do_window_days : int, default 365
+        Days after acceptance in principle after which a recommendation not implemented counts in
+        the say-do gap of the legislature snapshots (:attr:`ProcessEvaluation.uptake_snapshots`).
+    unit_labels : mapping, default {}
+        Unit id (a value of the ``unit`` column) -> its name per language (``{"en": ...}``), shown
+        in the report instead of the id (:func:`deliberval.indicators.units.unit_names`).
     """
 
     confidence_level: float = 0.95
@@ -211,6 +233,9 @@ class EvaluationSettings:
     framework: str = "oecd_2021"
     pooling: str = "none"
     verdict_rule: str = "interval"
+    reference_coder: str | None = None
+    say_do_window_days: int = SAY_DO_DAYS
+    unit_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         load_criteria().framework(self.framework)  # an unknown one: one clear DataInputError
@@ -226,6 +251,12 @@ class EvaluationSettings:
             raise AnalysisInputError(f"confidence_level must lie in (0, 1), got {self.confidence_level}")
         if int(self.min_cell_size) < 1:
             raise AnalysisInputError(f"min_cell_size must be at least 1, got {self.min_cell_size}")
+        days = self.say_do_window_days
+        if not isinstance(days, int | np.integer) or isinstance(days, bool) or days < 1:
+            raise AnalysisInputError(f"say_do_window_days must be a whole number of days >= 1, got {days!r}")
+        if self.reference_coder is not None and (not isinstance(self.reference_coder, str)
+                                                 or not self.reference_coder.strip()):
+            raise AnalysisInputError(f"reference_coder must be a coder's name, got {self.reference_coder!r}")
 
     @classmethod
     def from_config(cls, config: Any) -> EvaluationSettings:
@@ -237,11 +268,17 @@ class EvaluationSettings:
             for o in getattr(config, "outcomes", []))
         thresholds = {k: Threshold(v.value, v.source) for k, v in getattr(config, "thresholds", {}).items()}
         _check_thresholds(thresholds, load_catalogue())
+        upt = getattr(config, "uptake", None)
+        labels = getattr(getattr(config, "units", None), "labels", None) or {}
+        unit_labels = {str(k): ({"en": v} if isinstance(v, str) else dict(v)) for k, v in labels.items()}
         return cls(confidence_level=config.confidence_level, min_cell_size=config.min_cell_size,
                    seed=config.seed, as_of=config.as_of, deadline_days=config.deadline_days,
                    language=config.language, extra_outcomes=extra, thresholds=thresholds,
                    weight=getattr(config, "weight", "auto"), framework=getattr(config, "framework", "oecd_2021"), pooling=getattr(config, "pooling", "none"),
-                   verdict_rule=getattr(config, "verdict_rule", "interval"))
+                   verdict_rule=getattr(config, "verdict_rule", "interval"),
+                   reference_coder=None if upt is None else upt.reference_coder,
+                   say_do_window_days=SAY_DO_DAYS if upt is None else upt.say_do_window_days,
+                   unit_labels=unit_labels)
 
 
 @dataclass(frozen=True)
@@ -346,11 +383,16 @@ class ProcessEvaluation:
     and of a model-assisted coder (``coder == "model"``) with each manual one
     (:func:`deliberval.analysis.register_agreement.register_agreement`); None when no field was
     coded by two coders (``reasons["uptake_agreement"]``)."""
+    uptake_coder: str | None = None
+    """The coder whose codes give :attr:`uptake` and :attr:`uptake_snapshots` when several coded the
+    register (``settings.reference_coder``; :data:`CONSENSUS_CODER` for agreed codes); None when the
+    figures use the register's only coding."""
     uptake_snapshots: pd.DataFrame | None = None
     """A register that tracks progress over a legislature (events with a ``progress`` value):
     :func:`deliberval.analysis.uptake.uptake_snapshots` at the end of each year from the first
     submission to the evaluation date and on that date (say-do window
-    :data:`SAY_DO_DAYS` days); None otherwise (``reasons["uptake_snapshots"]``)."""
+    ``settings.say_do_window_days`` days, default :data:`SAY_DO_DAYS`); None otherwise
+    (``reasons["uptake_snapshots"]``)."""
 
     @property
     def instrument(self) -> Instrument:
@@ -808,17 +850,55 @@ def _uptake(data: ProcessData, settings: EvaluationSettings, deadline: int | Non
             reasons["uptake"] = "no evaluation date (as_of) and no dated response event"
             return None
         as_of = dates.max()
+    coders = register_coders(reg.register)
+    ref = settings.reference_coder
+    if ref is not None and ref not in coders:
+        reasons["uptake"] = (f"the reference coder of the configuration (uptake: reference_coder) coded no event "
+                             f"of the register, whose events name {len(coders)} coder(s) in the coder column")
+        return None
+    if ref is None and len(coders) > 1:
+        reasons["uptake"] = (f"the register's events are coded by {len(coders)} coders; name the coder whose "
+                             "codes give the uptake figures with 'uptake: reference_coder' in the configuration "
+                             "(or 'consensus' for codes agreed afterwards)")
+        return None
     try:
         return uptake(reg.register, scheme=reg.register.scheme, as_of=as_of, deadline_days=deadline,
-                      confidence_level=settings.confidence_level)
+                      coder=_reference_coder(reg.register, settings), confidence_level=settings.confidence_level)
     except DelibervalError as exc:
         reasons["uptake"] = f"could not be computed: {exc}"
         return None
 
 
-#: Days after acceptance in principle after which a recommendation not implemented counts in the
-#: say-do gap of the legislature snapshots.
-SAY_DO_DAYS = 365
+def register_coders(register: Any) -> list[str]:
+    """The coders named in a register's events (``coder`` column), in order of first appearance.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> register_coders(SimpleNamespace(events=pd.DataFrame({"coder": ["bob", None, "ann", "bob"]})))
+    ['bob', 'ann']
+    """
+    ev = register.events
+    if "coder" not in ev.columns:
+        return []
+    return [str(c) for c in dict.fromkeys(ev["coder"].dropna().astype(str))]
+
+
+def _reference_coder(register: Any, settings: EvaluationSettings) -> str | None:
+    """The coder whose events give the uptake figures: the settings' reference coder when several
+    coders coded the register's events and it is one of them, else None (every event: a register
+    coded once)."""
+    ref, coders = settings.reference_coder, register_coders(register)
+    return ref if ref is not None and len(coders) > 1 and ref in coders else None
+
+
+@dataclass(frozen=True)
+class _IndependentCodings:
+    """A register without its consensus codes: what the agreement between coders reads."""
+
+    events: pd.DataFrame
+    evidence: pd.DataFrame
 
 
 def _uptake_snapshots(data: ProcessData, settings: EvaluationSettings, upt: Any, deadline: int | None,
@@ -837,7 +917,8 @@ def _uptake_snapshots(data: ProcessData, settings: EvaluationSettings, upt: Any,
     start = pd.Timestamp(reg.register.recommendations["submitted"].min())
     dates = [*pd.date_range(start, as_of, freq="YE"), as_of]
     try:
-        return uptake_snapshots(reg.register, dates, say_do_days=SAY_DO_DAYS, deadline_days=deadline,
+        return uptake_snapshots(reg.register, dates, say_do_days=int(settings.say_do_window_days),
+                                deadline_days=deadline, coder=_reference_coder(reg.register, settings),
                                 confidence_level=settings.confidence_level)
     except DelibervalError as exc:
         reasons["uptake_snapshots"] = f"could not be computed: {exc}"
@@ -851,8 +932,16 @@ def _uptake_agreement(data: ProcessData, settings: EvaluationSettings,
 
     if data.register is None:
         return None
+    reg = data.register.register
+    # codes agreed after the coders compared theirs are not an independent coding: left out
+    ev = reg.events
+    if "coder" in ev.columns:
+        ev = ev.loc[ev["coder"].astype("string").fillna("") != CONSENSUS_CODER]
+    evi = reg.evidence
+    if evi is not None and "coder" in evi.columns:
+        evi = evi.loc[evi["coder"].astype("string").fillna("") != CONSENSUS_CODER]
     try:
-        table = register_agreement(data.register.register, confidence_level=settings.confidence_level)
+        table = register_agreement(_IndependentCodings(ev, evi), confidence_level=settings.confidence_level)
     except DelibervalError as exc:
         reasons["uptake_agreement"] = f"could not be computed: {exc}"
         return None
@@ -1479,7 +1568,9 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
         criteria=criteria_coverage(table, instrument, data.process_facts(), framework=settings.framework,
                                    language=settings.language),
         experience_sides=_experience_sides(experience, level), uptake_snapshots=snapshots,
-        uptake_agreement=coder_agreement)
+        uptake_agreement=coder_agreement,
+        uptake_coder=None if upt is None or data.register is None else _reference_coder(data.register.register,
+                                                                                        settings))
 
 
 def indicator_table(

@@ -34,6 +34,11 @@ What the report says beyond the catalogue (all optional)::
     data_sources: [member_survey, observation, interviews]
     limitations: "..."
     findings: "..."
+    uptake:                         # a register coded by several coders: whose codes give the figures
+      reference_coder: ann          # a value of the 'coder' column, or consensus (agreed codes)
+      say_do_window_days: 365       # days after acceptance before a recommendation counts in the say-do gap
+    units:                          # names of the committees / panels ('unit' column) in the report
+      labels: {committee_1: "Mobility committee", committee_2: {en: "Housing", fr: "Logement"}}
 
 Instead of ``data`` a configuration may name a built-in SYNTHETIC example with
 ``example: climate_assembly``; such a configuration is resolved by the command line and
@@ -55,7 +60,8 @@ from pydantic_core import PydanticCustomError
 from deliberval.errors import DataInputError
 from deliberval.io._yaml import load_yaml
 
-__all__ = ["DataFiles", "IndependenceConfig", "OutcomeConfig", "ProcessConfig", "ThresholdConfig", "load_config"]
+__all__ = ["DataFiles", "IndependenceConfig", "OutcomeConfig", "ProcessConfig", "ThresholdConfig", "UnitsConfig",
+           "UptakeConfig", "load_config"]
 
 
 # "register" is the natural key of the YAML; it shadows ABCMeta.register, which is never used here
@@ -121,6 +127,26 @@ class IndependenceConfig(_Strict):
     statement: str | None = Field(default=None, description="Who pays, who chose the evaluator, any conflict.")
 
 
+class UptakeConfig(_Strict):
+    """How the uptake register is read (``uptake:``)."""
+
+    reference_coder: str | None = Field(default=None, min_length=1, description=(
+        "The coder (a value of the register's 'coder' column) whose codes give the uptake figures "
+        "when several coders coded the events; the agreement uses every coder. 'consensus': the "
+        "codes agreed after the coders compared theirs (coder 'consensus'), left out of the agreement."))
+    say_do_window_days: int = Field(default=365, ge=1, strict=True, description=(
+        "Days after acceptance in principle after which a recommendation not implemented counts in the "
+        "say-do gap of the legislature snapshots."))
+
+
+class UnitsConfig(_Strict):
+    """Names of the units (committees, panels) in the report (``units:``)."""
+
+    labels: dict[str, str | dict[str, str]] = Field(default_factory=dict, description=(
+        "Unit id (a value of the 'unit' column) -> its name in the report (one text, or one per "
+        "language); ids without a label are shown as they are."))
+
+
 DataSource = Literal["member_survey", "organiser_questionnaire", "observation", "interviews", "document_review"]
 
 
@@ -171,6 +197,8 @@ class ProcessConfig(_Strict):
     data_sources: list[DataSource] = Field(default_factory=list)
     limitations: str | None = Field(default=None, description="Limitations of the evaluation (Markdown).")
     findings: str | None = Field(default=None, description="The evaluator's narrative findings (Markdown).")
+    uptake: UptakeConfig = Field(default_factory=UptakeConfig)
+    units: UnitsConfig = Field(default_factory=UnitsConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("outcomes", mode="before")

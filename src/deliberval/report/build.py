@@ -840,11 +840,12 @@ def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
         return sec
     ind = res.indicators[["indicator", "n", "count", "estimate", "ci_low", "ci_high"]].copy()
     ind["indicator"] = [_code(lang, i) for i in ind["indicator"]]
+    note = t(lang, "uptake_note", date=format_date(res.as_of, lang), scheme=res.scheme)
+    reference = _uptake_reference(ev, lang)
     sec.tables.append(Table("uptake", t(lang, "uptake"), ind,
                             {"indicator": "text", "n": "int", "count": "int", "estimate": "pct",
                              "ci_low": "pct", "ci_high": "pct"},
-                            t(lang, "uptake_note", date=format_date(res.as_of, lang), scheme=res.scheme),
-                            rule=_DOCUMENTS))
+                            f"{note}. {reference}" if reference else note, rule=_DOCUMENTS))
     scheme = ev.data.register.register.scheme if ev.data.register is not None else None
     codes = list(scheme.status_order) if scheme is not None else list(res.status["status"].drop_duplicates())
     order = {code: i for i, code in enumerate(codes)}
@@ -873,13 +874,42 @@ def _uptake(ev: ProcessEvaluation, lang: str) -> Section:
     return sec
 
 
+def _coder_numbers(ev: ProcessEvaluation) -> dict[str, int]:
+    """The register's manual coders numbered in order of first appearance in its events (the
+    model-assisted and the consensus coding are not numbered): the report never names a coder."""
+    from deliberval.indicators.evaluate import CONSENSUS_CODER, register_coders
+
+    if ev.data.register is None:
+        return {}
+    manual = [c for c in register_coders(ev.data.register.register) if c not in (_MODEL_CODER, CONSENSUS_CODER)]
+    return {c: i + 1 for i, c in enumerate(manual)}
+
+
+_MODEL_CODER = "model"  # register_agreement's default model_coder
+
+
+def _uptake_reference(ev: ProcessEvaluation, lang: str) -> str:
+    """Whose codes the uptake figures use when several coders coded the register ("" otherwise)."""
+    from deliberval.indicators.evaluate import CONSENSUS_CODER, register_coders
+
+    coder = getattr(ev, "uptake_coder", None)
+    if coder is None or ev.data.register is None:
+        return ""
+    n = len([c for c in register_coders(ev.data.register.register) if c != CONSENSUS_CODER])
+    if coder == CONSENSUS_CODER:
+        return t(lang, "uptake_reference_consensus", n=n)
+    if coder == _MODEL_CODER:
+        return t(lang, "uptake_reference_model", n=n)
+    return t(lang, "uptake_reference_coder", i=_coder_numbers(ev)[coder], n=n)
+
+
 def _uptake_agreement(sec: Section, ev: ProcessEvaluation, lang: str) -> None:
     """Agreement between the register's coders per field, and of a model-assisted coder with each
     manual one. Coders are numbered in order of appearance, never named."""
     tab = getattr(ev, "uptake_agreement", None)
     if tab is None or tab.empty:
         return
-    numbers: dict[str, int] = {}
+    numbers = _coder_numbers(ev)  # the numbers the uptake figures' reference coder is given
     for c in tab.loc[tab["comparison"] == "model", "coder_2"]:
         numbers.setdefault(str(c), len(numbers) + 1)
     comparison = [t(lang, "model_vs_coder", i=numbers[str(c2)]) if comp == "model" else _code(lang, "all_coders")
@@ -899,7 +929,6 @@ def _uptake_legislature(sec: Section, ev: ProcessEvaluation, lang: str) -> None:
     """A register that tracks progress over a legislature: the say-do gap at each snapshot (table
     and curve) and each recommendation's latest reported progress and milestones."""
     from deliberval.errors import AnalysisInputError
-    from deliberval.indicators.evaluate import SAY_DO_DAYS
     from deliberval.plots.fate import plot_say_do_curve
 
     snaps = getattr(ev, "uptake_snapshots", None)
@@ -916,7 +945,7 @@ def _uptake_legislature(sec: Section, ev: ProcessEvaluation, lang: str) -> None:
         sec.tables.append(Table("uptake_say_do", t(lang, "uptake_say_do"), table,
                                 {"as_of": "text", "n": "int", "count": "int", "estimate": "pct",
                                  "ci_low": "pct", "ci_high": "pct"},
-                                t(lang, "uptake_say_do_note", days=SAY_DO_DAYS, level=level), rule=_DOCUMENTS))
+                                t(lang, "uptake_say_do_note", days=int(ev.settings.say_do_window_days), level=level), rule=_DOCUMENTS))
         try:
             fig = plot_say_do_curve(snaps, axis_labels=_plot_words(lang, "as_of", "estimate", "title",
                                                                    prefix="plot_say_do_"))
