@@ -88,6 +88,9 @@ _LAZY: dict[str, str] = {
     "partial_r_indicators": "deliberval.analysis.funnel",
     "selection_probabilities": "deliberval.analysis.fairness",
     "selection_fairness": "deliberval.analysis.fairness",
+    # the optional sortition-algorithms engine (GPL, extra 'selection') loads only when run
+    "SelectionRun": "deliberval.selection",
+    "run_selection": "deliberval.selection",
     "BayesianPoolingResult": "deliberval.analysis.meta",
     "MetaAnalysisResult": "deliberval.analysis.meta",
     "bayesian_pooling": "deliberval.analysis.meta",
@@ -260,6 +263,7 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
     from deliberval.privacy import pseudonymise, suppress_small_cells
     from deliberval.schemas.register import Register
     from deliberval.scoring import ScoredResponses, score
+    from deliberval.selection import SelectionRun, run_selection
     from deliberval.validation import (
         ValidationResult,
         validate,

@@ -27,6 +27,9 @@ FORBIDDEN: dict[str, set[str]] = {
     "disclosure": {"io", "validation", "scoring", "analysis", "report", "cli", "indicators", "plots", "datasets",
                    "schemas", "instruments"},
     "plots": {"io", "report", "cli", "indicators", "validation", "scoring", "datasets"},
+    # the adapter to an external selection engine (floor 3, beside analysis): DataFrames in,
+    # panels out, through analysis.fairness; reads no file
+    "selection": {"io", "validation", "scoring", "report", "cli", "indicators", "plots", "datasets"},
     "indicators": {"report", "cli", "datasets"},
     # the report receives results; it imports no analysis (not even result types)
     "report": {"cli", "analysis", "datasets"},
