@@ -867,8 +867,8 @@ def cfa(
     if ordered:
         if across is not None:
             raise AnalysisInputError(
-                "ordered=True fits single-group models only; multi-group (and invariance) "
-                "models for ordinal items are not implemented"
+                "cfa(ordered=True) fits single-group models only; compare groups with "
+                "invariance(..., across=, ordered=True)"
             )
         return _cfa_ordered(df, factors, items, level)
     names, blocks = _prepare(df, items, across, fiml)
@@ -1009,6 +1009,7 @@ def invariance(
     partial: Sequence[str] = (),
     estimator: str = "ML",
     missing: str = "listwise",
+    ordered: bool = False,
     rmsea_confidence_level: float = 0.90,
     delta_cfi_cutoff: float = -0.01,
     alpha: float = 0.05,
@@ -1173,6 +1174,24 @@ def invariance(
     free = _parse_partial(partial, factors)
     all_items = [i for its in factors.values() for i in its]
     column = str(across if across is not None else wave)
+    if ordered:
+        if fiml or robust:
+            raise AnalysisInputError(
+                "ordered=True uses WLSMV; it takes neither estimator= nor missing="
+            )
+        if across is None:
+            raise AnalysisInputError(
+                "ordered=True compares independent groups (across=); longitudinal invariance "
+                "of ordinal items (wave=) is not implemented"
+            )
+        if any(kind == "intercepts" for kind, _ in free):
+            raise AnalysisInputError(
+                "with ordered=True the items have no intercepts (they are fixed at 0); "
+                "partial takes loadings only ('factor =~ item')"
+            )
+        return _invariance_ordered(
+            df, factors, all_items, across, free, level, delta_cfi_cutoff, alpha
+        )
     if across is not None:
         _, blocks = _prepare(df, all_items, across, fiml)
         n_rmsea = len(blocks)
@@ -1243,14 +1262,117 @@ def invariance(
     return out[_INVARIANCE_COLUMNS]
 
 
+def _invariance_ordered(
+    df: pd.DataFrame,
+    factors: dict[str, list[str]],
+    items: list[str],
+    across: str,
+    free: set[tuple[str, str]],
+    level: float,
+    cutoff: float,
+    alpha: float,
+) -> pd.DataFrame:
+    """``invariance(..., ordered=True)``: lavaan's ordinal ``group.equal`` sequence by WLSMV."""
+    from deliberval.analysis import _ordinal_groups as og
+
+    names, blocks = _prepare(df, items, across)
+    moms = og.group_moments(blocks, items, names, across)
+    free_loadings = {it for kind, it in free if kind == "loadings"}
+    g = len(moms)
+    ns = np.array([m.n for m in moms], dtype=float)
+    n = float(ns.sum())
+    n_rmsea = n - g  # lavaan's N for the RMSEA of WLS-family estimators
+    base, df_base = og.baseline(moms)
+    p = len(items)
+    rows = []
+    for (label, _), (res, t_diff, d_diff) in zip(
+        og.STEPS, og.step_fits(moms, factors, free_loadings), strict=True
+    ):
+        t, d = res.chisq_scaled, res.df
+        cfi_den = max(t - d, base - df_base, 0.0)
+        srmr = [
+            np.sqrt(np.sum(r[r.size - p * (p - 1) // 2 :] ** 2) / (p * (p + 1) / 2))
+            for r in res.resid
+        ]
+        lo, hi = _rmsea_ci(t, d, n_rmsea, g, level)
+        partial = bool(free_loadings) and label == "thresholds_loadings"
+        rows.append(
+            {
+                "model": f"partial_{label}" if partial else label,
+                "chisq": t,
+                "df": d,
+                "p_value": float(stats.chi2.sf(t, d)),
+                "cfi": 1 - max(t - d, 0.0) / cfi_den if cfi_den > 0 else 1.0,
+                "tli": ((base / df_base) - (t / d)) / ((base / df_base) - 1),
+                "rmsea": float(np.sqrt(max(t / n_rmsea / d - 1 / n_rmsea, 0.0)) * np.sqrt(g)),
+                "rmsea_ci_low": lo,
+                "rmsea_ci_high": hi,
+                "confidence_level": level,
+                "srmr": float(np.sum(ns * np.array(srmr)) / n),
+                "n": int(n),
+                "converged": res.converged,
+                "scaling_factor": res.scaling_factor,
+                "chisq_diff": t_diff,
+                "df_diff": float(d_diff) if d_diff else np.nan,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["diff_p_value"] = [
+        np.nan if np.isnan(c) else float(stats.chi2.sf(c, d))
+        for c, d in zip(out["chisq_diff"], out["df_diff"], strict=True)
+    ]
+    out["delta_cfi"] = out["cfi"].diff()
+    out["delta_rmsea"] = out["rmsea"].diff()
+    rd = [(np.nan, np.nan, np.nan)]
+    for c, d in zip(out["chisq_diff"][1:], out["df_diff"][1:], strict=True):
+        point = float(np.sqrt(max(c - d, 0.0) / (d * n_rmsea)) * np.sqrt(g))
+        rd.append((point, *_rmsea_ci(max(float(c), 0.0), int(d), n_rmsea, g, level)))
+    out[["rmsea_d", "rmsea_d_ci_low", "rmsea_d_ci_high"]] = rd
+    loads = ", ".join(sorted(free_loadings))
+    freed = {"thresholds_loadings": f"loadings of {loads} free" if loads else ""}
+    steps = (
+        (
+            "thresholds",
+            "threshold",
+            f"the answer categories are used the same way in every {across}",
+            f"the answer categories do not mean the same in every {across}",
+        ),
+        (
+            "thresholds_loadings",
+            "threshold and loading",
+            f"means comparable across {across}",
+            f"do not compare means across {across}",
+        ),
+    )
+    out["verdict"] = _verdicts(out, across, cutoff, alpha, freed, steps)
+    out["method"] = (
+        "WLSMV multi-group CFA of ordinal items (DWLS on polychoric correlations per level of "
+        f"{across}, delta parameterisation, lavaan's group.equal: thresholds, then loadings; "
+        "scaled-and-shifted chi-square, CFI, TLI, RMSEA; Satorra 2000 scaled-and-shifted "
+        f"difference test); a step fails when delta CFI < {cutoff:g} (Cheung & Rensvold 2002) "
+        f"and the difference test p < {alpha / 2:g} ({alpha:g} over 2 steps); RMSEA_D (Savalei "
+        "et al. 2023)"
+    )
+    return out[_INVARIANCE_COLUMNS]
+
+
 def _p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _verdicts(
-    out: pd.DataFrame, column: str, cutoff: float, alpha: float, freed: dict[str, str]
+    out: pd.DataFrame,
+    column: str,
+    cutoff: float,
+    alpha: float,
+    freed: dict[str, str],
+    steps: Sequence[tuple[str, str, str, str]] | None = None,
 ) -> list[str]:
-    """The plain-language conclusion of each step (see :func:`invariance`, Notes)."""
+    """The plain-language conclusion of each step (see :func:`invariance`, Notes).
+
+    ``steps``: per step after the configural model, its key in ``freed``, its name in the text,
+    what holding means and what failing means (default: metric, then scalar).
+    """
     cfi0 = out["cfi"].iloc[0]
     if not bool(out["converged"].iloc[0]):
         verdicts = [
@@ -1265,16 +1387,26 @@ def _verdicts(
             f" in every {column}"
         ]
     holds_so_far = bool(out["converged"].iloc[0])
-    meaning = {
-        "metric": f"loadings equal across {column}, so relations with other variables are comparable",
-        "scalar": f"means comparable across {column}",
-    }
-    failing = {
-        "metric": f"the items do not measure the construct the same way in every {column}",
-        "scalar": f"do not compare means across {column}",
-    }
-    for i, step in ((1, "metric"), (2, "scalar")):
-        name = step if not freed.get(step) else f"partial {step}"
+    if steps is None:
+        steps = (
+            (
+                "metric",
+                "metric",
+                f"loadings equal across {column}, so relations with other variables are comparable",
+                f"the items do not measure the construct the same way in every {column}",
+            ),
+            (
+                "scalar",
+                "scalar",
+                f"means comparable across {column}",
+                f"do not compare means across {column}",
+            ),
+        )
+    meaning = {key: text for key, _, text, _ in steps}
+    failing = {key: text for key, _, _, text in steps}
+    label = {key: name for key, name, _, _ in steps}
+    for i, step in enumerate((key for key, _, _, _ in steps), start=1):
+        name = label[step] if not freed.get(step) else f"partial {label[step]}"
         dc, p = float(out["delta_cfi"].iloc[i]), float(out["diff_p_value"].iloc[i])
         # round first so that a tiny negative change does not print as "-0.000"
         figures = f"delta CFI {round(dc, 3) + 0.0:+.3f}, chi-square difference {_p_text(p)}"
@@ -1283,7 +1415,9 @@ def _verdicts(
         if not holds_so_far:
             verdicts.append(f"{name} invariance not assessed: a weaker level already fails")
         elif not bool(out["converged"].iloc[i]):
-            verdicts.append(f"{name} invariance not assessed: the {step} model did not converge")
+            verdicts.append(
+                f"{name} invariance not assessed: the {label[step]} model did not converge"
+            )
             holds_so_far = False
         elif np.isnan(p):
             verdicts.append(
