@@ -1046,6 +1046,12 @@ def invariance(
     missing : {"listwise", "fiml"}, default "listwise"
         ``"fiml"``: full-information ML; every row with at least one item answered is used
         (lavaan's ``missing = "fiml"``) instead of complete rows only.
+    ordered : bool, default False
+        Treat the items as ordinal (five-point answers, at most 10 categories), as lavaan's
+        ``ordered =`` with WLSMV: per-group polychoric correlations, DWLS, scaled-and-shifted
+        statistics, and lavaan's ordinal sequence of models (configural, equal thresholds, then
+        equal loadings too; see Notes). Groups (``across``) only, complete rows, every answer
+        category used in every group; ``partial`` may free loadings only.
     rmsea_confidence_level : float, default 0.90
         Coverage of the RMSEA and RMSEA_D intervals.
     delta_cfi_cutoff : float, default -0.01
@@ -1061,8 +1067,11 @@ def invariance(
 
         - ``model``: ``configural``, ``metric`` (equal loadings) or ``scalar`` (equal loadings
           and intercepts); ``partial_metric`` / ``partial_scalar`` when ``partial`` frees a
-          parameter that step would constrain;
-        - ``chisq``, ``df``, ``p_value``: the model chi-square test;
+          parameter that step would constrain; with ``ordered``: ``configural``,
+          ``thresholds`` (equal thresholds) and ``thresholds_loadings`` (equal thresholds and
+          loadings; ``partial_thresholds_loadings`` when ``partial`` frees a loading);
+        - ``chisq``, ``df``, ``p_value``: the model chi-square test (``ordered``: the
+          scaled-and-shifted statistic);
         - ``cfi``, ``tli``, ``rmsea``, ``rmsea_ci_low``, ``rmsea_ci_high``, ``srmr``: fit
           indices (as in :func:`cfa`);
         - ``confidence_level``: the coverage of the RMSEA and RMSEA_D intervals;
@@ -1070,14 +1079,15 @@ def invariance(
         - ``converged``: whether the optimiser reached a stationary point (for FIML also that
           of the saturated model);
         - ``scaling_factor``: the Yuan-Bentler scaling factor of the chi-square (MLR; NaN
-          for ML);
+          for ML; ``ordered``: lavaan's ``chisq.scaling.factor``, ``1 / a`` of the
+          scaled-and-shifted ``a T + b``);
         - ``chisq_diff``, ``df_diff``, ``diff_p_value``: the chi-square difference test
           against the previous model (NaN for configural);
         - ``delta_cfi``, ``delta_rmsea``: the change in CFI and RMSEA from the previous model
           (NaN for configural);
         - ``rmsea_d``, ``rmsea_d_ci_low``, ``rmsea_d_ci_high``: the RMSEA of the difference
-          test (Savalei et al., 2023; of the scaled difference with MLR) and its interval
-          (NaN for configural);
+          test (Savalei et al., 2023; of the scaled difference with MLR or ``ordered``) and
+          its interval (NaN for configural);
         - ``verdict``: the conclusion in plain language, with the figures it rests on;
         - ``method``: estimator, test and criteria.
 
@@ -1086,7 +1096,9 @@ def invariance(
     AnalysisInputError
         Neither or both of ``across`` and ``wave``; fewer than two levels or waves; a
         duplicate respondent-wave row; too few complete rows; a constant item; an unreadable
-        or unidentifiable ``partial``.
+        or unidentifiable ``partial``; with ``ordered``: ``wave``, ``estimator`` or
+        ``missing`` given, an intercept in ``partial``, more than 10 answer categories, or an
+        answer category of an item unused in one group.
 
     Notes
     -----
@@ -1119,11 +1131,36 @@ def invariance(
     the normal likelihood over missing-data patterns and compares with the saturated model
     fitted the same way.
 
+    ``ordered=True``: per group, thresholds, two-step polychoric correlations and their
+    asymptotic covariance ``Gamma_g`` (as :func:`cfa` with ``ordered``); DWLS minimising
+    ``T = sum_g (N_g - 1) (s_g - sigma_g)' W_g (s_g - sigma_g)``, ``W_g = diag(Gamma_g)^-1``, in
+    the delta parameterisation. The models are lavaan's with ``group.equal = ""``,
+    ``"thresholds"`` and ``c("thresholds", "loadings")``: markers (loading 1), factor
+    (co)variances free in every group and latent-response intercepts 0 throughout; configural:
+    thresholds free, scale factors 1 and latent means 0 in every group; once thresholds are
+    equal, the scale factors and latent means are free in groups 2..G (1 and 0 in the first
+    level of ``across``, in order of appearance). ``group.equal = "intercepts"`` adds nothing
+    for ordinal items (their intercepts are fixed at 0), so there is no separate scalar
+    step: ``thresholds_loadings`` is the model that licenses comparing latent means. Each model's
+    ``chisq`` is ``a T + b`` (``a = sqrt(df / tr((U Gamma)^2))``, ``b = df - a tr(U Gamma)``,
+    ``U = V - V Delta (Delta' V Delta)^-1 Delta' V``, ``V = bdiag(N_g / N W_g)``, ``Gamma =
+    bdiag(N / N_g Gamma_g)``), CFI and TLI use the scaled independence baseline, the RMSEA
+    uses ``N - G`` (lavaan's ``*.scaled``). ``chisq_diff`` is the Satorra (2000) difference
+    ``a (T_0 - T_1) + b`` of ``lavTestLRT(..., method = "satorra.2000", A.method = "delta")``
+    (its default for WLSMV), ``rmsea_d`` uses ``N - G``. The verdict rule is the same, the
+    steps being thresholds, then loadings. With loadings free, the thresholds model depends on
+    which group comes first (lavaan's too: the latent mean enters each item through that
+    group's loading), so that step's test can change with the order of the groups; the
+    configural and thresholds-and-loadings models do not.
+
     Validated against R lavaan 0.6.14 (``tests/reference/invariance``,
     ``tests/reference/psychometrics``): Holzinger-Swineford by ``school`` (also with
     ``group.partial``), a simulated four-group Likert scale (also with missing answers: MLR,
     FIML) and a simulated two-wave panel (longitudinal, also MLR with FIML); ML fit statistics
-    to 1e-6, MLR statistics to a relative 2e-6 (lavaan's optimiser tolerance).
+    to 1e-6, MLR statistics to a relative 2e-6 (lavaan's optimiser tolerance); ``ordered``:
+    simulated five-point items (three groups, one factor, also in reverse group order; two
+    groups, two factors; planted threshold DIF, also with ``partial``), ``chisq`` and
+    ``chisq_diff`` to a relative 2e-6, the other statistics to 1e-6.
 
     References
     ----------
@@ -1131,6 +1168,9 @@ def invariance(
     invariance. *Structural Equation Modeling*, 14, 464-504.
     Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing
     measurement invariance. *Structural Equation Modeling*, 9, 233-255.
+    Satorra, A. (2000). Scaled and adjusted restricted tests in multi-sample analysis of
+    moment structures. In Heijmans, Pollock & Satorra (Eds.), *Innovations in multivariate
+    statistical analysis* (pp. 233-247). Kluwer.
     Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square test statistic for
     moment structure analysis. *Psychometrika*, 66, 507-514.
     Savalei, V., Brace, J. C., & Fouladi, R. T. (2023). We need to change how we compute RMSEA
