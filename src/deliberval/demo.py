@@ -64,6 +64,13 @@ def _instrument_task(instrument_id: str, folder: Path) -> DemoTask:
     return DemoTask(f"instrument {instrument_id}", run)
 
 
+#: The ``controls:`` block of the demo configuration of each example with a control group.
+DEMO_CONTROLS: dict[str, dict[str, object]] = {
+    "climate_assembly": {"covariates": ["demo_gender", "demo_age_band", "demo_education"],
+                         "adjustment": "propensity"},
+}
+
+
 def write_example_data(name: str, folder: str | os.PathLike[str], *, seed: int = 2021) -> Path:
     """Write a SYNTHETIC example's input files and a report configuration into ``folder``.
 
@@ -112,6 +119,8 @@ def write_example_data(name: str, folder: str | os.PathLike[str], *, seed: int =
         "deadline_days": PROCESS_DEADLINES.get(name),
         "data": data,
     }
+    if name in DEMO_CONTROLS:  # a self-selected control group: compared on the baseline covariates
+        config["controls"] = dict(DEMO_CONTROLS[name])
     path = out / "report.yaml"
     header = f"# Report configuration of the SYNTHETIC example {name} (written by deliberval demo).\n"
     path.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")

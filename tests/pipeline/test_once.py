@@ -30,6 +30,8 @@ COUNTED = [
     ("deliberval.analysis.change", "group_means"),
     ("deliberval.analysis.change", "likert_shares"),
     ("deliberval.analysis.did", "did"),
+    ("deliberval.analysis.event_study", "event_study"),
+    ("deliberval.analysis.propensity", "propensity_weights"),
     ("deliberval.analysis.funnel", "funnel"),
     ("deliberval.analysis.funnel", "r_indicator"),
     ("deliberval.analysis.representativeness", "representativeness"),
@@ -102,6 +104,11 @@ def test_one_report_build_does_everything_once(tmp_path: Path, monkeypatch: pyte
         assert by_name[f"deliberval.validation.process.validate_{table}"] == 1
     assert by_name["deliberval.analysis.representativeness.representativeness"] == 1
     assert by_name["deliberval.analysis.uptake.uptake"] == 1
+    # the demo configuration compares the control group on covariates: one propensity model, one
+    # adjusted DiD per citizens' outcome (estimated, or with its reason)
+    assert by_name["deliberval.analysis.propensity.propensity_weights"] == 1
+    tried = len(evaluation.did_adjusted) + sum(key.startswith("did_adjusted:") for key in evaluation.reasons)
+    assert by_name["deliberval.analysis.event_study.event_study"] == tried >= len(evaluation.did_adjusted) > 0
     opened = Counter(Path(p).name for p in _OPENED)
     data_files = {p.name for p in (tmp_path / "data").iterdir() if p.suffix != ".yaml"}
     assert set(opened) == data_files, opened

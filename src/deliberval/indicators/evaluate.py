@@ -32,6 +32,7 @@ from deliberval.indicators.catalogue import (
     load_catalogue,
     resolve_measure,
 )
+from deliberval.indicators.controls import BALANCE_CATEGORY_COLUMNS, control_comparison
 from deliberval.indicators.criteria import COVERAGE_COLUMNS, criteria_coverage, load_criteria
 from deliberval.indicators.pooling import UNIT_POOLING_COLUMNS, unit_pooling
 from deliberval.indicators.units import UNIT_BREAKDOWN_COLUMNS, unit_breakdown
@@ -41,6 +42,7 @@ from deliberval.validation.process import ProcessData
 
 if TYPE_CHECKING:
     from deliberval.analysis.funnel import FunnelResult
+    from deliberval.analysis.propensity import PropensityResult
     from deliberval.analysis.representativeness import RepresentativenessResult
     from deliberval.analysis.uptake import UptakeResult
     from deliberval.indicators.dri_summary import DRIEvaluation
@@ -218,6 +220,17 @@ class EvaluationSettings:
     unit_labels : mapping, default {}
         Unit id (a value of the ``unit`` column) -> its name per language (``{"en": ...}``), shown
         in the report instead of the id (:func:`deliberval.indicators.units.unit_names`).
+    covariates : tuple of str, default ()
+        Baseline columns of the responses (or of the members table, by ``person_id``) on which
+        the control group is compared with the participants
+        (:mod:`deliberval.indicators.controls`): propensity weights, balance diagnostics and the
+        covariate-adjusted difference-in-differences. Empty: none of these.
+    adjustment : {"propensity", "none"}, default "propensity"
+        ``"propensity"``: the adjusted difference-in-differences (and event study) is weighted
+        by the propensity weights and adjusts for the covariates; ``"none"``: it adjusts for the
+        covariates only.
+    trim : float or None, default None
+        Propensity scores clipped to ``[trim, 1 - trim]`` before the weights are formed.
     """
 
     confidence_level: float = 0.95
@@ -236,8 +249,17 @@ class EvaluationSettings:
     reference_coder: str | None = None
     say_do_window_days: int = SAY_DO_DAYS
     unit_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    covariates: tuple[str, ...] = ()
+    adjustment: str = "propensity"
+    trim: float | None = None
 
     def __post_init__(self) -> None:
+        from deliberval.indicators.controls import ADJUSTMENTS
+
+        if self.adjustment not in ADJUSTMENTS:
+            raise AnalysisInputError(f"adjustment must be one of {', '.join(ADJUSTMENTS)}, got {self.adjustment!r}")
+        if self.trim is not None and not 0 <= float(self.trim) < 0.5:
+            raise AnalysisInputError(f"trim must lie in [0, 0.5), got {self.trim!r}")
         load_criteria().framework(self.framework)  # an unknown one: one clear DataInputError
         if self.pooling not in POOLING:
             raise AnalysisInputError(f"pooling must be one of {', '.join(POOLING)}, got {self.pooling!r}")
@@ -278,7 +300,14 @@ class EvaluationSettings:
                    verdict_rule=getattr(config, "verdict_rule", "interval"),
                    reference_coder=None if upt is None else upt.reference_coder,
                    say_do_window_days=SAY_DO_DAYS if upt is None else upt.say_do_window_days,
-                   unit_labels=unit_labels)
+                   unit_labels=unit_labels, **_controls_settings(getattr(config, "controls", None)))
+
+
+def _controls_settings(controls: Any) -> dict[str, Any]:
+    """The ``controls:`` block of a configuration as settings (none: the defaults)."""
+    if controls is None:
+        return {}
+    return {"covariates": tuple(controls.covariates), "adjustment": controls.adjustment, "trim": controls.trim}
 
 
 @dataclass(frozen=True)
@@ -383,6 +412,22 @@ class ProcessEvaluation:
     and of a model-assisted coder (``coder == "model"``) with each manual one
     (:func:`deliberval.analysis.register_agreement.register_agreement`); None when no field was
     coded by two coders (``reasons["uptake_agreement"]``)."""
+    balance: PropensityResult | None = None
+    """The propensity model of being a participant rather than a control (``settings.covariates``,
+    citizens' baseline rows; :func:`deliberval.analysis.propensity.propensity_weights`, target the
+    participants): weights, ASMD before and after per covariate and level, n and effective n per
+    group; None without covariates or control group, or when it cannot be fitted
+    (``reasons["balance"]``). See :mod:`deliberval.indicators.controls`."""
+    balance_categories: pd.DataFrame = field(default_factory=lambda: _empty(BALANCE_CATEGORY_COLUMNS))
+    """People per category and group behind each ``balance`` row (disclosure control; not published)."""
+    did_adjusted: pd.DataFrame = field(default_factory=lambda: _empty(["outcome"]))
+    """The covariate-adjusted (with ``adjustment == "propensity"``: also propensity-weighted)
+    difference-in-differences of every citizens' outcome (:func:`deliberval.analysis.event_study.event_study`,
+    pre and post) with ``outcome``, ``adjustment``, ``n_participant``, ``n_control``
+    (``reasons["did_adjusted"]`` when empty)."""
+    event_study: pd.DataFrame = field(default_factory=lambda: _empty(["outcome"]))
+    """With a follow-up wave: the event study of the featured citizens' outcomes against the
+    control group, one row per later wave (``reasons["event_study"]`` when empty)."""
     uptake_coder: str | None = None
     """The coder whose codes give :attr:`uptake` and :attr:`uptake_snapshots` when several coded the
     register (``settings.reference_coder``; :data:`CONSENSUS_CODER` for agreed codes); None when the
@@ -412,6 +457,12 @@ class ProcessEvaluation:
             out["volunteering"] = self.volunteering
         if not self.unit_pooling.empty:
             out["unit_pooling"] = self.unit_pooling
+        if self.balance is not None:
+            out["balance"] = self.balance.balance
+            out["balance_summary"] = self.balance.summary
+        for key in ("did_adjusted", "event_study"):
+            if not getattr(self, key).empty:
+                out[key] = getattr(self, key)
         return out
 
 
@@ -1538,6 +1589,10 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
         scales = _scales(part, instrument, level, reasons)
     dri_result = _dri(data, settings, reasons)
     members = _members(data)
+    controls = (None if scored is None else
+                control_comparison(scored, members, measured, covariates=tuple(settings.covariates),
+                                   adjustment=settings.adjustment, trim=settings.trim, featured=featured,
+                                   level=level, reasons=reasons))
     targets = None if data.targets is None else data.targets.valid
     funnel_counts, funnel_result = _funnel(members, targets, settings, reasons)
     rep = _representativeness(members, targets, settings, reasons)
@@ -1570,7 +1625,10 @@ def evaluate_process(data: ProcessData, settings: EvaluationSettings | None = No
         experience_sides=_experience_sides(experience, level), uptake_snapshots=snapshots,
         uptake_agreement=coder_agreement,
         uptake_coder=None if upt is None or data.register is None else _reference_coder(data.register.register,
-                                                                                        settings))
+                                                                                        settings),
+        **({} if controls is None else {
+            "balance": controls.balance, "balance_categories": controls.categories,
+            "did_adjusted": controls.did_adjusted, "event_study": controls.event_study}))
 
 
 def indicator_table(

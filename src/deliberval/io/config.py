@@ -39,6 +39,10 @@ What the report says beyond the catalogue (all optional)::
       say_do_window_days: 365       # days after acceptance before a recommendation counts in the say-do gap
     units:                          # names of the committees / panels ('unit' column) in the report
       labels: {committee_1: "Mobility committee", committee_2: {en: "Housing", fr: "Logement"}}
+    controls:                       # a self-selected control group compared on baseline covariates
+      covariates: [demo_gender, demo_age_band, demo_education]   # columns of the responses or members
+      adjustment: propensity        # propensity (weights + covariates) | none (covariates only)
+      trim: 0.05                    # propensity scores clipped to [0.05, 0.95] (default: none)
 
 Instead of ``data`` a configuration may name a built-in SYNTHETIC example with
 ``example: climate_assembly``; such a configuration is resolved by the command line and
@@ -60,7 +64,7 @@ from pydantic_core import PydanticCustomError
 from deliberval.errors import DataInputError
 from deliberval.io._yaml import load_yaml
 
-__all__ = ["DataFiles", "IndependenceConfig", "OutcomeConfig", "ProcessConfig", "ThresholdConfig", "UnitsConfig",
+__all__ = ["ControlsConfig", "DataFiles", "IndependenceConfig", "OutcomeConfig", "ProcessConfig", "ThresholdConfig", "UnitsConfig",
            "UptakeConfig", "load_config"]
 
 
@@ -125,6 +129,20 @@ class IndependenceConfig(_Strict):
                     "partly_independent: external but with a stake or a role in the design; "
                     "internal: part of the organising or commissioning team.")
     statement: str | None = Field(default=None, description="Who pays, who chose the evaluator, any conflict.")
+
+
+class ControlsConfig(_Strict):
+    """How the control group is compared with the participants (``controls:``)."""
+
+    covariates: list[str] = Field(min_length=1, description=(
+        "Baseline columns of the responses (or of the members table, matched on person_id) on which the "
+        "propensity model, the balance table and the covariate-adjusted difference-in-differences rest."))
+    adjustment: Literal["propensity", "none"] = Field(default="propensity", description=(
+        "'propensity': the adjusted difference-in-differences is weighted by propensity weights (the "
+        "controls made to resemble the participants) and adjusts for the covariates; 'none': it adjusts "
+        "for the covariates only."))
+    trim: float | None = Field(default=None, ge=0, lt=0.5, description=(
+        "Clip the propensity scores to [trim, 1 - trim] before forming the weights (e.g. 0.05)."))
 
 
 class UptakeConfig(_Strict):
@@ -199,6 +217,7 @@ class ProcessConfig(_Strict):
     findings: str | None = Field(default=None, description="The evaluator's narrative findings (Markdown).")
     uptake: UptakeConfig = Field(default_factory=UptakeConfig)
     units: UnitsConfig = Field(default_factory=UnitsConfig)
+    controls: ControlsConfig | None = None
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("outcomes", mode="before")

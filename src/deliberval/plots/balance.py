@@ -60,7 +60,9 @@ def plot_balance(
     if bal.empty:
         raise AnalysisInputError("the balance table is empty: nothing to plot")
     n = len(bal)
-    fig = PlotFigure(figsize=(6.0, 1.2 + 0.32 * n))
+    names = [wrap(str(c), 30) for c in bal["covariate"]]
+    lines = max(name.count("\n") + 1 for name in names)  # rows as tall as the longest label
+    fig = PlotFigure(figsize=(6.0, 1.4 + (0.32 if lines == 1 else 0.12 + 0.17 * lines) * n))
     ax = fig.subplots()
     y = np.arange(n)[::-1]
     before = bal["asmd_before"].to_numpy(dtype=float)
@@ -70,11 +72,13 @@ def plot_balance(
     ax.scatter(after, y, color=OKABE_ITO[0], label=labels[1], zorder=3)
     if threshold > 0:
         ax.axvline(threshold, color="#555555", ls="--", lw=0.8)
-    ax.set_yticks(y, [wrap(str(c), 28) for c in bal["covariate"]])
+    ax.set_yticks(y, names, fontsize="small" if lines > 1 else None)
+    ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(left=0)
     ax.set_xlabel(xlabel)
-    ax.legend(loc="lower right", frameon=False, fontsize="small")
+    # above the axes: never over a point
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize="small")
     if title:
-        ax.set_title(title)
+        ax.set_title(title, pad=20)  # above the legend
     fig.tight_layout()
     return fig

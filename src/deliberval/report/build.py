@@ -39,7 +39,7 @@ from deliberval.plots._base import OKABE_ITO, PlotFigure, wrap
 from deliberval.plots.change import plot_did, plot_prepost
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
 from deliberval.plots.uptake import plot_status_bars
-from deliberval.report import about
+from deliberval.report import about, controls
 from deliberval.report.formatting import (
     REPORT_LANGUAGE,
     format_date,
@@ -706,6 +706,7 @@ def _change(ev: ProcessEvaluation, lang: str) -> Section:
                         "n_control": d["n_control"].to_numpy(), "estimate": d["estimate"].to_numpy(dtype=float),
                         "ci_low": d["ci_low"].to_numpy(dtype=float), "ci_high": d["ci_high"].to_numpy(dtype=float),
                         "p_value": d["p_value"].to_numpy(dtype=float)})
+    tab = controls.with_adjusted_did(tab, [str(o) for o in d["outcome"]], ev, lang)
     sec.tables.append(Table("did", t(lang, "did_title"), tab,
                             {"outcome": "text", "model": "text", "n": "int", "n_participant": "int",
                              "n_control": "int", "estimate": "num2", "ci_low": "num2", "ci_high": "num2",
@@ -722,6 +723,7 @@ def _change(ev: ProcessEvaluation, lang: str) -> Section:
                                      wave=[_code(lang, w) for w in gm["wave"]], outcome=label),
                            did_result=ev.did.loc[ev.did["outcome"] == first], title=label)
             sec.figures.append(_figure("did", t(lang, "did_intro"), fig))
+    controls.add_controls(sec, ev, lang, k)
     return sec
 
 
