@@ -115,10 +115,11 @@ def test_weights_must_be_non_negative_and_missing_ones_are_counted(data: pd.Data
     got = event_study(data.assign(w=w), "y", waves=("pre", "post", "followup"), weight="w")
     assert got["n_rows"].iloc[0] + got["n_excluded"].iloc[0] == len(data)
     assert got["n_excluded"].iloc[0] == int((w.isna() | data["y"].isna()).sum())
-    with pytest.raises(AnalysisInputError, match="CR2"):
-        event_study(data.assign(w=1.0), "y", weight="w", vcov="CR2")
+    # equal weights: the same estimates and CR2 / CR1 results as unweighted (weighted CR2, issue 19)
     auto = event_study(data.assign(w=1.0), "y", weight="w")
-    assert "CR1" in auto["method"].iloc[0]
-    assert "not available with weights" in auto["method"].iloc[0]
-    # equal weights: the same estimates as unweighted
-    np.testing.assert_allclose(auto["estimate"], event_study(data, "y", vcov="CR1")["estimate"])
+    assert "CR2" in auto["method"].iloc[0]  # fewer than 30 participants: auto picks CR2 with weights too
+    plain = event_study(data, "y")
+    for col in ["estimate", "se", "df"]:
+        np.testing.assert_allclose(auto[col], plain[col], rtol=1e-10, err_msg=col)
+    cr1 = event_study(data.assign(w=2.0), "y", weight="w", vcov="CR1")
+    np.testing.assert_allclose(cr1["estimate"], event_study(data, "y", vcov="CR1")["estimate"])

@@ -71,9 +71,13 @@ def _cluster_fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> Any:
     )
 
 
-def _fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray, cr2: bool) -> CR2Fit:
+def _fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray, cr2: bool,
+         weights: np.ndarray | None = None) -> CR2Fit:
     if cr2:
-        return ols_cr2(y, x, groups)
+        return ols_cr2(y, x, groups, weights)
+    if weights is not None:  # WLS as OLS of the sqrt(w)-transformed model: the CR1 sandwich is the same
+        sw = np.sqrt(weights)
+        y, x = y * sw, x * sw[:, None]
     res = _cluster_fit(y, x, groups)  # CR1: tests on G - 1 df (set in did)
     return CR2Fit(np.asarray(res.params), np.asarray(res.cov_params()), np.full(x.shape[1], math.nan))
 
@@ -91,6 +95,7 @@ def did(
     post: str = "post",
     cluster: str | None = None,
     vcov: Literal["auto", "CR1", "CR2"] = "auto",
+    weight: str | None = None,
     confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Difference-in-differences of ``outcome`` between a treated and a control group.
@@ -114,6 +119,10 @@ def did(
         ``G - 1`` df), ``"CR2"`` (Bell-McCaffrey with Satterthwaite df) or ``"auto"``: CR2 when
         the smaller of the two groups has fewer than :data:`CR2_MAX_CLUSTERS` (30) clusters, CR1
         otherwise. ``method`` names the one used.
+    weight : str, optional
+        Non-negative weights per row (survey, propensity or attrition weights; they may differ
+        between the waves): weighted least squares, with CR1 or CR2 as ``vcov`` says. Rows with
+        a missing or zero weight are left out. Default: unweighted (OLS).
     confidence_level : float
         Coverage of the intervals.
 
@@ -179,6 +188,16 @@ def did(
     ``coef_test(test = "Satterthwaite")`` + ``conf_int`` to 1e-6 (tests/reference/meta/
     generate_cr2.R); coverage in ``benchmarks/coverage.py``.
 
+    With ``weight``, both models are fitted by weighted least squares; the fixed-effects model
+    demeans within respondent with weighted means (the WLS within transformation). CR1 is
+    ``c M (sum_g X_g' W_g e_g e_g' W_g X_g) M`` with ``M = (X'WX)^-1``; CR2 keeps the identity
+    working model, as clubSandwich does for ``lm(..., weights =)`` (weights that are not
+    inverse-variance weights): ``A_g = [(I - H)(I - H)']_gg^(-1/2)`` with ``H = X M X'W``, and
+    the Satterthwaite df under that model. Validated against R ``lm(..., weights = w)`` +
+    ``clubSandwich::vcovCR(type = "CR2")`` + ``coef_test(test = "Satterthwaite")`` +
+    ``conf_int`` (clubSandwich 0.5.8) to 1e-8, weights constant per respondent and varying
+    between waves (tests/reference/meta/generate_cr2_weighted.R).
+
     References
     ----------
     Cameron, A. C., & Miller, D. L. (2015). A practitioner's guide to cluster-robust inference.
@@ -204,13 +223,21 @@ def did(
     level = check_confidence_level(confidence_level)
     cl = cluster or respondent
     require_columns(
-        df, list(dict.fromkeys([respondent, wave, group, outcome, cl])), what="responses table"
+        df, list(dict.fromkeys([respondent, wave, group, outcome, cl, *([weight] if weight else [])])),
+        what="responses table"
     )
     check_waves(df, wave, [pre, post])
     sub = df.loc[df[wave].isin([pre, post]) & df[group].isin([treated, control])]
     check_unique(sub, respondent, wave)
     y = numeric_column(sub[outcome], outcome)
-    sub = sub.assign(__y=y).loc[y.notna()]
+    keep = y.notna()
+    if weight is not None:
+        wcol = numeric_column(sub[weight], weight)
+        if (wcol < 0).any() or np.isinf(wcol.to_numpy(dtype=float, na_value=np.nan)).any():
+            raise AnalysisInputError(f"weight column {weight!r} must hold finite, non-negative numbers")
+        keep &= wcol.notna() & (wcol > 0)
+    sub = sub.assign(__y=y, __w=wcol if weight is not None else 1.0).loc[keep]
+    wts = sub["__w"].to_numpy(dtype=float) if weight is not None else None
     for g in (treated, control):
         for wv in (pre, post):
             if not ((sub[group] == g) & (sub[wave] == wv)).any():
@@ -237,7 +264,7 @@ def did(
         raise AnalysisInputError(f"vcov must be 'auto', 'CR1' or 'CR2', got {vcov!r}")
     per_arm = int(sub.groupby(group)[cl].nunique().reindex([treated, control]).min())
     use_cr2 = vcov == "CR2" or (vcov == "auto" and per_arm < CR2_MAX_CLUSTERS)
-    fit = _fit(yv, x, sub[cl].to_numpy(), use_cr2)
+    fit = _fit(yv, x, sub[cl].to_numpy(), use_cr2, wts)
     scale = max(float(np.max(np.abs(yv))), 1.0)
     constant = bool(np.ptp(yv) == 0)
     degenerate: list[str] = []
@@ -277,6 +304,7 @@ def did(
     crv = (f"cluster-robust SE (CR2 Bell-McCaffrey, clusters: {cl}), t with Satterthwaite df"
            + (f" (a group has fewer than {CR2_MAX_CLUSTERS} clusters)" if vcov == "auto" else "")
            if use_cr2 else f"cluster-robust SE (CR1, clusters: {cl}), t with G - 1 df")
+    ls = f"WLS (weights: {weight})" if weight else "OLS"
     add(
         "pooled_ols",
         "treated:post",
@@ -284,7 +312,7 @@ def did(
         float(fit.bse[3]),
         len(yv),
         g_pooled,
-        f"OLS y ~ treated * post; {crv}",
+        f"{ls} y ~ treated * post; {crv}",
         float(fit.df[3]),
     )
 
@@ -308,15 +336,23 @@ def did(
             "po": ppo,
             "tp": ptr * ppo,
             "id": panel[respondent].to_numpy(),
+            "w": panel["__w"].to_numpy(dtype=float),
         }
     )
-    dm = pfr[["y", "po", "tp"]] - pfr.groupby("id")[["y", "po", "tp"]].transform("mean")
+    if weight is None:
+        dm = pfr[["y", "po", "tp"]] - pfr.groupby("id")[["y", "po", "tp"]].transform("mean")
+    else:  # weighted means within respondent: the WLS within transformation
+        wv = pfr[["y", "po", "tp"]].mul(pfr["w"], axis=0)
+        wmean = (wv.groupby(pfr["id"]).transform("sum")
+                 .div(pfr.groupby("id")["w"].transform("sum"), axis=0))
+        dm = pfr[["y", "po", "tp"]] - wmean
     if len(pfr) <= 2 or panel[cl].nunique() < 2:
         raise AnalysisInputError(
             f"{len(pfr)} panel observations of {outcome!r}; the fixed-effects model needs more "
             "than 2, in at least 2 clusters"
         )
-    fe = _fit(dm["y"].to_numpy(), dm[["tp", "po"]].to_numpy(), panel[cl].to_numpy(), use_cr2)
+    fe = _fit(dm["y"].to_numpy(), dm[["tp", "po"]].to_numpy(), panel[cl].to_numpy(), use_cr2,
+              pfr["w"].to_numpy() if weight is not None else None)
     g_fe = int(panel[cl].nunique())
     add(
         "individual_fe",
@@ -325,7 +361,7 @@ def did(
         float(fe.bse[0]),
         len(pfr),
         g_fe,
-        f"within (respondent fixed effects) y ~ post + treated:post; {crv}",
+        f"within (respondent fixed effects{', weighted' if weight else ''}) y ~ post + treated:post; {crv}",
         float(fe.df[0]),
     )
     n_pre = int((po == 0).sum())
@@ -336,7 +372,7 @@ def did(
         float(fit.bse[1]),
         n_pre,
         g_pooled,
-        f"treated - control at {pre!r} from the pooled OLS; {crv}",
+        f"treated - control at {pre!r} from the pooled {ls}; {crv}",
         float(fit.df[1]),
     )
     if degenerate:

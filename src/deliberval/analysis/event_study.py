@@ -78,9 +78,8 @@ def event_study(
     weight : str, optional
         Non-negative weights per row (e.g. ``propensity_weights(...).weights["weight"]``
         joined to every wave of the respondent): weighted least squares; rows with a missing
-        or zero weight are left out (counted in ``n_excluded``). Standard errors are then CR1
-        (``vcov="CR2"`` is refused: clubSandwich's CR2 for weights that are not inverse-variance
-        weights is not implemented here).
+        or zero weight are left out (counted in ``n_excluded``). Standard errors follow
+        ``vcov`` (CR2 with the identity working model of clubSandwich for ``lm`` weights).
     respondent, wave, group : str
         Respondent, wave and group columns.
     treated, control : str
@@ -141,7 +140,11 @@ def event_study(
 
     With ``weight``, weighted least squares with the CR1 covariance
     ``c M (sum_g X_g' W_g e_g e_g' W_g X_g) M``, ``M = (X'WX)^-1`` (clubSandwich ``CR1S`` of a
-    weighted ``lm``); with ``vcov="auto"`` the method then names CR1 even with few clusters.
+    weighted ``lm``) or CR2 with ``A_g = [(I - H)(I - H)']_gg^(-1/2)``, ``H = X M X'W`` (the
+    identity working model clubSandwich uses for weights that are not inverse-variance weights),
+    chosen by ``vcov`` as without weights. Weighted CR2 validated against clubSandwich
+    (0.5.8) ``vcovCR(lm(..., weights = w), type = "CR2")`` + ``coef_test(test =
+    "Satterthwaite")`` + ``conf_int`` to 1e-8 (tests/reference/meta/generate_cr2_weighted.R).
 
     Validated against R ``lm(y ~ treated * wave + age + gender)`` (also with ``weights =``) + clubSandwich
     ``vcovCR(type = "CR2")`` / ``coef_test(test = "Satterthwaite")`` / ``conf_int`` and
@@ -242,24 +245,13 @@ def event_study(
         )
     per_arm = int(sub.groupby(group)[cl].nunique().reindex([treated, control]).min())
     use_cr2 = vcov == "CR2" or (vcov == "auto" and per_arm < CR2_MAX_CLUSTERS)
-    if weight is not None and vcov == "CR2":
-        raise AnalysisInputError(
-            "vcov='CR2' is not available with weight=; use vcov='CR1' (or 'auto', which then "
-            "uses CR1)")
-    if weight is not None:
-        use_cr2 = False
-    if weight is not None:  # WLS as OLS of the sqrt(w)-transformed model: the CR1 sandwich is the same
-        sw = np.sqrt(sub[weight].to_numpy(dtype=float))
-        fit = _fit(yv * sw, x * sw[:, None], sub[cl].to_numpy(), use_cr2)
-    else:
-        fit = _fit(yv, x, sub[cl].to_numpy(), use_cr2)
+    fit = _fit(yv, x, sub[cl].to_numpy(), use_cr2,
+               sub[weight].to_numpy(dtype=float) if weight is not None else None)
     scale = max(float(np.max(np.abs(yv))), 1.0)
     n_smaller = int(sub.groupby(group)[respondent].nunique().reindex([treated, control]).min())
     crv = (f"cluster-robust SE (CR2 Bell-McCaffrey, clusters: {cl}), t with Satterthwaite df"
            + (f" (a group has fewer than {CR2_MAX_CLUSTERS} clusters)" if vcov == "auto" else "")
-           if use_cr2 else f"cluster-robust SE (CR1, clusters: {cl}), t with G - 1 df"
-           + (" (CR2 is not available with weights)" if weight is not None and vcov == "auto"
-              and per_arm < CR2_MAX_CLUSTERS else ""))
+           if use_cr2 else f"cluster-robust SE (CR1, clusters: {cl}), t with G - 1 df")
     adj = f" + {' + '.join(covs)}" if covs else ""
     ls = f"WLS (weights: {weight})" if weight else "OLS"
     method = f"{ls} y ~ treated * wave{adj} (reference wave {ws[0]!r}); {crv}"
