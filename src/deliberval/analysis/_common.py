@@ -15,6 +15,7 @@ from deliberval.errors import AnalysisInputError
 
 __all__ = [
     "as_list",
+    "benjamini_hochberg",
     "check_confidence_level",
     "check_unique",
     "check_waves",
@@ -151,6 +152,26 @@ def holm(p: np.ndarray) -> np.ndarray:
     m = p.size
     order = np.argsort(p, kind="stable")
     adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adj
+    return out
+
+
+def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values, as R ``p.adjust(p, "BH")`` (no NaN in ``p``).
+
+    ``p_bh_(i) = min_{j >= i} min(1, m p_(j) / j)`` over the ordered p-values, computed as
+    ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")`` does (``p_(j) / (j / m)``,
+    a reversed running minimum, values above 1 set to 1), so the results are bit-identical to
+    it; written here so that :mod:`deliberval.analysis.change` does not import statsmodels'
+    multitest module (and through it the knockoff and quasi-random sampling code) for one
+    line. Tied p-values get the same adjusted value whatever their order.
+    """
+    p = np.asarray(p, dtype=float)
+    m = p.size
+    order = np.argsort(p)
+    adj = np.minimum.accumulate((p[order] / (np.arange(1, m + 1) / float(m)))[::-1])[::-1]
+    adj[adj > 1] = 1
     out = np.empty(m)
     out[order] = adj
     return out

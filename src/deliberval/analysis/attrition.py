@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from deliberval.analysis._common import as_list, check_unique, check_waves, require_columns
@@ -298,11 +297,16 @@ def response_weights(
         raise AnalysisInputError(
             f"{state} wave {post!r}; response weights need both completers and drop-outs"
         )
-    x = sm.add_constant(_design(base, preds), has_constant="add")
+    # the GLM module alone, not statsmodels.api (which loads tsa, graphics and formula)
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.tools import add_constant
+
+    x = add_constant(_design(base, preds), has_constant="add")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            fit = sm.GLM(y.to_numpy(), x.to_numpy(), family=sm.families.Binomial()).fit()
+            fit = GLM(y.to_numpy(), x.to_numpy(), family=Binomial()).fit()
         except Exception as exc:  # perfect separation, singular design
             raise AnalysisInputError(
                 f"the response model could not be fitted ({exc}); use fewer or coarser predictors"

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import special
-from statsmodels.stats.multitest import multipletests
 
 from deliberval.analysis._common import (
     as_list,
+    benjamini_hochberg,
     check_confidence_level,
     check_unique,
     check_waves,
@@ -581,9 +581,10 @@ def prepost(
     ``benchmarks/coverage.py``).
 
     ``holm_p_value`` and ``bh_p_value`` adjust ``p_value`` with Holm's step-down and Benjamini-Hochberg
-    procedures (as R's ``p.adjust``; BH by :func:`statsmodels.stats.multitest.multipletests`,
-    Holm by a direct three-line implementation because statsmodels' Holm path forces a full
-    garbage collection on every call), ignoring outcomes without a p-value.
+    procedures (as R's ``p.adjust``; both by direct implementations: BH computed as
+    :func:`statsmodels.stats.multitest.multipletests` does, bit-identical to it, without importing
+    statsmodels' multitest module; Holm because statsmodels' Holm path forces a full garbage
+    collection on every call), ignoring outcomes without a p-value.
 
     The top-two-box change is the mean of ``a_post - a_pre`` (``a`` = 1 if the code is in
     ``agree_values``); its Wald interval uses ``se = sqrt((p10 + p01 - (p10 - p01)^2) / n)``
@@ -667,7 +668,7 @@ def prepost(
         ok = ~np.isnan(p)
         if ok.any():
             col["holm_p_value"][ok] = holm(p[ok])
-            col["bh_p_value"][ok] = multipletests(p[ok], method="fdr_bh")[1]
+            col["bh_p_value"][ok] = benjamini_hochberg(p[ok])
         col["outcome"] = np.asarray(outs, dtype=object)
         for b, value in zip(by_cols, key, strict=True):
             col[b] = np.full(len(outs), value, dtype=object)

@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from deliberval.analysis._common import (
@@ -64,8 +63,11 @@ DID_COLUMNS = [
 
 
 def _cluster_fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> Any:
+    # the OLS module alone, not statsmodels.api (which loads tsa, graphics and formula)
+    from statsmodels.regression.linear_model import OLS
+
     codes = pd.factorize(pd.Series(groups))[0]
-    return sm.OLS(y, x).fit(
+    return OLS(y, x).fit(
         cov_type="cluster",
         cov_kwds={"groups": codes, "use_correction": True, "df_correction": True},
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from deliberval.analysis._common import check_confidence_level, require_columns, rng
 from deliberval.analysis.representativeness import _composition, _prepare_targets
@@ -190,7 +189,11 @@ def _propensity_inputs(
 def _propensities(y: np.ndarray, x: pd.DataFrame, d: np.ndarray) -> np.ndarray:
     if y.min() == y.max():  # everybody (or nobody) responded: every propensity is the same
         return np.full(len(y), y[0])
-    model = sm.GLM(y, x.to_numpy(), family=sm.families.Binomial(), var_weights=d)
+    # the GLM module alone, not statsmodels.api (which loads tsa, graphics and formula)
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    model = GLM(y, x.to_numpy(), family=Binomial(), var_weights=d)
     return np.asarray(model.fit().fittedvalues, dtype=float)
 
 

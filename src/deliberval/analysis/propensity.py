@@ -261,12 +261,14 @@ def propensity_weights(
             "the propensity model's design is singular (a covariate is constant or collinear); "
             "drop or merge covariates"
         )
-    import statsmodels.api as sm
+    # the GLM module alone, not statsmodels.api (which loads tsa, graphics and formula)
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            fit = sm.GLM(t.astype(float), x, family=sm.families.Binomial()).fit(tol=1e-12, maxiter=200)
+            fit = GLM(t.astype(float), x, family=Binomial()).fit(tol=1e-12, maxiter=200)
         except Exception as exc:  # perfect separation, non-convergence
             raise AnalysisInputError(
                 f"the propensity model could not be fitted ({exc}); use fewer or coarser covariates"
