@@ -92,6 +92,48 @@ def test_fit_and_difference_tests_match_lavaan(name: str, results: dict[str, pd.
     assert "Satorra 2000" in res["method"][0]
 
 
+WE_CASES = ["one", "one_reversed", "two", "dif"]
+
+
+@pytest.mark.parametrize("name", WE_CASES)
+def test_wu_estabrook_thresholds_model_matches_lavaan(name: str) -> None:
+    """``ordinal_identification="wu_estabrook"``: latent-response intercepts instead of latent
+    means free in the thresholds model (lavaan syntax written out in the R script)."""
+    df, model, _ = CASES[name]
+    res = invariance(
+        df, model, across="language", ordered=True, ordinal_identification="wu_estabrook"
+    )
+    gold = FIT[FIT["dataset"] == f"{name}_wu_estabrook"].reset_index(drop=True)
+    assert gold["model"].tolist() == STEPS
+    assert res["model"].tolist() == STEPS
+    assert res["df"].tolist() == gold["df"].tolist()
+    np.testing.assert_allclose(res["chisq"], gold["chisq_scaled"], rtol=2e-6)
+    np.testing.assert_allclose(res["chisq_diff"][1:], gold["chisq_diff"][1:], rtol=2e-6)
+    for ours, lavaan in PAIRS:
+        np.testing.assert_allclose(res[ours], gold[lavaan], atol=1e-6, err_msg=ours)
+    assert "Wu & Estabrook 2016" in res["method"][0]
+
+
+def test_wu_estabrook_does_not_depend_on_the_group_order_and_leaves_shifts_to_intercepts() -> None:
+    kw = {"across": "language", "ordered": True, "ordinal_identification": "wu_estabrook"}
+    res = invariance(ONE, Y, **kw)  # type: ignore[arg-type]
+    rev = invariance(ONE.iloc[::-1], Y, **kw)  # type: ignore[arg-type]
+    cols = ["chisq", "scaling_factor", "cfi", "chisq_diff", "diff_p_value"]
+    np.testing.assert_allclose(rev[cols].to_numpy(float), res[cols].to_numpy(float), rtol=1e-6)
+    # the planted DIF shifts all cut points of one item: an intercept difference, found by the
+    # second step, not the first
+    dif = invariance(DIF, Y, **kw)  # type: ignore[arg-type]
+    assert dif["verdict"][1].startswith(
+        "threshold invariance holds: the answer categories are spaced"
+    )
+    assert dif["verdict"][2].startswith("threshold, loading and intercept invariance does not hold")
+    with pytest.raises(AnalysisInputError, match="ordinal_identification must be"):
+        invariance(ONE, Y, across="language", ordered=True, ordinal_identification="semtools")
+    binary = ONE.assign(y1=(ONE["y1"] > 3).astype(int))
+    with pytest.raises(AnalysisInputError, match="fewer than 3 answer categories"):
+        invariance(binary, Y, **kw)  # type: ignore[arg-type]
+
+
 def _fit_steps(name: str) -> tuple[list[og.OrdinalFit], list[og.Layout]]:
     df, model, partial = CASES[name]
     items = [i for its in model.values() for i in its]

@@ -12,6 +12,10 @@ Private helpers of :mod:`deliberval.analysis.cfa` reproducing lavaan 0.6's
   in groups 2..G (1 and 0 in the first);
 - ``"loadings"`` equal as well: loadings equal across groups (``partial`` loadings excepted).
 
+Option ``identification="wu_estabrook"`` changes only the thresholds model: latent-response
+intercepts free in groups 2..G and latent means 0 (Wu & Estabrook 2016), which, unlike lavaan's,
+does not depend on which group comes first.
+
 Per group: thresholds, polychoric correlations and their asymptotic covariance ``Gamma_g``
 (:mod:`deliberval.analysis._polychoric`); DWLS fit of ``sum_g (N_g - 1) (s_g - sigma_g)' W_g
 (s_g - sigma_g)`` with ``W_g = diag(Gamma_g)^-1``; the scaled-and-shifted statistic over all
@@ -43,6 +47,7 @@ class Layout:
     tau: list[list[tuple[int, int]]] = field(default_factory=list)
     delta: list[list[tuple[int, int]]] = field(default_factory=list)
     alpha: list[list[tuple[int, int]]] = field(default_factory=list)
+    nu: list[list[tuple[int, int]]] = field(default_factory=list)
     n_par: int = 0
     _shared: dict[object, int] = field(default_factory=dict)
 
@@ -62,14 +67,20 @@ def layout(
     n_groups: int,
     equal: set[str],
     free_loadings: set[str],
+    identification: str = "lavaan",
 ) -> Layout:
-    """The parameters of one model (see the module docstring for the identification)."""
+    """The parameters of one model (see the module docstring for the identification).
+
+    ``identification="wu_estabrook"``: in the thresholds model (thresholds equal, loadings
+    not), the latent-response intercepts instead of the latent means are free in groups 2..G
+    (Wu & Estabrook 2016); every other model as lavaan's.
+    """
     items = [i for its in factors.values() for i in its]
     lay = Layout(len(items), len(factors), n_groups, n_th)
     thresholds_equal = "thresholds" in equal
     for g in range(n_groups):
         lam_fixed = np.zeros((lay.p, lay.m))
-        lam, phi, tau, delta, alpha = [], [], [], [], []
+        lam, phi, tau, delta, alpha, nu = [], [], [], [], [], []
         for j, its in enumerate(factors.values()):
             for it in its:
                 i = items.index(it)
@@ -88,13 +99,17 @@ def layout(
                 phi.append(((a, b), lay.index()))
         if thresholds_equal and g > 0:
             delta = [(i, lay.index()) for i in range(lay.p)]
-            alpha = [(a, lay.index()) for a in range(lay.m)]
+            if identification == "wu_estabrook" and "loadings" not in equal:
+                nu = [(i, lay.index()) for i in range(lay.p)]
+            else:
+                alpha = [(a, lay.index()) for a in range(lay.m)]
         lay.lam_fixed.append(lam_fixed)
         lay.lam.append(lam)
         lay.phi.append(phi)
         lay.tau.append(tau)
         lay.delta.append(delta)
         lay.alpha.append(alpha)
+        lay.nu.append(nu)
     return lay
 
 
@@ -118,7 +133,10 @@ def implied(lay: Layout, theta: np.ndarray, g: int) -> np.ndarray:
     for a, k in lay.alpha[g]:
         alpha[a] = theta[k]
     tau = np.array([theta[k] for _, k in lay.tau[g]])
-    shift = np.repeat(lam @ alpha, lay.n_th)
+    nu = np.zeros(lay.p)
+    for i, k in lay.nu[g]:
+        nu[i] = theta[k]
+    shift = np.repeat(nu + lam @ alpha, lay.n_th)
     th = np.repeat(delta, lay.n_th) * (tau - shift)
     common = lam @ phi @ lam.T
     rho = [delta[i] * delta[j] * common[i, j] for i, j in _pairs(lay.p)]
@@ -336,14 +354,17 @@ def group_moments(
 
 
 def step_fits(
-    moms: list[OrdinalMoments], factors: dict[str, list[str]], free_loadings: set[str]
+    moms: list[OrdinalMoments],
+    factors: dict[str, list[str]],
+    free_loadings: set[str],
+    identification: str = "lavaan",
 ) -> list[tuple[OrdinalFit, float, int]]:
     """The three models of lavaan's ordinal ``group.equal`` sequence (:data:`STEPS`), each with
     the scaled difference test against the previous one (NaN, 0 for the configural model)."""
     n_th = [len(t) for t in moms[0].thresholds]
     out: list[tuple[OrdinalFit, float, int]] = []
     for _, equal in STEPS:
-        res = fit(layout(factors, n_th, len(moms), equal, free_loadings), moms)
+        res = fit(layout(factors, n_th, len(moms), equal, free_loadings, identification), moms)
         if out:
             t, d = difference_test(out[-1][0], res, moms)
         else:

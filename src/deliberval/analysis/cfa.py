@@ -1010,6 +1010,7 @@ def invariance(
     estimator: str = "ML",
     missing: str = "listwise",
     ordered: bool = False,
+    ordinal_identification: str = "lavaan",
     rmsea_confidence_level: float = 0.90,
     delta_cfi_cutoff: float = -0.01,
     alpha: float = 0.05,
@@ -1052,6 +1053,12 @@ def invariance(
         statistics, and lavaan's ordinal sequence of models (configural, equal thresholds, then
         equal loadings too; see Notes). Groups (``across``) only, complete rows, every answer
         category used in every group; ``partial`` may free loadings only.
+    ordinal_identification : {"lavaan", "wu_estabrook"}, default "lavaan"
+        With ``ordered``: the thresholds model as lavaan's plain ``group.equal =
+        "thresholds"`` (latent means free in groups 2..G), or as Wu & Estabrook (2016)
+        (latent-response intercepts free in groups 2..G, latent means 0; at least 3 answer
+        categories per item). The latter does not depend on the order of the groups; its
+        second step then tests loadings and intercepts together (see Notes).
     rmsea_confidence_level : float, default 0.90
         Coverage of the RMSEA and RMSEA_D intervals.
     delta_cfi_cutoff : float, default -0.01
@@ -1151,7 +1158,12 @@ def invariance(
     steps being thresholds, then loadings. With loadings free, the thresholds model depends on
     which group comes first (lavaan's too: the latent mean enters each item through that
     group's loading), so that step's test can change with the order of the groups; the
-    configural and thresholds-and-loadings models do not.
+    configural and thresholds-and-loadings models do not. ``ordinal_identification =
+    "wu_estabrook"`` frees the latent-response intercepts instead of the latent means in the
+    thresholds model (Wu & Estabrook 2016): it tests only the spacing of the categories (a
+    shift of all of an item's thresholds is an intercept difference), does not depend on the
+    group order, and the next step (to the same thresholds-and-loadings model) tests loadings
+    and intercepts together.
 
     Validated against R lavaan 0.6.14 (``tests/reference/invariance``,
     ``tests/reference/psychometrics``): Holzinger-Swineford by ``school`` (also with
@@ -1159,8 +1171,9 @@ def invariance(
     FIML) and a simulated two-wave panel (longitudinal, also MLR with FIML); ML fit statistics
     to 1e-6, MLR statistics to a relative 2e-6 (lavaan's optimiser tolerance); ``ordered``:
     simulated five-point items (three groups, one factor, also in reverse group order; two
-    groups, two factors; planted threshold DIF, also with ``partial``), ``chisq`` and
-    ``chisq_diff`` to a relative 2e-6, the other statistics to 1e-6.
+    groups, two factors; planted threshold DIF, also with ``partial``; the Wu-Estabrook
+    thresholds model as lavaan syntax), ``chisq`` and ``chisq_diff`` to a relative 2e-6, the
+    other statistics to 1e-6.
 
     References
     ----------
@@ -1168,6 +1181,9 @@ def invariance(
     invariance. *Structural Equation Modeling*, 14, 464-504.
     Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing
     measurement invariance. *Structural Equation Modeling*, 9, 233-255.
+    Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of
+    different levels of invariance for ordered categorical outcomes. *Psychometrika*, 81,
+    1014-1045.
     Satorra, A. (2000). Scaled and adjusted restricted tests in multi-sample analysis of
     moment structures. In Heijmans, Pollock & Satorra (Eds.), *Innovations in multivariate
     statistical analysis* (pp. 233-247). Kluwer.
@@ -1229,8 +1245,21 @@ def invariance(
                 "with ordered=True the items have no intercepts (they are fixed at 0); "
                 "partial takes loadings only ('factor =~ item')"
             )
+        if ordinal_identification not in ("lavaan", "wu_estabrook"):
+            raise AnalysisInputError(
+                "ordinal_identification must be 'lavaan' or 'wu_estabrook', got "
+                f"{ordinal_identification!r}"
+            )
         return _invariance_ordered(
-            df, factors, all_items, across, free, level, delta_cfi_cutoff, alpha
+            df,
+            factors,
+            all_items,
+            across,
+            free,
+            level,
+            delta_cfi_cutoff,
+            alpha,
+            ordinal_identification,
         )
     if across is not None:
         _, blocks = _prepare(df, all_items, across, fiml)
@@ -1311,12 +1340,20 @@ def _invariance_ordered(
     level: float,
     cutoff: float,
     alpha: float,
+    identification: str = "lavaan",
 ) -> pd.DataFrame:
     """``invariance(..., ordered=True)``: lavaan's ordinal ``group.equal`` sequence by WLSMV."""
     from deliberval.analysis import _ordinal_groups as og
 
     names, blocks = _prepare(df, items, across)
     moms = og.group_moments(blocks, items, names, across)
+    wu_estabrook = identification == "wu_estabrook"
+    few = [it for it, t in zip(items, moms[0].thresholds, strict=True) if len(t) < 2]
+    if wu_estabrook and few:
+        raise AnalysisInputError(
+            f"item(s) {', '.join(few)} have fewer than 3 answer categories; the Wu-Estabrook "
+            "thresholds model needs at least 3 (use ordinal_identification='lavaan')"
+        )
     free_loadings = {it for kind, it in free if kind == "loadings"}
     g = len(moms)
     ns = np.array([m.n for m in moms], dtype=float)
@@ -1326,7 +1363,7 @@ def _invariance_ordered(
     p = len(items)
     rows = []
     for (label, _), (res, t_diff, d_diff) in zip(
-        og.STEPS, og.step_fits(moms, factors, free_loadings), strict=True
+        og.STEPS, og.step_fits(moms, factors, free_loadings, identification), strict=True
     ):
         t, d = res.chisq_scaled, res.df
         cfi_den = max(t - d, base - df_base, 0.0)
@@ -1374,12 +1411,21 @@ def _invariance_ordered(
         (
             "thresholds",
             "threshold",
-            f"the answer categories are used the same way in every {across}",
-            f"the answer categories do not mean the same in every {across}",
+            (
+                f"the answer categories are spaced the same way in every {across} (a shift "
+                "of all of an item's categories is left to its intercept)"
+                if wu_estabrook
+                else f"the answer categories are used the same way in every {across}"
+            ),
+            (
+                f"the answer categories are not spaced the same way in every {across}"
+                if wu_estabrook
+                else f"the answer categories do not mean the same in every {across}"
+            ),
         ),
         (
             "thresholds_loadings",
-            "threshold and loading",
+            "threshold, loading and intercept" if wu_estabrook else "threshold and loading",
             f"means comparable across {across}",
             f"do not compare means across {across}",
         ),
@@ -1387,8 +1433,14 @@ def _invariance_ordered(
     out["verdict"] = _verdicts(out, across, cutoff, alpha, freed, steps)
     out["method"] = (
         "WLSMV multi-group CFA of ordinal items (DWLS on polychoric correlations per level of "
-        f"{across}, delta parameterisation, lavaan's group.equal: thresholds, then loadings; "
-        "scaled-and-shifted chi-square, CFI, TLI, RMSEA; Satorra 2000 scaled-and-shifted "
+        f"{across}, delta parameterisation, "
+        + (
+            "thresholds equal with free intercepts (Wu & Estabrook 2016), then loadings and "
+            "intercepts; "
+            if wu_estabrook
+            else "lavaan's group.equal: thresholds, then loadings; "
+        )
+        + "scaled-and-shifted chi-square, CFI, TLI, RMSEA; Satorra 2000 scaled-and-shifted "
         f"difference test); a step fails when delta CFI < {cutoff:g} (Cheung & Rensvold 2002) "
         f"and the difference test p < {alpha / 2:g} ({alpha:g} over 2 steps); RMSEA_D (Savalei "
         "et al. 2023)"

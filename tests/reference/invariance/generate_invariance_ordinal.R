@@ -100,6 +100,45 @@ for (name in names(cases)) {
       group = pe$group, lhs = pe$lhs, op = pe$op, rhs = pe$rhs, est = pe$est)
   }
 }
+
+# Wu & Estabrook (2016) identification of the thresholds model (deliberval's
+# ordinal_identification = "wu_estabrook"): thresholds equal, latent-response intercepts free in
+# groups 2..G, latent means 0; written out by hand as lavaan syntax (semTools' measEq.syntax
+# would write the same). The configural and thresholds-and-loadings models are lavaan's.
+we_syntax <- function(model, items, factors, G) {
+  free <- paste(rep("NA", G - 1), collapse = ", ")
+  zeros <- paste(rep("0", G), collapse = ", ")
+  labels <- function(it) paste0("nu_", it, "_", seq_len(G), collapse = ", ")
+  paste(c(model,
+          paste0(factors, " ~ c(", zeros, ")*1"),
+          paste0(items, " ~ c(", sapply(items, labels), ")*1 + c(0, ", free, ")*1")),
+        collapse = "\n")
+}
+we_cases <- list(one = c("f"), one_reversed = c("f"), two = c("f1", "f2"), dif = c("f"))
+for (name in names(we_cases)) {
+  cs <- cases[[name]]
+  G <- length(unique(cs$data$language))
+  fits <- list(
+    configural = cfa(cs$model, cs$data, group = "language", ordered = cs$items, estimator = "WLSMV"),
+    thresholds = cfa(we_syntax(cs$model, cs$items, we_cases[[name]], G), cs$data, group = "language",
+                     ordered = cs$items, estimator = "WLSMV", group.equal = "thresholds"),
+    thresholds_loadings = cfa(cs$model, cs$data, group = "language", ordered = cs$items,
+                              estimator = "WLSMV", group.equal = c("thresholds", "loadings")))
+  for (k in seq_along(fits)) {
+    fm <- as.list(unclass(fitMeasures(fits[[k]], fmo)))
+    names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
+    diff <- list(chisq_diff = NA_real_, df_diff = NA_real_, diff_p_value = NA_real_)
+    if (k > 1) {
+      lrt <- lavTestLRT(fits[[k - 1]], fits[[k]], method = "satorra.2000", A.method = "delta",
+                        scaled.shifted = TRUE)
+      diff <- list(chisq_diff = lrt[["Chisq diff"]][2], df_diff = lrt[["Df diff"]][2],
+                   diff_p_value = lrt[["Pr(>Chisq)"]][2])
+    }
+    fit_rows[[length(fit_rows) + 1]] <- data.frame(dataset = paste0(name, "_wu_estabrook"),
+                                                   model = names(fits)[k], fm, diff,
+                                                   converged = lavInspect(fits[[k]], "converged"))
+  }
+}
 out(do.call(rbind, fit_rows), "ordinal_groups_fit.csv")
 out(do.call(rbind, est_rows), "ordinal_groups_estimates.csv")
 out(data.frame(package = c("R", "lavaan"), version = c(R.version.string, as.character(packageVersion("lavaan")))),
