@@ -252,6 +252,30 @@ def run(
     }
 
 
+def _merge_invariance(out: Path, reps: int, seed: int) -> None:
+    """Rerun only the invariance simulation (same seed stream as a full run: ``seed + 2``) and
+    replace the invariance block of an existing results file, keeping the coverage blocks."""
+    start = time.perf_counter()
+    summary = json.loads(out.read_text(encoding="utf-8"))
+    if summary.get("seed") != seed:
+        raise SystemExit(f"{out} was written with seed {summary.get('seed')}, not {seed}")
+    inv = invariance_sim.run(reps, seed + 2)
+    summary.update({
+        "n_datasets_invariance": reps,
+        "invariance_design": invariance_sim.DESIGN,
+        "invariance": inv,
+        "invariance_passed": all(r["accepted"] for r in inv),
+        "invariance_seconds": round(time.perf_counter() - start, 1),
+    })
+    out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    for r in inv:
+        flag = "ok" if r["accepted"] else "NOT ACCEPTED"
+        print(f"invariance, DIF {r['scenario']:<10} flagged {r['rate']:.3f} (MC SE {r['mc_se']:.3f}), "
+              f"{r['criterion']}  {flag}")
+    if not summary["invariance_passed"]:
+        raise SystemExit(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=500)
@@ -260,7 +284,12 @@ def main() -> None:
     parser.add_argument("--invariance-reps", type=int, default=500,
                         help="datasets per invariance scenario (0: none)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--only-invariance", action="store_true",
+                        help="run only the invariance simulation and merge its block into --out")
     args = parser.parse_args()
+    if args.only_invariance:
+        _merge_invariance(args.out, args.invariance_reps, args.seed)
+        return
     summary = run(args.reps, args.seed, args.small_reps, args.invariance_reps)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
