@@ -55,7 +55,8 @@ def _baseline(ev: object) -> pd.DataFrame:
 def test_balance_is_propensity_weights_called_directly(ev: object) -> None:
     direct = propensity_weights(_baseline(ev), "group", list(COVS), treated="participant", trim=0.02)
     got = ev.balance
-    assert got is not None and "balance" not in ev.reasons
+    assert got is not None
+    assert "balance" not in ev.reasons
     pd.testing.assert_frame_equal(got.balance, direct.balance, check_exact=False, rtol=1e-12, atol=1e-14)
     pd.testing.assert_frame_equal(got.summary, direct.summary, check_exact=False, rtol=1e-12, atol=1e-14)
     # real values: the members are older and more educated than the volunteers not selected
@@ -93,7 +94,8 @@ def test_adjusted_did_is_event_study_called_directly(ev: object) -> None:
 def test_event_study_over_the_follow_up(ev: object) -> None:
     es = ev.event_study
     featured = {i.scale for i in ev.catalogue.indicators if i.function == "deliberval.did"}
-    assert set(es["outcome"]) == featured & set(ev.did["outcome"]) and len(set(es["outcome"])) == 2
+    assert set(es["outcome"]) == featured & set(ev.did["outcome"])
+    assert len(set(es["outcome"])) == 2
     s = ev.scored.data
     w = propensity_weights(_baseline(ev), "group", list(COVS), treated="participant", trim=0.02).weights["weight"]
     rows = s.drop(columns=list(COVS)).join(_baseline(ev)[list(COVS)].assign(pw=w), on="respondent_id")
@@ -126,7 +128,9 @@ def test_reasons_without_covariates_or_control_group() -> None:
     ins = load_instrument("participant_standard")
     two_waves = process_data(ins, responses=_responses(False), synthetic=True)
     ev = evaluate_process(two_waves)
-    assert ev.balance is None and ev.did_adjusted.empty and ev.event_study.empty
+    assert ev.balance is None
+    assert ev.did_adjusted.empty
+    assert ev.event_study.empty
     assert ev.reasons["balance"] == "no covariates given for the control group (controls: covariates)"
     assert ev.reasons["event_study"].startswith("the responses of participants and controls have no wave after post")
     only = _responses(False)
@@ -149,7 +153,8 @@ def test_an_empty_category_is_a_reason_not_a_crash() -> None:
     assert ev.balance is None
     assert ev.reasons["balance"] == ("category 'other' of covariate 'demo_gender' has no controls: the propensity "
                                      "model cannot be fitted; merge it with another category")
-    assert ev.did_adjusted.empty and ev.reasons["did_adjusted"].startswith("no propensity weights: category 'other'")
+    assert ev.did_adjusted.empty
+    assert ev.reasons["did_adjusted"].startswith("no propensity weights: category 'other'")
     assert not ev.did.empty  # the unadjusted comparison stands
 
 
@@ -167,7 +172,7 @@ def test_settings_and_configuration(tmp_path: object) -> None:
                                           ).covariates == ()
     (folder / "bad.yaml").write_text("process_id: p\nexample: climate_assembly\ncontrols:\n  covariates: [a]\n"
                                      "  adjustment: matching\n", encoding="utf-8")
-    with pytest.raises(DataInputError, match="controls.adjustment"):
+    with pytest.raises(DataInputError, match=r"controls\.adjustment"):
         load_config(folder / "bad.yaml")
     with pytest.raises(AnalysisInputError, match="adjustment"):
         EvaluationSettings(adjustment="matching")
