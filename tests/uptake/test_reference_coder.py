@@ -60,7 +60,8 @@ def _table(report, key):  # type: ignore[no-untyped-def]
 
 def test_without_reference_coder_no_figures_and_the_reason_names_the_setting():
     ev = _evaluate()
-    assert ev.uptake is None and ev.uptake_coder is None
+    assert ev.uptake is None
+    assert ev.uptake_coder is None
     assert "'uptake: reference_coder'" in ev.reasons["uptake"]
     assert ev.reasons["uptake"].startswith("the register's events are coded by 3 coders;")
     assert ev.uptake_agreement is not None  # the agreement needs no reference
@@ -100,7 +101,8 @@ def test_report_states_whose_codes_in_every_language():
         assert note.endswith(t(lang, "uptake_reference_coder", i=2, n=3))  # bob: the second manual coder
         assert "bob" not in note
     en = _table(build_report(ev, ReportSettings()), "uptake").note
-    assert "codes of coder 2" in en and "all 3 codings" in en
+    assert "codes of coder 2" in en
+    assert "all 3 codings" in en
     # the same number as in the agreement table's model comparisons
     agree = _table(build_report(ev, ReportSettings()), "uptake_agreement").data
     assert "model-assisted coder vs coder 2" in set(agree["coder_pair"])
@@ -139,7 +141,8 @@ def test_one_coder_register_unchanged_by_the_setting():
     plain = evaluate_process(data, EvaluationSettings(as_of=dt.date(2025, 12, 31)))
     named = evaluate_process(data, EvaluationSettings(as_of=dt.date(2025, 12, 31), reference_coder="ann"))
     assert named.uptake is None  # the register names no coder: ann coded nothing
-    assert plain.uptake is not None and plain.uptake_coder is None
+    assert plain.uptake is not None
+    assert plain.uptake_coder is None
     assert _estimates(plain.uptake)["uptake_rate"] == pytest.approx(0.5, abs=1e-15)
     assert "uptake_reference" not in _table(build_report(plain, ReportSettings()), "uptake").note
 
@@ -154,7 +157,8 @@ def test_config_keys(tmp_path):
     plain = tmp_path / "p.yaml"
     plain.write_text("process_id: x\nexample: gentofte_ptc\n", encoding="utf-8")
     default = EvaluationSettings.from_config(load_config(plain))
-    assert default.reference_coder is None and default.say_do_window_days == 365
+    assert default.reference_coder is None
+    assert default.say_do_window_days == 365
     for bad, word in (("0", "greater than or equal to 1"), ("30.5", "valid integer"), ("'a'", "valid integer"),
                       ("true", "valid integer")):
         cfg.write_text(f"process_id: x\nexample: gentofte_ptc\nuptake:\n  say_do_window_days: {bad}\n",
@@ -163,7 +167,7 @@ def test_config_keys(tmp_path):
             load_config(cfg)
         assert "\n" not in str(exc.value)
     cfg.write_text("process_id: x\nexample: gentofte_ptc\nuptake:\n  reference_codr: ann\n", encoding="utf-8")
-    with pytest.raises(DataInputError, match="uptake.reference_codr"):
+    with pytest.raises(DataInputError, match=r"uptake\.reference_codr"):
         load_config(cfg)
     for days in (0, -1, 2.5, True):
         with pytest.raises(AnalysisInputError, match="say_do_window_days must be a whole number"):

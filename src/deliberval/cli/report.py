@@ -17,6 +17,8 @@ from deliberval.cli._privacy import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from deliberval.io.config import ProcessConfig
     from deliberval.validation.process import ProcessData
 
@@ -125,11 +127,19 @@ def compare(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("comparison.html"),
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the tables to this XLSX workbook.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: en, fr, nl, de or da.")] = "en",
+    published: Annotated[Path | None, typer.Option(
+        "--published", help="Published results of other processes with their citations (CSV or any table: "
+                            "process, outcome, estimate, se, citation; n, url, doi, year optional); they join "
+                            "the meta-analysis of the processes' mean changes.")] = None,
     pseudonymise: PseudonymiseOption = False,
     key_file: KeyFileOption = None,
     keep_identifiers: KeepOption = False,
 ) -> None:
     """Compare the indicators of several processes side by side (with the cross-process model from 5 processes).
+
+    With --published FILE one process is enough: the published results (each with its citation)
+    join the meta-analysis. A bad row of that file is left out with one warning line naming its
+    file line; a file without any valid row is an error (exit 2).
 
     Identifier columns in any process's tables are refused as by ``deliberval report`` unless
     --pseudonymise --key-file FILE or --keep-identifiers.
@@ -149,8 +159,10 @@ def compare(
         if xlsx is not None:
             output_file(xlsx, example="comparison.xlsx")
         cfgs = [load_config(c) for c in configs]
-        if len(cfgs) < 2:
-            raise DataInputError(f"a comparison needs at least two process configurations, got {len(cfgs)}")
+        pub = None if published is None else _published_results(published)
+        if len(cfgs) < (1 if pub is not None else 2):
+            raise DataInputError(f"a comparison needs at least two process configurations (or one and "
+                                 f"--published results), got {len(cfgs)}")
         ids = [c.process_id for c in cfgs]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
@@ -161,11 +173,37 @@ def compare(
         evaluations = [evaluate_process(protect_process(load_process_data(c), c, protection, command="compare"),
                                         replace(EvaluationSettings.from_config(c), min_cell_size=k, language=lang))
                        for c in cfgs]
-        rep = build_comparison(compare_evaluations(evaluations), lang=lang)
+        rep = build_comparison(compare_evaluations(evaluations, published=pub), lang=lang)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(render_comparison(rep), encoding="utf-8")
         written = [output]
         if xlsx is not None:
             written.append(write_xlsx(rep.tables(), xlsx, provenance=rep.provenance,
                                       min_cell_size=rep.min_cell_size, lang=rep.lang))
-    console.print(f"[green]wrote[/] {', '.join(map(str, written))} ({len(cfgs)} processes)", highlight=False, soft_wrap=True)
+    extra = "" if pub is None else f", {len(pub)} published result(s)"
+    console.print(f"[green]wrote[/] {', '.join(map(str, written))} ({len(cfgs)} process{'' if len(cfgs) == 1 else 'es'}{extra})", highlight=False,
+                  soft_wrap=True)
+
+
+def _published_results(path: Path) -> pd.DataFrame:
+    """The valid rows of a published results file; each bad row is one warning line (its file line
+    and every problem), a file with no valid row a :class:`DataInputError` (exit 2)."""
+    from rich.markup import escape
+
+    from deliberval.errors import DataInputError
+    from deliberval.io.published import read_published
+    from deliberval.validation.published import validate_published
+
+    if path.is_dir():
+        raise DataInputError(f"--published {path}: a folder; expected a table of published results (CSV)")
+    if not path.exists():
+        raise DataInputError(f"--published {path}: file not found")
+    checked = validate_published(read_published(path), source=path.name)
+    for message in checked.failures["message"]:
+        err_console.print(f"[bold yellow]warning:[/] {escape(path.name)}: {escape(str(message))} (row left out)",
+                          highlight=False, soft_wrap=True)
+    if checked.valid.empty:
+        bad = len(checked.failures)
+        raise DataInputError(f"--published {path}: no valid row of published results"
+                             + (f" ({bad} bad row(s), each named above)" if bad else " (the table is empty)"))
+    return checked.valid

@@ -50,6 +50,7 @@ class ComparisonReport:
     meta_units: pd.DataFrame | None = None
     synthetic: bool = False
     min_cell_size: int = 5
+    published_unused: int = 0  # published results of another outcome than the comparison's, left out
     provenance: list[tuple[str, str]] = field(default_factory=list)
 
     def tables(self) -> list[Table]:
@@ -103,7 +104,10 @@ def build_comparison(comparison: EvaluationComparison, *, lang: str = "en") -> C
         rep.model = c.model
         rep.model_note = t(lang, "model_intro", outcome=outcome)
     elif c.meta is not None:
-        n_min = int(c.meta.units["n"].min())
+        units = c.meta.units
+        own = units.loc[units["source"] != "published"] if "source" in units.columns else units
+        # the evaluated processes' means only: a published mean is public already
+        n_min = int(own["n"].min()) if own["n"].notna().any() else c.min_cell_size
         k, n_units = c.min_cell_size, int(c.meta.summary["n_units"].iloc[0])
         if n_min < k:  # a small process's mean could be derived from the pooled result: none shown
             rep.model_note = t(lang, "meta_withheld", n=n_units, k=k)
@@ -118,6 +122,8 @@ def build_comparison(comparison: EvaluationComparison, *, lang: str = "en") -> C
         rep.model_note = c.model_error
     else:
         rep.model_note = t(lang, "model_not_shown", k=MIN_PROCESSES_FOR_MODEL, n=c.n_processes_with_changes)
+    if len(c.published) and "used" in c.published.columns:
+        rep.published_unused = int((~c.published["used"].astype(bool)).sum())
     catalogues = sorted({s.catalogue for s in c.summaries})
     rep.provenance = [("deliberval", __version__), ("indicator catalogue", ", ".join(catalogues)),
                       ("min_cell_size", str(c.min_cell_size)),
@@ -160,8 +166,13 @@ def _missing_text(r: pd.Series, lang: str, keys: dict[str, str]) -> str:
     return t(lang, "not_measured")
 
 
-def _cell(r: pd.Series, lang: str, keys: dict[str, str]) -> str:
-    """One process's value of an indicator: estimate, verdict mark, interval and n; or why none."""
+def _cell(r: pd.Series, lang: str, keys: dict[str, str], *, unbreakable: bool = False) -> str:
+    """One process's value of an indicator: estimate, verdict mark, interval and n; or why none.
+
+    ``unbreakable``: the spaces inside each part are no-break spaces, so that a narrow cell
+    wraps between the parts (``·``), never inside an interval or ``n = ...``."""
+    if unbreakable:
+        return " · ".join(part.replace(" ", "\u00a0") for part in _cell(r, lang, keys).split(" · "))
     if r["status"] != "measured" or pd.isna(r["estimate"]):
         return _missing_text(r, lang, keys)
     parts = [_card_value(str(r["unit"]), float(r["estimate"]), lang)]
@@ -173,6 +184,38 @@ def _cell(r: pd.Series, lang: str, keys: dict[str, str]) -> str:
     if not pd.isna(r["n"]):
         parts.append(f"n = {format_value(r['n'], 'int', lang)}")
     return " · ".join(parts)
+
+
+#: Most processes side by side in one table: more are laid out in blocks (each a table of its own,
+#: the indicators repeated) so that the table fits a 1280-pixel screen and an A4 page.
+MAX_PROCESSES_PER_TABLE = 4
+
+
+def process_blocks(n: int, most: int = MAX_PROCESSES_PER_TABLE) -> list[tuple[int, int]]:
+    """``(first, last)`` slices of ``n`` processes in blocks of at most ``most``, as even as can be.
+
+    Examples
+    --------
+    >>> process_blocks(3), process_blocks(5), process_blocks(9)
+    ([(0, 3)], [(0, 3), (3, 5)], [(0, 3), (3, 6), (6, 9)])
+    """
+    if n <= most:
+        return [(0, n)]
+    k = -(-n // most)  # blocks
+    sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    starts = [sum(sizes[:i]) for i in range(k)]
+    return [(a, a + size) for a, size in zip(starts, sizes, strict=True)]
+
+
+def _citation(r: pd.Series) -> str:
+    """A published result's source as cited: the citation, then its DOI or address."""
+    text = str(r.get("citation", "") or "").strip()
+    doi, url = r.get("doi"), r.get("url")
+    if isinstance(doi, str) and doi.strip():
+        text += f" https://doi.org/{doi.strip()}"
+    elif isinstance(url, str) and url.strip():
+        text += f" {url.strip()}"
+    return text
 
 
 def forest_table(rep: ComparisonReport, stage: str) -> pd.DataFrame:
@@ -238,29 +281,37 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
     lang = rep.lang
     cat = load_catalogue()
     heads = COLUMNS.get(lang, COLUMNS["en"])
-    header = [(heads["indicator"], ""), *[(name, "num") for _, name in rep.processes]]
-    rows: list[dict[str, object]] = []
     ind = rep.indicators
     keys = _suppression_keys(rep)
-    for stage in STAGES:
-        specs = [spec for spec in cat.indicators
-                 if not ind.loc[(ind["indicator_id"] == spec.id) & (ind["oecd_stage"] == stage)].empty]
-        if not specs:
-            continue
-        rows.append({"head": cat.stage_label(stage, lang), "cells": [], "css": "stagehead"})
-        for spec in specs:
-            cells = [(spec.text(lang), "")]
-            for pid, _ in rep.processes:
-                r = ind.loc[(ind["process_id"] == pid) & (ind["indicator_id"] == spec.id)]
-                cells.append((_cell(r.iloc[0], lang, keys) if not r.empty else "—", "num"))
-            rows.append({"cells": cells, "css": ""})
+    blocks = process_blocks(len(rep.processes))
+    side_by_side = []
+    for first, last in blocks:
+        shown = rep.processes[first:last]
+        header = [(heads["indicator"], ""), *[(name, "num") for _, name in shown]]
+        rows: list[dict[str, object]] = []
+        for stage in STAGES:
+            specs = [spec for spec in cat.indicators
+                     if not ind.loc[(ind["indicator_id"] == spec.id) & (ind["oecd_stage"] == stage)].empty]
+            if not specs:
+                continue
+            rows.append({"head": cat.stage_label(stage, lang), "cells": [], "css": "stagehead"})
+            for spec in specs:
+                cells = [(spec.text(lang), "")]
+                for pid, _ in shown:
+                    r = ind.loc[(ind["process_id"] == pid) & (ind["indicator_id"] == spec.id)]
+                    cells.append((_cell(r.iloc[0], lang, keys, unbreakable=True) if not r.empty else "—", "num"))
+                rows.append({"cells": cells, "css": ""})
+        caption = "" if len(blocks) == 1 else t(lang, "comparison_block", first=first + 1, last=last,
+                                                  n=len(rep.processes))
+        side_by_side.append({"header": header, "rows": rows, "caption": caption, "note": "", "css": "compare"})
+    side_by_side[-1]["note"] = t(lang, "disclosure_note", k=rep.min_cell_size)
     level = (format_value(float(ind["confidence_level"].dropna().iloc[0]), "pct", lang)
              if ind["confidence_level"].notna().any() else "")
     legend = [t(lang, "verdict_marks"), t(lang, "forest_legend_cells", level=level)]
     # why each suppressed value is withheld: the letters of the cells and of the plots
     legend += [f"{letter} {translate_reason(reason, lang)}" for reason, letter in keys.items()]
-    tables = [{"header": header, "rows": rows, "caption": "",
-               "note": t(lang, "disclosure_note", k=rep.min_cell_size)}]
+    tables: list[dict[str, object]] = []
+    model_legend: list[str] = []
     if rep.model is not None:
         coef = rep.model.coefficients
         tables.append({"caption": t(lang, "model_section"), "note": f"{t(lang, 'icc')}: "
@@ -283,27 +334,38 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
                                           (format_value(lo, "num3", lang), "num"),
                                           (format_value(hi, "num3", lang), "num")]}
 
-        # per process: the observed mean change, its partially pooled value (BLUP) and interval
-        mrows = [_row(names.get(str(r["process_id"]), str(r["process_id"])), r["estimate"], r["pooled_estimate"],
-                      r["pooled_ci_low"], r["pooled_ci_high"]) for _, r in rep.meta_units.iterrows()]
+        # per process: the observed mean change, its partially pooled value (BLUP) and interval;
+        # a published result is marked [i] and cited under the table
+        mrows, cited = [], []
+        for _, r in rep.meta_units.iterrows():
+            label = names.get(str(r["process_id"]), str(r["process_id"]))
+            if str(r.get("source", "")) == "published":
+                cited.append(_citation(r))
+                label = f"{label} [{len(cited)}]"
+            mrows.append(_row(label, r["estimate"], r["pooled_estimate"], r["pooled_ci_low"], r["pooled_ci_high"]))
         mrows.append(_row(t(lang, "meta_pooled"), None, ms["estimate"], ms["ci_low"], ms["ci_high"], "total"))
         mrows.append(_row(t(lang, "meta_prediction"), None, ms["estimate"], ms["pi_low"], ms["pi_high"]))
+        if cited:
+            model_legend = [t(lang, "meta_published", n=len(cited)),
+                            *[f"[{i}] {text}" for i, text in enumerate(cited, start=1)]]
         tables.append({"caption": t(lang, "model_section"),
                        "note": f"tau² = {format_value(ms['tau2'], 'num3', lang)}, I² = "
                                f"{format_value(ms['i2'], 'num1', lang)} %",
                        "header": [(heads["term"], ""), (heads["estimate"], "num"), (t(lang, "meta_pooled_column"), "num"),
                                   (heads["ci_low"], "num"), (heads["ci_high"], "num")],
                        "rows": mrows})
+    if rep.published_unused:
+        model_legend.append(t(lang, "meta_published_unused", n=rep.published_unused))
     stamp = timestamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     figures = _forest_figures(rep)
     sections = [
         {"key": "comparison", "title": t(lang, "comparison_title"), "intro": t(lang, "comparison_intro"),
-         "notices": [], "legend": legend, "tables": tables[:1], "figures": []},
+         "notices": [], "legend": legend, "tables": side_by_side, "figures": []},
         {"key": "forest", "title": t(lang, "forest_title"), "intro": t(lang, "forest_intro", level=level),
          "notices": [] if figures else [t(lang, "forest_none")], "legend": legend[2:], "tables": [],
          "figures": figures},
         {"key": "model", "title": t(lang, "model_section"), "intro": "", "notices": [rep.model_note],
-         "legend": [], "tables": tables[1:], "figures": []},
+         "legend": model_legend, "tables": tables, "figures": []},
     ]
     facts = [(pid, name) for pid, name in rep.processes]
     return _env().get_template("comparison.html.j2").render(
