@@ -17,10 +17,12 @@ import typer
 from deliberval.cli import (
     analyses,
     demo,
+    estimates,
     instruments,
     mapping,
     psychometrics,
     report,
+    selection,
     uptake,
     validate,
 )
@@ -40,7 +42,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for _module in (demo, instruments, uptake, mapping, validate, psychometrics, report, analyses):
+for _module in (demo, instruments, uptake, mapping, validate, psychometrics, report, analyses, estimates, selection):
     _module.register(app)
 
 

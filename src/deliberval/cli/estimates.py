@@ -1,0 +1,429 @@
+"""``deliberval balance``, ``deliberval event-study``, ``deliberval survey-estimate``: thin faces.
+
+Each reads one data file as ``deliberval prepost`` does (optionally validated and scored against
+``--instrument``), calls one function of :mod:`deliberval.analysis` and prints its key columns;
+``--output`` writes the function's whole tidy table, unrounded (CSV or XLSX by the suffix),
+``--json`` prints it. The same data through the Python function gives the same table:
+
+- ``balance``: :func:`deliberval.analysis.propensity.propensity_weights` (ASMD before and after
+  weighting, effective n; ``--plot`` draws :func:`deliberval.plots.balance.plot_balance`);
+- ``event-study``: :func:`deliberval.analysis.event_study.event_study`, one table per outcome;
+- ``survey-estimate``: :func:`deliberval.analysis.survey.survey_mean`, ``survey_total``,
+  ``survey_ratio`` or ``survey_quantile``.
+
+The tables are for the analyst, not disclosure-controlled. Heavy modules are imported inside
+the commands, so ``deliberval --help`` stays light.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from deliberval.cli._common import console, user_errors, write_table
+from deliberval.errors import DataInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["register"]
+
+STATISTICS = ("mean", "total", "ratio", "quantile")
+
+# the options shared with deliberval prepost / did / dri (cli/analyses.py), spelled the same
+DataArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Data file: CSV, TSV, Excel, SPSS, Stata, Parquet (e.g. valid.parquet of deliberval "
+        "validate) or a platform export.",
+        show_default=False,
+    ),
+]
+InstrumentOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--instrument",
+        "-i",
+        help="Instrument or questionnaire id: validate the file against it, score its scales and "
+        "analyse the valid rows (missing-value codes become missing). Without it the columns are "
+        "analysed as they are in the file.",
+    ),
+]
+MapOpt = Annotated[Path | None, typer.Option("--map", help="Mapping YAML for source names and codes.")]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="Force a format (csv, excel, spss, ...).")]
+SurveysOpt = Annotated[list[Path] | None, typer.Option("--surveys", help="Extra instrument folder (repeatable).")]
+LevelOpt = Annotated[
+    float, typer.Option("--confidence-level", min=0.5, max=0.999999, help="Coverage of the intervals.")
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the whole tidy table here: .csv or .xlsx (by the suffix)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the whole table as JSON records.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``balance``, ``event-study`` and ``survey-estimate`` commands to the main app."""
+    app.command("balance")(balance_command)
+    app.command("event-study")(event_study_command)
+    app.command("survey-estimate")(survey_estimate_command)
+
+
+def _value_as_in(table: pd.DataFrame, column: str, value: str | None) -> Any:
+    """A value typed at the command line as the column holds it (text from a CSV, numbers)."""
+    if value is None or column not in table.columns:
+        return value
+    for v in table[column].dropna().unique():
+        if str(v) == value or (isinstance(v, float) and v.is_integer() and str(int(v)) == value):
+            return v
+    return value
+
+
+# --------------------------------------------------------------------------- balance
+
+
+def balance_command(
+    data: DataArg,
+    covariates: Annotated[
+        list[str],
+        typer.Argument(help="Covariate columns of the propensity model (comma-separated or several).", show_default=False),
+    ],
+    instrument: InstrumentOpt = None,
+    group: Annotated[str, typer.Option("--group", help="Two-valued column: participants (or completers) against controls (or drop-outs).")] = "group",
+    treated: Annotated[
+        str | None,
+        typer.Option("--treated", help="Value of --group marking participants / completers (default: 'participant', True or 1)."),
+    ] = None,
+    target: Annotated[
+        str, typer.Option("--target", help="treated: make controls resemble participants (ATT); all: both resemble everybody (ATE, attrition).")
+    ] = "treated",
+    trim: Annotated[
+        float | None, typer.Option("--trim", min=0.0, max=0.4999, help="Clip propensity scores to [trim, 1 - trim] (e.g. 0.05).")
+    ] = None,
+    wave: Annotated[str, typer.Option("--wave", help="Wave column (used with --baseline).")] = "wave",
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", help="Use only the rows of this wave (one row per person), e.g. pre."),
+    ] = None,
+    weights_output: Annotated[
+        Path | None,
+        typer.Option("--weights-output", help="Write the per-row weights (.csv or .xlsx): the id column if present, treated, propensity, weight, included."),
+    ] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Draw the balance plot (ASMD before and after) to this PNG file.")] = None,
+    respondent: Annotated[str, typer.Option("--respondent", help="Id column copied into --weights-output.")] = "respondent_id",
+    map_file: MapOpt = None,
+    fmt: FormatOpt = None,
+    surveys: SurveysOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Propensity-score weights and covariate balance: ASMD before and after, effective n.
+
+    The tables are deliberval.propensity_weights' (balance: one row per covariate or category;
+    summary: one row per group). --output writes the balance table, --weights-output the weight
+    of every row (join it to the responses for a weighted event-study), --json prints
+    {"balance": [...], "summary": [...]}. Not disclosure-controlled.
+    """
+    from deliberval.analysis.propensity import propensity_weights
+    from deliberval.cli.analyses import _analyse, _col, _column_list, _records, load_table
+
+    notes: list[str] = []
+    covs = _column_list(covariates) or []
+    with user_errors():
+        if target not in ("treated", "all"):
+            raise DataInputError(f"--target must be 'treated' or 'all', got {target!r}")
+        if plot is not None and plot.suffix.lower() != ".png":
+            raise DataInputError(f"{plot}: --plot writes a PNG file; give a name ending in .png")
+        table, _ = load_table(
+            data, instrument=instrument, map_file=map_file, fmt=fmt, surveys=surveys,
+            keep=(group, respondent, wave, *covs), notes=notes,
+        )
+        if baseline is not None:
+            if wave not in table.columns:
+                raise DataInputError(f"{data}: no wave column {wave!r} to pick the --baseline rows")
+            value = _value_as_in(table, wave, baseline)
+            table = table.loc[table[wave] == value]
+            if len(table) == 0:
+                raise DataInputError(f"{data}: no row has {wave} = {baseline!r}")
+        elif wave in table.columns and table[wave].nunique() > 1:
+            waves_seen = ", ".join(map(str, sorted(table[wave].dropna().astype(str).unique())[:5]))
+            raise DataInputError(
+                f"{data}: the rows belong to several waves ({waves_seen}); give --baseline WAVE so that each person counts once"
+            )
+        if group not in table.columns:
+            raise DataInputError(f"{data}: no group column {group!r}; name it with --group")
+        present = sorted(map(str, table[group].dropna().unique()))
+        if len(present) != 2:
+            listed = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
+            raise DataInputError(
+                f"{data}: the group column {group!r} holds {len(present)} value(s) ({listed}); it must hold two "
+                "(participants and controls, or completers and drop-outs)"
+            )
+        treated_value: Any = _value_as_in(table, group, treated)
+        if treated is None:
+            if "participant" in present:
+                treated_value = _value_as_in(table, group, "participant")
+            elif not (set(present) <= {"0", "1", "0.0", "1.0", "True", "False"}):
+                raise DataInputError(
+                    f"{data}: give --treated VALUE: which of {', '.join(present)} in {group!r} marks the participants"
+                )
+        elif treated_value is treated and treated not in present:
+            raise DataInputError(f"{data}: --treated {treated!r} is not a value of {group!r} ({', '.join(present)})")
+        result = _analyse(data, lambda: propensity_weights(
+            table, group, covs, target=target, treated=treated_value, trim=trim,  # type: ignore[arg-type]
+        ), notes)
+        if weights_output is not None:
+            weights = result.weights.copy()
+            if respondent in table.columns:
+                weights.insert(0, respondent, table[respondent])
+            write_table(weights, weights_output, sheet="weights")
+        if plot is not None:
+            from deliberval.plots.balance import plot_balance
+
+            fig = plot_balance(result)
+            try:
+                plot.parent.mkdir(parents=True, exist_ok=True)
+                fig.savefig(plot, format="png", dpi=150, metadata={"Software": None})
+            except OSError as exc:
+                raise DataInputError(f"{plot}: cannot write ({exc.strerror or exc})") from None
+    if output is not None:
+        with user_errors():
+            write_table(result.balance, output, sheet="balance")
+    if as_json:
+        typer.echo(json.dumps({"balance": _records(result.balance), "summary": _records(result.summary)},
+                              indent=2, ensure_ascii=False))
+    else:
+        from rich.table import Table
+
+        shown = Table(title=f"Covariate balance in {data.name} (target {target})")
+        for name in ("covariate", "ASMD before", "ASMD after"):
+            shown.add_column(name, justify="left" if name == "covariate" else "right")
+        for row in result.balance.to_dict("records"):
+            shown.add_row(str(row["covariate"]), _col("asmd_before", 3)(row), _col("asmd_after", 3)(row))
+        console.print(shown)
+        groups = Table(title="Groups")
+        for name in ("group", "n", "trimmed", "effective n before", "effective n after", "max weight"):
+            groups.add_column(name, justify="left" if name == "group" else "right")
+        for row in result.summary.to_dict("records"):
+            groups.add_row(str(row["group"]), _col("n")(row), _col("n_trimmed")(row),
+                           _col("effective_n_before", 1)(row), _col("effective_n_after", 1)(row),
+                           _col("max_weight", 2)(row))
+        console.print(groups)
+    _notes(notes)
+    if not as_json:
+        above = int((result.balance["asmd_after"] >= 0.1).sum())
+        console.print(
+            f"{above} of {len(result.balance)} covariate rows keep an ASMD of 0.1 or more after weighting "
+            "(0.1: Stuart 2010; Austin 2011)", highlight=False)
+        for path, what in ((output, "balance table"), (weights_output, "weights"), (plot, "balance plot")):
+            if path is not None:
+                console.print(f"{what} written to {path}", highlight=False)
+
+
+def _notes(notes: list[str]) -> None:
+    from rich.markup import escape
+
+    from deliberval.cli._common import err_console
+
+    for note in notes:
+        err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
+
+
+# --------------------------------------------------------------------------- event study
+
+
+def event_study_command(
+    data: DataArg,
+    outcomes: Annotated[
+        list[str] | None,
+        typer.Argument(help="Outcome columns; default every scale the instrument scores.", show_default=False),
+    ] = None,
+    waves: Annotated[
+        str, typer.Option("--waves", help="The waves in order, comma-separated; the first is the reference.")
+    ] = "pre,post",
+    covariates: Annotated[
+        list[str] | None,
+        typer.Option("--covariates", help="Covariate columns adjusted for (comma-separated or repeated), taken from each row."),
+    ] = None,
+    weight: Annotated[
+        str | None, typer.Option("--weight", help="Weight column (e.g. propensity weights joined to every wave): WLS with CR1 SEs.")
+    ] = None,
+    instrument: InstrumentOpt = None,
+    respondent: Annotated[str, typer.Option("--respondent", help="Respondent id column.")] = "respondent_id",
+    wave: Annotated[str, typer.Option("--wave", help="Wave column.")] = "wave",
+    group: Annotated[str, typer.Option("--group", help="Participant / control column.")] = "group",
+    treated: Annotated[str, typer.Option("--treated", help="Value of the group column for participants.")] = "participant",
+    control: Annotated[str, typer.Option("--control", help="Value of the group column for the comparison group.")] = "control",
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="Cluster column of the robust SEs (default: the respondent).")
+    ] = None,
+    vcov: Annotated[str, typer.Option("--vcov", help="auto, CR1 or CR2 (as deliberval did).")] = "auto",
+    confidence_level: LevelOpt = 0.95,
+    map_file: MapOpt = None,
+    fmt: FormatOpt = None,
+    surveys: SurveysOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Difference-in-differences per wave against the first (event-study form), with covariates.
+
+    One deliberval.event_study table per outcome, stacked with ``outcome`` in front. With two
+    waves and --covariates it is the covariate-adjusted difference-in-differences. Not
+    disclosure-controlled: publish through deliberval report.
+    """
+    import pandas as pd
+
+    from deliberval.analysis.event_study import event_study
+    from deliberval.cli.analyses import (
+        _analyse,
+        _ci,
+        _col,
+        _column_list,
+        _finish,
+        _outcomes,
+        _p,
+        _pct,
+        load_table,
+    )
+
+    notes: list[str] = []
+    wave_list = [w.strip() for w in waves.split(",") if w.strip()]
+    covs = _column_list(covariates)
+    with user_errors():
+        if len(set(wave_list)) < 2:
+            raise DataInputError(f"--waves must name at least two different waves, comma-separated; got {waves!r}")
+        table, scales = load_table(
+            data, instrument=instrument, map_file=map_file, fmt=fmt, surveys=surveys,
+            keep=(respondent, wave, group, *(covs or []), *([weight] if weight else []), *([cluster] if cluster else [])),
+            notes=notes,
+        )
+        outs = _outcomes(data, outcomes, scales, table)
+        wave_values = [_value_as_in(table, wave, w) for w in wave_list]
+        blocks = []
+        for o in outs:
+            block = _analyse(data, lambda o=o: event_study(  # type: ignore[misc]
+                table, o, waves=wave_values, covariates=covs, weight=weight, respondent=respondent,
+                wave=wave, group=group, treated=treated, control=control, cluster=cluster,
+                vcov=vcov, confidence_level=confidence_level,  # type: ignore[arg-type]
+            ), notes)
+            block.insert(0, "outcome", o)
+            blocks.append(block)
+        result = pd.concat(blocks, ignore_index=True)
+        result["wave"] = result["wave"].astype("string")
+    columns = [  # model, rows and clusters are in --output / --json
+        ("outcome", _col("outcome")),
+        ("term", _col("term")),
+        ("estimate", _col("estimate")),
+        (_pct(confidence_level), _ci),
+        ("p", _p("p_value")),
+        ("n", _col("n")),
+    ]
+    _finish(f"Event study in {data.name}", result, columns, notes, output, as_json, "event_study")
+
+
+# --------------------------------------------------------------------------- survey estimates
+
+
+def survey_estimate_command(
+    data: DataArg,
+    variables: Annotated[
+        list[str],
+        typer.Argument(help="Variables to estimate (for --statistic ratio: the numerator).", show_default=False),
+    ],
+    statistic: Annotated[str, typer.Option("--statistic", help="mean (and proportions), total, ratio or quantile.")] = "mean",
+    weight: Annotated[str | None, typer.Option("--weight", help="Sampling (or raked) weight column.")] = None,
+    strata: Annotated[str | None, typer.Option("--strata", help="First-stage strata column.")] = None,
+    cluster: Annotated[
+        list[str] | None, typer.Option("--cluster", help="Sampling-unit column per stage (repeat for several stages).")
+    ] = None,
+    fpc: Annotated[
+        list[str] | None, typer.Option("--fpc", help="Population size (or sampling fraction) column per stage (repeatable).")
+    ] = None,
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="Domain column(s): one mean per domain (--statistic mean only).")
+    ] = None,
+    denominator: Annotated[
+        str | None, typer.Option("--denominator", help="Denominator column of --statistic ratio.")
+    ] = None,
+    quantiles: Annotated[
+        str, typer.Option("--quantiles", help="Probabilities of --statistic quantile, comma-separated.")
+    ] = "0.5",
+    instrument: InstrumentOpt = None,
+    confidence_level: LevelOpt = 0.95,
+    map_file: MapOpt = None,
+    fmt: FormatOpt = None,
+    surveys: SurveysOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Design-based means, proportions, totals, ratios or quantiles with their standard errors.
+
+    The table is deliberval.survey_mean's (or survey_total's, survey_ratio's,
+    survey_quantile's): Taylor-linearisation standard errors for stratified, clustered
+    (multi-stage) designs, as R's survey package. Not disclosure-controlled.
+    """
+    from deliberval.analysis import survey
+    from deliberval.cli.analyses import _analyse, _ci, _col, _column_list, _finish, _pct, load_table
+
+    notes: list[str] = []
+    stages = _column_list(cluster)
+    fpcs = _column_list(fpc)
+    by_cols = _column_list(by)
+    cols = _column_list(variables) or []
+    with user_errors():
+        if statistic not in STATISTICS:
+            raise DataInputError(f"--statistic must be one of {', '.join(STATISTICS)}; got {statistic!r}")
+        if by_cols and statistic != "mean":
+            raise DataInputError("--by (domains) applies to --statistic mean only")
+        if statistic == "ratio" and (denominator is None or len(cols) != 1):
+            raise DataInputError("--statistic ratio needs one numerator variable and --denominator COLUMN")
+        if statistic != "ratio" and denominator is not None:
+            raise DataInputError("--denominator applies to --statistic ratio only")
+        probs: list[float] = []
+        if statistic == "quantile":
+            try:
+                probs = [float(q) for q in quantiles.split(",") if q.strip()]
+            except ValueError:
+                raise DataInputError(f"--quantiles must be numbers separated by commas, got {quantiles!r}") from None
+        design: dict[str, Any] = {"weight": weight, "strata": strata, "cluster": stages, "fpc": fpcs,
+                                  "confidence_level": confidence_level}
+        keep = (*cols, *([denominator] if denominator else []), *([weight] if weight else []),
+                *([strata] if strata else []), *(stages or []), *(fpcs or []), *(by_cols or []))
+        table, _ = load_table(data, instrument=instrument, map_file=map_file, fmt=fmt, surveys=surveys,
+                              keep=keep, notes=notes)
+        if statistic == "mean":
+            result = _analyse(data, lambda: survey.survey_mean(table, cols, by=by_cols, **design), notes)
+        elif statistic == "total":
+            result = _analyse(data, lambda: survey.survey_total(table, cols, **design), notes)
+        elif statistic == "ratio":
+            result = _analyse(data, lambda: survey.survey_ratio(table, cols[0], str(denominator), **design), notes)
+        else:
+            result = _analyse(data, lambda: survey.survey_quantile(table, cols, probs, **design), notes)
+    if weight is None and "weight" in table.columns and table["weight"].notna().any():
+        notes.append("unweighted: the data have a 'weight' column; give --weight weight to use it")
+    first: list[tuple[str, Any]]
+    if statistic == "ratio":
+        first = [("numerator", _col("numerator")), ("denominator", _col("denominator"))]
+    elif statistic == "quantile":
+        first = [("variable", _col("variable")), ("quantile", _col("quantile"))]
+    else:
+        first = [*((b, _col(b)) for b in by_cols or []), ("variable", _col("variable")), ("category", _col("category"))]
+    digits = 4 if statistic in ("mean", "ratio") else 2
+    columns = [
+        *first,
+        ("estimate", _col("estimate", digits)),
+        ("se", _col("se", digits)),
+        (_pct(confidence_level), lambda r: _ci(r) if digits == 2 else _ci4(r)),
+        ("n", _col("n")),
+    ]
+    _finish(f"Survey {statistic} in {data.name}", result, columns, notes, output, as_json, f"survey_{statistic}")
+
+
+def _ci4(row: dict[str, Any]) -> str:
+    from deliberval.cli.analyses import _col
+
+    a, b = _col("ci_low", 4)(row), _col("ci_high", 4)(row)
+    return f"{a} to {b}" if a and b else ""
