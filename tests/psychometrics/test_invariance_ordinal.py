@@ -238,6 +238,22 @@ def test_two_groups_with_the_same_data_are_invariant() -> None:
     np.testing.assert_allclose([fits[2].theta[k] for _, k in lay.alpha[1]], 0.0, atol=1e-6)
 
 
+@pytest.mark.parametrize("identification", ["lavaan", "wu_estabrook"])
+@pytest.mark.parametrize("model", [Y, AB])
+def test_analytic_jacobian_matches_central_differences(
+    model: dict[str, list[str]], identification: str
+) -> None:
+    gen = np.random.default_rng(7)
+    n_items = sum(len(v) for v in model.values())
+    for _, equal in og.STEPS:
+        lay = og.layout(model, [4] * n_items, 3, equal, {"y3", "b2"}, identification)
+        theta = gen.normal(size=lay.n_par)
+        for g in range(3):
+            np.testing.assert_allclose(
+                og.jacobian(lay, theta, g), og.jacobian_numeric(lay, theta, g), atol=1e-8
+            )
+
+
 def test_ordered_refuses_what_it_cannot_do() -> None:
     with pytest.raises(AnalysisInputError, match="neither estimator= nor missing="):
         invariance(ONE, Y, across="language", ordered=True, estimator="MLR")

@@ -120,6 +120,18 @@ def _pairs(p: int) -> list[tuple[int, int]]:
 def implied(lay: Layout, theta: np.ndarray, g: int) -> np.ndarray:
     """Model-implied thresholds and polychoric correlations of group ``g`` (moment order of
     :func:`deliberval.analysis._polychoric.ordinal_moments`)."""
+    lam, phi, delta, alpha, nu, tau = _matrices(lay, theta, g)
+    shift = np.repeat(nu + lam @ alpha, lay.n_th)
+    th = np.repeat(delta, lay.n_th) * (tau - shift)
+    common = lam @ phi @ lam.T
+    rho = [delta[i] * delta[j] * common[i, j] for i, j in _pairs(lay.p)]
+    return np.r_[th, rho]
+
+
+def _matrices(
+    lay: Layout, theta: np.ndarray, g: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Loadings, factor covariance, scale factors, latent means, intercepts, thresholds."""
     lam = lay.lam_fixed[g].copy()
     for pos, k in lay.lam[g]:
         lam[pos] = theta[k]
@@ -132,20 +144,55 @@ def implied(lay: Layout, theta: np.ndarray, g: int) -> np.ndarray:
     alpha = np.zeros(lay.m)
     for a, k in lay.alpha[g]:
         alpha[a] = theta[k]
-    tau = np.array([theta[k] for _, k in lay.tau[g]])
     nu = np.zeros(lay.p)
     for i, k in lay.nu[g]:
         nu[i] = theta[k]
-    shift = np.repeat(nu + lam @ alpha, lay.n_th)
-    th = np.repeat(delta, lay.n_th) * (tau - shift)
-    common = lam @ phi @ lam.T
-    rho = [delta[i] * delta[j] * common[i, j] for i, j in _pairs(lay.p)]
-    return np.r_[th, rho]
+    tau = np.array([theta[k] for _, k in lay.tau[g]])
+    return lam, phi, delta, alpha, nu, tau
 
 
 def jacobian(lay: Layout, theta: np.ndarray, g: int) -> np.ndarray:
-    """``Delta_g``: derivatives of the implied moments of group ``g`` in every parameter
-    (central differences; the moments are polynomial in the parameters)."""
+    """``Delta_g``: derivatives of the implied moments of group ``g`` in every parameter.
+
+    Thresholds ``delta_i (tau_ik - nu_i - lambda_i' alpha)``, correlations ``delta_i delta_j
+    (Lambda Phi Lambda')_ij``; each moment is linear in every single parameter.
+    """
+    lam, phi, delta, alpha, nu, tau = _matrices(lay, theta, g)
+    n_th = sum(lay.n_th)
+    pairs = _pairs(lay.p)
+    out = np.zeros((n_th + len(pairs), len(theta)))
+    item_of = np.repeat(np.arange(lay.p), lay.n_th)
+    rows_of = [np.flatnonzero(item_of == i) for i in range(lay.p)]
+    pair_row = {pair: n_th + r for r, pair in enumerate(pairs)}
+    pair_row.update({(j, i): r for (i, j), r in list(pair_row.items())})
+    common = lam @ phi @ lam.T
+    lam_phi = lam @ phi
+    for pos, k in lay.tau[g]:
+        out[pos, k] += delta[item_of[pos]]
+    for i, k in lay.nu[g]:
+        out[rows_of[i], k] -= delta[i]
+    for a, k in lay.alpha[g]:
+        for i in range(lay.p):
+            out[rows_of[i], k] -= delta[i] * lam[i, a]
+    for i, k in lay.delta[g]:
+        out[rows_of[i], k] += tau[rows_of[i]] - nu[i] - lam[i] @ alpha
+        for j in range(lay.p):
+            if j != i:
+                out[pair_row[(i, j)], k] += delta[j] * common[i, j]
+    for (i, a), k in lay.lam[g]:
+        out[rows_of[i], k] -= delta[i] * alpha[a]
+        for j in range(lay.p):
+            if j != i:
+                out[pair_row[(i, j)], k] += delta[i] * delta[j] * lam_phi[j, a]
+    for (a, b), k in lay.phi[g]:
+        for (i, j), r in zip(pairs, range(n_th, n_th + len(pairs)), strict=True):
+            d = lam[i, a] * lam[j, b] + (lam[i, b] * lam[j, a] if a != b else 0.0)
+            out[r, k] += delta[i] * delta[j] * d
+    return out
+
+
+def jacobian_numeric(lay: Layout, theta: np.ndarray, g: int) -> np.ndarray:
+    """Central-difference version of :func:`jacobian` (for tests)."""
     cols = []
     for k in range(len(theta)):
         h = 1e-5 * max(1.0, abs(theta[k]))
