@@ -126,6 +126,13 @@ def _engine() -> Any:
     return sortition_algorithms
 
 
+def _whole(value: object) -> bool:
+    """An integer (numpy's too), not a bool."""
+    import numbers
+
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -279,12 +286,14 @@ def run_selection(
 
     if algorithm not in ALGORITHMS:
         raise AnalysisInputError(f"algorithm must be one of {', '.join(ALGORITHMS)}; got {algorithm!r}")
-    if isinstance(panel_size, bool) or not isinstance(panel_size, int) or panel_size < 1:
+    if not _whole(panel_size) or panel_size < 1:
         raise AnalysisInputError(f"panel_size must be a positive whole number, got {panel_size!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 1):
+    panel_size = int(panel_size)
+    if seed is not None and (not _whole(seed) or seed < 1):
         raise AnalysisInputError(
             f"seed must be a positive whole number (sortition-algorithms reads 0 as 'no seed'), got {seed!r}"
         )
+    seed = None if seed is None else int(seed)
     if algorithm in _DISTRIBUTIONS:
         if runs is not None:
             raise AnalysisInputError(
@@ -293,8 +302,9 @@ def run_selection(
         n_runs = 1
     else:
         n_runs = _DEFAULT_RUNS if runs is None else runs
-        if isinstance(n_runs, bool) or not isinstance(n_runs, int) or n_runs < 1:
+        if not _whole(n_runs) or n_runs < 1:
             raise AnalysisInputError(f"runs must be a positive whole number, got {runs!r}")
+        n_runs = int(n_runs)
     if respondent not in pool.columns:
         raise AnalysisInputError(f"the pool has no id column {respondent!r}")
     if len(pool) == 0:

@@ -156,6 +156,16 @@ def test_ids_keep_their_type_and_the_panel_table_is_long() -> None:
 
 
 @engine
+def test_numpy_integers_are_whole_numbers() -> None:
+    import numpy as np
+
+    run = run_selection(POOL, QUOTAS, np.int64(PANEL), algorithm="legacy", runs=np.int64(3), seed=np.int64(4))
+    assert run.panel_size == PANEL
+    assert type(run.panel_size) is int
+    assert len(run.panels) == 3
+
+
+@engine
 def test_feature_value_quota_columns_of_sortition_algorithms_are_accepted() -> None:
     quotas = QUOTAS.rename(columns={"dimension": "feature", "category": "value"})
     assert run_selection(POOL, quotas, PANEL, seed=11).panels == _run("maximin").panels
@@ -169,6 +179,8 @@ def test_feature_value_quota_columns_of_sortition_algorithms_are_accepted() -> N
         ({"runs": 10}, "runs applies to the legacy algorithm"),
         ({"seed": 0}, "seed must be a positive whole number"),
         ({"panel_size": 0}, "panel_size must be a positive whole number"),
+        ({"panel_size": 10.0}, "panel_size must be a positive whole number, got 10.0"),
+        ({"algorithm": "legacy", "runs": 0}, "runs must be a positive whole number"),
         ({"panel_size": 41}, "panel_size 41 exceeds the pool (40 people)"),
         ({"panel_size": 20}, "Maximum for feature gender (10) is less than number to select (20)"),
         ({"quotas": QUOTAS.iloc[:4]}, "holds ['old'] with no quota row"),
