@@ -30,8 +30,8 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,pdf,docs,docx,documents,embeddings]"
 	@touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(DEMO_STAMP)  ## write the example codebooks, forms and reports into deliberval-demo/
-	$(BIN)/deliberval demo -o $(DEMO_DIR)
+demo: $(DEMO_STAMP)  ## write the example codebooks, forms and HTML / XLSX reports into deliberval-demo/ (PDF: DEMO_PDF=1)
+	$(BIN)/deliberval demo -o $(DEMO_DIR) $(if $(DEMO_PDF),--pdf)
 
 screenshots: demo  ## headless-Chromium pictures of each demo report's first two screens, every language
 	$(BIN)/python tools/screenshots.py --demo $(DEMO_DIR)

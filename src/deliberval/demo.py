@@ -3,15 +3,18 @@
 The demo is a list of :class:`DemoTask` objects: every shipped instrument's codebook, XLSForm and
 Table Schema; then, for each SYNTHETIC example process (``gentofte_ptc``, ``wallonia_committee``,
 ``climate_assembly``, ``cofoe_panel``, ``ostbelgien_dialogue``, ``brussels_committee``), its data
-files, a report configuration and the standard
-report (HTML and XLSX; PDF too when WeasyPrint is installed); finally a comparison report.
+files, a report configuration and the standard report (HTML and XLSX; PDF too with ``pdf=True``);
+finally a comparison report. :func:`write_demo` runs the example reports in worker processes
+(their files are the same bytes as in one process) and the rest in the calling process.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,13 +36,16 @@ DEMO_EXAMPLES = ("gentofte_ptc", "wallonia_committee", "climate_assembly", "cofo
                  "brussels_committee")
 #: Fixed "generated" line of the demo reports, so that re-running the demo changes no file.
 DEMO_TIMESTAMP = "deliberval demo (SYNTHETIC data)"
+#: What the demo says about PDF reports when they are not written.
+PDF_HINT = ("PDF reports are not part of the default demo (WeasyPrint takes about 25 s of CPU per report): "
+            "`deliberval demo --pdf` writes them, `deliberval report <report.yaml> --pdf report.pdf` one")
 
 Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
 class DemoTask:
-    """One step of the demo: a description for the progress bar and a function writing files.
+    """One step of the demo: a description, what it writes (one line) and a function writing files.
 
     A task with a ``job`` (a picklable module-level function and its arguments) may run in a
     worker process; ``collect`` then turns the job's result into the files written.
@@ -49,6 +55,7 @@ class DemoTask:
     run: Callable[[], list[Path]]
     job: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
     collect: Callable[[Any], list[Path]] | None = None
+    writes: str = ""
 
 
 def _instrument_task(instrument_id: str, folder: Path) -> DemoTask:
@@ -61,7 +68,8 @@ def _instrument_task(instrument_id: str, folder: Path) -> DemoTask:
             to_frictionless(ins, folder / f"{instrument_id}.schema.json"),
         ]
 
-    return DemoTask(f"instrument {instrument_id}", run)
+    return DemoTask(f"instrument {instrument_id}", run,
+                    writes="codebook (Markdown, HTML), XLSForm and Table Schema in instruments/")
 
 
 #: The ``controls:`` block of the demo configuration of each example with a control group.
@@ -127,19 +135,22 @@ def write_example_data(name: str, folder: str | os.PathLike[str], *, seed: int =
     return path
 
 
-def _build_example(name: str, root_dir: str) -> tuple[list[Path], Any]:
-    """Write one example's data, configuration and reports; return the files and its summary."""
+def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """``function(*args)`` and the seconds it took (run in a worker: its own time, not the queue's)."""
+    t0 = time.perf_counter()
+    return function(*args), time.perf_counter() - t0
+
+
+def _build_example(name: str, root_dir: str, pdf: bool = False) -> tuple[list[Path], Any]:
+    """Write one example's data, configuration and reports; return the files and its summary.
+
+    A module-level function of picklable arguments, so that a worker process (fork or spawn) can
+    run it; it reads nothing but its arguments and the shipped package.
+    """
     from deliberval.indicators import EvaluationSettings, evaluate_process
     from deliberval.indicators.compare import summarise_evaluation
     from deliberval.io.config import load_config
-    from deliberval.report import (
-        ReportSettings,
-        build_report,
-        pdf_available,
-        render_html,
-        write_pdf,
-        write_xlsx,
-    )
+    from deliberval.report import ReportSettings, build_report, render_html, write_pdf, write_xlsx
     from deliberval.validation.process import load_process
 
     root = Path(root_dir)
@@ -155,21 +166,24 @@ def _build_example(name: str, root_dir: str) -> tuple[list[Path], Any]:
     files = sorted((root / "data" / name).iterdir())
     files += [out, write_xlsx(rep.tables(), reports / f"{name}.xlsx", provenance=rep.provenance,
                               min_cell_size=cfg.min_cell_size, lang=rep.lang)]
-    if pdf_available():
+    if pdf:
         files.append(write_pdf(html, reports / f"{name}.pdf"))
     return files, summarise_evaluation(evaluation, title=rep.title)
 
 
-def _example_task(name: str, root: Path, summaries: dict[str, Any]) -> DemoTask:
+def _example_task(name: str, root: Path, summaries: dict[str, Any], pdf: bool) -> DemoTask:
     def collect(result: tuple[list[Path], Any]) -> list[Path]:
         files, summary = result
         summaries[name] = summary
         return files
 
     def run() -> list[Path]:
-        return collect(_build_example(name, str(root)))
+        return collect(_build_example(name, str(root), pdf))
 
-    return DemoTask(f"report {name}", run, job=(_build_example, (name, str(root))), collect=collect)
+    writes = (f"SYNTHETIC data and report.yaml in data/{name}/, the "
+              f"{'HTML, XLSX and PDF' if pdf else 'HTML and XLSX'} report in reports/")
+    return DemoTask(f"report {name}", run, job=(_build_example, (name, str(root), pdf)), collect=collect,
+                    writes=writes)
 
 
 def _comparison_task(root: Path, summaries: dict[str, Any]) -> DemoTask:
@@ -180,10 +194,10 @@ def _comparison_task(root: Path, summaries: dict[str, Any]) -> DemoTask:
         rep = build_comparison(compare_evaluations([summaries[n] for n in DEMO_EXAMPLES if n in summaries]))
         return [write_comparison(rep, root / "reports" / "comparison.html", timestamp=DEMO_TIMESTAMP)]
 
-    return DemoTask("comparison report", run)
+    return DemoTask("comparison report", run, writes="the examples side by side in reports/comparison.html")
 
 
-def demo_tasks(out_dir: str | os.PathLike[str], *, reports: bool = True) -> list[DemoTask]:
+def demo_tasks(out_dir: str | os.PathLike[str], *, reports: bool = True, pdf: bool = False) -> list[DemoTask]:
     """The steps of the demo, in order, writing into ``out_dir``.
 
     Parameters
@@ -192,6 +206,8 @@ def demo_tasks(out_dir: str | os.PathLike[str], *, reports: bool = True) -> list
         Folder to write into.
     reports : bool, default True
         Whether to add the example processes' data, reports and the comparison.
+    pdf : bool, default False
+        Whether each example's report is also printed to PDF (needs WeasyPrint).
 
     Examples
     --------
@@ -204,38 +220,84 @@ def demo_tasks(out_dir: str | os.PathLike[str], *, reports: bool = True) -> list
     tasks = [_instrument_task(str(i), folder) for i in list_instruments()["id"]]
     if reports:
         summaries: dict[str, Any] = {}
-        tasks += [_example_task(name, root, summaries) for name in DEMO_EXAMPLES]
+        tasks += [_example_task(name, root, summaries, pdf) for name in DEMO_EXAMPLES]
         tasks.append(_comparison_task(root, summaries))
     return tasks
 
 
+def _pool_context(start_method: str | None) -> Any:
+    """The worker processes' start method: ``fork`` on Linux (the workers inherit the imported
+    report stack and the parsed catalogue, criteria and instruments), the platform's default
+    (``spawn`` on macOS and Windows) elsewhere; the jobs work with either."""
+    import multiprocessing
+
+    if start_method is None and sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        start_method = "fork"
+    return multiprocessing.get_context(start_method)
+
+
+def _warm(pdf: bool) -> None:
+    """Import the report stack and parse the shipped catalogue, criteria, coding scheme and
+    instruments once in this process, so that forked workers share them instead of each paying."""
+    from deliberval.indicators import EvaluationSettings, evaluate_process  # noqa: F401
+    from deliberval.indicators.catalogue import load_catalogue
+    from deliberval.indicators.compare import summarise_evaluation  # noqa: F401
+    from deliberval.indicators.criteria import load_criteria
+    from deliberval.instruments.coding import load_scheme
+    from deliberval.io.config import load_config  # noqa: F401
+    from deliberval.report import build_report, render_html, write_xlsx  # noqa: F401
+    from deliberval.validation.process import load_process  # noqa: F401
+
+    load_catalogue()
+    load_criteria()
+    load_scheme()
+    for instrument_id in list_instruments()["id"]:
+        load_instrument(str(instrument_id))
+    if pdf:
+        import weasyprint  # noqa: F401
+
+
 def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = None,
-               reports: bool = True, workers: int | None = None) -> list[Path]:
+               reports: bool = True, workers: int | None = None, pdf: bool = False,
+               start_method: str | None = None) -> list[Path]:
     """Write the demo outputs into ``out_dir`` and return the files written.
 
     For every instrument and questionnaire of the shipped library, ``out_dir/instruments/``
     receives a Markdown and an HTML codebook, an XLSForm and a Frictionless Table Schema. With
     ``reports``, ``out_dir/data/<example>/`` receives each SYNTHETIC example's input files and
-    ``report.yaml``, and ``out_dir/reports/`` the standard reports (HTML, XLSX, and PDF when
-    WeasyPrint is installed) and ``comparison.html``. ``out_dir/README.md`` lists everything
-    written.
+    ``report.yaml``, and ``out_dir/reports/`` the standard reports (HTML and XLSX; PDF with
+    ``pdf``) and ``comparison.html``. ``out_dir/README.md`` lists everything written.
 
     Parameters
     ----------
     out_dir : path-like
         Folder to write into (created when missing; existing files are overwritten).
     progress : callable, optional
-        Called as ``progress(done, total, description)`` before each step and once at the end.
+        Called as ``progress(done, total, message)``: once before the first step (``done = 0``,
+        the message says what the demo is about to write and how), after each step (the message
+        names the step and what it wrote) and once at the end (``done = total``, ``"done"``).
     reports : bool, default True
         Whether to write the example processes' data and reports (the slow part).
     workers : int, optional
         Worker processes for the example reports (default: the number of CPUs, at most 4; 1
-        runs everything in this process).
+        runs everything in this process). The files are the same bytes either way, and
+        ``README.md`` lists them in the same order.
+    pdf : bool, default False
+        Whether to print each example's report to PDF too (WeasyPrint; about 25 s of CPU per
+        report, 2.5 times the rest of the example).
+    start_method : str, optional
+        How worker processes start (``"fork"``, ``"spawn"``, ``"forkserver"``); default
+        ``fork`` on Linux, the platform's default elsewhere.
 
     Returns
     -------
     list of pathlib.Path
-        Every file written, the index last.
+        Every file written, in the order of the steps, the index last.
+
+    Raises
+    ------
+    DataInputError
+        ``pdf`` without WeasyPrint installed.
 
     Examples
     --------
@@ -246,47 +308,71 @@ def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = N
     >>> "political_efficacy.xlsform.xlsx" in names, "README.md" in names
     (True, True)
     """
-    root = Path(out_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    tasks = demo_tasks(root, reports=reports)
-    written: list[Path] = []
-    n_workers = workers if workers is not None else min(4, os.cpu_count() or 1)
-    parallel = [task for task in tasks if task.job is not None] if n_workers > 1 else []
-    done = 0
-    # tasks before the first parallel job run first, the parallel jobs next, the rest after them
-    first = next((i for i, task in enumerate(tasks) if task in parallel), len(tasks))
-    before = [task for i, task in enumerate(tasks) if i < first and task not in parallel]
-    after = [task for i, task in enumerate(tasks) if i >= first and task not in parallel]
-    for task in before:
-        if progress is not None:
-            progress(done, len(tasks), task.description)
-        written += task.run()
-        done += 1
-    if parallel:
-        if progress is not None:
-            progress(done, len(tasks), "reports of " + ", ".join(t.description.split()[-1] for t in parallel))
-        # import the report stack (and WeasyPrint) once here, so that forked workers inherit it
-        from deliberval.indicators.compare import summarise_evaluation  # noqa: F401
+    if pdf and reports:
         from deliberval.report import pdf_available
 
-        pdf_available()
-        results: dict[int, Any] = {}
-        with ProcessPoolExecutor(max_workers=min(n_workers, len(parallel))) as pool:
-            futures = {pool.submit(task.job[0], *task.job[1]): i  # type: ignore[index]
-                       for i, task in enumerate(parallel)}
-            for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                done += 1
-                if progress is not None:
-                    progress(done, len(tasks), parallel[futures[fut]].description)
-        for i, task in enumerate(parallel):
-            assert task.collect is not None
-            written += task.collect(results[i])
-    for task in after:
-        if progress is not None:
-            progress(done, len(tasks), task.description)
-        written += task.run()
+        if not pdf_available():
+            from deliberval.errors import DataInputError
+
+            raise DataInputError("--pdf needs WeasyPrint, which is not installed: install the 'pdf' extra "
+                                 "(pip install weasyprint) or leave out --pdf")
+    root = Path(out_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    tasks = demo_tasks(root, reports=reports, pdf=pdf)
+    total = len(tasks)
+    n_workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    jobs = [i for i, task in enumerate(tasks) if task.job is not None] if n_workers > 1 else []
+    n_workers = min(n_workers, len(jobs))
+    results: dict[int, list[Path]] = {}
+    done = 0
+
+    def finished(i: int, files: list[Path], seconds: float) -> None:
+        nonlocal done
+        results[i] = files
         done += 1
+        if progress is not None:
+            task = tasks[i]
+            progress(done, total, f"{task.description}: {task.writes} ({len(files)} file{'' if len(files) == 1 else 's'}, {seconds:.1f} s)")
+
+    if progress is not None:
+        n_instruments = sum(task.description.startswith("instrument ") for task in tasks)
+        n_examples = sum(task.description.startswith("report ") for task in tasks)
+        how = (f"{n_workers} worker processes" if n_workers > 1 else "one process")
+        progress(0, total, f"writing the exports of {n_instruments} instruments"
+                 + (f", {n_examples} SYNTHETIC example processes' data and reports ({how}) and a comparison"
+                    if reports else "") + f" into {root}")
+    if jobs:
+        _warm(pdf)
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context(start_method)) as pool:
+            pending: dict[Future[Any], int] = {}
+            for i in jobs:
+                job = tasks[i].job
+                assert job is not None
+                pending[pool.submit(_timed, job[0], *job[1])] = i
+            # meanwhile this process writes what needs no example (the instrument exports)
+            for i, task in enumerate(tasks):
+                if task.job is None and task.description.startswith("instrument "):
+                    t0 = time.perf_counter()
+                    finished(i, task.run(), time.perf_counter() - t0)
+                    for fut in [f for f in pending if f.done()]:
+                        j = pending.pop(fut)
+                        collect = tasks[j].collect
+                        assert collect is not None
+                        result, seconds = fut.result()
+                        finished(j, collect(result), seconds)
+            while pending:
+                complete, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in sorted(complete, key=lambda f: pending[f]):
+                    j = pending.pop(fut)
+                    collect = tasks[j].collect
+                    assert collect is not None
+                    result, seconds = fut.result()
+                    finished(j, collect(result), seconds)
+    for i, task in enumerate(tasks):
+        if i not in results:
+            t0 = time.perf_counter()
+            finished(i, task.run(), time.perf_counter() - t0)
+    written = [path for i in range(total) for path in results[i]]
     index = root / "README.md"
     lines = [
         "# deliberval demo",
@@ -296,6 +382,7 @@ def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = N
         "processes' input files with a report configuration each (`data/<example>/report.yaml`,",
         "run `deliberval report data/<example>/report.yaml -o report.html`), their standard",
         "reports and a comparison report (`reports/`). All example data are SYNTHETIC.",
+        *(["", PDF_HINT + "."] if reports and not pdf else []),
         "",
         *[f"- [{p.relative_to(root).as_posix()}]({p.relative_to(root).as_posix()})" for p in written],
         "",
@@ -303,5 +390,5 @@ def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = N
     index.write_text("\n".join(lines), encoding="utf-8")
     written.append(index)
     if progress is not None:
-        progress(len(tasks), len(tasks), "done")
+        progress(total, total, "done")
     return written

@@ -45,6 +45,6 @@ def test_demo_help_names_everything_it_writes(cli) -> None:  # type: ignore[no-u
     result = cli("demo", "--help")
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.replace("│", " ").split())
-    for words in ("codebook", "XLSForm", "example process's input data", "reports (HTML, XLSX, and PDF when",
-                  "WeasyPrint is installed)", "comparison"):
+    for words in ("codebook", "XLSForm", "example process's input data", "reports (HTML and XLSX; PDF too with",
+                  "--pdf, which needs WeasyPrint)", "comparison", "parallel worker processes"):
         assert words in text, words

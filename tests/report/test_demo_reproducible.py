@@ -14,7 +14,7 @@ TASKS = ("instrument political_efficacy", "report gentofte_ptc")
 
 
 def _run(out: Path) -> dict[str, bytes]:
-    for task in demo_tasks(out):
+    for task in demo_tasks(out, pdf=pdf_available()):
         if task.description in TASKS:
             task.run()
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

@@ -1,7 +1,8 @@
-"""``deliberval demo``: write the example outputs with a progress bar."""
+"""``deliberval demo``: write the example outputs, one line per step and a progress bar."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -21,17 +22,22 @@ def demo(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
         "deliberval-demo"
     ),
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print each example's report to PDF (needs the pdf "
+                                      "extra: WeasyPrint; about 25 s of CPU per report).")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", "-j", min=1, help="Worker processes for the "
+                                                "example reports (default: the CPUs, at most 4).")] = None,
 ) -> None:
     """Write the demo into a folder: instrument exports, example data, reports and a comparison.
 
     Every instrument's codebook (Markdown, HTML), XLSForm and Table Schema; each synthetic
-    example process's input data and report.yaml; its reports (HTML, XLSX, and PDF when
-    WeasyPrint is installed); a comparison of the examples (comparison.html); and a README.md
-    listing every file.
+    example process's input data and report.yaml; its reports (HTML and XLSX; PDF too with
+    --pdf, which needs WeasyPrint); a comparison of the examples (comparison.html); and a
+    README.md listing every file. The example reports are written in parallel worker processes.
     """
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from deliberval.demo import write_demo
+    from deliberval.demo import PDF_HINT, write_demo
 
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -41,11 +47,21 @@ def demo(
     )
     with user_errors():
         output_folder(output)  # a file there is a one-line error, not a bug report
-    with user_errors(), Progress(*columns, console=get_console(), transient=False) as bar:
+    started = time.perf_counter()
+    with user_errors(), Progress(*columns, console=get_console(), transient=True) as bar:
         task = bar.add_task("deliberval demo", total=None)
 
-        def step(done: int, total: int, description: str) -> None:
+        def step(done: int, total: int, message: str) -> None:
+            if done == 0:
+                bar.console.print(f"deliberval demo: {escape(message)}", highlight=False, soft_wrap=True)
+            elif message != "done":
+                bar.console.print(f"[{done:>2}/{total}] {time.perf_counter() - started:5.1f} s  {escape(message)}",
+                                  highlight=False, soft_wrap=True)
+            description = "done" if done == total else f"{total - done} steps left"
             bar.update(task, completed=done, total=total, description=description)
 
-        files = write_demo(output, progress=step)
-    console.print(f"[green]wrote[/] {len(files)} files into {output}", highlight=False)
+        files = write_demo(output, progress=step, pdf=pdf, workers=workers)
+    console.print(f"[green]wrote[/] {len(files)} files into {output} in {time.perf_counter() - started:.1f} s"
+                  f" (index: {output / 'README.md'})", highlight=False, soft_wrap=True)
+    if not pdf:
+        console.print(escape(PDF_HINT) + ".", highlight=False, soft_wrap=True)
