@@ -51,7 +51,7 @@ def test_the_report_presents_units(cofoe) -> None:  # type: ignore[no-untyped-de
     assert keys.index("units") == keys.index("experience") + 1
     tab = next(s for s in rep.sections if s.key == "units").tables[0]
     assert not tab.data["suppressed"].any()
-    assert tab.ids == ("indicator_id",)
+    assert tab.ids == ("indicator_id", "unit_id")
     html = unescape(render_html(rep, timestamp="t"))
     part = html.split('<section id="units">')[1].split("</section>")[0]
     assert "Results per unit" in part

@@ -5,11 +5,16 @@ A process may sit in several bodies at once (committees of a council, panels of 
 unit's share with its Wilson interval and n, exactly as the process-wide indicator is computed
 (post survey, participant citizens) but split by the respondents' unit. The report presents it
 (section ``units``); pooling across units is :mod:`deliberval.indicators.pooling`'s.
+
+A unit is named in the data by its id (``committee_1``); :func:`unit_names` gives the name the report
+shows instead: the configuration's label (``units: labels:``), else the data's ``unit_label``
+column, else the id.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,7 +24,10 @@ if TYPE_CHECKING:
     from deliberval.indicators.catalogue import Catalogue
     from deliberval.instruments.model import Instrument
 
-__all__ = ["UNIT_BREAKDOWN_COLUMNS", "unit_breakdown"]
+__all__ = ["UNIT_BREAKDOWN_COLUMNS", "UNIT_LABEL_COLUMN", "unit_breakdown", "unit_names"]
+
+#: A column of the members (or responses) table naming each row's unit in words, beside ``unit``.
+UNIT_LABEL_COLUMN = "unit_label"
 
 #: Columns of :attr:`deliberval.indicators.evaluate.ProcessEvaluation.units`.
 UNIT_BREAKDOWN_COLUMNS = ["indicator_id", "item", "unit", "n", "count", "estimate", "ci_low", "ci_high",
@@ -111,3 +119,63 @@ def unit_breakdown(scored: pd.DataFrame | None, members: pd.DataFrame | None, in
     out["n"] = out["n"].astype("Int64")
     out["count"] = out["count"].astype("Int64")
     return out
+
+
+def _data_labels(tables: Iterable[pd.DataFrame | None]) -> dict[str, str]:
+    """``unit -> unit_label`` of the first table that pairs them (the first label given per unit)."""
+    from deliberval.indicators.pooling import UNIT_COLUMN
+
+    out: dict[str, str] = {}
+    for df in tables:
+        if df is None or not {UNIT_COLUMN, UNIT_LABEL_COLUMN} <= set(df.columns):
+            continue
+        pairs = df[[UNIT_COLUMN, UNIT_LABEL_COLUMN]].dropna()
+        for unit, label in zip(pairs[UNIT_COLUMN].astype(str), pairs[UNIT_LABEL_COLUMN].astype(str), strict=True):
+            if label.strip():
+                out.setdefault(unit, label.strip())
+    return out
+
+
+def unit_names(units: Iterable[Any], lang: str, *, labels: Mapping[str, Mapping[str, str]] | None = None,
+               members: pd.DataFrame | None = None, responses: pd.DataFrame | None = None) -> dict[str, str]:
+    """The name each unit id is shown by in ``lang``.
+
+    Parameters
+    ----------
+    units : iterable
+        Unit ids (values of the ``unit`` column).
+    lang : str
+        The report's language.
+    labels : mapping, optional
+        Unit id -> ``{language: label}`` (the configuration's ``units: labels:``,
+        :attr:`deliberval.indicators.EvaluationSettings.unit_labels`).
+    members, responses : DataFrame, optional
+        Tables whose ``unit_label`` column names their ``unit`` (members first).
+
+    Returns
+    -------
+    dict
+        Unit id -> name: the configured label in ``lang``, else its English one, else its first;
+        else the data's ``unit_label`` (the first given for the unit); else the id itself. A name
+        given to several units is followed by each one's id in parentheses.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> members = pd.DataFrame({"unit": ["c1", "c2", "c2"], "unit_label": [None, "Housing", "Housing"]})
+    >>> unit_names(["c1", "c2", "c3"], "fr", labels={"c1": {"en": "Mobility", "fr": "Mobilité"}},
+    ...            members=members)
+    {'c1': 'Mobilité', 'c2': 'Housing', 'c3': 'c3'}
+    """
+    data = _data_labels([members, responses])
+    out: dict[str, str] = {}
+    for unit in units:
+        key = str(unit)
+        given = {k: str(v) for k, v in (labels or {}).get(key, {}).items() if str(v).strip()}
+        if given:
+            out[key] = given.get(lang) or given.get("en") or next(iter(given.values()))
+        else:
+            out[key] = data.get(key, key)
+    shown = list(out.values())
+    # two units given one name stay apart: each with its id
+    return {k: f"{v} ({k})" if shown.count(v) > 1 and v != k else v for k, v in out.items()}

@@ -35,6 +35,7 @@ from deliberval.disclosure import (
 from deliberval.errors import DataInputError
 from deliberval.indicators.criteria import criteria_coverage, load_criteria
 from deliberval.indicators.evaluate import ProcessEvaluation
+from deliberval.indicators.units import unit_names
 from deliberval.plots._base import OKABE_ITO, PlotFigure, wrap
 from deliberval.plots.change import plot_did, plot_prepost
 from deliberval.plots.representativeness import plot_funnel, plot_representativeness
@@ -781,18 +782,23 @@ def _units(ev: ProcessEvaluation, lang: str) -> Section:
     sec = Section("units", t(lang, "units"), t(lang, "units_intro"))
     u = ev.units
     labels = {spec.id: spec.text(lang) for spec in ev.catalogue.indicators}
+    # each unit by its name (configuration, else the data's unit_label, else its id); the id: XLSX only
+    names = unit_names(u["unit"].astype(str).unique(), lang, labels=getattr(ev.settings, "unit_labels", None),
+                       members=None if ev.data.members is None else ev.data.members.valid,
+                       responses=None if ev.data.responses is None else ev.data.responses.valid)
     tab = pd.DataFrame({"indicator": [labels.get(i, i) for i in u["indicator_id"]],
-                        "indicator_id": u["indicator_id"].astype(str), "unit": u["unit"].astype(str),
+                        "indicator_id": u["indicator_id"].astype(str),
+                        "unit": [names[str(x)] for x in u["unit"]], "unit_id": u["unit"].astype(str),
                         "n": u["n"].astype("Int64"), "share_agree": u["estimate"].astype(float),
                         "ci_low": u["ci_low"].astype(float), "ci_high": u["ci_high"].astype(float)})
-    formats = {"indicator": "text", "indicator_id": "text", "unit": "text", "n": "int", "share_agree": "pct",
-               "ci_low": "pct", "ci_high": "pct"}
+    formats = {"indicator": "text", "indicator_id": "text", "unit": "text", "unit_id": "text", "n": "int",
+               "share_agree": "pct", "ci_low": "pct", "ci_high": "pct"}
     values = ["ci_low", "ci_high"]
     pooled = getattr(ev, "unit_pooling", None)
     if isinstance(pooled, pd.DataFrame) and not pooled.empty:
         b = pooled.loc[(pooled["model"] == "bayesian") & (pooled["level"] == "unit")]
         b = b.set_index([b["indicator_id"].astype(str), b["unit"].astype(str)])
-        keys = list(zip(tab["indicator_id"], tab["unit"], strict=True))
+        keys = list(zip(tab["indicator_id"], tab["unit_id"], strict=True))
         for col, src in (("pooled_estimate", "estimate"), ("pooled_ci_low", "ci_low"),
                          ("pooled_ci_high", "ci_high"), ("prob_meets_threshold", "prob_meets_threshold")):
             tab[col] = [float(b.at[key, src]) if key in b.index else float("nan") for key in keys]
@@ -806,7 +812,7 @@ def _units(ev: ProcessEvaluation, lang: str) -> Section:
     if (tab["suppressed"] & ~primary).any():  # hidden so that a small unit cannot be derived from the total
         notes.append(t(lang, "units_secondary_note"))
     sec.tables.append(Table("units", t(lang, "units"), tab, formats, " ".join(notes), rule=rule,
-                            ids=("indicator_id",)))
+                            ids=("indicator_id", "unit_id")))
     if not tab["suppressed"].all():
         sec.figures.append(_figure("units", t(lang, "units"), _unit_forest(ev, tab, lang)))
     return sec
