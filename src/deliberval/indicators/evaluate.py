@@ -923,6 +923,16 @@ def _uptake(data: ProcessData, settings: EvaluationSettings, deadline: int | Non
 def register_coders(register: Any) -> list[str]:
     """The coders named in a register's events (``coder`` column), in order of first appearance.
 
+    Parameters
+    ----------
+    register : Register
+        A validated register (anything with an ``events`` table).
+
+    Returns
+    -------
+    list of str
+        The distinct non-missing values of ``events["coder"]`` (empty without the column).
+
     Examples
     --------
     >>> import pandas as pd

@@ -194,6 +194,19 @@ MAX_PROCESSES_PER_TABLE = 4
 def process_blocks(n: int, most: int = MAX_PROCESSES_PER_TABLE) -> list[tuple[int, int]]:
     """``(first, last)`` slices of ``n`` processes in blocks of at most ``most``, as even as can be.
 
+    Parameters
+    ----------
+    n : int
+        Number of processes.
+    most : int, default :data:`MAX_PROCESSES_PER_TABLE`
+        Most processes in one block.
+
+    Returns
+    -------
+    list of (int, int)
+        Start (inclusive) and end (exclusive) of each block, in order; one block when
+        ``n <= most``.
+
     Examples
     --------
     >>> process_blocks(3), process_blocks(5), process_blocks(9)
