@@ -106,6 +106,9 @@ _LAZY: dict[str, str] = {
     "RepresentativenessResult": "deliberval.analysis.representativeness",
     "TargetsWarning": "deliberval.analysis.representativeness",
     "representativeness": "deliberval.analysis.representativeness",
+    "ReplicateDesign": "deliberval.analysis.survey",
+    "ReplicateWeights": "deliberval.analysis.survey",
+    "replicate_weights": "deliberval.analysis.survey",
     "survey_mean": "deliberval.analysis.survey",
     "survey_quantile": "deliberval.analysis.survey",
     "survey_ratio": "deliberval.analysis.survey",
@@ -222,7 +225,15 @@ if TYPE_CHECKING:  # real imports for type checkers and IDEs; never run
         representativeness,
     )
     from deliberval.analysis.sides import share_difference
-    from deliberval.analysis.survey import survey_mean, survey_quantile, survey_ratio, survey_total
+    from deliberval.analysis.survey import (
+        ReplicateDesign,
+        ReplicateWeights,
+        replicate_weights,
+        survey_mean,
+        survey_quantile,
+        survey_ratio,
+        survey_total,
+    )
     from deliberval.analysis.uptake import (
         UptakeResult,
         kaplan_meier,

@@ -1,4 +1,4 @@
-"""Design-based means and proportions with Taylor-linearisation standard errors.
+"""Design-based means, proportions, totals, ratios and quantiles (Taylor linearisation or replicate weights).
 
 Written here rather than taken from ``samplics`` or ``balance``: neither reproduces R
 ``survey``'s variance for raked designs (residuals from the raking margins) together with
@@ -9,6 +9,7 @@ against ``survey::svymean`` (survey 4.1.1) on ``apistrat``, ``apiclus1`` and ``a
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,9 +22,10 @@ from deliberval.analysis._common import (
     normal_quantile,
     require_columns,
 )
-from deliberval.errors import AnalysisInputError
+from deliberval.errors import AnalysisInputError, DelibervalWarning
 
-__all__ = ["survey_mean", "survey_quantile", "survey_ratio", "survey_total"]
+__all__ = ["REPLICATE_TYPES", "ReplicateDesign", "ReplicateWeights", "replicate_weights", "survey_mean",
+           "survey_quantile", "survey_ratio", "survey_total"]
 
 _COLUMNS = [
     "variable",
@@ -229,6 +231,7 @@ def survey_mean(
     fpc: str | Sequence[str] | None = None,
     calibrated_on: Sequence[str] | None = None,
     by: str | Sequence[str] | None = None,
+    replicates: ReplicateDesign | None = None,
     confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Weighted means and proportions with design-based (Taylor linearisation) standard errors.
@@ -260,6 +263,10 @@ def survey_mean(
         Domain (subpopulation) columns: one estimate per observed combination of their values,
         with the standard error of the whole design (see Notes). Rows with a missing value in
         a ``by`` column belong to no domain, as in ``survey::svyby``.
+    replicates : ReplicateDesign, optional
+        A replicate-weight design (see :func:`replicate_weights`); ``weight`` is then the
+        full-sample weight and ``strata``, ``cluster``, ``fpc``, ``calibrated_on`` are left
+        out. Standard errors come from the replicates (Notes).
     confidence_level : float, default 0.95
         Level of the normal-theory interval, as ``confint(svymean(...))`` in R.
 
@@ -293,6 +300,18 @@ def survey_mean(
     design, with every stratum and sampling unit, so the number of units per stratum is the
     design's, not the domain's; subsetting the data and treating the subset as the design
     would understate the variance. This is what ``svyby(~y, ~dom, design, svymean)`` does.
+
+    Replicate weights (``replicates``): with full-sample weights :math:`w_i` and replicate
+    analysis weights :math:`w_{ir}`, the estimate :math:`\\hat\\theta` is recomputed with every
+    replicate's weights (:math:`\\hat\\theta_r`) and
+    :math:`V = \\text{scale} \\sum_r \\text{rscales}_r (\\hat\\theta_r - \\bar\\theta)^2`, with
+    :math:`\\bar\\theta` the mean of the replicates (or :math:`\\hat\\theta` with ``mse=True``),
+    as ``survey::svrVar``; a replicate whose weight total in the domain is 0 is left out with a
+    warning. The interval is normal, as ``confint()`` of a replicate design. Validated against R
+    ``survey::svrepdesign`` + ``svymean`` / ``svyby`` (survey 4.1.1) with JK1, JKn (also
+    ``mse = TRUE``), bootstrap, subbootstrap, BRR, Fay (rho 0.3) and successive-difference
+    replicates on ``apiclus1``, ``apiclus2`` and ``apistrat``: estimates, SEs and intervals to
+    1e-8 relative (tests/reference/survey_estimates/generate_replicate.R).
 
     Validated against R ``survey::svymean`` (survey 4.1.1): ``apistrat`` (stratified, fpc),
     ``apiclus2`` (two-stage with fpc, and the ultimate-cluster approximation) and the raked
@@ -344,6 +363,10 @@ def survey_mean(
     if len(set(by_cols)) != len(by_cols):
         raise AnalysisInputError(f"by names a column more than once: {by_cols}")
     require_columns(df, [*cols, *by_cols], what="data")
+    if replicates is not None:
+        rz = _replicates(df, weight, replicates, {"strata": strata, "cluster": stages, "fpc": fpcs,
+                                                  "calibrated_on": calib})
+        return _replicate_means(df, cols, by_cols, rz, level)
     dz = _design(df, weight=weight, strata=strata, cluster=stages, fpc=fpcs, calibrated_on=calib)
     n_rows, w, units, strata_codes, popsizes, x_cal = (
         len(df), dz.w, dz.units, dz.strata_codes, dz.popsizes, dz.x_cal)
@@ -467,6 +490,7 @@ def survey_total(
     cluster: str | Sequence[str] | None = None,
     fpc: str | Sequence[str] | None = None,
     calibrated_on: Sequence[str] | None = None,
+    replicates: ReplicateDesign | None = None,
     confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Design-based population totals with Taylor-linearisation standard errors (``svytotal``).
@@ -478,7 +502,7 @@ def survey_total(
     columns : str or sequence of str
         Variables: numeric / boolean columns give the total of their values; text /
         categorical columns the estimated number of population members in each category.
-    weight, strata, cluster, fpc, calibrated_on
+    weight, strata, cluster, fpc, calibrated_on, replicates
         The design, as in :func:`survey_mean`.
     confidence_level : float, default 0.95
         Level of the normal-theory interval (as ``confint(svytotal(...))``).
@@ -494,7 +518,10 @@ def survey_total(
     -----
     :math:`\\hat T = \\sum w_i y_i` over the rows with ``y`` observed; influence values
     :math:`z_i = w_i y_i` (0 for missing ``y``, as ``svytotal(..., na.rm = TRUE)``) enter the
-    variance of :func:`survey_mean` (strata, stages, fpc, calibration residuals).
+    variance of :func:`survey_mean` (strata, stages, fpc, calibration residuals); with
+    ``replicates`` the replicate totals :math:`\\sum_i w_{ir} y_i` give the variance of
+    :func:`survey_mean`'s Notes (validated against ``svytotal`` of a ``svrepdesign``, the ten
+    replicate designs listed there, to 1e-8).
 
     Validated against R ``survey::svytotal`` + ``confint`` (survey 4.1.1) on ``apistrat``,
     ``apiclus1`` (with missing values), ``apiclus2`` and the raked ``apiclus1``: estimates and
@@ -513,6 +540,10 @@ def survey_total(
     if not cols:
         raise AnalysisInputError("columns is empty; name at least one variable")
     require_columns(df, cols, what="data")
+    if replicates is not None:
+        rz = _replicates(df, weight, replicates, {"strata": strata, "cluster": as_list(cluster),
+                                                  "fpc": as_list(fpc), "calibrated_on": as_list(calibrated_on)})
+        return _replicate_totals(df, cols, rz, level)
     dz = _design(df, weight=weight, strata=strata, cluster=as_list(cluster), fpc=as_list(fpc),
                  calibrated_on=as_list(calibrated_on))
     zq = normal_quantile(level)
@@ -558,6 +589,7 @@ def survey_ratio(
     cluster: str | Sequence[str] | None = None,
     fpc: str | Sequence[str] | None = None,
     calibrated_on: Sequence[str] | None = None,
+    replicates: ReplicateDesign | None = None,
     confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Design-based ratio of two totals with a linearisation standard error (``svyratio``).
@@ -568,7 +600,7 @@ def survey_ratio(
         One row per respondent.
     numerator, denominator : str
         Numeric columns; the ratio is ``total(numerator) / total(denominator)``.
-    weight, strata, cluster, fpc, calibrated_on
+    weight, strata, cluster, fpc, calibrated_on, replicates
         The design, as in :func:`survey_mean`.
     confidence_level : float, default 0.95
         Level of the normal-theory interval (as ``confint(svyratio(...))``).
@@ -589,7 +621,7 @@ def survey_ratio(
     :math:`\\hat R = \\sum w_i y_i / \\sum w_i x_i` over rows with both observed (others are
     outside the domain, as ``svyratio(..., na.rm = TRUE)``); influence values
     :math:`z_i = w_i (y_i - \\hat R x_i) / \\sum w_i x_i`, with the variance of
-    :func:`survey_mean`.
+    :func:`survey_mean` (or, with ``replicates``, the spread of the replicate ratios).
 
     Validated against R ``survey::svyratio`` + ``confint`` (survey 4.1.1) on ``apistrat``,
     ``apiclus1`` (with missing values), ``apiclus2`` and the raked ``apiclus1`` to 1e-8
@@ -604,8 +636,11 @@ def survey_ratio(
     """
     level = check_confidence_level(confidence_level)
     require_columns(df, [numerator, denominator], what="data")
+    rz = None if replicates is None else _replicates(
+        df, weight, replicates, {"strata": strata, "cluster": as_list(cluster), "fpc": as_list(fpc),
+                                 "calibrated_on": as_list(calibrated_on)})
     dz = _design(df, weight=weight, strata=strata, cluster=as_list(cluster), fpc=as_list(fpc),
-                 calibrated_on=as_list(calibrated_on))
+                 calibrated_on=as_list(calibrated_on)) if rz is None else rz
     y, x = _numeric(df, numerator), _numeric(df, denominator)
     ok = ~np.isnan(y) & ~np.isnan(x)
     tx = float(np.sum(dz.w[ok] * x[ok]))
@@ -614,15 +649,19 @@ def survey_ratio(
             f"the weighted total of {denominator!r} is 0 (or no row has both {numerator!r} and "
             f"{denominator!r}); the ratio is undefined"
         )
-    est = float(np.sum(dz.w[ok] * y[ok])) / tx
-    z = np.where(ok, dz.w * (np.where(ok, y, 0.0) - est * np.where(ok, x, 0.0)) / tx, 0.0)
-    se = float(np.sqrt(dz.variance(z)))
+    if isinstance(dz, _Replicates):
+        est, se = _rep_ratio(dz, y, x, ok)
+    else:
+        est = float(np.sum(dz.w[ok] * y[ok])) / tx
+        z = np.where(ok, dz.w * (np.where(ok, y, 0.0) - est * np.where(ok, x, 0.0)) / tx, 0.0)
+        se = float(np.sqrt(dz.variance(z)))
     zq = normal_quantile(level)
     return pd.DataFrame([{
         "numerator": numerator, "denominator": denominator, "estimate": est, "se": se,
         "ci_low": est - zq * se, "ci_high": est + zq * se, "confidence_level": level,
         "n": int(ok.sum()),
-        "method": dz.method.replace("taylor linearisation", "ratio of totals; taylor linearisation"),
+        "method": (f"ratio of totals; {dz.method}" if isinstance(dz, _Replicates) else
+                   dz.method.replace("taylor linearisation", "ratio of totals; taylor linearisation")),
     }], columns=_RATIO_COLUMNS)
 
 
@@ -639,7 +678,7 @@ def _qrule_math(x: np.ndarray, w: np.ndarray, p: float) -> float:
     # rule's equality test p == cumw / total depends on it (equal weights hit it exactly)
     xs = x[order]
     cumw = np.cumsum(w[order].astype(np.longdouble)).astype(float)
-    total = float(np.sum(w.astype(np.longdouble)))
+    total = float(np.cumsum(w.astype(np.longdouble))[-1])  # sequential, as R's sum (numpy sums pairwise)
     below = np.flatnonzero(cumw <= p * total)
     # survey's last() gives the first position when no cumulative weight is below p: the rule
     # then returns the second-smallest value (kept for parity; only reached for p below the
@@ -660,6 +699,8 @@ def survey_quantile(
     cluster: str | Sequence[str] | None = None,
     fpc: str | Sequence[str] | None = None,
     calibrated_on: Sequence[str] | None = None,
+    replicates: ReplicateDesign | None = None,
+    interval: str = "woodruff",
     confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Design-based quantiles with Woodruff confidence intervals (``svyquantile``).
@@ -672,10 +713,16 @@ def survey_quantile(
         Numeric columns.
     quantiles : float or sequence of float, default 0.5
         Probabilities in (0, 1), e.g. ``[0.25, 0.5, 0.75]``.
-    weight, strata, cluster, fpc, calibrated_on
+    weight, strata, cluster, fpc, calibrated_on, replicates
         The design, as in :func:`survey_mean`.
+    interval : {"woodruff", "replicate"}, default "woodruff"
+        With ``replicates``: ``"woodruff"`` (survey's default ``interval.type = "mean"``: the
+        CDF's standard error from the replicates) or ``"replicate"`` (``interval.type =
+        "quantile"``: the quantile recomputed with each replicate's weights, SE from their
+        spread, ``estimate +- t se``; not valid for jackknife replicates, which are too smooth
+        for quantiles). Without replicates only ``"woodruff"``.
     confidence_level : float, default 0.95
-        Coverage of the Woodruff interval.
+        Coverage of the interval.
 
     Returns
     -------
@@ -697,6 +744,14 @@ def survey_quantile(
     ``apistrat``, ``apiclus1`` (with missing values), ``apiclus2`` and the raked ``apiclus1``:
     estimates and interval ends exactly, SE to 1e-8 (tests/reference/survey_estimates).
 
+    With ``replicates`` (``svyquantile`` of a ``svrepdesign``): the CDF's standard error
+    comes from the replicates (``interval="woodruff"``), or the quantile is recomputed with
+    each replicate's weights (``interval="replicate"``); ``df`` is survey's ``degf`` of a
+    replicate design: the rank of the replicate analysis weights (rows observed) minus 1, e.g.
+    ``R - 1`` for ``R`` jackknife or bootstrap replicates, ``n - H`` for JKn. Validated against R
+    ``svyquantile`` (survey 4.1.1, ``interval.type = "mean"`` and ``"quantile"``) for the ten
+    replicate designs of :func:`survey_mean`'s Notes: estimates, interval ends, SE and df to 1e-8.
+
     References
     ----------
     Woodruff, R. S. (1952). Confidence intervals for medians and other position measures.
@@ -717,6 +772,14 @@ def survey_quantile(
     if not probs or not all(0 < q < 1 for q in probs):
         raise AnalysisInputError(f"quantiles must lie strictly between 0 and 1, got {quantiles!r}")
     require_columns(df, cols, what="data")
+    if interval not in ("woodruff", "replicate"):
+        raise AnalysisInputError(f"interval must be 'woodruff' or 'replicate', got {interval!r}")
+    if replicates is not None:
+        rz = _replicates(df, weight, replicates, {"strata": strata, "cluster": as_list(cluster),
+                                                  "fpc": as_list(fpc), "calibrated_on": as_list(calibrated_on)})
+        return _replicate_quantiles(df, cols, probs, rz, level, interval)
+    if interval == "replicate":
+        raise AnalysisInputError("interval='replicate' needs replicates= (a replicate-weight design)")
     dz = _design(df, weight=weight, strata=strata, cluster=as_list(cluster), fpc=as_list(fpc),
                  calibrated_on=as_list(calibrated_on))
     from scipy import stats
@@ -747,4 +810,495 @@ def survey_quantile(
                          "se": (hi - lo) / (2 * crit), "ci_low": lo, "ci_high": hi,
                          "confidence_level": level, "df": float(dof), "n": int(ok.sum()),
                          "method": method})
+    return pd.DataFrame(rows, columns=_QUANTILE_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------
+# Replicate-weight designs (R survey's svrepdesign / as.svrepdesign)
+# --------------------------------------------------------------------------------------------
+
+#: Replicate types of :class:`ReplicateDesign`, as ``survey::svrepdesign(type =)`` (plus
+#: ``"subbootstrap"`` of ``as.svrepdesign``).
+REPLICATE_TYPES = ("JK1", "JKn", "bootstrap", "subbootstrap", "BRR", "Fay",
+                   "successive-difference", "other")
+
+
+@dataclass(frozen=True)
+class ReplicateDesign:
+    """A survey design given by replicate weights, as R ``survey::svrepdesign``.
+
+    Parameters
+    ----------
+    columns : tuple of str
+        The replicate-weight columns of the data (one per replicate).
+    type : str
+        One of :data:`REPLICATE_TYPES`. It sets the default ``scale`` and ``rscales`` as
+        ``svrepdesign`` does: ``"JK1"`` ``(R - 1) / R``; ``"JKn"`` ``rscales`` required (the
+        ``(n_h - 1) / n_h`` of each replicate's stratum, times ``1 - f_h`` with a finite
+        population correction); ``"bootstrap"`` and ``"subbootstrap"`` ``1 / (R - 1)``;
+        ``"BRR"`` ``1 / R``; ``"Fay"`` ``1 / (R (1 - rho)^2)``; ``"successive-difference"``
+        ``4 / R``; ``"other"`` 1. ``R`` is the number of replicates.
+    scale : float, optional
+        Overall multiplier of the variance; overrides the type's default (not for BRR, Fay or
+        successive-difference, whose scale is fixed).
+    rscales : tuple of float, optional
+        One multiplier per replicate (default 1).
+    rho : float, optional
+        Fay's coefficient (required for ``"Fay"``, in [0, 1)).
+    mse : bool, default False
+        Centre the replicate estimates on the full-sample estimate (``mse = TRUE``) instead of
+        their mean (the survey default, ``options(survey.replicates.mse = FALSE)``).
+    combined_weights : bool, default True
+        The columns hold the replicate analysis weights (sampling weight included); with False
+        they hold replication factors, multiplied by the ``weight`` column.
+    """
+
+    columns: tuple[str, ...]
+    type: str
+    scale: float | None = None
+    rscales: tuple[float, ...] | None = None
+    rho: float | None = None
+    mse: bool = False
+    combined_weights: bool = True
+
+    def __post_init__(self) -> None:
+        cols = (self.columns,) if isinstance(self.columns, str) else tuple(self.columns)
+        object.__setattr__(self, "columns", cols)
+        if len(cols) < 2 or len(set(cols)) != len(cols):
+            raise AnalysisInputError(
+                f"a replicate design needs at least 2 distinct replicate-weight columns, got {list(cols)}")
+        if self.type not in REPLICATE_TYPES:
+            raise AnalysisInputError(f"replicate type must be one of {list(REPLICATE_TYPES)}, got {self.type!r}")
+        if self.rscales is not None:
+            rs = tuple(float(r) for r in self.rscales)
+            if len(rs) != len(cols) or not all(np.isfinite(r) and r >= 0 for r in rs):
+                raise AnalysisInputError(
+                    f"rscales must hold one non-negative number per replicate ({len(cols)}), got {len(rs)}")
+            object.__setattr__(self, "rscales", rs)
+        if self.type == "Fay" and (self.rho is None or not 0 <= self.rho < 1):
+            raise AnalysisInputError(f"type 'Fay' needs rho in [0, 1), got {self.rho!r}")
+        if self.type == "JKn" and self.rscales is None:
+            raise AnalysisInputError(
+                "type 'JKn' needs rscales: (n_h - 1) / n_h of the stratum of each replicate "
+                "(replicate_weights(..., type='JKn') returns them)")
+        if self.scale is not None and not (np.isfinite(self.scale) and self.scale > 0):
+            raise AnalysisInputError(f"scale must be a positive number, got {self.scale!r}")
+        if self.scale is not None and self.type in ("BRR", "Fay", "successive-difference"):
+            raise AnalysisInputError(f"type {self.type!r} fixes the scale; leave scale out")
+
+    def resolved(self) -> tuple[float, np.ndarray]:
+        """The variance ``scale`` and ``rscales`` used, with the type's defaults filled in."""
+        r = len(self.columns)
+        defaults = {"JK1": (r - 1) / r, "JKn": 1.0, "bootstrap": 1 / (r - 1),
+                    "subbootstrap": 1 / (r - 1), "BRR": 1 / r,
+                    "Fay": 1 / (r * (1 - (self.rho or 0.0)) ** 2),
+                    "successive-difference": 4 / r, "other": 1.0}
+        scale = float(self.scale) if self.scale is not None else defaults[self.type]
+        rscales = (np.asarray(self.rscales, dtype=float) if self.rscales is not None
+                   and self.type != "successive-difference" else np.ones(r))
+        return scale, rscales
+
+
+@dataclass(frozen=True)
+class ReplicateWeights:
+    """Replicate weights built from a design by :func:`replicate_weights`.
+
+    Attributes
+    ----------
+    weights : pandas.DataFrame
+        One column per replicate (analysis weights: sampling weight x replication factor),
+        indexed like the data; join it to the data before estimating.
+    design : ReplicateDesign
+        The design to pass as ``replicates=`` (``combined_weights=True``, the scale and
+        ``rscales`` of the method).
+    method : str
+        How the replicates were made.
+    """
+
+    weights: pd.DataFrame
+    design: ReplicateDesign
+    method: str
+
+
+def replicate_weights(
+    df: pd.DataFrame,
+    type: str = "JK1",
+    *,
+    weight: str | None = None,
+    strata: str | None = None,
+    cluster: str | None = None,
+    fpc: str | None = None,
+    replicates: int = 50,
+    seed: int | np.random.Generator | None = None,
+    prefix: str = "repw",
+) -> ReplicateWeights:
+    """Replicate weights of a (stratified, clustered) design, as R ``survey::as.svrepdesign``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per respondent.
+    type : {"JK1", "JKn", "bootstrap", "subbootstrap"}
+        ``"JK1"``: delete-one-unit jackknife of an unstratified design; ``"JKn"``: delete-one
+        jackknife within strata; ``"bootstrap"``: the Canty-Davison (Rao-Wu) bootstrap of
+        first-stage units within strata; ``"subbootstrap"``: the Rao-Wu ``n_h - 1`` bootstrap.
+    weight : str, optional
+        Sampling weights (equal weights when omitted).
+    strata : str, optional
+        First-stage strata (required for ``"JKn"``, refused for ``"JK1"``).
+    cluster : str, optional
+        First-stage sampling units (one column; later stages are not used, as in R); omitted:
+        every row is a unit. Units are nested in strata.
+    fpc : str, optional
+        Population number of first-stage units per stratum (or the sampling fraction, when
+        every value is at most 1); not for ``"subbootstrap"``.
+    replicates : int, default 50
+        Number of bootstrap replicates (jackknives have one per unit).
+    seed : int or numpy.random.Generator, optional
+        Seed of the bootstrap draws.
+    prefix : str, default "repw"
+        Column names are ``prefix1, prefix2, ...``.
+
+    Returns
+    -------
+    ReplicateWeights
+        ``weights`` (one column per replicate, indexed like ``df``), ``design`` (pass it as
+        ``replicates=`` to :func:`survey_mean`, :func:`survey_total`, :func:`survey_ratio`,
+        :func:`survey_quantile` after joining ``weights`` to the data), ``method``.
+
+    Notes
+    -----
+    Units are taken in order of first appearance (strata too), as R does, so the replicate
+    columns match R's one for one. With ``n`` units (``n_h`` in stratum ``h``):
+
+    - JK1: replicate ``j`` drops unit ``j`` and multiplies the others by ``n / (n - 1)``;
+      ``scale = (1 - f) (n - 1) / n``.
+    - JKn: replicate ``(h, j)`` drops unit ``j`` of stratum ``h`` and multiplies the other
+      units of ``h`` by ``n_h / (n_h - 1)`` (other strata unchanged); ``rscales = (1 - f_h)
+      (n_h - 1) / n_h``, ``scale = 1``; a stratum sampled completely (``f_h = 1``) gets no
+      replicate.
+    - bootstrap: in each stratum ``n_h`` units are drawn with replacement (without a finite
+      population correction) or, with ``fpc``, ``n_h`` drawn without replacement from the
+      ``N_h`` population units the sampled ones are repeated to fill; the factor is the number
+      of draws; ``scale = m / ((m - 1) (R - 1))`` with ``m`` the harmonic mean of ``n_h``.
+    - subbootstrap: ``n_h - 1`` draws with replacement, factor ``count n_h / (n_h - 1)``;
+      ``scale = 1 / (R - 1)``.
+
+    Jackknife weights are validated against R ``survey::as.svrepdesign`` (survey 4.1.1;
+    ``apiclus1`` JK1 with fpc, ``apiclus2`` JK1, ``apistrat`` JKn with fpc): weights, scale
+    and rscales to 1e-12. Bootstrap draws cannot match R's random numbers: their structure
+    (factors constant within units, counts summing to ``n_h`` in every stratum and replicate,
+    the scale) is tested, and estimates from R's own bootstrap weights are validated through
+    ``replicates=`` (tests/reference/survey_estimates/generate_replicate.R).
+
+    References
+    ----------
+    Rao, J. N. K., & Wu, C. F. J. (1988). Resampling inference with complex survey data.
+    *JASA*, 83(401), 231-241. Canty, A. J., & Davison, A. C. (1999). Resampling-based variance
+    estimation for labour force surveys. *The Statistician*, 48(3), 379-391.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0, 5.0], "psu": ["a", "a", "b", "c"]})
+    >>> rw = replicate_weights(df, "JK1", cluster="psu")
+    >>> rw.weights.round(2).to_numpy().tolist()
+    [[0.0, 1.5, 1.5], [0.0, 1.5, 1.5], [1.5, 0.0, 1.5], [1.5, 1.5, 0.0]]
+    >>> est = survey_mean(df.join(rw.weights), "y", replicates=rw.design)
+    >>> round(float(est["estimate"].iloc[0]), 2), round(float(est["se"].iloc[0]), 4)
+    (3.0, 1.3472)
+    """
+    if type not in ("JK1", "JKn", "bootstrap", "subbootstrap"):
+        raise AnalysisInputError(
+            f"replicate_weights builds type 'JK1', 'JKn', 'bootstrap' or 'subbootstrap', got {type!r}")
+    require_columns(df, [c for c in [weight, strata, cluster, fpc] if c is not None], what="data")
+    n_rows = len(df)
+    if n_rows < 2:
+        raise AnalysisInputError(f"data has {n_rows} row(s); replicate weights need at least 2")
+    for c in [strata, cluster, fpc]:
+        if c is not None and df[c].isna().any():
+            raise AnalysisInputError(f"design column {c!r} has missing values")
+    if type == "JK1" and strata is not None:
+        raise AnalysisInputError("type 'JK1' is for unstratified designs; use type='JKn' with strata")
+    if type == "JKn" and strata is None:
+        raise AnalysisInputError("type 'JKn' needs strata; use type='JK1' for an unstratified design")
+    if type == "subbootstrap" and fpc is not None:
+        raise AnalysisInputError("type 'subbootstrap' has no finite population correction; leave fpc out")
+    if type in ("bootstrap", "subbootstrap") and (int(replicates) != replicates or replicates < 2):
+        raise AnalysisInputError(f"replicates must be an integer of at least 2, got {replicates!r}")
+    if weight is not None:
+        w = pd.to_numeric(df[weight], errors="coerce").to_numpy(dtype=float)
+        if np.isnan(w).any() or (w < 0).any() or not np.isfinite(w).all():
+            raise AnalysisInputError(f"weight column {weight!r} must be finite and non-negative")
+    else:
+        w = np.ones(n_rows)
+    # strata and units in order of first appearance (R's unique())
+    s_codes = (pd.factorize(df[strata])[0] if strata is not None else np.zeros(n_rows, dtype=np.int64))
+    unit_key = pd.Series(s_codes.astype(str), index=df.index) + "|" + (
+        df[cluster].astype(str) if cluster is not None else pd.Series(np.arange(n_rows).astype(str), index=df.index))
+    u_codes = pd.factorize(unit_key)[0]
+    n_units = int(u_codes.max()) + 1
+    unit_stratum = np.zeros(n_units, dtype=np.int64)
+    unit_stratum[u_codes] = s_codes
+    n_strata = int(s_codes.max()) + 1
+    n_h = np.bincount(unit_stratum, minlength=n_strata).astype(float)
+    big_n = None
+    if fpc is not None:
+        raw = pd.to_numeric(df[fpc], errors="coerce").to_numpy(dtype=float)
+        if np.isnan(raw).any() or (raw <= 0).any():
+            raise AnalysisInputError("fpc column must hold positive numbers")
+        if (pd.Series(raw).groupby(s_codes).nunique() > 1).any():
+            raise AnalysisInputError(f"fpc column {fpc!r} varies within a stratum")
+        per = pd.Series(raw).groupby(s_codes).first().reindex(range(n_strata)).to_numpy(dtype=float)
+        big_n = n_h / per if (raw <= 1).all() else per
+        if (big_n < n_h - 1e-9).any():
+            raise AnalysisInputError(f"fpc column {fpc!r} is smaller than the number of sampled units")
+    keep_f = (big_n - n_h) / big_n if big_n is not None else np.ones(n_strata)  # 1 - f_h
+
+    factors: list[np.ndarray] = []  # per replicate: factor per unit
+    rscales: list[float] = []
+    scale = 1.0
+    if type in ("JK1", "JKn"):
+        for h in range(n_strata):
+            units = np.flatnonzero(unit_stratum == h)
+            nh = units.size
+            if keep_f[h] <= 0:
+                continue  # sampled completely: no variance, no replicate (survey.drop.replicates)
+            if nh < 2:
+                raise AnalysisInputError(
+                    "a stratum has only one sampling unit, so the jackknife cannot drop it; merge it "
+                    "with a similar stratum")
+            for j in units:
+                f = np.ones(n_units)
+                f[units] = nh / (nh - 1)
+                f[j] = 0.0
+                factors.append(f)
+                rscales.append(float(keep_f[h] * (nh - 1) / nh))
+        if not factors:
+            raise AnalysisInputError("every stratum was sampled completely: there is no sampling variance")
+        if type == "JK1":
+            scale, rscales = rscales[0], [1.0] * len(factors)
+    else:
+        from deliberval.analysis._common import rng
+
+        gen = rng(seed)
+        r = int(replicates)
+        mat = np.zeros((n_units, r))
+        for h in range(n_strata):
+            units = np.flatnonzero(unit_stratum == h)
+            nh = units.size
+            for k in range(r):
+                perm = gen.permutation(units)
+                if type == "subbootstrap":
+                    if nh < 2:
+                        raise AnalysisInputError(
+                            "a stratum has only one sampling unit; the subbootstrap needs two")
+                    draw = gen.choice(perm, size=nh - 1, replace=True)
+                    mat[:, k] += np.bincount(draw, minlength=n_units) * nh / (nh - 1)
+                elif big_n is None:
+                    draw = gen.choice(perm, size=nh, replace=True)
+                    mat[:, k] += np.bincount(draw, minlength=n_units)
+                else:
+                    pop = np.resize(perm, int(np.rint(big_n[h])))
+                    draw = gen.choice(pop, size=nh, replace=False)
+                    mat[:, k] += np.bincount(draw, minlength=n_units)
+        factors = [mat[:, k] for k in range(r)]
+        rscales = [1.0] * r
+        if type == "bootstrap":
+            m = 1 / float(np.mean(1 / n_h))
+            if m <= 1:
+                raise AnalysisInputError("the bootstrap needs at least two sampling units per stratum on average")
+            scale = m / ((m - 1) * (r - 1))
+        else:
+            scale = 1 / (r - 1)
+    fac = np.column_stack(factors)[u_codes]  # rows x replicates
+    names = [f"{prefix}{k + 1}" for k in range(fac.shape[1])]
+    clash = sorted(set(names) & set(df.columns))
+    if clash:
+        raise AnalysisInputError(f"the data already has columns named {clash[:3]}; choose another prefix")
+    out = pd.DataFrame(w[:, None] * fac, index=df.index, columns=names)
+    design = ReplicateDesign(tuple(names), type, scale=scale,
+                             rscales=None if type != "JKn" else tuple(rscales))
+    kind = {"JK1": "delete-one jackknife (JK1)", "JKn": "stratified delete-one jackknife (JKn)",
+            "bootstrap": "Canty-Davison bootstrap", "subbootstrap": "Rao-Wu (n - 1) bootstrap"}[type]
+    method = f"{kind}, {fac.shape[1]} replicates" + (", with fpc" if fpc is not None else "")
+    if type in ("bootstrap", "subbootstrap"):
+        method += f", seed {seed}" if isinstance(seed, int) else ""
+    return ReplicateWeights(out, design, method)
+
+
+@dataclass(frozen=True)
+class _Replicates:
+    """A replicate design resolved on the data: full-sample and replicate analysis weights."""
+
+    w: np.ndarray
+    a: np.ndarray  # rows x replicates
+    scale: float
+    rscales: np.ndarray
+    mse: bool
+    method: str
+
+    def variance(self, theta: float, reps: np.ndarray) -> float:
+        """survey's ``svrVar``: replicates giving NaN are dropped with their rscales."""
+        ok = np.isfinite(reps)
+        if not ok.any():
+            raise AnalysisInputError("every replicate estimate is undefined (zero replicate weight total)")
+        if not ok.all():
+            warnings.warn(f"{int((~ok).sum())} replicate(s) gave no estimate (zero weight total) and "
+                          "were left out of the variance", DelibervalWarning, stacklevel=4)
+        reps, rs = reps[ok], self.rscales[ok]
+        centre = theta if self.mse else float(np.mean(reps[rs > 0]))
+        return float(self.scale * np.sum(rs * (reps - centre) ** 2))
+
+    def degf(self, rows: np.ndarray) -> int:
+        """survey's ``degf`` of a replicate design: rank of the analysis weights (rows) minus 1."""
+        sub = self.a[rows]
+        if sub.size == 0:
+            return 0
+        sv = np.linalg.svd(sub, compute_uv=False)
+        return int(np.sum(sv > 1e-5 * sv[0])) - 1 if sv[0] > 0 else -1
+
+
+def _replicates(df: pd.DataFrame, weight: str | None, rep: ReplicateDesign,
+                others: dict[str, object]) -> _Replicates:
+    given = [k for k, v in others.items() if v not in (None, [], ())]
+    if given:
+        raise AnalysisInputError(
+            f"replicates= carries the design; leave out {', '.join(given)} (the replicate weights "
+            "already reflect strata, clusters, fpc and calibration)")
+    if not isinstance(rep, ReplicateDesign):
+        raise AnalysisInputError("replicates must be a ReplicateDesign (see replicate_weights)")
+    require_columns(df, [*rep.columns, *([weight] if weight else [])], what="data")
+    if len(df) < 2:
+        raise AnalysisInputError(f"data has {len(df)} row(s); need at least 2 for a standard error")
+    if weight is not None:
+        w = pd.to_numeric(df[weight], errors="coerce").to_numpy(dtype=float)
+        if np.isnan(w).any() or (w < 0).any() or not np.isfinite(w).all():
+            raise AnalysisInputError(f"weight column {weight!r} must be finite and non-negative")
+    else:
+        w = np.ones(len(df))
+    a = df[list(rep.columns)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    if np.isnan(a).any() or not np.isfinite(a).all() or (a < 0).any():
+        raise AnalysisInputError("replicate-weight columns must hold finite, non-negative numbers, none missing")
+    if not rep.combined_weights:
+        a = a * w[:, None]
+    scale, rscales = rep.resolved()
+    method = (f"replicate weights ({rep.type}, {len(rep.columns)} replicates, scale {scale:.6g}"
+              + (", centred on the full-sample estimate (mse)" if rep.mse else "") + ")")
+    return _Replicates(w, a, scale, rscales, rep.mse, method)
+
+
+def _rep_ratio(rz: _Replicates, num: np.ndarray, den: np.ndarray, ok: np.ndarray) -> tuple[float, float]:
+    """Estimate and replicate SE of sum(w num) / sum(w den) over rows ``ok``."""
+    tx = float(np.sum(rz.w[ok] * den[ok]))
+    est = float(np.sum(rz.w[ok] * num[ok])) / tx
+    rn = rz.a[ok].T @ num[ok]
+    rd = rz.a[ok].T @ den[ok]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reps = np.where(rd != 0, rn / np.where(rd != 0, rd, 1.0), np.nan)
+    return est, float(np.sqrt(rz.variance(est, reps)))
+
+
+def _targets(series: pd.Series, col: str) -> list[tuple[object, np.ndarray]]:
+    """(category, values) pairs: one for a numeric column, one 0/1 indicator per category."""
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        return [(pd.NA, pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan))]
+    as_str = series.astype(str).where(series.notna())
+    cats = sorted(as_str.dropna().unique())
+    if not cats:
+        raise AnalysisInputError(f"column {col!r} has no non-missing values")
+    return [(c, (as_str == c).astype(float).where(series.notna()).to_numpy(dtype=float, na_value=np.nan))
+            for c in cats]
+
+
+def _replicate_means(df: pd.DataFrame, cols: list[str], by_cols: list[str], rz: _Replicates,
+                     level: float) -> pd.DataFrame:
+    n_rows = len(df)
+    domains: list[tuple[tuple[object, ...], np.ndarray]] = [((), np.ones(n_rows, dtype=bool))]
+    if by_cols:
+        groups = df.groupby(by_cols, sort=True, dropna=True, observed=True).indices
+        if not groups:
+            raise AnalysisInputError(f"the by column(s) {by_cols} have no non-missing values")
+        domains = []
+        for values, idx in groups.items():
+            member = np.zeros(n_rows, dtype=bool)
+            member[idx] = True
+            domains.append((values if isinstance(values, tuple) else (values,), member))
+    zq = normal_quantile(level)
+    ones = np.ones(n_rows)
+    rows: list[dict[str, object]] = []
+    for dom_values, member in domains:
+        dom_label = dict(zip(by_cols, dom_values, strict=True))
+        where = f" in domain {dom_label}" if by_cols else ""
+        for col in cols:
+            for category, y in _targets(df[col], col):
+                ok = ~np.isnan(y) & member
+                if not ok.any() or rz.w[ok].sum() <= 0:
+                    raise AnalysisInputError(f"column {col!r} has no non-missing, weighted values{where}")
+                est, se = _rep_ratio(rz, y, ones, ok)
+                rows.append({**dom_label, "variable": col, "category": category, "estimate": est,
+                             "se": se, "ci_low": est - zq * se, "ci_high": est + zq * se,
+                             "confidence_level": level, "n": int(ok.sum()), "method": rz.method})
+    out = pd.DataFrame(rows, columns=[*by_cols, *_COLUMNS])
+    for c in by_cols:
+        if len(out) and isinstance(df[c].dtype, pd.CategoricalDtype):
+            out[c] = pd.Categorical(out[c], categories=df[c].cat.categories)
+        elif len(out):
+            out[c] = out[c].astype(df[c].dtype)
+    out["category"] = out["category"].astype("string")
+    return out
+
+
+def _replicate_totals(df: pd.DataFrame, cols: list[str], rz: _Replicates, level: float) -> pd.DataFrame:
+    zq = normal_quantile(level)
+    rows = []
+    for col in cols:
+        for category, y in _targets(df[col], col):
+            ok = ~np.isnan(y)
+            if not ok.any():
+                raise AnalysisInputError(f"column {col!r} has no non-missing values")
+            est = float(np.sum(rz.w[ok] * y[ok]))
+            se = float(np.sqrt(rz.variance(est, rz.a[ok].T @ y[ok])))
+            rows.append({"variable": col, "category": category, "estimate": est, "se": se,
+                         "ci_low": est - zq * se, "ci_high": est + zq * se,
+                         "confidence_level": level, "n": int(ok.sum()), "method": f"total; {rz.method}"})
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    out["category"] = out["category"].astype("string")
+    return out
+
+
+def _replicate_quantiles(df: pd.DataFrame, cols: list[str], probs: list[float], rz: _Replicates,
+                         level: float, interval: str) -> pd.DataFrame:
+    from scipy import stats
+
+    how = ("Woodruff interval (interval.type 'mean') with the CDF's replicate SE" if interval == "woodruff"
+           else "replicate quantiles (interval.type 'quantile')")
+    method = f"quantile rule 'math' (survey qrule_math); {how}; {rz.method}; t on the replicate df"
+    rows = []
+    for col in cols:
+        y = _numeric(df, col)
+        ok = ~np.isnan(y)
+        if not ok.any() or rz.w[ok].sum() <= 0:
+            raise AnalysisInputError(f"column {col!r} has no non-missing, weighted values")
+        dof = rz.degf(ok)
+        crit = float(stats.t.ppf(0.5 + level / 2, dof)) if dof > 0 else float("nan")
+        yo, wo, ao = y[ok], rz.w[ok], rz.a[ok]
+        for p in probs:
+            q = _qrule_math(yo, wo, p)
+            if interval == "woodruff":
+                ind = (yo <= q).astype(float)
+                pm, se_p = _rep_ratio(_Replicates(wo, ao, rz.scale, rz.rscales, rz.mse, rz.method),
+                                      ind, np.ones_like(ind), np.ones(ind.size, dtype=bool))
+                lo_p, hi_p = pm - crit * se_p, pm + crit * se_p
+                lo = _qrule_math(yo, wo, lo_p) if lo_p >= 0 else float("nan")
+                hi = _qrule_math(yo, wo, hi_p) if hi_p <= 1 else float("nan")
+                se = (hi - lo) / (2 * crit)
+            else:
+                reps = np.array([_qrule_math(yo, ao[:, r], p) if ao[:, r].sum() > 0 else np.nan
+                                 for r in range(ao.shape[1])])
+                se = float(np.sqrt(rz.variance(q, reps)))
+                lo, hi = q - crit * se, q + crit * se
+            rows.append({"variable": col, "quantile": p, "estimate": q, "se": se, "ci_low": lo,
+                         "ci_high": hi, "confidence_level": level, "df": float(dof),
+                         "n": int(ok.sum()), "method": method})
     return pd.DataFrame(rows, columns=_QUANTILE_COLUMNS)
