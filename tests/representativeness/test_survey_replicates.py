@@ -207,6 +207,10 @@ def test_inputs_are_checked() -> None:
         ReplicateDesign(("a", "b"), "Fay")
     with pytest.raises(AnalysisInputError, match="fixes the scale"):
         ReplicateDesign(("a", "b"), "BRR", scale=2.0)
+    with pytest.raises(AnalysisInputError, match="fixes rscales"):
+        ReplicateDesign(("a", "b"), "successive-difference", rscales=(1.0, 1.0))
+    with pytest.raises(AnalysisInputError, match="one non-negative number per replicate"):
+        ReplicateDesign(("a", "b", "c"), "JK1", rscales=(1.0, 1.0))
     with pytest.raises(AnalysisInputError, match="replicate type"):
         ReplicateDesign(("a", "b"), "JK2")
     rw = replicate_weights(df, "JKn", weight="pw", strata="stype")

@@ -842,7 +842,9 @@ class ReplicateDesign:
         Overall multiplier of the variance; overrides the type's default (not for BRR, Fay or
         successive-difference, whose scale is fixed).
     rscales : tuple of float, optional
-        One multiplier per replicate (default 1).
+        One multiplier per replicate (default 1; not for successive-difference). A finite
+        population correction goes here: ``svrepdesign(fpc =)`` multiplies ``rscales`` by
+        ``1 - f``.
     rho : float, optional
         Fay's coefficient (required for ``"Fay"``, in [0, 1)).
     mse : bool, default False
@@ -885,6 +887,8 @@ class ReplicateDesign:
             raise AnalysisInputError(f"scale must be a positive number, got {self.scale!r}")
         if self.scale is not None and self.type in ("BRR", "Fay", "successive-difference"):
             raise AnalysisInputError(f"type {self.type!r} fixes the scale; leave scale out")
+        if self.rscales is not None and self.type == "successive-difference":
+            raise AnalysisInputError("type 'successive-difference' fixes rscales at 1; leave rscales out")
 
     def resolved(self) -> tuple[float, np.ndarray]:
         """The variance ``scale`` and ``rscales`` used, with the type's defaults filled in."""
@@ -894,8 +898,7 @@ class ReplicateDesign:
                     "Fay": 1 / (r * (1 - (self.rho or 0.0)) ** 2),
                     "successive-difference": 4 / r, "other": 1.0}
         scale = float(self.scale) if self.scale is not None else defaults[self.type]
-        rscales = (np.asarray(self.rscales, dtype=float) if self.rscales is not None
-                   and self.type != "successive-difference" else np.ones(r))
+        rscales = np.asarray(self.rscales, dtype=float) if self.rscales is not None else np.ones(r)
         return scale, rscales
 
 
