@@ -428,14 +428,17 @@ def _content_evidence(s: pd.Series, min_share: float) -> tuple[str, int, int] | 
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return None
     text = s.dropna()
-    text = text[~text.map(lambda v: isinstance(v, int | float | bool | np.number))]
+    if not isinstance(s.dtype, pd.StringDtype):  # a string column holds no numbers to leave out
+        text = text[~text.map(lambda v: isinstance(v, int | float | bool | np.number))]
     counts = text.astype("str").str.strip().value_counts()
     counts = counts[counts.index != ""]
     total = int(counts.sum())
     if total == 0:
         return None
+    # every kind needs a digit, an '@' or a ':' (IPv6 '::'): other values are not looked at
+    candidates = counts[counts.index.str.contains(r"[0-9@:]", regex=True)]
     tally: dict[str, int] = {}
-    for value, k in counts.items():
+    for value, k in candidates.items():
         kind = _content_kind(str(value))
         if kind is not None:
             tally[kind] = tally.get(kind, 0) + int(k)
