@@ -1170,7 +1170,8 @@ def invariance(
     ``group.partial``), a simulated four-group Likert scale (also with missing answers: MLR,
     FIML) and a simulated two-wave panel (longitudinal, also MLR with FIML); ML fit statistics
     to 1e-6, MLR statistics to a relative 2e-6 (lavaan's optimiser tolerance); ``ordered``:
-    simulated five-point items (three groups, one factor, also in reverse group order; two
+    simulated five-point items (three groups, one factor, also in reverse group order and with
+    an item of three categories; two
     groups, two factors; planted threshold DIF, also with ``partial``; the Wu-Estabrook
     thresholds model as lavaan syntax), ``chisq`` and ``chisq_diff`` to a relative 2e-6, the
     other statistics to 1e-6.

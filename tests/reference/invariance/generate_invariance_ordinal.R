@@ -62,6 +62,9 @@ cases <- list(
   # (scale factors 1, latent means 0) is the first group in the data
   one_reversed = list(data = one[rev(seq_len(nrow(one))), ], model = "f =~ y1 + y2 + y3 + y4 + y5",
                       items = paste0("y", 1:5)),
+  # items with different numbers of categories: y5 collapsed to three (1-2, 3, 4-5)
+  mixed = list(data = transform(one, y5 = c(1L, 1L, 2L, 3L, 3L)[y5]),
+               model = "f =~ y1 + y2 + y3 + y4 + y5", items = paste0("y", 1:5)),
   two = list(data = two, model = "f1 =~ a1 + a2 + a3\n f2 =~ b1 + b2 + b3",
              items = c(paste0("a", 1:3), paste0("b", 1:3))),
   dif = list(data = dif, model = "f =~ y1 + y2 + y3 + y4 + y5", items = paste0("y", 1:5)),
@@ -114,7 +117,7 @@ we_syntax <- function(model, items, factors, G) {
           paste0(items, " ~ c(", sapply(items, labels), ")*1 + c(0, ", free, ")*1")),
         collapse = "\n")
 }
-we_cases <- list(one = c("f"), one_reversed = c("f"), two = c("f1", "f2"), dif = c("f"))
+we_cases <- list(one = c("f"), one_reversed = c("f"), mixed = c("f"), two = c("f1", "f2"), dif = c("f"))
 for (name in names(we_cases)) {
   cs <- cases[[name]]
   G <- length(unique(cs$data$language))
