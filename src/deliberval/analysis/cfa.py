@@ -1104,8 +1104,9 @@ def invariance(
         Neither or both of ``across`` and ``wave``; fewer than two levels or waves; a
         duplicate respondent-wave row; too few complete rows; a constant item; an unreadable
         or unidentifiable ``partial``; with ``ordered``: ``wave``, ``estimator`` or
-        ``missing`` given, an intercept in ``partial``, more than 10 answer categories, or an
-        answer category of an item unused in one group.
+        ``missing`` given, an intercept in ``partial``, more than 10 answer categories, an
+        answer category of an item unused in one group, an unknown
+        ``ordinal_identification``, or (Wu-Estabrook) an item with fewer than 3 categories.
 
     Notes
     -----
@@ -1171,10 +1172,9 @@ def invariance(
     FIML) and a simulated two-wave panel (longitudinal, also MLR with FIML); ML fit statistics
     to 1e-6, MLR statistics to a relative 2e-6 (lavaan's optimiser tolerance); ``ordered``:
     simulated five-point items (three groups, one factor, also in reverse group order and with
-    an item of three categories; two
-    groups, two factors; planted threshold DIF, also with ``partial``; the Wu-Estabrook
-    thresholds model as lavaan syntax), ``chisq`` and ``chisq_diff`` to a relative 2e-6, the
-    other statistics to 1e-6.
+    an item of three categories; two groups, two factors; planted threshold DIF, also with
+    ``partial``; the Wu-Estabrook thresholds model as lavaan syntax), ``chisq`` and
+    ``chisq_diff`` to a relative 2e-6, the other statistics to 1e-6.
 
     References
     ----------
@@ -1182,9 +1182,6 @@ def invariance(
     invariance. *Structural Equation Modeling*, 14, 464-504.
     Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing
     measurement invariance. *Structural Equation Modeling*, 9, 233-255.
-    Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of
-    different levels of invariance for ordered categorical outcomes. *Psychometrika*, 81,
-    1014-1045.
     Satorra, A. (2000). Scaled and adjusted restricted tests in multi-sample analysis of
     moment structures. In Heijmans, Pollock & Satorra (Eds.), *Innovations in multivariate
     statistical analysis* (pp. 233-247). Kluwer.
@@ -1192,6 +1189,9 @@ def invariance(
     moment structure analysis. *Psychometrika*, 66, 507-514.
     Savalei, V., Brace, J. C., & Fouladi, R. T. (2023). We need to change how we compute RMSEA
     for nested model comparisons in structural equation modeling. *Psychological Methods*.
+    Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of
+    different levels of invariance for ordered categorical outcomes. *Psychometrika*, 81,
+    1014-1045.
 
     Examples
     --------
