@@ -23,18 +23,20 @@ EXP = pd.read_csv(REF / "meta" / "cr2_weighted_expected.csv")
 COLS = ["estimate", "se", "df", "p_value", "ci_low", "ci_high"]
 
 
+@pytest.mark.parametrize(("vcov", "r_vcov"), [("CR2", "CR2"), ("CR1", "CR1S")])
 @pytest.mark.parametrize(("dataset", "cluster"), [("a", "respondent_id"), ("b", "respondent_id"),
                                                    ("c", "respondent_id"), ("c", "site")])
-def test_weighted_did_cr2_matches_clubsandwich(dataset: str, cluster: str) -> None:
+def test_weighted_did_matches_clubsandwich(dataset: str, cluster: str, vcov: str, r_vcov: str) -> None:
     data = DATA.loc[DATA["dataset"] == dataset]
     got = did(data, "y", cluster=None if cluster == "respondent_id" else cluster, weight="w",
-              vcov="CR2").set_index("model")
-    exp = EXP.loc[(EXP["dataset"] == dataset) & (EXP["cluster"] == cluster)].set_index("model")
+              vcov=vcov).set_index("model")  # type: ignore[arg-type]
+    exp = EXP.loc[(EXP["dataset"] == dataset) & (EXP["cluster"] == cluster)
+                  & (EXP["vcov"] == r_vcov)].set_index("model")
     assert len(exp) == 3
     for model in exp.index:
         for col in COLS:
             assert got.loc[model, col] == pytest.approx(exp.loc[model, col], rel=1e-8, abs=1e-10), (model, col)
-        assert "CR2 Bell-McCaffrey" in got.loc[model, "method"]
+        assert ("CR2 Bell-McCaffrey" if vcov == "CR2" else "CR1") in got.loc[model, "method"]
     assert got.loc["pooled_ols", "method"].startswith("WLS (weights: w)")
     assert "weighted" in got.loc["individual_fe", "method"]
 

@@ -197,8 +197,9 @@ def did(
     inverse-variance weights): ``A_g = [(I - H)(I - H)']_gg^(-1/2)`` with ``H = X M X'W``, and
     the Satterthwaite df under that model. Validated against R ``lm(..., weights = w)`` +
     ``clubSandwich::vcovCR(type = "CR2")`` + ``coef_test(test = "Satterthwaite")`` +
-    ``conf_int`` (clubSandwich 0.5.8) to 1e-8, weights constant per respondent and varying
-    between waves (tests/reference/meta/generate_cr2_weighted.R).
+    ``conf_int`` (clubSandwich 0.5.8), and CR1 against ``vcovCR(type = "CR1S")`` with
+    ``test = "naive-t"``, to 1e-8, weights constant per respondent and varying between waves
+    (tests/reference/meta/generate_cr2_weighted.R).
 
     References
     ----------

@@ -14,7 +14,9 @@
 # (weighted means; the WLS form of the within transformation), lm(yd ~ 0 + tpd + pod, weights = w).
 # Event study (as event_study()): tests/reference/event_study/event_study_data.csv, rows with age,
 # lm(y ~ treated * wave + age + gender, weights = w) with w = 0.5 + (respondent number mod 5) / 4.
-# Each: vcovCR(type = "CR2") + coef_test(test = "Satterthwaite") + conf_int(test = "Satterthwaite").
+# Each: vcovCR(type = "CR2") + coef_test(test = "Satterthwaite") + conf_int(test = "Satterthwaite");
+# the did() models also with vcovCR(type = "CR1S") (the Stata factor) + test = "naive-t" (G - 1 df),
+# column vcov of cr2_weighted_expected.csv.
 # Run from anywhere:  Rscript tests/reference/meta/generate_cr2_weighted.R
 suppressPackageStartupMessages(library(clubSandwich))
 args <- commandArgs(trailingOnly = FALSE)
@@ -37,28 +39,33 @@ sim <- function(tag, n_t, n_c, drop_post = 0, sites = NULL, wave_weights = FALSE
 data <- rbind(sim("a", 6, 14), sim("b", 12, 9, drop_post = 5, wave_weights = TRUE),
               sim("c", 10, 10, sites = 1:6))
 write.csv(fmt(data), file.path(here, "cr2_weighted_data.csv"), row.names = FALSE)
-row <- function(ct, ci, rows, ...) data.frame(..., term = rows, estimate = ct[rows, "beta"],
-  se = ct[rows, "SE"], df = ct[rows, "df_Satt"], p_value = ct[rows, "p_Satt"],
-  ci_low = ci[rows, "CI_L"], ci_high = ci[rows, "CI_U"])
+row <- function(ct, ci, rows, ...) {
+  naive <- "df_t" %in% names(ct)
+  data.frame(..., term = rows, estimate = ct[rows, "beta"], se = ct[rows, "SE"],
+             df = ct[rows, if (naive) "df_t" else "df_Satt"], p_value = ct[rows, if (naive) "p_t" else "p_Satt"],
+             ci_low = ci[rows, "CI_L"], ci_high = ci[rows, "CI_U"])
+}
 out <- list()
-for (ds in unique(data$dataset)) for (cl in c("respondent_id", "site")) {
+for (type in c("CR2", "CR1S")) for (ds in unique(data$dataset)) for (cl in c("respondent_id", "site")) {
+  test <- if (type == "CR2") "Satterthwaite" else "naive-t"
   d <- data[data$dataset == ds, ]
   if (cl == "site" && ds != "c") next
   d$treated <- as.numeric(d$group == "participant"); d$post <- as.numeric(d$wave == "post")
   fit <- lm(y ~ treated * post, data = d, weights = w)
-  V <- vcovCR(fit, cluster = d[[cl]], type = "CR2")
-  ct <- coef_test(fit, vcov = V, test = "Satterthwaite")
-  ci <- conf_int(fit, vcov = V, test = "Satterthwaite", level = 0.95)
+  V <- vcovCR(fit, cluster = d[[cl]], type = type)
+  ct <- coef_test(fit, vcov = V, test = test)
+  ci <- conf_int(fit, vcov = V, test = test, level = 0.95)
   out[[length(out) + 1]] <- row(ct, ci, c("treated:post", "treated"), dataset = ds, cluster = cl,
-                                model = c("pooled_ols", "baseline_difference"))
+                                vcov = type, model = c("pooled_ols", "baseline_difference"))
   both <- names(which(table(d$respondent_id) == 2)); p <- d[d$respondent_id %in% both, ]
   p$tp <- p$treated * p$post
   dm <- function(v) v - ave(v * p$w, p$respondent_id, FUN = sum) / ave(p$w, p$respondent_id, FUN = sum)
   fe <- lm(yd ~ 0 + tpd + pod, weights = p$w,
            data = data.frame(yd = dm(p$y), tpd = dm(p$tp), pod = dm(p$post)))
-  Vf <- vcovCR(fe, cluster = p[[cl]], type = "CR2")
-  cf <- coef_test(fe, vcov = Vf, test = "Satterthwaite"); cif <- conf_int(fe, vcov = Vf, test = "Satterthwaite")
-  r <- row(cf, cif, "tpd", dataset = ds, cluster = cl, model = "individual_fe"); r$term <- "treated:post"
+  Vf <- vcovCR(fe, cluster = p[[cl]], type = type)
+  cf <- coef_test(fe, vcov = Vf, test = test); cif <- conf_int(fe, vcov = Vf, test = test)
+  r <- row(cf, cif, "tpd", dataset = ds, cluster = cl, vcov = type, model = "individual_fe")
+  r$term <- "treated:post"
   out[[length(out) + 1]] <- r
 }
 res <- do.call(rbind, out)
