@@ -203,11 +203,15 @@ def jacobian_numeric(lay: Layout, theta: np.ndarray, g: int) -> np.ndarray:
 
 
 def _start(lay: Layout, moms: list[OrdinalMoments]) -> np.ndarray:
+    """Starting values: thresholds as observed (shared ones as in the first group), loadings
+    and scale factors 1, factor variances 0.4, everything else 0."""
     start = np.zeros(lay.n_par)
+    first = {k for _, k in lay.tau[0]}
     for g, mom in enumerate(moms):
         obs = np.concatenate(mom.thresholds)
         for pos, k in lay.tau[g]:
-            start[k] = obs[pos] if g == 0 or k not in {kk for _, kk in lay.tau[0]} else start[k]
+            if g == 0 or k not in first:
+                start[k] = obs[pos]
         for _, k in lay.lam[g]:
             start[k] = 1.0
         for (a, b), k in lay.phi[g]:
