@@ -133,6 +133,10 @@ def test_wu_estabrook_does_not_depend_on_the_group_order_and_leaves_shifts_to_in
     binary = ONE.assign(y1=(ONE["y1"] > 3).astype(int))
     with pytest.raises(AnalysisInputError, match="fewer than 3 answer categories"):
         invariance(binary, Y, **kw)  # type: ignore[arg-type]
+    # lavaan fits binary items with its identification but warns that the thresholds model is
+    # not identified (its df even drop below the configural model's): refused for both
+    with pytest.raises(AnalysisInputError, match="binary items"):
+        invariance(binary, Y, across="language", ordered=True)
 
 
 def _fit_steps(name: str) -> tuple[list[og.OrdinalFit], list[og.Layout]]:

@@ -257,7 +257,10 @@ def _traces(
     gam = linalg.block_diag(*[gm / f for f, gm in zip(fg, gammas, strict=True)])
     d = np.vstack(deltas)
     vd = v[:, None] * d
-    u = np.diag(v) - vd @ np.linalg.solve(d.T @ vd, vd.T)
+    try:
+        u = np.diag(v) - vd @ np.linalg.solve(d.T @ vd, vd.T)
+    except np.linalg.LinAlgError:  # singular information: the model is not identified
+        return float("nan"), float("nan")
     ug = u @ gam
     return float(np.trace(ug)), float(np.sum(ug * ug.T))
 
@@ -299,13 +302,14 @@ def fit(lay: Layout, moms: list[OrdinalMoments]) -> OrdinalFit:
     deltas = [jacobian(lay, theta, g) for g in range(lay.n_groups)]
     grad = jac(theta).T @ residuals(theta)
     converged = bool(sol.status > 0) and float(np.abs(grad).max()) < 1e-6 * max(1.0, chisq)
-    if df > 0:
-        tr1, tr2 = _traces(deltas, ws, gammas, fg)
+    tr1, tr2 = _traces(deltas, ws, gammas, fg) if df > 0 else (float("nan"), float("nan"))
+    if tr2 > 0:
         a = np.sqrt(df / tr2)
         shift = df - a * tr1
         scaled, c = chisq * a + shift, 1 / a
-    else:
+    else:  # df 0, or a singular information matrix (not identified): no test
         scaled, c, shift = float("nan"), float("nan"), float("nan")
+        converged = converged and df == 0
     return OrdinalFit(
         theta, chisq, int(df), float(scaled), float(c), float(shift), converged, deltas, resid
     )
@@ -348,7 +352,10 @@ def difference_test(
     h = np.linalg.pinv(d1) @ d0
     a_mat = linalg.null_space(h.T).T
     p_info = sum(f * d.T @ (w[:, None] * d) for f, w, d in zip(fg, ws, m1.deltas, strict=True))
-    p_inv = np.linalg.inv(p_info)
+    try:
+        p_inv = np.linalg.inv(p_info)
+    except np.linalg.LinAlgError:
+        return float("nan"), int(m)
     apa = a_mat @ p_inv @ a_mat.T
     mid = p_inv @ a_mat.T @ np.linalg.pinv(apa) @ a_mat @ p_inv
     v = np.concatenate(ws)
@@ -356,6 +363,8 @@ def difference_test(
     u = (v[:, None] * d1) @ mid @ (d1.T * v[None, :])
     ug = u @ gam
     tr1, tr2 = float(np.trace(ug)), float(np.sum(ug * ug.T))
+    if not tr2 > 0:  # also NaN
+        return float("nan"), int(m)
     a = np.sqrt(m / tr2)
     b = m - a * tr1
     return float((m0.chisq - m1.chisq) * a + b), int(m)

@@ -1048,7 +1048,7 @@ def invariance(
         ``"fiml"``: full-information ML; every row with at least one item answered is used
         (lavaan's ``missing = "fiml"``) instead of complete rows only.
     ordered : bool, default False
-        Treat the items as ordinal (five-point answers, at most 10 categories), as lavaan's
+        Treat the items as ordinal (five-point answers; 3 to 10 categories), as lavaan's
         ``ordered =`` with WLSMV: per-group polychoric correlations, DWLS, scaled-and-shifted
         statistics, and lavaan's ordinal sequence of models (configural, equal thresholds, then
         equal loadings too; see Notes). Groups (``across``) only, complete rows, every answer
@@ -1056,8 +1056,7 @@ def invariance(
     ordinal_identification : {"lavaan", "wu_estabrook"}, default "lavaan"
         With ``ordered``: the thresholds model as lavaan's plain ``group.equal =
         "thresholds"`` (latent means free in groups 2..G), or as Wu & Estabrook (2016)
-        (latent-response intercepts free in groups 2..G, latent means 0; at least 3 answer
-        categories per item). The latter does not depend on the order of the groups; its
+        (latent-response intercepts free in groups 2..G, latent means 0). The latter does not depend on the order of the groups; its
         second step then tests loadings and intercepts together (see Notes).
     rmsea_confidence_level : float, default 0.90
         Coverage of the RMSEA and RMSEA_D intervals.
@@ -1106,7 +1105,8 @@ def invariance(
         or unidentifiable ``partial``; with ``ordered``: ``wave``, ``estimator`` or
         ``missing`` given, an intercept in ``partial``, more than 10 answer categories, an
         answer category of an item unused in one group, an unknown
-        ``ordinal_identification``, or (Wu-Estabrook) an item with fewer than 3 categories.
+        ``ordinal_identification``, or an item with fewer than 3 categories (binary items:
+        the thresholds model is not identified).
 
     Notes
     -----
@@ -1350,10 +1350,11 @@ def _invariance_ordered(
     moms = og.group_moments(blocks, items, names, across)
     wu_estabrook = identification == "wu_estabrook"
     few = [it for it, t in zip(items, moms[0].thresholds, strict=True) if len(t) < 2]
-    if wu_estabrook and few:
+    if few:
         raise AnalysisInputError(
-            f"item(s) {', '.join(few)} have fewer than 3 answer categories; the Wu-Estabrook "
-            "thresholds model needs at least 3 (use ordinal_identification='lavaan')"
+            f"item(s) {', '.join(few)} have fewer than 3 answer categories; with binary items "
+            "the thresholds model (free scale factors) is not identified, so ordered=True "
+            "needs at least 3 categories per item"
         )
     free_loadings = {it for kind, it in free if kind == "loadings"}
     g = len(moms)
