@@ -183,3 +183,16 @@ def test_settings_and_configuration(tmp_path: object) -> None:
 def test_an_unknown_covariate_is_one_clear_error(data: object) -> None:
     with pytest.raises(DataInputError, match="covariate 'demo_shoe_size' is a column of neither"):
         evaluate_process(data, EvaluationSettings(covariates=("demo_shoe_size",)))
+
+
+def test_the_report_shows_the_event_study(ev: object) -> None:
+    from deliberval.report import ReportSettings, build_report
+
+    sec = next(s for s in build_report(ev, ReportSettings(language="fr")).sections if s.key == "change")
+    tab = {t.key: t for t in sec.tables}["event_study"]
+    assert tab.title == "Étude d'événement : l'effet à chaque vague"
+    np.testing.assert_allclose(tab.data["estimate"].to_numpy(dtype=float),
+                               ev.event_study["estimate"].to_numpy(dtype=float), rtol=0, atol=0)
+    assert tab.data["wave"].tolist()[:2] == ["avant → après", "avant → suivi"]
+    assert set(tab.data["model"]) == {"ajusté : pondéré par le score de propension, covariables"}
+    assert not tab.data["suppressed"].any()
