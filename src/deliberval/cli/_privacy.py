@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from deliberval.validation.process import ProcessData
     from deliberval.validation.result import ValidationResult
 
-__all__ = ["KeepOption", "KeyFileOption", "Protection", "PseudonymiseOption", "protect_frame", "protect_process"]
+__all__ = ["KeepOption", "KeyFileOption", "Protection", "PseudonymiseOption", "protect_frame", "protect_process",
+           "protect_rows"]
 
 PseudonymiseOption = Annotated[bool, typer.Option(
     "--pseudonymise",
@@ -318,3 +319,80 @@ def protect_process(data: ProcessData, config: ProcessConfig, protection: Protec
     if pseudonymised:
         _note(f"{' and '.join(pseudonymised)} replaced by keyed pseudonyms")
     return replace(data, **changes)
+
+
+def protect_rows(
+    df: pd.DataFrame,
+    *,
+    source: str,
+    command: str,
+    protection: Protection,
+    id_columns: Sequence[str],
+    data_folders: Iterable[Path] = (),
+) -> pd.DataFrame:
+    """Screen a per-person table a command is about to write or print; return what may go out.
+
+    For outputs holding one row per person (``balance --weights-output``, ``selection``,
+    ``replicate-weights``): the command builds the table from the id column and its own results
+    only, so the input's other columns are never carried. Any other column that looks like a
+    direct identifier is left out with a note. An id column that looks like one (e-mail
+    addresses, phone numbers, a ``name`` column ...) stops the command with one line unless
+    ``--pseudonymise`` (replaced by keyed pseudonyms, as ``validate --pseudonymise`` does with
+    the same key, so the tables still join) or ``--keep-identifiers``; ``--pseudonymise``
+    replaces the id columns whatever they hold.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The per-person table.
+    source : str
+        The input file the ids come from, for the messages.
+    command : str
+        The command (and option) writing it, named in the refusal.
+    protection : Protection
+        The flags given.
+    id_columns : sequence of str
+        Row ids kept (or pseudonymised).
+    data_folders : iterable of Path
+        Folders of the data, for the key-file warning.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    DataInputError
+        An identifier-like id column without a flag, contradictory flags, no key.
+    """
+    from deliberval.privacy import pseudonymise
+
+    protection.check()
+    ids = [c for c in id_columns if c in df.columns]
+    found = _identifiers(df, None, ())
+    others = [c for c, _ in found if c not in ids]
+    if others:  # never carried, whatever the flags
+        df = df.drop(columns=others)
+        _note(f"{source}: left out {_listing([repr(c) for c in others])} (direct identifiers) of the "
+              f"{command} output")
+    flagged = [(c, why) for c, why in found if c in ids]
+    if flagged and not protection.pseudonymise and not protection.keep:
+        raise DataInputError(
+            f"{source}: the id column(s) {_listing(_described(flagged))} look like direct identifiers, "
+            f"which deliberval {command} does not write one row per person unless told: pass "
+            "--pseudonymise --key-file FILE (keyed pseudonyms in their place) or --keep-identifiers")
+    if protection.pseudonymise:
+        key = protection.key(data_folders)
+        if not ids:
+            _note(f"{source}: no id column in the {command} output to pseudonymise")
+            return df
+        out = pseudonymise(df, ids, key=key, drop=[])
+        out.attrs = dict(df.attrs)
+        _note(f"{source}: {', '.join(ids)} replaced by keyed pseudonyms in the {command} output")
+        return out
+    if flagged:
+        err_console.print(
+            f"[yellow]warning:[/] {source}: keeping {_listing(_described(flagged))} in the {command} "
+            "output as asked (--keep-identifiers): the file is personal data",
+            highlight=False, soft_wrap=True)
+    return df

@@ -24,6 +24,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from deliberval.cli._common import console, user_errors, write_table
+from deliberval.cli._privacy import (
+    KeepOption,
+    KeyFileOption,
+    Protection,
+    PseudonymiseOption,
+    protect_rows,
+)
 from deliberval.errors import DataInputError
 
 if TYPE_CHECKING:
@@ -70,6 +77,7 @@ def register(app: typer.Typer) -> None:
     app.command("balance")(balance_command)
     app.command("event-study")(event_study_command)
     app.command("survey-estimate")(survey_estimate_command)
+    app.command("replicate-weights")(replicate_weights_command)
 
 
 def _value_as_in(table: pd.DataFrame, column: str, value: str | None) -> Any:
@@ -119,20 +127,29 @@ def balance_command(
     surveys: SurveysOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
+    pseudonymise: PseudonymiseOption = False,
+    key_file: KeyFileOption = None,
+    keep_identifiers: KeepOption = False,
 ) -> None:
     """Propensity-score weights and covariate balance: ASMD before and after, effective n.
 
     The tables are deliberval.propensity_weights' (balance: one row per covariate or category;
     summary: one row per group). --output writes the balance table, --weights-output the weight
     of every row (join it to the responses for a weighted event-study), --json prints
-    {"balance": [...], "summary": [...]}. Not disclosure-controlled.
+    {"balance": [...], "summary": [...]}. Not disclosure-controlled. --weights-output holds one
+    row per person: an id column that looks like a direct identifier (e-mail addresses ...)
+    stops the command unless --pseudonymise --key-file FILE (keyed pseudonyms, as validate
+    --pseudonymise writes with the same key) or --keep-identifiers; no other input column is
+    copied into it.
     """
     from deliberval.analysis.propensity import propensity_weights
     from deliberval.cli.analyses import _analyse, _col, _column_list, _records, load_table
 
     notes: list[str] = []
     covs = _column_list(covariates) or []
+    protection = Protection(pseudonymise, key_file, keep_identifiers)
     with user_errors():
+        _flags_need(protection, weights_output is not None, "--weights-output")
         if target not in ("treated", "all"):
             raise DataInputError(f"--target must be 'treated' or 'all', got {target!r}")
         if plot is not None and plot.suffix.lower() != ".png":
@@ -179,6 +196,9 @@ def balance_command(
             weights = result.weights.copy()
             if respondent in table.columns:
                 weights.insert(0, respondent, table[respondent])
+            weights = protect_rows(weights, source=str(data), command="balance --weights-output",
+                                   protection=protection, id_columns=(respondent,),
+                                   data_folders=[data.parent, weights_output.parent])
             write_table(weights, weights_output, sheet="weights")
         if plot is not None:
             from deliberval.plots.balance import plot_balance
@@ -221,6 +241,15 @@ def balance_command(
         for path, what in ((output, "balance table"), (weights_output, "weights"), (plot, "balance plot")):
             if path is not None:
                 console.print(f"{what} written to {path}", highlight=False)
+
+
+def _flags_need(protection: Protection, writes_rows: bool, option: str) -> None:
+    """--pseudonymise, --key-file and --keep-identifiers act on per-person output only."""
+    given = [f for f, v in (("--pseudonymise", protection.pseudonymise), ("--key-file", protection.key_file),
+                            ("--keep-identifiers", protection.keep)) if v]
+    if given and not writes_rows:
+        raise DataInputError(f"{', '.join(given)} apply to the per-person output; add {option} FILE or leave them out")
+    protection.check()
 
 
 def _notes(notes: list[str]) -> None:
@@ -351,6 +380,36 @@ def survey_estimate_command(
     quantiles: Annotated[
         str, typer.Option("--quantiles", help="Probabilities of --statistic quantile, comma-separated.")
     ] = "0.5",
+    replicates: Annotated[
+        str | None,
+        typer.Option("--replicates", help="Replicate-weight columns: a pattern such as 'rep_*' (in file order) or a "
+                     "comma-separated list. The replicates then carry the design: leave out --strata, --cluster, --fpc."),
+    ] = None,
+    replicate_type: Annotated[
+        str | None,
+        typer.Option("--replicate-type", help="How the replicates were made (with --replicates): JK1, JKn, bootstrap, "
+                     "subbootstrap, BRR, Fay, successive-difference or other; sets the default --scale."),
+    ] = None,
+    scale: Annotated[
+        float | None, typer.Option("--scale", help="Variance multiplier of the replicates (default: the type's, as R svrepdesign).")
+    ] = None,
+    rscales: Annotated[
+        str | None,
+        typer.Option("--rscales", help="One multiplier per replicate (needed for JKn): comma-separated numbers, or a CSV "
+                     "file with an rscales column (as deliberval replicate-weights writes) or one number per line."),
+    ] = None,
+    rho: Annotated[float | None, typer.Option("--rho", help="Fay's coefficient (--replicate-type Fay).")] = None,
+    mse: Annotated[
+        bool, typer.Option("--mse", help="Centre the replicates on the full-sample estimate, not on their mean.")
+    ] = False,
+    replicate_factors: Annotated[
+        bool, typer.Option("--replicate-factors", help="The replicate columns hold replication factors (multiplied by "
+                           "--weight), not analysis weights.")
+    ] = False,
+    interval: Annotated[
+        str, typer.Option("--interval", help="--statistic quantile with --replicates: woodruff, or replicate (the "
+                          "quantile recomputed with each replicate; not for jackknives).")
+    ] = "woodruff",
     instrument: InstrumentOpt = None,
     confidence_level: LevelOpt = 0.95,
     map_file: MapOpt = None,
@@ -363,7 +422,9 @@ def survey_estimate_command(
 
     The table is deliberval.survey_mean's (or survey_total's, survey_ratio's,
     survey_quantile's): Taylor-linearisation standard errors for stratified, clustered
-    (multi-stage) designs, as R's survey package. Not disclosure-controlled.
+    (multi-stage) designs, as R's survey package, or, with --replicates, replicate-weight
+    standard errors (deliberval.ReplicateDesign, as R svrepdesign; deliberval
+    replicate-weights makes such columns). Not disclosure-controlled.
     """
     from deliberval.analysis import survey
     from deliberval.cli.analyses import _analyse, _ci, _col, _column_list, _finish, _pct, load_table
@@ -374,6 +435,32 @@ def survey_estimate_command(
     by_cols = _column_list(by)
     cols = _column_list(variables) or []
     with user_errors():
+        if replicates is None:
+            given = [o for o, v in (("--replicate-type", replicate_type), ("--scale", scale), ("--rscales", rscales),
+                                    ("--rho", rho)) if v is not None]
+            given += [o for o, v in (("--mse", mse), ("--replicate-factors", replicate_factors)) if v]
+            if given:
+                raise DataInputError(f"{', '.join(given)} apply to replicate weights; add --replicates COLUMNS")
+        else:
+            if replicate_type is None:
+                raise DataInputError(f"--replicates needs --replicate-type ({', '.join(survey.REPLICATE_TYPES)})")
+            if replicate_type not in survey.REPLICATE_TYPES:
+                raise DataInputError(
+                    f"--replicate-type must be one of {', '.join(survey.REPLICATE_TYPES)}; got {replicate_type!r}")
+            given = [o for o, v in (("--strata", strata), ("--cluster", stages), ("--fpc", fpcs)) if v]
+            if given:
+                raise DataInputError(f"--replicates carries the design; leave out {', '.join(given)}")
+            if replicate_type == "JKn" and rscales is None:
+                raise DataInputError("--replicate-type JKn needs --rscales: (n_h - 1) / n_h of each replicate's stratum "
+                                     "(the _rscales.csv file deliberval replicate-weights --type JKn writes)")
+            if replicate_type == "Fay" and rho is None:
+                raise DataInputError("--replicate-type Fay needs --rho (Fay's coefficient, in [0, 1))")
+            if rho is not None and replicate_type != "Fay":
+                raise DataInputError("--rho applies to --replicate-type Fay only")
+        if interval not in ("woodruff", "replicate"):
+            raise DataInputError(f"--interval must be woodruff or replicate; got {interval!r}")
+        if interval != "woodruff" and (statistic != "quantile" or replicates is None):
+            raise DataInputError("--interval replicate applies to --statistic quantile with --replicates")
         if statistic not in STATISTICS:
             raise DataInputError(f"--statistic must be one of {', '.join(STATISTICS)}; got {statistic!r}")
         if by_cols and statistic != "mean":
@@ -390,10 +477,29 @@ def survey_estimate_command(
                 raise DataInputError(f"--quantiles must be numbers separated by commas, got {quantiles!r}") from None
         design: dict[str, Any] = {"weight": weight, "strata": strata, "cluster": stages, "fpc": fpcs,
                                   "confidence_level": confidence_level}
+        rep_cols: list[str] = []
+        if replicates is not None:
+            from deliberval.cli.analyses import _read
+
+            header = _read(data, None, map_file, fmt) if instrument is not None and _is_pattern(replicates) else None
+            rep_cols = _replicate_columns(data, replicates, header)
         keep = (*cols, *([denominator] if denominator else []), *([weight] if weight else []),
-                *([strata] if strata else []), *(stages or []), *(fpcs or []), *(by_cols or []))
+                *([strata] if strata else []), *(stages or []), *(fpcs or []), *(by_cols or []), *rep_cols)
         table, _ = load_table(data, instrument=instrument, map_file=map_file, fmt=fmt, surveys=surveys,
                               keep=keep, notes=notes)
+        if replicates is not None:
+            if not rep_cols:
+                rep_cols = _replicate_columns(data, replicates, table)
+            missing = [c for c in rep_cols if c not in table.columns]
+            if missing:
+                raise DataInputError(f"{data}: no replicate-weight column {missing[0]!r}")
+            design = {"weight": weight, "confidence_level": confidence_level,
+                      "replicates": survey.ReplicateDesign(
+                          tuple(rep_cols), str(replicate_type), scale=scale,
+                          rscales=None if rscales is None else _rscales(rscales, len(rep_cols)),
+                          rho=rho, mse=mse, combined_weights=not replicate_factors)}
+            if statistic == "quantile":
+                design["interval"] = interval
         if statistic == "mean":
             result = _analyse(data, lambda: survey.survey_mean(table, cols, by=by_cols, **design), notes)
         elif statistic == "total":
@@ -422,8 +528,157 @@ def survey_estimate_command(
     _finish(f"Survey {statistic} in {data.name}", result, columns, notes, output, as_json, f"survey_{statistic}")
 
 
+def _is_pattern(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
+
+
+def _replicate_columns(data: Path, given: str, table: pd.DataFrame | None) -> list[str]:
+    """The columns --replicates names: a pattern matched in file order, or a comma list."""
+    import fnmatch
+
+    if not _is_pattern(given):
+        cols = [c.strip() for c in given.split(",") if c.strip()]
+        if len(cols) < 2:
+            raise DataInputError(f"--replicates must name at least two replicate-weight columns; got {given!r}")
+        return cols
+    if table is None:
+        return []
+    patterns = [p.strip() for p in given.split(",") if p.strip()]
+    cols = [str(c) for c in table.columns if any(fnmatch.fnmatchcase(str(c), p) for p in patterns)]
+    if len(cols) < 2:
+        raise DataInputError(
+            f"{data}: --replicates {given!r} matches {len(cols)} column(s) ({', '.join(cols) or 'none'}); "
+            "a replicate design needs at least two")
+    return cols
+
+
+def _rscales(given: str, n: int) -> tuple[float, ...]:
+    """--rscales: comma-separated numbers, or a file (rscales column, or one number per line)."""
+    path = Path(given)
+    if path.suffix.lower() in (".csv", ".tsv", ".txt") or path.is_file():
+        if not path.is_file():
+            raise DataInputError(f"--rscales {given}: no such file")
+        import pandas as pd
+
+        try:
+            sep = "\t" if path.suffix.lower() == ".tsv" else ","
+            frame = pd.read_csv(path, sep=sep)
+            if "rscales" in frame.columns:
+                values = frame["rscales"]
+            else:
+                values = pd.read_csv(path, sep=sep, header=None).iloc[:, -1]
+            numbers = pd.to_numeric(values, errors="coerce")
+        except (OSError, ValueError, IndexError) as exc:
+            raise DataInputError(f"--rscales {given}: cannot read ({exc})") from None
+        if numbers.isna().any() or len(numbers) == 0:
+            raise DataInputError(f"--rscales {given}: expected one number per line or an rscales column of numbers")
+        out = tuple(float(v) for v in numbers)
+    else:
+        try:
+            out = tuple(float(v) for v in given.split(",") if v.strip())
+        except ValueError:
+            raise DataInputError(f"--rscales must be numbers separated by commas or a file; got {given!r}") from None
+    if len(out) != n:
+        raise DataInputError(f"--rscales holds {len(out)} number(s); the {n} replicate columns need one each")
+    return out
+
+
 def _ci4(row: dict[str, Any]) -> str:
     from deliberval.cli.analyses import _col
 
     a, b = _col("ci_low", 4)(row), _col("ci_high", 4)(row)
     return f"{a} to {b}" if a and b else ""
+
+
+# --------------------------------------------------------------------------- replicate weights
+
+
+def replicate_weights_command(
+    data: DataArg,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="File to write (.csv or .xlsx): the id column and one weight column per replicate."),
+    ],
+    replicate_type: Annotated[
+        str, typer.Option("--type", help="JK1 (unstratified jackknife), JKn (jackknife within strata), bootstrap or subbootstrap.")
+    ] = "JK1",
+    weight: Annotated[str | None, typer.Option("--weight", help="Sampling weight column (default: equal weights).")] = None,
+    strata: Annotated[str | None, typer.Option("--strata", help="First-stage strata column (JKn; refused for JK1).")] = None,
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="First-stage sampling-unit column (default: every row is a unit).")
+    ] = None,
+    fpc: Annotated[
+        str | None, typer.Option("--fpc", help="Population number of first-stage units (or sampling fraction) column.")
+    ] = None,
+    n_replicates: Annotated[
+        int, typer.Option("--replicates", min=2, help="Number of bootstrap replicates (a jackknife has one per unit).")
+    ] = 50,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Seed of the bootstrap draws (reproducible weights).")] = None,
+    prefix: Annotated[str, typer.Option("--prefix", help="Replicate columns are named PREFIX1, PREFIX2, ...")] = "repw",
+    respondent: Annotated[str, typer.Option("--respondent", help="Id column written in front of the weights.")] = "respondent_id",
+    map_file: MapOpt = None,
+    fmt: FormatOpt = None,
+    pseudonymise: PseudonymiseOption = False,
+    key_file: KeyFileOption = None,
+    keep_identifiers: KeepOption = False,
+) -> None:
+    """Replicate weights of a (stratified, clustered) design, as R survey::as.svrepdesign.
+
+    Writes deliberval.replicate_weights' columns (sampling weight x replication factor) after
+    the id column; join them to the data by the id and give them to deliberval survey-estimate
+    --replicates with the --replicate-type and --scale printed (and, for JKn, --rscales FILE:
+    the multipliers are written next to the output as <name>_rscales.csv). One row per person:
+    an id column that looks like a direct identifier stops the command unless --pseudonymise
+    --key-file FILE or --keep-identifiers; no other input column is copied.
+    """
+    import pandas as pd
+
+    from deliberval.analysis.survey import replicate_weights
+    from deliberval.cli.analyses import _analyse, _read
+
+    notes: list[str] = []
+    protection = Protection(pseudonymise, key_file, keep_identifiers)
+    with user_errors():
+        protection.check()
+        if replicate_type not in ("JK1", "JKn", "bootstrap", "subbootstrap"):
+            raise DataInputError(f"--type must be JK1, JKn, bootstrap or subbootstrap; got {replicate_type!r}")
+        if output.suffix.lower() not in (".csv", ".xlsx"):
+            raise DataInputError(f"{output}: give a file name ending in .csv or .xlsx")
+        if seed is not None and replicate_type not in ("bootstrap", "subbootstrap"):
+            raise DataInputError(f"--seed applies to bootstrap replicates; a {replicate_type} jackknife draws nothing")
+        table = _read(data, None, map_file, fmt)
+        if len(table) == 0:
+            raise DataInputError(f"{data}: no data rows (the file has a header only)")
+        table = table.reset_index(drop=True)
+        rw = _analyse(data, lambda: replicate_weights(
+            table, replicate_type, weight=weight, strata=strata, cluster=cluster, fpc=fpc,
+            replicates=n_replicates, seed=seed, prefix=prefix,
+        ), notes)
+        weights: pd.DataFrame = rw.weights.copy()
+        if respondent in table.columns:
+            ids = table[respondent]
+            if ids.dtype.kind == "f" and bool((ids.dropna() % 1 == 0).all()):  # whole numbers read as floats
+                ids = ids.astype("Int64")
+            weights.insert(0, respondent, ids)
+        else:
+            notes.append(f"no id column {respondent!r} (name it with --respondent): the rows are in the data's "
+                         "order, to be joined by position")
+        weights = protect_rows(weights, source=str(data), command="replicate-weights", protection=protection,
+                               id_columns=(respondent,), data_folders=[data.parent, output.parent])
+        write_table(weights, output, sheet="replicate_weights")
+        design = rw.design
+        scale_value, rscales_values = design.resolved()
+        rscales_file = None
+        if not bool((rscales_values == 1).all()):
+            rscales_file = output.with_name(f"{output.stem}_rscales.csv")
+            write_table(pd.DataFrame({"replicate": list(design.columns), "rscales": rscales_values}), rscales_file)
+    _notes(notes)
+    flags = f"--replicates '{prefix}*' --replicate-type {design.type} --scale {scale_value!r}"
+    if weight is not None:
+        flags = f"--weight {weight} " + flags
+    if rscales_file is not None:
+        flags += f" --rscales {rscales_file}"
+    console.print(f"{rw.method}: {len(design.columns)} replicate weight columns for {len(weights)} rows "
+                  f"written to {output}" + (f", their rscales to {rscales_file}" if rscales_file else ""),
+                  highlight=False, soft_wrap=True)
+    console.print(f"estimate with: deliberval survey-estimate DATA VARIABLES {flags}", highlight=False, soft_wrap=True)
