@@ -24,6 +24,13 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from deliberval.cli._common import console, user_errors, write_table
+from deliberval.cli._privacy import (
+    KeepOption,
+    KeyFileOption,
+    Protection,
+    PseudonymiseOption,
+    protect_rows,
+)
 from deliberval.errors import DataInputError
 
 if TYPE_CHECKING:
@@ -133,6 +140,9 @@ def selection_command(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
+    pseudonymise: PseudonymiseOption = False,
+    key_file: KeyFileOption = None,
+    keep_identifiers: KeepOption = False,
 ) -> None:
     """Selection probability of every pool member and the fairness of the lottery.
 
@@ -140,12 +150,18 @@ def selection_command(
     (Flanigan et al. 2021) of the probabilities from a panel distribution, from repeated runs
     (Monte Carlo, with standard errors) or from running sortition-algorithms. --output writes
     the per-person table of deliberval.selection_probabilities; --json prints
-    {"probabilities": [...], "fairness": [...]}.
+    {"probabilities": [...], "fairness": [...]}. The per-person outputs (--output, --json,
+    --panels-output) hold the id column and computed columns only; an id column that looks like
+    a direct identifier (e-mail addresses ...) stops the command unless --pseudonymise
+    --key-file FILE (keyed pseudonyms) or --keep-identifiers.
     """
     from deliberval.cli.analyses import _col, _records
+    from deliberval.cli.estimates import _flags_need
 
     notes: list[str] = []
+    protection = Protection(pseudonymise, key_file, keep_identifiers)
     with user_errors():
+        _flags_need(protection, output is not None or as_json or panels_output is not None, "--output")
         if quotas_file is None:
             given = [o for o, v in (("--panel-size", panel_size), ("--runs", runs), ("--seed", seed),
                                     ("--panels-output", panels_output)) if v is not None]
@@ -172,7 +188,10 @@ def selection_command(
             probs = _in_file(pool_path, lambda: run.selection_probabilities(confidence_level=confidence_level))
             source, where = f"{run.method}, from {pool_path.name}", pool_path
             if panels_output is not None:
-                write_table(run.panel_table(), panels_output, sheet="panels")
+                write_table(protect_rows(run.panel_table(), source=str(pool_path), command="selection --panels-output",
+                                         protection=protection, id_columns=(respondent,),
+                                         data_folders=[pool_path.parent, panels_output.parent]),
+                            panels_output, sheet="panels")
         elif panels_file is not None:
             table = _read(panels_file, fmt, "panels")
             panels, panel_probs = _panels_from_file(panels_file, table, respondent, panel, probability)
@@ -192,6 +211,10 @@ def selection_command(
         else:
             raise DataInputError("give a panels file, or --pool, --quotas and --panel-size to run a selection algorithm")
         fairness = _in_file(where, lambda: selection_fairness(probs["estimate"], threshold=threshold))
+        if output is not None or as_json:
+            probs = protect_rows(probs, source=str(where), command="selection", protection=protection,
+                                 id_columns=(respondent,),
+                                 data_folders=[where.parent, *([output.parent] if output is not None else [])])
     if output is not None:
         with user_errors():
             write_table(probs, output, sheet="probabilities")
