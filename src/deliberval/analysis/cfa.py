@@ -1010,7 +1010,7 @@ def invariance(
     estimator: str = "ML",
     missing: str = "listwise",
     ordered: bool = False,
-    ordinal_identification: str = "lavaan",
+    ordinal_identification: str = "wu_estabrook",
     rmsea_confidence_level: float = 0.90,
     delta_cfi_cutoff: float = -0.01,
     alpha: float = 0.05,
@@ -1053,11 +1053,13 @@ def invariance(
         statistics, and lavaan's ordinal sequence of models (configural, equal thresholds, then
         equal loadings too; see Notes). Groups (``across``) only, complete rows, every answer
         category used in every group; ``partial`` may free loadings only.
-    ordinal_identification : {"lavaan", "wu_estabrook"}, default "lavaan"
-        With ``ordered``: the thresholds model as lavaan's plain ``group.equal =
-        "thresholds"`` (latent means free in groups 2..G), or as Wu & Estabrook (2016)
-        (latent-response intercepts free in groups 2..G, latent means 0). The latter does not depend on the order of the groups; its
-        second step then tests loadings and intercepts together (see Notes).
+    ordinal_identification : {"wu_estabrook", "lavaan"}, default "wu_estabrook"
+        With ``ordered``: the thresholds model as Wu & Estabrook (2016) (latent-response
+        intercepts free in groups 2..G, latent means 0), or as lavaan's plain ``group.equal =
+        "thresholds"`` (latent means free in groups 2..G). The default does not depend on the
+        order of the groups in the data, so neither does the verdict; its second step tests
+        loadings and intercepts together. ``"lavaan"`` reproduces lavaan's default sequence,
+        whose thresholds step can change when another group comes first (see Notes).
     rmsea_confidence_level : float, default 0.90
         Coverage of the RMSEA and RMSEA_D intervals.
     delta_cfi_cutoff : float, default -0.01
