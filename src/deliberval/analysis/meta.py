@@ -377,6 +377,8 @@ def _mixture_quantile(p: float, w: np.ndarray, cdf: object, lo: float, hi: float
                 if 0.5 < factor < 2.0:
                     step /= factor
             nx = x - step
+            if abs(step) < 1e-11:  # settled (before the bracket test: x itself may be its end)
+                return nx
             bisected = not (a < nx < b)
             if bisected:  # outside the bracket: bisect instead
                 nx = 0.5 * (a + b)
@@ -593,8 +595,10 @@ def bayesian_share_pooling(
     Computed on a 300 x 300 midpoint grid of ``(m, sqrt(rho))``, over the region a coarse
     120 x 120 pass finds to hold all but 1e-12 of the posterior (both uniform a priori, so the
     posterior weights are the beta-binomial likelihoods); given the grid point a unit's share is
-    ``Beta(a + count_i, b + n_i - count_i)`` and a new unit's ``Beta(a, b)``. Checked against an
-    independent 2-D trapezoid grid in R to 1e-4.
+    ``Beta(a + count_i, b + n_i - count_i)`` and a new unit's ``Beta(a, b)``. The credible limits
+    of these beta mixtures are found to 1e-10 by safeguarded Halley steps, started from the same
+    mixture's limits on a 60 x 60 grid of the region (one or two evaluations of the fine mixture's
+    CDF each). Checked against an independent 2-D trapezoid grid in R to 1e-4.
 
     Examples
     --------
@@ -642,7 +646,8 @@ def bayesian_share_pooling(
         idx = np.flatnonzero(marg > 1e-12 * marg.max())
         return max(0.0, float(ax[idx[0]]) - 1.5 * h), min(1.0, float(ax[idx[-1]]) + 1.5 * h)
 
-    mids, s_mids, a, b, post2 = grid(*span(coarse.sum(axis=1), m_ax), *span(coarse.sum(axis=0), s_ax), g)
+    region = (*span(coarse.sum(axis=1), m_ax), *span(coarse.sum(axis=0), s_ax))
+    mids, s_mids, a, b, post2 = grid(*region, g)
     q = (1 - level) / 2
 
     def axis_summary(marg: np.ndarray, val: np.ndarray) -> dict[str, float]:
@@ -665,8 +670,15 @@ def bayesian_share_pooling(
     post = flat[keep_n]
     post /= post.sum()
     a, b = a.ravel()[keep_n], b.ravel()[keep_n]
+    # the same mixtures on a 60 x 60 grid of the region give the quantile iterations their starting
+    # points (within ~1e-4 of the answer: two CDF evaluations of the fine mixture instead of 3-4)
+    _, _, a60, b60, post60 = grid(*region, 60)
+    keep60 = post60.ravel() > 1e-14
+    w60 = post60.ravel()[keep60] / post60.ravel()[keep60].sum()
+    a60, b60 = a60.ravel()[keep60], b60.ravel()[keep60]
 
-    def beta_mixture(aa: np.ndarray, bb: np.ndarray) -> dict[str, float]:
+    def beta_mixture(aa: np.ndarray, bb: np.ndarray, post: np.ndarray = post,
+                     start: tuple[np.ndarray, np.ndarray] | None = None, rough: bool = False) -> dict[str, float]:
         mean = float(np.sum(post * aa / (aa + bb)))
         m2 = float(np.sum(post * aa * (aa + 1) / ((aa + bb) * (aa + bb + 1))))
         sd = math.sqrt(max(m2 - mean**2, 0.0))
@@ -681,13 +693,16 @@ def bayesian_share_pooling(
             return dens, dens * ((aa - 1) / t - (bb - 1) / (1 - t))
 
         prob = math.nan
-        if threshold is not None:
+        if threshold is not None and not rough:
             up = float(np.sum(post * (1.0 - special.betainc(aa, bb, threshold))))
             prob = up if higher_is_better else 1.0 - up
         lo, hi = max(0.0, mean - 12 * sd), min(1.0, mean + 12 * sd)
-        # start Newton at the quantile of the beta distribution with the mixture's mean and SD
-        k = mean * (1 - mean) / sd**2 - 1 if sd > 0 else math.nan
-        guess = [float(stats.beta.ppf(pp, mean * k, (1 - mean) * k)) if k > 0 else None for pp in (q, 1 - q)]
+        if start is not None:  # from the quantiles of the coarse grid's mixture
+            first = beta_mixture(*start, post=w60, rough=True)
+            guess: list[float | None] = [first["ci_low"], first["ci_high"]]
+        else:  # from the quantiles of the beta distribution with the mixture's mean and SD
+            k = mean * (1 - mean) / sd**2 - 1 if sd > 0 else math.nan
+            guess = [float(stats.beta.ppf(pp, mean * k, (1 - mean) * k)) if k > 0 else None for pp in (q, 1 - q)]
         return {"estimate": mean, "sd": sd,
                 "ci_low": _mixture_quantile(q, post, cdf, lo, hi, pdf, guess[0]),
                 "ci_high": _mixture_quantile(1 - q, post, cdf, lo, hi, pdf, guess[1]), "prob_meets_threshold": prob}
@@ -697,11 +712,12 @@ def bayesian_share_pooling(
     icc_sd = math.sqrt(max(float(np.sum(post2.sum(axis=0) * s_mids**4)) - icc_mean**2, 0.0))
     icc.update(estimate=icc_mean, sd=icc_sd, ci_low=icc["ci_low"] ** 2, ci_high=icc["ci_high"] ** 2)
     rows = [{"parameter": "mean_share", **ms}, {"parameter": "icc", **icc},
-            {"parameter": "new_unit", **beta_mixture(a, b)}]
+            {"parameter": "new_unit", **beta_mixture(a, b, start=(a60, b60))}]
     summary = pd.DataFrame(rows).assign(
         confidence_level=level, n_units=len(xv), prior="uniform on mean share and on sqrt(icc)",
         method=f"beta-binomial hierarchical model, 2-D midpoint grid ({g} x {g})")
-    units = pd.DataFrame([beta_mixture(a + xi, b + ni - xi) for xi, ni in zip(xv, nv, strict=True)])
+    units = pd.DataFrame([beta_mixture(a + xi, b + ni - xi, start=(a60 + xi, b60 + ni - xi))
+                          for xi, ni in zip(xv, nv, strict=True)])
     units = units.assign(confidence_level=level)
     units.insert(0, unit, sub[unit].to_numpy())
     units.insert(1, count, xv.astype(int))
