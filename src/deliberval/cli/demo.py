@@ -34,9 +34,15 @@ def demo(
     --pdf, which needs WeasyPrint); a comparison of the examples (comparison.html); and a
     README.md listing every file. The example reports are written in parallel worker processes.
     """
+    import os
+    import sys
+
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    if "numpy" not in sys.modules:  # the worker processes are the parallelism: one BLAS thread each
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(name, "1")
     from deliberval.demo import PDF_HINT, write_demo
 
     columns = (
