@@ -611,7 +611,7 @@ def replicate_weights_command(
         str | None, typer.Option("--fpc", help="Population number of first-stage units (or sampling fraction) column.")
     ] = None,
     n_replicates: Annotated[
-        int, typer.Option("--replicates", min=2, help="Number of bootstrap replicates (a jackknife has one per unit).")
+        int, typer.Option("--replicates", help="Number of bootstrap replicates (a jackknife has one per unit).")
     ] = 50,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Seed of the bootstrap draws (reproducible weights).")] = None,
     prefix: Annotated[str, typer.Option("--prefix", help="Replicate columns are named PREFIX1, PREFIX2, ...")] = "repw",
