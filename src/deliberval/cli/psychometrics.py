@@ -53,9 +53,32 @@ def psychometrics_command(
         str | None,
         typer.Option(
             "--invariance-across",
-            help="Test measurement invariance across the levels of this column (e.g. wave).",
+            help=(
+                "Test measurement invariance across the levels of this column (e.g. language, "
+                "wave). When a respondent (respondent_id) answers in several levels, e.g. the "
+                "same people in every wave, the test is longitudinal (residuals of an item "
+                "correlated across levels); otherwise multi-group. The output names the form."
+            ),
         ),
     ] = None,
+    ordered: Annotated[
+        bool,
+        typer.Option(
+            "--ordered",
+            help=(
+                "With --invariance-across: treat the items as ordinal (Likert, 3-10 categories, "
+                "every category used in every group; WLSMV). Multi-group only."
+            ),
+        ),
+    ] = False,
+    estimator: Annotated[
+        str,
+        typer.Option(
+            "--estimator",
+            help="With --invariance-across: ML (default) or MLR (robust, Yuan-Bentler scaled).",
+            case_sensitive=False,
+        ),
+    ] = "ML",
     map_file: Annotated[
         Path | None, typer.Option("--map", help="Mapping YAML for source names and codes.")
     ] = None,
@@ -84,6 +107,13 @@ def psychometrics_command(
     from deliberval.scoring import score
 
     with user_errors():
+        est = estimator.upper()
+        if est not in ("ML", "MLR"):
+            raise DataInputError(f"--estimator must be ML or MLR, got {estimator!r}")
+        if (ordered or est != "ML") and invariance_across is None:
+            raise DataInputError("--ordered and --estimator need --invariance-across COLUMN")
+        if ordered and est != "ML":
+            raise DataInputError("--ordered uses WLSMV; it cannot be combined with --estimator MLR")
         ins = load_instrument(instrument, surveys)
         if data.suffix.lower() == ".parquet":
             import pandas as pd
@@ -100,7 +130,8 @@ def psychometrics_command(
                            protection=Protection(pseudonymise, key_file, keep_identifiers),
                            free_text="drop", data_folders=[data.parent])
         scored = score(df, ins).data
-        rep = scale_diagnostics(scored, ins, by=by, invariance_across=invariance_across)
+        rep = scale_diagnostics(scored, ins, by=by, invariance_across=invariance_across,
+                                ordered=ordered, estimator=est)
         if output is not None:
             output_file(output, example="psychometrics.csv")
             try:
@@ -150,10 +181,11 @@ def psychometrics_command(
     ].drop_duplicates()
     for r in verdicts.to_dict("records"):
         console.print(f"{r['scale']}: {r['invariance']}", highlight=False)
-    if any(str(v).startswith(("metric", "scalar", "partial")) for v in verdicts["invariance"]):
+    if any(" invariance " in str(v) for v in verdicts["invariance"]):
         console.print(
             "[dim]invariance: a step fails when delta CFI < -0.01 and the chi-square "
-            "difference p < 0.025 (0.05 over the metric and scalar steps); "
+            "difference p < 0.025 (0.05 over the two steps: metric and scalar, or with "
+            "--ordered thresholds and loadings); "
             "see docs/methods/psychometrics.md[/]",
             highlight=False,
         )

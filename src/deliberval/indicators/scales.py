@@ -20,7 +20,7 @@ from deliberval.errors import AnalysisInputError
 from deliberval.instruments.model import Instrument
 from deliberval.instruments.rules import item_rules
 
-__all__ = ["scale_diagnostics"]
+__all__ = ["INVARIANCE_COLUMNS", "MIN_PER_LANGUAGE", "scale_diagnostics", "scale_invariance"]
 
 _STAT_COLUMNS = [
     "n_items",
@@ -54,7 +54,39 @@ _FLOAT_COLUMNS = [
     "min_std_loading",
 ]
 _METHOD = "Cronbach's alpha with Feldt interval; omega total (one-factor minres); one-factor ML CFA"
-_INVARIANCE_METHOD = "; multi-group ML CFA invariance (a step fails when delta CFI < -0.01 and the chi-square difference p < 0.025)"
+_RULE_TEXT = "a step fails when delta CFI < -0.01 and the chi-square difference p < 0.025"
+
+
+def _invariance_method(form: str) -> str:
+    return f"; {form} CFA invariance ({_RULE_TEXT})"
+
+
+def _repeats(df: pd.DataFrame, column: str, respondent: str) -> bool:
+    """Whether some respondent answered in two or more levels of ``column``."""
+    if respondent not in df.columns or respondent == column:
+        return False
+    sub = df[[respondent, column]].dropna()
+    return bool((sub.drop_duplicates().groupby(respondent, sort=False)[column].size() > 1).any())
+
+
+def _invariance_form(
+    df: pd.DataFrame, column: str, respondent: str, ordered: bool, estimator: str
+) -> tuple[bool, str]:
+    """Whether the test is longitudinal, and its form in words (estimator included)."""
+    longitudinal = _repeats(df, column, respondent)
+    if longitudinal:
+        return (
+            True,
+            f"longitudinal {estimator} across {column} (same respondents, residuals of an item correlated across {column})",
+        )
+    est = "ordinal WLSMV" if ordered else estimator
+    note = ""
+    if column == "wave":
+        note = (
+            f" (no respondent repeats across waves or no {respondent!r} column: waves treated "
+            "as independent groups)"
+        )
+    return False, f"multi-group {est} across {column}{note}"
 
 
 def _scale_row(
@@ -123,6 +155,14 @@ def _scale_row(
     return row
 
 
+def _strongest(inv: pd.DataFrame) -> str:
+    """The verdict of the strongest step that holds, then that of the first that does not."""
+    steps = inv["verdict"].iloc[1:]
+    holds = steps[steps.str.contains("invariance holds")]
+    fails = steps[~steps.str.contains("invariance holds")]
+    return "; ".join(str(v) for v in (*holds.iloc[-1:], *fails.iloc[:1]))
+
+
 def _keyed_items(scored: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """The instrument's numeric item columns of ``scored``, reverse-keyed items reversed.
 
@@ -158,6 +198,9 @@ def scale_diagnostics(
     *,
     by: str | Sequence[str] | None = None,
     invariance_across: str | None = None,
+    respondent: str = "respondent_id",
+    ordered: bool = False,
+    estimator: str = "ML",
     confidence_level: float = 0.95,
     alpha_threshold: float = 0.70,
     omega_threshold: float = 0.70,
@@ -186,7 +229,22 @@ def scale_diagnostics(
         Also test configural / metric / scalar invariance of every scale with 3+ items across
         the levels of this column (one multi-group model over all rows, see
         :func:`deliberval.analysis.cfa.invariance`) and report the verdict of the strongest
-        level that holds.
+        level that holds and of the first that does not. When some respondent (``respondent`` column) answered in two or more
+        levels of the column (typically ``wave``), the levels are not independent groups: the
+        test is then longitudinal (``invariance(wave=invariance_across, respondent=...)``: one
+        factor per level, residuals of the same item correlated, fitted to the respondents
+        who answered every item in every level). Otherwise it is multi-group
+        (``invariance(across=invariance_across)``). The ``invariance`` text starts with the
+        form used.
+    respondent : str, default "respondent_id"
+        The person column that decides (and, longitudinally, pairs) repeated answers.
+    ordered : bool, default False
+        Multi-group tests treat the items as ordinal (WLSMV, Wu-Estabrook identification; see
+        :func:`deliberval.analysis.cfa.invariance`). Longitudinal ordinal invariance is not
+        implemented: with ``ordered`` and repeated respondents the verdict is ``not
+        estimated`` with that reason.
+    estimator : {"ML", "MLR"}, default "ML"
+        Estimator of the (continuous) invariance models; not with ``ordered``.
     confidence_level : float, default 0.95
         Coverage of Feldt's alpha interval.
     alpha_threshold, omega_threshold, cfi_threshold, loading_threshold : float
@@ -211,9 +269,12 @@ def scale_diagnostics(
           ``srmr`` also NA for three-item scales, whose one-factor model is just identified,
           ``cfa_df`` 0: its fit is not testable and a ``note: fit not testable`` flag says so);
         - ``min_std_loading``: the smallest standardised loading of that CFA;
-        - ``invariance``: the invariance verdict across ``invariance_across`` (empty without
-          it or for scales of fewer than 3 items; ``"not estimated: <reason>"`` when the
-          models could not be fitted);
+        - ``invariance``: ``"<form>: <verdict>"``, the form of the test (``multi-group ML
+          across language``, ``multi-group ordinal WLSMV across ...``, ``longitudinal ML across
+          wave (same respondents, ...)``), the verdict of the strongest level that holds and
+          that of the first that does not (if any) across ``invariance_across``; empty without it or for scales of
+          fewer than 3 items; ``"<form>: not estimated: <reason>"`` when the models could not
+          be fitted;
         - ``status``: ``ok``, ``check`` or ``not_estimated``;
         - ``flags``: the reasons, separated by ``"; "`` (entries starting with ``note:`` are
           information and do not set ``check``);
@@ -224,7 +285,8 @@ def scale_diagnostics(
     AnalysisInputError
         ``scored`` is not a DataFrame, lacks a ``by`` or ``invariance_across`` column, a ``by``
         column clashes with an output column, an item holds a missing code, or
-        ``confidence_level`` is not between 0 and 1.
+        ``confidence_level`` is not between 0 and 1, ``estimator`` is not ML or MLR, or
+        ``ordered`` is combined with MLR.
 
     Notes
     -----
@@ -293,19 +355,51 @@ def scale_diagnostics(
         ]
     else:
         blocks = [((), items_df)]
-    method = _METHOD + (_INVARIANCE_METHOD if invariance_across is not None else "")
+    if estimator not in ("ML", "MLR"):
+        raise AnalysisInputError(f"estimator must be 'ML' or 'MLR', got {estimator!r}")
+    if ordered and estimator != "ML":
+        raise AnalysisInputError(
+            "ordered=True uses WLSMV; it cannot be combined with estimator='MLR'"
+        )
+    longitudinal, form = False, ""
+    if invariance_across is not None:
+        if respondent in scored.columns and respondent not in items_df.columns:
+            items_df[respondent] = scored[respondent].to_numpy()
+        longitudinal, form = _invariance_form(
+            items_df, invariance_across, respondent, ordered, estimator
+        )
+    method = _METHOD + (_invariance_method(form) if invariance_across is not None else "")
     rows: list[dict[str, object]] = []
     for sc in instrument.scales:
         items = [i for i in sc.items if i in items_df.columns]
         verdict = ""
         if invariance_across is not None and len(items) >= 3:
             try:
-                inv = invariance(items_df, items, across=invariance_across)
-                steps = inv["verdict"].iloc[1:]
-                holds = steps[steps.str.contains("invariance holds")]
-                verdict = str(holds.iloc[-1] if len(holds) else steps.iloc[0])
+                if longitudinal and ordered:
+                    raise AnalysisInputError(
+                        "longitudinal invariance of ordinal items is not implemented (drop "
+                        "--ordered / ordered=True for the longitudinal ML test)"
+                    )
+                inv = (
+                    invariance(
+                        items_df,
+                        items,
+                        wave=invariance_across,
+                        respondent=respondent,
+                        estimator=estimator,
+                    )
+                    if longitudinal
+                    else invariance(
+                        items_df,
+                        items,
+                        across=invariance_across,
+                        ordered=ordered,
+                        estimator=estimator,
+                    )
+                )
+                verdict = f"{form}: {_strongest(inv)}"
             except AnalysisInputError as exc:
-                verdict = f"not estimated: {exc}"
+                verdict = f"{form}: not estimated: {exc}"
         for key, part in blocks:
             base: dict[str, object] = {
                 "scale": sc.id,
@@ -338,4 +432,211 @@ def scale_diagnostics(
         out[col] = out[col].astype("Int64")
     for c in by_cols:  # keep the by columns' own dtypes
         out[c] = out[c].astype(scored[c].dtype)
+    return out
+
+
+MIN_PER_LANGUAGE = 50
+"""Fewest complete respondents a language (or the panel, for waves) needs to enter
+:func:`scale_invariance`: below about 50 per group the difference tests of a 3-10 item
+one-factor model lose most of their power and polychoric correlations rest on nearly empty
+cells (the verdict's benchmark uses 60 per language; docs/methods/psychometrics.md)."""
+
+INVARIANCE_COLUMNS = [
+    "scale",
+    "comparison",
+    "levels",
+    "estimator",
+    "n",
+    "step",
+    "holds",
+    "delta_cfi",
+    "diff_p_value",
+    "note",
+    "detail",
+]
+
+
+def _ordinal_reason(df: pd.DataFrame, items: list[str], across: str) -> str:
+    """Why the items cannot be treated as ordinal across ``across`` ("" when they can).
+
+    Ordinal means Likert-type: integer answers, 3 to 10 categories per item, every category
+    of an item used in every level of ``across``.
+    """
+    for it in items:
+        values = df[it].to_numpy(dtype=float)
+        if not np.all(values == np.round(values)):
+            return "categories"
+        cats = set(np.unique(values).tolist())
+        if not 3 <= len(cats) <= 10:
+            return "categories"
+        for _, part in df.groupby(across, sort=False):
+            if set(np.unique(part[it].to_numpy(dtype=float)).tolist()) != cats:
+                return "unused_category"
+    return ""
+
+
+def _first_decisive(inv: pd.DataFrame) -> tuple[str, object, float, float]:
+    """The step the verdict rests on: the first that fails, else the last (all hold).
+
+    Returns its model name, whether it holds (``pd.NA`` when not assessed), delta CFI and the
+    difference p.
+    """
+    rows = inv.iloc[1:]
+    for _, r in rows.iterrows():
+        text = str(r["verdict"])
+        if "does not hold" in text:
+            return str(r["model"]), False, float(r["delta_cfi"]), float(r["diff_p_value"])
+        if "not assessed" in text:
+            return str(r["model"]), pd.NA, np.nan, np.nan
+    last = rows.iloc[-1]
+    return str(last["model"]), True, float(last["delta_cfi"]), float(last["diff_p_value"])
+
+
+def _invariance_row(
+    scale: str,
+    comparison: str,
+    levels: Sequence[object],
+    fit: pd.DataFrame | None,
+    estimator: str,
+    note: str,
+    detail: str = "",
+) -> dict[str, object]:
+    row: dict[str, object] = {
+        "scale": scale,
+        "comparison": comparison,
+        "levels": ", ".join(map(str, levels)),
+        "estimator": estimator,
+        "n": pd.NA,
+        "step": "",
+        "holds": pd.NA,
+        "delta_cfi": np.nan,
+        "diff_p_value": np.nan,
+        "note": note,
+        "detail": detail,
+    }
+    if fit is not None:
+        step, holds, dc, p = _first_decisive(fit)
+        row.update(n=int(fit["n"].iloc[0]), step=step, holds=holds, delta_cfi=dc, diff_p_value=p)
+        if holds is pd.NA and not note:
+            row["note"] = "not_converged"
+    return row
+
+
+def scale_invariance(
+    scored: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    language: str = "language",
+    wave: str = "wave",
+    respondent: str = "respondent_id",
+    waves: Sequence[str] = ("pre", "post"),
+    min_n: int = MIN_PER_LANGUAGE,
+) -> pd.DataFrame:
+    """Measurement invariance of every scale of 3+ items across languages and across waves.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        Scored responses as for :func:`scale_diagnostics` (reverse-keyed items reversed here),
+        with the ``language``, ``wave`` and ``respondent`` columns when present.
+    instrument : Instrument
+        The instrument whose ``scales`` are tested.
+    language : str, default "language"
+        Languages compared as independent groups, on the rows of the first of ``waves`` present
+        (each person once); only languages with at least ``min_n`` respondents who answered
+        every item of the scale, and only when two or more such languages remain.
+    wave, respondent : str
+        The wave and person columns: the first two of ``waves`` present are compared
+        longitudinally (the same people, residuals of an item correlated across waves) when at
+        least ``min_n`` respondents answered every item in both.
+    waves : sequence of str, default ("pre", "post")
+        The waves, first the one the language comparison uses.
+    min_n : int, default :data:`MIN_PER_LANGUAGE` (50)
+        Fewest complete respondents per language (languages) and in both waves (waves).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scale and comparison made (none when neither applies), with columns:
+
+        - ``scale``: the scale id;
+        - ``comparison``: ``languages`` or ``waves``;
+        - ``levels``: the languages or waves compared, separated by ``", "``;
+        - ``estimator``: ``WLSMV`` (ordinal multi-group) or ``ML``;
+        - ``n``: rows (languages) or respondents (waves) fitted;
+        - ``step``: the step the verdict rests on, the first that fails or else the last:
+          ``metric`` / ``scalar`` (ML), ``thresholds`` / ``thresholds_loadings`` (WLSMV),
+          ``partial_`` forms never (no parameter is freed); empty when not estimated;
+        - ``holds``: whether that step holds (``<NA>`` when not assessed);
+        - ``delta_cfi``, ``diff_p_value``: its change in CFI and chi-square difference p;
+        - ``note``: why the form is what it is: ``""``; ``categories`` (ML because an item is not
+          Likert-type with 3-10 integer categories); ``unused_category`` (ML because a category is
+          unused in some language); ``ordinal_failed`` (ML because the ordinal models could not
+          be fitted); ``not_estimated`` (no verdict; ``detail`` says why); ``not_converged``;
+        - ``detail``: the error of a model that could not be fitted (English; not for reports).
+
+    Notes
+    -----
+    The tests are those of :func:`deliberval.analysis.cfa.invariance` (validated against R
+    lavaan): across languages ``across=language`` with ``ordered=True`` (WLSMV, Wu-Estabrook
+    identification) when every item is Likert-type with 3-10 categories all used in every
+    language, else ML; across waves ``wave=..., respondent=...`` with ML (longitudinal ordinal
+    invariance is not implemented). A step fails when delta CFI < -0.01 and the chi-square
+    difference p < 0.025.
+    """
+    items_df = _keyed_items(scored, instrument)
+    for c in (language, wave, respondent):
+        if c in scored.columns and c not in items_df.columns:
+            items_df[c] = scored[c].to_numpy()
+    present = [w for w in waves if (items_df[wave] == w).any()] if wave in items_df.columns else []
+    rows: list[dict[str, object]] = []
+    for sc in instrument.scales:
+        items = [i for i in sc.items if i in items_df.columns]
+        if len(items) < 3:
+            continue
+        if language in items_df.columns:
+            base = items_df[items_df[wave] == present[0]] if present else items_df
+            base = base.dropna(subset=[*items, language])
+            sizes = base[language].value_counts(sort=False)
+            keep = sorted(str(k) for k, v in sizes.items() if v >= min_n)
+            if len(keep) >= 2:
+                data = base[base[language].astype(str).isin(keep)]
+                note = _ordinal_reason(data, items, language)
+                fit, est = None, "ML"
+                if not note:
+                    try:
+                        fit, est = invariance(data, items, across=language, ordered=True), "WLSMV"
+                    except (AnalysisInputError, ArithmeticError):
+                        # ArithmeticError: the ordinal fit indices of a just-identified
+                        # configural model (3 items) divide by df = 0 in cfa.invariance
+                        note = "ordinal_failed"
+                try:
+                    if fit is None:
+                        fit = invariance(data, items, across=language)
+                    rows.append(_invariance_row(sc.id, "languages", keep, fit, est, note))
+                except AnalysisInputError as exc:
+                    rows.append(
+                        _invariance_row(
+                            sc.id, "languages", keep, None, "ML", "not_estimated", str(exc)
+                        )
+                    )
+        if len(present) >= 2 and respondent in items_df.columns:
+            pair = items_df[items_df[wave].isin(present[:2])].dropna(subset=[*items, respondent])
+            both = pair.groupby(respondent, sort=False)[wave].nunique()
+            if int((both >= 2).sum()) >= min_n:
+                pair = pair[pair[respondent].isin(both.index[both >= 2])]
+                try:
+                    fit = invariance(pair, items, wave=wave, respondent=respondent)
+                    rows.append(_invariance_row(sc.id, "waves", present[:2], fit, "ML", ""))
+                except AnalysisInputError as exc:
+                    rows.append(
+                        _invariance_row(
+                            sc.id, "waves", present[:2], None, "ML", "not_estimated", str(exc)
+                        )
+                    )
+    out = pd.DataFrame(rows, columns=INVARIANCE_COLUMNS)
+    out["n"] = out["n"].astype("Int64")
+    out["holds"] = out["holds"].astype("boolean")
+    for col in ("delta_cfi", "diff_p_value"):
+        out[col] = out[col].astype(float)
     return out
