@@ -156,6 +156,13 @@ def test_an_empty_category_is_a_reason_not_a_crash() -> None:
     assert ev.did_adjusted.empty
     assert ev.reasons["did_adjusted"].startswith("no propensity weights: category 'other'")
     assert not ev.did.empty  # the unadjusted comparison stands
+    from deliberval.report import ReportSettings, build_report
+
+    sec = next(s for s in build_report(ev, ReportSettings()).sections if s.key == "change")
+    assert ("Comparison group balance not assessed: category 'Other / I describe myself differently' of covariate "
+            "'Gender' has no controls: the propensity model cannot be fitted; merge it with another category") \
+        in sec.notices
+    assert "balance" not in {t.key for t in sec.tables}
 
 
 def test_settings_and_configuration(tmp_path: object) -> None:

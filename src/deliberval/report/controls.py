@@ -41,11 +41,16 @@ _EVENT_RULE = TableRule(counts=("n",), values=("estimate", "ci_low", "ci_high", 
 def _reason(ev: ProcessEvaluation, key: str, lang: str) -> str:
     """A reason of the evaluation in ``lang``; analysis messages the locales have no pattern for
     (they may quote counts) become one general sentence."""
-    from deliberval.report.build import _names
+    from deliberval.report.build import _category_names, _names
 
     reason = str(ev.reasons.get(key, ""))
     if not any(re.match(p, reason) for p in REASONS["en"].values()):
         return t(lang, "balance_not_estimable")
+    m = re.match(r"^category '(.+)' of covariate '(.+)' has no", reason)
+    if m:  # the category and the covariate by their labels, never their codes
+        labels = _category_names(ev, lang, [m.group(2)])[0]
+        reason = (f"category '{labels.get(m.group(1), m.group(1))}' of covariate "
+                  f"'{labels.get(m.group(2), m.group(2))}'" + reason[m.end(2) + 1:])
     return translate_reason(reason, lang, _names(ev, lang))
 
 
@@ -56,7 +61,7 @@ def _covariate_names(ev: ProcessEvaluation, lang: str) -> tuple[dict[str, str], 
     cols: dict[str, str] = {}
     levels: dict[tuple[str, str], str] = {}
     cats = ev.balance_categories
-    for col in dict.fromkeys(str(c) for c in cats["column"]):
+    for col in dict.fromkeys([*(str(c) for c in ev.settings.covariates), *(str(c) for c in cats["column"])]):
         names, _ = _category_names(ev, lang, [col])
         cols[col] = names.get(col, _code(lang, col))
         for lev in cats.loc[cats["column"] == col, "level"].dropna():
