@@ -88,7 +88,7 @@ def test_balance_refuses_an_identifier_as_id_column(tmp_path: Path, people: Path
     out = tmp_path / "out" / "w.csv"
     args = ["balance", people, "age,gender", "--group", "treated", "--respondent", "contact", "--weights-output", out]
     line = _fails(*args)
-    assert "the id column(s) 'contact' (e-mail, by content) look like direct identifiers" in line
+    assert "the id column(s) 'contact' (e-mail, by content) look like direct identifiers;" in line
     assert "--pseudonymise --key-file FILE" in line
     assert "--keep-identifiers" in line
     assert not out.exists()
@@ -143,7 +143,7 @@ def test_selection_refuses_e_mail_ids_in_its_per_person_outputs(tmp_path: Path, 
     _run(*base)  # nothing per person written or printed: no refusal
     for extra in (["-o", out], ["--json"]):
         line = _fails(*base, *extra)
-        assert "the id column(s) 'respondent_id' (e-mail, by content) look like direct identifiers" in line
+        assert "the id column(s) 'respondent_id' (e-mail, by content) look like direct identifiers;" in line
     assert not out.exists()
     _run(*base, "-o", out, "--pseudonymise", "--key-file", key_file)
     got = pd.read_csv(out)
@@ -203,7 +203,7 @@ def test_replicate_weights_carry_only_the_id(tmp_path: Path, key_file: Path) -> 
     assert list(got.columns) == ["respondent_id", *[f"repw{j}" for j in range(1, 16)]]
     assert got["respondent_id"].tolist() == data["respondent_id"].tolist()
     line = _fails("replicate-weights", path, "--cluster", "dnum", "--respondent", "email", "-o", out)
-    assert "the id column(s) 'email' (e-mail, by name) look like direct identifiers" in line
+    assert "the id column(s) 'email' (e-mail, by name) look like direct identifiers;" in line
     _run("replicate-weights", path, "--cluster", "dnum", "--weight", "pw", "-o", out, "--pseudonymise",
          "--key-file", key_file)
     pseudo = pd.read_csv(out)

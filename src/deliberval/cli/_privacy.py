@@ -378,8 +378,8 @@ def protect_rows(
     flagged = [(c, why) for c, why in found if c in ids]
     if flagged and not protection.pseudonymise and not protection.keep:
         raise DataInputError(
-            f"{source}: the id column(s) {_listing(_described(flagged))} look like direct identifiers, "
-            f"which deliberval {command} does not write one row per person unless told: pass "
+            f"{source}: the id column(s) {_listing(_described(flagged))} look like direct identifiers; "
+            f"deliberval {command} writes one row per person and does not write them unless told: pass "
             "--pseudonymise --key-file FILE (keyed pseudonyms in their place) or --keep-identifiers")
     if protection.pseudonymise:
         key = protection.key(data_folders)
