@@ -82,6 +82,7 @@ def test_balance_weights_carry_no_input_identifier(tmp_path: Path, people: Path)
     got = pd.read_csv(out)
     assert list(got.columns) == ["id", "treated", "propensity", "weight", "included"]
     assert got["id"].tolist() == pd.read_csv(people)["id"].tolist()
+    assert out.read_text().splitlines()[1].startswith("1,")  # whole-number ids as written (1, not 1.0)
 
 
 def test_balance_refuses_an_identifier_as_id_column(tmp_path: Path, people: Path, key_file: Path) -> None:

@@ -195,7 +195,7 @@ def balance_command(
         if weights_output is not None:
             weights = result.weights.copy()
             if respondent in table.columns:
-                weights.insert(0, respondent, table[respondent])
+                weights.insert(0, respondent, _id_values(table[respondent]))
             weights = protect_rows(weights, source=str(data), command="balance --weights-output",
                                    protection=protection, id_columns=(respondent,),
                                    data_folders=[data.parent, weights_output.parent])
@@ -241,6 +241,13 @@ def balance_command(
         for path, what in ((output, "balance table"), (weights_output, "weights"), (plot, "balance plot")):
             if path is not None:
                 console.print(f"{what} written to {path}", highlight=False)
+
+
+def _id_values(ids: pd.Series) -> pd.Series:
+    """An id column as written: whole numbers read as floats (1.0) written (and pseudonymised) as 1."""
+    if ids.dtype.kind == "f" and bool((ids.dropna() % 1 == 0).all()):
+        return ids.astype("Int64")
+    return ids
 
 
 def _flags_need(protection: Protection, writes_rows: bool, option: str) -> None:
@@ -656,10 +663,7 @@ def replicate_weights_command(
         ), notes)
         weights: pd.DataFrame = rw.weights.copy()
         if respondent in table.columns:
-            ids = table[respondent]
-            if ids.dtype.kind == "f" and bool((ids.dropna() % 1 == 0).all()):  # whole numbers read as floats
-                ids = ids.astype("Int64")
-            weights.insert(0, respondent, ids)
+            weights.insert(0, respondent, _id_values(table[respondent]))
         else:
             notes.append(f"no id column {respondent!r} (name it with --respondent): the rows are in the data's "
                          "order, to be joined by position")
