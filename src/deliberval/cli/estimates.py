@@ -1,4 +1,4 @@
-"""``deliberval balance``, ``deliberval event-study``, ``deliberval survey-estimate``: thin faces.
+"""``deliberval balance``, ``event-study``, ``survey-estimate``, ``replicate-weights``: thin faces.
 
 Each reads one data file as ``deliberval prepost`` does (optionally validated and scored against
 ``--instrument``), calls one function of :mod:`deliberval.analysis` and prints its key columns;
@@ -9,7 +9,14 @@ Each reads one data file as ``deliberval prepost`` does (optionally validated an
   weighting, effective n; ``--plot`` draws :func:`deliberval.plots.balance.plot_balance`);
 - ``event-study``: :func:`deliberval.analysis.event_study.event_study`, one table per outcome;
 - ``survey-estimate``: :func:`deliberval.analysis.survey.survey_mean`, ``survey_total``,
-  ``survey_ratio`` or ``survey_quantile``.
+  ``survey_ratio`` or ``survey_quantile`` (``--replicates``: a
+  :class:`~deliberval.analysis.survey.ReplicateDesign` as ``replicates=``);
+- ``replicate-weights``: :func:`deliberval.analysis.survey.replicate_weights`, written after the
+  id column.
+
+Per-person outputs (``balance --weights-output``, ``replicate-weights``) hold the id column and
+computed columns only and pass :func:`deliberval.cli._privacy.protect_rows` (``--pseudonymise
+--key-file``, ``--keep-identifiers``).
 
 The tables are for the analyst, not disclosure-controlled. Heavy modules are imported inside
 the commands, so ``deliberval --help`` stays light.
