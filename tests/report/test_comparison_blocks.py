@@ -91,7 +91,7 @@ def test_seven_processes_in_two_tables_every_cell_once(report: Any) -> None:
         assert row.count(n) >= 1
     text = re.sub(r"<[^>]+>", "", "".join(tables))
     assert " – " not in text
-    assert "\u00a0–\u00a0" in text
+    assert "\u00a0–\u2060\u00a0" in text
     # disclosure: the suppression letters and the note survive the split, the note once
     assert html.count(t("en", "disclosure_note", k=report.min_cell_size)) == 1
     assert re.search(r"suppressed\u00a0\(a\)", "".join(tables))
@@ -143,4 +143,10 @@ def test_fits_a4_and_a_1280_pixel_screen(summaries: list[Any], medium: str, page
     sheets = [weasyprint.CSS(string=f"@page {{ size: {page} !important; margin: 0 !important }}")] if page else []
     doc = weasyprint.HTML(string=html, media_type=medium).render(stylesheets=sheets)
     assert _overflow(doc) == []
+    # a cell wraps between its parts only: no line of the page ends inside an interval
+    lines = ["".join(getattr(b, "text", "") or "" for b in box.descendants() if type(b).__name__ == "TextBox")
+             for page in doc.pages for box in page._page_box.descendants() if type(box).__name__ == "LineBox"]
+    assert any("·" in line for line in lines)
+    broken = [line for line in lines if line.rstrip().endswith(("–", "–\u2060", "[", "=")) or line.startswith("%]")]
+    assert broken == []
 

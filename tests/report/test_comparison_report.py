@@ -33,8 +33,9 @@ def report(comparison):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def page(report) -> str:  # type: ignore[no-untyped-def]
-    # the cells keep their parts whole with no-break spaces (a narrow cell wraps between the parts)
-    return unescape(render_comparison(report, timestamp="t")).replace("\u00a0", " ")
+    # the cells keep their parts whole with no-break spaces and word joiners (a narrow cell wraps
+    # between the parts)
+    return unescape(render_comparison(report, timestamp="t")).replace("\u00a0", " ").replace("\u2060", "")
 
 
 def _text(html: str) -> str:

@@ -169,10 +169,12 @@ def _missing_text(r: pd.Series, lang: str, keys: dict[str, str]) -> str:
 def _cell(r: pd.Series, lang: str, keys: dict[str, str], *, unbreakable: bool = False) -> str:
     """One process's value of an indicator: estimate, verdict mark, interval and n; or why none.
 
-    ``unbreakable``: the spaces inside each part are no-break spaces, so that a narrow cell
-    wraps between the parts (``·``), never inside an interval or ``n = ...``."""
+    ``unbreakable``: the spaces inside each part are no-break spaces and a word joiner follows
+    the interval's dash, so that a narrow cell wraps between the parts (``·``), never inside an
+    interval or ``n = ...``."""
     if unbreakable:
-        return " · ".join(part.replace(" ", "\u00a0") for part in _cell(r, lang, keys).split(" · "))
+        return " · ".join(part.replace(" ", "\u00a0").replace("–", "–\u2060")
+                          for part in _cell(r, lang, keys).split(" · "))
     if r["status"] != "measured" or pd.isna(r["estimate"]):
         return _missing_text(r, lang, keys)
     parts = [_card_value(str(r["unit"]), float(r["estimate"]), lang)]
