@@ -173,6 +173,28 @@ def control_comparison(scored: pd.DataFrame, members: pd.DataFrame | None,
     ------
     DataInputError
         If a covariate is a column of neither the responses nor the members table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from deliberval.indicators.catalogue import OutcomeSpec
+    >>> scored = pd.DataFrame({
+    ...     "respondent_id": list(range(12)) * 2, "wave": ["pre"] * 12 + ["post"] * 12,
+    ...     "group": (["participant"] * 4 + ["control"] * 8) * 2,
+    ...     "age": [60, 55, 40, 35, 30, 45, 50, 35, 62, 28, 41, 38] * 2,
+    ...     "y": [3, 2, 4, 3, 3, 2, 3, 4, 2, 3, 3, 2, 4, 4, 5, 4, 3, 2, 4, 4, 2, 3, 4, 2.0]})
+    >>> spec = OutcomeSpec(id="efficacy", construct="efficacy", label={"en": "Efficacy"}, roles=["citizen"])
+    >>> reasons = {}
+    >>> res = control_comparison(scored, None, [(spec, "y")], covariates=("age",), adjustment="propensity",
+    ...                          trim=None, featured=["efficacy"], level=0.95, reasons=reasons)
+    >>> res.balance.balance[["covariate", "asmd_before", "asmd_after"]].round(3)
+      covariate  asmd_before  asmd_after
+    0       age        0.536       0.042
+    >>> res.did_adjusted[["outcome", "term", "estimate", "adjustment"]].round(3)
+        outcome          term  estimate           adjustment
+    0  efficacy  treated:post     0.977  propensity_weighted
+    >>> reasons["event_study"]
+    'the responses of participants and controls have no wave after post (follow-up)'
     """
     import warnings
 
