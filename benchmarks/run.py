@@ -130,11 +130,20 @@ WHY = {
         "keep the report off those packages. The YAML files are now parsed by libyaml (commit 9423cc5)."
     ),
     "demo_15s": (
-        "the demo now writes 7 example processes (96 files: data, HTML / XLSX / PDF reports, the "
-        "comparison, notebooks' inputs) one after another: 114.5 s of CPU per run in this run, seven "
-        "full report builds plus six WeasyPrint PDFs; the wall time (485 s at load 7.8-9.7) is "
-        "mostly waiting for the shared cores. Under 15 s needs each report near 1.5 s of CPU and the "
-        "PDFs out of the default demo or in parallel: open."
+        "the demo (a fresh 'deliberval demo' process, 90 files: instrument exports, six SYNTHETIC "
+        "examples' data, HTML and XLSX reports, the comparison) costs 97 s of CPU; 202 s wall at load "
+        "6.3-7.4 on 2 cores (the command and its workers got 48 % of one core on average, the other "
+        "agents the rest). Done (issue 22): PDFs are opt-in "
+        "(deliberval demo --pdf: WeasyPrint took 23-27 s of CPU per report, 2.5x the rest of an "
+        "example, so six PDFs alone exceed 15 s on 2 cores); the example reports run in 2 worker "
+        "processes (fork after importing the report stack and parsing catalogue, criteria and "
+        "instruments once; the same bytes as one process, tested); one line per step. Left: per "
+        "example 12-13 s of CPU (matplotlib figures with constrained layout are the largest part, "
+        "then load_process's validation, evaluate_process and generating the data) and 10 s or more "
+        "for the comparison's forest figures, which run after the last example. On an idle 2-core "
+        "machine that is about (97 - 15) / 2 + 15 = 56 s (the import and parsing before the "
+        "workers start, about 5 s, and the comparison run alone); under 15 s needs each example near 4 s "
+        "of CPU and the comparison near 1 s: open."
     ),
     "bootstrap_vectorised": (
         "the resamples are vectorised (one matrix product for every resample's covariance, batched "
@@ -207,6 +216,13 @@ FINDINGS = [
     "merged at load 7.8-9.7. Profiling the report under load showed 3.4 s CPU in numpy lstsq of "
     "the propensity GLM that costs 0.05 s on one thread: OpenBLAS worker threads spinning on a "
     "busy machine, so the report case runs its children with OPENBLAS_NUM_THREADS=1.",
+    "Demo (issue 22, deliverable 2b): PDFs opt-in (deliberval demo --pdf), example reports in 2 "
+    "worker processes, one progress line per step; the case now times a fresh 'deliberval demo' "
+    "process as make demo runs it: 202 s wall, 97 s CPU for 90 files at load 6.3-7.4 (was 485 s "
+    "wall, 114.5 s CPU for 96 files with PDFs, sequential, at load 7.8-9.7); rerun alone with "
+    "--only demo and merged. Unit pooling's beta-binomial limits (bayesian_share_pooling) need "
+    "1.75 evaluations of the mixture CDF instead of 5.9 (results within 1e-11): "
+    "evaluate_process(gentofte_ptc, pooling='bayesian') 31 -> 12.5 s CPU under load.",
 ]
 
 
