@@ -1056,7 +1056,47 @@ def _psychometrics(ev: ProcessEvaluation, lang: str) -> Section:
                              "alpha_ci_low": "num2", "alpha_ci_high": "num2", "omega_total": "num2",
                              "cfi": "num3", "rmsea": "num3", "status": "text", "flags": "text"}, rule=rule,
                             ids=("scale_id",)))
+    _invariance_table(ev, lang, k, sec)
     return sec
+
+
+def _invariance_table(ev: ProcessEvaluation, lang: str, k: int, sec: Section) -> None:
+    """The scales' measurement invariance across languages and waves, the verdict in words.
+
+    No n is shown: the rows of the languages compared, against the psychometrics table's n of
+    the same wave, would give the count of the languages left out (below the minimum).
+    """
+    from deliberval.indicators.scales import MIN_PER_LANGUAGE
+
+    inv = ev.scale_invariance
+    if inv is None or inv.empty:
+        return
+    rows = []
+    for r in inv.to_dict("records"):
+        holds = r["holds"]
+        if r["step"] and not pd.isna(holds):
+            step = t(lang, f"inv_step_{str(r['step']).removeprefix('partial_')}")
+            verdict = t(lang, "inv_holds" if bool(holds) else "inv_fails", step=step)
+        else:
+            verdict = t(lang, "inv_not_assessed")
+        levels = [s.strip() for s in str(r["levels"]).split(",")]
+        rows.append({
+            "scale_id": str(r["scale"]), "scale": _scale_label(ev, str(r["scale"]), lang),
+            "comparison": t(lang, f"inv_{r['comparison']}"),
+            "levels": ", ".join(_code(lang, v) if r["comparison"] == "waves" else v for v in levels),
+            "estimator": str(r["estimator"]), "verdict": verdict,
+            "delta_cfi": r["delta_cfi"], "diff_p_value": r["diff_p_value"],
+            "invariance_note": t(lang, f"inv_note_{r['note']}") if r["note"] else "",
+        })
+    tab = pd.DataFrame(rows)
+    rule = TableRule(values=("delta_cfi", "diff_p_value"), text=("verdict", "invariance_note"))
+    tab = _protect(tab, rule, k)
+    sec.tables.append(Table("scale_invariance", t(lang, "inv_title"), tab,
+                            {"scale": "text", "scale_id": "text", "comparison": "text", "levels": "text",
+                             "estimator": "text", "verdict": "text", "delta_cfi": "num3", "diff_p_value": "p",
+                             "invariance_note": "text"},
+                            note=t(lang, "inv_note", min=max(MIN_PER_LANGUAGE, k)), rule=rule,
+                            ids=("scale_id",)))
 
 
 def _scale_roles(ev: ProcessEvaluation, scale_id: str) -> list[str]:
