@@ -18,7 +18,17 @@ LANGS = ("en", "fr", "nl", "de", "da")
 
 @pytest.fixture(scope="module")
 def cofoe(demo_evaluations: dict[str, tuple[Any, Any]]) -> Any:
-    return demo_evaluations["cofoe_panel"][0]
+    """The CoFoE evaluation with invariance: true (the shared fixture has the default, off)."""
+    from deliberval.indicators.evaluate import _scale_invariance
+
+    ev = demo_evaluations["cofoe_panel"][0]
+    assert ev.scale_invariance is None  # off by default
+    assert "invariance: true" in ev.reasons["scale_invariance"]
+    settings = dataclasses.replace(ev.settings, invariance=True)
+    reasons: dict[str, str] = {}
+    inv = _scale_invariance(_participants(ev), ev.instrument, settings, reasons)
+    assert not reasons
+    return dataclasses.replace(ev, settings=settings, scale_invariance=inv)
 
 
 def _participants(ev: Any) -> pd.DataFrame:
@@ -74,13 +84,16 @@ def test_table_in_words_of_the_report_language(cofoe: Any, lang: str) -> None:
     assert str(max(MIN_PER_LANGUAGE, cofoe.settings.min_cell_size)) in tab.note
 
 
-def test_switched_off(cofoe: Any) -> None:
-    settings = dataclasses.replace(cofoe.settings, invariance=False)
-    from deliberval.indicators.evaluate import _scale_invariance
+def test_off_by_default(cofoe: Any, demo_evaluations: dict[str, tuple[Any, Any]]) -> None:
+    from deliberval.indicators import EvaluationSettings
+    from deliberval.io.config import ProcessConfig
 
-    reasons: dict[str, str] = {}
-    assert _scale_invariance(_participants(cofoe), cofoe.instrument, settings, reasons) is None
-    assert reasons["scale_invariance"] == "not requested (invariance: false)"
+    assert EvaluationSettings().invariance is False
+    assert ProcessConfig.model_fields["invariance"].default is False
+    cfg = demo_evaluations["cofoe_panel"][1]
+    assert EvaluationSettings.from_config(cfg).invariance is False
+    on = ProcessConfig.model_validate({**cfg.model_dump(), "invariance": True})
+    assert EvaluationSettings.from_config(on).invariance is True
     ev = dataclasses.replace(cofoe, scale_invariance=None)
     rep = build_report(ev, ReportSettings())
     assert not any(tb.key == "scale_invariance" for sec in rep.sections for tb in sec.tables)

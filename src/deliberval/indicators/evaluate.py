@@ -231,10 +231,11 @@ class EvaluationSettings:
         covariates only.
     trim : float or None, default None
         Propensity scores clipped to ``[trim, 1 - trim]`` before the weights are formed.
-    invariance : bool, default True
-        Test the measurement invariance of every scale of 3+ items across languages and across
-        pre/post waves (:attr:`ProcessEvaluation.scale_invariance`); ``False`` skips these
-        models (about 0.4-0.6 s of CPU per scale and comparison).
+    invariance : bool, default False
+        Also test the measurement invariance of every scale of 3+ items across languages and
+        across pre/post waves (:attr:`ProcessEvaluation.scale_invariance`, a table of the
+        report's psychometrics section). Off by default for its cost: about 0.2 s of CPU per
+        scale across waves and 0.4-0.6 s across four languages (2-3 s on the CoFoE example).
     """
 
     confidence_level: float = 0.95
@@ -256,7 +257,7 @@ class EvaluationSettings:
     covariates: tuple[str, ...] = ()
     adjustment: str = "propensity"
     trim: float | None = None
-    invariance: bool = True
+    invariance: bool = False
 
     def __post_init__(self) -> None:
         from deliberval.indicators.controls import ADJUSTMENTS
@@ -305,7 +306,7 @@ class EvaluationSettings:
                    verdict_rule=getattr(config, "verdict_rule", "interval"),
                    reference_coder=None if upt is None else upt.reference_coder,
                    say_do_window_days=SAY_DO_DAYS if upt is None else upt.say_do_window_days,
-                   unit_labels=unit_labels, invariance=bool(getattr(config, "invariance", True)),
+                   unit_labels=unit_labels, invariance=bool(getattr(config, "invariance", False)),
                    **_controls_settings(getattr(config, "controls", None)))
 
 
@@ -442,8 +443,8 @@ class ProcessEvaluation:
     """Measurement invariance of every scale of 3+ items across languages (first wave, languages
     with at least :data:`~deliberval.indicators.scales.MIN_PER_LANGUAGE` complete participants)
     and across pre/post waves (the same participants, longitudinal)
-    (:func:`deliberval.indicators.scales.scale_invariance`); None without responses or with
-    ``settings.invariance`` off (``reasons["scale_invariance"]``)."""
+    (:func:`deliberval.indicators.scales.scale_invariance`); None without responses or unless
+    ``settings.invariance`` (``reasons["scale_invariance"]``)."""
     uptake_snapshots: pd.DataFrame | None = None
     """A register that tracks progress over a legislature (events with a ``progress`` value):
     :func:`deliberval.analysis.uptake.uptake_snapshots` at the end of each year from the first
@@ -1064,7 +1065,7 @@ def _scale_invariance(part: pd.DataFrame | None, instrument: Instrument, setting
     from deliberval.indicators.scales import MIN_PER_LANGUAGE, scale_invariance
 
     if not settings.invariance:
-        reasons["scale_invariance"] = "not requested (invariance: false)"
+        reasons["scale_invariance"] = "not requested (invariance: true in the configuration)"
         return None
     if part is None or part.empty:
         reasons["scale_invariance"] = "no responses table"

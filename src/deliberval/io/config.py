@@ -27,7 +27,7 @@ What the report says beyond the catalogue (all optional)::
     framework: oecd_2021            # criteria coverage against: oecd_2021 | oecd_gpp_2020 | involve_2021 | knoca_2024 ...
     pooling: none                   # none | bayesian: P(true value meets the threshold) per indicator
     verdict_rule: interval          # interval | probability (needs pooling: bayesian)
-    invariance: true                # false: skip the scales' invariance tests across languages and waves
+    invariance: false               # true: test the scales' invariance across languages and waves (2-3 s CPU)
     evaluator: "University X"       # "About this evaluation": evaluator, commissioner,
     commissioner: "City council"    # scope, independence, data sources, limitations and
     evaluation_scope: "..."         # findings (Markdown, raw HTML escaped)
@@ -209,9 +209,10 @@ class ProcessConfig(_Strict):
     verdict_rule: Literal["interval", "probability"] = Field(default="interval", description=(
         "'interval': inconclusive when the confidence interval contains the threshold; 'probability' "
         "(needs pooling: bayesian): meets when P >= 0.95, misses when P <= 0.05, else inconclusive."))
-    invariance: bool = Field(default=True, description=(
-        "Test the measurement invariance of every scale of 3+ items across languages (at least 50 "
-        "complete participants each) and across pre/post waves (the same people); false skips it."))
+    invariance: bool = Field(default=False, description=(
+        "true: test the measurement invariance of every scale of 3+ items across languages (at least "
+        "50 complete participants each) and across pre/post waves (the same people) in the report's "
+        "psychometrics section; off by default for its cost (0.2-0.6 s of CPU per scale and comparison)."))
     evaluator: str | None = None
     commissioner: str | None = None
     evaluation_scope: str | None = Field(default=None, description="What the evaluation covers (Markdown).")
