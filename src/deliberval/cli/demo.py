@@ -60,10 +60,16 @@ def demo(
         def step(done: int, total: int, message: str) -> None:
             if done == 0:
                 bar.console.print(f"deliberval demo: {escape(message)}", highlight=False, soft_wrap=True)
-            elif message != "done":
+                # no refresh thread while the worker processes are forked (a lock it held would stay
+                # held in them); the bar comes back with the first finished step
+                bar.stop()
+            elif not bar.live.is_started:
+                bar.start()
+            if done > 0 and message != "done":
                 bar.console.print(f"[{done:>2}/{total}] {time.perf_counter() - started:5.1f} s  {escape(message)}",
                                   highlight=False, soft_wrap=True)
-            description = "done" if done == total else f"{total - done} steps left"
+            left = total - done
+            description = "done" if left == 0 else f"{left} step{'' if left == 1 else 's'} left"
             bar.update(task, completed=done, total=total, description=description)
 
         files = write_demo(output, progress=step, pdf=pdf, workers=workers)
