@@ -281,3 +281,24 @@ def test_ordered_refuses_what_it_cannot_do() -> None:
         invariance(many, Y, across="language", ordered=True)
     with pytest.raises(AnalysisInputError, match=r"invariance\(\.\.\., across=, ordered=True\)"):
         cfa(ONE, Y, across="language", ordered=True)
+
+
+def test_a_saturated_configural_model_is_reported_as_lavaan_does() -> None:
+    """One factor of three items: the configural model has df 0 (it used to divide by zero).
+    lavaan 0.6: chisq.scaled 0, p NA, CFI and TLI 1, RMSEA 0; later steps as usual
+    (tests/reference/invariance/generate_invariance_ordinal_saturated.R)."""
+    ref = Path(__file__).parents[1] / "reference" / "invariance"
+    data = pd.read_csv(ref / "ordinal_three_items_data.csv")
+    gold = pd.read_csv(ref / "ordinal_three_items_fit.csv")
+    res = invariance(data, ["y0", "y1", "y2"], across="language", ordered=True,
+                     ordinal_identification="lavaan")
+    assert res["df"].tolist() == gold["df"].tolist() == [0, 8, 10]
+    assert np.isnan(res["p_value"][0])
+    assert (res["cfi"][0], res["tli"][0], res["rmsea"][0]) == (1.0, 1.0, 0.0)
+    np.testing.assert_allclose(res["chisq"], gold["chisq_scaled"], atol=1e-6)
+    np.testing.assert_allclose(res["p_value"][1:], gold["pvalue_scaled"][1:], atol=1e-6)
+    np.testing.assert_allclose(res["tli"], gold["tli_scaled"], atol=1e-6)
+    np.testing.assert_allclose(res["chisq_diff"][1:], gold["chisq_diff"][1:], rtol=2e-6)
+    np.testing.assert_allclose(res["diff_p_value"][1:], gold["diff_p_value"][1:], atol=1e-6)
+    default = invariance(data, ["y0", "y1", "y2"], across="language", ordered=True)
+    assert default["verdict"].str.contains("holds").all()

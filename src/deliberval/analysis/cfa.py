@@ -1370,6 +1370,9 @@ def _invariance_ordered(
         og.STEPS, og.step_fits(moms, factors, free_loadings, identification), strict=True
     ):
         t, d = res.chisq_scaled, res.df
+        saturated = d == 0  # e.g. one factor of 3 items, configural: fits perfectly
+        if saturated:
+            t = 0.0  # lavaan: chisq.scaled 0, p NA, CFI and TLI 1, RMSEA 0
         cfi_den = max(t - d, base - df_base, 0.0)
         srmr = [
             np.sqrt(np.sum(r[r.size - p * (p - 1) // 2 :] ** 2) / (p * (p + 1) / 2))
@@ -1382,10 +1385,12 @@ def _invariance_ordered(
                 "model": f"partial_{label}" if partial else label,
                 "chisq": t,
                 "df": d,
-                "p_value": float(stats.chi2.sf(t, d)),
+                "p_value": np.nan if saturated else float(stats.chi2.sf(t, d)),
                 "cfi": 1 - max(t - d, 0.0) / cfi_den if cfi_den > 0 else 1.0,
-                "tli": ((base / df_base) - (t / d)) / ((base / df_base) - 1),
-                "rmsea": float(np.sqrt(max(t / n_rmsea / d - 1 / n_rmsea, 0.0)) * np.sqrt(g)),
+                "tli": 1.0 if saturated
+                else ((base / df_base) - (t / d)) / ((base / df_base) - 1),
+                "rmsea": 0.0 if saturated
+                else float(np.sqrt(max(t / n_rmsea / d - 1 / n_rmsea, 0.0)) * np.sqrt(g)),
                 "rmsea_ci_low": lo,
                 "rmsea_ci_high": hi,
                 "confidence_level": level,
