@@ -222,6 +222,8 @@ def test_the_comparison_marks_the_three_states(climate) -> None:
     one = summarise_evaluation(ev)
     other = replace(one, process_id="copy", name="A copy", changes=one.changes.assign(process_id="copy"), seed=1)
     page = render_comparison(build_comparison(compare_evaluations([one, other])), timestamp="t")
+    # a cell's parts are kept whole by no-break spaces and a word joiner after the interval's dash
+    page = page.replace("\u00a0", " ").replace("\u2060", "")
     cell = '<td class="num">{}</td>'
     assert ('<td class="">Members who found facilitation neutral</td>' + 2 * cell.format("78% ? · [68% – 85%] · n = 85")) in page
     assert ('<td class="">Rejections without a justification</td>' + 2 * cell.format("22% ✗ · [15% – 32%] · n = 81")) in page
