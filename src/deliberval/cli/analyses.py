@@ -24,6 +24,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from deliberval.cli._common import console, err_console, user_errors, write_table
+from deliberval.cli._options import (
+    ByOpt,
+    ClusterOpt,
+    ControlOpt,
+    DataArg,
+    FormatOpt,
+    GroupOpt,
+    InstrumentOpt,
+    JsonOpt,
+    LevelOpt,
+    MapOpt,
+    OutcomesArg,
+    OutputOpt,
+    RespondentOpt,
+    SurveysOpt,
+    TreatedOpt,
+    WaveOpt,
+)
 from deliberval.errors import DataInputError, DelibervalError
 
 if TYPE_CHECKING:
@@ -37,43 +55,6 @@ def register(app: typer.Typer) -> None:
     app.command("prepost")(prepost_command)
     app.command("did")(did_command)
     app.command("dri")(dri_command)
-
-
-# --------------------------------------------------------------------------- shared options
-
-DataArg = Annotated[
-    Path,
-    typer.Argument(
-        help="Data file: CSV, TSV, Excel, SPSS, Stata, Parquet (e.g. valid.parquet of deliberval "
-        "validate) or a platform export.",
-        show_default=False,
-    ),
-]
-InstrumentOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--instrument",
-        "-i",
-        help="Instrument or questionnaire id: validate the file against it, score its scales and "
-        "analyse the valid rows (missing-value codes become missing). Without it the columns are "
-        "analysed as they are in the file (a missing-value code such as -99 is then a number).",
-    ),
-]
-MapOpt = Annotated[Path | None, typer.Option("--map", help="Mapping YAML for source names and codes.")]
-FormatOpt = Annotated[str | None, typer.Option("--format", help="Force a format (csv, excel, spss, ...).")]
-SurveysOpt = Annotated[list[Path] | None, typer.Option("--surveys", help="Extra instrument folder (repeatable).")]
-ByOpt = Annotated[
-    list[str] | None,
-    typer.Option("--by", help="Analyse each level of this column separately (repeatable)."),
-]
-LevelOpt = Annotated[
-    float, typer.Option("--confidence-level", min=0.5, max=0.999999, help="Coverage of the intervals.")
-]
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the whole tidy table here: .csv or .xlsx (by the suffix)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the whole table as JSON records.")]
 
 
 # --------------------------------------------------------------------------- reading
@@ -247,12 +228,17 @@ def _finish(
         for row in table.to_dict("records"):
             shown.add_row(*(get(row) for _, get in columns))
         console.print(shown)
+    _notes(notes)
+    if output is not None and not as_json:
+        console.print(f"written to {output} ({len(table)} rows, every column, unrounded)", highlight=False)
+
+
+def _notes(notes: list[str]) -> None:
+    """The notes of a command on stderr, one line each, after its table."""
     from rich.markup import escape
 
     for note in notes:
         err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
-    if output is not None and not as_json:
-        console.print(f"written to {output} ({len(table)} rows, every column, unrounded)", highlight=False)
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -293,7 +279,7 @@ def prepost_command(
     ] = None,
     instrument: InstrumentOpt = None,
     respondent: Annotated[str, typer.Option("--respondent", help="Respondent id column (pairs the waves).")] = "respondent_id",
-    wave: Annotated[str, typer.Option("--wave", help="Wave column.")] = "wave",
+    wave: WaveOpt = "wave",
     pre: Annotated[str, typer.Option("--pre", help="Value of the wave column before deliberation.")] = "pre",
     post: Annotated[str, typer.Option("--post", help="Value of the wave column after it (change = post - pre).")] = "post",
     by: ByOpt = None,
@@ -362,21 +348,16 @@ def prepost_command(
 
 def did_command(
     data: DataArg,
-    outcomes: Annotated[
-        list[str] | None,
-        typer.Argument(help="Outcome columns; default every scale the instrument scores.", show_default=False),
-    ] = None,
+    outcomes: OutcomesArg = None,
     instrument: InstrumentOpt = None,
-    respondent: Annotated[str, typer.Option("--respondent", help="Respondent id column.")] = "respondent_id",
-    wave: Annotated[str, typer.Option("--wave", help="Wave column.")] = "wave",
-    group: Annotated[str, typer.Option("--group", help="Participant / control column.")] = "group",
-    treated: Annotated[str, typer.Option("--treated", help="Value of the group column for participants.")] = "participant",
-    control: Annotated[str, typer.Option("--control", help="Value of the group column for the comparison group.")] = "control",
+    respondent: RespondentOpt = "respondent_id",
+    wave: WaveOpt = "wave",
+    group: GroupOpt = "group",
+    treated: TreatedOpt = "participant",
+    control: ControlOpt = "control",
     pre: Annotated[str, typer.Option("--pre", help="Wave before deliberation.")] = "pre",
     post: Annotated[str, typer.Option("--post", help="Wave after it.")] = "post",
-    cluster: Annotated[
-        str | None, typer.Option("--cluster", help="Cluster column of the robust SEs (default: the respondent).")
-    ] = None,
+    cluster: ClusterOpt = None,
     vcov: Annotated[
         str, typer.Option("--vcov", help="Cluster-robust variance: auto (CR2 with Satterthwaite df when the "
                           "smaller group has fewer than 30 clusters, else CR1), CR1 or CR2.")

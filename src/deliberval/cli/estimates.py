@@ -31,6 +31,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from deliberval.cli._common import console, user_errors, write_table
+from deliberval.cli._options import (
+    INSTRUMENT_HELP,
+    ClusterOpt,
+    ControlOpt,
+    DataArg,
+    FormatOpt,
+    GroupOpt,
+    JsonOpt,
+    LevelOpt,
+    MapOpt,
+    OutcomesArg,
+    OutputOpt,
+    RespondentOpt,
+    SurveysOpt,
+    TreatedOpt,
+    WaveOpt,
+    instrument_option,
+)
 from deliberval.cli._privacy import (
     KeepOption,
     KeyFileOption,
@@ -47,36 +65,8 @@ __all__ = ["register"]
 
 STATISTICS = ("mean", "total", "ratio", "quantile")
 
-# the options shared with deliberval prepost / did / dri (cli/analyses.py), spelled the same
-DataArg = Annotated[
-    Path,
-    typer.Argument(
-        help="Data file: CSV, TSV, Excel, SPSS, Stata, Parquet (e.g. valid.parquet of deliberval "
-        "validate) or a platform export.",
-        show_default=False,
-    ),
-]
-InstrumentOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--instrument",
-        "-i",
-        help="Instrument or questionnaire id: validate the file against it, score its scales and "
-        "analyse the valid rows (missing-value codes become missing). Without it the columns are "
-        "analysed as they are in the file.",
-    ),
-]
-MapOpt = Annotated[Path | None, typer.Option("--map", help="Mapping YAML for source names and codes.")]
-FormatOpt = Annotated[str | None, typer.Option("--format", help="Force a format (csv, excel, spss, ...).")]
-SurveysOpt = Annotated[list[Path] | None, typer.Option("--surveys", help="Extra instrument folder (repeatable).")]
-LevelOpt = Annotated[
-    float, typer.Option("--confidence-level", min=0.5, max=0.999999, help="Coverage of the intervals.")
-]
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the whole tidy table here: .csv or .xlsx (by the suffix)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the whole table as JSON records.")]
+# prepost's --instrument help goes on to say what becomes of a missing-value code
+InstrumentOpt = Annotated[str | None, instrument_option(INSTRUMENT_HELP + ".")]
 
 
 def register(app: typer.Typer) -> None:
@@ -150,7 +140,7 @@ def balance_command(
     copied into it.
     """
     from deliberval.analysis.propensity import propensity_weights
-    from deliberval.cli.analyses import _analyse, _col, _column_list, _records, load_table
+    from deliberval.cli.analyses import _analyse, _col, _column_list, _notes, _records, load_table
 
     notes: list[str] = []
     covs = _column_list(covariates) or []
@@ -266,24 +256,12 @@ def _flags_need(protection: Protection, writes_rows: bool, option: str) -> None:
     protection.check()
 
 
-def _notes(notes: list[str]) -> None:
-    from rich.markup import escape
-
-    from deliberval.cli._common import err_console
-
-    for note in notes:
-        err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
-
-
 # --------------------------------------------------------------------------- event study
 
 
 def event_study_command(
     data: DataArg,
-    outcomes: Annotated[
-        list[str] | None,
-        typer.Argument(help="Outcome columns; default every scale the instrument scores.", show_default=False),
-    ] = None,
+    outcomes: OutcomesArg = None,
     waves: Annotated[
         str, typer.Option("--waves", help="The waves in order, comma-separated; the first is the reference.")
     ] = "pre,post",
@@ -295,14 +273,12 @@ def event_study_command(
         str | None, typer.Option("--weight", help="Weight column (e.g. propensity weights joined to every wave): WLS with CR1 SEs.")
     ] = None,
     instrument: InstrumentOpt = None,
-    respondent: Annotated[str, typer.Option("--respondent", help="Respondent id column.")] = "respondent_id",
-    wave: Annotated[str, typer.Option("--wave", help="Wave column.")] = "wave",
-    group: Annotated[str, typer.Option("--group", help="Participant / control column.")] = "group",
-    treated: Annotated[str, typer.Option("--treated", help="Value of the group column for participants.")] = "participant",
-    control: Annotated[str, typer.Option("--control", help="Value of the group column for the comparison group.")] = "control",
-    cluster: Annotated[
-        str | None, typer.Option("--cluster", help="Cluster column of the robust SEs (default: the respondent).")
-    ] = None,
+    respondent: RespondentOpt = "respondent_id",
+    wave: WaveOpt = "wave",
+    group: GroupOpt = "group",
+    treated: TreatedOpt = "participant",
+    control: ControlOpt = "control",
+    cluster: ClusterOpt = None,
     vcov: Annotated[str, typer.Option("--vcov", help="auto, CR1 or CR2 (as deliberval did).")] = "auto",
     confidence_level: LevelOpt = 0.95,
     map_file: MapOpt = None,
@@ -648,7 +624,7 @@ def replicate_weights_command(
     import pandas as pd
 
     from deliberval.analysis.survey import replicate_weights
-    from deliberval.cli.analyses import _analyse, _read
+    from deliberval.cli.analyses import _analyse, _notes, _read
 
     notes: list[str] = []
     protection = Protection(pseudonymise, key_file, keep_identifiers)

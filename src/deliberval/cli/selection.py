@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from deliberval.cli._common import console, user_errors, write_table
+from deliberval.cli._options import level_option, output_option
 from deliberval.cli._privacy import (
     KeepOption,
     KeyFileOption,
@@ -40,14 +41,11 @@ __all__ = ["register"]
 
 T = TypeVar("T")
 
-# spelled as in cli/analyses.py
+# the options of cli/_options.py, with the help texts of this command
 FormatOpt = Annotated[str | None, typer.Option("--format", help="Force a format (csv, excel, ...).")]
-LevelOpt = Annotated[
-    float, typer.Option("--confidence-level", min=0.5, max=0.999999, help="Coverage of the Monte Carlo intervals.")
-]
+LevelOpt = Annotated[float, level_option("Coverage of the Monte Carlo intervals.")]
 OutputOpt = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the per-person probabilities here: .csv or .xlsx (by the suffix)."),
+    Path | None, output_option("Write the per-person probabilities here: .csv or .xlsx (by the suffix).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print both tables as JSON records.")]
 
@@ -155,7 +153,7 @@ def selection_command(
     a direct identifier (e-mail addresses ...) stops the command unless --pseudonymise
     --key-file FILE (keyed pseudonyms) or --keep-identifiers.
     """
-    from deliberval.cli.analyses import _col, _records
+    from deliberval.cli.analyses import _col, _notes, _records
     from deliberval.cli.estimates import _flags_need
 
     notes: list[str] = []
@@ -233,12 +231,7 @@ def selection_command(
         low, high = probs["estimate"].min(), probs["estimate"].max()
         console.print(f"selection probabilities from {low:.4f} to {high:.4f}; they sum to {probs['estimate'].sum():.4f}",
                       highlight=False)
-    from rich.markup import escape
-
-    from deliberval.cli._common import err_console
-
-    for note in notes:
-        err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
+    _notes(notes)
     if not as_json:
         for path, what in ((output, "probabilities"), (panels_output, "panels")):
             if path is not None:
