@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from deliberval.cli import app
+from support.cli import run
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANGE = ROOT / "tests" / "reference" / "change"
@@ -26,14 +27,6 @@ SAMPLE_MAP = IO_FIXTURES / "mappings" / "sample_sav_map.yaml"
 TOL = 1e-6
 
 runner = CliRunner()
-
-
-def _run(*args: object) -> str:
-    """Run a command that must succeed; its stdout and stderr, interleaved."""
-    res = runner.invoke(app, [str(a) for a in args])
-    assert res.exit_code == 0, res.output
-    assert "Traceback" not in res.output
-    return res.output
 
 
 def _read_back(path: Path, strings: list[str]) -> pd.DataFrame:
@@ -49,9 +42,9 @@ def test_xlsx_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
     import time
 
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    _run("prepost", CHANGE / "prepost_data.csv", "y1", "-o", first)
+    run("prepost", CHANGE / "prepost_data.csv", "y1", "-o", first)
     time.sleep(1.1)  # the workbook and zip times would differ by a second without freezing
-    _run("prepost", CHANGE / "prepost_data.csv", "y1", "-o", second)
+    run("prepost", CHANGE / "prepost_data.csv", "y1", "-o", second)
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -60,7 +53,7 @@ def test_prepost_table_equals_the_function(tmp_path: Path, suffix: str) -> None:
     from deliberval.analysis.change import prepost
 
     out = tmp_path / f"prepost{suffix}"
-    _run("prepost", CHANGE / "prepost_data.csv", "y1", "y2", "y3", "--by", "group", "--agree", "4,5", "-o", out)
+    run("prepost", CHANGE / "prepost_data.csv", "y1", "y2", "y3", "--by", "group", "--agree", "4,5", "-o", out)
     api = prepost(pd.read_csv(CHANGE / "prepost_data.csv"), ["y1", "y2", "y3"], by="group", agree_values=[4, 5])
     got = _read_back(out, ["group"])
     assert list(got.columns) == list(api.columns)
@@ -71,7 +64,7 @@ def test_prepost_table_equals_the_function(tmp_path: Path, suffix: str) -> None:
 def test_prepost_agrees_with_r(tmp_path: Path) -> None:
     """The CLI's table against R's t.test / wilcox.test golden values (tests/reference/change)."""
     out = tmp_path / "pp.csv"
-    _run("prepost", CHANGE / "prepost_data.csv", "y1", "y2", "y3", "y4", "--by", "group", "-o", out)
+    run("prepost", CHANGE / "prepost_data.csv", "y1", "y2", "y3", "y4", "--by", "group", "-o", out)
     got = pd.read_csv(out).set_index(["group", "outcome"])
     exp = pd.read_csv(CHANGE / "prepost_expected.csv").set_index(["group", "outcome"])
     got = got.loc[exp.index]
@@ -82,7 +75,7 @@ def test_prepost_agrees_with_r(tmp_path: Path) -> None:
 
 def test_prepost_weighted_agrees_with_survey_svymean(tmp_path: Path) -> None:
     out = tmp_path / "w.csv"
-    printed = _run("prepost", CHANGE / "prepost_data.csv", "y1", "y4", "--weight", "weight", "-o", out)
+    printed = run("prepost", CHANGE / "prepost_data.csv", "y1", "y4", "--weight", "weight", "-o", out)
     got = pd.read_csv(out).set_index("outcome")
     exp = pd.read_csv(CHANGE / "prepost_weighted_expected.csv").set_index("outcome")
     for col in ["n", "estimate", "se", "ci_low", "ci_high", "p_value"]:
@@ -91,10 +84,10 @@ def test_prepost_weighted_agrees_with_survey_svymean(tmp_path: Path) -> None:
 
 
 def test_prepost_says_when_a_weight_column_is_not_used_and_groups_are_pooled(tmp_path: Path) -> None:
-    printed = _run("prepost", CHANGE / "prepost_data.csv", "y1")
+    printed = run("prepost", CHANGE / "prepost_data.csv", "y1")
     assert "unweighted: the data have a 'weight' column" in printed
     assert "the groups control, participant are pooled; add --by group to analyse each apart" in printed
-    assert "pooled" not in _run("prepost", CHANGE / "prepost_data.csv", "y1", "--by", "group")
+    assert "pooled" not in run("prepost", CHANGE / "prepost_data.csv", "y1", "--by", "group")
 
 
 def test_prepost_json_equals_the_function() -> None:
@@ -121,7 +114,7 @@ def test_prepost_with_an_instrument_scores_the_valid_rows(data_dir: Path, tmp_pa
 
     sav = data_dir / "deliberative-polling" / "Sample.sav"
     out = tmp_path / "sample.csv"
-    _run("prepost", sav, "dp_democracy", "-i", "dp_sample", "--surveys", SURVEYS, "--map", SAMPLE_MAP,
+    run("prepost", sav, "dp_democracy", "-i", "dp_sample", "--surveys", SURVEYS, "--map", SAMPLE_MAP,
          "--by", "group", "--weight", "weight", "-o", out)
     ins = load_instrument("dp_sample", [SURVEYS])
     checked = validate(read_responses(sav, ins, SAMPLE_MAP), ins)
@@ -141,7 +134,7 @@ def test_did_table_equals_the_function_and_r(tmp_path: Path) -> None:
 
     out = tmp_path / "did.csv"
     # CR1, as the R goldens (15 sites: --vcov auto would choose CR2)
-    _run("did", CHANGE / "did_data.csv", "y", "--cluster", "site", "--vcov", "CR1", "-o", out)
+    run("did", CHANGE / "did_data.csv", "y", "--cluster", "site", "--vcov", "CR1", "-o", out)
     api = did(pd.read_csv(CHANGE / "did_data.csv"), "y", cluster="site", vcov="CR1")
     api.insert(0, "outcome", "y")
     got = pd.read_csv(out)
@@ -156,7 +149,7 @@ def test_did_by_and_several_outcomes_stack_the_functions_tables(tmp_path: Path) 
     from deliberval.analysis.did import did
 
     out = tmp_path / "did.xlsx"
-    _run("did", CHANGE / "prepost_data.csv", "y1", "y4", "--by", "education", "-o", out)
+    run("did", CHANGE / "prepost_data.csv", "y1", "y4", "--by", "education", "-o", out)
     data = pd.read_csv(CHANGE / "prepost_data.csv")
     # education is recorded on the pre rows: each respondent's level is that of their pre row
     level_of = data.loc[data["wave"] == "pre"].set_index("respondent_id")["education"]
@@ -175,7 +168,7 @@ def test_did_by_and_several_outcomes_stack_the_functions_tables(tmp_path: Path) 
 
 
 def test_did_says_the_weight_column_is_not_used() -> None:
-    printed = _run("did", CHANGE / "prepost_data.csv", "y1")
+    printed = run("did", CHANGE / "prepost_data.csv", "y1")
     assert "unweighted: the difference-in-differences models do not use the data's 'weight' column" in printed
 
 
@@ -191,7 +184,7 @@ def test_dri_change_equals_the_function_and_deliberr(human: Path, data_dir: Path
     from deliberval.analysis.dri import dri_change
 
     out = tmp_path / "dri.csv"
-    _run("dri", human, "--by", "case", "--wave", "stage_id", "-o", out)
+    run("dri", human, "--by", "case", "--wave", "stage_id", "-o", out)
     api = dri_change(pd.read_csv(human), by="case", wave="stage_id")
     got = pd.read_csv(out)
     pd.testing.assert_frame_equal(got, api, check_dtype=False)
@@ -208,7 +201,7 @@ def test_dri_by_forum_and_wave_equals_the_function(human: Path, tmp_path: Path) 
     from deliberval.analysis.dri import dri
 
     out = tmp_path / "dri.xlsx"
-    _run("dri", human, "--by", "case", "--by", "stage_id", "--adjusted", "-o", out)
+    run("dri", human, "--by", "case", "--by", "stage_id", "--adjusted", "-o", out)
     api = dri(pd.read_csv(human), by=["case", "stage_id"], adjusted=True)
     got = pd.read_excel(out)
     assert len(got) == 48
@@ -223,7 +216,7 @@ def test_dri_permutations_equal_the_function(human: Path, tmp_path: Path) -> Non
     path = tmp_path / "fnqcj.csv"
     one.to_csv(path, index=False)
     out = tmp_path / "perm.csv"
-    _run("dri", path, "--permutations", "500", "--seed", "7", "-o", out)
+    run("dri", path, "--permutations", "500", "--seed", "7", "-o", out)
     api = dri_permutation_test(pd.read_csv(path), n_resamples=500, seed=7)
     pd.testing.assert_frame_equal(pd.read_csv(out), api, check_dtype=False)
 

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from deliberval.cli import app
+from support.cli import fails, run
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 PROPENSITY = REF / "propensity"
@@ -28,22 +29,6 @@ R_TERMS = {"treated": "treated", "post": "wavepost", "followup": "wavefollowup",
            "treated:post": "treated:wavepost", "treated:followup": "treated:wavefollowup"}
 
 runner = CliRunner()
-
-
-def _run(*args: object) -> str:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert res.exit_code == 0, res.output
-    assert "Traceback" not in res.output
-    return res.output
-
-
-def _fails(*args: object) -> str:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output
-    lines = res.output.strip().splitlines()
-    assert len(lines) == 1, res.output
-    return lines[0]
 
 
 # --------------------------------------------------------------------------- balance
@@ -58,7 +43,7 @@ def test_balance_tables_equal_the_function_and_r(tmp_path: Path, target: str, tr
             "--target", target, "-o", out, "--weights-output", weights, "--respondent", "id"]
     if trim:
         args += ["--trim", trim]
-    printed = _run(*args)
+    printed = run(*args)
     data = pd.read_csv(PROPENSITY / "propensity_data.csv")
     api = propensity_weights(data, "treated", ["age", "gender", "edu"], target=target,  # type: ignore[arg-type]
                              trim=trim or None)
@@ -99,7 +84,7 @@ def test_balance_json_holds_both_tables_and_the_effective_n_of_r() -> None:
 
 def test_balance_plot_is_a_png(tmp_path: Path) -> None:
     png = tmp_path / "figs" / "balance.png"
-    _run("balance", PROPENSITY / "propensity_data.csv", "age", "edu", "--group", "treated", "--plot", png)
+    run("balance", PROPENSITY / "propensity_data.csv", "age", "edu", "--group", "treated", "--plot", png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -109,18 +94,18 @@ def test_balance_uses_the_baseline_rows_of_long_data(tmp_path: Path) -> None:
 
     data = pd.read_csv(EVENTS / "event_study_data.csv")
     out = tmp_path / "b.csv"
-    _run("balance", EVENTS / "event_study_data.csv", "age", "gender", "--baseline", "pre", "-o", out)
+    run("balance", EVENTS / "event_study_data.csv", "age", "gender", "--baseline", "pre", "-o", out)
     pre = data.loc[data["wave"] == "pre"]
     api = propensity_weights(pre, "group", ["age", "gender"], treated="participant")
     pd.testing.assert_frame_equal(pd.read_csv(out), api.balance, check_dtype=False, rtol=0)
-    line = _fails("balance", EVENTS / "event_study_data.csv", "age", "gender")
+    line = fails("balance", EVENTS / "event_study_data.csv", "age", "gender")
     assert "the rows belong to several waves (followup, post, pre); give --baseline WAVE" in line
     relabelled = pre.assign(group=pre["group"].map({"participant": "member", "control": "invited"}))
     path = tmp_path / "relabelled.csv"
     relabelled.to_csv(path, index=False)
-    line = _fails("balance", path, "age")
+    line = fails("balance", path, "age")
     assert "give --treated VALUE: which of invited, member in 'group' marks the participants" in line
-    _run("balance", path, "age", "--treated", "member")
+    run("balance", path, "age", "--treated", "member")
 
 
 @pytest.mark.parametrize(
@@ -134,7 +119,7 @@ def test_balance_uses_the_baseline_rows_of_long_data(tmp_path: Path) -> None:
     ],
 )
 def test_balance_bad_input_is_one_line(extra: list[str], message: str) -> None:
-    assert message in _fails("balance", PROPENSITY / "propensity_data.csv", "age", *extra)
+    assert message in fails("balance", PROPENSITY / "propensity_data.csv", "age", *extra)
 
 
 # --------------------------------------------------------------------------- event study
@@ -145,7 +130,7 @@ def test_event_study_equals_the_function_and_r(tmp_path: Path, waves: str) -> No
     from deliberval.analysis.event_study import event_study
 
     out = tmp_path / "es.csv"
-    _run("event-study", EVENTS / "event_study_data.csv", "y", "--waves", waves, "--covariates", "age,gender",
+    run("event-study", EVENTS / "event_study_data.csv", "y", "--waves", waves, "--covariates", "age,gender",
          "--vcov", "CR2", "-o", out)
     got = pd.read_csv(out, dtype={"wave": "string"})
     api = event_study(pd.read_csv(EVENTS / "event_study_data.csv"), "y", waves=waves.split(","),
@@ -183,7 +168,7 @@ def test_event_study_json_equals_the_function() -> None:
     ],
 )
 def test_event_study_bad_input_is_one_line(extra: list[str], message: str) -> None:
-    assert message in _fails("event-study", EVENTS / "event_study_data.csv", "y", *extra)
+    assert message in fails("event-study", EVENTS / "event_study_data.csv", "y", *extra)
 
 
 # --------------------------------------------------------------------------- survey estimates
@@ -196,7 +181,7 @@ def test_survey_total_equals_the_function_and_r(tmp_path: Path, suffix: str) -> 
     from deliberval.analysis.survey import survey_total
 
     out = tmp_path / f"total{suffix}"
-    _run("survey-estimate", API / "apistrat.csv", "api00", "enroll", "stype", "--statistic", "total", *DESIGN, "-o", out)
+    run("survey-estimate", API / "apistrat.csv", "api00", "enroll", "stype", "--statistic", "total", *DESIGN, "-o", out)
     data = pd.read_csv(API / "apistrat.csv")
     api = survey_total(data, ["api00", "enroll", "stype"], weight="pw", strata="stype", fpc="fpc")
     got = pd.read_csv(out, dtype={"category": "string"}) if suffix == ".csv" else pd.read_excel(
@@ -214,7 +199,7 @@ def test_survey_mean_by_domain_equals_the_function(tmp_path: Path) -> None:
     from deliberval.analysis.survey import survey_mean
 
     out = tmp_path / "mean.csv"
-    _run("survey-estimate", API / "apistrat.csv", "api00", "--by", "awards", *DESIGN, "-o", out)
+    run("survey-estimate", API / "apistrat.csv", "api00", "--by", "awards", *DESIGN, "-o", out)
     api = survey_mean(pd.read_csv(API / "apistrat.csv"), "api00", by="awards", weight="pw", strata="stype", fpc="fpc")
     got = pd.read_csv(out, dtype={"category": "string", "awards": "string"})
     pd.testing.assert_frame_equal(got, api, check_dtype=False, rtol=0)
@@ -254,10 +239,10 @@ def test_survey_ratio_and_quantile_equal_r() -> None:
     ],
 )
 def test_survey_estimate_bad_input_is_one_line(extra: list[str], message: str) -> None:
-    assert message in _fails("survey-estimate", API / "apistrat.csv", "api00", *extra)
+    assert message in fails("survey-estimate", API / "apistrat.csv", "api00", *extra)
 
 
 def test_the_commands_are_in_the_help() -> None:
-    out = _run("--help")
+    out = run("--help")
     for command in ("balance", "event-study", "survey-estimate", "selection"):
         assert command in out

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from deliberval.cli import app
 from deliberval.privacy import KEY_ENV_VAR, pseudonymise
+from support.cli import fails, run
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 KEY = b"a key of more than sixteen bytes, kept apart"
@@ -31,22 +32,6 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def _no_key_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(KEY_ENV_VAR, raising=False)
-
-
-def _run(*args: object) -> str:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert res.exit_code == 0, res.output
-    assert "Traceback" not in res.output
-    return res.output
-
-
-def _fails(*args: object) -> str:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output
-    lines = res.output.strip().splitlines()
-    assert len(lines) == 1, res.output
-    return lines[0]
 
 
 @pytest.fixture
@@ -78,7 +63,7 @@ def people(tmp_path: Path) -> Path:
 
 def test_balance_weights_carry_no_input_identifier(tmp_path: Path, people: Path) -> None:
     out = tmp_path / "out" / "w.csv"
-    _run("balance", people, "age,gender", "--group", "treated", "--respondent", "id", "--weights-output", out)
+    run("balance", people, "age,gender", "--group", "treated", "--respondent", "id", "--weights-output", out)
     got = pd.read_csv(out)
     assert list(got.columns) == ["id", "treated", "propensity", "weight", "included"]
     assert got["id"].tolist() == pd.read_csv(people)["id"].tolist()
@@ -88,23 +73,23 @@ def test_balance_weights_carry_no_input_identifier(tmp_path: Path, people: Path)
 def test_balance_refuses_an_identifier_as_id_column(tmp_path: Path, people: Path, key_file: Path) -> None:
     out = tmp_path / "out" / "w.csv"
     args = ["balance", people, "age,gender", "--group", "treated", "--respondent", "contact", "--weights-output", out]
-    line = _fails(*args)
+    line = fails(*args)
     assert "the id column(s) 'contact' (e-mail, by content) look like direct identifiers;" in line
     assert "--pseudonymise --key-file FILE" in line
     assert "--keep-identifiers" in line
     assert not out.exists()
     # pseudonymised: the keyed pseudonyms of deliberval.privacy.pseudonymise, nothing else changed
-    printed = _run(*args, "--pseudonymise", "--key-file", key_file)
+    printed = run(*args, "--pseudonymise", "--key-file", key_file)
     got = pd.read_csv(out)
     emails = pd.read_csv(people)["contact"]
     assert got["contact"].tolist() == _pseudonyms(emails)
     assert not got["contact"].str.contains("@").any()
     plain = tmp_path / "plain.csv"
-    _run("balance", people, "age,gender", "--group", "treated", "--respondent", "id", "--weights-output", plain)
+    run("balance", people, "age,gender", "--group", "treated", "--respondent", "id", "--weights-output", plain)
     np.testing.assert_array_equal(got["weight"], pd.read_csv(plain)["weight"])
     assert "contact replaced by keyed pseudonyms" in printed
     # kept on request, with a warning
-    printed = _run(*args, "--keep-identifiers")
+    printed = run(*args, "--keep-identifiers")
     assert pd.read_csv(out)["contact"].tolist() == emails.tolist()
     assert "keeping 'contact' (e-mail, by content)" in printed
     assert "personal data" in printed
@@ -121,7 +106,7 @@ def test_balance_refuses_an_identifier_as_id_column(tmp_path: Path, people: Path
     ],
 )
 def test_balance_protection_flags_bad_input_is_one_line(people: Path, extra: list[str], message: str) -> None:
-    assert message in _fails("balance", people, "age", "--group", "treated", *extra)
+    assert message in fails("balance", people, "age", "--group", "treated", *extra)
 
 
 # --------------------------------------------------------------------------- selection
@@ -141,15 +126,15 @@ def test_selection_refuses_e_mail_ids_in_its_per_person_outputs(tmp_path: Path, 
                                                                key_file: Path) -> None:
     out = tmp_path / "out" / "p.csv"
     base = ["selection", email_panels, "--probability", "probability"]
-    _run(*base)  # nothing per person written or printed: no refusal
+    run(*base)  # nothing per person written or printed: no refusal
     for extra in (["-o", out], ["--json"]):
-        line = _fails(*base, *extra)
+        line = fails(*base, *extra)
         assert "the id column(s) 'respondent_id' (e-mail, by content) look like direct identifiers;" in line
     assert not out.exists()
-    _run(*base, "-o", out, "--pseudonymise", "--key-file", key_file)
+    run(*base, "-o", out, "--pseudonymise", "--key-file", key_file)
     got = pd.read_csv(out)
     plain = tmp_path / "plain.csv"
-    _run("selection", REF / "representativeness" / "selection_panels.csv", "--probability", "probability", "-o", plain)
+    run("selection", REF / "representativeness" / "selection_panels.csv", "--probability", "probability", "-o", plain)
     expected = pd.read_csv(plain)
     assert got["respondent_id"].tolist() == _pseudonyms(expected["respondent_id"] + "@example.org")
     np.testing.assert_array_equal(got["estimate"], expected["estimate"])
@@ -173,17 +158,17 @@ def test_selection_panels_output_is_protected(tmp_path: Path, key_file: Path) ->
     panels = tmp_path / "out" / "panels.csv"
     base = ["selection", "--pool", pool_path, "--quotas", quotas_path, "--panel-size", 10, "--algorithm", "legacy",
             "--runs", 20, "--seed", 4, "--panels-output", panels]
-    line = _fails(*base)
+    line = fails(*base)
     assert "'respondent_id' (e-mail, by content)" in line
     assert "selection --panels-output" in line
-    _run(*base, "--pseudonymise", "--key-file", key_file)
+    run(*base, "--pseudonymise", "--key-file", key_file)
     got = pd.read_csv(panels)
     assert list(got.columns) == ["panel", "respondent_id", "panel_probability", "method"]
     assert set(got["respondent_id"]) <= set(_pseudonyms(pool["respondent_id"]))
 
 
 def test_selection_protection_flags_without_output_is_one_line() -> None:
-    line = _fails("selection", REF / "representativeness" / "selection_panels.csv", "--probability", "probability",
+    line = fails("selection", REF / "representativeness" / "selection_panels.csv", "--probability", "probability",
                   "--keep-identifiers")
     assert "--keep-identifiers apply to the per-person output; add --output FILE" in line
 
@@ -199,13 +184,13 @@ def test_replicate_weights_carry_only_the_id(tmp_path: Path, key_file: Path) -> 
     path.parent.mkdir()
     data.to_csv(path, index=False)
     out = tmp_path / "out" / "rw.csv"
-    _run("replicate-weights", path, "--cluster", "dnum", "--weight", "pw", "-o", out)
+    run("replicate-weights", path, "--cluster", "dnum", "--weight", "pw", "-o", out)
     got = pd.read_csv(out)
     assert list(got.columns) == ["respondent_id", *[f"repw{j}" for j in range(1, 16)]]
     assert got["respondent_id"].tolist() == data["respondent_id"].tolist()
-    line = _fails("replicate-weights", path, "--cluster", "dnum", "--respondent", "email", "-o", out)
+    line = fails("replicate-weights", path, "--cluster", "dnum", "--respondent", "email", "-o", out)
     assert "the id column(s) 'email' (e-mail, by name) look like direct identifiers;" in line
-    _run("replicate-weights", path, "--cluster", "dnum", "--weight", "pw", "-o", out, "--pseudonymise",
+    run("replicate-weights", path, "--cluster", "dnum", "--weight", "pw", "-o", out, "--pseudonymise",
          "--key-file", key_file)
     pseudo = pd.read_csv(out)
     assert pseudo["respondent_id"].tolist() == _pseudonyms(data["respondent_id"])

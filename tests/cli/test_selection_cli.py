@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from deliberval.cli import app
+from support.cli import fails
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "representativeness"
 runner = CliRunner()
@@ -29,15 +30,6 @@ def _json(*args: object) -> dict[str, list[dict[str, object]]]:
     assert res.exit_code == 0, res.output
     doc: dict[str, list[dict[str, object]]] = json.loads(res.stdout)
     return doc
-
-
-def _fails(*args: object) -> str:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output
-    lines = res.output.strip().splitlines()
-    assert len(lines) == 1, res.output
-    return lines[0]
 
 
 @pytest.fixture
@@ -108,13 +100,13 @@ def test_bad_input_is_one_line(args: list[str], message: str) -> None:
     panels = REF / "selection_panels.csv"
     filled = [a.replace("{panels}", str(panels)).replace("{api}", str(REF / "apistrat.csv"))
               .replace("{runs}", str(REF / "selection_runs.csv")) for a in args]
-    assert message in _fails("selection", *filled)
+    assert message in fails("selection", *filled)
 
 
 def test_a_member_outside_the_pool_is_one_line(tmp_path: Path) -> None:
     pool = tmp_path / "pool.csv"
     pd.DataFrame({"respondent_id": ["p01", "p02"]}).to_csv(pool, index=False)
-    line = _fails("selection", REF / "selection_panels.csv", "--probability", "probability", "--pool", pool)
+    line = fails("selection", REF / "selection_panels.csv", "--probability", "probability", "--pool", pool)
     assert "selection_panels.csv: panel member(s)" in line
     assert "are not in pool (2 members)" in line
 
@@ -176,7 +168,7 @@ def test_running_without_the_extra_says_how_to_install_it(
 ) -> None:
     monkeypatch.setitem(sys.modules, "sortition_algorithms", None)
     pool, quotas = pool_and_quotas
-    line = _fails("selection", "--pool", pool, "--quotas", quotas, "--panel-size", 10)
+    line = fails("selection", "--pool", pool, "--quotas", quotas, "--panel-size", 10)
     assert "pip install 'deliberval[selection]'" in line
 
 
@@ -187,5 +179,5 @@ def test_infeasible_quotas_are_one_line(tmp_path: Path, pool_and_quotas: tuple[P
     table["min"], table["max"] = [5, 5, 9, 0, 0], [5, 5, 9, 1, 1]
     bad = tmp_path / "bad_quotas.csv"
     table.to_csv(bad, index=False)
-    line = _fails("selection", "--pool", pool, "--quotas", bad, "--panel-size", 10, "--seed", 1)
+    line = fails("selection", "--pool", pool, "--quotas", bad, "--panel-size", 10, "--seed", 1)
     assert "pool.csv: sortition-algorithms (maximin): It is not possible to hit all the targets" in line

@@ -26,6 +26,7 @@ from deliberval.analysis.survey import (
     survey_total,
 )
 from deliberval.cli import app
+from support.cli import fails, run
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "survey_estimates"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "representativeness"))
@@ -36,22 +37,6 @@ finally:
 
 runner = CliRunner()
 NUMBERS = ["estimate", "se", "ci_low", "ci_high"]
-
-
-def _run(*args: object) -> str:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert res.exit_code == 0, res.output
-    assert "Traceback" not in res.output
-    return res.output
-
-
-def _fails(*args: object) -> str:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output
-    lines = res.output.strip().splitlines()
-    assert len(lines) == 1, res.output
-    return lines[0]
 
 
 def _flags(name: str, rd: ReplicateDesign, tmp_path: Path) -> list[str]:
@@ -107,7 +92,7 @@ def test_survey_estimate_replicates_equal_the_functions_and_survey(tmp_path: Pat
     out = tmp_path / "out.csv"
     # means and totals of numbers and of stype's categories
     for statistic, fn in (("mean", survey_mean), ("total", survey_total)):
-        _run("survey-estimate", path, "api00", "enroll", "stype", "--statistic", statistic, *flags, "-o", out)
+        run("survey-estimate", path, "api00", "enroll", "stype", "--statistic", statistic, *flags, "-o", out)
         got = pd.read_csv(out, keep_default_na=False, na_values=[""])
         _exact(got, fn(data, ["api00", "enroll", "stype"], weight="pw", replicates=rd_file))
         for _, r in ref.loc[(ref["statistic"] == statistic) & (ref["domain"] == "")].iterrows():
@@ -116,13 +101,13 @@ def test_survey_estimate_replicates_equal_the_functions_and_survey(tmp_path: Pat
             _r_close(row, r)
     # ratios
     for num, den in (("api00", "api99"), ("enroll", "api00")):
-        _run("survey-estimate", path, num, "--statistic", "ratio", "--denominator", den, *flags, "-o", out)
+        run("survey-estimate", path, num, "--statistic", "ratio", "--denominator", den, *flags, "-o", out)
         got = pd.read_csv(out)
         _exact(got, survey_ratio(data, num, den, weight="pw", replicates=rd_file))
         r = ref.loc[(ref["statistic"] == "ratio") & (ref["variable"] == num)].iloc[0]
         _r_close(got.iloc[0], r)
     # domain means
-    _run("survey-estimate", path, "api00", "--by", "sch.wide", *flags, "-o", out)
+    run("survey-estimate", path, "api00", "--by", "sch.wide", *flags, "-o", out)
     got = pd.read_csv(out)
     _exact(got, survey_mean(data, "api00", by="sch.wide", weight="pw", replicates=rd_file))
     for _, r in ref.loc[ref["domain"] != ""].iterrows():
@@ -139,7 +124,7 @@ def test_survey_estimate_replicate_quantiles_equal_svyquantile(tmp_path: Path, n
     for (var, interval), r in QUANTILES.loc[QUANTILES["design"] == name].groupby(["variable", "interval"]):
         kind = "woodruff" if interval == "mean" else "replicate"
         probs = ",".join(repr(float(q)) for q in r["quantile"])
-        _run("survey-estimate", path, var, "--statistic", "quantile", "--quantiles", probs, "--interval", kind,
+        run("survey-estimate", path, var, "--statistic", "quantile", "--quantiles", probs, "--interval", kind,
              *flags, "-o", out)
         got = pd.read_csv(out)
         _exact(got, survey_quantile(pd.read_csv(path), str(var), r["quantile"].tolist(), weight="pw",
@@ -156,7 +141,7 @@ def test_a_comma_list_and_combined_weights_give_the_same_table(tmp_path: Path) -
     path = tmp_path / "combined.csv"
     combined.to_csv(path, index=False)
     out = tmp_path / "o.csv"
-    _run("survey-estimate", path, "api00", "--weight", "pw", "--replicates", ",".join(rd.columns),
+    run("survey-estimate", path, "api00", "--weight", "pw", "--replicates", ",".join(rd.columns),
          "--replicate-type", "JK1", "--scale", repr(rd.scale), "-o", out)
     got = pd.read_csv(out).iloc[0]
     ref = ESTIMATES.loc[(ESTIMATES["design"] == "jk1_clus2") & (ESTIMATES["statistic"] == "mean")
@@ -176,7 +161,7 @@ def test_replicate_weights_equal_as_svrepdesign_and_estimate_through_the_cli(
     source = {"jk1_clus1": REF / "apiclus1_missing.csv"}.get(
         name, REF.parent / "representativeness" / f"{'apiclus2' if name == 'jk1_clus2' else 'apistrat'}.csv")
     out = tmp_path / "rw.csv"
-    printed = _run("replicate-weights", source, "--type", kind, *design, "--respondent", "snum", "-o", out)
+    printed = run("replicate-weights", source, "--type", kind, *design, "--respondent", "snum", "-o", out)
     got = pd.read_csv(out)
     data = pd.read_csv(source)
     kw = dict(zip([d.lstrip("-") for d in design[::2]], design[1::2], strict=True))
@@ -198,7 +183,7 @@ def test_replicate_weights_equal_as_svrepdesign_and_estimate_through_the_cli(
     data.merge(got, on="snum").to_csv(joined, index=False)
     flags = printed.split("VARIABLES ", 1)[1].split()
     est = tmp_path / "est.csv"
-    _run("survey-estimate", joined, "api00", *[f.strip("'") for f in flags], "-o", est)
+    run("survey-estimate", joined, "api00", *[f.strip("'") for f in flags], "-o", est)
     ref = ESTIMATES.loc[(ESTIMATES["design"] == name) & (ESTIMATES["statistic"] == "mean")
                         & (ESTIMATES["variable"] == "api00") & (ESTIMATES["domain"] == "")].iloc[0]
     _r_close(pd.read_csv(est).iloc[0], ref)
@@ -208,7 +193,7 @@ def test_replicate_weights_equal_as_svrepdesign_and_estimate_through_the_cli(
 def test_bootstrap_weights_equal_the_function_with_the_seed(tmp_path: Path, kind: str) -> None:
     source = REF.parent / "representativeness" / "apistrat.csv"
     out = tmp_path / "boot.xlsx"
-    printed = _run("replicate-weights", source, "--type", kind, "--weight", "pw", "--strata", "stype",
+    printed = run("replicate-weights", source, "--type", kind, "--weight", "pw", "--strata", "stype",
                    "--replicates", 20, "--seed", 3, "--prefix", "b", "--respondent", "snum", "-o", out)
     api = replicate_weights(pd.read_csv(source), kind, weight="pw", strata="stype", replicates=20, seed=3, prefix="b")
     got = pd.read_excel(out)
@@ -253,7 +238,7 @@ def test_survey_estimate_bad_replicate_input_is_one_line(tmp_path: Path, args: l
     df, _ = _design("jk1_clus1")
     path = tmp_path / "d.csv"
     df.assign(r3=df["r3"].where(df.index > 0)).to_csv(path, index=False)  # a gap, for the last case
-    assert message in _fails("survey-estimate", path, "api00", "--weight", "pw", *args)
+    assert message in fails("survey-estimate", path, "api00", "--weight", "pw", *args)
 
 
 @pytest.mark.parametrize(
@@ -271,5 +256,5 @@ def test_survey_estimate_bad_replicate_input_is_one_line(tmp_path: Path, args: l
 )
 def test_replicate_weights_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
     out = ["-o", str(tmp_path / "rw.csv")] if "-o" not in args else []
-    line = _fails("replicate-weights", REF / "apiclus1_missing.csv", *args, *out)
+    line = fails("replicate-weights", REF / "apiclus1_missing.csv", *args, *out)
     assert message in line
