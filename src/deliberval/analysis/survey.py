@@ -368,25 +368,12 @@ def survey_mean(
                                                   "calibrated_on": calib})
         return _replicate_means(df, cols, by_cols, rz, level)
     dz = _design(df, weight=weight, strata=strata, cluster=stages, fpc=fpcs, calibrated_on=calib)
-    n_rows, w, units, strata_codes, popsizes, x_cal = (
-        len(df), dz.w, dz.units, dz.strata_codes, dz.popsizes, dz.x_cal)
+    w, units, strata_codes, popsizes, x_cal = dz.w, dz.units, dz.strata_codes, dz.popsizes, dz.x_cal
     method = dz.method
     z_q = normal_quantile(level)
 
-    # domains: (values of the by columns, 0/1 indicator over every row of the design)
-    domains: list[tuple[tuple[object, ...], np.ndarray]] = [((), np.ones(n_rows, dtype=bool))]
-    if by_cols:
-        groups = df.groupby(by_cols, sort=True, dropna=True, observed=True).indices
-        if not groups:
-            raise AnalysisInputError(f"the by column(s) {by_cols} have no non-missing values")
-        domains = []
-        for values, idx in groups.items():
-            member = np.zeros(n_rows, dtype=bool)
-            member[idx] = True
-            domains.append((values if isinstance(values, tuple) else (values,), member))
-
     rows: list[dict[str, object]] = []
-    for dom_values, member in domains:
+    for dom_values, member in _domains(df, by_cols):
         dom_label = dict(zip(by_cols, dom_values, strict=True))
         where = f" in domain {dom_label}" if by_cols else ""
         for col in cols:
@@ -407,6 +394,31 @@ def survey_mean(
                     dom_label,
                 )
             )
+    return _domain_table(rows, df, by_cols)
+
+
+def _domains(df: pd.DataFrame, by_cols: list[str]) -> list[tuple[tuple[object, ...], np.ndarray]]:
+    """The domains of ``by``: (values of the by columns, membership of every row of the design).
+
+    Without ``by`` one domain, every row; with it one per observed combination, in sorted order
+    (rows missing a by value belong to none).
+    """
+    n_rows = len(df)
+    if not by_cols:
+        return [((), np.ones(n_rows, dtype=bool))]
+    groups = df.groupby(by_cols, sort=True, dropna=True, observed=True).indices
+    if not groups:
+        raise AnalysisInputError(f"the by column(s) {by_cols} have no non-missing values")
+    domains = []
+    for values, idx in groups.items():
+        member = np.zeros(n_rows, dtype=bool)
+        member[idx] = True
+        domains.append((values if isinstance(values, tuple) else (values,), member))
+    return domains
+
+
+def _domain_table(rows: list[dict[str, object]], df: pd.DataFrame, by_cols: list[str]) -> pd.DataFrame:
+    """The estimate rows as a table; the by columns keep the data's dtype (categories too)."""
     out = pd.DataFrame(rows, columns=[*by_cols, *_COLUMNS])
     for c in by_cols:
         if len(out) and isinstance(df[c].dtype, pd.CategoricalDtype):
@@ -434,17 +446,7 @@ def _estimate_rows(
 ) -> list[dict[str, object]]:
     """Estimate rows of one variable in one domain (``member``; all rows without ``by``)."""
     rows: list[dict[str, object]] = []
-    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-        targets = [(pd.NA, pd.to_numeric(series, errors="coerce").astype(float))]
-    else:
-        present = series.dropna()
-        cats = sorted(present.astype(str).unique())
-        if not cats:
-            raise AnalysisInputError(f"column {col!r} has no non-missing values")
-        as_str = series.astype(str).where(series.notna())
-        targets = [(cat, (as_str == cat).astype(float).where(series.notna())) for cat in cats]
-    for category, values in targets:
-        y = values.to_numpy(dtype=float, na_value=np.nan)
+    for category, y in _targets(series, col):
         ok = ~np.isnan(y) & member
         if ok.sum() == 0 or w[ok].sum() <= 0:
             raise AnalysisInputError(f"column {col!r} has no non-missing, weighted values{where}")
@@ -549,17 +551,7 @@ def survey_total(
     zq = normal_quantile(level)
     rows = []
     for col in cols:
-        series = df[col]
-        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-            targets = [(pd.NA, _numeric(df, col))]
-        else:
-            as_str = series.astype(str).where(series.notna())
-            cats = sorted(as_str.dropna().unique())
-            if not cats:
-                raise AnalysisInputError(f"column {col!r} has no non-missing values")
-            targets = [(c, (as_str == c).astype(float).where(series.notna()).to_numpy(
-                dtype=float, na_value=np.nan)) for c in cats]
-        for category, y in targets:
+        for category, y in _targets(df[col], col):
             ok = ~np.isnan(y)
             if not ok.any():
                 raise AnalysisInputError(f"column {col!r} has no non-missing values")
@@ -1216,21 +1208,10 @@ def _targets(series: pd.Series, col: str) -> list[tuple[object, np.ndarray]]:
 
 def _replicate_means(df: pd.DataFrame, cols: list[str], by_cols: list[str], rz: _Replicates,
                      level: float) -> pd.DataFrame:
-    n_rows = len(df)
-    domains: list[tuple[tuple[object, ...], np.ndarray]] = [((), np.ones(n_rows, dtype=bool))]
-    if by_cols:
-        groups = df.groupby(by_cols, sort=True, dropna=True, observed=True).indices
-        if not groups:
-            raise AnalysisInputError(f"the by column(s) {by_cols} have no non-missing values")
-        domains = []
-        for values, idx in groups.items():
-            member = np.zeros(n_rows, dtype=bool)
-            member[idx] = True
-            domains.append((values if isinstance(values, tuple) else (values,), member))
     zq = normal_quantile(level)
-    ones = np.ones(n_rows)
+    ones = np.ones(len(df))
     rows: list[dict[str, object]] = []
-    for dom_values, member in domains:
+    for dom_values, member in _domains(df, by_cols):
         dom_label = dict(zip(by_cols, dom_values, strict=True))
         where = f" in domain {dom_label}" if by_cols else ""
         for col in cols:
@@ -1242,14 +1223,7 @@ def _replicate_means(df: pd.DataFrame, cols: list[str], by_cols: list[str], rz: 
                 rows.append({**dom_label, "variable": col, "category": category, "estimate": est,
                              "se": se, "ci_low": est - zq * se, "ci_high": est + zq * se,
                              "confidence_level": level, "n": int(ok.sum()), "method": rz.method})
-    out = pd.DataFrame(rows, columns=[*by_cols, *_COLUMNS])
-    for c in by_cols:
-        if len(out) and isinstance(df[c].dtype, pd.CategoricalDtype):
-            out[c] = pd.Categorical(out[c], categories=df[c].cat.categories)
-        elif len(out):
-            out[c] = out[c].astype(df[c].dtype)
-    out["category"] = out["category"].astype("string")
-    return out
+    return _domain_table(rows, df, by_cols)
 
 
 def _replicate_totals(df: pd.DataFrame, cols: list[str], rz: _Replicates, level: float) -> pd.DataFrame:
