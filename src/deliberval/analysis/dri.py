@@ -284,13 +284,17 @@ def _forums(
 # ----------------------------------------------------------------------------- the index
 
 
+def _weak_pair_weight(q: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """The adjusted formula's weight of a pair: max(|q|, |r|) / 0.2, at most 1."""
+    strongest = np.maximum(np.abs(q), np.abs(r))
+    return np.where(strongest <= _WEAK, strongest / _WEAK, 1.0)
+
+
 def _dri_value(q: np.ndarray, r: np.ndarray, adjusted: bool) -> np.ndarray:
     """DRI over the last axis of paired correlation arrays ``q`` and ``r``."""
     d = np.abs(q - r) / np.sqrt(2.0)
     if adjusted:
-        strongest = np.maximum(np.abs(q), np.abs(r))
-        weight = np.where(strongest <= _WEAK, strongest / _WEAK, 1.0)
-        dist = 1.0 - np.mean((1.0 - d) * weight, axis=-1)
+        dist = 1.0 - np.mean((1.0 - d) * _weak_pair_weight(q, r), axis=-1)
     else:
         dist = np.mean(d, axis=-1)
     return (_LAMBDA - 2.0 * dist) / _LAMBDA
@@ -300,9 +304,7 @@ def _individual_values(f: _Forum, adjusted: bool) -> np.ndarray:
     n = len(f.ids)
     d = np.abs(f.q - f.r) / np.sqrt(2.0)
     if adjusted:
-        strongest = np.maximum(np.abs(f.q), np.abs(f.r))
-        weight = np.where(strongest <= _WEAK, strongest / _WEAK, 1.0)
-        terms = (1.0 - d) * weight
+        terms = (1.0 - d) * _weak_pair_weight(f.q, f.r)
         np.fill_diagonal(terms, 0.0)
         dist = 1.0 - terms.sum(axis=1) / (n - 1)
     else:
@@ -625,6 +627,13 @@ def _wilcoxon_greater(x: np.ndarray, y: np.ndarray) -> tuple[float, str]:
     )
 
 
+def _paired(pre_f: _Forum, post_f: _Forum) -> tuple[list[Hashable], int]:
+    """The participants of a forum in both waves (post order), and how many are in one only."""
+    seen_pre = set(pre_f.ids)
+    common = [i for i in post_f.ids if i in seen_pre]
+    return common, len(pre_f.ids) + len(post_f.ids) - 2 * len(common)
+
+
 def _wave_forums_with_values(
     df: pd.DataFrame,
     considerations: Sequence[str] | str | None,
@@ -793,9 +802,7 @@ def dri_change(
         dri_post, _ = _group_dri(post_f, adjusted)
         ind_pre = pd.Series(_individual_values(pre_f, adjusted), index=pre_f.ids)
         ind_post = pd.Series(_individual_values(post_f, adjusted), index=post_f.ids)
-        seen_pre = set(pre_f.ids)
-        common = [i for i in post_f.ids if i in seen_pre]
-        unpaired = len(pre_f.ids) + len(post_f.ids) - 2 * len(common)
+        common, unpaired = _paired(pre_f, post_f)
         if unpaired:
             warnings.warn(
                 f"{label}: {unpaired} participant(s) have an individual DRI in only one wave "
@@ -962,10 +969,7 @@ def dri_permutation_test(
     0     0.271    0.441      0.268         2000  20
     """
     level = check_confidence_level(confidence_level)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)):
-        raise AnalysisInputError(f"n_resamples must be an integer, got {n_resamples!r}")
-    if n_resamples < 1:
-        raise AnalysisInputError(f"n_resamples must be at least 1, got {n_resamples}")
+    _check_n_resamples(n_resamples)
     gen = rng(seed)
     by_cols = as_list(by)
     alpha = (1.0 - level) / 2.0
@@ -993,6 +997,14 @@ def dri_permutation_test(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _check_n_resamples(n_resamples: int) -> None:
+    """``n_resamples`` of the permutation tests: a whole number, at least 1 (not a bool)."""
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)):
+        raise AnalysisInputError(f"n_resamples must be an integer, got {n_resamples!r}")
+    if n_resamples < 1:
+        raise AnalysisInputError(f"n_resamples must be at least 1, got {n_resamples}")
 
 
 def _plus_one_p(hits: int, m: int) -> float:
@@ -1181,10 +1193,7 @@ def dri_change_permutation_test(
         raise AnalysisInputError(
             f"alternative must be 'greater', 'less' or 'two-sided', got {alternative!r}"
         )
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)):
-        raise AnalysisInputError(f"n_resamples must be an integer, got {n_resamples!r}")
-    if n_resamples < 1:
-        raise AnalysisInputError(f"n_resamples must be at least 1, got {n_resamples}")
+    _check_n_resamples(n_resamples)
     gen = rng(seed)
     by_cols = as_list(by)
     triples, pre, post = _wave_forums_with_values(
@@ -1197,10 +1206,8 @@ def dri_change_permutation_test(
     rows = []
     for key, pre_f, post_f in triples:
         label = _label(by_cols, key)
-        seen_pre = set(pre_f.ids)
-        common = [i for i in post_f.ids if i in seen_pre]
+        common, unpaired = _paired(pre_f, post_f)
         n = len(common)
-        unpaired = len(pre_f.ids) + len(post_f.ids) - 2 * n
         if unpaired:
             warnings.warn(
                 f"{label}: {unpaired} participant(s) have usable ratings in only one wave "
