@@ -36,8 +36,9 @@ HEAVY = (
     "weasyprint",
     "yaml",
 )
-# typer itself imports pydantic (typer._adapters) to convert a command's parameters, so the
-# command line is not held to pydantic
+# typer itself imports pydantic (typer._adapters) to convert a command's parameters, so a command
+# (and its --help) is not held to pydantic; ``deliberval --help`` converts no command and is held
+# to the full list
 HEAVY_FOR_CLI = tuple(m for m in HEAVY if m != "pydantic")
 
 
@@ -133,13 +134,40 @@ def test_version_comes_from_the_leaf_module() -> None:
     assert out.strip() == "True"
 
 
-def test_deliberval_help_loads_no_heavy_module() -> None:
-    """``deliberval --help`` the way the console script runs it."""
-    code = (
-        "import sys\nsys.argv = ['deliberval', '--help']\nfrom deliberval.cli import main\n"
+def _cli_run(*argv: str) -> str:
+    """Code running ``deliberval ARGV`` the way the console script does, in this interpreter."""
+    return (
+        f"import sys\nsys.argv = ['deliberval', *{list(argv)!r}]\nfrom deliberval.cli import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
     )
-    assert _heavy_loaded_after(code, HEAVY_FOR_CLI) == []
+
+
+def _command_modules_loaded_after(code: str) -> list[str]:
+    """The command modules of deliberval.cli (not its ``_`` helpers) that ``code`` imported."""
+    out = _run(code + "\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules"
+                      " if m.startswith('deliberval.cli.') and not m.startswith('deliberval.cli._'))))")
+    loaded: list[str] = json.loads(out.strip().splitlines()[-1])
+    return loaded
+
+
+def test_deliberval_help_loads_no_heavy_module() -> None:
+    """``deliberval --help`` the way the console script runs it: not even pydantic, since no
+    command is converted."""
+    assert _heavy_loaded_after(_cli_run("--help"), HEAVY) == []
+
+
+def test_deliberval_help_imports_no_command_module() -> None:
+    """The listing comes from the table in deliberval.cli (the command tree is lazy)."""
+    assert _command_modules_loaded_after(_cli_run("--help")) == []
+
+
+@pytest.mark.parametrize(("argv", "module"), [
+    (("validate", "--help"), "validate"),
+    (("compare", "--help"), "report"),
+    (("instruments", "list", "--help"), "instruments"),
+])
+def test_a_command_imports_only_its_own_module(argv: tuple[str, ...], module: str) -> None:
+    assert _command_modules_loaded_after(_cli_run(*argv)) == [f"deliberval.cli.{module}"]
 
 
 def test_every_command_help_loads_no_heavy_module() -> None:

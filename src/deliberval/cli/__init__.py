@@ -5,6 +5,13 @@ only typer, rich and the standard library at their top and import their stage (p
 analyses, the report) inside the command function, so ``deliberval --help`` and a mistyped
 command answer without loading the statistics.
 
+The command tree is lazy (click's "LazyGroup" pattern): :data:`COMMANDS` names every command, the
+module that registers it and its one-line help. ``deliberval --help`` and a mistyped command are
+answered from that table alone; ``deliberval CMD ...`` imports CMD's module and lets typer convert
+that one command (typer evaluates the annotations of every command function it converts, which
+for the whole tree was most of the start-up cost). tests/cli/test_command_table.py checks the
+table against the commands the modules really register (names, order, short help).
+
 Every command is wrapped by :func:`deliberval.cli._common.guarded`: an exception that is not a
 :class:`~deliberval.errors.DelibervalError` becomes one line naming the command, its input and the
 step that failed, with exit code 2, never a traceback (exit 1 means "some rows quarantined").
@@ -12,38 +19,59 @@ step that failed, with exit code 2, never a traceback (exit 1 means "some rows q
 
 from __future__ import annotations
 
-import typer
+import importlib
+from collections.abc import Iterator, MutableMapping
+from gettext import gettext as _
+from typing import TYPE_CHECKING, Any
 
-from deliberval.cli import (
-    analyses,
-    demo,
-    estimates,
-    instruments,
-    mapping,
-    psychometrics,
-    report,
-    selection,
-    uptake,
-    validate,
-)
+import typer
+from typer.core import TyperGroup
+
 from deliberval.cli._common import err_console, guarded
 
-__all__ = ["app", "main"]
+if TYPE_CHECKING:
+    from typer._click import Command  # what typer converts a command into
 
-app = typer.Typer(
-    name="deliberval",
-    help="Evaluate citizens' assemblies, deliberative polls and hybrid citizen-politician bodies.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    # click's plain help: typer's rich help imports rich.markdown, markdown-it and pygments
-    # (+0.05 s CPU), which alone would put ``deliberval --help`` at ~2.6x the CPU of
-    # ``import typer, rich``; the target is 2x (benchmarks/cases/cli_startup.py measures it)
-    rich_markup_mode=None,
+__all__ = ["COMMANDS", "app", "main"]
+
+#: every command of ``deliberval``, in the order ``deliberval --help`` lists them: name, module of
+#: ``deliberval.cli`` whose ``register(app)`` adds it, and its one-line help (the first sentence of
+#: its help text, from which click makes the short help of the listing)
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("demo", "demo",
+     "Write the demo into a folder: instrument exports, example data, reports and a comparison."),
+    ("uptake", "uptake",
+     "Uptake indicators per process (status on a date, uptake, rejections, deadlines, agenda)."),
+    ("validate", "validate",
+     "Validate DATA against an instrument; exit 0 all valid, 1 some rows quarantined, 2 unusable input."),
+    ("psychometrics", "psychometrics",
+     "Alpha, omega and one-factor CFA for every scale of INSTRUMENT in DATA; flags weak scales."),
+    ("report", "report",
+     "Write the standard indicator report of one process (self-contained HTML; PDF and XLSX optional)."),
+    ("compare", "report",
+     "Compare the indicators of several processes side by side (with the cross-process model from 5 "
+     "processes)."),
+    ("prepost", "analyses",
+     "Paired pre/post change of each outcome: mean change, t and Wilcoxon tests, effect sizes."),
+    ("did", "analyses",
+     "Difference-in-differences of each outcome between participants and a control group."),
+    ("dri", "analyses",
+     "Deliberative Reason Index of each forum (--by), or its pre/post change (--wave)."),
+    ("balance", "estimates",
+     "Propensity-score weights and covariate balance: ASMD before and after, effective n."),
+    ("event-study", "estimates",
+     "Difference-in-differences per wave against the first (event-study form), with covariates."),
+    ("survey-estimate", "estimates",
+     "Design-based means, proportions, totals, ratios or quantiles with their standard errors."),
+    ("replicate-weights", "estimates",
+     "Replicate weights of a (stratified, clustered) design, as R survey::as.svrepdesign."),
+    ("selection", "selection",
+     "Selection probability of every pool member and the fairness of the lottery."),
+    ("instruments", "instruments", "The survey instrument library."),
+    ("map", "mapping", "Mapping files: source columns and codes -> canonical names."),
 )
-
-for _module in (demo, instruments, uptake, mapping, validate, psychometrics, report, analyses, estimates, selection):
-    _module.register(app)
+_MODULE_OF = {name: module for name, module, _ in COMMANDS}
+_SHORT_HELP = {name: short for name, _, short in COMMANDS}
 
 
 def _guard_all(group: typer.Typer, prefix: str = "") -> None:
@@ -57,7 +85,110 @@ def _guard_all(group: typer.Typer, prefix: str = "") -> None:
             _guard_all(sub.typer_instance, f"{prefix}{sub.name} " if sub.name else prefix)
 
 
-_guard_all(app)
+_REGISTERED: dict[str, typer.Typer] = {}
+
+
+def _registered(module: str) -> typer.Typer:
+    """A Typer holding the (guarded) commands that ``deliberval.cli.<module>`` registers."""
+    if module not in _REGISTERED:
+        holder = typer.Typer()
+        importlib.import_module(f"deliberval.cli.{module}").register(holder)
+        _guard_all(holder)
+        _REGISTERED[module] = holder
+    return _REGISTERED[module]
+
+
+def _convert(name: str) -> Command:
+    """The click command ``name`` of the table, converted by typer from its module's registration."""
+    holder = _registered(_MODULE_OF[name])
+    settings: dict[str, Any] = {
+        "pretty_exceptions_short": app.pretty_exceptions_short,
+        "rich_markup_mode": app.rich_markup_mode,
+    }
+    for info in holder.registered_commands:
+        if info.callback is not None and (info.name or typer.main.get_command_name(info.callback.__name__)) == name:
+            return typer.main.get_command_from_info(info, **settings)
+    for group in holder.registered_groups:
+        if group.name == name:
+            return typer.main.get_group_from_info(group, suggest_commands=app.suggest_commands, **settings)
+    raise LookupError(f"deliberval.cli.{_MODULE_OF[name]} registers no command {name!r}")
+
+
+class _LazyCommands(MutableMapping[str, "Command"]):
+    """The root's commands: every name of :data:`COMMANDS`, each converted on first access."""
+
+    def __init__(self, given: MutableMapping[str, Command]) -> None:
+        self._loaded: dict[str, Command] = dict(given)
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._loaded:
+            if name not in _MODULE_OF:
+                raise KeyError(name)
+            self._loaded[name] = _convert(name)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("the commands of deliberval cannot be removed")
+
+    def __contains__(self, name: object) -> bool:
+        return name in _MODULE_OF or name in self._loaded
+
+    def __iter__(self) -> Iterator[str]:
+        yield from _MODULE_OF
+        yield from (name for name in self._loaded if name not in _MODULE_OF)
+
+    def __len__(self) -> int:
+        return len(_MODULE_OF) + sum(name not in _MODULE_OF for name in self._loaded)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists the commands from :data:`COMMANDS`, converts one only when it is used.
+
+    ``commands`` is a mapping that converts a command on first access, so code that walks the
+    tree (``typer.main.get_command(app).commands.items()``) still sees every command.
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands(self.commands)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The ``Commands`` section of ``deliberval --help``, from the table (nothing converted)."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in _SHORT_HELP:
+                stub = typer.core.TyperCommand(name=name, help=_SHORT_HELP[name])
+                rows.append((name, stub.get_short_help_str(limit)))
+            else:  # added with add_command: not in the table
+                command = self.commands[name]
+                if not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section(_("Commands")):
+            formatter.write_dl(rows)
+
+
+app = typer.Typer(
+    name="deliberval",
+    help="Evaluate citizens' assemblies, deliberative polls and hybrid citizen-politician bodies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    # click's plain help: typer's rich help imports rich.markdown, markdown-it and pygments
+    # (+0.05 s CPU), which alone would put ``deliberval --help`` at ~2.6x the CPU of
+    # ``import typer, rich``; the target is 2x (benchmarks/cases/cli_startup.py measures it)
+    rich_markup_mode=None,
+    cls=LazyGroup,
+)
 
 
 def _version(value: bool) -> None:
