@@ -341,6 +341,35 @@ def _table_frame(
     )
 
 
+def _table_statistics(
+    table: np.ndarray,
+    weights: np.ndarray | None,
+    names: list[str],
+    *,
+    confidence_level: float,
+    variance: Variance,
+    n_resamples: int,
+    seed: int | np.random.Generator | None,
+) -> pd.DataFrame:
+    """The two-coder statistics ``names`` of a k x k count table (default: quadratic weights)."""
+    x = _check_table(table)
+    k = x.shape[0]
+    w = _weight_matrix(k, "quadratic") if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != x.shape:
+        raise AnalysisInputError(f"weights must have the table's shape {x.shape}, got {w.shape}")
+    desc = "quadratic weights" if weights is None else "the given weights"
+    res = _two_coder_rows(
+        x,
+        w,
+        confidence_level=confidence_level,
+        variance=variance,
+        n_resamples=int(n_resamples),
+        gen=rng(seed),
+        weights_label=desc,
+    )
+    return _table_frame(res, names, confidence_level, float(x.sum()))
+
+
 def cohen_kappa_table(
     table: np.ndarray,
     weights: np.ndarray | None = None,
@@ -416,23 +445,9 @@ def cohen_kappa_table(
     """
     check_confidence_level(confidence_level)
     _check_variance(variance, n_resamples)
-    x = _check_table(table)
-    k = x.shape[0]
-    w = _weight_matrix(k, "quadratic") if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != x.shape:
-        raise AnalysisInputError(f"weights must have the table's shape {x.shape}, got {w.shape}")
-    desc = "quadratic weights" if weights is None else "the given weights"
-    res = _two_coder_rows(
-        x,
-        w,
-        confidence_level=confidence_level,
-        variance=variance,
-        n_resamples=int(n_resamples),
-        gen=rng(seed),
-        weights_label=desc,
-    )
-    return _table_frame(
-        res, ["cohen_kappa", "cohen_kappa_weighted"], confidence_level, float(x.sum())
+    return _table_statistics(
+        table, weights, ["cohen_kappa", "cohen_kappa_weighted"], confidence_level=confidence_level,
+        variance=variance, n_resamples=n_resamples, seed=seed,
     )
 
 
@@ -507,22 +522,10 @@ def gwet_ac_table(
             f"variance must be 'large_sample' or 'bootstrap', got {variance!r}"
         )
     _check_variance(variance, n_resamples)
-    x = _check_table(table)
-    k = x.shape[0]
-    w = _weight_matrix(k, "quadratic") if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != x.shape:
-        raise AnalysisInputError(f"weights must have the table's shape {x.shape}, got {w.shape}")
-    desc = "quadratic weights" if weights is None else "the given weights"
-    res = _two_coder_rows(
-        x,
-        w,
-        confidence_level=confidence_level,
-        variance=variance,
-        n_resamples=int(n_resamples),
-        gen=rng(seed),
-        weights_label=desc,
+    return _table_statistics(
+        table, weights, ["gwet_ac1", "gwet_ac2"], confidence_level=confidence_level,
+        variance=variance, n_resamples=n_resamples, seed=seed,
     )
-    return _table_frame(res, ["gwet_ac1", "gwet_ac2"], confidence_level, float(x.sum()))
 
 
 def agreement(
