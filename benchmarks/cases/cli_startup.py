@@ -12,11 +12,18 @@ heavy modules the command loaded (none expected).
 One size, no R. ``deliberval --help`` is run through the installed console script when it sits
 beside the interpreter, else as ``python -c "from deliberval.cli import main; main()" --help``
 (the same two lines the script runs).
+
+The children run without ``PYTHONDONTWRITEBYTECODE``, so the warm-up run writes deliberval's
+bytecode caches as an installed package has them (typer's and rich's come with their install);
+with the variable set, every run of ``deliberval --help`` compiled deliberval's modules again.
+``checks`` also lists the command modules (``deliberval.cli.*``) that ``--help`` imported: none,
+since the command tree is lazy (deliberval.cli.COMMANDS).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -33,8 +40,10 @@ SIZE_LABEL = "run"
 
 #: target of issue 14: deliberval --help at most this many times the CPU of the reference
 TARGET = 2.0
-HEAVY = ("jinja2", "matplotlib", "numpy", "openpyxl", "pandas", "pandera", "pyarrow", "pyreadstat",
-         "scipy", "statsmodels", "weasyprint", "yaml")
+HEAVY = ("jinja2", "matplotlib", "numpy", "openpyxl", "pandas", "pandera", "pyarrow", "pydantic",
+         "pyreadstat", "scipy", "statsmodels", "weasyprint", "yaml")
+#: the children's environment: bytecode caches written and read, as for an installed package
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def sizes(quick: bool) -> list[int]:
@@ -52,7 +61,7 @@ def _cpu_of(cmd: list[str]) -> tuple[float, float]:
     """CPU seconds (user + system) and wall seconds of one run of ``cmd`` in a child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False, env=_ENV)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -81,16 +90,21 @@ def _timing(cmd: list[str], repeats: int) -> dict[str, Any]:
     }
 
 
-def _heavy_loaded() -> list[str]:
+def _loaded_by_help() -> tuple[list[str], list[str]]:
+    """The heavy modules and the command modules that ``deliberval --help`` imported."""
     code = (
         "import sys\nsys.argv = ['deliberval', '--help']\nfrom deliberval.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        f"print(__import__('json').dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+        f"print(__import__('json').dumps([sorted(m for m in {HEAVY!r} if m in sys.modules), sorted(m for m in "
+        "sys.modules if m.startswith('deliberval.cli.') and not m.startswith('deliberval.cli._'))]))"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
+                          env=_ENV)
     lines = proc.stdout.strip().splitlines()
-    loaded: list[str] = json.loads(lines[-1]) if proc.returncode == 0 and lines else ["(failed to run)"]
-    return loaded
+    if proc.returncode != 0 or not lines:
+        return ["(failed to run)"], ["(failed to run)"]
+    heavy, commands = json.loads(lines[-1])
+    return heavy, commands
 
 
 def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
@@ -103,6 +117,7 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
     ref = _timing(ref_cmd, repeats)
     factor = mine["seconds"] / ref["seconds"] if ref["seconds"] > 0 else None
     factor_median = mine["median_seconds"] / ref["median_seconds"] if ref["median_seconds"] > 0 else None
+    heavy, command_modules = _loaded_by_help()
     return {
         "size": size,
         "deliberval": mine,
@@ -114,6 +129,8 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
             "cpu_times_reference_median": round(factor_median, 3) if factor_median is not None else None,
             "target_times_reference": TARGET,
             "target_met": None if quick or factor is None else factor <= TARGET,
-            "heavy_modules_loaded_by_help": _heavy_loaded(),
+            "heavy_modules_loaded_by_help": heavy,
+            "command_modules_loaded_by_help": command_modules,
+            "bytecode_caches": "written by the warm-up run (children run without PYTHONDONTWRITEBYTECODE)",
         },
     }
