@@ -84,6 +84,34 @@ def _fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray, cr2: bool,
     return CR2Fit(np.asarray(res.params), np.asarray(res.cov_params()), np.full(x.shape[1], math.nan))
 
 
+def _pooled_design(sub: pd.DataFrame, *, group: str, wave: str, treated: str, post: str) -> np.ndarray:
+    """The pooled model's design: intercept, treated, post, treated x post."""
+    tr = (sub[group] == treated).to_numpy(dtype=float)
+    po = (sub[wave] == post).to_numpy(dtype=float)
+    return np.column_stack([np.ones(len(sub)), tr, po, tr * po])
+
+
+def _within(panel: pd.DataFrame, *, respondent: str, group: str, wave: str, treated: str, post: str,
+            weighted: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The fixed-effects model's data: each panel row's y, post, treated x post and weight, and those
+    less the respondent's mean (weighted by ``__w`` when ``weighted``: the WLS within transformation)."""
+    ppo = (panel[wave] == post).to_numpy(dtype=float)
+    pfr = pd.DataFrame(
+        {
+            "y": panel["__y"].to_numpy(),
+            "po": ppo,
+            "tp": (panel[group] == treated).to_numpy(dtype=float) * ppo,
+            "id": panel[respondent].to_numpy(),
+            "w": panel["__w"].to_numpy(dtype=float),
+        }
+    )
+    if not weighted:
+        return pfr, pfr[["y", "po", "tp"]] - pfr.groupby("id")[["y", "po", "tp"]].transform("mean")
+    wv = pfr[["y", "po", "tp"]].mul(pfr["w"], axis=0)
+    wmean = wv.groupby(pfr["id"]).transform("sum").div(pfr.groupby("id")["w"].transform("sum"), axis=0)
+    return pfr, pfr[["y", "po", "tp"]] - wmean
+
+
 def did(
     df: pd.DataFrame,
     outcome: str,
@@ -252,10 +280,8 @@ def did(
                 )
     if sub[cl].isna().any():
         raise AnalysisInputError(f"cluster column {cl!r} has missing values")
-    tr = (sub[group] == treated).to_numpy(dtype=float)
-    po = (sub[wave] == post).to_numpy(dtype=float)
     yv = sub["__y"].to_numpy(dtype=float)
-    x = np.column_stack([np.ones_like(yv), tr, po, tr * po])
+    x = _pooled_design(sub, group=group, wave=wave, treated=treated, post=post)
     g_pooled = int(sub[cl].nunique())
     if len(yv) <= x.shape[1] or g_pooled < 2:
         raise AnalysisInputError(
@@ -331,24 +357,8 @@ def did(
             f"the fixed-effects model needs panel respondents in both {treated!r} and "
             f"{control!r}, each in one group at both waves"
         )
-    ptr = (panel[group] == treated).to_numpy(dtype=float)
-    ppo = (panel[wave] == post).to_numpy(dtype=float)
-    pfr = pd.DataFrame(
-        {
-            "y": panel["__y"].to_numpy(),
-            "po": ppo,
-            "tp": ptr * ppo,
-            "id": panel[respondent].to_numpy(),
-            "w": panel["__w"].to_numpy(dtype=float),
-        }
-    )
-    if weight is None:
-        dm = pfr[["y", "po", "tp"]] - pfr.groupby("id")[["y", "po", "tp"]].transform("mean")
-    else:  # weighted means within respondent: the WLS within transformation
-        wv = pfr[["y", "po", "tp"]].mul(pfr["w"], axis=0)
-        wmean = (wv.groupby(pfr["id"]).transform("sum")
-                 .div(pfr.groupby("id")["w"].transform("sum"), axis=0))
-        dm = pfr[["y", "po", "tp"]] - wmean
+    pfr, dm = _within(panel, respondent=respondent, group=group, wave=wave, treated=treated, post=post,
+                      weighted=weight is not None)
     if len(pfr) <= 2 or panel[cl].nunique() < 2:
         raise AnalysisInputError(
             f"{len(pfr)} panel observations of {outcome!r}; the fixed-effects model needs more "
@@ -367,7 +377,7 @@ def did(
         f"within (respondent fixed effects{', weighted' if weight else ''}) y ~ post + treated:post; {crv}",
         float(fe.df[0]),
     )
-    n_pre = int((po == 0).sum())
+    n_pre = int((x[:, 2] == 0).sum())
     add(
         "baseline_difference",
         "treated",
@@ -490,16 +500,12 @@ def did_wild_bootstrap(
     cl = cluster or respondent
     sub = df.loc[df[wave].isin([pre, post]) & df[group].isin([treated, control])]
     y = numeric_column(sub[outcome], outcome)
-    sub = sub.assign(__y=y).loc[y.notna()]
-    tr = (sub[group] == treated).to_numpy(dtype=float)
-    po = (sub[wave] == post).to_numpy(dtype=float)
-    x = np.column_stack([np.ones(len(sub)), tr, po, tr * po])
+    sub = sub.assign(__y=y, __w=1.0).loc[y.notna()]
+    x = _pooled_design(sub, group=group, wave=wave, treated=treated, post=post)
     both = sub.groupby(respondent)[wave].transform("nunique") == 2
     panel = sub.loc[both]
-    ppo = (panel[wave] == post).to_numpy(dtype=float)
-    pfr = pd.DataFrame({"y": panel["__y"].to_numpy(), "po": ppo,
-                        "tp": (panel[group] == treated).to_numpy(dtype=float) * ppo, "id": panel[respondent].to_numpy()})
-    dm = pfr[["y", "po", "tp"]] - pfr.groupby("id")[["y", "po", "tp"]].transform("mean")
+    _, dm = _within(panel, respondent=respondent, group=group, wave=wave, treated=treated, post=post,
+                    weighted=False)
     gen = rng(seed)
     rows = []
     for model, yv, xv, groups, j in (
