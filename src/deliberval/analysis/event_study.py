@@ -227,8 +227,9 @@ def event_study(
             cols.append(s.to_numpy(dtype=float))
             terms.append(("covariate", c, None))
         else:
-            for lev in sorted(s.astype(str).unique())[1:]:
-                cols.append((s.astype(str) == lev).to_numpy(dtype=float))
+            text = s.astype(str)
+            for lev in sorted(text.unique())[1:]:
+                cols.append((text == lev).to_numpy(dtype=float))
                 terms.append(("covariate", f"{c}={lev}", None))
     x = np.column_stack(cols)
     yv = sub["__y"].to_numpy(dtype=float)

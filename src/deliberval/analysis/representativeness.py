@@ -171,7 +171,7 @@ def _counts(
     values: pd.Series, dim: str, categories: list[str], shares: np.ndarray, *, warn: bool
 ) -> tuple[np.ndarray, int]:
     present = values.dropna().astype(str)
-    unknown = sorted(set(present) - set(categories))
+    unknown = sorted(set(present.unique()) - set(categories))  # the distinct codes, not every row
     if unknown:
         raise AnalysisInputError(
             f"members have {dim!r} categories {unknown} with no target; targets give "

@@ -246,10 +246,15 @@ def control_comparison(scored: pd.DataFrame, members: pd.DataFrame | None,
     tag = ("propensity_weighted" if adjustment == "propensity" else "covariate_adjusted") if covs else "unadjusted"
     weight_col = _WEIGHT if covs and adjustment == "propensity" else None
 
+    def columns(df: pd.DataFrame, col: str) -> pd.DataFrame:
+        # the columns event_study() reads: its row selections copy these, not the whole scored table
+        wanted = dict.fromkeys(["respondent_id", "wave", "group", col, *covs, *([weight_col] if weight_col else [])])
+        return df[[c for c in wanted if c in df.columns]]
+
     def run(df: pd.DataFrame, col: str, waves: list[str]) -> pd.DataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # as _did: unused coefficients' variances
-            r = event_study(df, col, waves=waves, covariates=covs or None, weight=weight_col,
+            r = event_study(columns(df, col), col, waves=waves, covariates=covs or None, weight=weight_col,
                             confidence_level=level)
         return r.loc[r["model"] == "event_study"].reset_index(drop=True)
 
@@ -262,7 +267,8 @@ def control_comparison(scored: pd.DataFrame, members: pd.DataFrame | None,
             except AnalysisInputError as exc:
                 reasons[f"did_adjusted:{spec.id}"] = str(exc)
                 continue
-            used = rows.loc[rows[col].notna() & rows[covs].notna().all(axis=1)]
+            used = columns(rows, col)
+            used = used.loc[used[col].notna() & used[covs].notna().all(axis=1)]
             if weight_col is not None:
                 used = used.loc[used[weight_col].notna() & (used[weight_col] > 0)]
             counts = used.groupby("group")["respondent_id"].nunique()

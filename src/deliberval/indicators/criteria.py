@@ -425,8 +425,17 @@ class _Audit:
     reason: str
 
 
-def _audit(c: Criterion, reg: CriteriaRegistry, table: pd.DataFrame, facts: Mapping[str, Any],
-           item_ids: set[str] | None, lang: str, labels: Mapping[str, str],
+def _indicator_entries(table: pd.DataFrame) -> list[tuple[object, str, str, str]]:
+    """Every row of the indicator table as ``(indicator_id, its text, status, status_reason)``,
+    read once for all the criteria (blank reason when missing)."""
+    ids = table["indicator_id"]
+    reasons = table["status_reason"] if "status_reason" in table.columns else pd.Series("", index=table.index)
+    return list(zip(ids.tolist(), ids.astype(str).tolist(), table["status"].astype(str).tolist(),
+                    reasons.fillna("").astype(str).tolist(), strict=True))
+
+
+def _audit(c: Criterion, reg: CriteriaRegistry, entries: list[tuple[object, str, str, str]],
+           facts: Mapping[str, Any], item_ids: set[str] | None, lang: str, labels: Mapping[str, str],
            translate: Callable[[str], str]) -> _Audit:
     ph = reg.phrase
     if c.applies_when is not None:
@@ -434,11 +443,11 @@ def _audit(c: Criterion, reg: CriteriaRegistry, table: pd.DataFrame, facts: Mapp
         if flag is False:
             return _Audit("not_applicable", (), ph("not_applicable", lang,
                                                    field=reg.process_fields[c.applies_when].text(lang)))
-    rows = table.loc[table["indicator_id"].isin(c.indicators)] if "indicator_id" in table.columns else table.iloc[0:0]
-    linked = tuple(str(i) for i in rows["indicator_id"])
-    status_of = dict(zip(rows["indicator_id"].astype(str), rows["status"].astype(str), strict=True))
-    reasons = rows["status_reason"] if "status_reason" in rows.columns else pd.Series("", index=rows.index)
-    reason_of = dict(zip(rows["indicator_id"].astype(str), reasons.fillna("").astype(str), strict=True))
+    wanted = set(c.indicators)
+    rows = [e for e in entries if e[0] in wanted]  # the table's rows of the criterion's indicators, in order
+    linked = tuple(str(e[0]) for e in rows)
+    status_of = {e[1]: e[2] for e in rows}
+    reason_of = {e[1]: e[3] for e in rows}
     measured = [i for i in linked if status_of[i] == "measured"]
     withheld = [i for i in linked if status_of[i] == "suppressed"]
     missing = [i for i in linked if status_of[i] not in ("measured", "suppressed")]
@@ -577,7 +586,8 @@ def criteria_coverage(
         labels = (dict(zip(indicators["indicator_id"].astype(str), indicators["label"].astype(str), strict=True))
                   if "label" in indicators.columns else {})
     tr = translate or (lambda s: s)
-    audits = {c.id: _audit(c, reg, indicators, facts, item_ids, language, labels, tr) for c in reg.criteria}
+    entries = _indicator_entries(indicators)
+    audits = {c.id: _audit(c, reg, entries, facts, item_ids, language, labels, tr) for c in reg.criteria}
     rows: list[dict[str, Any]] = []
     linked: list[str]
     if not fw.entries:

@@ -657,19 +657,22 @@ def _did(scored: pd.DataFrame, measured: list[tuple[OutcomeSpec, str]], level: f
         cit = cit.loc[cit["role"] == "citizen"]
     frames = []
     errors: dict[str, str] = {}
+    id_cols = ["respondent_id", "wave", "group"]
     for spec, col in measured:
         if spec.roles != ["citizen"]:
             continue
+        # did() reads these columns only: its row selections copy them, not the whole scored table
+        cols = cit[[c for c in dict.fromkeys([*id_cols, col]) if c in cit.columns]]
         try:
             with warnings.catch_warnings():
                 # statsmodels takes the square root of the whole covariance diagonal; with very few
                 # clusters a coefficient did() does not report can have a negative variance
                 warnings.simplefilter("ignore", RuntimeWarning)
-                d = did(cit, col, confidence_level=level)
+                d = did(cols, col, confidence_level=level)
         except AnalysisInputError as exc:
             errors[spec.id] = str(exc)
             continue
-        answered = cit.loc[cit[col].notna()].groupby("group")["respondent_id"].nunique()
+        answered = cols.loc[cols[col].notna()].groupby("group")["respondent_id"].nunique()
         d = d.drop(columns=[c for c in ("outcome",) if c in d.columns])
         d.insert(0, "outcome", spec.id)
         d["n_participant"] = int(answered.get("participant", 0))
@@ -685,7 +688,8 @@ def _did(scored: pd.DataFrame, measured: list[tuple[OutcomeSpec, str]], level: f
     done = list(dict.fromkeys(res["outcome"]))
     first = next((o for o in featured if o in done), done[0])
     col = {s.id: c for s, c in measured}[first]
-    means = group_means(cit, col, confidence_level=level)
+    means = group_means(cit[[c for c in dict.fromkeys([*id_cols, col]) if c in cit.columns]], col,
+                        confidence_level=level)
     means.insert(0, "outcome_id", first)
     return res, means
 
@@ -1106,6 +1110,9 @@ class _Context:
     uptake: Any
     reasons: dict[str, str]
     deadline: int | None
+    #: The post responses of participant citizens (or why there are none), selected once for every
+    #: indicator that reads them.
+    post_citizens: pd.DataFrame | str | None = None
 
 
 def _unmatched(instrument: Instrument, construct: str | None) -> str | None:
@@ -1120,12 +1127,17 @@ def _unmatched(instrument: Instrument, construct: str | None) -> str | None:
 def _post_citizens(ctx: _Context) -> pd.DataFrame:
     if ctx.scored is None:
         raise _NotMeasured("no responses table")
-    df = _participants(ctx.scored)
-    if "role" in df.columns:
-        df = df.loc[df["role"] == "citizen"]
-    if "wave" not in df.columns or not (df["wave"] == "post").any():
-        raise _NotMeasured("no post responses of participant citizens")
-    return df.loc[df["wave"] == "post"]
+    if ctx.post_citizens is None:
+        df = _participants(ctx.scored)
+        if "role" in df.columns:
+            df = df.loc[df["role"] == "citizen"]
+        if "wave" not in df.columns or not (df["wave"] == "post").any():
+            ctx.post_citizens = "no post responses of participant citizens"
+        else:
+            ctx.post_citizens = df.loc[df["wave"] == "post"]
+    if isinstance(ctx.post_citizens, str):
+        raise _NotMeasured(ctx.post_citizens)
+    return ctx.post_citizens
 
 
 def _share_agree(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
@@ -1187,7 +1199,8 @@ def _prepost(spec: IndicatorSpec, ctx: _Context) -> dict[str, Any]:
     if col is None:
         raise _NotMeasured(_unmatched(ctx.data.instrument, outcome.construct) or
                            f"the instrument has no scale or item of construct {outcome.construct!r}")
-    part = _participants(ctx.scored)
+    # the columns read here: the row selections copy these, not the whole scored table
+    part = _participants(ctx.scored[[c for c in ("group", "role", "wave", col) if c in ctx.scored.columns]])
     if "role" in part.columns:
         part = part.loc[part["role"].isin(roles)]
     for wv in ("pre", "post"):
