@@ -11,6 +11,7 @@ finally a comparison report. :func:`write_demo` runs the example reports in work
 from __future__ import annotations
 
 import os
+import queue
 import sys
 import time
 from collections.abc import Callable
@@ -41,6 +42,7 @@ PDF_HINT = ("PDF reports are not part of the default demo (WeasyPrint takes abou
             "`deliberval demo --pdf` writes them, `deliberval report <report.yaml> --pdf report.pdf` one")
 
 Progress = Callable[[int, int, str], None]
+Job = tuple[Callable[..., Any], tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,13 @@ class DemoTask:
     """One step of the demo: a description, what it writes (one line) and a function writing files.
 
     A task with a ``job`` (a picklable module-level function and its arguments) may run in a
-    worker process; ``collect`` then turns the job's result into the files written.
+    worker process; ``collect`` then turns the job's result into the files written. ``cost``
+    (CPU seconds, roughly) orders the jobs: the longest first, so that the workers finish
+    together. A job may send ``(key, value)`` messages before it ends (:func:`_send`): ``early``
+    of the task with that ``key`` receives the value. A task with a ``split`` needs what other
+    tasks produce: once ``ready()`` says it is in (default: once every job has finished),
+    ``split()`` returns its work as jobs and a function turning their results (in order) into
+    the files.
     """
 
     description: str
@@ -56,6 +64,11 @@ class DemoTask:
     job: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
     collect: Callable[[Any], list[Path]] | None = None
     writes: str = ""
+    cost: float = 0.0
+    split: Callable[[], tuple[list[Job], Callable[[list[Any]], list[Path]]]] | None = None
+    ready: Callable[[], bool] | None = None
+    key: str = ""
+    early: Callable[[Any], None] | None = None
 
 
 def _instrument_task(instrument_id: str, folder: Path) -> DemoTask:
@@ -71,6 +84,11 @@ def _instrument_task(instrument_id: str, folder: Path) -> DemoTask:
     return DemoTask(f"instrument {instrument_id}", run,
                     writes="codebook (Markdown, HTML), XLSForm and Table Schema in instruments/")
 
+
+#: CPU seconds of each example's job (data, evaluation, HTML and XLSX report; measured in a forked
+#: worker): only their order matters, the longest job is started first.
+EXAMPLE_COST = {"climate_assembly": 6.5, "cofoe_panel": 6.5, "ostbelgien_dialogue": 6.4, "brussels_committee": 5.0,
+                "wallonia_committee": 4.5, "gentofte_ptc": 4.3}
 
 #: The ``controls:`` block of the demo configuration of each example with a control group.
 DEMO_CONTROLS: dict[str, dict[str, object]] = {
@@ -135,6 +153,22 @@ def write_example_data(name: str, folder: str | os.PathLike[str], *, seed: int =
     return path
 
 
+#: In a worker process, the queue of its messages to the calling process (:func:`_send`).
+_MESSAGES: Any = None
+
+
+def _init_worker(messages: Any) -> None:
+    """Worker initialiser: where :func:`_send` puts its messages."""
+    global _MESSAGES
+    _MESSAGES = messages
+
+
+def _send(key: str, value: Any) -> None:
+    """Hand ``value`` to the calling process now, before the job ends (nothing outside a worker)."""
+    if _MESSAGES is not None:
+        _MESSAGES.put((key, value))
+
+
 def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     """``function(*args)`` and the seconds it took (run in a worker: its own time, not the queue's)."""
     t0 = time.perf_counter()
@@ -157,7 +191,11 @@ def _build_example(name: str, root_dir: str, pdf: bool = False) -> tuple[list[Pa
     cfg_path = write_example_data(name, root / "data" / name)
     cfg = load_config(cfg_path)
     evaluation = evaluate_process(load_process(cfg), EvaluationSettings.from_config(cfg))
-    rep = build_report(evaluation, ReportSettings.from_config(cfg))
+    settings = ReportSettings.from_config(cfg)
+    # the comparison needs this only: sent now, its figures are drawn while reports are still built
+    summary = summarise_evaluation(evaluation, title=settings.title)
+    _send(name, summary)
+    rep = build_report(evaluation, settings)
     html = render_html(rep, timestamp=DEMO_TIMESTAMP)
     reports = root / "reports"
     reports.mkdir(parents=True, exist_ok=True)
@@ -168,7 +206,7 @@ def _build_example(name: str, root_dir: str, pdf: bool = False) -> tuple[list[Pa
                               min_cell_size=cfg.min_cell_size, lang=rep.lang)]
     if pdf:
         files.append(write_pdf(html, reports / f"{name}.pdf"))
-    return files, summarise_evaluation(evaluation, title=rep.title)
+    return files, summary
 
 
 def _example_task(name: str, root: Path, summaries: dict[str, Any], pdf: bool) -> DemoTask:
@@ -177,24 +215,53 @@ def _example_task(name: str, root: Path, summaries: dict[str, Any], pdf: bool) -
         summaries[name] = summary
         return files
 
+    def early(summary: Any) -> None:  # the same as the job's result; whichever comes first is kept
+        summaries.setdefault(name, summary)
+
     def run() -> list[Path]:
         return collect(_build_example(name, str(root), pdf))
 
     writes = (f"SYNTHETIC data and report.yaml in data/{name}/, the "
               f"{'HTML, XLSX and PDF' if pdf else 'HTML and XLSX'} report in reports/")
     return DemoTask(f"report {name}", run, job=(_build_example, (name, str(root), pdf)), collect=collect,
-                    writes=writes)
+                    writes=writes, cost=EXAMPLE_COST.get(name, 0.0) + (25.0 if pdf else 0.0), key=name, early=early)
 
 
 def _comparison_task(root: Path, summaries: dict[str, Any]) -> DemoTask:
-    def run() -> list[Path]:
+    """The comparison of the examples: once every summary is in (each example's job sends it
+    before building its report), one job per OECD stage's forest figure (most of its CPU; the
+    largest first), then the page in this process."""
+
+    def split() -> tuple[list[Job], Callable[[list[Any]], list[Path]]]:
         from deliberval.indicators.compare import compare_evaluations
-        from deliberval.report.compare import build_comparison, write_comparison
+        from deliberval.report.compare import (
+            STAGES,
+            _forest_figures,
+            build_comparison,
+            forest_stages,
+            write_comparison,
+        )
 
         rep = build_comparison(compare_evaluations([summaries[n] for n in DEMO_EXAMPLES if n in summaries]))
-        return [write_comparison(rep, root / "reports" / "comparison.html", timestamp=DEMO_TIMESTAMP)]
+        stages = forest_stages(rep)
 
-    return DemoTask("comparison report", run, writes="the examples side by side in reports/comparison.html")
+        def finish(results: list[Any]) -> list[Path]:
+            drawn = dict(zip(stages, results, strict=True))
+            figures = [figure for stage in STAGES for figure in drawn.get(stage, [])]
+            return [write_comparison(rep, root / "reports" / "comparison.html", timestamp=DEMO_TIMESTAMP,
+                                     figures=figures)]
+
+        return [(_forest_figures, (rep, (stage,))) for stage in stages], finish
+
+    def run() -> list[Path]:
+        jobs, finish = split()
+        return finish([function(*args) for function, args in jobs])
+
+    def ready() -> bool:
+        return all(name in summaries for name in DEMO_EXAMPLES)
+
+    return DemoTask("comparison report", run, writes="the examples side by side in reports/comparison.html",
+                    split=split, ready=ready)
 
 
 def demo_tasks(out_dir: str | os.PathLike[str], *, reports: bool = True, pdf: bool = False) -> list[DemoTask]:
@@ -236,9 +303,28 @@ def _pool_context(start_method: str | None) -> Any:
     return multiprocessing.get_context(start_method)
 
 
+#: Modules the jobs import on first use (found by listing ``sys.modules`` before and after each
+#: example in a forked worker): imported once before the workers fork instead of once in each.
+#: (A module missing here costs each worker its import, nothing else.)
+WORKER_IMPORTS = (
+    "deliberval.datasets", "deliberval.datasets.examples", "deliberval.datasets.registers", "deliberval.io.register",
+    "deliberval.io.documents", "deliberval.scoring", "deliberval.indicators.scales", "deliberval.analysis.did",
+    "deliberval.analysis.cfa", "deliberval.analysis.psychometrics", "deliberval.analysis.event_study",
+    "deliberval.analysis.propensity", "deliberval.analysis.agreement", "deliberval.analysis.register_agreement",
+    "deliberval.analysis.sides", "deliberval.plots.fate", "deliberval.plots.balance", "deliberval.plots.forest",
+    "deliberval.report.compare", "openpyxl", "pandera.accessors.pandas_accessor", "statsmodels.stats.inter_rater",
+    "krippendorff", "babel.localedata", "patsy", "formulaic", "matplotlib.backends.backend_agg",
+    "PIL.PngImagePlugin",
+)
+
+
 def _warm(pdf: bool) -> None:
-    """Import the report stack and parse the shipped catalogue, criteria, coding scheme and
-    instruments once in this process, so that forked workers share them instead of each paying."""
+    """Import the report stack (:data:`WORKER_IMPORTS` too) and parse the shipped catalogue,
+    criteria, coding scheme and instruments once in this process, so that forked workers share
+    them instead of each paying."""
+    import contextlib
+    import importlib
+
     from deliberval.indicators import EvaluationSettings, evaluate_process  # noqa: F401
     from deliberval.indicators.catalogue import load_catalogue
     from deliberval.indicators.compare import summarise_evaluation  # noqa: F401
@@ -248,6 +334,9 @@ def _warm(pdf: bool) -> None:
     from deliberval.report import build_report, render_html, write_xlsx  # noqa: F401
     from deliberval.validation.process import load_process  # noqa: F401
 
+    for name in WORKER_IMPORTS:
+        with contextlib.suppress(ImportError):  # an optional dependency: the job needing it says so
+            importlib.import_module(name)
     load_catalogue()
     load_criteria()
     load_scheme()
@@ -255,6 +344,79 @@ def _warm(pdf: bool) -> None:
         load_instrument(str(instrument_id))
     if pdf:
         import weasyprint  # noqa: F401
+
+
+def _run_in_pool(pool: ProcessPoolExecutor, messages: Any, tasks: list[DemoTask], jobs: list[int],
+                 finished: Callable[[int, list[Path], float], None]) -> None:
+    """Run the tasks ``jobs`` (each with a ``job``) in ``pool``, the longest first, and the
+    instrument exports in this process meanwhile; pass the jobs' ``messages`` on (``early``);
+    start each ``split`` task's jobs as soon as it is ready. ``finished(i, files, seconds)`` is
+    called for each task done."""
+    pending: dict[Future[Any], tuple[int, int]] = {}  # future -> (task, part of a split task or -1)
+    open_jobs = set(jobs)
+    splits = [i for i, task in enumerate(tasks) if task.split is not None]
+    parts: dict[int, tuple[Callable[[list[Any]], list[Path]], dict[int, Any], int, float]] = {}
+    by_key = {task.key: task for task in tasks if task.early is not None}
+
+    def submit(i: int, part: int, job: Job) -> None:
+        pending[pool.submit(_timed, job[0], *job[1])] = (i, part)
+
+    def start_splits() -> None:
+        for i in list(splits):
+            task = tasks[i]
+            assert task.split is not None
+            if open_jobs if task.ready is None else not task.ready():
+                continue
+            splits.remove(i)
+            t0 = time.perf_counter()
+            split_jobs, finish = task.split()
+            parts[i] = (finish, {}, len(split_jobs), t0)
+            if not split_jobs:
+                finished(i, finish([]), time.perf_counter() - t0)
+            for part, job in enumerate(split_jobs):
+                submit(i, part, job)
+
+    def read_messages() -> None:
+        while True:
+            try:
+                key, value = messages.get_nowait()
+            except queue.Empty:
+                return
+            early = by_key[key].early
+            assert early is not None
+            early(value)
+
+    def take(futures: Any) -> None:
+        read_messages()
+        for fut in sorted(futures, key=lambda f: pending[f]):
+            i, part = pending.pop(fut)
+            result, seconds = fut.result()
+            if part < 0:
+                collect = tasks[i].collect
+                assert collect is not None
+                finished(i, collect(result), seconds)
+                open_jobs.discard(i)
+            else:
+                finish, results, n, t0 = parts[i]
+                results[part] = result
+                if len(results) == n:
+                    finished(i, finish([results[k] for k in range(n)]), time.perf_counter() - t0)
+        start_splits()
+
+    for i in sorted(jobs, key=lambda i: -tasks[i].cost):
+        job = tasks[i].job
+        assert job is not None
+        submit(i, -1, job)
+    # meanwhile this process writes what needs no example (the instrument exports)
+    for i, task in enumerate(tasks):
+        if task.job is None and task.split is None and task.description.startswith("instrument "):
+            t0 = time.perf_counter()
+            finished(i, task.run(), time.perf_counter() - t0)
+            take([f for f in pending if f.done()])
+    while pending:
+        # messages come between the jobs' ends: look for them every 50 ms while a task waits for them
+        complete, _ = wait(pending, timeout=0.05 if splits else None, return_when=FIRST_COMPLETED)
+        take(complete)
 
 
 def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = None,
@@ -343,31 +505,12 @@ def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = N
                     if reports else "") + f" into {root}")
     if jobs:
         _warm(pdf)
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context(start_method)) as pool:
-            pending: dict[Future[Any], int] = {}
-            for i in jobs:
-                job = tasks[i].job
-                assert job is not None
-                pending[pool.submit(_timed, job[0], *job[1])] = i
-            # meanwhile this process writes what needs no example (the instrument exports)
-            for i, task in enumerate(tasks):
-                if task.job is None and task.description.startswith("instrument "):
-                    t0 = time.perf_counter()
-                    finished(i, task.run(), time.perf_counter() - t0)
-                    for fut in [f for f in pending if f.done()]:
-                        j = pending.pop(fut)
-                        collect = tasks[j].collect
-                        assert collect is not None
-                        result, seconds = fut.result()
-                        finished(j, collect(result), seconds)
-            while pending:
-                complete, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in sorted(complete, key=lambda f: pending[f]):
-                    j = pending.pop(fut)
-                    collect = tasks[j].collect
-                    assert collect is not None
-                    result, seconds = fut.result()
-                    finished(j, collect(result), seconds)
+        context = _pool_context(start_method)
+        messages = context.Queue()
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_init_worker,
+                                 initargs=(messages,)) as pool:
+            _run_in_pool(pool, messages, tasks, jobs, finished)
+        messages.close()
     for i, task in enumerate(tasks):
         if i not in results:
             t0 = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -263,8 +264,11 @@ def forest_table(rep: ComparisonReport, stage: str) -> pd.DataFrame:
                                        "ci_high", "n", "unit", "threshold", "verdict", "note"])
 
 
-def _forest_figures(rep: ComparisonReport) -> list[dict[str, str]]:
-    """One forest plot per OECD stage with at least one estimate (PNG data URIs)."""
+def _forest_figures(rep: ComparisonReport, stages: Sequence[str] = STAGES) -> list[dict[str, str]]:
+    """One forest plot per OECD stage of ``stages`` with at least one estimate (PNG data URIs).
+
+    Each stage's figure depends on that stage and ``rep`` only, so ``deliberval demo`` draws
+    them in worker processes, one stage a job (:func:`forest_stages`)."""
     from deliberval.plots.forest import plot_indicator_forest
     from deliberval.report.build import Figure, _png
 
@@ -274,7 +278,7 @@ def _forest_figures(rep: ComparisonReport) -> list[dict[str, str]]:
              "inconclusive": t(lang, "forest_inconclusive"), "none": t(lang, "no_threshold"),
              "threshold": t(lang, "forest_threshold"), "n": "n", "yes": t(lang, "yes"), "no": t(lang, "no")}
     out = []
-    for stage in STAGES:
+    for stage in stages:
         tab = forest_table(rep, stage)
         if tab.empty:
             continue
@@ -285,13 +289,27 @@ def _forest_figures(rep: ComparisonReport) -> list[dict[str, str]]:
     return out
 
 
-def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) -> str:
+def forest_stages(rep: ComparisonReport) -> list[str]:
+    """The OECD stages whose forest figure :func:`render_comparison` draws, the largest first.
+
+    Drawing ``_forest_figures(rep, (stage,))`` for each (in any order, in any process) and
+    joining the results in :data:`STAGES` order gives ``figures`` for :func:`render_comparison`:
+    the same page as drawing them there. Largest: the most indicator rows (the cost of a figure)."""
+    rows = rep.indicators["oecd_stage"].value_counts()
+    shown = [stage for stage in STAGES if int(rows.get(stage, 0))]
+    return sorted(shown, key=lambda stage: -int(rows.get(stage, 0)))
+
+
+def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None,
+                      figures: list[dict[str, str]] | None = None) -> str:
     """The comparison as one self-contained HTML page.
 
     The indicators of every process side by side, grouped by OECD stage: each value with its
     verdict mark, interval and n (suppressed values say so); then one forest plot per stage
     (estimate, interval, n, threshold and verdict of each process), a legend, and the
-    cross-process model when there are enough processes.
+    cross-process model when there are enough processes. ``figures``: the forest plots drawn
+    already (``_forest_figures(rep)``, e.g. stage by stage in worker processes); drawn here when
+    None.
     """
     lang = rep.lang
     cat = load_catalogue()
@@ -372,7 +390,7 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
     if rep.published_unused:
         model_legend.append(t(lang, "meta_published_unused", n=rep.published_unused))
     stamp = timestamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    figures = _forest_figures(rep)
+    figures = _forest_figures(rep) if figures is None else figures
     sections = [
         {"key": "comparison", "title": t(lang, "comparison_title"), "intro": t(lang, "comparison_intro"),
          "notices": [], "legend": legend, "tables": side_by_side, "figures": []},
@@ -392,9 +410,10 @@ def render_comparison(rep: ComparisonReport, *, timestamp: str | None = None) ->
     )
 
 
-def write_comparison(rep: ComparisonReport, path: str | os.PathLike[str], *, timestamp: str | None = None) -> Path:
+def write_comparison(rep: ComparisonReport, path: str | os.PathLike[str], *, timestamp: str | None = None,
+                     figures: list[dict[str, str]] | None = None) -> Path:
     """Write :func:`render_comparison` to ``path`` and return it."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(render_comparison(rep, timestamp=timestamp), encoding="utf-8")
+    p.write_text(render_comparison(rep, timestamp=timestamp, figures=figures), encoding="utf-8")
     return p
