@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -155,9 +155,9 @@ class Example:
         ``funnel_stage`` (the last stage reached) and the ``demo_*`` codes. ``person_id`` equals the
         ``respondent_id`` of the same person in ``responses``. ``gentofte_ptc`` and
         ``cofoe_panel`` add ``unit``: the committee or panel a person applied to or sat on.
-    truth : dict
+    truth : mapping
         The simulation's parameters and true effects, and ``expected_change`` (a tidy table of
-        expected scale means and changes).
+        expected scale means and changes, computed when first read).
     benchmarks : pandas.DataFrame or None
         Population benchmark values ``variable, value, source, year`` (``climate_assembly``).
     seed : int or None
@@ -474,17 +474,50 @@ def _subset(demo: Mapping[str, np.ndarray], mask: np.ndarray) -> dict[str, np.nd
     return {d: v[mask] for d, v in demo.items()}
 
 
+class _Truth(Mapping[str, Any]):
+    """An example's ``truth``: the simulation's parameters, then ``expected_change``, which is
+    computed from the simulated cohort when first read (a report never reads it)."""
+
+    _LAZY = "expected_change"
+
+    def __init__(self, values: dict[str, Any], cohort: Cohort, name: str) -> None:
+        self._values = dict(values)
+        self._cohort: Cohort | None = cohort
+        self._name = name
+
+    def __getitem__(self, key: str) -> Any:
+        if key == self._LAZY and self._cohort is not None:
+            table = expected_changes(self._cohort)
+            _stamp([table], self._name)
+            self._values[key] = table
+            self._cohort = None
+        return self._values[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values or (key == self._LAZY and self._cohort is not None)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from list(self._values)
+        if self._cohort is not None:
+            yield self._LAZY
+
+    def __len__(self) -> int:
+        return len(self._values) + (self._cohort is not None)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 def _finish(
     name: str, description: str, process: pd.DataFrame, cohort: Cohort, rng: np.random.Generator,
     targets: pd.DataFrame, members: pd.DataFrame, truth: dict[str, Any], seed: int | None,
     benchmarks: pd.DataFrame | None = None, questionnaires: Mapping[str, str] | None = None,
 ) -> Example:
     responses = build_responses(cohort, rng)
-    truth = {**truth, "stability": 0.7, "expected_change": expected_changes(cohort)}
-    _stamp([process, responses, targets, members, benchmarks, truth["expected_change"]], name)
+    _stamp([process, responses, targets, members, benchmarks], name)
     return Example(
         name=name, description=description, process=process, responses=responses, targets=targets,
-        members=members, truth=truth, benchmarks=benchmarks, seed=seed,
+        members=members, truth=_Truth({**truth, "stability": 0.7}, cohort, name), benchmarks=benchmarks, seed=seed,
         questionnaires=dict(questionnaires or {"participant": "participant_standard"}),
     )
 
