@@ -246,9 +246,29 @@ _DPI = 150
 
 
 def _png(fig: MplFigure) -> bytes:
-    """The figure as PNG at 150 dpi, without metadata that changes between runs."""
+    """The figure as PNG at 150 dpi, without metadata that changes between runs.
+
+    The same pixels as ``fig.savefig(buf, format="png", dpi=150)``, for less CPU: the figure is
+    drawn once by the Agg canvas, its layout engine running inside that draw (``savefig`` first
+    draws it a second time, without output, to run the layout); an opaque figure is written as
+    RGB (no alpha channel) at zlib level 3, smaller and faster to encode than RGBA at level 6.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    old_canvas, old_dpi = fig.canvas, fig.dpi
+    canvas = FigureCanvasAgg(fig)
+    try:
+        fig.dpi = _DPI
+        canvas.draw()
+        pixels = np.asarray(canvas.buffer_rgba())
+    finally:
+        fig.dpi = old_dpi
+        fig.set_canvas(old_canvas)
+    if (pixels[..., 3] == 255).all():
+        pixels = np.ascontiguousarray(pixels[..., :3])
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
+    Image.fromarray(pixels).save(buf, format="png", dpi=(_DPI, _DPI), compress_level=3)
     return buf.getvalue()
 
 
