@@ -139,7 +139,7 @@ def plot_prepost(
         ax1.set_xlabel(words["mean"], fontsize=8)
         ax1.tick_params(axis="x", labelsize=8)
         if g and len(groups) > 1:
-            ax1.set_title(words["scale"].format(range=g), fontsize=9, loc="left")
+            ax1.set_title(words["scale"].format(range=g), fontsize=9, loc="left", y=1.0)  # text y labels
         if gi == 0:
             handles, texts = ax1.get_legend_handles_labels()
             ax1.legend(handles[::-1], texts[::-1], loc="lower right", bbox_to_anchor=(1.0, 1.0),
