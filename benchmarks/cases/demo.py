@@ -4,7 +4,9 @@ One size, no reference point. The wall time is the target's figure (what a user 
 imports included); ``checks`` adds the CPU seconds of the command and its worker processes (user
 + system of the children, steadier than the wall time on a shared machine), the worker count, the
 machine's load average before and after (the wall time means little at a load above the core
-count), the files written by suffix and the progress lines the command printed (one per step).
+count), the files written by suffix and the progress lines the command printed (one per step),
+and each step's own wall and CPU seconds as those lines give them (``steps``: an example's job in
+its worker; the comparison's forest figure jobs plus its part in the command's process).
 PDFs are opt-in (``deliberval demo --pdf``) and not part of the figure. Skipped with a message
 when the command is missing or fails.
 """
@@ -12,6 +14,7 @@ when the command is missing or fails.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -36,6 +39,10 @@ def _command() -> list[str] | None:
         return [str(exe)]
     found = shutil.which("deliberval")
     return [found] if found else None
+
+
+#: A progress line: ``[11/17]  23.8 s  report gentofte_ptc: ... (8 files, 20.9 s, CPU 6.3 s)``.
+STEP = re.compile(r"^\[\s*\d+/\d+\]\s+[\d.]+ s\s+(.+?): .*\(\d+ files?, ([\d.]+) s, CPU ([\d.]+) s\)$")
 
 
 def _children_cpu() -> float:
@@ -69,13 +76,15 @@ def run(size: int, quick: bool, use_r: bool) -> dict[str, Any]:
     for f in files:
         suffixes[f.suffix or f.name] = suffixes.get(f.suffix or f.name, 0) + 1
     lines = [line for line in proc.stdout.splitlines() if line.startswith("[")]
+    steps = {m.group(1): {"seconds": float(m.group(2)), "cpu_seconds": float(m.group(3))}
+             for m in map(STEP.match, lines) if m}
     return {
         "size": size,
         "deliberval": {"seconds": seconds, "seconds_all": [round(seconds, 3)], "repeats": 1},
         "references": [],
         "checks": {"files_written": len(files), "by_suffix": dict(sorted(suffixes.items())),
                    "cpu_seconds_per_run": round(cpu, 2), "workers": min(4, os.cpu_count() or 1),
-                   "cpus": os.cpu_count(), "pdf": False, "progress_lines": len(lines),
+                   "cpus": os.cpu_count(), "pdf": False, "progress_lines": len(lines), "steps": steps,
                    "load_average_before": [round(x, 2) for x in load_before],
                    "load_average_after": [round(x, 2) for x in load_after]},
     }

@@ -85,10 +85,11 @@ def _instrument_task(instrument_id: str, folder: Path) -> DemoTask:
                     writes="codebook (Markdown, HTML), XLSForm and Table Schema in instruments/")
 
 
-#: CPU seconds of each example's job (data, evaluation, HTML and XLSX report; measured in a forked
-#: worker): only their order matters, the longest job is started first.
-EXAMPLE_COST = {"climate_assembly": 6.5, "cofoe_panel": 6.5, "ostbelgien_dialogue": 6.4, "brussels_committee": 5.0,
-                "wallonia_committee": 4.5, "gentofte_ptc": 4.3}
+#: CPU seconds of each example's job (data, evaluation, HTML and XLSX report), as the demo's progress
+#: lines gave them for forked workers (December 2026): only their order matters, the longest job
+#: starts first, and the shortest come last, so that the comparison's figures start early.
+EXAMPLE_COST = {"climate_assembly": 6.3, "cofoe_panel": 6.3, "ostbelgien_dialogue": 4.9, "brussels_committee": 4.6,
+                "wallonia_committee": 4.2, "gentofte_ptc": 3.7}
 
 #: The ``controls:`` block of the demo configuration of each example with a control group.
 DEMO_CONTROLS: dict[str, dict[str, object]] = {
@@ -169,10 +170,24 @@ def _send(key: str, value: Any) -> None:
         _MESSAGES.put((key, value))
 
 
-def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
-    """``function(*args)`` and the seconds it took (run in a worker: its own time, not the queue's)."""
-    t0 = time.perf_counter()
-    return function(*args), time.perf_counter() - t0
+Clock = tuple[float, float]  # (wall, CPU) seconds
+
+
+def _clock() -> Clock:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start: Clock) -> Clock:
+    """Wall and CPU seconds (of this process) since ``start``."""
+    wall, cpu = _clock()
+    return wall - start[0], cpu - start[1]
+
+
+def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, Clock]:
+    """``function(*args)`` and the wall and CPU seconds it took (run in a worker: its own time,
+    not the queue's)."""
+    start = _clock()
+    return function(*args), _since(start)
 
 
 def _build_example(name: str, root_dir: str, pdf: bool = False) -> tuple[list[Path], Any]:
@@ -347,15 +362,16 @@ def _warm(pdf: bool) -> None:
 
 
 def _run_in_pool(pool: ProcessPoolExecutor, messages: Any, tasks: list[DemoTask], jobs: list[int],
-                 finished: Callable[[int, list[Path], float], None]) -> None:
+                 finished: Callable[[int, list[Path], Clock], None]) -> None:
     """Run the tasks ``jobs`` (each with a ``job``) in ``pool``, the longest first, and the
     instrument exports in this process meanwhile; pass the jobs' ``messages`` on (``early``);
-    start each ``split`` task's jobs as soon as it is ready. ``finished(i, files, seconds)`` is
-    called for each task done."""
+    start each ``split`` task's jobs as soon as it is ready. ``finished(i, files, (wall, CPU))``
+    is called for each task done (a split task's CPU: its jobs' and this process's part)."""
     pending: dict[Future[Any], tuple[int, int]] = {}  # future -> (task, part of a split task or -1)
     open_jobs = set(jobs)
     splits = [i for i, task in enumerate(tasks) if task.split is not None]
-    parts: dict[int, tuple[Callable[[list[Any]], list[Path]], dict[int, Any], int, float]] = {}
+    # a split task's finish, its jobs' results so far, their number, its start and CPU so far
+    parts: dict[int, tuple[Callable[[list[Any]], list[Path]], dict[int, Any], int, float, list[float]]] = {}
     by_key = {task.key: task for task in tasks if task.early is not None}
 
     def submit(i: int, part: int, job: Job) -> None:
@@ -368,11 +384,11 @@ def _run_in_pool(pool: ProcessPoolExecutor, messages: Any, tasks: list[DemoTask]
             if open_jobs if task.ready is None else not task.ready():
                 continue
             splits.remove(i)
-            t0 = time.perf_counter()
+            start = _clock()
             split_jobs, finish = task.split()
-            parts[i] = (finish, {}, len(split_jobs), t0)
+            parts[i] = (finish, {}, len(split_jobs), start[0], [_since(start)[1]])
             if not split_jobs:
-                finished(i, finish([]), time.perf_counter() - t0)
+                finished(i, finish([]), _since(start))
             for part, job in enumerate(split_jobs):
                 submit(i, part, job)
 
@@ -390,17 +406,20 @@ def _run_in_pool(pool: ProcessPoolExecutor, messages: Any, tasks: list[DemoTask]
         read_messages()
         for fut in sorted(futures, key=lambda f: pending[f]):
             i, part = pending.pop(fut)
-            result, seconds = fut.result()
+            result, clock = fut.result()
             if part < 0:
                 collect = tasks[i].collect
                 assert collect is not None
-                finished(i, collect(result), seconds)
+                finished(i, collect(result), clock)
                 open_jobs.discard(i)
             else:
-                finish, results, n, t0 = parts[i]
+                finish, results, n, t0, cpu = parts[i]
                 results[part] = result
+                cpu.append(clock[1])
                 if len(results) == n:
-                    finished(i, finish([results[k] for k in range(n)]), time.perf_counter() - t0)
+                    start = _clock()
+                    files = finish([results[k] for k in range(n)])
+                    finished(i, files, (time.perf_counter() - t0, sum(cpu) + _since(start)[1]))
         start_splits()
 
     for i in sorted(jobs, key=lambda i: -tasks[i].cost):
@@ -410,8 +429,8 @@ def _run_in_pool(pool: ProcessPoolExecutor, messages: Any, tasks: list[DemoTask]
     # meanwhile this process writes what needs no example (the instrument exports)
     for i, task in enumerate(tasks):
         if task.job is None and task.split is None and task.description.startswith("instrument "):
-            t0 = time.perf_counter()
-            finished(i, task.run(), time.perf_counter() - t0)
+            start = _clock()
+            finished(i, task.run(), _since(start))
             take([f for f in pending if f.done()])
     while pending:
         # messages come between the jobs' ends: look for them every 50 ms while a task waits for them
@@ -437,7 +456,8 @@ def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = N
     progress : callable, optional
         Called as ``progress(done, total, message)``: once before the first step (``done = 0``,
         the message says what the demo is about to write and how), after each step (the message
-        names the step and what it wrote) and once at the end (``done = total``, ``"done"``).
+        names the step and what it wrote, and its own wall and CPU seconds: ``(8 files, 9.1 s,
+        CPU 5.2 s)``) and once at the end (``done = total``, ``"done"``).
     reports : bool, default True
         Whether to write the example processes' data and reports (the slow part).
     workers : int, optional
@@ -488,13 +508,14 @@ def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = N
     results: dict[int, list[Path]] = {}
     done = 0
 
-    def finished(i: int, files: list[Path], seconds: float) -> None:
+    def finished(i: int, files: list[Path], clock: Clock) -> None:
         nonlocal done
         results[i] = files
         done += 1
         if progress is not None:
             task = tasks[i]
-            progress(done, total, f"{task.description}: {task.writes} ({len(files)} file{'' if len(files) == 1 else 's'}, {seconds:.1f} s)")
+            progress(done, total, f"{task.description}: {task.writes} ({len(files)} file{'' if len(files) == 1 else 's'}, "
+                                  f"{clock[0]:.1f} s, CPU {clock[1]:.1f} s)")
 
     if progress is not None:
         n_instruments = sum(task.description.startswith("instrument ") for task in tasks)
@@ -513,8 +534,8 @@ def write_demo(out_dir: str | os.PathLike[str], *, progress: Progress | None = N
         messages.close()
     for i, task in enumerate(tasks):
         if i not in results:
-            t0 = time.perf_counter()
-            finished(i, task.run(), time.perf_counter() - t0)
+            start = _clock()
+            finished(i, task.run(), _since(start))
     written = [path for i in range(total) for path in results[i]]
     index = root / "README.md"
     lines = [

@@ -43,9 +43,11 @@ def test_parallel_demo_writes_the_same_bytes_as_the_sequential_one(demo_runs: di
     assert messages[-1] == (total, total, "done")
     for name in examples:
         (line,) = [m for _, _, m in messages if m.startswith(f"report {name}: ")]
-        for words in (f"data/{name}/", "HTML and XLSX report", "8 files"):
+        for words in (f"data/{name}/", "HTML and XLSX report", "8 files, ", " s, CPU "):
             assert words in line, (words, line)
-    assert [m for _, _, m in messages if m.startswith("comparison report: ")]
+    # the comparison: its figures' jobs and this process's part, more than nothing
+    (line,) = [m for _, _, m in messages if m.startswith("comparison report: ")]
+    assert float(line.rsplit("CPU ", 1)[1].removesuffix(" s)")) > 0.1, line
     # the same files in the same (task) order, whichever worker finished first, and the same bytes
     assert [p.relative_to(one_root) for p in sequential] == [p.relative_to(fork_root) for p in forked]
     assert sorted(one) == sorted(fork)
