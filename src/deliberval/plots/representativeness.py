@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -220,7 +221,29 @@ def plot_funnel(
         return fig
 
     fig = draw(2)
-    if len(dims) > 1 and tick_overlaps(fig):
+    if len(dims) > 1 and (_ticks_crowded(fig, 7.2 / 2, len(stages)) or tick_overlaps(fig)):
         # the wrapped stage names do not fit two panels a row: one panel a row, full width
         fig = draw(1)
     return fig
+
+
+def _ticks_crowded(fig: Figure, width: float, n: int) -> bool:
+    """Whether two neighbouring x tick labels of a panel overlap whatever the layout.
+
+    A panel's axes and the legend at its right fit in ``width`` inches (a column of the grid), so
+    its ``n`` ticks (at 0 .. n-1 on an axis from -0.4 to n-0.6) are less than (``width`` - legend
+    width) / (n - 0.2) apart; two centred labels overlap when half their widths add up to more.
+    Sizes only, measured without laying the figure out (``tick_overlaps`` draws it), at its dpi.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if n < 2:
+        return False
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        room = width * fig.dpi - (legend.get_window_extent(renderer).width if legend is not None else 0.0)
+        widths = [t.get_window_extent(renderer).width for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        if len(widths) == n and any((a + b) / 2 > room / (n - 0.2) for a, b in pairwise(widths)):
+            return True
+    return False
