@@ -14,27 +14,21 @@ import pytest
 from matplotlib.figure import Figure
 
 from deliberval.plots._base import OKABE_ITO, PlotFigure, tick_overlaps
-from deliberval.report import ReportSettings, build_report
-from deliberval.report import build as build_module
+from deliberval.report import ReportSettings
 from deliberval.report.i18n import CODES, LANGUAGES
+from support.demo_reports import build_with_figures, demo_report
 
 pytestmark = pytest.mark.slow
 
 A4_TEXT_WIDTH_IN = (210 - 2 * 12) / 25.4  # the report's @page margins
 
 
-def _figures(evaluation: Any, cfg: Any, lang: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Figure]:
-    captured: dict[str, Figure] = {}
-    original = build_module._figure
-
-    def capture(key: str, title: str, fig: Figure, caption: str = "") -> Any:
-        captured[key] = fig
-        return original(key, title, fig, caption)
-
-    monkeypatch.setattr(build_module, "_figure", capture)
-    build_report(evaluation, ReportSettings.from_config(cfg, language=lang))
-    monkeypatch.undo()
-    return captured
+def _figures(name: str, evaluation: Any, cfg: Any, lang: str) -> dict[str, Figure]:
+    """The figures of the example's report in ``lang``: the English demo reports are built once per
+    session (and shared with the other report tests), the other languages here."""
+    if lang == "en":
+        return demo_report(name, evaluation, cfg)[1]
+    return build_with_figures(evaluation, ReportSettings.from_config(cfg, language=lang))[1]
 
 
 def _known_codes(evaluation: Any) -> set[str]:
@@ -56,15 +50,14 @@ def _cases(demo: dict[str, tuple[Any, Any]]) -> list[tuple[str, str]]:
     return [(name, "en") for name in demo] + [("wallonia_committee", lang) for lang in others]
 
 
-def test_every_demo_figure_is_laid_out_for_print(demo_evaluations: dict[str, tuple[Any, Any]],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_demo_figure_is_laid_out_for_print(demo_evaluations: dict[str, tuple[Any, Any]]) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     seen: set[str] = set()
     problems: list[str] = []
     for name, lang in _cases(demo_evaluations):
         evaluation, cfg = demo_evaluations[name]
-        figures = _figures(evaluation, cfg, lang, monkeypatch)
+        figures = _figures(name, evaluation, cfg, lang)
         for key, fig in figures.items():
             seen.add(key)
             where = f"{name}/{lang}/{key}"
@@ -93,15 +86,13 @@ def test_every_demo_figure_is_laid_out_for_print(demo_evaluations: dict[str, tup
             codes = [w for w in words if w.strip().rstrip(" *") in _known_codes(evaluation)]
             if codes:
                 problems.append(f"{where}: raw codes {codes[:5]}")
-            fig.clf()
     assert problems == [], "\n".join(problems)
     assert {"funnel", "representativeness", "experience", "prepost", "uptake"} <= seen
 
 
-def test_uptake_statuses_have_distinct_hues(demo_evaluations: dict[str, tuple[Any, Any]],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_uptake_statuses_have_distinct_hues(demo_evaluations: dict[str, tuple[Any, Any]]) -> None:
     evaluation, cfg = demo_evaluations["wallonia_committee"]
-    fig = _figures(evaluation, cfg, "en", monkeypatch)["uptake"]
+    fig = _figures("wallonia_committee", evaluation, cfg, "en")["uptake"]
     colours = {tuple(round(c, 3) for c in p.get_facecolor()) for p in fig.axes[0].patches}
     assert len(colours) == len({p.get_label() for p in fig.axes[0].containers}) or len(colours) >= 6
     from matplotlib.colors import to_rgba
@@ -111,10 +102,9 @@ def test_uptake_statuses_have_distinct_hues(demo_evaluations: dict[str, tuple[An
     assert colours <= palette
 
 
-def test_prepost_draws_each_response_scale_on_its_own_axes(demo_evaluations: dict[str, tuple[Any, Any]],
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prepost_draws_each_response_scale_on_its_own_axes(demo_evaluations: dict[str, tuple[Any, Any]]) -> None:
     evaluation, cfg = demo_evaluations["wallonia_committee"]
-    fig = _figures(evaluation, cfg, "en", monkeypatch)["prepost"]
+    fig = _figures("wallonia_committee", evaluation, cfg, "en")["prepost"]
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
     assert titles == ["response scale 0-10", "response scale 1-5"]
     for ax in fig.axes[::2]:

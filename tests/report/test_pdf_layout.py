@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from deliberval.report import ReportSettings, build_report, pdf_available, render_html
+from deliberval.report import pdf_available, render_html
+from support.demo_reports import demo_report
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not pdf_available(), reason="WeasyPrint (the pdf extra) is not installed")]
@@ -67,7 +68,7 @@ def demo_pdfs(demo_evaluations: dict[str, tuple[Any, Any]],
     out = Path(tmp_path_factory.mktemp("demo_pdf"))
     pdfs = {}
     for name, (evaluation, cfg) in demo_evaluations.items():
-        rep = build_report(evaluation, ReportSettings.from_config(cfg))
+        rep, _ = demo_report(name, evaluation, cfg)  # the report built once per session
         doc = _layout(render_html(rep, timestamp="test"))
         path = out / f"{name}.pdf"
         doc.write_pdf(str(path))

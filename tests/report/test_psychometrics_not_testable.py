@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
-from deliberval.demo import write_example_data
-from deliberval.indicators import EvaluationSettings, evaluate_process
-from deliberval.io.config import load_config
 from deliberval.report import ReportSettings, build_report
 from deliberval.report.render import render_html, write_xlsx
-from deliberval.validation.process import load_process
 
 
 @pytest.fixture(scope="module")
-def evaluation(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    out = tmp_path_factory.mktemp("gentofte")
-    write_example_data("gentofte_ptc", out)
-    cfg = load_config(out / "report.yaml")
-    return evaluate_process(load_process(cfg), EvaluationSettings.from_config(cfg))
+def evaluation(demo_evaluations: dict[str, tuple[Any, Any]]) -> Any:
+    """The Gentofte example evaluated as ``deliberval report`` does (the session's demo evaluation)."""
+    return demo_evaluations["gentofte_ptc"][0]
 
 
 def test_three_item_scales_have_no_fit_in_diagnostics(evaluation) -> None:  # type: ignore[no-untyped-def]
