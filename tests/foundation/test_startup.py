@@ -233,7 +233,7 @@ def test_cli_modules_import_only_typer_rich_and_stdlib_at_the_top() -> None:
 
 # distribution name -> import name, where they differ
 IMPORT_NAMES = {"pyyaml": "yaml", "factor-analyzer": "factor_analyzer", "weasyprint": "weasyprint",
-                "markdown-it-py": "markdown_it"}
+                "markdown-it-py": "markdown_it", "pillow": "PIL"}
 
 
 def test_every_runtime_dependency_is_imported_by_the_package() -> None:
