@@ -12,12 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from deliberval.datasets import load_example
-from deliberval.indicators import evaluate_process
 from deliberval.indicators.compare import compare_evaluations, summarise_evaluation
 from deliberval.report import pdf_available
 from deliberval.report.compare import build_comparison, process_blocks, render_comparison
 from deliberval.report.i18n import LANGUAGES, t
+from support.evaluations import example_evaluation
 
 N = 7
 
@@ -26,7 +25,7 @@ N = 7
 def summaries() -> list[Any]:
     """Seven processes: the two examples' summaries, copied under new ids with shifted change
     scores (so that the processes differ), SYNTHETIC like their source."""
-    base = [summarise_evaluation(evaluate_process(load_example(name).process_data()))
+    base = [summarise_evaluation(example_evaluation(name))
             for name in ("gentofte_ptc", "wallonia_committee")]
     gen = np.random.default_rng(7)
     out = []

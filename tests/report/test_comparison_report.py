@@ -10,19 +10,19 @@ from html import unescape
 import pandas as pd
 import pytest
 
-from deliberval.datasets import load_example
-from deliberval.indicators import evaluate_process, load_catalogue
+from deliberval.indicators import load_catalogue
 from deliberval.indicators.compare import compare_evaluations, summarise_evaluation
 from deliberval.plots.forest import VERDICT_STYLES, plot_indicator_forest
 from deliberval.report.compare import STAGES, build_comparison, forest_table, render_comparison
 from deliberval.report.i18n import LANGUAGES
+from support.evaluations import example_evaluation
 
 PROCESSES = ("gentofte_ptc", "wallonia_committee", "climate_assembly")
 
 
 @pytest.fixture(scope="module")
 def comparison():  # type: ignore[no-untyped-def]
-    return compare_evaluations([summarise_evaluation(evaluate_process(load_example(name).process_data()))
+    return compare_evaluations([summarise_evaluation(example_evaluation(name))
                                 for name in PROCESSES])
 
 

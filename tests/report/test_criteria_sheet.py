@@ -64,8 +64,8 @@ def test_every_demo_report_has_every_oecd_criterion_with_a_status(
 
 
 @pytest.mark.slow
-def test_climate_assembly_statuses_and_reasons(tmp_path: Path) -> None:
-    _, rep = _report("climate_assembly", tmp_path)
+def test_climate_assembly_statuses_and_reasons(demo_evaluations: dict[str, tuple[Any, Any]]) -> None:
+    rep, _ = demo_report("climate_assembly", *demo_evaluations["climate_assembly"])  # = _report(...)
     tab = next(tb for tb in rep.tables() if tb.key == "criteria").data.set_index("criterion_id")
     assert tab.loc["oecd_dx_facilitation", "status"] == "measured"
     assert tab.loc["oecd_dx_facilitation", "indicators"] == "facilitation_neutral"

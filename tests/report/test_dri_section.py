@@ -17,6 +17,7 @@ from deliberval.io.config import DataFiles, ProcessConfig
 from deliberval.report import ReportSettings, build_report, render_html
 from deliberval.report.i18n import t
 from deliberval.validation.process import load_process, process_data
+from support.evaluations import example_evaluation
 
 DELIBERR = Path(__file__).parents[1] / "data" / "deliberr"
 
@@ -98,7 +99,7 @@ def test_the_report_has_a_dri_section(evaluation, reference) -> None:  # type: i
 
 
 def test_no_dri_data_no_section() -> None:
-    ev = evaluate_process(load_example("gentofte_ptc").process_data())
+    ev = example_evaluation("gentofte_ptc")
     assert ev.dri is None
     assert "dri" not in [s.key for s in build_report(ev).sections]
 

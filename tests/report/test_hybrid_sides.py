@@ -12,6 +12,7 @@ from deliberval.analysis.sides import share_difference
 from deliberval.datasets import load_example
 from deliberval.indicators import evaluate_process
 from deliberval.report import ReportSettings, build_report
+from support.evaluations import example_evaluation
 
 K = 5
 
@@ -24,12 +25,12 @@ def _sides(report):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def brussels():  # type: ignore[no-untyped-def]
-    return evaluate_process(load_example("brussels_committee").process_data())
+    return example_evaluation("brussels_committee")
 
 
 @pytest.fixture(scope="module")
 def gentofte():  # type: ignore[no-untyped-def]
-    return evaluate_process(load_example("gentofte_ptc").process_data())
+    return example_evaluation("gentofte_ptc")
 
 
 def test_politicians_answer_the_experience_items(gentofte) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from deliberval.report.i18n import CODES, LANGUAGES, t, translate_flags, translate_reason
+from support.evaluations import example_evaluation
 
 LOCALES = Path(__file__).resolve().parents[2] / "src" / "deliberval" / "report" / "locales"
 SECTIONS = ("strings", "columns", "codes", "reasons", "flags")
@@ -197,12 +198,10 @@ def problems(text: str, english: set[str], codes: set[str], names: list[str]) ->
 
 @pytest.fixture(scope="module")
 def wallonia(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from deliberval import load_example
-    from deliberval.indicators import evaluate_process
     from deliberval.report import ReportSettings, build_report
     from deliberval.report.render import render_html, write_xlsx
 
-    ev = evaluate_process(load_example("wallonia_committee").process_data())
+    ev = example_evaluation("wallonia_committee")
     folder = tmp_path_factory.mktemp("i18n")
     out = {}
     for lang in LANGUAGES:
@@ -270,12 +269,10 @@ def test_locale_formatting_in_the_reports(wallonia) -> None:  # type: ignore[no-
 
 @pytest.fixture(scope="module")
 def comparison(wallonia):  # type: ignore[no-untyped-def]
-    from deliberval import load_example
-    from deliberval.indicators import evaluate_process
     from deliberval.indicators.compare import compare_evaluations, summarise_evaluation
     from deliberval.report.compare import build_comparison, render_comparison
 
-    evs = [wallonia[0], evaluate_process(load_example("brussels_committee").process_data())]
+    evs = [wallonia[0], example_evaluation("brussels_committee")]
     c = compare_evaluations([summarise_evaluation(e) for e in evs])
     pages = {lang: render_comparison(build_comparison(c, lang=lang), timestamp="t") for lang in LANGUAGES}
     return evs, pages

@@ -14,23 +14,23 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from deliberval.datasets import load_example
-from deliberval.indicators import evaluate_process, load_catalogue
+from deliberval.indicators import load_catalogue
 from deliberval.report import ReportSettings, build_report, render_html
 from deliberval.report.build import Table
 from deliberval.report.render import write_xlsx
+from support.evaluations import example_evaluation
 
 
 @pytest.fixture(scope="module")
 def climate():  # type: ignore[no-untyped-def]
     """An assembly of citizens only, whose before survey did not ask the deliberative experience."""
-    return evaluate_process(load_example("climate_assembly").process_data())
+    return example_evaluation("climate_assembly")
 
 
 @pytest.fixture(scope="module")
 def gentofte():  # type: ignore[no-untyped-def]
     """A hybrid committee: citizens and politicians."""
-    return evaluate_process(load_example("gentofte_ptc").process_data())
+    return example_evaluation("gentofte_ptc")
 
 
 def _section(rep, key):  # type: ignore[no-untyped-def]

@@ -14,12 +14,13 @@ from deliberval.datasets import load_example
 from deliberval.indicators import EvaluationSettings, evaluate_process
 from deliberval.report import ReportSettings, build_report, render_html
 from deliberval.report.i18n import t
+from support.evaluations import example_evaluation
 
 
 @pytest.fixture(scope="module")
 def cofoe():  # type: ignore[no-untyped-def]
     """Four panels of about 200 members (the members table names each one's panel)."""
-    return evaluate_process(load_example("cofoe_panel").process_data())
+    return example_evaluation("cofoe_panel")
 
 
 def test_each_unit_share_adds_up_to_the_indicator(cofoe) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +72,7 @@ def test_the_report_presents_units(cofoe) -> None:  # type: ignore[no-untyped-de
 def test_small_units_are_withheld() -> None:
     # Gentofte's committees hold about 7 respondents each: shares of fewer than 5 people on
     # either side are withheld, and nothing below 5 is published
-    ev = evaluate_process(load_example("gentofte_ptc").process_data())
+    ev = example_evaluation("gentofte_ptc")
     assert not ev.units.empty
     rep = build_report(ev)
     tab = next(s for s in rep.sections if s.key == "units").tables[0].data
@@ -90,7 +91,7 @@ def test_small_units_are_withheld() -> None:
 
 
 def test_no_units_no_section() -> None:
-    ev = evaluate_process(load_example("climate_assembly").process_data())
+    ev = example_evaluation("climate_assembly")
     assert ev.units.empty
     assert ev.reasons["units"].startswith("no unit column")
     assert "units" not in [s.key for s in build_report(ev).sections]
