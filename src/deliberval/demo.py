@@ -88,8 +88,8 @@ def _instrument_task(instrument_id: str, folder: Path) -> DemoTask:
 #: CPU seconds of each example's job (data, evaluation, HTML and XLSX report), as the demo's progress
 #: lines gave them for forked workers (December 2026): only their order matters, the longest job
 #: starts first, and the shortest come last, so that the comparison's figures start early.
-EXAMPLE_COST = {"climate_assembly": 6.3, "cofoe_panel": 6.3, "ostbelgien_dialogue": 4.9, "brussels_committee": 4.6,
-                "wallonia_committee": 4.2, "gentofte_ptc": 3.7}
+EXAMPLE_COST = {"cofoe_panel": 4.1, "climate_assembly": 4.0, "ostbelgien_dialogue": 3.2, "brussels_committee": 3.1,
+                "wallonia_committee": 2.8, "gentofte_ptc": 2.5}
 
 #: The ``controls:`` block of the demo configuration of each example with a control group.
 DEMO_CONTROLS: dict[str, dict[str, object]] = {
