@@ -28,10 +28,21 @@ def data():  # type: ignore[no-untyped-def]
     return load_example("gentofte_ptc").process_data()
 
 
+_EVALUATED: dict[tuple[object, ...], object] = {}
+
+
 def _evaluate(data, **kw):  # type: ignore[no-untyped-def]
+    """The evaluation with these settings; the same settings of scalars are evaluated once per
+    module (the tests only read the evaluation)."""
+    key = (id(data), *sorted(kw.items())) if all(isinstance(v, str | int | float) for v in kw.values()) else None
+    if key is not None and key in _EVALUATED:
+        return _EVALUATED[key]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return evaluate_process(data, EvaluationSettings(**kw))
+        ev = evaluate_process(data, EvaluationSettings(**kw))
+    if key is not None:
+        _EVALUATED[key] = ev
+    return ev
 
 
 def test_settings_are_checked() -> None:
