@@ -405,11 +405,22 @@ def _fit(
         return f_total, grad
 
     start = _start(spec, [np.diag(s) for s in covs], means)
-    res = optimize.minimize(
-        objective, start, jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 5_000}
-    )
-    chisq = float(total_n * res.fun)
+    options = {"gtol": 1e-10, "maxiter": 5_000}
+    res = optimize.minimize(objective, start, jac=True, method="BFGS", options=options)
     grad_norm = float(np.abs(objective(res.x)[1]).max())
+    # BFGS can stop at its first line search ("precision loss") when a trial step leaves the
+    # positive-definite region, far from the optimum (seen with scipy 1.17.1 on a longitudinal
+    # scalar model: 1 iteration, chi-square 105.5 instead of lavaan's 59.39). Restarting from
+    # where it stopped resets the inverse-Hessian estimate; a converged fit is never restarted.
+    for _ in range(3):
+        if grad_norm < 1e-5:
+            break
+        again = optimize.minimize(objective, res.x, jac=True, method="BFGS", options=options)
+        if not again.fun < res.fun:
+            break
+        res = again
+        grad_norm = float(np.abs(objective(res.x)[1]).max())
+    chisq = float(total_n * res.fun)
     return res.x, chisq, bool(grad_norm < 1e-5)
 
 
