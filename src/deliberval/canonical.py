@@ -69,6 +69,22 @@ def code_of(v: object) -> str:
     return str(v).strip()
 
 
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype
+_ARROW_STR = pd.arrays.ArrowStringArray
+
+
+def _stripped_or_na(text: pd.Series) -> pd.Series:
+    """``text`` ("str" dtype, Arrow storage) stripped, blanks missing, in one pass over its Arrow
+    array: the same values as ``text.str.strip()`` (which calls ``utf8_trim_whitespace`` too)
+    masked where blank, without pandas' per-step copies."""
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(text.array._pa_array)
+    kept = pc.if_else(pc.equal(trimmed, ""), None, trimmed)
+    return pd.Series(_ARROW_STR(kept, dtype=text.dtype), index=text.index, name=text.name,
+                     copy=False).__finalize__(text)
+
+
 def as_code_strings(s: pd.Series) -> pd.Series:
     """Codes as strings without losing anything: ``1.0 -> "1"``, NA stays NA, blanks become NA.
 
@@ -112,7 +128,11 @@ def as_code_strings(s: pd.Series) -> pd.Series:
             return pd.Series(table[codes], index=s.index, dtype="str", name=s.name)
     kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object else "string"
     if kind in ("string", "empty"):
-        text = s.astype("str").str.strip()
+        text = s if s.dtype == _STR else s.astype("str")
+        if text.dtype == _STR and isinstance(text.array, _ARROW_STR) and (
+                text is s or np.array_equal(s.isna().to_numpy(), text.isna().to_numpy())):
+            return _stripped_or_na(text)
+        text = text.str.strip()
     else:  # mixed numbers and text (e.g. Excel cells): format each number like a code
         text = s.map(code_of, na_action="ignore").astype("str")
     text = text.where(s.notna() & (text != ""))

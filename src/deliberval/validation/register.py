@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from deliberval.canonical import as_code_strings
+from deliberval.canonical import _STR, _stripped_or_na, as_code_strings
 from deliberval.errors import DataInputError
 from deliberval.instruments.coding import CodingScheme, load_scheme
 from deliberval.schemas.register import (
@@ -259,6 +259,8 @@ class _Acc:
 
 def _text(col: pd.Series) -> pd.Series:
     """Strings with surrounding blanks removed; empty cells become missing."""
+    if col.dtype == _STR and isinstance(col.array, pd.arrays.ArrowStringArray):  # as read: one Arrow pass
+        return _stripped_or_na(col)
     out = col.astype("string").str.strip()
     return out.mask(out == "").astype("str").where(out.notna(), None)
 
@@ -282,6 +284,8 @@ def _prepare(table: pd.DataFrame, name: str, source: str | None, columns: Sequen
 def _blank_rows(raw: pd.DataFrame, acc: _Acc) -> None:
     blank = np.ones(len(raw), dtype=bool)
     for col in raw.columns:
+        if not blank.any():  # no row can be blank any more: the other columns change nothing
+            break
         blank &= as_code_strings(raw[col]).isna().to_numpy()
     acc.add(np.flatnonzero(blank), "", "blank_row", "the row is empty; delete it or fill it in",
             "a filled row")
