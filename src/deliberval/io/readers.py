@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from deliberval.canonical import NA_STRINGS
+from deliberval.canonical import _STR, NA_STRINGS
 from deliberval.errors import DataInputError, DelibervalError
 from deliberval.instruments.library import load_instrument
 from deliberval.instruments.model import Instrument
@@ -361,6 +361,10 @@ def _mask_na(df: pd.DataFrame, keep: set[tuple[int, str]] | None = None) -> pd.D
     say "respondent_id 'NA' was read as missing" rather than "empty". ``keep`` lists
     ``(row, column)`` cells left as written (Excel error cells).
     """
+    if not keep and df.columns.is_unique and all(
+            dt == _STR and isinstance(a, pd.arrays.ArrowStringArray) for dt, a in
+            zip(df.dtypes, (df.iloc[:, j].array for j in range(df.shape[1])), strict=True)):
+        return _mask_na_arrow(df)
     na = df.isin(list(NA_STRINGS))
     for i, c in keep or ():
         na.loc[i, c] = False
@@ -372,6 +376,33 @@ def _mask_na(df: pd.DataFrame, keep: set[tuple[int, str]] | None = None) -> pd.D
             rows = np.flatnonzero(hit)
             texts[str(col)] = dict(zip(rows.tolist(), df[col].to_numpy()[rows].tolist(), strict=True))
     out = df.mask(na)
+    if texts:
+        out.attrs["na_text"] = _SharedDict(texts)
+    return out
+
+
+def _mask_na_arrow(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_mask_na` of a table of Arrow "str" columns (a text file as read), column by column
+    on the Arrow arrays: the same table, NA texts and attrs, without pandas' whole-table copies."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    value_set = pa.array(NA_STRINGS, type=pa.large_string())
+    cols: dict[int, pd.Series] = {}
+    texts: dict[str, dict[int, str]] = {}
+    for j, col in enumerate(df.columns):
+        arr = df.iloc[:, j].array._pa_array
+        na = pc.is_in(arr, value_set=value_set)  # a missing cell is no NA text: False
+        hit = pc.and_(na, pc.fill_null(pc.not_equal(arr, ""), False))
+        k = int(pc.sum(hit).as_py() or 0)
+        if 0 < k <= _NA_TEXT_KEPT:
+            rows = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+            texts[str(col)] = dict(zip(rows.tolist(), arr.take(pa.array(rows)).to_pylist(), strict=True))
+        masked = pc.if_else(na, pa.scalar(None, type=arr.type), arr)
+        cols[j] = pd.Series(pd.arrays.ArrowStringArray(masked, dtype=_STR), index=df.index, copy=False)
+    out = pd.DataFrame(cols, index=df.index, copy=False)
+    out.columns = df.columns
+    out = out.__finalize__(df)
     if texts:
         out.attrs["na_text"] = _SharedDict(texts)
     return out
