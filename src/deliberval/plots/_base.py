@@ -72,8 +72,9 @@ def label_of(labels: Mapping[Any, str] | None, code: Any) -> str:
 def tick_overlaps(fig: Figure) -> list[tuple[str, str]]:
     """Pairs of tick labels of the same axis whose drawn text boxes overlap, after layout.
 
-    Lays the figure out with the Agg renderer (constrained layout included) and compares the
-    window extents of every visible, non-empty x and y tick label of each axes.
+    Runs the figure's layout engine (constrained layout) with the Agg renderer, without drawing
+    the figure (the tick labels' boxes follow the laid-out axes), and compares the window
+    extents of every visible, non-empty x and y tick label of each axes.
 
     Examples
     --------
@@ -87,7 +88,9 @@ def tick_overlaps(fig: Figure) -> list[tuple[str, str]]:
 
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
-    fig.draw_without_rendering()
+    engine = fig.get_layout_engine()
+    if engine is not None and fig.axes:
+        engine.execute(fig)  # what a draw does first; the artists themselves need no draw
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     out: list[tuple[str, str]] = []
     for ax in fig.axes:

@@ -220,30 +220,51 @@ def plot_funnel(
             fig.suptitle(title)
         return fig
 
+    if len(dims) < 2:
+        return draw(2)
+    one = draw(1)  # the wrapped stage names often do not fit two panels a row: one panel a row, full width
+    if _ticks_crowded(one, 7.2 / 2, len(stages)):
+        return one
     fig = draw(2)
-    if len(dims) > 1 and (_ticks_crowded(fig, 7.2 / 2, len(stages)) or tick_overlaps(fig)):
-        # the wrapped stage names do not fit two panels a row: one panel a row, full width
-        fig = draw(1)
-    return fig
+    return one if tick_overlaps(fig) else fig
 
 
 def _ticks_crowded(fig: Figure, width: float, n: int) -> bool:
-    """Whether two neighbouring x tick labels of a panel overlap whatever the layout.
+    """Whether two neighbouring x tick labels of a panel would overlap with two panels a row, whatever the layout.
 
-    A panel's axes and the legend at its right fit in ``width`` inches (a column of the grid), so
-    its ``n`` ticks (at 0 .. n-1 on an axis from -0.4 to n-0.6) are less than (``width`` - legend
-    width) / (n - 0.2) apart; two centred labels overlap when half their widths add up to more.
-    Sizes only, measured without laying the figure out (``tick_overlaps`` draws it), at its dpi.
+    ``fig`` is the funnel drawn one panel a row: its legends, axis labels and x tick labels have
+    the sizes they have two a row (the same texts and fonts), measured here without laying it
+    out, at its dpi. Two a row, constrained layout gives both columns' axes the same width, the
+    columns' ``2 * width`` inches less both columns' side margins, halved. A column's margins are
+    at least those of any of its panels: the legend at its right, and at its left the y-axis
+    label, its pad, the tick padding and the widest y tick label, at least as wide as "0" (the
+    shares start at 0, always a tick). So the axes are at most ``width`` less half the two
+    columns' margins wide, and its ``n`` ticks (at 0 .. n-1 on an axis from -0.4 to n-0.6) at
+    most that / (n - 0.2) apart; two centred labels overlap when half their widths add up to
+    more. When this says no, ``tick_overlaps`` lays out the two-a-row figure to see.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
 
     if n < 2:
         return False
     renderer = FigureCanvasAgg(fig).get_renderer()
-    for ax in fig.axes:
+    points = fig.dpi / 72
+    margins = [0.0, 0.0]
+    widths: list[list[float]] = []
+    for i, ax in enumerate(fig.axes):
         legend = ax.get_legend()
-        room = width * fig.dpi - (legend.get_window_extent(renderer).width if legend is not None else 0.0)
-        widths = [t.get_window_extent(renderer).width for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
-        if len(widths) == n and any((a + b) / 2 > room / (n - 0.2) for a, b in pairwise(widths)):
-            return True
-    return False
+        right = legend.get_window_extent(renderer).width if legend is not None else 0.0
+        ylabel = ax.yaxis.label
+        left = (ylabel.get_window_extent(renderer).width + ax.yaxis.labelpad * points) if ylabel.get_text() else 0.0
+        ticks = ax.yaxis.get_major_ticks()
+        if ticks and ticks[0].label1.get_visible():
+            tick = ticks[0]
+            zero = Text(text="0", fontproperties=tick.label1.get_fontproperties(), figure=fig)
+            pad: float = tick.get_pad()  # type: ignore[func-returns-value,assignment]  # stubs: None
+            left += zero.get_window_extent(renderer).width + (tick.get_tick_padding() + pad) * points
+        margins[i % 2] = max(margins[i % 2], left + right)
+        widths.append([t.get_window_extent(renderer).width
+                       for t in ax.get_xticklabels() if t.get_visible() and t.get_text()])
+    room = width * fig.dpi - sum(margins) / 2
+    return any(len(w) == n and any((a + b) / 2 > room / (n - 0.2) for a, b in pairwise(w)) for w in widths)
